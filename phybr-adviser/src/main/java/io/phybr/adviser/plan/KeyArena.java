@@ -1,0 +1,66 @@
+package io.phybr.adviser.plan;
+
+import java.util.Arrays;
+
+/**
+ * Append-only storage for raw keys, in large pages so that millions of keys cost no object each.
+ * A key is addressed by a {@code long} (page index in the high 32 bits, offset in the low 32 bits)
+ * plus its length, kept by the caller. A key never spans two pages.
+ */
+final class KeyArena {
+    private static final int PAGE_SIZE = 1 << 22; // 4 MiB: small enough to waste little, large enough to be rare
+
+    private byte[][] pages = new byte[4][];
+    private int pageCount;
+    private int pos = PAGE_SIZE; // forces a page on first append
+
+    /** Appends {@code a} then {@code b} contiguously and returns the address of the first. */
+    long append(byte[] a, byte[] b) {
+        int len = a.length + b.length;
+        if (pos + len > PAGE_SIZE || pageCount == 0) {
+            newPage(Math.max(len, PAGE_SIZE));
+        }
+        byte[] page = pages[pageCount - 1];
+        System.arraycopy(a, 0, page, pos, a.length);
+        System.arraycopy(b, 0, page, pos + a.length, b.length);
+        long addr = ((long) (pageCount - 1) << 32) | pos;
+        pos += len;
+        return addr;
+    }
+
+    private void newPage(int size) {
+        if (pageCount == pages.length) {
+            pages = Arrays.copyOf(pages, pageCount * 2);
+        }
+        pages[pageCount++] = new byte[size];
+        pos = 0;
+    }
+
+    byte[] page(long addr) {
+        return pages[(int) (addr >>> 32)];
+    }
+
+    static int offset(long addr) {
+        return (int) addr;
+    }
+
+    byte[] copy(long addr, int len) {
+        int off = offset(addr);
+        return Arrays.copyOfRange(page(addr), off, off + len);
+    }
+
+    /** Unsigned lexicographic comparison, the order TiKV keys sort in. */
+    int compare(long a, int aLen, long b, int bLen) {
+        int ao = offset(a);
+        int bo = offset(b);
+        return Arrays.compareUnsigned(page(a), ao, ao + aLen, page(b), bo, bo + bLen);
+    }
+
+    long bytesUsed() {
+        long total = 0;
+        for (int i = 0; i < pageCount; i++) {
+            total += pages[i].length;
+        }
+        return total;
+    }
+}

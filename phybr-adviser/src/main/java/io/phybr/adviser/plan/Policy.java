@@ -1,0 +1,21 @@
+package io.phybr.adviser.plan;
+
+/** How the leader of a region is chosen among its live replicas (SPEC §4 rule 2). */
+public enum Policy {
+    /** The seed's rule: highest applied_index, then highest term; remaining ties go to the lowest store id. */
+    SEED,
+    /**
+     * BR's rule: highest (last_log_term, last_index, commit_index); remaining ties are balanced
+     * across stores so that the busiest store carries as few leaders as possible.
+     */
+    BR;
+
+    public static Policy parse(String text) {
+        for (Policy p : values()) {
+            if (p.name().equalsIgnoreCase(text)) {
+                return p;
+            }
+        }
+        throw new IllegalArgumentException("unknown policy '" + text + "' (expected seed or br)");
+    }
+}

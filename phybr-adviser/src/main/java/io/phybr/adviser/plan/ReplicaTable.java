@@ -1,0 +1,177 @@
+package io.phybr.adviser.plan;
+
+import java.util.Arrays;
+
+/**
+ * The region reports of every store, one row per replica, stored column by column in primitive
+ * arrays: millions of replicas cost a few arrays, not millions of objects (about 73 bytes per
+ * replica plus its key bytes).
+ *
+ * <p>Seed-protocol reports fill {@code index} with applied_index and {@code term} with term;
+ * stock-TiKV reports fill them with last_index and last_log_term and also carry peer_id and
+ * commit_index. Not thread-safe: collectors either add under one lock or fill one table per
+ * store and {@link #appendAll} them.
+ */
+public final class ReplicaTable {
+    static final byte TOMBSTONE = 1;
+    static final byte STOCK_FIELDS = 2;
+
+    private static final byte[] EMPTY = new byte[0];
+
+    private int size;
+    private long[] store;
+    private long[] region;
+    private long[] peer;
+    private long[] index;
+    private long[] term;
+    private long[] commit;
+    private long[] version;
+    private byte[] flags;
+    private long[] keyAddr;
+    private int[] startLen;
+    private int[] endLen;
+    final KeyArena keys = new KeyArena();
+
+    private long[] declaredStores = new long[8];
+    private int declaredCount;
+
+    public ReplicaTable() {
+        this(1024);
+    }
+
+    public ReplicaTable(int expectedReplicas) {
+        int cap = Math.max(16, expectedReplicas);
+        store = new long[cap];
+        region = new long[cap];
+        peer = new long[cap];
+        index = new long[cap];
+        term = new long[cap];
+        commit = new long[cap];
+        version = new long[cap];
+        flags = new byte[cap];
+        keyAddr = new long[cap];
+        startLen = new int[cap];
+        endLen = new int[cap];
+    }
+
+    /** Adds a seed-protocol report ({@code phybr.RegionMeta}) and returns its row. */
+    public int addSeed(long storeId, long regionId, long appliedIndex, long term, long version,
+                       boolean tombstone, byte[] startKey, byte[] endKey) {
+        return add(storeId, regionId, 0, appliedIndex, term, 0, version,
+                (byte) (tombstone ? TOMBSTONE : 0), startKey, endKey);
+    }
+
+    /** Adds a stock-TiKV report ({@code recover_data.RegionMeta}) and returns its row. */
+    public int addStock(long storeId, long regionId, long peerId, long lastLogTerm, long lastIndex,
+                        long commitIndex, long version, boolean tombstone, byte[] startKey, byte[] endKey) {
+        return add(storeId, regionId, peerId, lastIndex, lastLogTerm, commitIndex, version,
+                (byte) (STOCK_FIELDS | (tombstone ? TOMBSTONE : 0)), startKey, endKey);
+    }
+
+    private int add(long s, long r, long p, long idx, long t, long c, long v, byte f, byte[] start, byte[] end) {
+        if (size == store.length) {
+            grow();
+        }
+        int i = size++;
+        store[i] = s;
+        region[i] = r;
+        peer[i] = p;
+        index[i] = idx;
+        term[i] = t;
+        commit[i] = c;
+        version[i] = v;
+        flags[i] = f;
+        byte[] a = start == null ? EMPTY : start;
+        byte[] b = end == null ? EMPTY : end;
+        keyAddr[i] = keys.append(a, b);
+        startLen[i] = a.length;
+        endLen[i] = b.length;
+        return i;
+    }
+
+    private void grow() {
+        // 1.5x: at tens of millions of rows a doubling spike would cost gigabytes.
+        int cap = (int) Math.min(Integer.MAX_VALUE - 8, store.length + (store.length >> 1) + 16);
+        store = Arrays.copyOf(store, cap);
+        region = Arrays.copyOf(region, cap);
+        peer = Arrays.copyOf(peer, cap);
+        index = Arrays.copyOf(index, cap);
+        term = Arrays.copyOf(term, cap);
+        commit = Arrays.copyOf(commit, cap);
+        version = Arrays.copyOf(version, cap);
+        flags = Arrays.copyOf(flags, cap);
+        keyAddr = Arrays.copyOf(keyAddr, cap);
+        startLen = Arrays.copyOf(startLen, cap);
+        endLen = Arrays.copyOf(endLen, cap);
+    }
+
+    /** Records that a store took part even if it reports no region (its leaders count is then 0). */
+    public void declareStore(long storeId) {
+        if (declaredCount == declaredStores.length) {
+            declaredStores = Arrays.copyOf(declaredStores, declaredCount * 2);
+        }
+        declaredStores[declaredCount++] = storeId;
+    }
+
+    /** Appends every row (and declared store) of {@code other}. */
+    public void appendAll(ReplicaTable other) {
+        for (int i = 0; i < other.size; i++) {
+            add(other.store[i], other.region[i], other.peer[i], other.index[i], other.term[i], other.commit[i],
+                    other.version[i], other.flags[i], other.startKey(i), other.endKey(i));
+        }
+        for (int i = 0; i < other.declaredCount; i++) {
+            declareStore(other.declaredStores[i]);
+        }
+    }
+
+    public int size() {
+        return size;
+    }
+
+    public long store(int i) { return store[i]; }
+    public long regionId(int i) { return region[i]; }
+    public long peerId(int i) { return peer[i]; }
+    /** applied_index (seed report) or last_index (stock report). */
+    public long index(int i) { return index[i]; }
+    /** term (seed report) or last_log_term (stock report). */
+    public long term(int i) { return term[i]; }
+    public long commitIndex(int i) { return commit[i]; }
+    public long version(int i) { return version[i]; }
+    public boolean tombstone(int i) { return (flags[i] & TOMBSTONE) != 0; }
+    /** Whether the row came from a stock-TiKV report (peer_id, last_log_term, last_index, commit_index). */
+    public boolean stockFields(int i) { return (flags[i] & STOCK_FIELDS) != 0; }
+    public byte[] startKey(int i) { return keys.copy(keyAddr[i], startLen[i]); }
+    public byte[] endKey(int i) { return keys.copy(keyAddr[i] + startLen[i], endLen[i]); }
+
+    // Zero-copy access for the planner.
+    long startAddr(int i) { return keyAddr[i]; }
+    long endAddr(int i) { return keyAddr[i] + startLen[i]; }
+    int startLen(int i) { return startLen[i]; }
+    int endLen(int i) { return endLen[i]; }
+    long[] storeColumn() { return store; }
+    long[] regionColumn() { return region; }
+    long[] versionColumn() { return version; }
+
+    /** Every store that reported a region or was declared, ascending, without repeats. */
+    public long[] stores() {
+        // Reports arrive store by store, so runs are long: collect run heads, then sort those few.
+        long[] heads = Arrays.copyOf(declaredStores, declaredCount + 16);
+        int n = declaredCount;
+        for (int i = 0; i < size; i++) {
+            if (i == 0 || store[i] != store[i - 1]) {
+                if (n == heads.length) {
+                    heads = Arrays.copyOf(heads, n * 2);
+                }
+                heads[n++] = store[i];
+            }
+        }
+        Arrays.sort(heads, 0, n);
+        int d = 0;
+        for (int i = 0; i < n; i++) {
+            if (d == 0 || heads[d - 1] != heads[i]) {
+                heads[d++] = heads[i];
+            }
+        }
+        return Arrays.copyOf(heads, d);
+    }
+}

@@ -1,0 +1,30 @@
+package io.phybr.adviser.plan;
+
+/** The rule of SPEC §4 that made a decision about a region; every region carries one for its leader and one for its fate. */
+public enum Rule {
+    // Leader choice (rule 2).
+    ONLY_LIVE_REPLICA("its only live replica"),
+    HIGHEST_APPLIED_INDEX("highest applied_index"),
+    HIGHEST_TERM("highest term at equal applied_index"),
+    HIGHEST_LAST_LOG_TERM("highest last_log_term"),
+    HIGHEST_LAST_INDEX("highest last_index at equal last_log_term"),
+    HIGHEST_COMMIT_INDEX("highest commit_index at equal last_log_term and last_index"),
+    TIE_LOWEST_STORE("tie on every field, lowest store id"),
+    TIE_HIGHER_VERSION("tie on every field, the replica with the newest version and range"),
+    TIE_BALANCED("tie on every field, balanced across stores"),
+    NO_LIVE_REPLICA("no live replica: every replica is a tombstone"),
+    // Fate (rules 3 and 4).
+    KEPT("kept: overlaps no region of higher version"),
+    DROPPED_OVERLAP("dropped: its range overlaps a kept region of higher or equal version"),
+    GONE("gone: no live replica to lead it");
+
+    private final String text;
+
+    Rule(String text) {
+        this.text = text;
+    }
+
+    public String text() {
+        return text;
+    }
+}
