@@ -1,0 +1,177 @@
+package io.phybr.adviser.cli;
+
+import io.phybr.adviser.ExitCode;
+import io.phybr.adviser.dump.DumpFormatException;
+import io.phybr.adviser.dump.DumpReader;
+import io.phybr.adviser.plan.Plan;
+import io.phybr.adviser.plan.PlanOptions;
+import io.phybr.adviser.plan.PlanOutcome;
+import io.phybr.adviser.plan.Planner;
+import io.phybr.adviser.plan.Policy;
+import io.phybr.adviser.plan.Protocol;
+import io.phybr.adviser.plan.Refusal;
+import io.phybr.adviser.plan.ReplicaTable;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code phybr plan}: an offline dry run of the planner over a region dump. */
+@Command(name = "plan", mixinStandardHelpOptions = true,
+        description = {"Plans recovery offline from a region dump (JSON Lines, one replica per line) and prints the"
+                + " summary; changes nothing anywhere. A refused plan prints the diagnosis and exits 3."})
+public final class PlanCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-i", "--input"}, required = true, paramLabel = "DUMP",
+            description = "Region dump to plan from (SPEC §6 JSON Lines); '-' reads standard input.")
+    String input;
+
+    @Option(names = "--policy", defaultValue = "seed", paramLabel = "seed|br",
+            description = "Leader choice: seed (applied_index, term; ties to the lowest store) or br"
+                    + " (last_log_term, last_index, commit_index; ties balanced across stores). Default: ${DEFAULT-VALUE}.")
+    String policy;
+
+    @Option(names = "--protocol", paramLabel = "seed|stock",
+            description = "Command set of the plan: seed (term/silence/tombstone for tikv-phybr agents) or stock"
+                    + " (as_leader/tombstone for stock TiKV). Default: seed with --policy seed, stock with --policy br.")
+    String protocol;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE",
+            description = "Write the plan (JSON Lines sorted by store then region) here; '-' is standard output,"
+                    + " and the summary then goes to standard error.")
+    String output;
+
+    @Option(names = "--explain", paramLabel = "REGION",
+            description = "Explain the decisions about this region id: replicas, leader and rule, fate, commands. Repeatable.")
+    long[] explain = new long[0];
+
+    @Option(names = "--accept-holes",
+            description = "Plan even if the surviving regions leave holes in the key space. The data in the holes is LOST.")
+    boolean acceptHoles;
+
+    @Option(names = "--summary-json", paramLabel = "FILE", description = "Also write the summary as one JSON object here.")
+    Path summaryJson;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter err = spec.commandLine().getErr();
+        boolean planToStdout = "-".equals(output);
+        PrintWriter report = planToStdout ? err : spec.commandLine().getOut();
+        PlanOptions options;
+        try {
+            Policy pol = Policy.parse(policy);
+            Protocol proto = protocol == null ? Protocol.defaultFor(pol) : Protocol.parse(protocol);
+            options = new PlanOptions(pol, proto, acceptHoles);
+        } catch (IllegalArgumentException e) {
+            err.println("phybr plan: " + e.getMessage() + ".");
+            return ExitCode.USAGE.code();
+        }
+
+        long t0 = System.nanoTime();
+        ReplicaTable table = new ReplicaTable(1 << 16);
+        long read;
+        try (InputStream in = open(input)) {
+            read = DumpReader.read(in, table);
+        } catch (DumpFormatException e) {
+            err.println("phybr plan: cannot read " + describe(input) + ": " + e.getMessage()
+                    + ". Nothing was planned; every line must be one JSON object as described in SPEC §6.");
+            return ExitCode.BAD_INPUT.code();
+        } catch (NoSuchFileException | FileNotFoundException e) {
+            err.println("phybr plan: the dump " + input + " does not exist.");
+            return ExitCode.BAD_INPUT.code();
+        } catch (IOException e) {
+            err.println("phybr plan: cannot read " + describe(input) + ": " + e.getMessage() + ".");
+            return ExitCode.BAD_INPUT.code();
+        }
+        long t1 = System.nanoTime();
+        PlanOutcome outcome = Planner.plan(table, options);
+        long t2 = System.nanoTime();
+
+        if (outcome instanceof Refusal refusal) {
+            err.println("phybr plan: " + refusal.message());
+            report.printf(Locale.ROOT, "read %d replicas in %.2f s; planned in %.2f s; peak heap %d MiB%n",
+                    read, secs(t1 - t0), secs(t2 - t1), peakHeapMiB());
+            report.flush();
+            return ExitCode.REFUSED.code();
+        }
+        Plan plan = (Plan) outcome;
+        report.println(plan.summary().toText());
+        for (long region : explain) {
+            report.print(plan.explain(region).orElse("region " + region + ": not in the dump\n"));
+        }
+        if (output != null) {
+            try (OutputStream out = planToStdout ? nonClosing(System.out) : new BufferedOutputStream(Files.newOutputStream(Path.of(output)), 1 << 16)) {
+                plan.writeJsonLines(out);
+            }
+            if (!planToStdout) {
+                report.println("wrote " + plan.commandCount() + " commands to " + output);
+            }
+        } else {
+            report.println("(" + plan.commandCount() + " commands; --output FILE or --output - writes them)");
+        }
+        if (summaryJson != null) {
+            Files.writeString(summaryJson, plan.summary().toJson() + "\n");
+        }
+        long t3 = System.nanoTime();
+        report.printf(Locale.ROOT, "read %d replicas in %.2f s; planned in %.2f s; wrote in %.2f s; peak heap %d MiB%n",
+                read, secs(t1 - t0), secs(t2 - t1), secs(t3 - t2), peakHeapMiB());
+        report.flush();
+        return ExitCode.OK.code();
+    }
+
+    private static InputStream open(String input) throws IOException {
+        if ("-".equals(input)) {
+            return new BufferedInputStream(System.in, 1 << 16);
+        }
+        return new BufferedInputStream(Files.newInputStream(Path.of(input)), 1 << 16);
+    }
+
+    private static String describe(String input) {
+        return "-".equals(input) ? "standard input" : input;
+    }
+
+    private static double secs(long nanos) {
+        return nanos / 1e9;
+    }
+
+    static long peakHeapMiB() {
+        long peak = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP && pool.getPeakUsage() != null) {
+                peak += pool.getPeakUsage().getUsed();
+            }
+        }
+        return peak >> 20;
+    }
+
+    private static OutputStream nonClosing(OutputStream out) {
+        return new java.io.FilterOutputStream(new BufferedOutputStream(out, 1 << 16)) {
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                out.write(b, off, len);
+            }
+
+            @Override
+            public void close() throws IOException {
+                flush();
+            }
+        };
+    }
+}
