@@ -73,6 +73,11 @@ public final class MockCluster implements AutoCloseable {
         return new MockCluster(scenario, 0);
     }
 
+    /** A cluster from a scenario drawn from {@code seed} (the seed is printed in failure dumps). */
+    public static MockCluster fromScenario(Scenario scenario, long seed) {
+        return new MockCluster(scenario, seed);
+    }
+
     /** A random history drawn from {@code seed}: the same seed always gives the same cluster. */
     public static MockCluster random(long seed, RandomHistory.Options options) {
         return new MockCluster(RandomHistory.generate(seed, options), seed);
