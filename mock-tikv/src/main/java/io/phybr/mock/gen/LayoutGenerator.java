@@ -108,15 +108,15 @@ public final class LayoutGenerator {
                 version = carriedVersion;
                 base = carriedBase;
             } else {
-                version = 1 + rng.nextInt(60);
+                version = 2 + rng.nextInt(60);
                 base = rng.nextInt(stores);
             }
             for (int r = 0; r < replicas; r++) {
                 storeOf[r] = 1 + (base + r) % stores;
             }
-            long applied = 6 + rng.nextInt(100_000);
+            long applied = 60 + rng.nextInt(100_000);
             long term = 6 + rng.nextInt(4);
-            boolean stale = !childOfStale && hasNext && rng.nextDouble() < staleFraction * 2;
+            boolean stale = !childOfStale && hasNext && rng.nextDouble() < staleFraction / 2;
             int staleReplica = stale ? 1 + rng.nextInt(Math.max(1, replicas - 1)) % replicas : -1;
             if (replicas == 1) {
                 stale = false;
@@ -132,7 +132,7 @@ public final class LayoutGenerator {
                 long v = version;
                 byte[] e = end;
                 if (r == staleReplica) {
-                    a = applied - 1 - rng.nextInt(50);
+                    a = Math.max(5, applied - 3 - rng.nextInt(50));
                     v = version - 1;
                     e = nextEnd;
                     staleCount++;
@@ -143,8 +143,9 @@ public final class LayoutGenerator {
                     t = term - 1; // missed the last election
                 }
                 long peerId = regionId * 8 + replicas;
-                emit(seedSink, stockSink, store, regionId, peerId, a, a + rng.nextInt(3), t, Math.max(1, v), false,
-                        start, e);
+                // a replica that missed the split persisted nothing after it: last = applied
+                long last = r == staleReplica ? a : a + rng.nextInt(3);
+                emit(seedSink, stockSink, store, regionId, peerId, a, last, t, Math.max(1, v), false, start, e);
                 replicaCount++;
             }
             if (!childOfStale && rng.nextInt(100) == 0) {
