@@ -400,7 +400,6 @@ public final class SeedAdviser implements AutoCloseable {
             stream = new ReportStream(this, id, out, remote, planMade);
             s.stream = stream;
             s.lastRemote = remote;
-            stream.start();
             if (planMade) {
                 log.info("store {} opened recover_regions again{} after the plan; it gets its commands again once it"
                         + " has reported", id, from(remote));
@@ -410,6 +409,7 @@ public final class SeedAdviser implements AutoCloseable {
                 log.info("store {} connected{}", id, from(remote));
             }
         }
+        stream.start();
         return stream;
     }
 
@@ -504,6 +504,16 @@ public final class SeedAdviser implements AutoCloseable {
             return true;
         }
         return stores.size() == expected && stores.values().stream().allMatch(s -> s.done);
+    }
+
+    /** The stream sent all its commands and completed: the store may open a new one (after a reboot). */
+    void delivered(ReportStream stream) {
+        synchronized (lock) {
+            StoreState s = stores.get(stream.store);
+            if (s != null && s.stream == stream) {
+                s.stream = null;
+            }
+        }
     }
 
     /** A stream errored or was cancelled by the agent. Idempotent. */
@@ -953,7 +963,8 @@ public final class SeedAdviser implements AutoCloseable {
     }
 
     private static String from(SocketAddress remote) {
-        return remote == null ? "" : " (from " + remote + ")";
+        // In-process addresses only repeat the server name; TCP peers tell agents apart.
+        return remote instanceof InetSocketAddress ? " (from " + remote + ")" : "";
     }
 
     private static String capitalize(String s) {
