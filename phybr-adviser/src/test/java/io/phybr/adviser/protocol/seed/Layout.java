@@ -22,10 +22,10 @@ import java.util.TreeSet;
  * things a restore sees (lagging followers with a stale wider range after a split, stale regions a
  * newer one replaced, tombstones, term differences), plus what the planner makes of it.
  */
-final class Layout {
-    final TreeMap<Long, List<RegionMeta>> byStore = new TreeMap<>();
+public final class Layout {
+    public final TreeMap<Long, List<RegionMeta>> byStore = new TreeMap<>();
 
-    static Layout random(long seed, int stores, int regions) {
+    public static Layout random(long seed, int stores, int regions) {
         Random rnd = new Random(seed);
         Layout l = new Layout();
         for (long s = 1; s <= stores; s++) {
@@ -83,30 +83,30 @@ final class Layout {
     }
 
     /** A few regions, no surprises: region i on every store. */
-    static Layout simple(int stores, int regions) {
+    public static Layout simple(int stores, int regions) {
         return random(42, stores, regions);
     }
 
-    void add(long store, long region, long index, long term, long version, boolean tombstone, byte[] start, byte[] end) {
+    public void add(long store, long region, long index, long term, long version, boolean tombstone, byte[] start, byte[] end) {
         byStore.computeIfAbsent(store, k -> new ArrayList<>()).add(meta(region, index, term, version, tombstone, start, end));
     }
 
-    static RegionMeta meta(long region, long index, long term, long version, boolean tombstone, byte[] start, byte[] end) {
+    public static RegionMeta meta(long region, long index, long term, long version, boolean tombstone, byte[] start, byte[] end) {
         return RegionMeta.newBuilder().setRegionId(region).setAppliedIndex(index).setTerm(term).setVersion(version)
                 .setTombstone(tombstone).setStartKey(ByteString.copyFrom(start)).setEndKey(ByteString.copyFrom(end))
                 .build();
     }
 
-    List<RegionMeta> of(long store) {
+    public List<RegionMeta> of(long store) {
         return byStore.getOrDefault(store, List.of());
     }
 
-    int metaCount() {
+    public int metaCount() {
         return byStore.values().stream().mapToInt(List::size).sum();
     }
 
     /** The same rows the adviser collects, in store order (the planner does not care about order). */
-    ReplicaTable table() {
+    public ReplicaTable table() {
         ReplicaTable t = new ReplicaTable();
         byStore.forEach((s, metas) -> {
             t.declareStore(s);
@@ -118,11 +118,11 @@ final class Layout {
         return t;
     }
 
-    PlanOutcome plan(boolean acceptHoles) {
+    public PlanOutcome plan(boolean acceptHoles) {
         return Planner.plan(table(), PlanOptions.of(Policy.SEED).withAcceptHoles(acceptHoles));
     }
 
-    Plan plan() {
+    public Plan plan() {
         PlanOutcome o = plan(false);
         if (!(o instanceof Plan p)) {
             throw new AssertionError("the layout should plan: " + o);
@@ -131,7 +131,7 @@ final class Layout {
     }
 
     /** The commands a store must receive, in plan order. */
-    static List<RegionRecover> commandsOf(Plan p, long store) {
+    public static List<RegionRecover> commandsOf(Plan p, long store) {
         List<RegionRecover> out = new ArrayList<>();
         for (int k = p.commandsFrom(store); k < p.commandsTo(store); k++) {
             out.add(RegionRecover.newBuilder().setRegionId(p.commandRegion(k)).setTerm(p.commandTerm(k))

@@ -22,10 +22,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /** A test agent: one {@code recover_regions} stream of one store, plus close/resolve calls. */
-final class StoreClient implements ClientResponseObserver<RegionMeta, RegionRecover> {
+public final class StoreClient implements ClientResponseObserver<RegionMeta, RegionRecover> {
     private final List<RegionRecover> commands = new ArrayList<>();
     /** Completes with the commands when the adviser completes the stream, exceptionally on an error status. */
-    final CompletableFuture<List<RegionRecover>> done = new CompletableFuture<>();
+    public final CompletableFuture<List<RegionRecover>> done = new CompletableFuture<>();
     private ClientCallStreamObserver<RegionMeta> requests;
     private Iterator<RegionMeta> pending;
     private boolean halfCloseWhenSent;
@@ -34,7 +34,7 @@ final class StoreClient implements ClientResponseObserver<RegionMeta, RegionReco
     }
 
     /** Channel that sends {@code phybr-store-id} when {@code store} is not null. */
-    static Channel as(Channel ch, Long store) {
+    public static Channel as(Channel ch, Long store) {
         if (store == null) {
             return ch;
         }
@@ -43,14 +43,14 @@ final class StoreClient implements ClientResponseObserver<RegionMeta, RegionReco
         return ClientInterceptors.intercept(ch, MetadataUtils.newAttachHeadersInterceptor(md));
     }
 
-    static StoreClient open(Channel ch, Long store) {
+    public static StoreClient open(Channel ch, Long store) {
         StoreClient c = new StoreClient();
         PhybrGrpc.newStub(as(ch, store)).withDeadlineAfter(60, TimeUnit.SECONDS).recoverRegions(c);
         return c;
     }
 
     /** Opens a stream, reports every meta (honouring flow control) and half-closes. */
-    static StoreClient report(Channel ch, Long store, List<RegionMeta> metas) {
+    public static StoreClient report(Channel ch, Long store, List<RegionMeta> metas) {
         StoreClient c = open(ch, store);
         c.sendAll(metas, true);
         return c;
@@ -63,7 +63,7 @@ final class StoreClient implements ClientResponseObserver<RegionMeta, RegionReco
     }
 
     /** Queues metas; they go out as fast as flow control allows, then the stream half-closes if asked. */
-    synchronized void sendAll(List<RegionMeta> metas, boolean halfClose) {
+    public synchronized void sendAll(List<RegionMeta> metas, boolean halfClose) {
         pending = metas.iterator();
         halfCloseWhenSent = halfClose;
         pumpLocked();
@@ -89,16 +89,16 @@ final class StoreClient implements ClientResponseObserver<RegionMeta, RegionReco
     }
 
     /** Sends metas immediately regardless of readiness (small lists only). */
-    synchronized void send(List<RegionMeta> metas) {
+    public synchronized void send(List<RegionMeta> metas) {
         metas.forEach(requests::onNext);
     }
 
-    synchronized void halfClose() {
+    public synchronized void halfClose() {
         requests.onCompleted();
     }
 
     /** What a crashing agent does. */
-    synchronized void cancel() {
+    public synchronized void cancel() {
         requests.cancel("test agent crashed", null);
     }
 
@@ -117,12 +117,12 @@ final class StoreClient implements ClientResponseObserver<RegionMeta, RegionReco
         done.complete(List.copyOf(commands));
     }
 
-    synchronized List<RegionRecover> received() {
+    public synchronized List<RegionRecover> received() {
         return List.copyOf(commands);
     }
 
     /** The status the stream ended with (OK when completed normally); waits up to 30 s. */
-    Status status() {
+    public Status status() {
         try {
             done.get(30, TimeUnit.SECONDS);
             return Status.OK;
@@ -133,14 +133,14 @@ final class StoreClient implements ClientResponseObserver<RegionMeta, RegionReco
         }
     }
 
-    static CompletableFuture<CloseReply> close(Channel ch, Long store, boolean workdone) {
+    public static CompletableFuture<CloseReply> close(Channel ch, Long store, boolean workdone) {
         CompletableFuture<CloseReply> f = new CompletableFuture<>();
         PhybrGrpc.newStub(as(ch, store)).withDeadlineAfter(60, TimeUnit.SECONDS)
                 .close(CloseRequest.newBuilder().setWorkdone(workdone).build(), observer(f));
         return f;
     }
 
-    static CompletableFuture<ResolvedReply> resolve(Channel ch) {
+    public static CompletableFuture<ResolvedReply> resolve(Channel ch) {
         CompletableFuture<ResolvedReply> f = new CompletableFuture<>();
         PhybrGrpc.newStub(ch).withDeadlineAfter(60, TimeUnit.SECONDS)
                 .resolve(ResolvedRequest.newBuilder().setStart(1).build(), observer(f));
@@ -166,7 +166,7 @@ final class StoreClient implements ClientResponseObserver<RegionMeta, RegionReco
         };
     }
 
-    static Status statusOf(CompletableFuture<?> f) {
+    public static Status statusOf(CompletableFuture<?> f) {
         try {
             f.get(30, TimeUnit.SECONDS);
             return Status.OK;
