@@ -25,12 +25,29 @@ public final class DumpReader {
         long count = 0;
         try (JsonParser p = JSON.createParser(in)) {
             JsonToken tok;
+            long lastLine = 0;
             while ((tok = next(p)) != null) {
                 long line = p.currentLocation().getLineNr();
                 if (tok != JsonToken.START_OBJECT) {
                     throw new DumpFormatException(line, "expected one JSON object per line, found " + p.getText());
                 }
-                readOne(p, line, table);
+                if (line == lastLine) {
+                    throw new DumpFormatException(line, "more than one JSON object on the line");
+                }
+                try {
+                    readOne(p, line, table);
+                } catch (DumpFormatException e) {
+                    if (e.line() != line) {
+                        // The parser only noticed on a later line: the object's own line is the broken one.
+                        throw new DumpFormatException(line, "the line ends before its JSON object does (" + e.getMessage() + ")");
+                    }
+                    throw e;
+                }
+                if (p.currentLocation().getLineNr() != line) {
+                    throw new DumpFormatException(line, "the line ends before its JSON object does; a dump holds one"
+                            + " whole object per line");
+                }
+                lastLine = line;
                 count++;
             }
         }
