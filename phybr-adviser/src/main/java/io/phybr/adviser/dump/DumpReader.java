@@ -63,8 +63,10 @@ public final class DumpReader {
     }
 
     private static void readOne(JsonParser p, long line, ReplicaTable table) throws IOException {
-        long store = -1;
-        long region = -1;
+        long store = 0;
+        long region = 0;
+        boolean hasStore = false;
+        boolean hasRegion = false;
         long applied = 0;
         long term = 0;
         long peer = 0;
@@ -85,8 +87,8 @@ public final class DumpReader {
             String name = p.currentName();
             JsonToken value = next(p);
             switch (name) {
-                case "store" -> store = number(p, value, line, name);
-                case "region_id" -> region = number(p, value, line, name);
+                case "store" -> { store = number(p, value, line, name); hasStore = true; }
+                case "region_id" -> { region = number(p, value, line, name); hasRegion = true; }
                 case "applied_index" -> { applied = number(p, value, line, name); seedFields = true; }
                 case "term" -> { term = number(p, value, line, name); seedFields = true; }
                 case "peer_id" -> { peer = number(p, value, line, name); stockFields = true; }
@@ -105,7 +107,7 @@ public final class DumpReader {
                 default -> throw new DumpFormatException(line, "unknown field \"" + name + "\"");
             }
         }
-        if (store == -1 || region == -1) {
+        if (!hasStore || !hasRegion) {
             throw new DumpFormatException(line, "a line needs both \"store\" and \"region_id\"");
         }
         if (seedFields && stockFields) {

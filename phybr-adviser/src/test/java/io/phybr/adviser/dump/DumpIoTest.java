@@ -131,4 +131,18 @@ class DumpIoTest {
                 .isInstanceOf(DumpFormatException.class).hasMessageStartingWith("dump line 2: ")
                 .hasMessageContaining("the line ends before its JSON object does");
     }
+
+    /** Regression: store 2^64-1 parsed to the "missing" sentinel -1 and was reported as a missing field. */
+    @Test
+    void maximalUnsignedIdsAreReadNotMistakenForMissing() throws IOException {
+        ReplicaTable t = read("{\"store\":18446744073709551615,\"region_id\":18446744073709551615}\n");
+        assertThat(t.size()).isEqualTo(1);
+        assertThat(Long.toUnsignedString(t.store(0))).isEqualTo("18446744073709551615");
+        // The planner then names it as out of range, store and region in decimal.
+        io.phybr.adviser.plan.PlanOutcome out = io.phybr.adviser.plan.Planner.plan(t,
+                io.phybr.adviser.plan.PlanOptions.of(io.phybr.adviser.plan.Policy.SEED));
+        assertThat(((io.phybr.adviser.plan.Refusal) out).message())
+                .contains("store 18446744073709551615 region 18446744073709551615: region id 18446744073709551615 is out of range")
+                .contains("store id 18446744073709551615 is out of range");
+    }
 }
