@@ -66,7 +66,7 @@ public final class Plan implements PlanOutcome {
     // ---- rule 5: commands --------------------------------------------------------------
 
     private void buildCommands() {
-        int cap = 16;
+        int cap = t.size() + 16; // at most one command per replica: no regrowth on the hot path
         cmdStore = new long[cap];
         cmdRegion = new long[cap];
         cmdTerm = new long[cap];
@@ -227,7 +227,7 @@ public final class Plan implements PlanOutcome {
     }
 
     public Rule leaderRule(int g) {
-        return Rule.values()[leaderRule[g]];
+        return Rule.of(leaderRule[g]);
     }
 
     public Rule fateRule(int g) {
