@@ -94,6 +94,14 @@ class PlannerPropertyTest {
             PlanOutcome b = Planner.plan(Rows.table(gen.shuffled(gen.seed * 31 + k)), o);
             assertSame(a, b, where + " shuffle " + k);
         }
+        // Collectors fill one table per store and append them: same plan.
+        ReplicaTable merged = new ReplicaTable(4);
+        List<Row> arrival = gen.shuffled(gen.seed * 31 + 7);
+        for (long s = gen.stores; s >= 1; s--) {
+            final long store = s;
+            merged.appendAll(Rows.table(arrival.stream().filter(r -> r.store() == store).toList()));
+        }
+        assertSame(a, Planner.plan(merged, o), where + " appendAll per store");
         assertThat(oracle.malformed).as(where).isEmpty();
         if (!oracle.holes.isEmpty() && !o.acceptHoles()) {
             assertThat(a).as(where + " expected a hole refusal").isInstanceOf(Refusal.class);
