@@ -63,8 +63,13 @@ public final class StoreClient implements ClientResponseObserver<RegionMeta, Reg
     }
 
     /** Queues metas; they go out as fast as flow control allows, then the stream half-closes if asked. */
-    public synchronized void sendAll(List<RegionMeta> metas, boolean halfClose) {
-        pending = metas.iterator();
+    public void sendAll(List<RegionMeta> metas, boolean halfClose) {
+        sendAll(metas.iterator(), halfClose);
+    }
+
+    /** Like {@link #sendAll(List, boolean)} for metas made on the fly (large reports). */
+    public synchronized void sendAll(Iterator<RegionMeta> metas, boolean halfClose) {
+        pending = metas;
         halfCloseWhenSent = halfClose;
         pumpLocked();
     }
