@@ -153,4 +153,32 @@ class PlanCommandTest {
         assertThat(r.code()).isEqualTo(ExitCode.USAGE.code());
         assertThat(r.err()).contains("unknown policy 'random'");
     }
+
+    @Test
+    void inputDashReadsStandardInput() {
+        java.io.InputStream saved = System.in;
+        try {
+            System.setIn(new java.io.ByteArrayInputStream(DUMP.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            Run r = run("plan", "--input", "-", "--output", "-", "--policy", "br");
+            assertThat(r.code()).as(r.err()).isZero();
+            assertThat(r.out().lines()).hasSize(3).contains("{\"store\":3,\"region_id\":3,\"as_leader\":false,\"tombstone\":true}");
+            assertThat(r.err()).contains("read 6 replicas");
+        } finally {
+            System.setIn(saved);
+        }
+    }
+
+    @Test
+    void garbageOnStandardInputNamesStandardInput() {
+        java.io.InputStream saved = System.in;
+        try {
+            System.setIn(new java.io.ByteArrayInputStream("{\"store\":1,\"region_id\":2,\"colour\":1}\n".getBytes(
+                    java.nio.charset.StandardCharsets.UTF_8)));
+            Run r = run("plan", "--input", "-");
+            assertThat(r.code()).isEqualTo(6);
+            assertThat(r.err()).startsWith("phybr plan: cannot read standard input: dump line 1: unknown field \"colour\"");
+        } finally {
+            System.setIn(saved);
+        }
+    }
 }

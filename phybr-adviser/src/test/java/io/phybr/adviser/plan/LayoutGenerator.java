@@ -23,6 +23,8 @@ final class LayoutGenerator {
 
     final long seed;
     final SplittableRandom rnd;
+    /** TiKV keys share long prefixes ("t" + table id + "_r"); a third of the layouts do too. */
+    final byte[] prefix;
     final int stores;
     final boolean quiet;
     final boolean stock;
@@ -35,12 +37,16 @@ final class LayoutGenerator {
         this.stores = 3 + rnd.nextInt(5);
         this.quiet = rnd.nextInt(4) == 0;
         this.stock = rnd.nextBoolean();
+        this.prefix = new byte[rnd.nextInt(3) == 0 ? rnd.nextInt(4, 21) : 0];
+        for (int i = 0; i < prefix.length; i++) {
+            prefix[i] = (byte) (0x70 + rnd.nextInt(2));
+        }
         generate();
     }
 
     private byte[] randomKey() {
-        byte[] k = new byte[1 + rnd.nextInt(3)];
-        for (int i = 0; i < k.length; i++) {
+        byte[] k = Arrays.copyOf(prefix, prefix.length + 1 + rnd.nextInt(prefix.length > 0 ? 10 : 3));
+        for (int i = prefix.length; i < k.length; i++) {
             // Both halves of the byte range, so unsigned comparison matters.
             k[i] = (byte) (rnd.nextInt(8) * 32 + rnd.nextInt(3));
         }
@@ -58,7 +64,7 @@ final class LayoutGenerator {
     }
 
     private void generate() {
-        int steps = 2 + rnd.nextInt(quiet ? 30 : 22);
+        int steps = 2 + rnd.nextInt(rnd.nextInt(5) == 0 ? 120 : quiet ? 30 : 22);
         List<Map<Long, State>> history = new ArrayList<>();
         Map<Long, long[]> placement = new HashMap<>();
         Map<Long, Integer> born = new HashMap<>();
@@ -193,6 +199,7 @@ final class LayoutGenerator {
 
     String describe() {
         return "seed " + seed + " (" + rows.size() + " replicas on " + stores + " stores" + (quiet ? ", quiet" : "")
+                + (prefix.length > 0 ? ", " + prefix.length + "-byte key prefix" : "")
                 + (missingStore > 0 ? ", store " + missingStore + " missing" : "") + ")";
     }
 }

@@ -151,6 +151,18 @@ class PlannerExamplesTest {
             assertThat(p.summary().rules()).containsEntry(Rule.TIE_BALANCED, 6);
         }
 
+        /** A store that reported nothing (declared by the collector) still shows in the summary, with 0 leaders. */
+        @Test
+        void declaredStoreWithoutRegionsCountsZeroLeaders() {
+            ReplicaTable t = rows().stock(1, 1, 7, 100, 0, 3, "", "").stock(2, 1, 7, 100, 0, 3, "", "").table();
+            t.declareStore(9);
+            t.declareStore(1);
+            Plan p = (Plan) Planner.plan(t, PlanOptions.of(Policy.BR));
+            assertThat(p.summary().leadersPerStore()).isEqualTo(Map.of(1L, 1, 2L, 0, 9L, 0));
+            assertThat(p.stores()).containsExactly(1, 2, 9);
+            assertThat(p.commandsFrom(9)).isEqualTo(p.commandsTo(9));
+        }
+
         /** A tie on every BR field but a stale range: the replica with the newer version leads, it is not balanced away. */
         @Test
         void brTieWithAStaleRangeKeepsTheNewestVersion() {

@@ -55,4 +55,66 @@ class PlannerInternalsTest {
         Arrays.sort(want2, Comparator.comparingInt(i -> small[i]));
         assertThat(m).isEqualTo(Arrays.stream(want2).mapToInt(Integer::intValue).toArray());
     }
+
+    /** Keys with long shared prefixes and lengths around the 8-byte chunk boundaries, as TiKV keys are. */
+    @ParameterizedTest(name = "n={0}")
+    @ValueSource(ints = {1, 2, 33, 100, 1000, 20_000})
+    void sortByKeyAgreesWithTheComparator(int n) {
+        SplittableRandom r = new SplittableRandom(n * 7L);
+        byte[][] k = new byte[n][];
+        long[] tie = new long[n];
+        for (int i = 0; i < n; i++) {
+            int len = r.nextInt(4) == 0 ? r.nextInt(30) : new int[] {7, 8, 9, 15, 16, 17, 24, 25}[r.nextInt(8)];
+            k[i] = new byte[len];
+            for (int b = 0; b < len; b++) {
+                // Mostly a shared prefix of 0x74/0xff bytes; the rest differs late and in both byte halves.
+                k[i][b] = b < 12 && r.nextInt(8) != 0 ? (byte) 0x74 : (byte) (r.nextBoolean() ? 0xff : r.nextInt(3));
+            }
+            tie[i] = r.nextInt(5);
+        }
+        Sorting.KeySource src = new Sorting.KeySource() {
+            @Override
+            public long chunk(int item, int depth) {
+                long v = 0;
+                for (int b = 0; b < 8; b++) {
+                    v = (v << 8) | (depth + b < k[item].length ? k[item][depth + b] & 0xFF : 0);
+                }
+                return v;
+            }
+
+            @Override
+            public int length(int item) {
+                return k[item].length;
+            }
+
+            @Override
+            public int compare(int a, int b) {
+                int c = Arrays.compareUnsigned(k[a], k[b]);
+                return c != 0 ? c : Long.compare(tie[a], tie[b]) != 0 ? Long.compare(tie[a], tie[b]) : Integer.compare(a, b);
+            }
+        };
+        int[] items = IntStream.range(0, n).toArray();
+        Sorting.sortByKey(items, n, src);
+        Integer[] want = IntStream.range(0, n).boxed().toArray(Integer[]::new);
+        Arrays.sort(want, src::compare);
+        assertThat(items).isEqualTo(Arrays.stream(want).mapToInt(Integer::intValue).toArray());
+    }
+
+    @ParameterizedTest(name = "n={0}")
+    @ValueSource(ints = {0, 7, 8, 9, 17})
+    void keyArenaChunksAreBigEndianAndZeroPadded(int len) {
+        KeyArena a = new KeyArena();
+        byte[] key = new byte[len];
+        for (int i = 0; i < len; i++) {
+            key[i] = (byte) (0xf0 + i);
+        }
+        long addr = a.append(key, new byte[] {1, 2, 3});
+        for (int depth = 0; depth <= len; depth += 8) {
+            long want = 0;
+            for (int b = 0; b < 8; b++) {
+                want = (want << 8) | (depth + b < len ? key[depth + b] & 0xFF : 0);
+            }
+            assertThat(a.chunk(addr, len, depth)).as("depth %d", depth).isEqualTo(want);
+        }
+    }
 }

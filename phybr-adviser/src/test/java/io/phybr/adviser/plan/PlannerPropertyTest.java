@@ -51,6 +51,37 @@ class PlannerPropertyTest {
         }
     }
 
+    /** The same layouts with one malformed report injected: refused, naming its store and region, in any order. */
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void malformedReportsAreRefusedByName(long seed) {
+        LayoutGenerator gen = new LayoutGenerator(seed);
+        SplittableRandom r = new SplittableRandom(seed + 1);
+        List<Row> rows = new ArrayList<>(gen.rows);
+        Row bad;
+        Row base = rows.isEmpty() ? new Row(1, 1, 0, 1, 1, 0, 1, false, new byte[0], new byte[0], false)
+                : rows.get(r.nextInt(rows.size()));
+        switch (r.nextInt(3)) {
+            case 0 -> bad = new Row(base.store(), base.region(), 0, 1, 1, 0, 1, false, new byte[0], new byte[0], false);
+            case 1 -> bad = new Row(base.store(), 999_999, 0, 1, 1, 0, 1, false, new byte[] {5}, new byte[] {5}, false);
+            default -> bad = new Row(base.store(), 0, 0, 1, 1, 0, 1, false, new byte[0], new byte[0], false);
+        }
+        rows.add(r.nextInt(rows.size() + 1), bad);
+        String where = "seed " + seed + " with " + bad + "; reproduce: -Dtest=PlannerPropertyTest#malformedReportsAreRefusedByName"
+                + " -Dphybr.seed=" + seed;
+        for (Policy policy : Policy.values()) {
+            PlanOutcome out = Planner.plan(Rows.table(rows), PlanOptions.of(policy));
+            assertThat(out).as(where).isInstanceOf(Refusal.class);
+            Refusal ref = (Refusal) out;
+            assertThat(ref.kind()).as(where).isEqualTo(Refusal.Kind.MALFORMED);
+            assertThat(ref.message()).as(where).contains("store " + bad.store() + " region " + bad.region() + ": ")
+                    .doesNotContain("\n");
+            List<Row> shuffled = new ArrayList<>(rows);
+            java.util.Collections.shuffle(shuffled, new java.util.Random(seed));
+            assertSame(out, Planner.plan(Rows.table(shuffled), PlanOptions.of(policy)), where + " shuffled");
+        }
+    }
+
     /** Pure balancing instances: a tiling of tied regions each leadable on a random subset of ≤6 stores. */
     @ParameterizedTest(name = "seed {0}")
     @MethodSource("seeds")
@@ -94,6 +125,14 @@ class PlannerPropertyTest {
             PlanOutcome b = Planner.plan(Rows.table(gen.shuffled(gen.seed * 31 + k)), o);
             assertSame(a, b, where + " shuffle " + k);
         }
+        // Collectors fill one table per store and append them: same plan.
+        ReplicaTable merged = new ReplicaTable(4);
+        List<Row> arrival = gen.shuffled(gen.seed * 31 + 7);
+        for (long s = gen.stores; s >= 1; s--) {
+            final long store = s;
+            merged.appendAll(Rows.table(arrival.stream().filter(r -> r.store() == store).toList()));
+        }
+        assertSame(a, Planner.plan(merged, o), where + " appendAll per store");
         assertThat(oracle.malformed).as(where).isEmpty();
         if (!oracle.holes.isEmpty() && !o.acceptHoles()) {
             assertThat(a).as(where + " expected a hole refusal").isInstanceOf(Refusal.class);
@@ -107,6 +146,13 @@ class PlannerPropertyTest {
                 assertThat(ref.message()).as(where).contains("hole " + h);
             }
             assertThat(ref.problems()).as(where).hasSize(expected.size());
+            for (int h = 0; h < Math.min(12, oracle.holes.size()); h++) {
+                byte[][] hole = oracle.holes.get(h);
+                boolean covered = gen.rows.stream().anyMatch(row -> oracle.regions.get(row.region()).fate != Oracle.Fate.KEPT
+                        && Oracle.overlaps(row.start(), row.end(), hole[0], hole[1]));
+                assertThat(ref.problems().get(h).endsWith("no replica at all")).as(where + " " + ref.problems().get(h))
+                        .isEqualTo(!covered);
+            }
             return;
         }
         if (!(a instanceof Plan p)) {

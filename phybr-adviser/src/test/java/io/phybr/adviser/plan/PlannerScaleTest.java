@@ -18,8 +18,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Expected fates and holes follow from the construction.
  */
 class PlannerScaleTest {
+    /** TiKV-like keys: "t", an 8-byte table id, "_r", then the 8-byte handle (19 bytes, 11 shared). */
     private static byte[] key(long k) {
-        return ByteBuffer.allocate(8).putLong(k).array();
+        return ByteBuffer.allocate(19).put((byte) 't').putLong(42).put((byte) '_').put((byte) 'r').putLong(k).array();
     }
 
     @ParameterizedTest(name = "{0} tiles")
