@@ -54,6 +54,9 @@ final class ReportStream implements StreamObserver<RegionMeta> {
     private int next;
     private int end;
     private boolean finished;
+    /** For diagnoses without taking the monitor: commands sent, and of how many (-1 before the plan). */
+    private volatile int progressSent;
+    private volatile int progressTotal = -1;
     private final RegionRecover.Builder command = RegionRecover.newBuilder();
 
     ReportStream(SeedAdviser adviser, long store, ServerCallStreamObserver<RegionRecover> out, SocketAddress remote,
@@ -70,7 +73,10 @@ final class ReportStream implements StreamObserver<RegionMeta> {
     }
 
     /** Wires flow control and handlers; must run inside the service method. */
-    void start() {
+    synchronized void start() {
+        if (finished) {
+            return; // the session ended (and answered this call) before the service method returned
+        }
         out.disableAutoRequest();
         out.setOnReadyHandler(this::drain);
         out.setOnCancelHandler(() -> {
@@ -167,6 +173,7 @@ final class ReportStream implements StreamObserver<RegionMeta> {
             plan = p;
             next = p.commandsFrom(store);
             end = p.commandsTo(store);
+            progressTotal = end - next;
         }
         drain();
     }
@@ -187,6 +194,7 @@ final class ReportStream implements StreamObserver<RegionMeta> {
                             .setTombstone(plan.commandTombstone(k))
                             .build());
                 }
+                progressSent = progressTotal - (end - next);
                 if (next < end) {
                     return;
                 }
@@ -200,17 +208,15 @@ final class ReportStream implements StreamObserver<RegionMeta> {
             }
             sent = end - plan.commandsFrom(store);
         }
+        adviser.delivered(this);
         log.info("store {}: sent its {} command{}{}", store, sent, sent == 1 ? "" : "s",
                 afterPlan ? " again (it reconnected after the plan)" : "");
     }
 
     /** How many of its commands went out, for diagnoses. */
-    synchronized String sendProgress() {
-        if (plan == null) {
-            return "no command sent yet";
-        }
-        int from = plan.commandsFrom(store);
-        return (next - from) + " of " + (end - from) + " commands sent";
+    String sendProgress() {
+        int total = progressTotal;
+        return total < 0 ? "no command sent yet" : progressSent + " of " + total + " commands sent";
     }
 
     synchronized boolean finished() {
