@@ -71,8 +71,9 @@ public final class RandomHistory {
     }
 
     private Scenario run(long seed) {
-        int regions = opt.regions() > 0 ? opt.regions() : 1 + rng.nextInt(5);
-        int total = opt.steps() > 0 ? opt.steps() : 20 + rng.nextInt(50);
+        boolean big = rng.nextInt(8) == 0; // one history in eight is larger
+        int regions = opt.regions() > 0 ? opt.regions() : big ? 6 + rng.nextInt(15) : 1 + rng.nextInt(5);
+        int total = opt.steps() > 0 ? opt.steps() : big ? 80 + rng.nextInt(120) : 20 + rng.nextInt(50);
         TreeSet<Long> cuts = new TreeSet<>();
         while (cuts.size() < regions - 1) {
             cuts.add(1 + rng.nextLong(ROWS - 2));
