@@ -173,7 +173,7 @@ public final class StockRecovery {
             long t0 = System.nanoTime();
             PlanOutcome outcome = Planner.plan(table, PlanOptions.of(Policy.BR).withAcceptHoles(acceptHoles));
             if (outcome instanceof Refusal r) {
-                throw new PhaseFailure(ExitCode.REFUSED, r.message() + " Nothing was sent to any store.");
+                throw new PhaseFailure(ExitCode.REFUSED, r.message());
             }
             plan = (Plan) outcome;
             LOG.info("plan: {} replicas planned in {}", replicas, PhaseRunner.human(Duration.ofNanos(System.nanoTime() - t0)));
