@@ -8,6 +8,8 @@ import java.util.Arrays;
  * plus its length, kept by the caller. A key never spans two pages.
  */
 final class KeyArena {
+    private static final java.lang.invoke.VarHandle BIG_ENDIAN =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.BIG_ENDIAN);
     private static final int PAGE_SIZE = 1 << 22; // 4 MiB: small enough to waste little, large enough to be rare
 
     private byte[][] pages = new byte[4][];
@@ -42,6 +44,21 @@ final class KeyArena {
 
     static int offset(long addr) {
         return (int) addr;
+    }
+
+    /** Bytes {@code [depth, depth+8)} of the key, big-endian, zero past its end. */
+    long chunk(long addr, int len, int depth) {
+        byte[] page = page(addr);
+        int off = offset(addr) + depth;
+        int avail = len - depth;
+        if (avail >= 8) {
+            return (long) BIG_ENDIAN.get(page, off);
+        }
+        long v = 0;
+        for (int k = 0; k < 8; k++) {
+            v = (v << 8) | (k < avail ? page[off + k] & 0xFF : 0);
+        }
+        return v;
     }
 
     byte[] copy(long addr, int len) {

@@ -29,11 +29,10 @@ public final class Plan implements PlanOutcome {
     private final List<Hole> acceptedHoles;
     private final long[] stores;
 
-    private int count;
-    private long[] cmdStore;
-    private long[] cmdRegion;
-    private long[] cmdTerm;
-    private byte[] cmdFlags;
+    private final int count;
+    private final long[] cmdRegion;
+    private final long[] cmdTerm;
+    private final byte[] cmdFlags;
     private final int[] storeFrom; // commands of stores[s] are [storeFrom[s], storeFrom[s+1])
     private final PlanSummary summary;
 
@@ -51,42 +50,44 @@ public final class Plan implements PlanOutcome {
         this.droppedBy = droppedBy;
         this.acceptedHoles = acceptedHoles;
         this.stores = stores;
-        buildCommands();
+        // Two passes over the regions in id order: count the commands of each store, then write
+        // each at its store's next slot. The result is sorted by (store, region) without a sort,
+        // and the columns are exactly as long as needed.
         this.storeFrom = new int[stores.length + 1];
-        for (int s = 0, k = 0; s < stores.length; s++) {
-            storeFrom[s] = k;
-            while (k < count && cmdStore[k] == stores[s]) {
-                k++;
-            }
-            storeFrom[s + 1] = k;
+        emitCommands(null, null, null, null);
+        for (int s = 0; s < stores.length; s++) {
+            storeFrom[s + 1] += storeFrom[s];
         }
+        this.count = storeFrom[stores.length];
+        this.cmdRegion = new long[count];
+        this.cmdTerm = new long[count];
+        this.cmdFlags = new byte[count];
+        int[] next = Arrays.copyOf(storeFrom, stores.length);
+        emitCommands(next, cmdRegion, cmdTerm, cmdFlags);
         this.summary = PlanSummary.of(this);
     }
 
     // ---- rule 5: commands --------------------------------------------------------------
 
-    private void buildCommands() {
-        int cap = 16;
-        cmdStore = new long[cap];
-        cmdRegion = new long[cap];
-        cmdTerm = new long[cap];
-        cmdFlags = new byte[cap];
+    /** Counting pass when {@code next} is null (counts go to storeFrom[s+1]); else fills the columns. */
+    private void emitCommands(int[] next, long[] region, long[] term, byte[] flags) {
         boolean seed = options.protocol() == Protocol.SEED;
         for (int g = 0; g < m; g++) {
             int from = groupStart[g];
             int to = groupStart[g + 1];
+            long id = regionIds[g];
             if (fate[g] != Planner.FATE_KEPT) {
                 for (int j = from; j < to; j++) {
                     int i = perm[j];
                     if (!t.tombstone(i)) {
-                        add(t.store(i), regionIds[g], 0, TOMBSTONE);
+                        emit(next, region, term, flags, t.store(i), id, 0, TOMBSTONE);
                     }
                 }
                 continue;
             }
             int leader = leaderRow[g];
             if (!seed) {
-                add(t.store(leader), regionIds[g], 0, AS_LEADER);
+                emit(next, region, term, flags, t.store(leader), id, 0, AS_LEADER);
                 continue;
             }
             long target = 0;
@@ -96,48 +97,24 @@ public final class Plan implements PlanOutcome {
             for (int j = from; j < to; j++) {
                 int i = perm[j];
                 if (i != leader) {
-                    add(t.store(i), regionIds[g], target, SILENCE);
+                    emit(next, region, term, flags, t.store(i), id, target, SILENCE);
                 } else if (t.term(i) != target) {
-                    add(t.store(i), regionIds[g], target, (byte) 0);
+                    emit(next, region, term, flags, t.store(i), id, target, (byte) 0);
                 }
             }
         }
-        // Generated in region order; a stable sort by store gives (store, region) order.
-        int[] order = new int[count];
-        for (int k = 0; k < count; k++) {
-            order[k] = k;
-        }
-        Sorting.radixByColumn(order, count, cmdStore);
-        long[] s2 = new long[count];
-        long[] r2 = new long[count];
-        long[] t2 = new long[count];
-        byte[] f2 = new byte[count];
-        for (int k = 0; k < count; k++) {
-            int o = order[k];
-            s2[k] = cmdStore[o];
-            r2[k] = cmdRegion[o];
-            t2[k] = cmdTerm[o];
-            f2[k] = cmdFlags[o];
-        }
-        cmdStore = s2;
-        cmdRegion = r2;
-        cmdTerm = t2;
-        cmdFlags = f2;
     }
 
-    private void add(long store, long region, long term, byte flags) {
-        if (count == cmdStore.length) {
-            int cap = count + (count >> 1) + 16;
-            cmdStore = Arrays.copyOf(cmdStore, cap);
-            cmdRegion = Arrays.copyOf(cmdRegion, cap);
-            cmdTerm = Arrays.copyOf(cmdTerm, cap);
-            cmdFlags = Arrays.copyOf(cmdFlags, cap);
+    private void emit(int[] next, long[] region, long[] term, byte[] flags, long store, long id, long target, byte f) {
+        int s = Arrays.binarySearch(stores, store);
+        if (next == null) {
+            storeFrom[s + 1]++;
+            return;
         }
-        cmdStore[count] = store;
-        cmdRegion[count] = region;
-        cmdTerm[count] = term;
-        cmdFlags[count] = flags;
-        count++;
+        int k = next[s]++;
+        region[k] = id;
+        term[k] = target;
+        flags[k] = f;
     }
 
     // ---- commands ------------------------------------------------------------------------
@@ -150,7 +127,20 @@ public final class Plan implements PlanOutcome {
         return count;
     }
 
-    public long commandStore(int k) { return cmdStore[k]; }
+    public long commandStore(int k) {
+        // storeFrom is ascending: the store is the last one whose range starts at or before k.
+        int lo = 0;
+        int hi = stores.length - 1;
+        while (lo < hi) {
+            int mid = (lo + hi + 1) >>> 1;
+            if (storeFrom[mid] <= k) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return stores[lo];
+    }
     public long commandRegion(int k) { return cmdRegion[k]; }
     /** Seed protocol: the term to set (0 on a tombstone command). */
     public long commandTerm(int k) { return cmdTerm[k]; }
@@ -189,17 +179,19 @@ public final class Plan implements PlanOutcome {
     public void writeJsonLines(OutputStream out) throws IOException {
         StringBuilder sb = new StringBuilder(128 * 1024);
         boolean seed = options.protocol() == Protocol.SEED;
-        for (int k = 0; k < count; k++) {
-            sb.append("{\"store\":").append(cmdStore[k]).append(",\"region_id\":").append(cmdRegion[k]);
-            if (seed) {
-                sb.append(",\"term\":").append(cmdTerm[k]).append(",\"silence\":").append(commandSilence(k));
-            } else {
-                sb.append(",\"as_leader\":").append(commandAsLeader(k));
-            }
-            sb.append(",\"tombstone\":").append(commandTombstone(k)).append("}\n");
-            if (sb.length() > 120 * 1024) {
-                out.write(sb.toString().getBytes(StandardCharsets.UTF_8));
-                sb.setLength(0);
+        for (int s = 0; s < stores.length; s++) {
+            for (int k = storeFrom[s]; k < storeFrom[s + 1]; k++) {
+                sb.append("{\"store\":").append(stores[s]).append(",\"region_id\":").append(cmdRegion[k]);
+                if (seed) {
+                    sb.append(",\"term\":").append(cmdTerm[k]).append(",\"silence\":").append(commandSilence(k));
+                } else {
+                    sb.append(",\"as_leader\":").append(commandAsLeader(k));
+                }
+                sb.append(",\"tombstone\":").append(commandTombstone(k)).append("}\n");
+                if (sb.length() > 120 * 1024) {
+                    out.write(sb.toString().getBytes(StandardCharsets.UTF_8));
+                    sb.setLength(0);
+                }
             }
         }
         out.write(sb.toString().getBytes(StandardCharsets.UTF_8));
@@ -227,7 +219,7 @@ public final class Plan implements PlanOutcome {
     }
 
     public Rule leaderRule(int g) {
-        return Rule.values()[leaderRule[g]];
+        return Rule.of(leaderRule[g]);
     }
 
     public Rule fateRule(int g) {
@@ -302,7 +294,7 @@ public final class Plan implements PlanOutcome {
                 continue;
             }
             shown++;
-            sb.append("  command to store ").append(cmdStore[k]).append(':');
+            sb.append("  command to store ").append(commandStore(k)).append(':');
             if (options.protocol() == Protocol.SEED) {
                 sb.append(" term=").append(cmdTerm[k]).append(" silence=").append(commandSilence(k));
             } else {

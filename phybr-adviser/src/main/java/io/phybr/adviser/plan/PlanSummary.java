@@ -18,27 +18,35 @@ public record PlanSummary(Policy policy, Protocol protocol, long replicas, int r
                           Map<Long, Integer> commandsPerStore, Map<Rule, Integer> rules) {
 
     static PlanSummary of(Plan p) {
+        long[] stores = p.stores();
+        int[] leaders = new int[stores.length];
+        int[] ruleCounts = new int[Rule.values().length];
         int kept = 0;
         int dropped = 0;
         int gone = 0;
-        Map<Long, Integer> leaders = new LinkedHashMap<>();
-        Map<Long, Integer> commands = new LinkedHashMap<>();
-        for (long s : p.stores()) {
-            leaders.put(s, 0);
-            commands.put(s, p.commandsTo(s) - p.commandsFrom(s));
-        }
-        Map<Rule, Integer> rules = new EnumMap<>(Rule.class);
         for (int g = 0; g < p.regionCount(); g++) {
             Rule fate = p.fateRule(g);
-            rules.merge(fate, 1, Integer::sum);
-            rules.merge(p.leaderRule(g), 1, Integer::sum);
-            switch (fate) {
-                case KEPT -> {
-                    kept++;
-                    leaders.merge(p.leaderStore(g), 1, Integer::sum);
-                }
-                case DROPPED_OVERLAP -> dropped++;
-                default -> gone++;
+            ruleCounts[fate.ordinal()]++;
+            ruleCounts[p.leaderRule(g).ordinal()]++;
+            if (fate == Rule.KEPT) {
+                kept++;
+                leaders[java.util.Arrays.binarySearch(stores, p.leaderStore(g))]++;
+            } else if (fate == Rule.DROPPED_OVERLAP) {
+                dropped++;
+            } else {
+                gone++;
+            }
+        }
+        Map<Long, Integer> leadersPerStore = new LinkedHashMap<>();
+        Map<Long, Integer> commandsPerStore = new LinkedHashMap<>();
+        for (int s = 0; s < stores.length; s++) {
+            leadersPerStore.put(stores[s], leaders[s]);
+            commandsPerStore.put(stores[s], p.commandsTo(stores[s]) - p.commandsFrom(stores[s]));
+        }
+        Map<Rule, Integer> rules = new EnumMap<>(Rule.class);
+        for (Rule r : Rule.values()) {
+            if (ruleCounts[r.ordinal()] > 0) {
+                rules.put(r, ruleCounts[r.ordinal()]);
             }
         }
         int tombstones = 0;
@@ -49,7 +57,7 @@ public record PlanSummary(Policy policy, Protocol protocol, long replicas, int r
         }
         return new PlanSummary(p.options().policy(), p.options().protocol(), p.replicaCount(), p.regionCount(),
                 kept, dropped, gone, p.commandCount(), tombstones, p.acceptedHoles().size(),
-                Collections.unmodifiableMap(leaders), Collections.unmodifiableMap(commands),
+                Collections.unmodifiableMap(leadersPerStore), Collections.unmodifiableMap(commandsPerStore),
                 Collections.unmodifiableMap(rules));
     }
 

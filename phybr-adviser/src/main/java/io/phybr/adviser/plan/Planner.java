@@ -108,8 +108,26 @@ public final class Planner {
                 // Out-of-range ids would break the radix sort; report what we have.
                 return;
             }
-            Sorting.radixByColumn(perm, n, t.storeColumn());
             Sorting.radixByColumn(perm, n, t.regionColumn());
+            // Groups are a handful of replicas: order each by store in place.
+            long[] storeCol = t.storeColumn();
+            long[] regionCol = t.regionColumn();
+            for (int a = 0; a < n; ) {
+                int b = a + 1;
+                while (b < n && regionCol[perm[b]] == regionCol[perm[a]]) {
+                    b++;
+                }
+                for (int i = a + 1; i < b; i++) {
+                    int v = perm[i];
+                    int j = i - 1;
+                    while (j >= a && storeCol[perm[j]] > storeCol[v]) {
+                        perm[j + 1] = perm[j];
+                        j--;
+                    }
+                    perm[j + 1] = v;
+                }
+                a = b;
+            }
             int groups = 0;
             for (int j = 0; j < n; j++) {
                 if (j == 0 || t.regionId(perm[j]) != t.regionId(perm[j - 1])) {
@@ -280,42 +298,70 @@ public final class Planner {
 
             int[] byStart = new int[c];
             System.arraycopy(byVersion, 0, byStart, 0, c);
-            Sorting.mergeSort(byStart, c, (a, b) -> {
-                int la = leaderRow[a];
-                int lb = leaderRow[b];
-                int cmp = keys.compare(t.startAddr(la), t.startLen(la), t.startAddr(lb), t.startLen(lb));
-                return cmp != 0 ? cmp : Long.compare(regionIds[a], regionIds[b]);
+            Sorting.sortByKey(byStart, c, new Sorting.KeySource() {
+                @Override
+                public long chunk(int g, int depth) {
+                    int l = leaderRow[g];
+                    return keys.chunk(t.startAddr(l), t.startLen(l), depth);
+                }
+
+                @Override
+                public int length(int g) {
+                    return t.startLen(leaderRow[g]);
+                }
+
+                @Override
+                public int compare(int a, int b) {
+                    int la = leaderRow[a];
+                    int lb = leaderRow[b];
+                    int cmp = keys.compare(t.startAddr(la), t.startLen(la), t.startAddr(lb), t.startLen(lb));
+                    return cmp != 0 ? cmp : Long.compare(regionIds[a], regionIds[b]);
+                }
             });
             int[] position = new int[m];
             for (int p = 0; p < c; p++) {
                 position[byStart[p]] = p;
             }
+            // below[p]: how many candidates start before the end of the candidate at p. Usually the
+            // next candidate starts exactly where this one ends, so one comparison settles it.
+            int[] below = new int[c];
+            for (int p = 0; p < c; p++) {
+                int l = leaderRow[byStart[p]];
+                if (t.endLen(l) == 0) {
+                    below[p] = c;
+                } else if (p + 1 == c || startNotBelow(byStart[p + 1], l)) {
+                    below[p] = p + 1;
+                } else {
+                    below[p] = lowerBound(byStart, p + 1, c, t.endAddr(l), t.endLen(l));
+                }
+            }
 
+            // Kept regions are disjoint, so only the kept region starting last before our end can
+            // overlap us, and it does iff its end is above our start, i.e. iff we start among the
+            // candidates below its end: all integer work, no key comparison.
             PredecessorSet kept = new PredecessorSet(c);
             for (int k = 0; k < c; k++) {
                 int g = byVersion[k];
-                int l = leaderRow[g];
-                // Only the kept region starting last before our end can overlap us: kept regions are disjoint.
-                int below = t.endLen(l) == 0 ? c : lowerBound(byStart, c, t.endAddr(l), t.endLen(l));
-                int p = kept.floor(below - 1);
-                if (p >= 0) {
-                    int kl = leaderRow[byStart[p]];
-                    if (t.endLen(kl) == 0 || keys.compare(t.endAddr(kl), t.endLen(kl), t.startAddr(l), t.startLen(l)) > 0) {
-                        fate[g] = FATE_DROPPED;
-                        droppedBy[g] = byStart[p];
-                        continue;
-                    }
+                int pg = position[g];
+                int p = kept.floor(below[pg] - 1);
+                if (p >= 0 && below[p] > pg) {
+                    fate[g] = FATE_DROPPED;
+                    droppedBy[g] = byStart[p];
+                } else {
+                    fate[g] = FATE_KEPT;
+                    kept.add(pg);
                 }
-                fate[g] = FATE_KEPT;
-                kept.add(position[g]);
             }
             return byStart;
         }
 
-        /** Number of candidates whose start key is below the given key. */
-        private int lowerBound(int[] byStart, int c, long addr, int len) {
-            int lo = 0;
-            int hi = c;
+        private boolean startNotBelow(int g, int endRow) {
+            int l = leaderRow[g];
+            return keys.compare(t.startAddr(l), t.startLen(l), t.endAddr(endRow), t.endLen(endRow)) >= 0;
+        }
+
+        /** The first position in [lo, hi) whose start key is not below the given key. */
+        private int lowerBound(int[] byStart, int lo, int hi, long addr, int len) {
             while (lo < hi) {
                 int mid = (lo + hi) >>> 1;
                 int l = leaderRow[byStart[mid]];

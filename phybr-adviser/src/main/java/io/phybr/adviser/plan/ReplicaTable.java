@@ -152,6 +152,20 @@ public final class ReplicaTable {
     long[] regionColumn() { return region; }
     long[] versionColumn() { return version; }
 
+    /** Bytes of key data held (start and end keys of every row). */
+    public long keyBytes() {
+        long total = 0;
+        for (int i = 0; i < size; i++) {
+            total += startLen[i] + endLen[i];
+        }
+        return total;
+    }
+
+    /** Rows the columns can hold before they grow. */
+    public int capacity() {
+        return store.length;
+    }
+
     /** Every store that reported a region or was declared, ascending, without repeats. */
     public long[] stores() {
         // Reports arrive store by store, so runs are long: collect run heads, then sort those few.

@@ -18,7 +18,12 @@ public enum Rule {
     DROPPED_OVERLAP("dropped: its range overlaps a kept region of higher or equal version"),
     GONE("gone: no live replica to lead it");
 
+    private static final Rule[] VALUES = values();
     private final String text;
+
+    static Rule of(int ordinal) {
+        return VALUES[ordinal];
+    }
 
     Rule(String text) {
         this.text = text;

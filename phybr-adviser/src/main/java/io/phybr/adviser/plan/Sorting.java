@@ -126,4 +126,125 @@ final class Sorting {
             a[j + 1] = v;
         }
     }
+
+    /** Byte-string keys of items, read in 8-byte big-endian chunks. */
+    interface KeySource {
+        /** Bytes {@code [depth, depth+8)} of the item's key, big-endian, zero past its end. */
+        long chunk(int item, int depth);
+
+        int length(int item);
+
+        /** Full order: keys unsigned-lexicographic, then a deterministic tie-breaker. */
+        int compare(int a, int b);
+    }
+
+    /**
+     * Sorts {@code items[0..n)} by key: most-significant-chunk first, each chunk placed by an LSD
+     * radix pass over a gathered {@code long[]}, so the work is a few sequential passes instead of
+     * ~n log n dependent, cache-missing key comparisons; runs still tied after a chunk recurse on
+     * the next one, small runs and runs with keys ending inside the chunk use the full comparator.
+     */
+    static void sortByKey(int[] items, int n, KeySource keys) {
+        long[] chunk = new long[n];
+        long[] chunkTmp = new long[n];
+        int[] itemTmp = new int[n];
+        int[] stack = new int[96];
+        int sp = 0;
+        stack[sp++] = 0;
+        stack[sp++] = n;
+        stack[sp++] = 0;
+        while (sp > 0) {
+            int depth = stack[--sp];
+            int to = stack[--sp];
+            int from = stack[--sp];
+            if (to - from <= 32) {
+                insertion(items, from, to, keys::compare);
+                continue;
+            }
+            for (int j = from; j < to; j++) {
+                chunk[j] = keys.chunk(items[j], depth);
+            }
+            radixRange(items, chunk, from, to, itemTmp, chunkTmp);
+            int a = from;
+            while (a < to) {
+                int b = a + 1;
+                boolean ended = keys.length(items[a]) <= depth + 8;
+                while (b < to && chunk[b] == chunk[a]) {
+                    ended |= keys.length(items[b]) <= depth + 8;
+                    b++;
+                }
+                if (b - a > 1) {
+                    if (ended || b - a <= 32) {
+                        mergeSortRange(items, a, b, keys::compare, itemTmp);
+                    } else {
+                        if (sp + 3 > stack.length) {
+                            stack = java.util.Arrays.copyOf(stack, stack.length * 2);
+                        }
+                        stack[sp++] = a;
+                        stack[sp++] = b;
+                        stack[sp++] = depth + 8;
+                    }
+                }
+                a = b;
+            }
+        }
+    }
+
+    /** Stable LSD radix of items[from,to) by unsigned chunk[from,to), 8-bit digits, constant digits skipped. */
+    private static void radixRange(int[] items, long[] chunk, int from, int to, int[] itemTmp, long[] chunkTmp) {
+        long diff = 0;
+        long first = chunk[from];
+        for (int j = from + 1; j < to; j++) {
+            diff |= chunk[j] ^ first;
+        }
+        int[] count = new int[256];
+        for (int shift = 0; shift < 64; shift += 8) {
+            if (((diff >>> shift) & 0xFF) == 0) {
+                continue;
+            }
+            java.util.Arrays.fill(count, 0);
+            for (int j = from; j < to; j++) {
+                count[(int) ((chunk[j] >>> shift) & 0xFF)]++;
+            }
+            int sum = from;
+            for (int d = 0; d < 256; d++) {
+                int c = count[d];
+                count[d] = sum;
+                sum += c;
+            }
+            for (int j = from; j < to; j++) {
+                int at = count[(int) ((chunk[j] >>> shift) & 0xFF)]++;
+                chunkTmp[at] = chunk[j];
+                itemTmp[at] = items[j];
+            }
+            System.arraycopy(chunkTmp, from, chunk, from, to - from);
+            System.arraycopy(itemTmp, from, items, from, to - from);
+        }
+    }
+
+    private static void mergeSortRange(int[] a, int from, int to, IntOrder order, int[] tmp) {
+        if (to - from <= 32) {
+            insertion(a, from, to, order);
+            return;
+        }
+        int mid = (from + to) >>> 1;
+        mergeSortRange(a, from, mid, order, tmp);
+        mergeSortRange(a, mid, to, order, tmp);
+        if (order.compare(a[mid - 1], a[mid]) <= 0) {
+            return;
+        }
+        System.arraycopy(a, from, tmp, from, to - from);
+        int i = from;
+        int j = mid;
+        int o = from;
+        while (i < mid && j < to) {
+            a[o++] = order.compare(tmp[j], tmp[i]) < 0 ? tmp[j++] : tmp[i++];
+        }
+        while (i < mid) {
+            a[o++] = tmp[i++];
+        }
+        while (j < to) {
+            a[o++] = tmp[j++];
+        }
+    }
 }
