@@ -51,6 +51,12 @@ final class RecoverDataService extends RecoverDataGrpc.RecoverDataImplBase {
             return true;
         }
 
+        /** The client went away (cancel, deadline, store stopped): stop working for it. */
+        void cancelled() {
+            aborted = true;
+            finish();
+        }
+
         void abort() {
             aborted = true;
             if (finish()) {
@@ -106,7 +112,7 @@ final class RecoverDataService extends RecoverDataGrpc.RecoverDataImplBase {
             return;
         }
         Active call = supersede(obs);
-        ((ServerCallStreamObserver<RegionMeta>) obs).setOnCancelHandler(call::finish);
+        ((ServerCallStreamObserver<RegionMeta>) obs).setOnCancelHandler(call::cancelled);
         worker.execute(() -> {
             int sent = 0;
             for (LocalPeer p : backend.peers()) {
@@ -146,7 +152,7 @@ final class RecoverDataService extends RecoverDataGrpc.RecoverDataImplBase {
         store.record("RecoverRegion");
         StoreFaults.Fault f = faults.take(StoreFaults.Rpc.RECOVER_REGION);
         Active call = supersede(obs);
-        ((ServerCallStreamObserver<RecoverRegionResponse>) obs).setOnCancelHandler(call::finish);
+        ((ServerCallStreamObserver<RecoverRegionResponse>) obs).setOnCancelHandler(call::cancelled);
         List<RecoverRegionRequest> requests = new ArrayList<>();
         return new StreamObserver<>() {
             @Override
@@ -156,7 +162,7 @@ final class RecoverDataService extends RecoverDataGrpc.RecoverDataImplBase {
 
             @Override
             public void onError(Throwable t) {
-                call.finish();
+                call.cancelled();
             }
 
             @Override
