@@ -78,6 +78,8 @@ class StockRecoveryTest {
 
     /** Every kept region led on exactly one store, by a replica with the highest (term, last index); stale 77 led nowhere. */
     private void assertRecovered(List<StockReplica> layout) {
+        List<InMemoryStoreBackend> backends = cluster.stores().stream().map(s -> (InMemoryStoreBackend) s.backend()).toList();
+        assertThat(StockCheck.check(backends, RESOLVED_TS)).isEmpty();
         Map<Long, Long> leaderOf = new HashMap<>();
         for (MockStockStore s : cluster.stores()) {
             InMemoryStoreBackend b = (InMemoryStoreBackend) s.backend();
