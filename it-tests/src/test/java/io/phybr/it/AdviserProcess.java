@@ -1,7 +1,10 @@
 package io.phybr.it;
 
-import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import io.phybr.mock.Rehearsal;
+import io.phybr.mock.check.AdviserResult;
+import io.phybr.mock.scenario.Scenario;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -10,72 +13,83 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
-/** The real adviser jar ({@code phybr.adviser.jar}) run as a separate process, its output captured to files. */
-final class AdviserProcess implements AutoCloseable {
-    final Process process;
-    final Path stdout;
-    final Path stderr;
-    private final List<String> command;
+/** The real adviser jar, run as an operator would: {@code java -jar phybr-adviser.jar serve ...}. */
+final class AdviserProcess implements Rehearsal.RunningAdviser {
+    static final Path JAR = Path.of(System.getProperty("phybr.adviser.jar", "../phybr-adviser/target/phybr-adviser.jar"));
 
-    private AdviserProcess(Process p, Path out, Path err, List<String> command) {
-        this.process = p;
-        this.stdout = out;
-        this.stderr = err;
-        this.command = command;
+    private final Process process;
+    private final Path output;
+    private final Path portFile;
+    private final int port;
+
+    private AdviserProcess(Process process, Path output, Path portFile, int port) {
+        this.process = process;
+        this.output = output;
+        this.portFile = portFile;
+        this.port = port;
     }
 
-    static Path jar() {
-        String jar = System.getProperty("phybr.adviser.jar");
-        assertThat(jar).as("system property phybr.adviser.jar (set by the it-tests pom)").isNotNull();
-        Path p = Path.of(jar);
-        assertThat(p).as("the adviser jar; build with mvn verify").exists();
-        return p;
+    static Rehearsal.AdviserLauncher launcher(Path workDir) {
+        return s -> start(s, workDir);
     }
 
-    static AdviserProcess start(Path dir, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Xmx256m");
-        cmd.add("-jar");
-        cmd.add(jar().toString());
-        cmd.addAll(List.of(args));
-        Files.createDirectories(dir);
-        Path out = Files.createTempFile(dir, "adviser", ".out");
-        Path err = Files.createTempFile(dir, "adviser", ".err");
-        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        return new AdviserProcess(p, out, err, cmd);
-    }
-
-    /** Waits for the exit code; a hang fails the test (and kills the process). */
-    int await(Duration timeout) throws Exception {
-        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            throw new AssertionError("adviser did not exit within " + timeout + ": " + command + "\nstderr:\n" + err());
+    static AdviserProcess start(Scenario s, Path workDir) throws IOException {
+        Path portFile = Files.createTempFile(workDir, s.name(), ".port");
+        Files.delete(portFile);
+        Path output = Files.createTempFile(workDir, s.name(), ".log");
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-XX:TieredStopAtLevel=1",
+                "-jar", JAR.toString(), "serve",
+                "--listen", "127.0.0.1:0",
+                "--store-ids", s.stores().stream().map(String::valueOf).collect(Collectors.joining(",")),
+                "--collect-timeout", s.collectTimeout().toMillis() + "ms",
+                "--close-timeout", s.closeTimeout().toMillis() + "ms",
+                "--port-file", portFile.toString()));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        try {
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> !p.isAlive() || Files.exists(portFile) && !Files.readString(portFile).isBlank());
+        } catch (RuntimeException e) {
+            p.destroyForcibly();
+            throw e;
         }
-        return process.exitValue();
-    }
-
-    String out() throws IOException {
-        return Files.readString(stdout, StandardCharsets.UTF_8);
-    }
-
-    String err() throws IOException {
-        return Files.readString(stderr, StandardCharsets.UTF_8);
+        if (!p.isAlive() && !Files.exists(portFile)) {
+            throw new IllegalStateException("the adviser exited with " + p.exitValue() + " before listening: "
+                    + Files.readString(output, StandardCharsets.UTF_8));
+        }
+        int port = Integer.parseInt(Files.readString(portFile).strip());
+        return new AdviserProcess(p, output, portFile, port);
     }
 
     @Override
-    public void close() throws InterruptedException {
-        if (process.isAlive()) {
-            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    public String target() {
+        return "127.0.0.1:" + port;
+    }
+
+    @Override
+    public AdviserResult awaitOutcome(Duration timeout) throws Exception {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException("the adviser process did not exit within " + timeout + ":\n" + log());
         }
-        // Into the test report, for whoever reads a failure.
+        return new AdviserResult(process.exitValue(), log());
+    }
+
+    String log() throws IOException {
+        return Files.readString(output, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() {
+        process.destroyForcibly();
         try {
-            System.out.println("---- adviser " + String.join(" ", command.subList(4, command.size())));
-            System.out.println(err());
-            System.out.println(out());
+            process.waitFor(10, TimeUnit.SECONDS);
+            Files.deleteIfExists(portFile);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (IOException e) {
-            System.out.println("(adviser output unreadable: " + e + ")");
+            // temp files go with the temp dir
         }
     }
 }

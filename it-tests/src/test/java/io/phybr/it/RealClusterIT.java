@@ -120,7 +120,7 @@ class RealClusterIT {
 
         long resolvedTs = System.currentTimeMillis() << 18; // a TSO of now: nothing is newer
         try (GenericContainer<?> adviser = new GenericContainer<>(DockerImageName.parse(IMAGES.jre)).withNetwork(network)
-                .withCopyFileToContainer(MountableFile.forHostPath(AdviserProcess.jar()), "/phybr-adviser.jar")
+                .withCopyFileToContainer(MountableFile.forHostPath(RecoverProcess.jar()), "/phybr-adviser.jar")
                 .withCommand("java", "-jar", "/phybr-adviser.jar", "recover", "--pd", "pd0:2379",
                         "--resolved-ts", Long.toString(resolvedTs), "--collect-timeout", "5m")
                 .withStartupCheckStrategy(new OneShotStartupCheckStrategy().withTimeout(Duration.ofMinutes(10)))) {

@@ -68,7 +68,7 @@ class StockRecoverIT {
         }
     }
 
-    private AdviserProcess adviser(String... extra) throws Exception {
+    private RecoverProcess adviser(String... extra) throws Exception {
         List<String> args = new ArrayList<>(List.of("recover", "--pd", cluster.pdAddress(),
                 "--retry-backoff", "50ms", "--progress-interval", "1s",
                 "--summary-json", tmp.resolve("summary.json").toString()));
@@ -76,7 +76,7 @@ class StockRecoverIT {
             args.addAll(List.of("--max-attempts", "5"));
         }
         args.addAll(List.of(extra));
-        return AdviserProcess.start(tmp, args.toArray(String[]::new));
+        return RecoverProcess.start(tmp, args.toArray(String[]::new));
     }
 
     private JsonNode summary() throws Exception {
@@ -103,7 +103,7 @@ class StockRecoverIT {
         List<StockReplica> layout = start(20261125L);
         PdState before = cluster.pd().state();
         Path plan = tmp.resolve("plan.jsonl");
-        try (AdviserProcess p = adviser("--resolved-ts", Long.toString(RESOLVED_TS), "--output", plan.toString())) {
+        try (RecoverProcess p = adviser("--resolved-ts", Long.toString(RESOLVED_TS), "--output", plan.toString())) {
             assertThat(p.await(EXIT)).as(p.err()).isZero();
             assertThat(p.out()).contains("phybr recover: recovered 3 stores");
             assertThat(p.err()).contains("prepare: skipping TiFlash store 9999").contains("collect: all 3 stores done")
@@ -123,7 +123,7 @@ class StockRecoverIT {
     void aRefusedPlanLeavesPdExactlyAsBeforeAndSendsNothing() throws Exception {
         start(StockLayouts.withHole(StockLayouts.healthy(3, 12, 7), 105));
         PdState before = cluster.pd().state();
-        try (AdviserProcess p = adviser("--resolved-ts", Long.toString(RESOLVED_TS))) {
+        try (RecoverProcess p = adviser("--resolved-ts", Long.toString(RESOLVED_TS))) {
             assertThat(p.await(EXIT)).as(p.err()).isEqualTo(3);
             assertThat(p.err()).contains("hole [\"6b30303035\", \"6b30303036\")").doesNotContain("Exception");
         }
@@ -142,7 +142,7 @@ class StockRecoverIT {
                 .failNext(StoreFaults.Rpc.WAIT_APPLY, Status.Code.UNAVAILABLE, 1);
         cluster.store(3).faults().errorReply(StoreFaults.Rpc.RESOLVE_KV_DATA, "engine busy", 1);
         cluster.pd().inject(new PdFault("*", "/pd/api/v1/schedulers", 1, 500));
-        try (AdviserProcess p = adviser("--resolved-ts", Long.toString(RESOLVED_TS))) {
+        try (RecoverProcess p = adviser("--resolved-ts", Long.toString(RESOLVED_TS))) {
             assertThat(p.await(EXIT)).as(p.err()).isZero();
             assertThat(p.err()).contains("retrying");
         }
@@ -154,7 +154,7 @@ class StockRecoverIT {
     void anAbortedRecoverIsSentItsPlanAgain() throws Exception {
         List<StockReplica> layout = start(32);
         cluster.store(3).faults().failNext(StoreFaults.Rpc.RECOVER_REGION, Status.Code.ABORTED, 1);
-        try (AdviserProcess p = adviser("--resolved-ts", Long.toString(RESOLVED_TS))) {
+        try (RecoverProcess p = adviser("--resolved-ts", Long.toString(RESOLVED_TS))) {
             assertThat(p.await(EXIT)).as(p.err()).isZero();
         }
         List<List<RecoverRegionRequest>> calls = cluster.store(3).recoverCalls();
@@ -168,7 +168,7 @@ class StockRecoverIT {
         List<StockReplica> layout = start(33);
         MockStockStore victim = cluster.store(2);
         victim.faults().slow(Duration.ofMillis(300)); // campaigns are slow: RecoverRegion stays in flight
-        try (AdviserProcess p = adviser("--resolved-ts", Long.toString(RESOLVED_TS), "--max-attempts", "20")) {
+        try (RecoverProcess p = adviser("--resolved-ts", Long.toString(RESOLVED_TS), "--max-attempts", "20")) {
             await().atMost(Duration.ofSeconds(60)).until(() -> victim.calls().contains("RecoverRegion"));
             victim.stop();          // killed mid-recover
             victim.backend().reboot();
@@ -185,7 +185,7 @@ class StockRecoverIT {
     void aStoreRebootingMidRecoverGetsItsPlanAgain() throws Exception {
         List<StockReplica> layout = start(34);
         cluster.store(1).faults().rebootDuringRecover(1);
-        try (AdviserProcess p = adviser("--resolved-ts", Long.toString(RESOLVED_TS))) {
+        try (RecoverProcess p = adviser("--resolved-ts", Long.toString(RESOLVED_TS))) {
             assertThat(p.await(EXIT)).as(p.err()).isZero();
         }
         assertThat(cluster.store(1).reboots()).isEqualTo(1);
@@ -199,7 +199,7 @@ class StockRecoverIT {
         PdState before = cluster.pd().state();
         String addr = cluster.store(2).address();
         cluster.store(2).stop();
-        try (AdviserProcess p = adviser("--resolved-ts", Long.toString(RESOLVED_TS))) {
+        try (RecoverProcess p = adviser("--resolved-ts", Long.toString(RESOLVED_TS))) {
             assertThat(p.await(EXIT)).isEqualTo(5);
             assertThat(p.err()).contains("store 2 (" + addr + ") is unreachable after 5 attempts")
                     .contains("PD scheduling was restored").doesNotContain("\tat ");
@@ -212,7 +212,7 @@ class StockRecoverIT {
         start(36);
         PdState before = cluster.pd().state();
         cluster.store(1).faults().slow(Duration.ofSeconds(5)); // collect hangs on store 1
-        try (AdviserProcess p = adviser("--resolved-ts", Long.toString(RESOLVED_TS))) {
+        try (RecoverProcess p = adviser("--resolved-ts", Long.toString(RESOLVED_TS))) {
             await().atMost(Duration.ofSeconds(60)).until(() -> cluster.store(1).calls().contains("ReadRegionMeta"));
             assertThat(cluster.pd().state().schedulers()).isEmpty();
             p.process.destroy(); // SIGTERM, as Ctrl-C / kill: the shutdown hook runs
@@ -226,18 +226,18 @@ class StockRecoverIT {
     @Test
     void dryRunAndUsageErrors() throws Exception {
         start(37);
-        try (AdviserProcess p = adviser("--dry-run")) {
+        try (RecoverProcess p = adviser("--dry-run")) {
             assertThat(p.await(EXIT)).as(p.err()).isZero();
             assertThat(p.out()).contains("dry run");
         }
         assertThat(cluster.pd().mutatingCalls()).isEmpty();
-        try (AdviserProcess p = adviser()) {
+        try (RecoverProcess p = adviser()) {
             assertThat(p.await(EXIT)).isEqualTo(2);
             assertThat(p.err()).contains("--resolved-ts");
         }
         Path meta = tmp.resolve("backupmeta.json");
         Files.writeString(meta, "{\"cluster_id\": 1}");
-        try (AdviserProcess p = adviser("--backup-meta", meta.toString())) {
+        try (RecoverProcess p = adviser("--backup-meta", meta.toString())) {
             assertThat(p.await(EXIT)).isEqualTo(6);
             assertThat(p.err()).contains("resolved_ts");
         }
@@ -248,7 +248,7 @@ class StockRecoverIT {
         List<StockReplica> layout = start(38);
         Path meta = tmp.resolve("backupmeta.json");
         Files.writeString(meta, "{\"resolved_ts\": " + RESOLVED_TS + "}");
-        try (AdviserProcess p = adviser("--backup-meta", meta.toString())) {
+        try (RecoverProcess p = adviser("--backup-meta", meta.toString())) {
             assertThat(p.await(EXIT)).as(p.err()).isZero();
         }
         assertPass(layout);

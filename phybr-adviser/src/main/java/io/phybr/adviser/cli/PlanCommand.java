@@ -117,7 +117,7 @@ public final class PlanCommand implements Callable<Integer> {
             report.print(plan.explain(region).orElse("region " + region + ": not in the dump\n"));
         }
         if (output != null) {
-            try (OutputStream out = planToStdout ? nonClosing(System.out) : new BufferedOutputStream(Files.newOutputStream(Path.of(output)), 1 << 16)) {
+            try (OutputStream out = planToStdout ? new WriterOutputStream(spec.commandLine().getOut()) : new BufferedOutputStream(Files.newOutputStream(Path.of(output)), 1 << 16)) {
                 plan.writeJsonLines(out);
             }
             if (!planToStdout) {
@@ -161,17 +161,35 @@ public final class PlanCommand implements Callable<Integer> {
         return peak >> 20;
     }
 
-    private static OutputStream nonClosing(OutputStream out) {
-        return new java.io.FilterOutputStream(new BufferedOutputStream(out, 1 << 16)) {
-            @Override
-            public void write(byte[] b, int off, int len) throws IOException {
-                out.write(b, off, len);
-            }
+    /**
+     * The plan on standard output goes through picocli's writer (so embedding callers and tests that
+     * redirect it see it); plan lines are ASCII and written in whole chunks, so decoding per write is safe.
+     */
+    private static final class WriterOutputStream extends OutputStream {
+        private final PrintWriter out;
 
-            @Override
-            public void close() throws IOException {
-                flush();
-            }
-        };
+        WriterOutputStream(PrintWriter out) {
+            this.out = out;
+        }
+
+        @Override
+        public void write(int b) {
+            out.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            out.write(new String(b, off, len, java.nio.charset.StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public void flush() {
+            out.flush();
+        }
+
+        @Override
+        public void close() {
+            out.flush();
+        }
     }
 }

@@ -25,12 +25,29 @@ public final class DumpReader {
         long count = 0;
         try (JsonParser p = JSON.createParser(in)) {
             JsonToken tok;
+            long lastLine = 0;
             while ((tok = next(p)) != null) {
                 long line = p.currentLocation().getLineNr();
                 if (tok != JsonToken.START_OBJECT) {
                     throw new DumpFormatException(line, "expected one JSON object per line, found " + p.getText());
                 }
-                readOne(p, line, table);
+                if (line == lastLine) {
+                    throw new DumpFormatException(line, "more than one JSON object on the line");
+                }
+                try {
+                    readOne(p, line, table);
+                } catch (DumpFormatException e) {
+                    if (e.line() != line) {
+                        // The parser only noticed on a later line: the object's own line is the broken one.
+                        throw new DumpFormatException(line, "the line ends before its JSON object does (" + e.getMessage() + ")");
+                    }
+                    throw e;
+                }
+                if (p.currentLocation().getLineNr() != line) {
+                    throw new DumpFormatException(line, "the line ends before its JSON object does; a dump holds one"
+                            + " whole object per line");
+                }
+                lastLine = line;
                 count++;
             }
         }
@@ -46,8 +63,10 @@ public final class DumpReader {
     }
 
     private static void readOne(JsonParser p, long line, ReplicaTable table) throws IOException {
-        long store = -1;
-        long region = -1;
+        long store = 0;
+        long region = 0;
+        boolean hasStore = false;
+        boolean hasRegion = false;
         long applied = 0;
         long term = 0;
         long peer = 0;
@@ -68,8 +87,8 @@ public final class DumpReader {
             String name = p.currentName();
             JsonToken value = next(p);
             switch (name) {
-                case "store" -> store = number(p, value, line, name);
-                case "region_id" -> region = number(p, value, line, name);
+                case "store" -> { store = number(p, value, line, name); hasStore = true; }
+                case "region_id" -> { region = number(p, value, line, name); hasRegion = true; }
                 case "applied_index" -> { applied = number(p, value, line, name); seedFields = true; }
                 case "term" -> { term = number(p, value, line, name); seedFields = true; }
                 case "peer_id" -> { peer = number(p, value, line, name); stockFields = true; }
@@ -88,7 +107,7 @@ public final class DumpReader {
                 default -> throw new DumpFormatException(line, "unknown field \"" + name + "\"");
             }
         }
-        if (store == -1 || region == -1) {
+        if (!hasStore || !hasRegion) {
             throw new DumpFormatException(line, "a line needs both \"store\" and \"region_id\"");
         }
         if (seedFields && stockFields) {

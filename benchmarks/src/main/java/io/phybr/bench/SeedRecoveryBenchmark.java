@@ -1,0 +1,175 @@
+package io.phybr.bench;
+
+import com.google.protobuf.ByteString;
+import io.grpc.ClientInterceptors;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import io.grpc.stub.MetadataUtils;
+import io.grpc.stub.StreamObserver;
+import io.phybr.adviser.plan.Policy;
+import io.phybr.adviser.plan.ReplicaTable;
+import io.phybr.adviser.protocol.seed.AdviserOutcome;
+import io.phybr.adviser.protocol.seed.SeedAdviser;
+import io.phybr.proto.seed.CloseReply;
+import io.phybr.proto.seed.CloseRequest;
+import io.phybr.proto.seed.PhybrGrpc;
+import io.phybr.proto.seed.RegionMeta;
+import io.phybr.proto.seed.RegionRecover;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * A whole seed-protocol recovery over loopback TCP: 3 agents stream every region meta of their
+ * store into the adviser, the adviser plans, streams each store its commands, and all agents pass
+ * the close barrier. One op = one recovery of {@code regions} regions (3 replicas each); divide
+ * {@code 3 * regions} by the time for the collection rate.
+ */
+@BenchmarkMode(Mode.SingleShotTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@State(Scope.Benchmark)
+@Fork(value = 1, jvmArgsAppend = {"-Xmx6g"})
+@Warmup(iterations = 2)
+@Measurement(iterations = 5)
+public class SeedRecoveryBenchmark {
+    private static final Metadata.Key<String> STORE_ID = Metadata.Key.of("phybr-store-id", Metadata.ASCII_STRING_MARSHALLER);
+
+    @Param({"1000000"})
+    public int regions;
+
+    private ReplicaTable table;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        table = SyntheticLayout.build(7, regions, 0.05, false, false);
+    }
+
+    @Benchmark
+    public AdviserOutcome recover() throws Exception {
+        try (SeedAdviser adviser = SeedAdviser.builder().listen("127.0.0.1:0").storeIds(1, 2, 3)
+                .collectTimeout(Duration.ofMinutes(5)).closeTimeout(Duration.ofMinutes(5))
+                .policy(Policy.SEED).build().start()) {
+            ManagedChannel[] channels = new ManagedChannel[3];
+            try {
+                CompletableFuture<?>[] agents = new CompletableFuture<?>[3];
+                for (int s = 0; s < 3; s++) {
+                    channels[s] = NettyChannelBuilder.forAddress("127.0.0.1", adviser.port()).usePlaintext()
+                            .maxInboundMessageSize(64 << 20).build();
+                    agents[s] = new Agent(channels[s], s + 1, table).run();
+                }
+                CompletableFuture.allOf(agents).get(5, TimeUnit.MINUTES);
+                AdviserOutcome outcome = adviser.awaitOutcome();
+                if (!outcome.ok()) {
+                    throw new IllegalStateException("recovery failed: " + outcome.verdict());
+                }
+                return outcome;
+            } finally {
+                for (ManagedChannel ch : channels) {
+                    if (ch != null) {
+                        ch.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+                    }
+                }
+            }
+        }
+    }
+
+    /** One store's agent: streams its rows of the table with flow control, counts commands, closes. */
+    static final class Agent implements ClientResponseObserver<RegionMeta, RegionRecover> {
+        private final io.grpc.Channel channel;
+        private final long store;
+        private final ReplicaTable table;
+        private final CompletableFuture<Long> streamDone = new CompletableFuture<>();
+        private ClientCallStreamObserver<RegionMeta> requests;
+        private int next;
+        private long commands;
+
+        Agent(ManagedChannel channel, long store, ReplicaTable table) {
+            Metadata md = new Metadata();
+            md.put(STORE_ID, Long.toString(store));
+            this.channel = ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(md));
+            this.store = store;
+            this.table = table;
+        }
+
+        CompletableFuture<CloseReply> run() {
+            PhybrGrpc.newStub(channel).recoverRegions(this);
+            return streamDone.thenCompose(n -> {
+                CompletableFuture<CloseReply> closed = new CompletableFuture<>();
+                PhybrGrpc.newStub(channel).close(CloseRequest.newBuilder().setWorkdone(true).build(), observer(closed));
+                return closed;
+            });
+        }
+
+        @Override
+        public void beforeStart(ClientCallStreamObserver<RegionMeta> r) {
+            requests = r;
+            r.setOnReadyHandler(this::pump);
+        }
+
+        private synchronized void pump() {
+            int n = table.size();
+            while (next < n && requests.isReady()) {
+                int i = next++;
+                if (table.store(i) != store) {
+                    continue;
+                }
+                requests.onNext(RegionMeta.newBuilder().setRegionId(table.regionId(i)).setAppliedIndex(table.index(i))
+                        .setTerm(table.term(i)).setVersion(table.version(i)).setTombstone(table.tombstone(i))
+                        .setStartKey(ByteString.copyFrom(table.startKey(i))).setEndKey(ByteString.copyFrom(table.endKey(i)))
+                        .build());
+            }
+            if (next == n) {
+                next++;
+                requests.onCompleted();
+            }
+        }
+
+        @Override
+        public void onNext(RegionRecover value) {
+            commands++;
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            streamDone.completeExceptionally(t);
+        }
+
+        @Override
+        public void onCompleted() {
+            streamDone.complete(commands);
+        }
+
+        private static <T> StreamObserver<T> observer(CompletableFuture<T> f) {
+            return new StreamObserver<>() {
+                @Override
+                public void onNext(T value) {
+                    f.complete(value);
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    f.completeExceptionally(t);
+                }
+
+                @Override
+                public void onCompleted() {
+                }
+            };
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package io.phybr.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The runnable mock-tikv jar as a user runs it. */
+class MockCliIT {
+    static final Path MOCK = Path.of(System.getProperty("phybr.mock.jar", "../mock-tikv/target/mock-tikv.jar"));
+
+    @TempDir
+    Path work;
+
+    record Run(int exit, String out) {
+    }
+
+    private Run run(Path jar, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1", "-jar", jar.toString()));
+        cmd.addAll(List.of(args));
+        Path out = Files.createTempFile(work, "out", ".txt");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("timed out: " + cmd);
+        }
+        return new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void rehearseWithoutArgumentsRunsTheBuiltInScenarioToAPass() throws Exception {
+        Run r = run(MOCK, "rehearse");
+        assertThat(r.out()).contains("[store 1]", "[store 2]", "[store 3]", "verdict: PASS");
+        assertThat(r.exit()).as(r.out()).isZero();
+    }
+
+    @Test
+    void aScenarioDumpIsPlannedByPhybrPlan() throws Exception {
+        Path dump = work.resolve("d.jsonl");
+        Run d = run(MOCK, "dump", "--scenario", ScenarioCorpusIT.DIR.resolve("lagging-peer-across-split.scn").toString(),
+                "--output", dump.toString());
+        assertThat(d.exit()).as(d.out()).isZero();
+        assertThat(Files.readAllLines(dump)).hasSize(5).allMatch(l -> l.startsWith("{\"store\":"));
+        Run plan = run(AdviserProcess.JAR, "plan", "-i", dump.toString());
+        assertThat(plan.exit()).as(plan.out()).isZero();
+    }
+
+    @Test
+    void aLargeGeneratedLayoutIsPlannable() throws Exception {
+        Path dump = work.resolve("big.jsonl");
+        Run d = run(MOCK, "dump", "--seed", "5", "--regions", "20000", "--output", dump.toString());
+        assertThat(d.exit()).as(d.out()).isZero();
+        Run plan = run(AdviserProcess.JAR, "plan", "-i", dump.toString());
+        assertThat(plan.exit()).as(plan.out()).isZero();
+        assertThat(plan.out()).contains("20000 kept");
+    }
+
+    @Test
+    void badInputIsOneParagraphWithoutStackTrace() throws Exception {
+        Path bad = work.resolve("bad.scn");
+        Files.writeString(bad, "stores 3\nsplit r1 at zz new r2\nexpect recovered\n");
+        Run r = run(MOCK, "rehearse", "--scenario", bad.toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.out()).contains("line 2").contains("not hex").doesNotContain("\tat ");
+    }
+}

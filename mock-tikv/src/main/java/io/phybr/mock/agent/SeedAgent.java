@@ -1,0 +1,354 @@
+package io.phybr.mock.agent;
+
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptors;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.MetadataUtils;
+import io.grpc.stub.StreamObserver;
+import io.phybr.mock.model.Keys;
+import io.phybr.mock.model.Peer;
+import io.phybr.mock.model.StoreImage;
+import io.phybr.mock.scenario.Fault;
+import io.phybr.proto.seed.CloseReply;
+import io.phybr.proto.seed.CloseRequest;
+import io.phybr.proto.seed.PhybrGrpc;
+import io.phybr.proto.seed.RegionMeta;
+import io.phybr.proto.seed.RegionRecover;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
+
+/**
+ * A seed-protocol agent for one store (what {@code tikv-phybr} does on a TiKV): it streams the
+ * store's region metas to the adviser with {@code phybr-store-id} metadata, applies the commands it
+ * gets back (term, silence, tombstone) to the store image, calls {@code close(workdone=true)} and
+ * exits when the adviser answers. Faults from the scenario change what it does.
+ */
+public final class SeedAgent {
+    public static final Metadata.Key<String> STORE_ID_HEADER =
+            Metadata.Key.of("phybr-store-id", Metadata.ASCII_STRING_MARSHALLER);
+    /** Field number the unknown-field fault adds to a meta (RegionMeta has fields 1..7). */
+    public static final int UNKNOWN_FIELD_NUMBER = 99;
+
+    private static final MethodDescriptor<byte[], RegionRecover> RAW_RECOVER = PhybrGrpc.getRecoverRegionsMethod()
+            .toBuilder(new RawMarshaller(), PhybrGrpc.getRecoverRegionsMethod().getResponseMarshaller())
+            .build();
+
+    private final long store;
+    private final StoreImage image;
+    private final List<Fault> faults;
+    private final ChannelFactory channels;
+    private final Duration deadline;
+    private final BiConsumer<Long, String> progress;
+    private final List<String> events = new CopyOnWriteArrayList<>();
+    private final List<String> problems = new ArrayList<>();
+
+    public SeedAgent(long store, StoreImage image, List<Fault> faults, ChannelFactory channels, Duration deadline,
+                     BiConsumer<Long, String> progress) {
+        this.store = store;
+        this.image = image;
+        this.faults = faults;
+        this.channels = channels;
+        this.deadline = deadline;
+        this.progress = progress;
+    }
+
+    private Fault fault(Fault.Kind kind) {
+        for (Fault f : faults) {
+            if (f.kind() == kind) {
+                return f;
+            }
+        }
+        return null;
+    }
+
+    private void event(String msg) {
+        events.add(msg);
+        progress.accept(store, msg);
+    }
+
+    /** Runs the agent to its end; never throws for adviser behaviour, only records it. */
+    public AgentReport run() throws InterruptedException {
+        int attempts = 0;
+        int sent = 0;
+        List<RegionRecover> commands = List.of();
+        String errCode = null;
+        String errDesc = null;
+        boolean closed = false;
+        String closeReply = null;
+        ManagedChannel ch = channels.open();
+        try {
+            Fault interrupt = fault(Fault.Kind.CRASH_MID_STREAM);
+            if (interrupt == null) {
+                interrupt = fault(Fault.Kind.RESET_STREAM);
+            }
+            Exchange ex;
+            while (true) {
+                attempts++;
+                int stopAfter = interrupt != null && attempts == 1 ? interrupt.after() : -1;
+                ex = exchange(ch, buildMetas(true), stopAfter);
+                sent = ex.sent;
+                if (!ex.interrupted) {
+                    break;
+                }
+                if (interrupt.kind() == Fault.Kind.CRASH_MID_STREAM) {
+                    event("crashed after " + ex.sent + " metas; restarting");
+                    ch.shutdownNow();
+                    ch = channels.open();
+                } else {
+                    event("reset its stream after " + ex.sent + " metas; reporting again");
+                }
+            }
+            if (ex.error != null) {
+                errCode = ex.error.getCode().name();
+                errDesc = ex.error.getDescription();
+                event("adviser answered " + errCode + ": " + errDesc);
+                return report(attempts, sent, commands, errCode, errDesc, false, null);
+            }
+            commands = ex.commands;
+            apply(commands);
+            event("applied " + commands.size() + " commands");
+            if (fault(Fault.Kind.REBOOT_AFTER_APPLY) != null) {
+                event("rebooting after applying; reporting again");
+                ch.shutdownNow();
+                ch = channels.open();
+                attempts++;
+                Exchange again = exchange(ch, buildMetas(false), -1);
+                if (again.error != null) {
+                    errCode = again.error.getCode().name();
+                    errDesc = again.error.getDescription();
+                    event("after reboot the adviser answered " + errCode + ": " + errDesc);
+                    return report(attempts, sent, commands, errCode, errDesc, false, null);
+                }
+                if (!sameCommands(commands, again.commands)) {
+                    problems.add("after reboot the adviser sent different commands: first " + commands.size()
+                            + ", then " + again.commands.size());
+                }
+                apply(again.commands);
+                event("re-applied " + again.commands.size() + " commands after reboot");
+            }
+            if (fault(Fault.Kind.NO_CLOSE) != null) {
+                event("exits without calling close (fault)");
+                return report(attempts, sent, commands, null, null, false, null);
+            }
+            if (fault(Fault.Kind.DISCONNECT_BEFORE_CLOSE) != null) {
+                event("connection dropped before close; reconnecting to close");
+                ch.shutdownNow();
+                ch = channels.open();
+            }
+            try {
+                CloseReply reply = PhybrGrpc.newBlockingStub(withStoreId(ch))
+                        .withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
+                        .close(CloseRequest.newBuilder().setWorkdone(true).build());
+                closed = true;
+                closeReply = reply.getOk();
+                event("close answered '" + closeReply + "'; exiting");
+            } catch (StatusRuntimeException e) {
+                errCode = e.getStatus().getCode().name();
+                errDesc = e.getStatus().getDescription();
+                event("close failed " + errCode + ": " + errDesc);
+            }
+            return report(attempts, sent, commands, errCode, errDesc, closed, closeReply);
+        } finally {
+            ch.shutdownNow();
+            ch.awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
+    private AgentReport report(int attempts, int sent, List<RegionRecover> commands, String code, String desc,
+                               boolean closed, String reply) {
+        return new AgentReport(store, attempts, sent, List.copyOf(commands), code, desc, closed, reply,
+                List.copyOf(problems), List.copyOf(events));
+    }
+
+    private static boolean sameCommands(List<RegionRecover> a, List<RegionRecover> b) {
+        return new java.util.HashSet<>(a).equals(new java.util.HashSet<>(b)) && a.size() == b.size();
+    }
+
+    private Channel withStoreId(Channel ch) {
+        Metadata md = new Metadata();
+        md.put(STORE_ID_HEADER, Long.toString(store));
+        return ClientInterceptors.intercept(ch, MetadataUtils.newAttachHeadersInterceptor(md));
+    }
+
+    /** The metas this store reports, as wire bytes, with the garbage faults applied. */
+    public List<byte[]> buildMetas(boolean withGarbage) {
+        List<byte[]> out = new ArrayList<>();
+        Fault dup = fault(Fault.Kind.DUPLICATE);
+        Fault rev = fault(Fault.Kind.REVERSED_RANGE);
+        Fault unk = fault(Fault.Kind.UNKNOWN_FIELD);
+        for (Peer p : image.peers.values()) {
+            byte[] start = p.start;
+            byte[] end = p.end;
+            if (withGarbage && rev != null && rev.region() == p.regionId) {
+                byte[] newEnd = start.length != 0 ? start : new byte[] {0x00};
+                byte[] newStart = end.length != 0 ? end : Keys.append(newEnd, (byte) 0xff);
+                start = newStart;
+                end = newEnd;
+            }
+            byte[] bytes = meta(p, start, end).toByteArray();
+            if (withGarbage && unk != null && unk.region() == p.regionId) {
+                bytes = withUnknownField(bytes);
+            }
+            out.add(bytes);
+            if (withGarbage && dup != null && dup.region() == p.regionId) {
+                out.add(bytes);
+            }
+        }
+        return out;
+    }
+
+    public static RegionMeta meta(Peer p, byte[] start, byte[] end) {
+        return RegionMeta.newBuilder()
+                .setRegionId(p.regionId)
+                .setAppliedIndex(p.applied)
+                .setTerm(p.term)
+                .setVersion(p.version)
+                .setTombstone(p.tombstone)
+                .setStartKey(com.google.protobuf.ByteString.copyFrom(start))
+                .setEndKey(com.google.protobuf.ByteString.copyFrom(end))
+                .build();
+    }
+
+    static byte[] withUnknownField(byte[] bytes) {
+        int tag = UNKNOWN_FIELD_NUMBER << 3; // varint wire type
+        byte[] out = new byte[bytes.length + 3];
+        System.arraycopy(bytes, 0, out, 0, bytes.length);
+        out[bytes.length] = (byte) ((tag & 0x7f) | 0x80);
+        out[bytes.length + 1] = (byte) (tag >>> 7);
+        out[bytes.length + 2] = 1;
+        return out;
+    }
+
+    private void apply(List<RegionRecover> commands) {
+        for (RegionRecover c : commands) {
+            Peer p = image.peer(c.getRegionId());
+            if (p == null) {
+                problems.add("command for region " + c.getRegionId() + ", which this store does not hold");
+                continue;
+            }
+            if (c.getTombstone()) {
+                p.tombstone = true;
+            } else {
+                p.term = c.getTerm();
+                p.silenced = c.getSilence();
+            }
+        }
+    }
+
+    private static final class Exchange {
+        int sent;
+        boolean interrupted;
+        Status error;
+        List<RegionRecover> commands = List.of();
+    }
+
+    private Exchange exchange(ManagedChannel ch, List<byte[]> metas, int stopAfter) throws InterruptedException {
+        Exchange ex = new Exchange();
+        List<RegionRecover> got = new CopyOnWriteArrayList<>();
+        CompletableFuture<Status> done = new CompletableFuture<>();
+        ClientCall<byte[], RegionRecover> call = withStoreId(ch).newCall(RAW_RECOVER, CallOptions.DEFAULT
+                .withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS));
+        StreamObserver<byte[]> requests = ClientCalls.asyncBidiStreamingCall(call, new StreamObserver<>() {
+            @Override
+            public void onNext(RegionRecover value) {
+                got.add(value);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                done.complete(Status.fromThrowable(t));
+            }
+
+            @Override
+            public void onCompleted() {
+                done.complete(Status.OK);
+            }
+        });
+        Fault slow = fault(Fault.Kind.SLOW);
+        event("reporting " + metas.size() + " region metas");
+        for (byte[] m : metas) {
+            if (stopAfter >= 0 && ex.sent == stopAfter) {
+                break;
+            }
+            if (done.isDone()) {
+                break;
+            }
+            if (slow != null) {
+                Thread.sleep(slow.delay().toMillis());
+            }
+            requests.onNext(m);
+            ex.sent++;
+        }
+        if (stopAfter >= 0 && !done.isDone()) {
+            ex.interrupted = true;
+            requests.onError(Status.CANCELLED.withDescription("agent of store " + store + " went away").asException());
+            awaitQuietly(done);
+            return ex;
+        }
+        if (!done.isDone()) {
+            requests.onCompleted();
+            event("sent " + ex.sent + " metas; waiting for commands");
+        }
+        Status st;
+        try {
+            st = done.get(deadline.toMillis() + 1000, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            call.cancel("agent gave up waiting", null);
+            st = Status.DEADLINE_EXCEEDED.withDescription("agent of store " + store + " got no answer within " + deadline);
+        }
+        if (st.isOk()) {
+            ex.commands = List.copyOf(got);
+            event("received " + got.size() + " commands");
+        } else {
+            ex.error = st;
+            if (!got.isEmpty()) {
+                problems.add("the adviser sent " + got.size() + " commands and then failed the stream with "
+                        + st.getCode());
+            }
+        }
+        return ex;
+    }
+
+    private static void awaitQuietly(CompletableFuture<Status> f) throws InterruptedException {
+        try {
+            f.get(5, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            // the stream is gone either way
+        }
+    }
+
+    /** Sends pre-encoded messages as they are, so that garbage reaches the wire unchanged. */
+    private static final class RawMarshaller implements MethodDescriptor.Marshaller<byte[]> {
+        @Override
+        public InputStream stream(byte[] value) {
+            return new ByteArrayInputStream(value);
+        }
+
+        @Override
+        public byte[] parse(InputStream stream) {
+            try {
+                return stream.readAllBytes();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+}

@@ -1,0 +1,290 @@
+package io.phybr.mock.check;
+
+import io.phybr.mock.agent.AgentReport;
+import io.phybr.mock.model.Backup;
+import io.phybr.mock.model.Keys;
+import io.phybr.mock.model.Peer;
+import io.phybr.mock.model.StoreImage;
+import io.phybr.mock.model.Write;
+import io.phybr.mock.scenario.Expectation;
+import io.phybr.mock.scenario.Fault;
+import io.phybr.mock.scenario.Scenario;
+import io.phybr.proto.seed.RegionRecover;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Judges a recovery from the model's truth, never from a planner: after the adviser's commands are
+ * applied, live regions must tile the key space once, each with one leader that can win its
+ * election, every committed write at or below the resolved ts must be readable from its leader, and
+ * no dropped region may stay live. The adviser's exit status and diagnosis must match the scenario;
+ * a history that lost data must be refused, never recovered.
+ */
+public final class Checker {
+    private static final int MAX_LISTED = 12;
+
+    private Checker() {
+    }
+
+    public static Verdict check(Scenario scenario, long seed, Backup backup, Map<Long, StoreImage> after,
+                                Map<Long, AgentReport> agents, AdviserResult adviser) {
+        List<String> failures = new ArrayList<>();
+        Expectation exp = scenario.expectation();
+        Set<Long> reporting = new TreeSet<>(scenario.stores());
+        for (Fault f : scenario.faults()) {
+            if (f.kind() == Fault.Kind.ABSENT) {
+                reporting.remove(f.store());
+            }
+        }
+        List<String> loss = historyLoss(backup, reporting);
+        if (exp.outcome() == Expectation.Outcome.RECOVERED && !loss.isEmpty()) {
+            failures.add("scenario error: it expects recovery, but the history itself lost data, so the only correct "
+                    + "outcome is a refusal: " + String.join("; ", loss));
+        }
+        Expectation.Outcome got = Expectation.Outcome.ofExitCode(adviser.exitCode());
+        if (got != exp.outcome()) {
+            failures.add("adviser exit status " + adviser.exitCode() + " (" + (got == null ? "unknown" : got.word())
+                    + ") but the scenario expects " + exp.outcome().word() + " (" + exp.outcome().exitCode + ")"
+                    + (adviser.diagnosis().isEmpty() ? "" : "; adviser said: " + oneLine(adviser.diagnosis())));
+        }
+        if (!exp.diagnosis().isEmpty()
+                && !adviser.diagnosis().toLowerCase(Locale.ROOT).contains(exp.diagnosis().toLowerCase(Locale.ROOT))) {
+            failures.add("the adviser's diagnosis does not mention '" + exp.diagnosis() + "': "
+                    + (adviser.diagnosis().isEmpty() ? "(no diagnosis)" : oneLine(adviser.diagnosis())));
+        }
+        for (AgentReport r : agents.values()) {
+            for (String p : r.problems()) {
+                failures.add("store " + r.store() + ": " + p);
+            }
+        }
+        boolean anyCommands = agents.values().stream().anyMatch(r -> !r.commands().isEmpty());
+        if (exp.outcome() == Expectation.Outcome.RECOVERED || anyCommands) {
+            // a plan went out: it must have gone out whole, and the cluster must be recovered
+            for (long s : reporting) {
+                AgentReport r = agents.get(s);
+                boolean mayNotClose = scenario.hasFault(s, Fault.Kind.NO_CLOSE)
+                        || exp.outcome() != Expectation.Outcome.RECOVERED;
+                if (r == null) {
+                    failures.add("store " + s + " has no agent report");
+                } else if (r.errorCode() != null && !mayNotClose) {
+                    failures.add("store " + s + "'s agent ended with " + r.errorCode() + ": " + r.errorDescription());
+                } else if (!r.closed() && !mayNotClose) {
+                    failures.add("store " + s + "'s agent was never told to exit (close not answered)");
+                }
+            }
+            if (exp.outcome() == Expectation.Outcome.REFUSED) {
+                failures.add("the adviser refused yet sent commands: a partial plan modified the cluster");
+            }
+            failures.addAll(checkState(backup, after));
+        }
+        boolean pass = failures.isEmpty();
+        String details = pass ? "" : dump(scenario, seed, backup, after, agents, adviser);
+        return new Verdict(pass, List.copyOf(failures), details);
+    }
+
+    /** Committed writes no reporting store can serve, and key ranges no reported live replica covers. */
+    public static List<String> historyLoss(Backup backup, Set<Long> reporting) {
+        List<String> out = new ArrayList<>();
+        int lost = 0;
+        for (Write w : backup.mustSurvive()) {
+            boolean held = false;
+            for (long s : reporting) {
+                StoreImage img = backup.images().get(s);
+                if (img.data.get(w.id())) {
+                    held = true;
+                    break;
+                }
+                Peer p = img.peer(w.regionId());
+                if (p != null && p.live() && p.applied < w.index() && w.index() <= p.last) {
+                    held = true;
+                    break;
+                }
+            }
+            if (!held && lost++ < MAX_LISTED) {
+                out.add("committed " + w + " is on no reporting store");
+            }
+        }
+        if (lost > MAX_LISTED) {
+            out.add("... and " + (lost - MAX_LISTED) + " more lost writes");
+        }
+        List<byte[][]> ranges = new ArrayList<>();
+        for (long s : reporting) {
+            for (Peer p : backup.images().get(s).allPeers()) {
+                if (p.live()) {
+                    ranges.add(new byte[][] {p.start, p.end});
+                }
+            }
+        }
+        ranges.sort((x, y) -> Keys.compare(x[0], y[0]));
+        byte[] reach = Keys.EMPTY;
+        boolean inf = false;
+        for (byte[][] r : ranges) {
+            if (inf) {
+                break;
+            }
+            if (Keys.compare(r[0], reach) > 0) {
+                out.add("no reported live replica covers " + Keys.range(reach, r[0]));
+            }
+            if (r[1].length == 0) {
+                inf = true;
+            } else if (Keys.compare(r[1], reach) > 0) {
+                reach = r[1];
+            }
+        }
+        if (!inf) {
+            out.add("no reported live replica covers " + Keys.range(reach, Keys.EMPTY));
+        }
+        return out;
+    }
+
+    /** Checks 1-5 on the store images after the commands were applied. */
+    public static List<String> checkState(Backup backup, Map<Long, StoreImage> after) {
+        List<String> failures = new ArrayList<>();
+        TreeMap<Long, List<Peer>> byRegion = new TreeMap<>();
+        for (StoreImage img : after.values()) {
+            for (Peer p : img.allPeers()) {
+                byRegion.computeIfAbsent(p.regionId, k -> new ArrayList<>()).add(p);
+            }
+        }
+        List<Peer> leaders = new ArrayList<>();
+        for (Map.Entry<Long, List<Peer>> e : byRegion.entrySet()) {
+            List<Peer> live = e.getValue().stream().filter(Peer::live).toList();
+            if (live.isEmpty()) {
+                continue;
+            }
+            List<Peer> lead = live.stream().filter(p -> !p.silenced).toList();
+            if (lead.isEmpty()) {
+                failures.add("region " + e.getKey() + " has live replicas on stores " + stores(live)
+                        + " but none may campaign: it is neither recovered nor dropped (tombstone)");
+                continue;
+            }
+            if (lead.size() > 1) {
+                failures.add("region " + e.getKey() + " has " + lead.size() + " non-silenced live replicas on stores "
+                        + stores(lead) + ": exactly one must lead");
+                continue;
+            }
+            Peer l = lead.get(0);
+            for (Peer other : live) {
+                if (other.term > l.term) {
+                    failures.add("region " + e.getKey() + "'s leader on store " + l.store + " has term " + l.term
+                            + " below term " + other.term + " of its replica on store " + other.store
+                            + ": it cannot win the election");
+                }
+            }
+            leaders.add(l);
+        }
+        leaders.sort((a, b) -> Keys.compare(a.start, b.start));
+        // check 1: tiling
+        byte[] reach = Keys.EMPTY;
+        boolean inf = false;
+        for (Peer l : leaders) {
+            if (inf) {
+                failures.add("overlap: region " + l.regionId + " " + Keys.range(l.start, l.end)
+                        + " (leader on store " + l.store + ") overlaps a live region that already reaches +inf");
+                continue;
+            }
+            int c = Keys.compare(l.start, reach);
+            if (c > 0) {
+                failures.add("hole: no live region covers " + Keys.range(reach, l.start));
+            } else if (c < 0) {
+                failures.add("overlap: region " + l.regionId + " " + Keys.range(l.start, l.end)
+                        + " (leader on store " + l.store + ") overlaps the live region before it on "
+                        + Keys.range(l.start, reach));
+            }
+            if (l.end.length == 0) {
+                inf = true;
+            } else if (Keys.compare(l.end, reach) > 0) {
+                reach = l.end;
+            }
+        }
+        if (!inf) {
+            failures.add("hole: no live region covers " + Keys.range(reach, Keys.EMPTY));
+        }
+        // check 3: committed writes readable from the leader now covering their key
+        int lost = 0;
+        for (Write w : backup.mustSurvive()) {
+            Peer cover = null;
+            for (Peer l : leaders) {
+                if (Keys.contains(l.start, l.end, w.key())) {
+                    cover = l;
+                    break;
+                }
+            }
+            String why = null;
+            if (cover == null) {
+                why = "no live region covers its key";
+            } else if (!after.get(cover.store).data.get(w.id())
+                    && !(cover.regionId == w.regionId() && cover.applied < w.index() && w.index() <= cover.last)) {
+                why = "region " + cover.regionId + "'s leader on store " + cover.store + " (applied "
+                        + cover.applied + ", last " + cover.last + ") neither applied it nor holds it in its log";
+            }
+            if (why != null && lost++ < MAX_LISTED) {
+                failures.add("lost committed " + w + ": " + why);
+            }
+        }
+        if (lost > MAX_LISTED) {
+            failures.add("... and " + (lost - MAX_LISTED) + " more lost committed writes");
+        }
+        return failures;
+    }
+
+    private static String stores(List<Peer> peers) {
+        return peers.stream().map(p -> p.store).toList().toString();
+    }
+
+    private static String oneLine(String s) {
+        return s.replaceAll("\\s*\\R\\s*", " ").strip();
+    }
+
+    /** Seed, scenario, per-store reports and commands, and a per-region table of what each store holds. */
+    public static String dump(Scenario scenario, long seed, Backup backup, Map<Long, StoreImage> after,
+                              Map<Long, AgentReport> agents, AdviserResult adviser) {
+        StringBuilder b = new StringBuilder();
+        b.append("== seed ").append(seed).append(", scenario ").append(scenario.name()).append(" ==\n");
+        b.append(scenario.render());
+        b.append("== adviser: exit ").append(adviser.exitCode()).append(adviser.diagnosis().isEmpty() ? ""
+                : ", said: " + oneLine(adviser.diagnosis())).append('\n');
+        b.append("== agents ==\n");
+        for (AgentReport r : agents.values()) {
+            b.append(r.summary()).append('\n');
+            for (RegionRecover c : r.commands()) {
+                b.append("    command region ").append(c.getRegionId()).append(" term ").append(c.getTerm())
+                        .append(c.getSilence() ? " silence" : "").append(c.getTombstone() ? " tombstone" : "")
+                        .append('\n');
+            }
+        }
+        b.append("== regions: reported (before) -> after commands ==\n");
+        TreeSet<Long> ids = new TreeSet<>();
+        backup.images().values().forEach(i -> ids.addAll(i.peers.keySet()));
+        for (long r : ids) {
+            b.append("region ").append(r).append('\n');
+            for (StoreImage img : backup.images().values()) {
+                Peer p = img.peer(r);
+                if (p == null) {
+                    continue;
+                }
+                Peer q = after.containsKey(img.id) ? after.get(img.id).peer(r) : null;
+                b.append(String.format(Locale.ROOT, "  store %-3d applied %-5d last %-5d term %-4d version %-4d %s%s",
+                        img.id, p.applied, p.last, p.term, p.version, Keys.range(p.start, p.end),
+                        p.tombstone ? " tombstone" : ""));
+                if (q != null) {
+                    b.append("  ->  ").append(q.tombstone ? "tombstone" : q.silenced ? "silenced" : "LEADER")
+                            .append(" term ").append(q.term);
+                }
+                b.append('\n');
+            }
+        }
+        b.append("== truth: committed layout ==\n");
+        backup.committedLayout().forEach(g -> b.append("  region ").append(g.id).append(" version ")
+                .append(g.version).append(' ').append(Keys.range(g.start, g.end)).append(" on ")
+                .append(g.members.keySet()).append(" leader ").append(g.leader).append('\n'));
+        b.append("  ").append(backup.mustSurvive().size()).append(" committed writes at or below resolved ts ")
+                .append(backup.resolvedTs()).append('\n');
+        return b.toString();
+    }
+}

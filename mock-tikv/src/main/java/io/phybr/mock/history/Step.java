@@ -1,0 +1,154 @@
+package io.phybr.mock.history;
+
+import io.phybr.mock.model.Cluster;
+import io.phybr.mock.model.Keys;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** One line of a history; {@link #render()} gives the scenario-file line back. */
+public sealed interface Step {
+
+    void apply(Cluster c);
+
+    String render();
+
+    record Region(long id, byte[] start, byte[] end, List<Long> stores, long version) implements Step {
+        public void apply(Cluster c) {
+            c.bootstrap(id, start, end, stores, version);
+        }
+
+        public String render() {
+            return "region " + id + " " + Keys.show(start) + " " + Keys.show(end) + " on "
+                    + stores.stream().map(String::valueOf).collect(Collectors.joining(" "))
+                    + (version == 1 ? "" : " version " + version);
+        }
+    }
+
+    /** {@code key == null}: an automatic key inside the region. {@code region == 0}: the region covering key. */
+    record Write(long region, byte[] key, int count) implements Step {
+        public void apply(Cluster c) {
+            for (int i = 0; i < count; i++) {
+                if (region == 0) {
+                    c.write(key);
+                } else {
+                    c.write(region, key);
+                }
+            }
+        }
+
+        public String render() {
+            return "write" + (region == 0 ? "" : " r" + region) + (key == null ? "" : " " + Keys.show(key))
+                    + (count == 1 ? "" : " x" + count);
+        }
+    }
+
+    record Split(long region, byte[] at, long newRegion) implements Step {
+        public void apply(Cluster c) {
+            c.split(region, at, newRegion);
+        }
+
+        public String render() {
+            return "split r" + region + " at " + Keys.show(at) + " new r" + newRegion;
+        }
+    }
+
+    record Merge(long source, long target) implements Step {
+        public void apply(Cluster c) {
+            c.merge(source, target);
+        }
+
+        public String render() {
+            return "merge r" + source + " into r" + target;
+        }
+    }
+
+    record Leader(long region, long store) implements Step {
+        public void apply(Cluster c) {
+            c.transferLeader(region, store);
+        }
+
+        public String render() {
+            return "leader r" + region + " store " + store;
+        }
+    }
+
+    record Campaign(long store, long region) implements Step {
+        public void apply(Cluster c) {
+            c.campaign(store, region);
+        }
+
+        public String render() {
+            return "campaign store " + store + " region " + region;
+        }
+    }
+
+    record AddPeer(long region, long store) implements Step {
+        public void apply(Cluster c) {
+            c.addPeer(region, store);
+        }
+
+        public String render() {
+            return "add-peer r" + region + " store " + store;
+        }
+    }
+
+    record RemovePeer(long region, long store) implements Step {
+        public void apply(Cluster c) {
+            c.removePeer(region, store);
+        }
+
+        public String render() {
+            return "remove-peer r" + region + " store " + store;
+        }
+    }
+
+    record Lag(long store, long region, boolean applyOnly) implements Step {
+        public void apply(Cluster c) {
+            c.lag(store, region, applyOnly);
+        }
+
+        public String render() {
+            return "lag store " + store + " region " + region + (applyOnly ? " apply" : "");
+        }
+    }
+
+    record Resume(long store, long region) implements Step {
+        public void apply(Cluster c) {
+            c.resume(store, region);
+        }
+
+        public String render() {
+            return "resume store " + store + " region " + region;
+        }
+    }
+
+    record Resolved() implements Step {
+        public void apply(Cluster c) {
+            c.markResolved();
+        }
+
+        public String render() {
+            return "resolved";
+        }
+    }
+
+    record Snapshot(long store) implements Step {
+        public void apply(Cluster c) {
+            c.snapshot(store);
+        }
+
+        public String render() {
+            return "snapshot store " + store;
+        }
+    }
+
+    record Lose(long store, long region) implements Step {
+        public void apply(Cluster c) {
+            c.lose(store, region);
+        }
+
+        public String render() {
+            return "lose store " + store + " region " + region;
+        }
+    }
+}

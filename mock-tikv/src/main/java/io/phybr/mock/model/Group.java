@@ -1,0 +1,53 @@
+package io.phybr.mock.model;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+
+/** A Raft group as its leader sees it: the one true log of a region and its current epoch. */
+public final class Group {
+    /** TiKV's RAFT_INIT_LOG_INDEX / RAFT_INIT_LOG_TERM: a new region's log starts here. */
+    public static final long INIT_INDEX = 5;
+    public static final long INIT_TERM = 5;
+
+    public final long id;
+    final List<Entry> log = new ArrayList<>();
+    public long term = INIT_TERM;
+    public long leader;
+    /** Voters: store id → peer id. */
+    public final TreeMap<Long, Long> members;
+    public byte[] start;
+    public byte[] end;
+    public long version;
+    public long confVer;
+    public long commit = INIT_INDEX;
+    /** False once merged into another region. */
+    public boolean alive = true;
+    public boolean merging;
+    /** Stores added by AddPeer that still wait for their snapshot: store → index of the AddPeer entry. */
+    final TreeMap<Long, Long> pendingAdds = new TreeMap<>();
+    /** Stores removed by RemovePeer: store → index of the RemovePeer entry (they may still learn it). */
+    final TreeMap<Long, Long> removedAt = new TreeMap<>();
+
+    Group(long id, long leader, TreeMap<Long, Long> members, byte[] start, byte[] end, long version, long confVer) {
+        this.id = id;
+        this.leader = leader;
+        this.members = members;
+        this.start = start;
+        this.end = end;
+        this.version = version;
+        this.confVer = confVer;
+    }
+
+    public long lastIndex() {
+        return INIT_INDEX + log.size();
+    }
+
+    public Entry entry(long index) {
+        return log.get((int) (index - INIT_INDEX - 1));
+    }
+
+    public List<Entry> log() {
+        return List.copyOf(log);
+    }
+}

@@ -1,0 +1,377 @@
+package io.phybr.mock.scenario;
+
+import io.phybr.mock.history.Step;
+import io.phybr.mock.model.Keys;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Parses the scenario DSL: one step per line, {@code #} starts a comment. See
+ * {@code mock-tikv/scenarios/README.md} for the grammar.
+ */
+public final class ScenarioParser {
+    public static final Duration DEFAULT_COLLECT_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(10);
+
+    private final String name;
+    private int lineNo;
+    private String lineText;
+
+    private ScenarioParser(String name) {
+        this.name = name;
+    }
+
+    public static Scenario parse(Path file) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new ScenarioException("scenario file " + file + " does not exist");
+        } catch (IOException e) {
+            throw new ScenarioException("cannot read scenario file " + file + ": " + e.getMessage());
+        }
+        String n = file.getFileName().toString().replaceFirst("\\.scn$", "");
+        return parse(n, text);
+    }
+
+    public static Scenario parseResource(String resource) {
+        try (InputStream in = ScenarioParser.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new ScenarioException("built-in scenario " + resource + " is missing from the jar");
+            }
+            String n = resource.substring(resource.lastIndexOf('/') + 1).replaceFirst("\\.scn$", "");
+            return parse(n, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new ScenarioException("cannot read built-in scenario " + resource + ": " + e.getMessage());
+        }
+    }
+
+    public static Scenario parse(String name, String text) {
+        return new ScenarioParser(name).doParse(text);
+    }
+
+    private Scenario doParse(String text) {
+        List<String> description = new ArrayList<>();
+        List<Long> stores = null;
+        List<Step> steps = new ArrayList<>();
+        List<Integer> lines = new ArrayList<>();
+        List<Fault> faults = new ArrayList<>();
+        Expectation expect = null;
+        Duration collect = DEFAULT_COLLECT_TIMEOUT;
+        Duration close = DEFAULT_CLOSE_TIMEOUT;
+        boolean noRegions = false;
+        String knownIssue = null;
+        boolean headerDone = false;
+        String[] all = text.split("\r?\n", -1);
+        for (lineNo = 1; lineNo <= all.length; lineNo++) {
+            String raw = all[lineNo - 1];
+            int hash = raw.indexOf('#');
+            if (!headerDone && raw.strip().startsWith("#")) {
+                description.add(raw.strip().substring(1).strip());
+                continue;
+            }
+            String line = (hash >= 0 ? raw.substring(0, hash) : raw).strip();
+            if (line.isEmpty()) {
+                continue;
+            }
+            headerDone = true;
+            lineText = line;
+            String[] t = line.split("\\s+");
+            switch (t[0].toLowerCase(Locale.ROOT)) {
+                case "stores" -> {
+                    if (stores != null) {
+                        throw err("'stores' appears twice");
+                    }
+                    if (t.length == 2) {
+                        int n = (int) num(t[1], "store count");
+                        if (n < 1 || n > 1000) {
+                            throw err("store count " + n + " is out of range 1..1000");
+                        }
+                        stores = new ArrayList<>();
+                        for (long s = 1; s <= n; s++) {
+                            stores.add(s);
+                        }
+                    } else if (t.length > 2) {
+                        stores = new ArrayList<>();
+                        for (int i = 1; i < t.length; i++) {
+                            stores.add(num(t[i], "store id"));
+                        }
+                    } else {
+                        throw err("expected 'stores N' or 'stores ID ID ...'");
+                    }
+                }
+                case "regions" -> {
+                    need(t, 2, "regions none");
+                    if (!t[1].equals("none")) {
+                        throw err("expected 'regions none' (an empty cluster)");
+                    }
+                    noRegions = true;
+                }
+                case "region" -> {
+                    // region ID START END on S S S [version V]
+                    if (t.length < 6 || !t[4].equals("on")) {
+                        throw err("expected 'region ID START END on STORE...' (keys in hex, '-' for empty)");
+                    }
+                    long id = region(t[1]);
+                    List<Long> on = new ArrayList<>();
+                    long version = 1;
+                    for (int i = 5; i < t.length; i++) {
+                        if (t[i].equals("version")) {
+                            if (i + 1 >= t.length) {
+                                throw err("'version' needs a number");
+                            }
+                            version = num(t[i + 1], "version");
+                            i++;
+                        } else {
+                            on.add(num(t[i], "store id"));
+                        }
+                    }
+                    add(steps, lines, new Step.Region(id, key(t[2]), key(t[3]), on, version));
+                }
+                case "write" -> {
+                    long region = 0;
+                    byte[] key = null;
+                    int count = 1;
+                    for (int i = 1; i < t.length; i++) {
+                        if (t[i].matches("r\\d+")) {
+                            region = region(t[i]);
+                        } else if (t[i].matches("x\\d+")) {
+                            count = (int) num(t[i].substring(1), "count");
+                        } else {
+                            key = key(t[i]);
+                        }
+                    }
+                    if (region == 0 && key == null) {
+                        throw err("expected 'write KEY', 'write rID [KEY]' or 'write rID xN'");
+                    }
+                    add(steps, lines, new Step.Write(region, key, count));
+                }
+                case "split" -> {
+                    if (t.length != 6 || !t[2].equals("at") || !t[4].equals("new")) {
+                        throw err("expected 'split rID at KEY new rID'");
+                    }
+                    add(steps, lines, new Step.Split(region(t[1]), key(t[3]), region(t[5])));
+                }
+                case "merge" -> {
+                    if (t.length != 4 || !t[2].equals("into")) {
+                        throw err("expected 'merge rSOURCE into rTARGET'");
+                    }
+                    add(steps, lines, new Step.Merge(region(t[1]), region(t[3])));
+                }
+                case "leader" -> {
+                    if (t.length != 4 || !t[2].equals("store")) {
+                        throw err("expected 'leader rID store S'");
+                    }
+                    add(steps, lines, new Step.Leader(region(t[1]), num(t[3], "store id")));
+                }
+                case "campaign" -> {
+                    long[] sr = storeRegion(t, "campaign store S region R");
+                    add(steps, lines, new Step.Campaign(sr[0], sr[1]));
+                }
+                case "add-peer", "remove-peer" -> {
+                    if (t.length != 4 || !t[2].equals("store")) {
+                        throw err("expected '" + t[0] + " rID store S'");
+                    }
+                    long r = region(t[1]);
+                    long s = num(t[3], "store id");
+                    add(steps, lines, t[0].equals("add-peer") ? new Step.AddPeer(r, s) : new Step.RemovePeer(r, s));
+                }
+                case "lag" -> {
+                    boolean applyOnly = t.length == 6 && t[5].equals("apply");
+                    if (t.length == 6 && !applyOnly) {
+                        throw err("expected 'lag store S region R [apply]'");
+                    }
+                    long[] sr = storeRegion(applyOnly ? Arrays.copyOf(t, 5) : t, "lag store S region R [apply]");
+                    add(steps, lines, new Step.Lag(sr[0], sr[1], applyOnly));
+                }
+                case "resume" -> {
+                    long[] sr = storeRegion(t, "resume store S region R");
+                    add(steps, lines, new Step.Resume(sr[0], sr[1]));
+                }
+                case "lose" -> {
+                    long[] sr = storeRegion(t, "lose store S region R");
+                    add(steps, lines, new Step.Lose(sr[0], sr[1]));
+                }
+                case "resolved" -> {
+                    need(t, 1, "resolved");
+                    add(steps, lines, new Step.Resolved());
+                }
+                case "snapshot" -> {
+                    if (t.length != 3 || !t[1].equals("store")) {
+                        throw err("expected 'snapshot store S'");
+                    }
+                    add(steps, lines, new Step.Snapshot(num(t[2], "store id")));
+                }
+                case "fault" -> faults.add(fault(t));
+                case "known-issue" -> {
+                    if (t.length < 2) {
+                        throw err("expected 'known-issue TEXT' (why a correct adviser fails this scenario today)");
+                    }
+                    knownIssue = line.substring("known-issue".length()).strip();
+                }
+                case "option" -> {
+                    need(t, 3, "option collect-timeout|close-timeout DURATION");
+                    Duration d = duration(t[2]);
+                    switch (t[1]) {
+                        case "collect-timeout" -> collect = d;
+                        case "close-timeout" -> close = d;
+                        default -> throw err("unknown option '" + t[1] + "' (known: collect-timeout, close-timeout)");
+                    }
+                }
+                case "expect" -> {
+                    if (expect != null) {
+                        throw err("'expect' appears twice");
+                    }
+                    if (t.length < 2) {
+                        throw err("expected 'expect recovered' or 'expect refused|timeout|failure TEXT'");
+                    }
+                    Expectation.Outcome o;
+                    try {
+                        o = Expectation.Outcome.valueOf(t[1].toUpperCase(Locale.ROOT));
+                    } catch (IllegalArgumentException e) {
+                        throw err("unknown outcome '" + t[1] + "' (known: recovered, refused, timeout, failure)");
+                    }
+                    String diag = line.substring(line.indexOf(t[1]) + t[1].length()).strip();
+                    if (o == Expectation.Outcome.RECOVERED && !diag.isEmpty()) {
+                        throw err("'expect recovered' takes no diagnosis text");
+                    }
+                    expect = new Expectation(o, diag);
+                }
+                default -> throw err("unknown step '" + t[0] + "'");
+            }
+        }
+        lineNo = 0;
+        if (stores == null) {
+            throw err("the scenario never says how many stores the cluster has ('stores N')");
+        }
+        if (expect == null) {
+            throw err("the scenario states no expected outcome ('expect recovered' or 'expect refused TEXT')");
+        }
+        boolean anyRegion = steps.stream().anyMatch(s -> s instanceof Step.Region);
+        if (!anyRegion && !noRegions) {
+            List<Step> withDefault = new ArrayList<>(Scenario.defaultRegion(stores));
+            withDefault.addAll(steps);
+            List<Integer> l = new ArrayList<>();
+            l.add(0);
+            l.addAll(lines);
+            steps = withDefault;
+            lines = l;
+        } else if (anyRegion && noRegions) {
+            throw err("'regions none' contradicts the 'region' lines");
+        }
+        for (Fault f : faults) {
+            if (!stores.contains(f.store())) {
+                throw err("a fault names store " + f.store() + ", which is not in 'stores' " + stores);
+            }
+        }
+        return new Scenario(name, description, stores, steps, lines, faults, expect, collect, close)
+                .withKnownIssue(knownIssue);
+    }
+
+    private Fault fault(String[] t) {
+        if (t.length < 4 || !t[1].equals("store")) {
+            throw err("expected 'fault store S KIND ...'");
+        }
+        long store = num(t[2], "store id");
+        Fault.Kind kind = Fault.Kind.of(t[3]);
+        if (kind == null) {
+            StringBuilder known = new StringBuilder();
+            for (Fault.Kind k : Fault.Kind.values()) {
+                known.append(known.length() == 0 ? "" : ", ").append(k.word);
+            }
+            throw err("unknown fault '" + t[3] + "' (known: " + known + ")");
+        }
+        return switch (kind) {
+            case CRASH_MID_STREAM, RESET_STREAM -> {
+                if (t.length != 6 || !t[4].equals("after")) {
+                    throw err("expected 'fault store S " + kind.word + " after N'");
+                }
+                yield new Fault(kind, store, (int) num(t[5], "meta count"), Duration.ZERO, 0);
+            }
+            case SLOW -> {
+                need(t, 5, "fault store S slow DURATION");
+                yield new Fault(kind, store, 0, duration(t[4]), 0);
+            }
+            case DUPLICATE, REVERSED_RANGE, UNKNOWN_FIELD -> {
+                if (t.length != 6 || !t[4].equals("region")) {
+                    throw err("expected 'fault store S " + kind.word + " region R'");
+                }
+                yield new Fault(kind, store, 0, Duration.ZERO, region(t[5]));
+            }
+            default -> {
+                need(t, 4, "fault store S " + kind.word);
+                yield new Fault(kind, store, 0, Duration.ZERO, 0);
+            }
+        };
+    }
+
+    private void add(List<Step> steps, List<Integer> lines, Step s) {
+        steps.add(s);
+        lines.add(lineNo);
+    }
+
+    private long[] storeRegion(String[] t, String form) {
+        if (t.length != 5 || !t[1].equals("store") || !t[3].equals("region")) {
+            throw err("expected '" + form + "'");
+        }
+        return new long[] {num(t[2], "store id"), region(t[4])};
+    }
+
+    private void need(String[] t, int n, String form) {
+        if (t.length != n) {
+            throw err("expected '" + form + "'");
+        }
+    }
+
+    private long region(String s) {
+        return num(s.startsWith("r") ? s.substring(1) : s, "region id");
+    }
+
+    private byte[] key(String s) {
+        try {
+            return Keys.parseHex(s);
+        } catch (IllegalArgumentException e) {
+            throw err(e.getMessage());
+        }
+    }
+
+    private long num(String s, String what) {
+        try {
+            long v = Long.parseLong(s);
+            if (v < 0) {
+                throw err(what + " '" + s + "' is negative");
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw err(what + " '" + s + "' is not a number");
+        }
+    }
+
+    private Duration duration(String s) {
+        try {
+            if (s.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
+            }
+            if (s.endsWith("s")) {
+                return Duration.ofMillis((long) (Double.parseDouble(s.substring(0, s.length() - 1)) * 1000));
+            }
+        } catch (NumberFormatException e) {
+            // fall through
+        }
+        throw err("duration '" + s + "' is not like 500ms or 2s");
+    }
+
+    private ScenarioException err(String msg) {
+        return new ScenarioException("scenario " + name + (lineNo > 0 ? ", line " + lineNo + " '" + lineText + "'" : "")
+                + ": " + msg);
+    }
+}

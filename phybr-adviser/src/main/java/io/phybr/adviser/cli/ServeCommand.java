@@ -1,0 +1,205 @@
+package io.phybr.adviser.cli;
+
+import io.phybr.adviser.ExitCode;
+import io.phybr.adviser.dump.BackupMeta;
+import io.phybr.adviser.plan.Policy;
+import io.phybr.adviser.protocol.seed.AdviserOutcome;
+import io.phybr.adviser.protocol.seed.SeedAdviser;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code phybr serve}: the seed-protocol adviser (tikv-phybr agents connect to it). */
+@Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Runs the seed-protocol adviser (gRPC service phybr.Phybr): every store's tikv-phybr agent"
+                + " streams its region metas to it; once all expected stores have reported it plans, sends each"
+                + " store exactly its commands, waits until every store called close(workdone=true), answers them"
+                + " all and exits. Nothing is sent to any store unless the whole plan is safe; a refused plan,"
+                + " a malformed report or a store that never reports ends with a one-paragraph diagnosis.", ""},
+        footer = {"", "Exit codes: 0 every store applied the plan and closed; 3 plan refused (malformed report or hole;"
+                + " nothing sent); 4 timeout (a store never reported or never closed); 5 a store reported failure or"
+                + " the adviser could not listen; 6 unreadable --backup-meta; 2 bad command line."})
+public final class ServeCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--listen", defaultValue = "127.0.0.1:3379", paramLabel = "HOST:PORT",
+            description = "Address to listen on ([v6]:PORT for IPv6, :PORT for every interface, port 0 picks a free"
+                    + " port). Default: ${DEFAULT-VALUE}, like the seed.")
+    String listen;
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Expected expected;
+
+    static final class Expected {
+        @Option(names = "--stores", paramLabel = "N",
+                description = "Number of stores to wait for. Stores are named by the phybr-store-id header their"
+                        + " agent sends, else numbered 1, 2, ... in arrival order.")
+        Integer count;
+
+        @Option(names = "--store-ids", split = ",", paramLabel = "ID",
+                description = "Exact store ids to wait for, comma separated (e.g. 1,4,5); any other store is refused.")
+        long[] ids;
+    }
+
+    @Option(names = "--collect-timeout", defaultValue = "10m", paramLabel = "DURATION",
+            converter = DurationConverter.class,
+            description = "How long to wait for every store to report its regions (e.g. 30s, 5m, 1h). Default: ${DEFAULT-VALUE}.")
+    Duration collectTimeout;
+
+    @Option(names = "--close-timeout", defaultValue = "10m", paramLabel = "DURATION",
+            converter = DurationConverter.class,
+            description = "After the plan is sent, how long to wait for every store to apply it and call"
+                    + " close(workdone=true). Default: ${DEFAULT-VALUE}.")
+    Duration closeTimeout;
+
+    @ArgGroup(exclusive = true)
+    Resolved resolved;
+
+    static final class Resolved {
+        @Option(names = "--resolved-ts", paramLabel = "TS",
+                description = "The resolved ts (TSO) that the resolve call answers.")
+        String ts;
+
+        @Option(names = "--backup-meta", paramLabel = "FILE",
+                description = "Read the resolved ts for resolve from this backup meta (JSON with {\"resolved_ts\": N}).")
+        Path file;
+    }
+
+    @Option(names = "--policy", defaultValue = "seed", paramLabel = "seed|br",
+            description = "Leader choice: seed (highest applied_index, then term; ties to the lowest store) or br"
+                    + " (ties balanced across stores). Default: ${DEFAULT-VALUE}.")
+    String policy;
+
+    @Option(names = "--accept-holes",
+            description = "Plan and send even if the surviving regions leave holes in the key space. The data in"
+                    + " the holes is LOST; without this flag a hole refuses the plan.")
+    boolean acceptHoles;
+
+    @Option(names = "--plan-output", paramLabel = "FILE",
+            description = "Write the plan (JSON Lines sorted by store then region, SPEC §6) here before any command"
+                    + " is sent.")
+    Path planOutput;
+
+    @Option(names = "--port-file", paramLabel = "FILE",
+            description = "Once listening, write the bound port (one decimal line) to this file; useful with port 0.")
+    Path portFile;
+
+    @Override
+    public Integer call() {
+        PrintWriter err = spec.commandLine().getErr();
+        SeedAdviser.Builder b = SeedAdviser.builder()
+                .listen(listen)
+                .collectTimeout(collectTimeout)
+                .closeTimeout(closeTimeout)
+                .acceptHoles(acceptHoles)
+                .planOutput(planOutput);
+        try {
+            b.policy(Policy.parse(policy));
+            if (expected.ids != null) {
+                b.storeIds(expected.ids);
+            } else {
+                b.stores(expected.count);
+            }
+        } catch (IllegalArgumentException e) {
+            return usage(err, e.getMessage());
+        }
+        if (resolved != null && resolved.ts != null) {
+            try {
+                long ts = Long.parseUnsignedLong(resolved.ts.trim());
+                if (ts == 0) {
+                    throw new NumberFormatException();
+                }
+                b.resolvedTs(ts);
+            } catch (NumberFormatException e) {
+                return usage(err, "--resolved-ts '" + resolved.ts + "' is not a TSO (a positive unsigned 64-bit number)");
+            }
+        } else if (resolved != null && resolved.file != null) {
+            try {
+                b.resolvedTs(BackupMeta.readResolvedTs(resolved.file));
+            } catch (NoSuchFileException e) {
+                err.println("phybr serve: the backup meta " + resolved.file + " does not exist. Nothing was started.");
+                return ExitCode.BAD_INPUT.code();
+            } catch (IOException e) {
+                err.println("phybr serve: cannot use the backup meta " + resolved.file + ": " + e.getMessage()
+                        + ". Nothing was started.");
+                return ExitCode.BAD_INPUT.code();
+            }
+        }
+        if (planOutput != null) {
+            Path dir = planOutput.toAbsolutePath().getParent();
+            if (dir != null && !Files.isDirectory(dir)) {
+                return usage(err, "--plan-output " + planOutput + ": the directory " + dir + " does not exist");
+            }
+        }
+        SeedAdviser adviser;
+        try {
+            adviser = b.build();
+        } catch (IllegalArgumentException e) {
+            return usage(err, e.getMessage());
+        }
+        Thread hook = new Thread(adviser::close, "phybr-serve-shutdown");
+        try {
+            try {
+                adviser.start();
+            } catch (IOException e) {
+                err.println("phybr serve: " + e.getMessage() + ". Is another adviser running? Nothing was started.");
+                return ExitCode.FAILURE.code();
+            }
+            Runtime.getRuntime().addShutdownHook(hook);
+            if (portFile != null) {
+                try {
+                    writePortFile(adviser.port());
+                } catch (IOException e) {
+                    err.println("phybr serve: cannot write the port file " + portFile + ": " + e
+                            + ". The adviser stopped before any store connected.");
+                    return ExitCode.FAILURE.code();
+                }
+            }
+            AdviserOutcome outcome = adviser.awaitOutcome();
+            if (!outcome.ok()) {
+                err.println("phybr serve: " + outcome.diagnosis().orElse(outcome.verdict()));
+            } else {
+                spec.commandLine().getOut().println("phybr serve: " + outcome.verdict());
+            }
+            err.flush();
+            spec.commandLine().getOut().flush();
+            return outcome.exitCode().code();
+        } finally {
+            adviser.close();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException | IllegalArgumentException e) {
+                // shutting down already, or never added
+            }
+        }
+    }
+
+    private void writePortFile(int port) throws IOException {
+        // Written to a sibling and moved, so a reader never sees a half-written file.
+        Path abs = portFile.toAbsolutePath();
+        Path tmp = abs.resolveSibling(abs.getFileName() + ".tmp");
+        Files.writeString(tmp, port + "\n");
+        try {
+            Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AccessDeniedException | java.nio.file.AtomicMoveNotSupportedException e) {
+            Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    private static int usage(PrintWriter err, String message) {
+        err.println("phybr serve: " + message + ". See phybr serve --help.");
+        return ExitCode.USAGE.code();
+    }
+}

@@ -1,0 +1,242 @@
+package io.phybr.adviser.protocol.seed;
+
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.phybr.adviser.plan.Plan;
+import io.phybr.adviser.plan.ReplicaTable;
+import io.phybr.proto.seed.RegionMeta;
+import io.phybr.proto.seed.RegionRecover;
+import java.net.SocketAddress;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One {@code recover_regions} call of one store. Receiving: metas go straight into a per-stream
+ * {@link ReplicaTable} (no object kept per meta), with inbound flow control in batches. Sending:
+ * once the adviser hands it the plan, the store's commands are streamed as fast as the transport
+ * takes them ({@code isReady}/on-ready), then the call is completed.
+ *
+ * <p>Receive-side fields are touched only by the call's serialized gRPC callbacks; the adviser reads
+ * them after the half-close it was told of under its lock. Send-side state is guarded by {@code this}.
+ * Never called with the adviser's lock held from here, so the lock order is adviser → nothing.
+ */
+final class ReportStream implements StreamObserver<RegionMeta> {
+    private static final Logger log = LoggerFactory.getLogger(SeedAdviser.class);
+    private static final int INITIAL_REQUEST = 1024;
+    private static final int REQUEST_BATCH = 512;
+    /** Problems kept per stream; the rest are only counted. */
+    static final int MAX_PROBLEMS = 12;
+    private static final long PROGRESS_NANOS = 1_000_000_000L;
+
+    private final SeedAdviser adviser;
+    final long store;
+    final ServerCallStreamObserver<RegionRecover> out;
+    final SocketAddress remote;
+    /** Opened once the plan existed or was being made: metas are counted and dropped, not kept. */
+    final boolean afterPlan;
+    final long openedNanos = System.nanoTime();
+    /** Set by the adviser under its lock when the agent half-closed. */
+    boolean halfClosed;
+
+    // ---- receive side (gRPC callbacks only) ----
+    private final ReplicaTable table;
+    private volatile long metas;
+    private int unrequested;
+    private long lastProgressNanos = openedNanos;
+    private long lastProgressMetas;
+    private final java.util.List<String> problems = new java.util.ArrayList<>();
+    private int problemCount;
+
+    // ---- send side (guarded by this) ----
+    private Plan plan;
+    private int next;
+    private int end;
+    private boolean finished;
+    /** For diagnoses without taking the monitor: commands sent, and of how many (-1 before the plan). */
+    private volatile int progressSent;
+    private volatile int progressTotal = -1;
+    private final RegionRecover.Builder command = RegionRecover.newBuilder();
+
+    ReportStream(SeedAdviser adviser, long store, ServerCallStreamObserver<RegionRecover> out, SocketAddress remote,
+                 boolean afterPlan) {
+        this.adviser = adviser;
+        this.store = store;
+        this.out = out;
+        this.remote = remote;
+        this.afterPlan = afterPlan;
+        this.table = afterPlan ? null : new ReplicaTable(1 << 12);
+        if (table != null) {
+            table.declareStore(store);
+        }
+    }
+
+    /** Wires flow control and handlers; must run inside the service method. */
+    void start() {
+        out.disableAutoRequest();
+        out.setOnReadyHandler(this::drain);
+        out.setOnCancelHandler(() -> {
+            synchronized (this) {
+                finished = true;
+            }
+            adviser.lost(this, "the agent cancelled the call or the connection dropped");
+        });
+        out.request(INITIAL_REQUEST);
+    }
+
+    // ---- receiving --------------------------------------------------------------------------
+
+    @Override
+    public void onNext(RegionMeta meta) {
+        long n = metas + 1;
+        metas = n;
+        if (!afterPlan) {
+            if (!meta.getUnknownFields().isEmpty()) {
+                problem(meta.getRegionId(), "the meta carries unknown protobuf field(s) "
+                        + meta.getUnknownFields().asMap().keySet() + " (not the seed's phybr.RegionMeta)");
+            } else {
+                com.google.protobuf.ByteString start = meta.getStartKey();
+                com.google.protobuf.ByteString end = meta.getEndKey();
+                table.addSeed(store, meta.getRegionId(), meta.getAppliedIndex(), meta.getTerm(), meta.getVersion(),
+                        meta.getTombstone(), start.isEmpty() ? null : start.toByteArray(),
+                        end.isEmpty() ? null : end.toByteArray());
+            }
+        }
+        if (++unrequested >= REQUEST_BATCH) {
+            out.request(unrequested);
+            unrequested = 0;
+        }
+        if ((n & 0x3fff) == 0) {
+            long now = System.nanoTime();
+            if (now - lastProgressNanos >= PROGRESS_NANOS) {
+                double rate = (n - lastProgressMetas) * 1e9 / (now - lastProgressNanos);
+                log.info(String.format(Locale.ROOT, "store %d: %d metas so far (%.0f/s)", store, n, rate));
+                lastProgressNanos = now;
+                lastProgressMetas = n;
+            }
+        }
+    }
+
+    private void problem(long region, String what) {
+        problemCount++;
+        if (problems.size() < MAX_PROBLEMS) {
+            problems.add("store " + store + " region " + Long.toUnsignedString(region) + ": " + what);
+        }
+    }
+
+    @Override
+    public void onError(Throwable t) {
+        synchronized (this) {
+            finished = true;
+        }
+        adviser.lost(this, describe(t));
+    }
+
+    @Override
+    public void onCompleted() {
+        adviser.reported(this);
+    }
+
+    long metas() {
+        return metas;
+    }
+
+    /** The report; valid once the stream half-closed (read by the adviser after {@link #onCompleted}). */
+    ReplicaTable table() {
+        return table;
+    }
+
+    java.util.List<String> problems() {
+        return problems;
+    }
+
+    int problemCount() {
+        return problemCount;
+    }
+
+    double seconds() {
+        return (System.nanoTime() - openedNanos) / 1e9;
+    }
+
+    // ---- sending ----------------------------------------------------------------------------
+
+    /** Streams the store's commands of {@code plan}, then completes the call. */
+    void send(Plan p) {
+        synchronized (this) {
+            if (finished || plan != null) {
+                return;
+            }
+            plan = p;
+            next = p.commandsFrom(store);
+            end = p.commandsTo(store);
+            progressTotal = end - next;
+        }
+        drain();
+    }
+
+    private void drain() {
+        int sent;
+        synchronized (this) {
+            if (plan == null || finished) {
+                return;
+            }
+            try {
+                while (next < end && out.isReady()) {
+                    int k = next++;
+                    out.onNext(command.clear()
+                            .setRegionId(plan.commandRegion(k))
+                            .setTerm(plan.commandTerm(k))
+                            .setSilence(plan.commandSilence(k))
+                            .setTombstone(plan.commandTombstone(k))
+                            .build());
+                }
+                progressSent = progressTotal - (end - next);
+                if (next < end) {
+                    return;
+                }
+                finished = true;
+                out.onCompleted();
+            } catch (RuntimeException e) {
+                // The call went away under us (cancelled); the cancel handler reports it.
+                finished = true;
+                log.debug("store {}: sending commands failed: {}", store, e.toString());
+                return;
+            }
+            sent = end - plan.commandsFrom(store);
+        }
+        adviser.delivered(this);
+        log.info("store {}: sent its {} command{}{}", store, sent, sent == 1 ? "" : "s",
+                afterPlan ? " again (it reconnected after the plan)" : "");
+    }
+
+    /** How many of its commands went out, for diagnoses. */
+    String sendProgress() {
+        int total = progressTotal;
+        return total < 0 ? "no command sent yet" : progressSent + " of " + total + " commands sent";
+    }
+
+    synchronized boolean finished() {
+        return finished;
+    }
+
+    /** Ends the call with an error status (no-op when it already ended). */
+    void fail(Status status) {
+        synchronized (this) {
+            if (finished) {
+                return;
+            }
+            finished = true;
+            try {
+                out.onError(status.asRuntimeException());
+            } catch (RuntimeException e) {
+                log.debug("store {}: could not send the error: {}", store, e.toString());
+            }
+        }
+    }
+
+    static String describe(Throwable t) {
+        Status s = Status.fromThrowable(t);
+        return s.getDescription() == null ? s.getCode().name() : s.getCode() + ": " + s.getDescription();
+    }
+}

@@ -1,0 +1,371 @@
+package io.phybr.adviser.plan;
+
+import static io.phybr.adviser.plan.Rows.rows;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/** One readable example per planning rule of SPEC §4; every expectation is derived by hand. */
+class PlannerExamplesTest {
+    private static Plan plan(Rows rows, Policy policy) {
+        PlanOutcome out = rows.plan(policy);
+        assertThat(out).as("expected a plan, got %s", out).isInstanceOf(Plan.class);
+        return (Plan) out;
+    }
+
+    private static Refusal refusal(Rows rows, Policy policy) {
+        PlanOutcome out = rows.plan(policy);
+        assertThat(out).isInstanceOf(Refusal.class);
+        return (Refusal) out;
+    }
+
+    private static Rule fate(Plan p, long region) {
+        return p.fateRule(p.indexOf(region));
+    }
+
+    private static long leader(Plan p, long region) {
+        return p.leaderStore(p.indexOf(region));
+    }
+
+    @Nested
+    class Lagging {
+        /**
+         * Region 1 ["", "") split at 62 into 2 ["", "62") and 1 ["62", ""), both version 2. Store 3 stopped before
+         * the split: it still shows region 1 with the wide range at version 1 and has no region 2. That stale
+         * replica is the same region: it is silenced, not dropped, and its range does not count.
+         */
+        @Test
+        void laggingReplicaOfTheSameRegionAfterASplitIsSilenced() {
+            Rows r = rows()
+                    .seed(1, 1, 20, 6, 2, "62", "").seed(2, 1, 20, 6, 2, "62", "").seed(3, 1, 12, 5, 1, "", "")
+                    .seed(1, 2, 8, 6, 2, "", "62").seed(2, 2, 8, 6, 2, "", "62");
+            Plan p = plan(r, Policy.SEED);
+            assertThat(fate(p, 1)).isEqualTo(Rule.KEPT);
+            assertThat(fate(p, 2)).isEqualTo(Rule.KEPT);
+            assertThat(leader(p, 1)).isEqualTo(1);
+            assertThat(p.leaderRule(p.indexOf(1))).isEqualTo(Rule.TIE_LOWEST_STORE);
+            assertThat(Rows.jsonl(p)).isEqualTo("""
+                    {"store":2,"region_id":1,"term":6,"silence":true,"tombstone":false}
+                    {"store":2,"region_id":2,"term":6,"silence":true,"tombstone":false}
+                    {"store":3,"region_id":1,"term":6,"silence":true,"tombstone":false}
+                    """);
+        }
+
+        /**
+         * Region 2 ["", "62") v2 merged into region 1 (now ["", "") v3) on stores 1 and 2; store 3 stopped before
+         * the merge: it still has region 2 live and region 1 with its old narrow range ["62", "") v2. Region 2 is a
+         * distinct stale region, overlapped by the newer region 1: it is dropped and store 3 tombstones it.
+         */
+        @Test
+        void mergeHalfAppliedOnOneStoreDropsTheSourceRegion() {
+            Rows r = rows()
+                    .seed(1, 1, 30, 7, 3, "", "").seed(2, 1, 30, 7, 3, "", "").seed(3, 1, 25, 7, 2, "62", "")
+                    .seedTomb(1, 2, 9, 7, 2, "", "62").seedTomb(2, 2, 9, 7, 2, "", "62").seed(3, 2, 9, 7, 2, "", "62");
+            Plan p = plan(r, Policy.SEED);
+            assertThat(fate(p, 1)).isEqualTo(Rule.KEPT);
+            assertThat(fate(p, 2)).isEqualTo(Rule.DROPPED_OVERLAP);
+            assertThat(p.explain(2).orElseThrow()).contains("fate: dropped").contains("region 1 version 3");
+            assertThat(Rows.jsonl(p)).isEqualTo("""
+                    {"store":2,"region_id":1,"term":7,"silence":true,"tombstone":false}
+                    {"store":3,"region_id":1,"term":7,"silence":true,"tombstone":false}
+                    {"store":3,"region_id":2,"term":0,"silence":false,"tombstone":true}
+                    """);
+        }
+
+        /** A split applied by the new region's peers but a different, older region id still overlaps them. */
+        @Test
+        void staleOverlappingRegionOfAnotherIdIsDroppedOnEveryLiveReplica() {
+            Rows r = rows()
+                    .seed(1, 10, 50, 3, 5, "", "80").seed(2, 10, 50, 3, 5, "", "80")
+                    .seed(1, 11, 40, 3, 5, "80", "").seed(2, 11, 40, 3, 5, "80", "")
+                    // region 4 is stale (version 2), wider than both; live on stores 2 and 3, tombstone on 1
+                    .seed(2, 4, 99, 9, 2, "40", "c0").seed(3, 4, 99, 9, 2, "40", "c0").seedTomb(1, 4, 99, 9, 2, "40", "c0");
+            Plan p = plan(r, Policy.SEED);
+            assertThat(fate(p, 4)).isEqualTo(Rule.DROPPED_OVERLAP);
+            assertThat(Rows.jsonl(p)).isEqualTo("""
+                    {"store":2,"region_id":4,"term":0,"silence":false,"tombstone":true}
+                    {"store":2,"region_id":10,"term":3,"silence":true,"tombstone":false}
+                    {"store":2,"region_id":11,"term":3,"silence":true,"tombstone":false}
+                    {"store":3,"region_id":4,"term":0,"silence":false,"tombstone":true}
+                    """);
+        }
+    }
+
+    @Nested
+    class LeaderChoice {
+        @Test
+        void seedPrefersAppliedIndexThenTermThenLowestStore() {
+            Rows r = rows()
+                    .seed(1, 1, 10, 9, 1, "", "40").seed(2, 1, 11, 2, 1, "", "40").seed(3, 1, 11, 1, 1, "", "40")
+                    .seed(1, 2, 10, 3, 1, "40", "80").seed(2, 2, 10, 4, 1, "40", "80").seed(3, 2, 9, 9, 1, "40", "80")
+                    .seed(3, 3, 10, 3, 1, "80", "").seed(2, 3, 10, 3, 1, "80", "");
+            Plan p = plan(r, Policy.SEED);
+            assertThat(leader(p, 1)).isEqualTo(2);
+            assertThat(p.leaderRule(p.indexOf(1))).isEqualTo(Rule.HIGHEST_TERM);
+            assertThat(leader(p, 2)).isEqualTo(2);
+            assertThat(p.leaderRule(p.indexOf(2))).isEqualTo(Rule.HIGHEST_TERM);
+            assertThat(leader(p, 3)).isEqualTo(2);
+            assertThat(p.leaderRule(p.indexOf(3))).isEqualTo(Rule.TIE_LOWEST_STORE);
+            // Region 1: target term 9 (store 1's); the leader (term 2) gets a term-only command.
+            assertThat(Rows.jsonl(p)).contains("{\"store\":2,\"region_id\":1,\"term\":9,\"silence\":false,\"tombstone\":false}")
+                    .contains("{\"store\":1,\"region_id\":1,\"term\":9,\"silence\":true,\"tombstone\":false}")
+                    .contains("{\"store\":3,\"region_id\":2,\"term\":9,\"silence\":true,\"tombstone\":false}")
+                    .doesNotContain("{\"store\":2,\"region_id\":3,");
+        }
+
+        @Test
+        void brPrefersLastLogTermThenLastIndexThenCommitIndex() {
+            Rows r = rows()
+                    .stock(1, 1, 5, 100, 0, 1, "", "40").stock(2, 1, 6, 90, 0, 1, "", "40")
+                    .stock(1, 2, 6, 90, 0, 1, "40", "80").stock(2, 2, 6, 91, 0, 1, "40", "80")
+                    .stock(1, 3, 6, 90, 90, 1, "80", "").stock(2, 3, 6, 90, 89, 1, "80", "");
+            Plan p = plan(r, Policy.BR);
+            assertThat(leader(p, 1)).isEqualTo(2);
+            assertThat(p.leaderRule(p.indexOf(1))).isEqualTo(Rule.HIGHEST_LAST_LOG_TERM);
+            assertThat(leader(p, 2)).isEqualTo(2);
+            assertThat(p.leaderRule(p.indexOf(2))).isEqualTo(Rule.HIGHEST_LAST_INDEX);
+            assertThat(leader(p, 3)).isEqualTo(1);
+            assertThat(p.leaderRule(p.indexOf(3))).isEqualTo(Rule.HIGHEST_COMMIT_INDEX);
+            assertThat(Rows.jsonl(p)).isEqualTo("""
+                    {"store":1,"region_id":3,"as_leader":true,"tombstone":false}
+                    {"store":2,"region_id":1,"as_leader":true,"tombstone":false}
+                    {"store":2,"region_id":2,"as_leader":true,"tombstone":false}
+                    """);
+        }
+
+        /** Six regions tied on three stores after a quiet backup: two leaders per store, not six on store 1. */
+        @Test
+        void brBalancesFullTiesAcrossStores() {
+            Rows r = rows();
+            String[] bounds = {"", "10", "20", "30", "40", "50", ""};
+            for (int g = 0; g < 6; g++) {
+                for (long s = 1; s <= 3; s++) {
+                    r.stock(s, g + 1, 7, 100, 0, 3, bounds[g], bounds[g + 1]);
+                }
+            }
+            Plan p = plan(r, Policy.BR);
+            assertThat(p.summary().leadersPerStore()).isEqualTo(Map.of(1L, 2, 2L, 2, 3L, 2));
+            assertThat(p.summary().rules()).containsEntry(Rule.TIE_BALANCED, 6);
+        }
+
+        /** A store that reported nothing (declared by the collector) still shows in the summary, with 0 leaders. */
+        @Test
+        void declaredStoreWithoutRegionsCountsZeroLeaders() {
+            ReplicaTable t = rows().stock(1, 1, 7, 100, 0, 3, "", "").stock(2, 1, 7, 100, 0, 3, "", "").table();
+            t.declareStore(9);
+            t.declareStore(1);
+            Plan p = (Plan) Planner.plan(t, PlanOptions.of(Policy.BR));
+            assertThat(p.summary().leadersPerStore()).isEqualTo(Map.of(1L, 1, 2L, 0, 9L, 0));
+            assertThat(p.stores()).containsExactly(1, 2, 9);
+            assertThat(p.commandsFrom(9)).isEqualTo(p.commandsTo(9));
+        }
+
+        /** A tie on every BR field but a stale range: the replica with the newer version leads, it is not balanced away. */
+        @Test
+        void brTieWithAStaleRangeKeepsTheNewestVersion() {
+            Rows r = rows()
+                    .stock(1, 1, 7, 100, 0, 2, "", "")   // stale
+                    .stock(2, 1, 7, 100, 0, 3, "", "50")
+                    .stock(3, 1, 7, 100, 0, 3, "", "50")
+                    .stock(2, 2, 7, 100, 0, 3, "50", "");
+            Plan p = plan(r, Policy.BR);
+            assertThat(leader(p, 1)).isIn(2L, 3L);
+            assertThat(p.leaderRule(p.indexOf(1))).isEqualTo(Rule.TIE_BALANCED);
+            // Balanced: region 2 can only lead on store 2, so region 1 goes to store 3.
+            assertThat(leader(p, 1)).isEqualTo(3);
+        }
+    }
+
+    @Nested
+    class Fates {
+        @Test
+        void allReplicasTombstoneIsGoneWithoutCommands() {
+            Rows r = rows()
+                    .seed(1, 1, 10, 2, 4, "", "").seed(2, 1, 10, 2, 4, "", "")
+                    .seedTomb(1, 7, 5, 2, 1, "", "40").seedTomb(2, 7, 5, 2, 1, "", "40");
+            Plan p = plan(r, Policy.SEED);
+            assertThat(fate(p, 7)).isEqualTo(Rule.GONE);
+            assertThat(p.leaderRule(p.indexOf(7))).isEqualTo(Rule.NO_LIVE_REPLICA);
+            assertThat(leader(p, 7)).isEqualTo(-1);
+            assertThat(Rows.jsonl(p)).isEqualTo("{\"store\":2,\"region_id\":1,\"term\":2,\"silence\":true,\"tombstone\":false}\n");
+            assertThat(p.explain(7).orElseThrow()).contains("leader: none").contains("fate: gone")
+                    .contains("no command");
+        }
+
+        @Test
+        void allReplicasTombstoneWithNothingElseCoveringIsAHole() {
+            Rows r = rows()
+                    .seed(1, 1, 10, 2, 4, "", "40").seed(2, 1, 10, 2, 4, "", "40")
+                    .seedTomb(1, 7, 5, 2, 1, "40", "").seedTomb(2, 7, 5, 2, 1, "40", "");
+            Refusal ref = refusal(r, Policy.SEED);
+            assertThat(ref.kind()).isEqualTo(Refusal.Kind.HOLE);
+            assertThat(ref.problems()).hasSize(1);
+            assertThat(ref.message()).contains("hole [\"40\", \"\")")
+                    .contains("store 1 region 7 (version 1, tombstone, no live replica)")
+                    .contains("store 2 region 7").doesNotContain("\n");
+        }
+
+        /** Regions 5 ["", "70") and 7 ["60", "") both at version 4: the lower id wins, 8 fills the rest. */
+        @Test
+        void equalVersionOverlapKeepsTheLowerRegionId() {
+            Rows r = rows()
+                    .seed(1, 7, 10, 1, 4, "60", "").seed(2, 7, 10, 1, 4, "60", "")
+                    .seed(1, 5, 10, 1, 4, "", "70").seed(2, 5, 10, 1, 4, "", "70")
+                    .seed(1, 8, 10, 1, 3, "70", "").seed(2, 8, 10, 1, 3, "70", "");
+            Plan p = plan(r, Policy.SEED);
+            assertThat(fate(p, 5)).isEqualTo(Rule.KEPT);
+            assertThat(fate(p, 7)).isEqualTo(Rule.DROPPED_OVERLAP);
+            assertThat(fate(p, 8)).isEqualTo(Rule.KEPT);
+            assertThat(p.explain(7).orElseThrow()).contains("(region 5 version 4 range [\"\", \"70\"))");
+            assertThat(Rows.jsonl(p)).contains("{\"store\":1,\"region_id\":7,\"term\":0,\"silence\":false,\"tombstone\":true}")
+                    .contains("{\"store\":2,\"region_id\":7,\"term\":0,\"silence\":false,\"tombstone\":true}");
+        }
+
+        @Test
+        void singleRegionCoveringEverything() {
+            Rows r = rows().seed(3, 1, 5, 1, 1, "", "").seed(1, 1, 5, 1, 1, "", "").seed(2, 1, 5, 1, 1, "", "");
+            Plan p = plan(r, Policy.SEED);
+            assertThat(p.regionCount()).isEqualTo(1);
+            assertThat(leader(p, 1)).isEqualTo(1);
+            assertThat(p.acceptedHoles()).isEmpty();
+            assertThat(Rows.jsonl(p)).isEqualTo("""
+                    {"store":2,"region_id":1,"term":1,"silence":true,"tombstone":false}
+                    {"store":3,"region_id":1,"term":1,"silence":true,"tombstone":false}
+                    """);
+        }
+    }
+
+    @Nested
+    class Holes {
+        @Test
+        void holeInTheMiddleNamesTheDroppedReplicaThatCoveredIt() {
+            Rows r = rows()
+                    .seed(1, 1, 10, 1, 5, "", "40").seed(2, 1, 10, 1, 5, "", "40")
+                    .seed(1, 2, 10, 1, 5, "60", "").seed(2, 2, 10, 1, 5, "60", "")
+                    .seed(3, 3, 10, 1, 2, "30", "70");
+            Refusal ref = refusal(r, Policy.SEED);
+            assertThat(ref.kind()).isEqualTo(Refusal.Kind.HOLE);
+            // Region 3 ["30", "70") overlaps both kept regions; either may be named as the one that displaced it.
+            assertThat(ref.problems()).hasSize(1);
+            assertThat(ref.problems().get(0)).matches(
+                    "hole \\[\"40\", \"60\"\\) was covered only by store 3 region 3 \\(version 2, displaced by region [12]\\)");
+            assertThat(ref.message()).contains("1 hole:").contains("--accept-holes");
+        }
+
+        @Test
+        void holeAtTheStart() {
+            Rows r = rows().seed(1, 2, 10, 1, 5, "40", "").seedTomb(2, 1, 10, 1, 3, "", "40");
+            Refusal ref = refusal(r, Policy.BR);
+            assertThat(ref.problems()).containsExactly(
+                    "hole [\"\", \"40\") was covered only by store 2 region 1 (version 3, tombstone, no live replica)");
+        }
+
+        @Test
+        void holeAtTheEndWithNoReplicaAtAll() {
+            Rows r = rows().seed(1, 1, 10, 1, 5, "", "80");
+            Refusal ref = refusal(r, Policy.SEED);
+            assertThat(ref.problems()).containsExactly("hole [\"80\", \"\") was covered only by no replica at all");
+        }
+
+        @Test
+        void emptyInputIsOneHoleOverTheWholeKeySpace() {
+            for (Policy policy : Policy.values()) {
+                Refusal ref = refusal(rows(), policy);
+                assertThat(ref.kind()).isEqualTo(Refusal.Kind.HOLE);
+                assertThat(ref.problems()).containsExactly("hole [\"\", \"\") was covered only by no replica at all");
+            }
+        }
+
+        @Test
+        void acceptHolesPlansAndTheSummaryReportsThem() {
+            Rows r = rows()
+                    .seed(1, 1, 10, 1, 5, "", "40").seed(2, 1, 10, 1, 5, "", "40")
+                    .seed(1, 2, 10, 1, 5, "60", "90").seed(2, 2, 10, 1, 5, "60", "90");
+            PlanOutcome out = r.plan(PlanOptions.of(Policy.SEED).withAcceptHoles(true));
+            assertThat(out).isInstanceOf(Plan.class);
+            Plan p = (Plan) out;
+            assertThat(p.acceptedHoles()).containsExactly(new Hole(Rows.key("40"), Rows.key("60")),
+                    new Hole(Rows.key("90"), Rows.key("")));
+            assertThat(p.summary().holesAccepted()).isEqualTo(2);
+            assertThat(p.summary().toText()).contains("2 hole(s) ACCEPTED");
+            assertThat(p.summary().toJson()).contains("\"holes_accepted\":2");
+        }
+    }
+
+    @Nested
+    class Malformed {
+        @Test
+        void startKeyNotBelowEndKey() {
+            Refusal ref = refusal(rows().seed(1, 1, 1, 1, 1, "", "").seed(2, 5, 1, 1, 1, "80", "40")
+                    .seed(3, 6, 1, 1, 1, "40", "40"), Policy.SEED);
+            assertThat(ref.kind()).isEqualTo(Refusal.Kind.MALFORMED);
+            assertThat(ref.problems()).containsExactly(
+                    "store 2 region 5: start_key 80 is not below end_key 40",
+                    "store 3 region 6: start_key 40 is not below end_key 40");
+            assertThat(ref.message()).startsWith("Refusing to plan: 2 malformed region reports:").doesNotContain("\n");
+        }
+
+        @Test
+        void sameRegionTwiceOnOneStore() {
+            Refusal ref = refusal(rows().seed(1, 3, 1, 1, 1, "", "").seed(2, 3, 1, 1, 1, "", "")
+                    .seed(1, 3, 2, 1, 1, "", ""), Policy.BR);
+            assertThat(ref.kind()).isEqualTo(Refusal.Kind.MALFORMED);
+            assertThat(ref.message()).contains("store 1 region 3: the store reported the region twice");
+        }
+
+        @Test
+        void regionIdZero() {
+            Refusal ref = refusal(rows().seed(4, 0, 1, 1, 1, "", ""), Policy.SEED);
+            assertThat(ref.kind()).isEqualTo(Refusal.Kind.MALFORMED);
+            assertThat(ref.message()).contains("store 4 region 0: region id 0 is out of range");
+        }
+    }
+
+    @Nested
+    class Reporting {
+        private Plan sample() {
+            // Region 1 kept (leader store 2), region 2 kept (leader store 1), region 3 dropped, region 4 gone.
+            return plan(rows()
+                    .seed(1, 1, 9, 3, 4, "", "50").seed(2, 1, 10, 3, 4, "", "50").seed(3, 1, 10, 2, 4, "", "50")
+                    .seed(1, 2, 10, 3, 4, "50", "").seed(2, 2, 10, 3, 4, "50", "")
+                    .seed(3, 3, 20, 5, 1, "40", "60")
+                    .seedTomb(1, 4, 1, 1, 1, "70", "80"), Policy.SEED);
+        }
+
+        @Test
+        void explainNamesLeaderRuleAndFate() {
+            String e = sample().explain(1).orElseThrow();
+            assertThat(e).contains("region 1: 3 replica(s), policy seed")
+                    .contains("leader: store 2 (highest term at equal applied_index)")
+                    .contains("fate: kept")
+                    .contains("command to store 1: term=3 silence=true tombstone=false")
+                    .contains("command to store 3: term=3 silence=true tombstone=false");
+            assertThat(sample().explain(99)).isEmpty();
+        }
+
+        @Test
+        void summaryCounts() {
+            PlanSummary s = sample().summary();
+            assertThat(s.regionsSeen()).isEqualTo(4);
+            assertThat(s.regionsKept()).isEqualTo(2);
+            assertThat(s.regionsDropped()).isEqualTo(1);
+            assertThat(s.regionsGone()).isEqualTo(1);
+            assertThat(s.replicas()).isEqualTo(7);
+            assertThat(s.leadersPerStore()).isEqualTo(Map.of(1L, 1, 2L, 1, 3L, 0));
+            assertThat(List.copyOf(s.leadersPerStore().keySet())).containsExactly(1L, 2L, 3L);
+            // store 1: silence r1; store 2: silence r2; store 3: silence r1, tombstone r3.
+            assertThat(s.commandsPerStore()).isEqualTo(Map.of(1L, 1, 2L, 1, 3L, 2));
+            assertThat(s.commands()).isEqualTo(4);
+            assertThat(s.tombstoneCommands()).isEqualTo(1);
+            assertThat(s.rules()).containsEntry(Rule.KEPT, 2).containsEntry(Rule.DROPPED_OVERLAP, 1)
+                    .containsEntry(Rule.GONE, 1).containsEntry(Rule.NO_LIVE_REPLICA, 1)
+                    .containsEntry(Rule.ONLY_LIVE_REPLICA, 1);
+            assertThat(s.toJson()).startsWith("{\"policy\":\"seed\",\"protocol\":\"seed\",\"replicas\":7,"
+                    + "\"regions_seen\":4,\"regions_kept\":2,\"regions_dropped\":1,\"regions_gone\":1")
+                    .contains("\"leaders_per_store\":{\"1\":1,\"2\":1,\"3\":0}");
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package io.phybr.adviser.plan;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.SplittableRandom;
+import java.util.TreeSet;
+import java.util.stream.IntStream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The planner's primitive building blocks against plain-JDK oracles, at the sizes the planner meets. */
+class PlannerInternalsTest {
+    @ParameterizedTest(name = "n={0}")
+    @ValueSource(ints = {1, 63, 64, 65, 4095, 4097, 262_145, 300_000})
+    void predecessorSetAgreesWithTreeSet(int n) {
+        SplittableRandom r = new SplittableRandom(n);
+        PredecessorSet set = new PredecessorSet(n);
+        TreeSet<Integer> oracle = new TreeSet<>();
+        int adds = Math.max(1, n / 50);
+        for (int i = 0; i < adds; i++) {
+            int x = r.nextInt(n);
+            set.add(x);
+            oracle.add(x);
+            for (int q = 0; q < 20; q++) {
+                int y = r.nextInt(-1, n);
+                Integer want = y < 0 ? null : oracle.floor(y);
+                assertThat(set.floor(y)).as("n=%d floor(%d)", n, y).isEqualTo(want == null ? -1 : want);
+            }
+        }
+        assertThat(set.floor(n - 1)).isEqualTo(oracle.last());
+        assertThat(set.contains(oracle.first())).isTrue();
+    }
+
+    @ParameterizedTest(name = "n={0}")
+    @ValueSource(ints = {2, 23, 25, 100, 5000, 70_000})
+    void sortsAreStableAndCorrect(int n) {
+        SplittableRandom r = new SplittableRandom(n);
+        long[] col = new long[n];
+        int[] small = new int[n];
+        for (int i = 0; i < n; i++) {
+            col[i] = r.nextInt(4) == 0 ? r.nextLong(Long.MAX_VALUE) : r.nextInt(20);
+            small[i] = r.nextInt(7);
+        }
+        int[] perm = IntStream.range(0, n).toArray();
+        Sorting.radixByColumn(perm, n, col);
+        Integer[] want = IntStream.range(0, n).boxed().toArray(Integer[]::new);
+        Arrays.sort(want, Comparator.comparingLong(i -> col[i])); // stable
+        assertThat(perm).isEqualTo(Arrays.stream(want).mapToInt(Integer::intValue).toArray());
+
+        int[] m = IntStream.range(0, n).toArray();
+        Sorting.mergeSort(m, n, (a, b) -> Integer.compare(small[a], small[b]));
+        Integer[] want2 = IntStream.range(0, n).boxed().toArray(Integer[]::new);
+        Arrays.sort(want2, Comparator.comparingInt(i -> small[i]));
+        assertThat(m).isEqualTo(Arrays.stream(want2).mapToInt(Integer::intValue).toArray());
+    }
+
+    /** Keys with long shared prefixes and lengths around the 8-byte chunk boundaries, as TiKV keys are. */
+    @ParameterizedTest(name = "n={0}")
+    @ValueSource(ints = {1, 2, 33, 100, 1000, 20_000})
+    void sortByKeyAgreesWithTheComparator(int n) {
+        SplittableRandom r = new SplittableRandom(n * 7L);
+        byte[][] k = new byte[n][];
+        long[] tie = new long[n];
+        for (int i = 0; i < n; i++) {
+            int len = r.nextInt(4) == 0 ? r.nextInt(30) : new int[] {7, 8, 9, 15, 16, 17, 24, 25}[r.nextInt(8)];
+            k[i] = new byte[len];
+            for (int b = 0; b < len; b++) {
+                // Mostly a shared prefix of 0x74/0xff bytes; the rest differs late and in both byte halves.
+                k[i][b] = b < 12 && r.nextInt(8) != 0 ? (byte) 0x74 : (byte) (r.nextBoolean() ? 0xff : r.nextInt(3));
+            }
+            tie[i] = r.nextInt(5);
+        }
+        Sorting.KeySource src = new Sorting.KeySource() {
+            @Override
+            public long chunk(int item, int depth) {
+                long v = 0;
+                for (int b = 0; b < 8; b++) {
+                    v = (v << 8) | (depth + b < k[item].length ? k[item][depth + b] & 0xFF : 0);
+                }
+                return v;
+            }
+
+            @Override
+            public int length(int item) {
+                return k[item].length;
+            }
+
+            @Override
+            public int compare(int a, int b) {
+                int c = Arrays.compareUnsigned(k[a], k[b]);
+                return c != 0 ? c : Long.compare(tie[a], tie[b]) != 0 ? Long.compare(tie[a], tie[b]) : Integer.compare(a, b);
+            }
+        };
+        int[] items = IntStream.range(0, n).toArray();
+        Sorting.sortByKey(items, n, src);
+        Integer[] want = IntStream.range(0, n).boxed().toArray(Integer[]::new);
+        Arrays.sort(want, src::compare);
+        assertThat(items).isEqualTo(Arrays.stream(want).mapToInt(Integer::intValue).toArray());
+    }
+
+    @ParameterizedTest(name = "n={0}")
+    @ValueSource(ints = {0, 7, 8, 9, 17})
+    void keyArenaChunksAreBigEndianAndZeroPadded(int len) {
+        KeyArena a = new KeyArena();
+        byte[] key = new byte[len];
+        for (int i = 0; i < len; i++) {
+            key[i] = (byte) (0xf0 + i);
+        }
+        long addr = a.append(key, new byte[] {1, 2, 3});
+        for (int depth = 0; depth <= len; depth += 8) {
+            long want = 0;
+            for (int b = 0; b < 8; b++) {
+                want = (want << 8) | (depth + b < len ? key[depth + b] & 0xFF : 0);
+            }
+            assertThat(a.chunk(addr, len, depth)).as("depth %d", depth).isEqualTo(want);
+        }
+    }
+}
