@@ -1,8 +1,7 @@
 package io.phybr.adviser.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.phybr.adviser.ExitCode;
+import io.phybr.adviser.dump.BackupMeta;
 import io.phybr.adviser.pd.PdClient;
 import io.phybr.adviser.pd.TlsConfig;
 import io.phybr.adviser.stock.RecoveryOutcome;
@@ -15,7 +14,6 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import javax.net.ssl.SSLContext;
 import picocli.CommandLine;
@@ -110,8 +108,8 @@ public final class RecoverCommand implements Callable<Integer> {
             resolved = ts.resolvedTs;
         } else if (ts != null && ts.backupMeta != null) {
             try {
-                resolved = readResolvedTs(ts.backupMeta);
-            } catch (IOException | IllegalArgumentException e) {
+                resolved = BackupMeta.readResolvedTs(ts.backupMeta);
+            } catch (IOException e) {
                 err.println("phybr recover: cannot read the resolved ts from " + ts.backupMeta + ": " + e.getMessage() + ".");
                 return ExitCode.BAD_INPUT.code();
             }
@@ -190,46 +188,5 @@ public final class RecoverCommand implements Callable<Integer> {
             }
         }
         return outcome.exitCode().code();
-    }
-
-    static long readResolvedTs(Path file) throws IOException {
-        JsonNode root = new ObjectMapper().readTree(file.toFile());
-        JsonNode n = root == null ? null : root.get("resolved_ts");
-        if (n == null && root != null) {
-            n = root.path("cluster_info").get("resolved_ts");
-        }
-        if (n == null || !(n.isIntegralNumber() || n.isTextual())) {
-            throw new IllegalArgumentException("no \"resolved_ts\" number in it");
-        }
-        long v = n.isTextual() ? Long.parseUnsignedLong(n.asText()) : n.asLong();
-        if (v <= 0) {
-            throw new IllegalArgumentException("resolved_ts must be positive, got " + n);
-        }
-        return v;
-    }
-
-    /** 500ms, 30s, 10m, 2h, or an ISO-8601 duration (PT30S). */
-    public static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
-        @Override
-        public Duration convert(String v) {
-            String s = v.trim().toLowerCase(Locale.ROOT);
-            try {
-                if (s.startsWith("pt") || s.startsWith("p")) {
-                    return Duration.parse(v.trim().toUpperCase(Locale.ROOT));
-                }
-                if (s.endsWith("ms")) {
-                    return Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
-                }
-                long n = Long.parseLong(s.substring(0, s.length() - 1));
-                return switch (s.charAt(s.length() - 1)) {
-                    case 's' -> Duration.ofSeconds(n);
-                    case 'm' -> Duration.ofMinutes(n);
-                    case 'h' -> Duration.ofHours(n);
-                    default -> throw new NumberFormatException();
-                };
-            } catch (RuntimeException e) {
-                throw new CommandLine.TypeConversionException("'" + v + "' is not a duration (e.g. 500ms, 30s, 10m, 1h)");
-            }
-        }
     }
 }

@@ -8,7 +8,6 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -17,27 +16,13 @@ class RecoverCommandTest {
     @TempDir
     Path tmp;
 
-    private final RecoverCommand.DurationConverter durations = new RecoverCommand.DurationConverter();
-
-    @Test
-    void durationsInTheToolsStyle() {
-        assertThat(durations.convert("500ms")).isEqualTo(Duration.ofMillis(500));
-        assertThat(durations.convert("30s")).isEqualTo(Duration.ofSeconds(30));
-        assertThat(durations.convert("10m")).isEqualTo(Duration.ofMinutes(10));
-        assertThat(durations.convert("2h")).isEqualTo(Duration.ofHours(2));
-        assertThat(durations.convert("PT1M")).isEqualTo(Duration.ofMinutes(1));
-        assertThatThrownBy(() -> durations.convert("soon")).hasMessageContaining("not a duration");
-    }
-
     @Test
     void theResolvedTsComesFromBackupMeta() throws Exception {
         Path meta = tmp.resolve("meta.json");
-        Files.writeString(meta, "{\"resolved_ts\": 445566778899}");
-        assertThat(RecoverCommand.readResolvedTs(meta)).isEqualTo(445566778899L);
-        Files.writeString(meta, "{\"cluster_info\": {\"resolved_ts\": \"12\"}}");
-        assertThat(RecoverCommand.readResolvedTs(meta)).isEqualTo(12L);
-        Files.writeString(meta, "{\"resolved_ts\": 0}");
-        assertThatThrownBy(() -> RecoverCommand.readResolvedTs(meta)).hasMessageContaining("positive");
+        Files.writeString(meta, "{\"cluster_id\": 1}");
+        StringWriter err = new StringWriter();
+        assertThat(run(err, "recover", "--pd", "127.0.0.1:1", "--backup-meta", meta.toString())).isEqualTo(6);
+        assertThat(err.toString()).contains("cannot read the resolved ts from").contains("resolved_ts");
     }
 
     private int run(StringWriter err, String... args) {
