@@ -286,6 +286,88 @@ class StockRecoveryTest {
         assertThat(out.exitCode()).as(out.verdict()).isEqualTo(ExitCode.OK);
     }
 
+    /** Delegates to a store and counts ReadRegionMeta streams in flight across every store. */
+    private record Counting(StoreBackend inner, java.util.concurrent.atomic.AtomicInteger now,
+                            java.util.concurrent.atomic.AtomicInteger max) implements StoreBackend {
+        @Override
+        public long storeId() {
+            return inner.storeId();
+        }
+
+        @Override
+        public List<LocalPeer> peers() {
+            List<LocalPeer> all = inner.peers();
+            return new java.util.AbstractList<>() {
+                @Override
+                public LocalPeer get(int i) {
+                    return all.get(i);
+                }
+
+                @Override
+                public int size() {
+                    return all.size();
+                }
+
+                @Override
+                public java.util.Iterator<LocalPeer> iterator() {
+                    max.accumulateAndGet(now.incrementAndGet(), Math::max);
+                    java.util.Iterator<LocalPeer> it = all.iterator();
+                    return new java.util.Iterator<>() {
+                        boolean open = true;
+
+                        @Override
+                        public boolean hasNext() {
+                            boolean more = it.hasNext();
+                            if (!more && open) {
+                                open = false;
+                                now.decrementAndGet();
+                            }
+                            return more;
+                        }
+
+                        @Override
+                        public LocalPeer next() {
+                            return it.next();
+                        }
+                    };
+                }
+            };
+        }
+
+        @Override
+        public void forceLeader(long regionId) {
+            inner.forceLeader(regionId);
+        }
+
+        @Override
+        public void applyAll() {
+            inner.applyAll();
+        }
+
+        @Override
+        public long resolve(long resolvedTs, ResolveProgress progress) {
+            return inner.resolve(resolvedTs, progress);
+        }
+    }
+
+    @ParameterizedTest(name = "concurrency {0}")
+    @ValueSource(ints = {1, 2})
+    void noMoreStoresAtOnceThanTheConcurrency(int concurrency) throws Exception {
+        var now = new java.util.concurrent.atomic.AtomicInteger();
+        var max = new java.util.concurrent.atomic.AtomicInteger();
+        List<StockReplica> layout = StockLayouts.healthy(4, 8, 21);
+        List<StoreBackend> backends = MockStockCluster.backends(layout).stream()
+                .map(b -> (StoreBackend) new Counting(b, now, max)).toList();
+        cluster = new MockStockCluster(backends, true, false);
+        cluster.stores().forEach(s -> s.faults().slow(Duration.ofMillis(20)));
+
+        RecoveryOutcome out = recovery().concurrency(concurrency).build().run();
+
+        assertThat(out.exitCode()).as(out.verdict()).isEqualTo(ExitCode.OK);
+        assertThat(max.get()).isBetween(1, concurrency);
+        assertThat(out.stores()).isEqualTo(4);
+    }
+
     @Test
     void pdThatKeepsFailingIsAFailureNamingTheCall() throws Exception {
         start(layout(19));
