@@ -199,10 +199,6 @@ public final class ServeCommand implements Callable<Integer> {
             } else {
                 spec.commandLine().getOut().println("phybr serve: " + outcome.verdict());
             }
-            if (recorder.active()) {
-                err.println("phybr serve: recorded in " + recorder.dir() + "; replay it with: phybr plan --input "
-                        + recorder.dumpFile());
-            }
             err.flush();
             spec.commandLine().getOut().flush();
             return outcome.exitCode().code();
