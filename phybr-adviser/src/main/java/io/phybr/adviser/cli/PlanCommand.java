@@ -101,9 +101,13 @@ public final class PlanCommand implements Callable<Integer> {
             }
         });
         long read;
+        boolean[] torn = {false};
         try (InputStream in = open(input)) {
             read = recording.isPresent()
-                    ? DumpReader.readRecording(in, table, w -> err.println("phybr plan: warning: " + w))
+                    ? DumpReader.readRecording(in, table, w -> {
+                        torn[0] = true;
+                        err.println("phybr plan: warning: " + w);
+                    })
                     : DumpReader.read(in, table);
         } catch (DumpFormatException e) {
             err.println("phybr plan: cannot read " + describe(input) + ": " + e.getMessage()
@@ -147,8 +151,8 @@ public final class PlanCommand implements Callable<Integer> {
         }
         if (recording.isPresent() && recording.get().plan().isPresent()) {
             Path recorded = recording.get().plan().get();
-            report.println(options.equals(recording.get().options())
-                    ? RecordedPlans.compare(plan, recorded)
+            report.println(torn[0] ? "(the dump was cut short, so the plan is not compared with " + recorded + ")"
+                    : options.equals(recording.get().options()) ? RecordedPlans.compare(plan, recorded)
                     : "(options differ from the recorded run's, so the plan is not compared with " + recorded + ")");
         }
         long t3 = System.nanoTime();
