@@ -30,6 +30,17 @@ final class KeyArena {
         return addr;
     }
 
+    /** Appends {@code len} bytes held by another arena at {@code addr}; returns their new address. */
+    long appendFrom(KeyArena src, long addr, int len) {
+        if (pos + len > PAGE_SIZE || pageCount == 0) {
+            newPage(Math.max(len, PAGE_SIZE));
+        }
+        System.arraycopy(src.page(addr), offset(addr), pages[pageCount - 1], pos, len);
+        long at = ((long) (pageCount - 1) << 32) | pos;
+        pos += len;
+        return at;
+    }
+
     private void newPage(int size) {
         if (pageCount == pages.length) {
             pages = Arrays.copyOf(pages, pageCount * 2);

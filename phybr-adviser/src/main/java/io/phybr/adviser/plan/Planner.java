@@ -410,7 +410,7 @@ public final class Planner {
                 Hole hole = holes.get(h);
                 StringBuilder line = new StringBuilder("hole ").append(hole);
                 if (h < MAX_LISTED) {
-                    line.append(" was covered only by ").append(coveringReplicas(hole));
+                    line.append(" was covered ").append(coveringReplicas(hole));
                 }
                 lines.add(line.toString());
             }
@@ -444,9 +444,9 @@ public final class Planner {
                 }
             }
             if (total == 0) {
-                return "no replica at all";
+                return "by no replica at all";
             }
-            String s = String.join(", ", found);
+            String s = "only by " + String.join(", ", found);
             return total > found.size() ? s + " and " + (total - found.size()) + " more" : s;
         }
     }

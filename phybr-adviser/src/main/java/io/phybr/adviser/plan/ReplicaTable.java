@@ -113,12 +113,26 @@ public final class ReplicaTable {
         declaredStores[declaredCount++] = storeId;
     }
 
-    /** Appends every row (and declared store) of {@code other}. */
+    /** Appends every row (and declared store) of {@code other}: column copies, no object per row. */
     public void appendAll(ReplicaTable other) {
-        for (int i = 0; i < other.size; i++) {
-            add(other.store[i], other.region[i], other.peer[i], other.index[i], other.term[i], other.commit[i],
-                    other.version[i], other.flags[i], other.startKey(i), other.endKey(i));
+        int n = other.size;
+        while (store.length - size < n) {
+            grow();
         }
+        System.arraycopy(other.store, 0, store, size, n);
+        System.arraycopy(other.region, 0, region, size, n);
+        System.arraycopy(other.peer, 0, peer, size, n);
+        System.arraycopy(other.index, 0, index, size, n);
+        System.arraycopy(other.term, 0, term, size, n);
+        System.arraycopy(other.commit, 0, commit, size, n);
+        System.arraycopy(other.version, 0, version, size, n);
+        System.arraycopy(other.flags, 0, flags, size, n);
+        System.arraycopy(other.startLen, 0, startLen, size, n);
+        System.arraycopy(other.endLen, 0, endLen, size, n);
+        for (int i = 0; i < n; i++) {
+            keyAddr[size + i] = keys.appendFrom(other.keys, other.keyAddr[i], other.startLen[i] + other.endLen[i]);
+        }
+        size += n;
         for (int i = 0; i < other.declaredCount; i++) {
             declareStore(other.declaredStores[i]);
         }

@@ -77,7 +77,10 @@ final class ReportStream implements StreamObserver<RegionMeta> {
     }
 
     /** Wires flow control and handlers; must run inside the service method. */
-    void start() {
+    synchronized void start() {
+        if (finished) {
+            return; // the session ended (and answered this call) before the service method returned
+        }
         out.disableAutoRequest();
         out.setOnReadyHandler(this::drain);
         out.setOnCancelHandler(() -> {

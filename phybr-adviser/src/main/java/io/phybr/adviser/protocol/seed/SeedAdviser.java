@@ -373,55 +373,65 @@ public final class SeedAdviser implements AutoCloseable {
                         + "' is not a store id (a decimal number from 1 to 2^63-1)" + from(remote) + "."));
             }
         }
-        ReportStream stream;
+        Object admitted;
         synchronized (lock) {
-            if (phase == Phase.DONE && terminalStatus != null) {
-                return reject(out, terminalStatus);
+            admitted = admit(explicit, out, remote);
+        }
+        if (admitted instanceof Status refusal) {
+            return reject(out, refusal);
+        }
+        ReportStream stream = (ReportStream) admitted;
+        stream.start();
+        return stream;
+    }
+
+    /** The new stream of a store, or the status refusing it. Under lock. */
+    private Object admit(long explicit, ServerCallStreamObserver<RegionRecover> out, SocketAddress remote) {
+        if (phase == Phase.DONE && terminalStatus != null) {
+            return terminalStatus;
+        }
+        boolean planMade = phase != Phase.COLLECTING;
+        boolean anonymous = explicit < 0;
+        long id;
+        if (!anonymous) {
+            id = explicit;
+            Status refused = checkExplicit(id, planMade);
+            if (refused != null) {
+                return refused;
             }
-            boolean planMade = phase != Phase.COLLECTING;
-            long id;
-            boolean anonymous = explicit < 0;
-            if (!anonymous) {
-                id = explicit;
-                Status refused = checkExplicit(id, planMade);
-                if (refused != null) {
-                    return reject(out, refused);
-                }
-            } else if (planMade) {
-                return reject(out, Status.FAILED_PRECONDITION.withDescription("The plan is already made, so a store"
-                        + " that opens recover_regions again must say which store it is with the phybr-store-id"
-                        + " header to get its own commands again" + from(remote) + "."));
-            } else {
-                id = assignAnonymous();
-                if (id < 0) {
-                    return reject(out, Status.PERMISSION_DENIED.withDescription("The adviser expects "
-                            + describeExpected() + " and every one of them is already reporting or has reported; an"
-                            + " extra agent without phybr-store-id" + from(remote) + " was refused."));
-                }
-            }
-            StoreState s = stores.get(id);
-            if (s != null && s.stream != null) {
-                return reject(out, Status.ALREADY_EXISTS.withDescription("Store " + id + " already has an open"
-                        + " recover_regions stream" + from(s.stream.remote) + "; a second stream for the same store"
-                        + from(remote) + " is refused."));
-            }
-            if (s == null) {
-                s = new StoreState(id, anonymous);
-                stores.put(id, s);
-            }
-            stream = new ReportStream(this, id, out, remote, planMade);
-            s.stream = stream;
-            s.lastRemote = remote;
-            if (planMade) {
-                log.info("store {} opened recover_regions again{} after the plan; it gets its commands again once it"
-                        + " has reported", id, from(remote));
-            } else if (anonymous) {
-                log.info("store {} connected{} (no phybr-store-id; numbered in arrival order)", id, from(remote));
-            } else {
-                log.info("store {} connected{}", id, from(remote));
+        } else if (planMade) {
+            return Status.FAILED_PRECONDITION.withDescription("The plan is already made, so a store that opens"
+                    + " recover_regions again must say which store it is with the phybr-store-id header to get its"
+                    + " own commands again" + from(remote) + ".");
+        } else {
+            id = assignAnonymous();
+            if (id < 0) {
+                return Status.PERMISSION_DENIED.withDescription("The adviser expects " + describeExpected()
+                        + " and every one of them is already reporting or has reported; an extra agent without"
+                        + " phybr-store-id" + from(remote) + " was refused.");
             }
         }
-        stream.start();
+        StoreState s = stores.get(id);
+        if (s != null && s.stream != null) {
+            return Status.ALREADY_EXISTS.withDescription("Store " + id + " already has an open recover_regions"
+                    + " stream" + from(s.stream.remote) + "; a second stream for the same store" + from(remote)
+                    + " is refused.");
+        }
+        if (s == null) {
+            s = new StoreState(id, anonymous);
+            stores.put(id, s);
+        }
+        ReportStream stream = new ReportStream(this, id, out, remote, planMade);
+        s.stream = stream;
+        s.lastRemote = remote;
+        if (planMade) {
+            log.info("store {} opened recover_regions again{} after the plan; it gets its commands again once it"
+                    + " has reported", id, from(remote));
+        } else if (anonymous) {
+            log.info("store {} connected{} (no phybr-store-id; numbered in arrival order)", id, from(remote));
+        } else {
+            log.info("store {} connected{}", id, from(remote));
+        }
         return stream;
     }
 

@@ -71,8 +71,7 @@ public final class GrpcCleanup implements AfterEachCallback {
                 leaks.add("adviser threads still alive (an adviser was not closed): " + alive);
                 break;
             }
-            Thread.onSpinWait();
-            Thread.yield();
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
         }
         if (!leaks.isEmpty()) {
             throw new AssertionError("resources left open by " + context.getDisplayName() + ": " + leaks);

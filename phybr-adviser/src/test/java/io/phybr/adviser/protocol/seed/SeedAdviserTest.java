@@ -420,6 +420,32 @@ class SeedAdviserTest {
         assertThat(o.verdict()).contains("3 stores applied the plan");
     }
 
+    @Test
+    void agentsWithoutIdAreRecognisedAtCloseByTheirConnection() throws Exception {
+        // The seed's tikv-phybr sends no phybr-store-id; it calls close on the connection it reported on.
+        Layout layout = Layout.simple(2, 20);
+        start(Transport.LOOPBACK, b -> b.stores(2));
+        ManagedChannel a = channel();
+        StoreClient first = StoreClient.open(a, null);
+        await().atMost(WAIT).until(() -> adviser.knownStores().length == 1);
+        ManagedChannel b = channel();
+        StoreClient second = StoreClient.open(b, null);
+        await().atMost(WAIT).until(() -> adviser.knownStores().length == 2);
+        first.sendAll(layout.of(1), true);
+        second.sendAll(layout.of(2), true);
+        first.done.get();
+        second.done.get();
+        CompletableFuture<CloseReply> closeA = StoreClient.close(a, null, true);
+        await().atMost(WAIT).until(() -> adviser.closedStores().length == 1);
+        assertThat(adviser.closedStores()).containsExactly(1);
+        assertThat(closeA).isNotDone();
+        CompletableFuture<CloseReply> closeB = StoreClient.close(b, null, true);
+        assertThat(closeB.get().getOk()).isEqualTo("ok");
+        assertThat(closeA.get().getOk()).isEqualTo("ok");
+        assertThat(adviser.closedStores()).containsExactly(1, 2);
+        assertThat(outcome().exitCode()).isEqualTo(ExitCode.OK);
+    }
+
     @ParameterizedTest
     @EnumSource(Transport.class)
     void aStoreThatNeverClosesTimesOutAndTheOthersAreAnswered(Transport t) throws Exception {
