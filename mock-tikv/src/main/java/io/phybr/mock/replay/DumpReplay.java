@@ -92,6 +92,8 @@ public record DumpReplay(Path dump, Scenario scenario, PlanOptions options, Opti
                         + " reproduce that");
             }
         }
+        steps.sort(java.util.Comparator.comparingLong((Step st) -> ((Step.Replica) st).store())
+                .thenComparingLong(st -> ((Step.Replica) st).region()));
         if (stores.isEmpty()) {
             throw new ScenarioException("the dump " + dump + " holds no region report and names no store");
         }
@@ -104,9 +106,11 @@ public record DumpReplay(Path dump, Scenario scenario, PlanOptions options, Opti
         List<String> about = new ArrayList<>();
         about.add("The layout of the region dump " + dump.getFileName() + ": " + table.size() + " replicas on stores "
                 + stores + ", one 'replica' line each, as reported.");
-        about.add("No history: the checker runs only the checks that need none. Policy "
-                + options.policy().name().toLowerCase(java.util.Locale.ROOT)
-                + (options.acceptHoles() ? ", holes accepted" : "") + ".");
+        about.add("No history: the checker runs only the checks that need none."
+                + (options.policy() == Policy.SEED ? "" : " Recorded with policy "
+                + options.policy().name().toLowerCase(java.util.Locale.ROOT) + "; a scenario file rehearses with the"
+                + " seed policy, so its plan may differ (mock-tikv rehearse --dump keeps the recorded policy).")
+                + (options.acceptHoles() ? " The recorded run accepted holes." : ""));
         run.ifPresent(r -> about.add("Recorded run: " + r.command() + ", " + (r.exitCode().isPresent()
                 ? "exit code " + r.exitCode().getAsInt() + (r.verdict().isEmpty() ? "" : ", " + r.verdict())
                 : "status " + r.status()) + "."));
