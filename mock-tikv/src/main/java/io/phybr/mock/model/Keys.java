@@ -132,9 +132,6 @@ public final class Keys {
         return out;
     }
 
-    }
-
-
     /** {@code key} followed by {@code suffix} (automatic keys inside a region). */
     public static byte[] append(byte[] key, byte... suffix) {
         byte[] out = Arrays.copyOf(key, key.length + suffix.length);
