@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = PhybrMain.Version.class,
         description = {"Plans and drives TiKV region recovery after a volume-snapshot restore.", ""},
-        subcommands = {ServeCommand.class, PlanCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {ServeCommand.class, PlanCommand.class, RecoverCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 internal error, 2 usage, 3 plan refused (diagnosis printed),"
                 + " 4 timeout, 5 store/PD failure, 6 unreadable input."})
 public final class PhybrMain implements Runnable {

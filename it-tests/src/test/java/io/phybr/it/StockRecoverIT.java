@@ -1,0 +1,256 @@
+package io.phybr.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.grpc.Status;
+import io.phybr.mock.pd.MockPd;
+import io.phybr.mock.pd.PdFault;
+import io.phybr.mock.pd.PdState;
+import io.phybr.mock.stock.InMemoryStoreBackend;
+import io.phybr.mock.stock.MockStockCluster;
+import io.phybr.mock.stock.MockStockStore;
+import io.phybr.mock.stock.StockLayouts;
+import io.phybr.mock.stock.StockReplica;
+import io.phybr.mock.stock.StoreFaults;
+import io.phybr.proto.recoverdata.RecoverRegionRequest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code java -jar phybr-adviser.jar recover --pd …} as a process against a mock PD and mock stock-TiKV
+ * stores on loopback (protocol B).
+ */
+class StockRecoverIT {
+    private static final long RESOLVED_TS = 150;
+    private static final Duration EXIT = Duration.ofSeconds(90);
+
+    @TempDir
+    Path tmp;
+
+    private MockStockCluster cluster;
+
+    @AfterEach
+    void tearDown() {
+        if (cluster != null) {
+            cluster.close();
+        }
+        assertThat(MockStockStore.liveServers()).as("mock store servers left running").isZero();
+        assertThat(MockPd.live()).as("mock PDs left running").isZero();
+    }
+
+    private List<StockReplica> start(long seed) throws Exception {
+        System.out.println("layout seed " + seed);
+        int regions = 10 + new Random(seed).nextInt(50);
+        List<StockReplica> layout = StockLayouts.withStaleOverlap(StockLayouts.healthy(3, regions, seed), 77);
+        start(layout);
+        return layout;
+    }
+
+    private void start(List<StockReplica> layout) throws Exception {
+        cluster = MockStockCluster.start(layout);
+        for (MockStockStore s : cluster.stores()) {
+            InMemoryStoreBackend b = (InMemoryStoreBackend) s.backend();
+            for (int i = 0; i < 30; i++) {
+                b.addKv(new InMemoryStoreBackend.Kv(("key" + i).getBytes(), 120 + i * 2, i == 3));
+            }
+        }
+    }
+
+    private RecoverProcess adviser(String... extra) throws Exception {
+        List<String> args = new ArrayList<>(List.of("recover", "--pd", cluster.pdAddress(),
+                "--retry-backoff", "50ms", "--progress-interval", "1s",
+                "--summary-json", tmp.resolve("summary.json").toString()));
+        if (!List.of(extra).contains("--max-attempts")) {
+            args.addAll(List.of("--max-attempts", "5"));
+        }
+        args.addAll(List.of(extra));
+        return RecoverProcess.start(tmp, args.toArray(String[]::new));
+    }
+
+    private JsonNode summary() throws Exception {
+        return new ObjectMapper().readTree(tmp.resolve("summary.json").toFile());
+    }
+
+    /** The checker's view for these layouts: every kept region led exactly once, all applied, nothing newer than the ts. */
+    private void assertPass(List<StockReplica> layout) {
+        Set<Long> expected = new TreeSet<>();
+        layout.forEach(r -> expected.add(r.peer().regionId()));
+        expected.remove(77L);
+        List<Long> led = new ArrayList<>();
+        for (MockStockStore s : cluster.stores()) {
+            InMemoryStoreBackend b = (InMemoryStoreBackend) s.backend();
+            led.addAll(b.leaders());
+            assertThat(b.allApplied()).isTrue();
+            assertThat(b.kvs()).allSatisfy(k -> assertThat(k.commitTs() <= RESOLVED_TS && !k.lock()).isTrue());
+        }
+        assertThat(led).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(expected);
+    }
+
+    @Test
+    void recoversAndPdEndsAsItStarted() throws Exception {
+        List<StockReplica> layout = start(20261125L);
+        PdState before = cluster.pd().state();
+        Path plan = tmp.resolve("plan.jsonl");
+        try (RecoverProcess p = adviser("--resolved-ts", Long.toString(RESOLVED_TS), "--output", plan.toString())) {
+            assertThat(p.await(EXIT)).as(p.err()).isZero();
+            assertThat(p.out()).contains("phybr recover: recovered 3 stores");
+            assertThat(p.err()).contains("prepare: skipping TiFlash store 9999").contains("collect: all 3 stores done")
+                    .contains("recover: store 1 (").contains("resolve: all 3 stores done");
+        }
+        assertThat(cluster.pd().state().withoutAllocId()).isEqualTo(before.withoutAllocId().withMarker(false));
+        assertThat(cluster.pd().state().baseAllocId()).isGreaterThanOrEqualTo(9001);
+        assertPass(layout);
+        JsonNode s = summary();
+        assertThat(s.path("exit_code").asInt()).isZero();
+        assertThat(s.path("pd_restored").asBoolean()).isTrue();
+        assertThat(s.path("plan").path("regions_dropped").asInt()).isEqualTo(1);
+        assertThat(Files.readAllLines(plan)).contains("{\"store\":1,\"region_id\":77,\"as_leader\":false,\"tombstone\":true}");
+    }
+
+    @Test
+    void aRefusedPlanLeavesPdExactlyAsBeforeAndSendsNothing() throws Exception {
+        start(StockLayouts.withHole(StockLayouts.healthy(3, 12, 7), 105));
+        PdState before = cluster.pd().state();
+        try (RecoverProcess p = adviser("--resolved-ts", Long.toString(RESOLVED_TS))) {
+            assertThat(p.await(EXIT)).as(p.err()).isEqualTo(3);
+            assertThat(p.err()).contains("hole [\"6b30303035\", \"6b30303036\")").doesNotContain("Exception");
+        }
+        assertThat(cluster.pd().state()).isEqualTo(before);
+        for (MockStockStore s : cluster.stores()) {
+            assertThat(s.calls()).containsOnly("ReadRegionMeta");
+        }
+        assertThat(summary().path("result").asText()).isEqualTo("refused");
+    }
+
+    @Test
+    void transientStoreAndPdErrorsAreRetried() throws Exception {
+        List<StockReplica> layout = start(31);
+        cluster.store(1).faults().failNext(StoreFaults.Rpc.READ_REGION_META, Status.Code.UNAVAILABLE, 2);
+        cluster.store(2).faults().resetStream(StoreFaults.Rpc.READ_REGION_META, 4, 1)
+                .failNext(StoreFaults.Rpc.WAIT_APPLY, Status.Code.UNAVAILABLE, 1);
+        cluster.store(3).faults().errorReply(StoreFaults.Rpc.RESOLVE_KV_DATA, "engine busy", 1);
+        cluster.pd().inject(new PdFault("*", "/pd/api/v1/schedulers", 1, 500));
+        try (RecoverProcess p = adviser("--resolved-ts", Long.toString(RESOLVED_TS))) {
+            assertThat(p.await(EXIT)).as(p.err()).isZero();
+            assertThat(p.err()).contains("retrying");
+        }
+        assertPass(layout);
+        cluster.stores().forEach(s -> assertThat(s.faults().pending()).isZero());
+    }
+
+    @Test
+    void anAbortedRecoverIsSentItsPlanAgain() throws Exception {
+        List<StockReplica> layout = start(32);
+        cluster.store(3).faults().failNext(StoreFaults.Rpc.RECOVER_REGION, Status.Code.ABORTED, 1);
+        try (RecoverProcess p = adviser("--resolved-ts", Long.toString(RESOLVED_TS))) {
+            assertThat(p.await(EXIT)).as(p.err()).isZero();
+        }
+        List<List<RecoverRegionRequest>> calls = cluster.store(3).recoverCalls();
+        assertThat(calls).hasSize(2);
+        assertThat(calls.get(1)).isEqualTo(calls.get(0));
+        assertPass(layout);
+    }
+
+    @Test
+    void aStoreKilledAndRestartedDuringRecoverStillPasses() throws Exception {
+        List<StockReplica> layout = start(33);
+        MockStockStore victim = cluster.store(2);
+        victim.faults().slow(Duration.ofMillis(300)); // campaigns are slow: RecoverRegion stays in flight
+        try (RecoverProcess p = adviser("--resolved-ts", Long.toString(RESOLVED_TS), "--max-attempts", "20")) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> victim.calls().contains("RecoverRegion"));
+            victim.stop();          // killed mid-recover
+            victim.backend().reboot();
+            victim.faults().slow(Duration.ZERO);
+            victim.start();         // back on the same port
+            assertThat(p.await(EXIT)).as(p.err()).isZero();
+        }
+        assertThat(victim.recoverCalls()).hasSizeGreaterThanOrEqualTo(1);
+        assertThat(victim.calls().stream().filter("RecoverRegion"::equals).count()).isGreaterThanOrEqualTo(2);
+        assertPass(layout);
+    }
+
+    @Test
+    void aStoreRebootingMidRecoverGetsItsPlanAgain() throws Exception {
+        List<StockReplica> layout = start(34);
+        cluster.store(1).faults().rebootDuringRecover(1);
+        try (RecoverProcess p = adviser("--resolved-ts", Long.toString(RESOLVED_TS))) {
+            assertThat(p.await(EXIT)).as(p.err()).isZero();
+        }
+        assertThat(cluster.store(1).reboots()).isEqualTo(1);
+        assertThat(cluster.store(1).recoverCalls()).hasSize(2);
+        assertPass(layout);
+    }
+
+    @Test
+    void anUnreachableStoreIsNamedAndPdIsRestored() throws Exception {
+        start(35);
+        PdState before = cluster.pd().state();
+        String addr = cluster.store(2).address();
+        cluster.store(2).stop();
+        try (RecoverProcess p = adviser("--resolved-ts", Long.toString(RESOLVED_TS))) {
+            assertThat(p.await(EXIT)).isEqualTo(5);
+            assertThat(p.err()).contains("store 2 (" + addr + ") is unreachable after 5 attempts")
+                    .contains("PD scheduling was restored").doesNotContain("\tat ");
+        }
+        assertThat(cluster.pd().state()).isEqualTo(before);
+    }
+
+    @Test
+    void ctrlCRestoresPd() throws Exception {
+        start(36);
+        PdState before = cluster.pd().state();
+        cluster.store(1).faults().slow(Duration.ofSeconds(5)); // collect hangs on store 1
+        try (RecoverProcess p = adviser("--resolved-ts", Long.toString(RESOLVED_TS))) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> cluster.store(1).calls().contains("ReadRegionMeta"));
+            assertThat(cluster.pd().state().schedulers()).isEmpty();
+            p.process.destroy(); // SIGTERM, as Ctrl-C / kill: the shutdown hook runs
+            p.await(Duration.ofSeconds(30));
+            assertThat(p.err()).contains("interrupted during collect").contains("PD scheduling is as before the run");
+        }
+        assertThat(cluster.pd().state()).isEqualTo(before);
+        cluster.store(1).faults().slow(Duration.ZERO);
+    }
+
+    @Test
+    void dryRunAndUsageErrors() throws Exception {
+        start(37);
+        try (RecoverProcess p = adviser("--dry-run")) {
+            assertThat(p.await(EXIT)).as(p.err()).isZero();
+            assertThat(p.out()).contains("dry run");
+        }
+        assertThat(cluster.pd().mutatingCalls()).isEmpty();
+        try (RecoverProcess p = adviser()) {
+            assertThat(p.await(EXIT)).isEqualTo(2);
+            assertThat(p.err()).contains("--resolved-ts");
+        }
+        Path meta = tmp.resolve("backupmeta.json");
+        Files.writeString(meta, "{\"cluster_id\": 1}");
+        try (RecoverProcess p = adviser("--backup-meta", meta.toString())) {
+            assertThat(p.await(EXIT)).isEqualTo(6);
+            assertThat(p.err()).contains("resolved_ts");
+        }
+    }
+
+    @Test
+    void theResolvedTsComesFromTheBackupMeta() throws Exception {
+        List<StockReplica> layout = start(38);
+        Path meta = tmp.resolve("backupmeta.json");
+        Files.writeString(meta, "{\"resolved_ts\": " + RESOLVED_TS + "}");
+        try (RecoverProcess p = adviser("--backup-meta", meta.toString())) {
+            assertThat(p.await(EXIT)).as(p.err()).isZero();
+        }
+        assertPass(layout);
+    }
+}

@@ -1,0 +1,77 @@
+package io.phybr.mock.stock;
+
+import io.phybr.mock.pd.MockPd;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A mock PD plus one {@link MockStockStore} per backend, all on loopback: what {@code phybr recover --pd}
+ * talks to. PD lists every store (and, optionally, a TiFlash store the adviser must skip).
+ */
+public final class MockStockCluster implements AutoCloseable {
+    private final MockPd pd;
+    private final Map<Long, MockStockStore> stores = new TreeMap<>();
+
+    public MockStockCluster(List<? extends StoreBackend> backends, boolean marked, boolean withTiflash) throws IOException {
+        List<MockPd.Store> listed = new ArrayList<>();
+        MockPd p = null;
+        try {
+            for (StoreBackend b : backends) {
+                MockStockStore s = new MockStockStore(b, new StoreFaults()).start();
+                stores.put(b.storeId(), s);
+                listed.add(MockPd.Store.tikv(b.storeId(), s.address()));
+            }
+            if (withTiflash) {
+                // Nothing listens there: an adviser that does not skip TiFlash fails.
+                listed.add(MockPd.Store.tiflash(9999, "127.0.0.1:1"));
+            }
+            p = new MockPd(listed, marked);
+        } catch (IOException | RuntimeException e) {
+            stores.values().forEach(MockStockStore::close);
+            throw e;
+        }
+        this.pd = p;
+    }
+
+    /** In-memory backends built from a layout. */
+    public static List<InMemoryStoreBackend> backends(List<StockReplica> layout) {
+        Map<Long, InMemoryStoreBackend> out = new TreeMap<>();
+        for (StockReplica r : layout) {
+            out.computeIfAbsent(r.store(), InMemoryStoreBackend::new).addPeer(r.peer(), r.applied());
+        }
+        return new ArrayList<>(out.values());
+    }
+
+    public static MockStockCluster start(List<StockReplica> layout) throws IOException {
+        return new MockStockCluster(backends(layout), true, true);
+    }
+
+    public MockPd pd() {
+        return pd;
+    }
+
+    public String pdAddress() {
+        return pd.address();
+    }
+
+    public MockStockStore store(long id) {
+        MockStockStore s = stores.get(id);
+        if (s == null) {
+            throw new IllegalArgumentException("no store " + id);
+        }
+        return s;
+    }
+
+    public List<MockStockStore> stores() {
+        return List.copyOf(stores.values());
+    }
+
+    @Override
+    public void close() {
+        stores.values().forEach(MockStockStore::close);
+        pd.close();
+    }
+}

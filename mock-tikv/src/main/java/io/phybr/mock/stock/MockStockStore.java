@@ -1,0 +1,172 @@
+package io.phybr.mock.stock;
+
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.phybr.proto.recoverdata.RecoverRegionRequest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * One mock stock-TiKV store: a gRPC server on a loopback port serving {@link RecoverDataService} over a
+ * {@link StoreBackend}. It can go down ({@link #stop}), come back on the same port ({@link #start}) and
+ * reboot (both, keeping its backend, whose {@link StoreBackend#reboot} drops volatile state). It records
+ * every call and every RecoverRegion command list it received.
+ */
+public final class MockStockStore implements AutoCloseable {
+    private static final AtomicInteger LIVE = new AtomicInteger();
+
+    private final StoreBackend backend;
+    private final StoreFaults faults;
+    private final ExecutorService worker;
+    private final List<String> calls = new ArrayList<>();
+    private final List<List<RecoverRegionRequest>> recoverCalls = new ArrayList<>();
+    private Server server;
+    private volatile int port;
+    private boolean closed;
+    private final AtomicInteger reboots = new AtomicInteger();
+
+    public MockStockStore(StoreBackend backend, StoreFaults faults) {
+        this.backend = backend;
+        this.faults = faults;
+        this.worker = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "mock-store-" + backend.storeId());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Number of mock store servers running in this JVM (tests assert 0 at the end: no leaks). */
+    public static int liveServers() {
+        return LIVE.get();
+    }
+
+    public long storeId() {
+        return backend.storeId();
+    }
+
+    public StoreBackend backend() {
+        return backend;
+    }
+
+    public StoreFaults faults() {
+        return faults;
+    }
+
+    /** Starts serving; the first start picks an ephemeral port, later ones reuse it. */
+    public synchronized MockStockStore start() {
+        if (closed) {
+            throw new IllegalStateException("store " + storeId() + " is closed");
+        }
+        if (server != null) {
+            return this;
+        }
+        IOException last = null;
+        for (int attempt = 0; attempt < 50; attempt++) {
+            try {
+                Server s = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))
+                        .addService(new RecoverDataService(this, backend, faults, worker))
+                        .build().start();
+                server = s;
+                port = s.getPort();
+                LIVE.incrementAndGet();
+                return this;
+            } catch (IOException e) {
+                last = e;
+                if (!(e instanceof BindException || e.getCause() instanceof BindException) || port == 0) {
+                    break;
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100)); // the old socket is still closing
+            }
+        }
+        throw new UncheckedIOException("store " + storeId() + " cannot listen on port " + port, last);
+    }
+
+    /** The store goes down: in-flight calls fail with UNAVAILABLE, new ones cannot connect. */
+    public synchronized void stop() {
+        if (server == null) {
+            return;
+        }
+        server.shutdownNow();
+        try {
+            server.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        server = null;
+        LIVE.decrementAndGet();
+    }
+
+    /** Stop, drop volatile state, start again on the same port. */
+    public synchronized void reboot() {
+        stop();
+        backend.reboot();
+        reboots.incrementAndGet();
+        start();
+    }
+
+    void rebootAsync() {
+        Thread t = new Thread(this::reboot, "mock-store-" + storeId() + "-reboot");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    public synchronized boolean running() {
+        return server != null;
+    }
+
+    public int reboots() {
+        return reboots.get();
+    }
+
+    /** {@code 127.0.0.1:port} (valid once started; stays the same across restarts). */
+    public String address() {
+        return InetAddress.getLoopbackAddress().getHostAddress() + ":" + port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    void record(String call) {
+        synchronized (calls) {
+            calls.add(call);
+        }
+    }
+
+    void recordRecover(List<RecoverRegionRequest> requests) {
+        synchronized (calls) {
+            recoverCalls.add(requests);
+        }
+    }
+
+    /** Every RPC received, by method name, in order. */
+    public List<String> calls() {
+        synchronized (calls) {
+            return List.copyOf(calls);
+        }
+    }
+
+    /** The command list of every RecoverRegion call fully received, in order. */
+    public List<List<RecoverRegionRequest>> recoverCalls() {
+        synchronized (calls) {
+            return List.copyOf(recoverCalls);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        stop();
+        closed = true;
+        worker.shutdownNow();
+    }
+}

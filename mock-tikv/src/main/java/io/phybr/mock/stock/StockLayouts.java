@@ -1,0 +1,61 @@
+package io.phybr.mock.stock;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Small generated layouts for tests: {@code regions} regions splitting the key space at
+ * {@code k0001, k0002, …}, each with a replica on every store. Seeded, so a failing case replays.
+ */
+public final class StockLayouts {
+    private StockLayouts() {
+    }
+
+    public static byte[] key(int i) {
+        return i == 0 ? new byte[0] : String.format("k%04d", i).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * A consistent layout: region {@code r} (id {@code 100 + r}) covers {@code [key(r), key(r+1))}, the last one
+     * up to +inf; peers {@code 1000 + 10 r + s}; random term/index per replica (some lag behind), some not applied.
+     */
+    public static List<StockReplica> healthy(int stores, int regions, long seed) {
+        Random rnd = new Random(seed);
+        List<StockReplica> out = new ArrayList<>();
+        for (int r = 0; r < regions; r++) {
+            long region = 100 + r;
+            long[] peers = new long[stores];
+            for (int s = 1; s <= stores; s++) {
+                peers[s - 1] = 1000 + 10L * r + s;
+            }
+            long term = 5 + rnd.nextInt(3);
+            long index = 10 + rnd.nextInt(50);
+            byte[] start = key(r);
+            byte[] end = r == regions - 1 ? new byte[0] : key(r + 1);
+            for (int s = 1; s <= stores; s++) {
+                long lag = rnd.nextInt(4) == 0 ? rnd.nextInt(5) : 0;
+                long last = index - lag;
+                long applied = last - (rnd.nextBoolean() ? rnd.nextInt(3) : 0);
+                out.add(new StockReplica(s, new LocalPeer(region, peers, term, last, 0, 3, false, start, end), applied));
+            }
+        }
+        return out;
+    }
+
+    /** Removes every replica of one region: a hole the planner must refuse. */
+    public static List<StockReplica> withHole(List<StockReplica> layout, long region) {
+        return layout.stream().filter(r -> r.peer().regionId() != region).toList();
+    }
+
+    /**
+     * Adds a stale region overlapping a newer one: region {@code staleId} with version 1 covering the
+     * first two regions' range, on store 1 only. The planner drops it (tombstone request).
+     */
+    public static List<StockReplica> withStaleOverlap(List<StockReplica> layout, long staleId) {
+        List<StockReplica> out = new ArrayList<>(layout);
+        out.add(new StockReplica(1, new LocalPeer(staleId, new long[] {9001}, 3, 5, 0, 1, false, key(0), key(2)), 5));
+        return out;
+    }
+}

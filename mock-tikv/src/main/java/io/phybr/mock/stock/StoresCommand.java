@@ -1,0 +1,130 @@
+package io.phybr.mock.stock;
+
+import io.phybr.adviser.dump.DumpReader;
+import io.phybr.adviser.plan.ReplicaTable;
+import java.io.BufferedInputStream;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code mock-tikv stores}: serves a mock PD and mock stock-TiKV stores on loopback and prints the
+ * {@code --pd} address, so a real {@code phybr recover} can be pointed at it by hand. With
+ * {@code --exit-after-recovery} it waits until the adviser removes the snapshot-recovering marker,
+ * then checks the stores and exits 0 (PASS) or 1 (FAIL).
+ *
+ * <p>To be registered in {@code io.phybr.mock.cli.MockTikvMain}'s subcommands.
+ */
+@Command(name = "stores", mixinStandardHelpOptions = true,
+        description = "Serve a mock PD and mock stock-TiKV stores (recover_data) on loopback; print the --pd address.")
+public final class StoresCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--dump", paramLabel = "FILE",
+            description = "Region layout as a SPEC §6 dump (JSON Lines; peer_id/last_log_term/last_index fields used).")
+    Path dump;
+
+    @Option(names = "--scenario", paramLabel = "FILE",
+            description = "A scenario file; until the history model serves protocol B, only a .jsonl region dump is accepted here.")
+    Path scenario;
+
+    @Option(names = "--stores", defaultValue = "3", description = "Stores of a generated layout (no --dump). Default: ${DEFAULT-VALUE}.")
+    int stores;
+
+    @Option(names = "--regions", defaultValue = "50", description = "Regions of a generated layout. Default: ${DEFAULT-VALUE}.")
+    int regions;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of a generated layout. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--resolved-ts", defaultValue = "1000", description = "Keys are written around this ts; the check uses it. Default: ${DEFAULT-VALUE}.")
+    long resolvedTs;
+
+    @Option(names = "--unmarked", description = "Start PD without the snapshot-recovering marker.")
+    boolean unmarked;
+
+    @Option(names = "--exit-after-recovery", description = "Exit once the marker is removed, with the check's verdict.")
+    boolean exitAfterRecovery;
+
+    @Option(names = "--timeout", defaultValue = "3600", description = "Seconds to serve at most. Default: ${DEFAULT-VALUE}.")
+    long timeoutSeconds;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        Path layoutFile = dump != null ? dump : scenario;
+        List<StockReplica> layout;
+        if (layoutFile != null) {
+            if (!layoutFile.toString().endsWith(".jsonl")) {
+                spec.commandLine().getErr().println("mock-tikv stores: " + layoutFile + " is not a .jsonl region dump;"
+                        + " scenario files are not served under protocol B yet.");
+                return 2;
+            }
+            layout = fromDump(layoutFile);
+        } else {
+            layout = StockLayouts.healthy(stores, regions, seed);
+        }
+        List<InMemoryStoreBackend> backends = MockStockCluster.backends(layout);
+        Random rnd = new Random(seed);
+        for (InMemoryStoreBackend b : backends) {
+            for (int i = 0; i < 100; i++) {
+                b.addKv(new InMemoryStoreBackend.Kv(("key" + i).getBytes(), resolvedTs - 50 + rnd.nextInt(100), rnd.nextInt(20) == 0));
+            }
+        }
+        CountDownLatch stop = new CountDownLatch(1);
+        Thread hook = new Thread(stop::countDown);
+        Runtime.getRuntime().addShutdownHook(hook);
+        try (MockStockCluster cluster = new MockStockCluster(backends, !unmarked, true)) {
+            out.println("mock PD listening; point the adviser at it:");
+            out.println("  --pd " + cluster.pdAddress());
+            for (MockStockStore s : cluster.stores()) {
+                out.println("  store " + s.storeId() + " at " + s.address());
+            }
+            out.flush();
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+            boolean wasMarked = cluster.pd().state().snapshotRecovering();
+            while (System.nanoTime() < end && !stop.await(200, TimeUnit.MILLISECONDS)) {
+                if (exitAfterRecovery && wasMarked && !cluster.pd().state().snapshotRecovering()) {
+                    break;
+                }
+            }
+            List<String> problems = StockCheck.check(backends, resolvedTs);
+            out.println(problems.isEmpty() ? "PASS" : "FAIL: " + String.join("; ", problems));
+            out.flush();
+            return problems.isEmpty() ? 0 : 1;
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // exiting anyway
+            }
+        }
+    }
+
+    static List<StockReplica> fromDump(Path file) throws Exception {
+        ReplicaTable t = new ReplicaTable();
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
+            DumpReader.read(in, t);
+        }
+        List<StockReplica> out = new ArrayList<>();
+        for (int i = 0; i < t.size(); i++) {
+            long peer = t.peerId(i) != 0 ? t.peerId(i) : t.regionId(i) * 1000 + t.store(i);
+            out.add(new StockReplica(t.store(i), new LocalPeer(t.regionId(i), new long[] {peer}, t.term(i), t.index(i),
+                    t.commitIndex(i), t.version(i), t.tombstone(i), t.startKey(i), t.endKey(i)), t.index(i)));
+        }
+        return out;
+    }
+
+}

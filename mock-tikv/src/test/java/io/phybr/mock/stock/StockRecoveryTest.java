@@ -1,0 +1,382 @@
+package io.phybr.mock.stock;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.grpc.Status;
+import io.phybr.adviser.ExitCode;
+import io.phybr.adviser.pd.PdClient;
+import io.phybr.adviser.stock.RecoveryOutcome;
+import io.phybr.adviser.stock.RetryPolicy;
+import io.phybr.adviser.stock.StockRecovery;
+import io.phybr.adviser.stock.Timeouts;
+import io.phybr.mock.pd.PdCall;
+import io.phybr.mock.pd.PdFault;
+import io.phybr.mock.pd.PdState;
+import io.phybr.proto.recoverdata.RecoverRegionRequest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The adviser's stock recovery, as a library, against the mock PD and mock stores on loopback. */
+class StockRecoveryTest {
+    private static final long RESOLVED_TS = 150;
+
+    private MockStockCluster cluster;
+    private final Leaks.TrackingChannels channels = new Leaks.TrackingChannels();
+
+    @TempDir
+    Path tmp;
+
+    @AfterEach
+    void tearDown() {
+        if (cluster != null) {
+            cluster.close();
+        }
+        channels.assertAllClosed();
+        Leaks.assertNoServersLeft();
+    }
+
+    private MockStockCluster start(List<StockReplica> layout) throws Exception {
+        cluster = MockStockCluster.start(layout);
+        long ts = 100;
+        for (MockStockStore s : cluster.stores()) {
+            InMemoryStoreBackend b = (InMemoryStoreBackend) s.backend();
+            for (int i = 0; i < 40; i++) {
+                b.addKv(new InMemoryStoreBackend.Kv(("key" + i).getBytes(), ts + i * 3, i == 7));
+            }
+        }
+        return cluster;
+    }
+
+    private StockRecovery.Builder recovery() {
+        return StockRecovery.builder()
+                .pd(new PdClient(List.of(cluster.pdAddress()), null, Duration.ofSeconds(5)))
+                .channels(channels)
+                .resolvedTs(RESOLVED_TS)
+                .retry(new RetryPolicy(5, Duration.ofMillis(50), Duration.ofMillis(400)))
+                .timeouts(new Timeouts(Duration.ofSeconds(20), Duration.ofSeconds(20), Duration.ofSeconds(20), Duration.ofSeconds(20)))
+                .progressInterval(Duration.ofMillis(200));
+    }
+
+    private static List<StockReplica> layout(long seed) {
+        System.out.println("layout seed " + seed);
+        int regions = 5 + new Random(seed).nextInt(40);
+        return StockLayouts.withStaleOverlap(StockLayouts.healthy(3, regions, seed), 77);
+    }
+
+    /** Every kept region led on exactly one store, by a replica with the highest (term, last index); stale 77 led nowhere. */
+    private void assertRecovered(List<StockReplica> layout) {
+        List<InMemoryStoreBackend> backends = cluster.stores().stream().map(s -> (InMemoryStoreBackend) s.backend()).toList();
+        assertThat(StockCheck.check(backends, RESOLVED_TS)).isEmpty();
+        Map<Long, Long> leaderOf = new HashMap<>();
+        for (MockStockStore s : cluster.stores()) {
+            InMemoryStoreBackend b = (InMemoryStoreBackend) s.backend();
+            assertThat(b.allApplied()).as("store %d applied", s.storeId()).isTrue();
+            assertThat(b.kvs()).allSatisfy(k -> {
+                assertThat(k.commitTs()).isLessThanOrEqualTo(RESOLVED_TS);
+                assertThat(k.lock()).isFalse();
+            });
+            for (long r : b.leaders()) {
+                assertThat(leaderOf.put(r, s.storeId())).as("region %d led twice", r).isNull();
+            }
+        }
+        Map<Long, long[]> best = new HashMap<>();
+        for (StockReplica r : layout) {
+            if (r.peer().regionId() == 77) {
+                continue;
+            }
+            best.merge(r.peer().regionId(), new long[] {r.peer().lastLogTerm(), r.peer().lastIndex()},
+                    (a, c) -> (a[0] > c[0] || (a[0] == c[0] && a[1] >= c[1])) ? a : c);
+        }
+        assertThat(leaderOf.keySet()).containsExactlyInAnyOrderElementsOf(best.keySet());
+        for (StockReplica r : layout) {
+            Long leader = leaderOf.get(r.peer().regionId());
+            if (leader != null && leader == r.store()) {
+                long[] b = best.get(r.peer().regionId());
+                assertThat(new long[] {r.peer().lastLogTerm(), r.peer().lastIndex()}).isEqualTo(b);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {1, 2, 3, 20261125})
+    void recoversAndLeavesPdAsItStarted(long seed) throws Exception {
+        List<StockReplica> layout = layout(seed);
+        start(layout);
+        PdState before = cluster.pd().state();
+        Path planFile = tmp.resolve("plan.jsonl");
+
+        RecoveryOutcome out = recovery().planOutput(planFile).build().run();
+
+        assertThat(out.exitCode()).as(out.verdict()).isEqualTo(ExitCode.OK);
+        assertThat(out.verdict()).contains("recovered 3 stores");
+        assertThat(out.pdRestored()).isTrue();
+        PdState after = cluster.pd().state();
+        assertThat(after.withoutAllocId()).isEqualTo(before.withoutAllocId().withMarker(false));
+        long maxPeer = layout.stream().mapToLong(r -> r.peer().maxPeerId()).max().orElseThrow();
+        assertThat(after.baseAllocId()).isEqualTo(maxPeer);
+        assertRecovered(layout);
+        // the stale overlapping region gets a tombstone request with its real id, on store 1
+        assertThat(cluster.store(1).recoverCalls()).singleElement().satisfies(reqs -> assertThat(reqs)
+                .contains(RecoverRegionRequest.newBuilder().setRegionId(77).setTombstone(true).build()));
+        assertThat(Files.readAllLines(planFile)).contains("{\"store\":1,\"region_id\":77,\"as_leader\":false,\"tombstone\":true}");
+        assertThat(out.resolvedKeys()).isPositive();
+        List<String> order = cluster.pd().mutatingCalls().stream().map(c -> c.method() + " " + c.path()).toList();
+        assertThat(order.get(order.size() - 1)).isEqualTo("DELETE " + PdClient.MARKER);
+        assertThat(order).contains("POST " + PdClient.BASE_ALLOC_ID);
+    }
+
+    @Test
+    void aHoleIsRefusedAndNothingIsSentOrLeftChanged() throws Exception {
+        start(StockLayouts.withHole(StockLayouts.healthy(3, 10, 5), 104));
+        PdState before = cluster.pd().state();
+
+        RecoveryOutcome out = recovery().build().run();
+
+        assertThat(out.exitCode()).isEqualTo(ExitCode.REFUSED);
+        assertThat(out.verdict()).contains("hole [\"6b30303034\", \"6b30303035\")").contains("no command was sent to any store");
+        assertThat(cluster.pd().state()).isEqualTo(before);
+        assertThat(cluster.pd().calls()).extracting(PdCall::path).doesNotContain(PdClient.BASE_ALLOC_ID);
+        for (MockStockStore s : cluster.stores()) {
+            assertThat(s.calls()).containsOnly("ReadRegionMeta");
+        }
+    }
+
+    @Test
+    void transientErrorsAreRetried() throws Exception {
+        List<StockReplica> layout = layout(11);
+        start(layout);
+        cluster.store(2).faults().failNext(StoreFaults.Rpc.READ_REGION_META, Status.Code.UNAVAILABLE, 2);
+        cluster.store(3).faults().resetStream(StoreFaults.Rpc.READ_REGION_META, 3, 1)
+                .errorReply(StoreFaults.Rpc.WAIT_APPLY, "raft not ready", 1)
+                .failNext(StoreFaults.Rpc.RESOLVE_KV_DATA, Status.Code.UNAVAILABLE, 1);
+        cluster.pd().inject(new PdFault("GET", "/pd/api/v1/stores", 2, 500));
+        cluster.pd().inject(new PdFault("POST", PdClient.BASE_ALLOC_ID, 1, 503));
+        PdState before = cluster.pd().state();
+
+        RecoveryOutcome out = recovery().build().run();
+
+        assertThat(out.exitCode()).as(out.verdict()).isEqualTo(ExitCode.OK);
+        assertThat(cluster.store(2).calls()).filteredOn("ReadRegionMeta"::equals).hasSize(3);
+        assertThat(cluster.store(3).calls()).filteredOn("WaitApply"::equals).hasSize(2);
+        assertThat(cluster.pd().state().withoutAllocId()).isEqualTo(before.withoutAllocId().withMarker(false));
+        assertThat(out.replicas()).isEqualTo(layout.size());
+        assertRecovered(layout);
+    }
+
+    @Test
+    void anAbortedRecoverGetsItsPlanAgain() throws Exception {
+        List<StockReplica> layout = layout(12);
+        start(layout);
+        cluster.store(1).faults().failNext(StoreFaults.Rpc.RECOVER_REGION, Status.Code.ABORTED, 1);
+
+        RecoveryOutcome out = recovery().build().run();
+
+        assertThat(out.exitCode()).as(out.verdict()).isEqualTo(ExitCode.OK);
+        List<List<RecoverRegionRequest>> calls = cluster.store(1).recoverCalls();
+        assertThat(calls).hasSize(2);
+        assertThat(calls.get(1)).isEqualTo(calls.get(0)).isNotEmpty();
+        assertRecovered(layout);
+    }
+
+    @Test
+    void aStoreRebootingDuringRecoverGetsItsPlanAgain() throws Exception {
+        List<StockReplica> layout = layout(13);
+        start(layout);
+        cluster.store(2).faults().rebootDuringRecover(1);
+
+        RecoveryOutcome out = recovery().build().run();
+
+        assertThat(out.exitCode()).as(out.verdict()).isEqualTo(ExitCode.OK);
+        assertThat(cluster.store(2).reboots()).isEqualTo(1);
+        assertThat(cluster.store(2).recoverCalls()).hasSize(2);
+        assertRecovered(layout);
+    }
+
+    @Test
+    void anUnreachableStoreIsNamedAndPdIsRestored() throws Exception {
+        start(layout(14));
+        PdState before = cluster.pd().state();
+        String addr = cluster.store(3).address();
+        cluster.store(3).stop();
+
+        RecoveryOutcome out = recovery().build().run();
+
+        assertThat(out.exitCode()).isEqualTo(ExitCode.FAILURE);
+        assertThat(out.verdict()).contains("store 3 (" + addr + ") is unreachable after 5 attempts")
+                .contains("PD scheduling was restored");
+        assertThat(cluster.pd().state()).isEqualTo(before);
+        assertThat(cluster.store(1).calls()).doesNotContain("RecoverRegion");
+    }
+
+    @Test
+    void withoutTheMarkerNothingIsTouched() throws Exception {
+        start(layout(15));
+        cluster.pd().setMarked(false);
+        PdState before = cluster.pd().state();
+
+        RecoveryOutcome out = recovery().build().run();
+
+        assertThat(out.exitCode()).isEqualTo(ExitCode.FAILURE);
+        assertThat(out.verdict()).contains("not marked snapshot-recovering");
+        assertThat(cluster.pd().mutatingCalls()).isEmpty();
+        assertThat(cluster.pd().state()).isEqualTo(before);
+        cluster.stores().forEach(s -> assertThat(s.calls()).isEmpty());
+    }
+
+    @Test
+    void aDryRunPlansAndChangesNothing() throws Exception {
+        start(layout(16));
+        Path planFile = tmp.resolve("dry.jsonl");
+
+        RecoveryOutcome out = StockRecovery.builder()
+                .pd(new PdClient(List.of(cluster.pdAddress()), null, Duration.ofSeconds(5)))
+                .channels(channels).dryRun(true).planOutput(planFile).build().run();
+
+        assertThat(out.exitCode()).as(out.verdict()).isEqualTo(ExitCode.OK);
+        assertThat(out.verdict()).contains("dry run").contains("nothing was changed");
+        assertThat(cluster.pd().mutatingCalls()).isEmpty();
+        assertThat(Files.readAllLines(planFile)).isNotEmpty().allMatch(l -> l.startsWith("{\"store\":"));
+        cluster.stores().forEach(s -> assertThat(s.calls()).containsOnly("ReadRegionMeta"));
+    }
+
+    @Test
+    void aSlowStoreTimesOutByNameAndPdIsRestored() throws Exception {
+        start(layout(17));
+        PdState before = cluster.pd().state();
+        cluster.store(2).faults().slow(Duration.ofMillis(200));
+
+        RecoveryOutcome out = recovery()
+                .timeouts(new Timeouts(Duration.ofMillis(600), Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(5)))
+                .build().run();
+
+        assertThat(out.exitCode()).as(out.verdict()).isEqualTo(ExitCode.TIMEOUT);
+        assertThat(out.verdict()).contains("store 2 (").contains("collect timeout");
+        assertThat(cluster.pd().state()).isEqualTo(before);
+        cluster.store(2).faults().slow(Duration.ZERO);
+    }
+
+    @Test
+    void restorePdFromAShutdownHookPutsSchedulingBackMidRun() throws Exception {
+        start(layout(18));
+        PdState before = cluster.pd().state();
+        cluster.store(1).faults().slow(Duration.ofMillis(100));
+        StockRecovery r = recovery().build();
+        CompletableFuture<RecoveryOutcome> run = CompletableFuture.supplyAsync(r::run);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> cluster.store(1).calls().contains("ReadRegionMeta"));
+        assertThat(cluster.pd().state().scheduleConfig()).containsEntry("leader-schedule-limit", 0L);
+        assertThat(r.restorePd()).isNull(); // what the CLI's shutdown hook calls on Ctrl-C
+        assertThat(cluster.pd().state()).isEqualTo(before);
+
+        cluster.store(1).faults().slow(Duration.ZERO);
+        RecoveryOutcome out = run.get(30, TimeUnit.SECONDS);
+        assertThat(out.exitCode()).as(out.verdict()).isEqualTo(ExitCode.OK);
+    }
+
+    /** Delegates to a store and counts ReadRegionMeta streams in flight across every store. */
+    private record Counting(StoreBackend inner, java.util.concurrent.atomic.AtomicInteger now,
+                            java.util.concurrent.atomic.AtomicInteger max) implements StoreBackend {
+        @Override
+        public long storeId() {
+            return inner.storeId();
+        }
+
+        @Override
+        public List<LocalPeer> peers() {
+            List<LocalPeer> all = inner.peers();
+            return new java.util.AbstractList<>() {
+                @Override
+                public LocalPeer get(int i) {
+                    return all.get(i);
+                }
+
+                @Override
+                public int size() {
+                    return all.size();
+                }
+
+                @Override
+                public java.util.Iterator<LocalPeer> iterator() {
+                    max.accumulateAndGet(now.incrementAndGet(), Math::max);
+                    java.util.Iterator<LocalPeer> it = all.iterator();
+                    return new java.util.Iterator<>() {
+                        boolean open = true;
+
+                        @Override
+                        public boolean hasNext() {
+                            boolean more = it.hasNext();
+                            if (!more && open) {
+                                open = false;
+                                now.decrementAndGet();
+                            }
+                            return more;
+                        }
+
+                        @Override
+                        public LocalPeer next() {
+                            return it.next();
+                        }
+                    };
+                }
+            };
+        }
+
+        @Override
+        public void forceLeader(long regionId) {
+            inner.forceLeader(regionId);
+        }
+
+        @Override
+        public void applyAll() {
+            inner.applyAll();
+        }
+
+        @Override
+        public long resolve(long resolvedTs, ResolveProgress progress) {
+            return inner.resolve(resolvedTs, progress);
+        }
+    }
+
+    @ParameterizedTest(name = "concurrency {0}")
+    @ValueSource(ints = {1, 2})
+    void noMoreStoresAtOnceThanTheConcurrency(int concurrency) throws Exception {
+        var now = new java.util.concurrent.atomic.AtomicInteger();
+        var max = new java.util.concurrent.atomic.AtomicInteger();
+        List<StockReplica> layout = StockLayouts.healthy(4, 8, 21);
+        List<StoreBackend> backends = MockStockCluster.backends(layout).stream()
+                .map(b -> (StoreBackend) new Counting(b, now, max)).toList();
+        cluster = new MockStockCluster(backends, true, false);
+        cluster.stores().forEach(s -> s.faults().slow(Duration.ofMillis(20)));
+
+        RecoveryOutcome out = recovery().concurrency(concurrency).build().run();
+
+        assertThat(out.exitCode()).as(out.verdict()).isEqualTo(ExitCode.OK);
+        assertThat(max.get()).isBetween(1, concurrency);
+        assertThat(out.stores()).isEqualTo(4);
+    }
+
+    @Test
+    void pdThatKeepsFailingIsAFailureNamingTheCall() throws Exception {
+        start(layout(19));
+        cluster.pd().inject(new PdFault("GET", "/pd/api/v1/stores", 100, 500));
+
+        RecoveryOutcome out = recovery().build().run();
+
+        assertThat(out.exitCode()).isEqualTo(ExitCode.FAILURE);
+        assertThat(out.verdict()).contains("GET /pd/api/v1/stores").contains("HTTP 500").contains("after 5 attempts");
+        assertThat(cluster.pd().mutatingCalls()).isEmpty();
+    }
+}

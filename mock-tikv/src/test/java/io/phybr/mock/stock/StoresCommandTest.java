@@ -1,0 +1,102 @@
+package io.phybr.mock.stock;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.phybr.adviser.ExitCode;
+import io.phybr.adviser.pd.PdClient;
+import io.phybr.adviser.stock.RecoveryOutcome;
+import io.phybr.adviser.stock.StockRecovery;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class StoresCommandTest {
+    @TempDir
+    Path tmp;
+
+    @AfterEach
+    void noLeaks() {
+        Leaks.assertNoServersLeft();
+    }
+
+    private static final class Sink extends StringWriter {
+        @Override
+        public synchronized String toString() {
+            return super.toString();
+        }
+
+        @Override
+        public synchronized void write(String str, int off, int len) {
+            super.write(str, off, len);
+        }
+    }
+
+    private CompletableFuture<Integer> run(Sink sink, String... args) {
+        CommandLine cl = new CommandLine(new StoresCommand());
+        cl.setOut(new PrintWriter(sink, true));
+        return CompletableFuture.supplyAsync(() -> cl.execute(args));
+    }
+
+    private static String pdOf(Sink sink) {
+        Matcher m = Pattern.compile("--pd (\\S+)").matcher(sink.toString());
+        assertThat(m.find()).isTrue();
+        return m.group(1);
+    }
+
+    @Test
+    void servesALayoutThatARealRecoveryPasses() throws Exception {
+        Sink sink = new Sink();
+        CompletableFuture<Integer> cmd = run(sink, "--stores", "3", "--regions", "25", "--seed", "42",
+                "--resolved-ts", "1000", "--exit-after-recovery", "--timeout", "120");
+        await().atMost(Duration.ofSeconds(30)).until(() -> sink.toString().contains("--pd "));
+        RecoveryOutcome out = StockRecovery.builder()
+                .pd(new PdClient(List.of(pdOf(sink)), null, Duration.ofSeconds(5)))
+                .resolvedTs(1000).build().run();
+        assertThat(out.exitCode()).as(out.verdict()).isEqualTo(ExitCode.OK);
+        assertThat(cmd.get(60, TimeUnit.SECONDS)).isZero();
+        assertThat(sink.toString()).contains("PASS").contains("store 3 at 127.0.0.1:");
+    }
+
+    @Test
+    void servesARegionDumpAndFailsTheCheckWhenNobodyRecovers() throws Exception {
+        Path dump = tmp.resolve("layout.jsonl");
+        Files.writeString(dump, String.join("\n",
+                "{\"store\":1,\"region_id\":2,\"peer_id\":21,\"last_log_term\":6,\"last_index\":10,\"commit_index\":0,\"version\":3,\"tombstone\":false,\"start_key\":\"\",\"end_key\":\"\"}",
+                "{\"store\":2,\"region_id\":2,\"peer_id\":22,\"last_log_term\":6,\"last_index\":9,\"commit_index\":0,\"version\":3,\"tombstone\":false,\"start_key\":\"\",\"end_key\":\"\"}"));
+        Sink sink = new Sink();
+        int code = run(sink, "--dump", dump.toString(), "--timeout", "0").get(60, TimeUnit.SECONDS);
+        assertThat(code).isEqualTo(1);
+        assertThat(sink.toString()).contains("store 2 at").contains("FAIL: ").contains("have no leader");
+        List<StockReplica> layout = StoresCommand.fromDump(dump);
+        assertThat(layout).hasSize(2);
+        assertThat(layout.get(0).peer().maxPeerId()).isEqualTo(21);
+        assertThat(layout.get(1).peer().lastIndex()).isEqualTo(9);
+    }
+
+    @Test
+    void theCheckFindsDoubleLeadersLeftoverLocksAndUnappliedPeers() {
+        List<InMemoryStoreBackend> stores = MockStockCluster.backends(StockLayouts.healthy(2, 3, 9));
+        stores.get(0).forceLeader(100);
+        stores.get(1).forceLeader(100);
+        stores.get(0).forceLeader(101);
+        stores.get(1).addKv(new InMemoryStoreBackend.Kv(new byte[] {1}, 5, true));
+        List<String> problems = StockCheck.check(stores, 10);
+        assertThat(problems).anySatisfy(p -> assertThat(p).contains("region 100 has two leaders"))
+                .anySatisfy(p -> assertThat(p).contains("still holds a lock"))
+                .anySatisfy(p -> assertThat(p).contains("have no leader"));
+        stores.forEach(InMemoryStoreBackend::applyAll);
+        assertThat(StockCheck.check(stores, 10)).noneMatch(p -> p.contains("not applied"));
+    }
+}

@@ -1,0 +1,192 @@
+package io.phybr.adviser.cli;
+
+import io.phybr.adviser.ExitCode;
+import io.phybr.adviser.dump.BackupMeta;
+import io.phybr.adviser.pd.PdClient;
+import io.phybr.adviser.pd.TlsConfig;
+import io.phybr.adviser.stock.RecoveryOutcome;
+import io.phybr.adviser.stock.RetryPolicy;
+import io.phybr.adviser.stock.StockRecovery;
+import io.phybr.adviser.stock.StoreChannels;
+import io.phybr.adviser.stock.Timeouts;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import javax.net.ssl.SSLContext;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code phybr recover}: recovers stock TiKV (recovery mode) over kvproto recover_data, with PD handled around it. */
+@Command(name = "recover", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Recovers the regions of stock TiKV stores started in recovery mode after a volume-snapshot"
+                + " restore, as BR's restore-data phase does: prepare PD (marker check, scheduling held off), collect"
+                + " region metas from every TiKV, plan (BR policy), raise PD's alloc id, RecoverRegion, WaitApply,"
+                + " ResolveKvData, then restore PD's scheduling and remove the snapshot-recovering marker.",
+                "PD's scheduling settings are put back on every exit path. A refused plan changes nothing on any store."})
+public final class RecoverCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-u", "--pd"}, required = true, paramLabel = "HOST:PORT[,HOST:PORT…]",
+            description = "PD endpoints (comma-separated; the first that answers is used).")
+    String pdAddrs;
+
+    @CommandLine.ArgGroup(exclusive = true, multiplicity = "0..1")
+    TsSource ts;
+
+    static final class TsSource {
+        @Option(names = "--resolved-ts", paramLabel = "TS", description = "Delete every write and lock with commit_ts newer than this TSO.")
+        Long resolvedTs;
+
+        @Option(names = "--backup-meta", paramLabel = "FILE", description = "Read the resolved ts from this backup meta JSON ({\"resolved_ts\": N}).")
+        Path backupMeta;
+    }
+
+    @Option(names = "--ca-path", paramLabel = "FILE", description = "PEM CA bundle: TLS to PD and TiKV.")
+    Path caPath;
+    @Option(names = "--cert-path", paramLabel = "FILE", description = "PEM client certificate (with --key-path).")
+    Path certPath;
+    @Option(names = "--key-path", paramLabel = "FILE", description = "PEM PKCS#8 client private key.")
+    Path keyPath;
+
+    @Option(names = "--concurrency", defaultValue = "128", paramLabel = "N",
+            description = "Stores handled at once (capped at 128, like BR). Default: ${DEFAULT-VALUE}.")
+    int concurrency;
+
+    @Option(names = "--collect-timeout", defaultValue = "10m", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Time for collecting every store's region metas, retries included. Default: ${DEFAULT-VALUE}.")
+    Duration collectTimeout;
+    @Option(names = "--recover-timeout", defaultValue = "30m", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Time for RecoverRegion on every store. Default: ${DEFAULT-VALUE}.")
+    Duration recoverTimeout;
+    @Option(names = "--wait-apply-timeout", defaultValue = "30m", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Time for WaitApply on every store. Default: ${DEFAULT-VALUE}.")
+    Duration waitApplyTimeout;
+    @Option(names = "--resolve-timeout", defaultValue = "60m", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Time for ResolveKvData on every store. Default: ${DEFAULT-VALUE}.")
+    Duration resolveTimeout;
+    @Option(names = "--pd-timeout", defaultValue = "30s", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Time for one PD HTTP request. Default: ${DEFAULT-VALUE}.")
+    Duration pdTimeout;
+
+    @Option(names = "--max-attempts", defaultValue = "8", paramLabel = "N",
+            description = "Tries per store and phase (and per PD call) on transient errors. Default: ${DEFAULT-VALUE}.")
+    int maxAttempts;
+    @Option(names = "--retry-backoff", defaultValue = "500ms", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "First wait before a retry; doubles up to 10 s. Default: ${DEFAULT-VALUE}.")
+    Duration retryBackoff;
+    @Option(names = "--progress-interval", defaultValue = "10s", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "How often per-store progress is logged. Default: ${DEFAULT-VALUE}.")
+    Duration progressInterval;
+
+    @Option(names = "--dry-run", description = "Collect and plan, print the plan summary, change nothing on PD or any store.")
+    boolean dryRun;
+    @Option(names = "--accept-holes",
+            description = "Recover even if the surviving regions leave holes in the key space. The data in the holes is LOST.")
+    boolean acceptHoles;
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write the plan here (JSON Lines, SPEC §6).")
+    Path output;
+    @Option(names = "--summary-json", paramLabel = "FILE", description = "Write the outcome and plan summary as one JSON object here.")
+    Path summaryJson;
+
+    @Override
+    public Integer call() {
+        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = spec.commandLine().getOut();
+        if (concurrency < 1 || maxAttempts < 1) {
+            err.println("phybr recover: --concurrency and --max-attempts must be at least 1.");
+            return ExitCode.USAGE.code();
+        }
+        Long resolved = null;
+        if (ts != null && ts.resolvedTs != null) {
+            resolved = ts.resolvedTs;
+        } else if (ts != null && ts.backupMeta != null) {
+            try {
+                resolved = BackupMeta.readResolvedTs(ts.backupMeta);
+            } catch (IOException e) {
+                err.println("phybr recover: cannot read the resolved ts from " + ts.backupMeta + ": " + e.getMessage() + ".");
+                return ExitCode.BAD_INPUT.code();
+            }
+        }
+        if (resolved == null && !dryRun) {
+            err.println("phybr recover: give --resolved-ts TS or --backup-meta FILE (only --dry-run goes without).");
+            return ExitCode.USAGE.code();
+        }
+        StoreChannels channels;
+        SSLContext ssl = null;
+        try {
+            if (caPath != null || certPath != null || keyPath != null) {
+                TlsConfig tls = new TlsConfig(caPath, certPath, keyPath);
+                ssl = tls.sslContext();
+                channels = StoreChannels.netty(tls.grpcContext());
+            } else {
+                channels = StoreChannels.netty(null);
+            }
+        } catch (IllegalArgumentException e) {
+            err.println("phybr recover: " + e.getMessage() + ".");
+            return ExitCode.USAGE.code();
+        } catch (IOException | java.security.GeneralSecurityException e) {
+            err.println("phybr recover: cannot load the TLS files: " + e.getMessage() + ".");
+            return ExitCode.BAD_INPUT.code();
+        }
+        PdClient pd;
+        try {
+            pd = new PdClient(PdClient.parseEndpoints(pdAddrs), ssl, pdTimeout);
+        } catch (IllegalArgumentException e) {
+            err.println("phybr recover: --pd " + pdAddrs + ": " + e.getMessage() + ".");
+            return ExitCode.USAGE.code();
+        }
+        StockRecovery.Builder b = StockRecovery.builder().pd(pd).channels(channels).concurrency(concurrency)
+                .dryRun(dryRun).acceptHoles(acceptHoles).planOutput(output)
+                .timeouts(new Timeouts(collectTimeout, recoverTimeout, waitApplyTimeout, resolveTimeout))
+                .retry(new RetryPolicy(maxAttempts, retryBackoff, Duration.ofSeconds(10).compareTo(retryBackoff) > 0
+                        ? Duration.ofSeconds(10) : retryBackoff))
+                .progressInterval(progressInterval);
+        if (resolved != null) {
+            b.resolvedTs(resolved);
+        }
+        if (concurrency > StockRecovery.MAX_CONCURRENCY) {
+            err.println("phybr recover: --concurrency " + concurrency + " capped at " + StockRecovery.MAX_CONCURRENCY + ".");
+        }
+        StockRecovery recovery = b.build();
+        Thread hook = new Thread(() -> {
+            String problem = recovery.restorePd();
+            System.err.println("phybr recover: interrupted during " + recovery.phase() + "; "
+                    + (problem == null ? "PD scheduling is as before the run (the snapshot-recovering marker stays)."
+                    : problem + "."));
+            System.err.flush();
+        }, "phybr-restore-pd");
+        Runtime.getRuntime().addShutdownHook(hook);
+        RecoveryOutcome outcome;
+        try {
+            outcome = recovery.run();
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running or has run
+            }
+        }
+        if (outcome.ok()) {
+            out.println("phybr recover: " + outcome.verdict());
+            out.flush();
+        } else {
+            err.println("phybr recover: " + outcome.verdict());
+            err.flush();
+        }
+        if (summaryJson != null) {
+            try {
+                Files.writeString(summaryJson, outcome.toJson() + "\n");
+            } catch (IOException e) {
+                err.println("phybr recover: cannot write " + summaryJson + ": " + e.getMessage() + ".");
+            }
+        }
+        return outcome.exitCode().code();
+    }
+}

@@ -1,0 +1,224 @@
+package io.phybr.adviser.pd;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import javax.net.ssl.SSLContext;
+
+/**
+ * The PD HTTP calls the stock recovery needs (tikv/pd {@code server/api}, as BR's pdutil calls them).
+ * Each call tries the PD endpoints in order until one answers; a non-2xx answer is a {@link PdException}
+ * with its status. No retries here: {@link PdRetry} decides what to retry.
+ */
+public final class PdClient implements AutoCloseable {
+    public static final String MARKER = "/pd/api/v1/admin/cluster/markers/snapshot-recovering";
+    public static final String STORES = "/pd/api/v1/stores";
+    public static final String CONFIG = "/pd/api/v1/config";
+    public static final String SCHEDULERS = "/pd/api/v1/schedulers";
+    public static final String BASE_ALLOC_ID = "/pd/api/v1/admin/base-alloc-id";
+
+    /** The schedule limits set to 0 while recovering (what the seed's runbook sets by hand, plus hot regions). */
+    public static final List<String> SCHEDULE_LIMITS = List.of("leader-schedule-limit", "region-schedule-limit",
+            "replica-schedule-limit", "merge-schedule-limit", "hot-region-schedule-limit");
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final List<URI> endpoints;
+    private final HttpClient http;
+    private final Duration requestTimeout;
+
+    public PdClient(List<String> endpoints, SSLContext ssl, Duration requestTimeout) {
+        if (endpoints.isEmpty()) {
+            throw new IllegalArgumentException("no PD endpoint given");
+        }
+        List<URI> uris = new ArrayList<>();
+        for (String e : endpoints) {
+            String t = e.trim();
+            if (t.isEmpty()) {
+                continue;
+            }
+            if (!t.contains("://")) {
+                t = (ssl == null ? "http://" : "https://") + t;
+            }
+            while (t.endsWith("/")) {
+                t = t.substring(0, t.length() - 1);
+            }
+            URI u = URI.create(t);
+            if (u.getHost() == null || u.getPort() < 0) {
+                throw new IllegalArgumentException("PD endpoint '" + e + "' is not host:port");
+            }
+            uris.add(u);
+        }
+        if (uris.isEmpty()) {
+            throw new IllegalArgumentException("no PD endpoint given");
+        }
+        this.endpoints = List.copyOf(uris);
+        this.requestTimeout = requestTimeout;
+        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(requestTimeout)
+                .version(HttpClient.Version.HTTP_1_1);
+        if (ssl != null) {
+            b.sslContext(ssl);
+        }
+        this.http = b.build();
+    }
+
+    /** {@code host:port[,host:port…]} as the TiDB tools take {@code --pd}. */
+    public static List<String> parseEndpoints(String pd) {
+        List<String> out = new ArrayList<>();
+        for (String s : pd.split(",")) {
+            if (!s.isBlank()) {
+                out.add(s.trim());
+            }
+        }
+        return out;
+    }
+
+    public List<URI> endpoints() {
+        return endpoints;
+    }
+
+    // ---- the calls -------------------------------------------------------------------------
+
+    /** GET the snapshot-recovering marker: {@code {"marked":bool}}. */
+    public boolean snapshotRecoveringMarked() throws PdException {
+        return json("GET", MARKER, null).path("marked").asBoolean(false);
+    }
+
+    /** DELETE the marker: TiKVs started afterwards come up normally. */
+    public void unmarkSnapshotRecovering() throws PdException {
+        call("DELETE", MARKER, null);
+    }
+
+    /** Every store PD knows (TiFlash included; callers filter). */
+    public List<PdStore> stores() throws PdException {
+        JsonNode root = json("GET", STORES, null);
+        List<PdStore> out = new ArrayList<>();
+        for (JsonNode s : root.path("stores")) {
+            JsonNode st = s.path("store");
+            boolean tiflash = false;
+            for (JsonNode l : st.path("labels")) {
+                if ("engine".equals(l.path("key").asText()) && l.path("value").asText().toLowerCase(Locale.ROOT).startsWith("tiflash")) {
+                    tiflash = true;
+                }
+            }
+            long id = st.path("id").asLong(0);
+            if (id == 0) {
+                throw new PdException("PD listed a store without an id: " + st, 200, null);
+            }
+            out.add(new PdStore(id, st.path("address").asText(""), tiflash, st.path("state_name").asText("Up")));
+        }
+        return out;
+    }
+
+    /** The schedule limits in effect, from {@code GET /pd/api/v1/config} ({@code schedule} section). */
+    public Map<String, Long> scheduleLimits() throws PdException {
+        JsonNode schedule = json("GET", CONFIG, null).path("schedule");
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (String k : SCHEDULE_LIMITS) {
+            JsonNode v = schedule.get(k);
+            if (v != null && v.isNumber()) {
+                out.put(k, v.asLong());
+            }
+        }
+        return out;
+    }
+
+    /** POST {@code /pd/api/v1/config} with the given items (PD finds each item by its name). */
+    public void setConfig(Map<String, Long> items) throws PdException {
+        ObjectNode body = JSON.createObjectNode();
+        items.forEach(body::put);
+        call("POST", CONFIG, body.toString());
+    }
+
+    public List<String> schedulers() throws PdException {
+        List<String> out = new ArrayList<>();
+        for (JsonNode n : json("GET", SCHEDULERS, null)) {
+            out.add(n.asText());
+        }
+        return out;
+    }
+
+    public void removeScheduler(String name) throws PdException {
+        call("DELETE", SCHEDULERS + "/" + name, null);
+    }
+
+    public void addScheduler(String name) throws PdException {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("name", name);
+        call("POST", SCHEDULERS, body.toString());
+    }
+
+    /** Raises PD's id allocator so new ids never reuse one a restored store holds. PD needs the marker (else 403). */
+    public void setBaseAllocId(long id) throws PdException {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("id", Long.toUnsignedString(id));
+        call("POST", BASE_ALLOC_ID, body.toString());
+    }
+
+    // ---- plumbing --------------------------------------------------------------------------
+
+    private JsonNode json(String method, String path, String body) throws PdException {
+        String text = call(method, path, body);
+        try {
+            return JSON.readTree(text);
+        } catch (IOException e) {
+            throw new PdException("PD answered " + method + " " + path + " with something that is not JSON: "
+                    + abbreviate(text), 200, e);
+        }
+    }
+
+    /** Sends to the first endpoint that answers; returns the body of a 2xx answer. */
+    public String call(String method, String path, String body) throws PdException {
+        IOException lastIo = null;
+        URI lastUri = null;
+        for (URI base : endpoints) {
+            HttpRequest.Builder rb = HttpRequest.newBuilder(base.resolve(path)).timeout(requestTimeout);
+            if (body != null) {
+                rb.header("Content-Type", "application/json");
+            }
+            rb.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+            HttpResponse<String> resp;
+            try {
+                resp = http.send(rb.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                lastIo = e;
+                lastUri = base;
+                continue;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new PdException("interrupted while calling PD " + method + " " + path, 0, e);
+            }
+            int st = resp.statusCode();
+            if (st / 100 != 2) {
+                throw new PdException("PD " + base.getAuthority() + " answered " + method + " " + path + " with HTTP "
+                        + st + ": " + abbreviate(resp.body()), st, null);
+            }
+            return resp.body();
+        }
+        throw new PdException("no PD endpoint answered " + method + " " + path + " (tried " + endpoints.size()
+                + ", last " + (lastUri == null ? "?" : lastUri.getAuthority()) + ": " + lastIo + ")", 0, lastIo);
+    }
+
+    private static String abbreviate(String s) {
+        String t = s == null ? "" : s.strip().replaceAll("\\s+", " ");
+        return t.length() > 200 ? t.substring(0, 200) + "…" : t;
+    }
+
+    @Override
+    public void close() {
+        // HttpClient has no close() before JDK 21; its threads are daemons and go with the client.
+    }
+}

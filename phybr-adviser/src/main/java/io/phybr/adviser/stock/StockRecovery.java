@@ -1,0 +1,354 @@
+package io.phybr.adviser.stock;
+
+import io.grpc.ManagedChannel;
+import io.phybr.adviser.ExitCode;
+import io.phybr.adviser.pd.PdClient;
+import io.phybr.adviser.pd.PdException;
+import io.phybr.adviser.pd.PdRetry;
+import io.phybr.adviser.pd.PdStore;
+import io.phybr.adviser.pd.SchedulingPause;
+import io.phybr.adviser.plan.Plan;
+import io.phybr.adviser.plan.PlanOptions;
+import io.phybr.adviser.plan.PlanOutcome;
+import io.phybr.adviser.plan.Planner;
+import io.phybr.adviser.plan.Policy;
+import io.phybr.adviser.plan.Refusal;
+import io.phybr.adviser.plan.ReplicaTable;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Recovery of stock TiKV (protocol B, kvproto {@code recover_data}) driven end to end, as BR's
+ * "restore data" phase does it, with PD handled around it:
+ *
+ * <ol>
+ *   <li><b>prepare</b>: PD must be marked snapshot-recovering; list TiKV stores (TiFlash skipped);
+ *       hold off scheduling (limits to 0, balancing schedulers removed), remembering the originals;</li>
+ *   <li><b>collect</b>: ReadRegionMeta from every store, at most {@code concurrency} at a time;</li>
+ *   <li><b>plan</b>: the BR policy; a refusal changes nothing on any store;</li>
+ *   <li><b>alloc-id</b>: raise PD's base alloc id to the largest store/region/peer id seen;</li>
+ *   <li><b>recover</b>: RecoverRegion to every store with commands (a store that aborts or reboots gets
+ *       its plan again);</li>
+ *   <li><b>wait-apply</b>: WaitApply on every store;</li>
+ *   <li><b>resolve</b>: ResolveKvData with the resolved ts;</li>
+ *   <li><b>finish</b>: put PD's scheduling back, remove the marker.</li>
+ * </ol>
+ * PD's scheduling is restored on every exit path, including {@link #restorePd()} from a shutdown hook.
+ */
+public final class StockRecovery {
+    private static final Logger LOG = LoggerFactory.getLogger("phybr.recover");
+
+    /** BR's cap on stores handled at once. */
+    public static final int MAX_CONCURRENCY = 128;
+
+    private final PdClient pd;
+    private final StoreChannels channelFactory;
+    private final int concurrency;
+    private final OptionalLong resolvedTs;
+    private final boolean dryRun;
+    private final boolean acceptHoles;
+    private final Path planOutput;
+    private final Timeouts timeouts;
+    private final RetryPolicy retry;
+    private final PdRetry pdRetry;
+    private final Duration progressInterval;
+
+    private final Map<Long, ManagedChannel> channels = new ConcurrentHashMap<>();
+    private volatile SchedulingPause pause;
+    private volatile String phase = "prepare";
+
+    private StockRecovery(Builder b) {
+        this.pd = Objects.requireNonNull(b.pd, "pd");
+        this.channelFactory = Objects.requireNonNull(b.channels, "channels");
+        this.concurrency = Math.max(1, Math.min(MAX_CONCURRENCY, b.concurrency));
+        this.resolvedTs = b.resolvedTs;
+        this.dryRun = b.dryRun;
+        this.acceptHoles = b.acceptHoles;
+        this.planOutput = b.planOutput;
+        this.timeouts = b.timeouts;
+        this.retry = b.retry;
+        this.pdRetry = new PdRetry(b.retry.attempts(), b.retry.initialBackoff(), b.retry.maxBackoff());
+        this.progressInterval = b.progressInterval;
+        if (!dryRun && resolvedTs.isEmpty()) {
+            throw new IllegalArgumentException("a resolved ts is needed unless this is a dry run");
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The phase running now (for a shutdown message). */
+    public String phase() {
+        return phase;
+    }
+
+    /**
+     * Puts PD's scheduling back if this run changed it and has not restored it yet; safe to call from a
+     * shutdown hook at any time. Returns null when PD is as before, else what could not be restored.
+     */
+    public String restorePd() {
+        SchedulingPause p = pause;
+        return p == null ? null : p.restore();
+    }
+
+    public RecoveryOutcome run() {
+        ExecutorService pool = Executors.newFixedThreadPool(concurrency, daemon("phybr-store"));
+        ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(daemon("phybr-progress"));
+        PhaseRunner runner = new PhaseRunner(pool, ticker, progressInterval, retry,
+                s -> channels.computeIfAbsent(s.id(), id -> channelFactory.open(s)));
+        int storeCount = 0;
+        long replicas = 0;
+        Plan plan = null;
+        AtomicLong resolvedKeys = new AtomicLong();
+        ExitCode code;
+        String verdict;
+        try {
+            // ---- prepare --------------------------------------------------------------------
+            phase = "prepare";
+            boolean marked = pdRetry.run("read the snapshot-recovering marker", pd::snapshotRecoveringMarked);
+            if (!marked) {
+                throw new PhaseFailure(ExitCode.FAILURE, "PD (" + pd.endpoints().get(0).getAuthority() + ") is not marked"
+                        + " snapshot-recovering, so the TiKVs are not in recovery mode; nothing was changed. Mark it"
+                        + " (POST " + PdClient.MARKER + ") before starting the TiKVs from the restored volumes, then run"
+                        + " recover again.");
+            }
+            List<PdStore> all = pdRetry.run("list stores", pd::stores);
+            List<PdStore> stores = new ArrayList<>();
+            for (PdStore s : all) {
+                if (s.tiflash()) {
+                    LOG.info("prepare: skipping TiFlash store {} ({})", s.id(), s.address());
+                } else if (s.tombstone()) {
+                    LOG.info("prepare: skipping tombstone store {} ({})", s.id(), s.address());
+                } else {
+                    stores.add(s);
+                }
+            }
+            stores.sort(Comparator.comparingLong(PdStore::id));
+            storeCount = stores.size();
+            if (stores.isEmpty()) {
+                throw new PhaseFailure(ExitCode.FAILURE, "PD lists no TiKV store (" + all.size() + " stores, all TiFlash"
+                        + " or tombstone); nothing was changed.");
+            }
+            LOG.info("prepare: {} TiKV stores: {}", stores.size(), describe(stores));
+            if (!dryRun) {
+                SchedulingPause p = new SchedulingPause(pd, pdRetry);
+                pause = p;
+                p.pause();
+            }
+
+            // ---- collect --------------------------------------------------------------------
+            phase = "collect";
+            Map<Long, ReplicaTable> tables = new ConcurrentHashMap<>();
+            runner.run("collect", "region metas", stores, timeouts.collect(), (s, ch, deadline, prog) ->
+                    tables.put(s.id(), StoreRpc.collect(s, ch, deadline, prog)));
+            long total = tables.values().stream().mapToLong(ReplicaTable::size).sum();
+            ReplicaTable table = new ReplicaTable((int) Math.min(Integer.MAX_VALUE - 16, Math.max(16, total)));
+            for (PdStore s : stores) {
+                table.appendAll(tables.remove(s.id()));
+            }
+            replicas = table.size();
+
+            // ---- plan -----------------------------------------------------------------------
+            phase = "plan";
+            long t0 = System.nanoTime();
+            PlanOutcome outcome = Planner.plan(table, PlanOptions.of(Policy.BR).withAcceptHoles(acceptHoles));
+            if (outcome instanceof Refusal r) {
+                throw new PhaseFailure(ExitCode.REFUSED, r.message());
+            }
+            plan = (Plan) outcome;
+            LOG.info("plan: {} replicas planned in {}", replicas, PhaseRunner.human(Duration.ofNanos(System.nanoTime() - t0)));
+            LOG.info("{}", plan.summary().toText());
+            if (planOutput != null) {
+                try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(planOutput), 1 << 16)) {
+                    plan.writeJsonLines(out);
+                }
+                LOG.info("plan: wrote {} commands to {}", plan.commandCount(), planOutput);
+            }
+            if (dryRun) {
+                phase = "done";
+                code = ExitCode.OK;
+                verdict = "dry run: collected " + replicas + " region metas from " + storeCount + " stores and planned "
+                        + plan.commandCount() + " commands; nothing was changed on PD or any store.";
+            } else {
+                Plan thePlan = plan;
+                // ---- alloc-id ---------------------------------------------------------------
+                phase = "alloc-id";
+                long maxId = maxId(stores, table);
+                pdRetry.runVoid("raise the base alloc id", () -> pd.setBaseAllocId(maxId));
+                LOG.info("alloc-id: PD base alloc id raised to {}", maxId);
+
+                // ---- recover ----------------------------------------------------------------
+                phase = "recover";
+                List<PdStore> targets = new ArrayList<>();
+                for (PdStore s : stores) {
+                    if (plan.commandsTo(s.id()) > plan.commandsFrom(s.id())) {
+                        targets.add(s);
+                    }
+                }
+                runner.run("recover", "commands", targets, timeouts.recover(),
+                        (s, ch, deadline, prog) -> StoreRpc.recover(s, ch, deadline, prog, thePlan));
+
+                // ---- wait-apply -------------------------------------------------------------
+                phase = "wait-apply";
+                runner.run("wait-apply", "calls", stores, timeouts.waitApply(), (s, ch, deadline, prog) -> {
+                    StoreRpc.waitApply(s, ch, deadline);
+                    prog.count.incrementAndGet();
+                });
+
+                // ---- resolve ----------------------------------------------------------------
+                phase = "resolve";
+                long ts = resolvedTs.getAsLong();
+                Map<Long, Long> keys = new ConcurrentHashMap<>();
+                runner.run("resolve", "keys deleted", stores, timeouts.resolve(), (s, ch, deadline, prog) -> {
+                    StoreRpc.resolve(ch, deadline, prog, ts);
+                    keys.put(s.id(), prog.count.get());
+                });
+                resolvedKeys.set(keys.values().stream().mapToLong(Long::longValue).sum());
+
+                // ---- finish -----------------------------------------------------------------
+                phase = "finish";
+                String problem = pause.restore();
+                if (problem != null) {
+                    throw new PhaseFailure(ExitCode.FAILURE, "the stores are recovered, but " + problem
+                            + "; the snapshot-recovering marker was left in place.");
+                }
+                pdRetry.runVoid("remove the snapshot-recovering marker", pd::unmarkSnapshotRecovering);
+                LOG.info("finish: snapshot-recovering marker removed");
+                phase = "done";
+                code = ExitCode.OK;
+                verdict = "recovered " + storeCount + " stores: " + plan.summary().regionsKept() + " regions kept, "
+                        + plan.summary().regionsDropped() + " dropped, " + (plan.commandCount() - plan.summary().tombstoneCommands())
+                        + " leaders forced, " + plan.summary().tombstoneCommands() + " tombstone requests, "
+                        + resolvedKeys.get() + " keys newer than ts " + ts + " deleted; PD scheduling restored and the"
+                        + " snapshot-recovering marker removed. Restart the TiKVs normally.";
+            }
+        } catch (PhaseFailure f) {
+            code = f.code();
+            verdict = f.getMessage();
+        } catch (PdException e) {
+            code = ExitCode.FAILURE;
+            verdict = phase + " failed talking to PD: " + e.getMessage() + ".";
+        } catch (IOException e) {
+            code = ExitCode.FAILURE;
+            verdict = phase + " failed writing the plan: " + e.getMessage() + ".";
+        } catch (RuntimeException e) {
+            code = ExitCode.INTERNAL;
+            verdict = "internal error in " + phase + ": " + e + ". Please report it.";
+            LOG.debug("internal error", e);
+        } finally {
+            pool.shutdownNow();
+            ticker.shutdownNow();
+            closeChannels();
+        }
+        boolean pdRestored = true;
+        if (pause != null) {
+            String problem = pause.restore();
+            if (problem != null) {
+                pdRestored = false;
+                verdict = verdict + " Also, " + problem + ".";
+            }
+        }
+        if (code != ExitCode.OK && !"prepare".equals(phase) && pause != null && pdRestored) {
+            verdict = verdict + " PD scheduling was restored; the snapshot-recovering marker stays so the TiKVs remain"
+                    + " in recovery mode for another run.";
+        }
+        return new RecoveryOutcome(code, verdict, phase, storeCount, replicas, plan == null ? null : plan.summary(),
+                resolvedKeys.get(), pdRestored);
+    }
+
+    private void closeChannels() {
+        for (ManagedChannel ch : channels.values()) {
+            ch.shutdownNow();
+        }
+        for (ManagedChannel ch : channels.values()) {
+            try {
+                ch.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        channels.clear();
+    }
+
+    static long maxId(List<PdStore> stores, ReplicaTable t) {
+        long max = 0;
+        for (PdStore s : stores) {
+            max = Math.max(max, s.id());
+        }
+        for (int i = 0; i < t.size(); i++) {
+            max = Math.max(max, Math.max(t.store(i), Math.max(t.regionId(i), t.peerId(i))));
+        }
+        return max;
+    }
+
+    private static String describe(List<PdStore> stores) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < stores.size() && i < 16; i++) {
+            sb.append(i == 0 ? "" : ", ").append(stores.get(i).id()).append('@').append(stores.get(i).address());
+        }
+        if (stores.size() > 16) {
+            sb.append(", … ").append(stores.size() - 16).append(" more");
+        }
+        return sb.toString();
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** Builds a {@link StockRecovery}; {@code pd}, {@code channels} and (unless dry run) {@code resolvedTs} are needed. */
+    public static final class Builder {
+        private PdClient pd;
+        private StoreChannels channels = StoreChannels.netty(null);
+        private int concurrency = MAX_CONCURRENCY;
+        private OptionalLong resolvedTs = OptionalLong.empty();
+        private boolean dryRun;
+        private boolean acceptHoles;
+        private Path planOutput;
+        private Timeouts timeouts = Timeouts.defaults();
+        private RetryPolicy retry = RetryPolicy.defaults();
+        private Duration progressInterval = Duration.ofSeconds(10);
+
+        public Builder pd(PdClient pd) { this.pd = pd; return this; }
+        public Builder channels(StoreChannels channels) { this.channels = channels; return this; }
+        /** Stores handled at once; capped at {@value #MAX_CONCURRENCY}. */
+        public Builder concurrency(int n) { this.concurrency = n; return this; }
+        public Builder resolvedTs(long ts) { this.resolvedTs = OptionalLong.of(ts); return this; }
+        public Builder dryRun(boolean dryRun) { this.dryRun = dryRun; return this; }
+        public Builder acceptHoles(boolean accept) { this.acceptHoles = accept; return this; }
+        public Builder planOutput(Path path) { this.planOutput = path; return this; }
+        public Builder timeouts(Timeouts t) { this.timeouts = t; return this; }
+        public Builder retry(RetryPolicy r) { this.retry = r; return this; }
+        public Builder progressInterval(Duration d) { this.progressInterval = d; return this; }
+
+        public StockRecovery build() {
+            return new StockRecovery(this);
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package io.phybr.adviser.stock;
+
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NegotiationType;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
+import io.phybr.adviser.pd.PdStore;
+import java.util.concurrent.TimeUnit;
+
+/** Opens the gRPC channel to one TiKV store. One channel per store, closed by the recovery when it ends. */
+@FunctionalInterface
+public interface StoreChannels {
+    ManagedChannel open(PdStore store);
+
+    /** Netty channels to the store's PD-listed address; TLS when {@code ssl} is not null. */
+    static StoreChannels netty(SslContext ssl) {
+        return store -> {
+            NettyChannelBuilder b = NettyChannelBuilder.forTarget(store.address())
+                    .maxInboundMessageSize(64 << 20)
+                    .keepAliveTime(30, TimeUnit.SECONDS)
+                    .keepAliveTimeout(10, TimeUnit.SECONDS)
+                    .keepAliveWithoutCalls(false);
+            if (ssl == null) {
+                b.negotiationType(NegotiationType.PLAINTEXT);
+            } else {
+                b.sslContext(ssl).negotiationType(NegotiationType.TLS);
+            }
+            return b.build();
+        };
+    }
+}
