@@ -37,6 +37,7 @@ final class RecoverProcess implements AutoCloseable {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx256m");
+        cmd.add("-XX:TieredStopAtLevel=1");
         cmd.add("-jar");
         cmd.add(jar().toString());
         cmd.addAll(List.of(args));
