@@ -72,7 +72,7 @@ final class RecoverProcess implements AutoCloseable {
         }
         // Into the test report, for whoever reads a failure.
         try {
-            System.out.println("---- adviser " + String.join(" ", command.subList(4, command.size())));
+            System.out.println("---- adviser " + String.join(" ", command.subList(5, command.size())));
             System.out.println(err());
             System.out.println(out());
         } catch (IOException e) {

@@ -2,7 +2,6 @@ package io.phybr.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.phybr.mock.check.Checker;
 import io.phybr.mock.model.Backup;
 import io.phybr.mock.model.StoreImage;
 import io.phybr.mock.pd.MockPd;
@@ -21,8 +20,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -80,18 +77,7 @@ class ScenarioStockIT {
             }
         }
         if (code == 0) {
-            Set<Long> tombstoned = new TreeSet<>();
-            cluster.stores().forEach(st -> st.recoverCalls().forEach(reqs -> reqs.forEach(r -> {
-                if (r.getTombstone()) {
-                    tombstoned.add(r.getRegionId());
-                }
-            })));
-            // TiKV ignores tombstone requests: a dropped region stays live without a leader (MOCK-MODEL check 5)
-            List<String> failures = Checker.checkState(backup, images).stream()
-                    .filter(f -> !(f.contains("none may campaign") && tombstoned.stream()
-                            .anyMatch(id -> f.startsWith("region " + id + " has live replicas"))))
-                    .toList();
-            assertThat(failures).as(s.name()).isEmpty();
+            assertThat(ModelStoreBackend.check(backup, images, cluster.stores())).as(s.name()).isEmpty();
             assertThat(cluster.pd().state().withoutAllocId()).isEqualTo(before.withoutAllocId().withMarker(false));
         } else {
             assertThat(cluster.pd().state()).isEqualTo(before);

@@ -68,26 +68,7 @@ class ModelStockCorpusTest {
         Expectation exp = s.expectation();
         assertThat(out.exitCode().code()).as("%s: %s", s.name(), out.verdict()).isEqualTo(exp.outcome().exitCode);
         if (exp.outcome() == Expectation.Outcome.RECOVERED) {
-            // Protocol B: TiKV ignores tombstone requests, so a dropped region's replicas stay live without a leader
-            // (MOCK-MODEL check 5); the adviser must have asked for their tombstone with the real region id.
-            java.util.Set<Long> tombstoned = new java.util.TreeSet<>();
-            cluster.stores().forEach(st -> st.recoverCalls().forEach(reqs -> reqs.forEach(r -> {
-                if (r.getTombstone()) {
-                    tombstoned.add(r.getRegionId());
-                }
-            })));
-            List<String> failures = Checker.checkState(backup, images).stream()
-                    .filter(f -> !(f.contains("none may campaign") && tombstoned.stream()
-                            .anyMatch(id -> f.startsWith("region " + id + " has live replicas"))))
-                    .toList();
-            assertThat(failures).as(s.name()).isEmpty();
-            for (StoreImage img : images.values()) {
-                for (Write w : backup.writes()) {
-                    if (w.commitTs() > backup.resolvedTs()) {
-                        assertThat(img.data.get(w.id())).as("%s: write %s left on store %d", s.name(), w, img.id).isFalse();
-                    }
-                }
-            }
+            assertThat(ModelStoreBackend.check(backup, images, cluster.stores())).as(s.name()).isEmpty();
         } else {
             cluster.stores().forEach(st -> assertThat(st.calls()).as(s.name()).doesNotContain("RecoverRegion"));
         }
