@@ -64,6 +64,30 @@ class MockCliIT {
     }
 
     @Test
+    void aRecordedServeRunReplaysWithTheReadmeRecipe() throws Exception {
+        io.phybr.mock.scenario.Scenario s = io.phybr.mock.scenario.ScenarioParser.parse(
+                ScenarioCorpusIT.DIR.resolve("lagging-peer-across-merge.scn"));
+        String log;
+        try (io.phybr.mock.MockCluster cluster = io.phybr.mock.MockCluster.fromScenario(s)) {
+            io.phybr.mock.Rehearsal.Result r = io.phybr.mock.Rehearsal.run(cluster, AdviserProcess.launcher(work),
+                    java.time.Duration.ofSeconds(60));
+            assertThat(r.verdict().pass()).as("%s", r.verdict()).isTrue();
+            log = r.adviser().diagnosis();
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("replay it with: phybr plan --input (\\S+)")
+                .matcher(log);
+        assertThat(m.find()).as(log).isTrue();
+        Path dump = Path.of(m.group(1));
+        assertThat(dump.resolveSibling("plan.jsonl")).exists();
+        Run plan = run(AdviserProcess.JAR, "plan", "--input", dump.toString());
+        assertThat(plan.exit()).as(plan.out()).isZero();
+        assertThat(plan.out()).contains("taken from its manifest.json", "byte-identical to the recorded");
+        Run rehearse = run(MOCK, "rehearse", "--dump", dump.toString());
+        assertThat(rehearse.exit()).as(rehearse.out()).isZero();
+        assertThat(rehearse.out()).contains("plan: byte-identical to the recorded", "checks skipped", "verdict: PASS");
+    }
+
+    @Test
     void badInputIsOneParagraphWithoutStackTrace() throws Exception {
         Path bad = work.resolve("bad.scn");
         Files.writeString(bad, "stores 3\nsplit r1 at zz new r2\nexpect recovered\n");

@@ -7,6 +7,7 @@ import io.phybr.mock.scenario.Scenario;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 
 /** Launches phybr's own seed-protocol adviser ({@link SeedAdviser}) in this JVM for a scenario. */
 public final class OurAdviser implements Rehearsal.RunningAdviser {
@@ -22,17 +23,27 @@ public final class OurAdviser implements Rehearsal.RunningAdviser {
 
     /** Over loopback TCP on an ephemeral port. */
     public static Rehearsal.AdviserLauncher loopback() {
+        return loopback(UnaryOperator.identity());
+    }
+
+    /** Over loopback TCP, with {@code configure} applied to the builder (policy, recorder, ...). */
+    public static Rehearsal.AdviserLauncher loopback(UnaryOperator<SeedAdviser.Builder> configure) {
         return s -> {
-            SeedAdviser a = builder(s).listen("127.0.0.1:0").build().start();
+            SeedAdviser a = configure.apply(builder(s)).listen("127.0.0.1:0").build().start();
             return new OurAdviser(a, "127.0.0.1:" + a.port());
         };
     }
 
     /** Over gRPC's in-process transport (fast; for randomized runs). */
     public static Rehearsal.AdviserLauncher inProcess() {
+        return inProcess(UnaryOperator.identity());
+    }
+
+    /** In-process, with {@code configure} applied to the builder (policy, recorder, ...). */
+    public static Rehearsal.AdviserLauncher inProcess(UnaryOperator<SeedAdviser.Builder> configure) {
         return s -> {
             String name = "phybr-rehearsal-" + NAMES.incrementAndGet();
-            SeedAdviser a = builder(s).inProcess(name).build().start();
+            SeedAdviser a = configure.apply(builder(s)).inProcess(name).build().start();
             return new OurAdviser(a, "inproc:" + name);
         };
     }

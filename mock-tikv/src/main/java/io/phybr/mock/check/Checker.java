@@ -92,21 +92,23 @@ public final class Checker {
         List<String> out = new ArrayList<>();
         int lost = 0;
         for (Write w : backup.mustSurvive()) {
+            // held: some reporting store has a live replica covering the key that can serve it
             boolean held = false;
             for (long s : reporting) {
                 StoreImage img = backup.images().get(s);
-                if (img.data.get(w.id())) {
-                    held = true;
-                    break;
+                for (Peer p : img.allPeers()) {
+                    if (p.live() && Keys.contains(p.start, p.end, w.key()) && (img.data.get(w.id())
+                            || p.regionId == w.regionId() && p.applied < w.index() && w.index() <= p.last)) {
+                        held = true;
+                        break;
+                    }
                 }
-                Peer p = img.peer(w.regionId());
-                if (p != null && p.live() && p.applied < w.index() && w.index() <= p.last) {
-                    held = true;
+                if (held) {
                     break;
                 }
             }
             if (!held && lost++ < MAX_LISTED) {
-                out.add("committed " + w + " is on no reporting store");
+                out.add("committed " + w + " is readable from no live replica of any reporting store");
             }
         }
         if (lost > MAX_LISTED) {

@@ -1,6 +1,7 @@
 package io.phybr.mock.cli;
 
 import io.phybr.mock.MockCluster;
+import io.phybr.mock.Rehearsal;
 import io.phybr.mock.agent.AgentReport;
 import io.phybr.mock.check.AdviserResult;
 import io.phybr.mock.check.Verdict;
@@ -55,7 +56,7 @@ final class AgentsCommand implements Callable<Integer> {
                 out.println("  " + r.summary());
             }
             AdviserResult inferred = cluster.inferAdviserResult();
-            Verdict v = cluster.verdict(inferred);
+            Verdict v = source.judge(cluster, new Rehearsal.Result(cluster.verdict(inferred), inferred), out).verdict();
             out.println("verdict: " + v);
             return v.pass() ? MockTikvMain.PASS : MockTikvMain.FAIL;
         }

@@ -1,9 +1,16 @@
 package io.phybr.mock.cli;
 
+import io.phybr.adviser.protocol.seed.SeedAdviser;
+import io.phybr.mock.MockCluster;
+import io.phybr.mock.Rehearsal;
 import io.phybr.mock.gen.RandomHistory;
+import io.phybr.mock.replay.DumpReplay;
+import io.phybr.mock.replay.ReplayChecks;
 import io.phybr.mock.scenario.Scenario;
 import io.phybr.mock.scenario.ScenarioParser;
+import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.function.UnaryOperator;
 import picocli.CommandLine.Option;
 
 /** Where a cluster comes from: a scenario file, a seed, or the built-in default scenario. */
@@ -15,6 +22,15 @@ final class ClusterSource {
 
     @Option(names = "--seed", paramLabel = "N", description = "Draw a random history from this seed instead.")
     Long seed;
+
+    @Option(names = "--dump", paramLabel = "DUMP",
+            description = "Replay a region dump instead, e.g. reports.jsonl of a recorded run: its stores report"
+                    + " exactly what the dump holds. With a manifest.json beside it, the recorded run's policy is"
+                    + " used and the plan is compared with the recorded one.")
+    Path dump;
+
+    /** Set by {@link #load} when the cluster comes from a dump. */
+    DumpReplay replay;
 
     @Option(names = "--stores", paramLabel = "N", description = "With --seed: number of stores (default: drawn).")
     int stores;
@@ -28,6 +44,13 @@ final class ClusterSource {
     Scenario load(boolean defaultAllowed) {
         if (scenario != null && seed != null) {
             throw new IllegalArgumentException("give either --scenario or --seed, not both");
+        }
+        if (dump != null) {
+            if (scenario != null || seed != null) {
+                throw new IllegalArgumentException("give --dump alone, without --scenario or --seed");
+            }
+            replay = DumpReplay.load(dump, w -> System.err.println("mock-tikv: warning: " + w));
+            return replay.scenario();
         }
         if (scenario == null && seed == null && (stores != 0 || regions != 0 || steps != 0)) {
             throw new IllegalArgumentException("--stores, --regions and --steps only go with --seed");
@@ -45,6 +68,16 @@ final class ClusterSource {
             throw new IllegalArgumentException("give --scenario FILE or --seed N");
         }
         return ScenarioParser.parseResource(DEFAULT);
+    }
+
+    /** How to configure our adviser: as the recorded run was, for a dump; else as is. */
+    UnaryOperator<SeedAdviser.Builder> adviserOptions() {
+        return replay == null ? UnaryOperator.identity() : replay.adviserOptions();
+    }
+
+    /** The result, judged also by the dump-only checks when the cluster came from a dump. */
+    Rehearsal.Result judge(MockCluster cluster, Rehearsal.Result result, PrintWriter out) {
+        return replay == null ? result : ReplayChecks.judge(replay, cluster, result, out);
     }
 
     long seedOrZero() {

@@ -67,7 +67,12 @@ final class DumpCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--regions goes with --seed");
         }
         OutputStream raw = output.equals("-")
-                ? new FilterOutputStream(System.out) {
+                ? new FilterOutputStream(new java.io.FileOutputStream(java.io.FileDescriptor.out)) {
+                    @Override
+                    public void write(byte[] b, int off, int len) throws java.io.IOException {
+                        out.write(b, off, len); // whole buffers, not FilterOutputStream's byte loop
+                    }
+
                     @Override
                     public void close() throws java.io.IOException {
                         flush(); // never close stdout

@@ -1,6 +1,7 @@
 package io.phybr.mock.cli;
 
 import io.phybr.mock.model.ModelException;
+import io.phybr.mock.replay.ScenarioCommand;
 import io.phybr.mock.scenario.ScenarioException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -11,7 +12,8 @@ import picocli.CommandLine.Command;
         version = "mock-tikv 0.1.0",
         description = {"A fake TiKV cluster built from scripted or random histories, to rehearse and test a phybr"
                 + " recovery.", ""},
-        subcommands = {RehearseCommand.class, AgentsCommand.class, DumpCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {RehearseCommand.class, AgentsCommand.class, DumpCommand.class, ScenarioCommand.class,
+                CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 PASS (or done), 1 FAIL (the checker found a problem), 2 bad usage or input,"
                 + " 3 internal error."})
 public final class MockTikvMain implements Runnable {

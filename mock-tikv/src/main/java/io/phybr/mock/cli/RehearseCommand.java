@@ -55,8 +55,8 @@ final class RehearseCommand implements Callable<Integer> {
                     out.flush();
                 }
             });
-            result = Rehearsal.run(c, inProcess ? OurAdviser.inProcess() : OurAdviser.loopback(),
-                    Duration.ofSeconds(timeoutSeconds));
+            result = source.judge(c, Rehearsal.run(c, inProcess ? OurAdviser.inProcess(source.adviserOptions())
+                    : OurAdviser.loopback(source.adviserOptions()), Duration.ofSeconds(timeoutSeconds)), out);
             for (AgentReport r : c.agentReports().values()) {
                 out.println("  " + r.summary());
             }

@@ -71,8 +71,9 @@ public final class RandomHistory {
     }
 
     private Scenario run(long seed) {
-        int regions = opt.regions() > 0 ? opt.regions() : 1 + rng.nextInt(5);
-        int total = opt.steps() > 0 ? opt.steps() : 20 + rng.nextInt(50);
+        boolean big = rng.nextInt(8) == 0; // one history in eight is larger
+        int regions = opt.regions() > 0 ? opt.regions() : big ? 6 + rng.nextInt(15) : 1 + rng.nextInt(5);
+        int total = opt.steps() > 0 ? opt.steps() : big ? 80 + rng.nextInt(120) : 20 + rng.nextInt(50);
         TreeSet<Long> cuts = new TreeSet<>();
         while (cuts.size() < regions - 1) {
             cuts.add(1 + rng.nextLong(ROWS - 2));
@@ -99,9 +100,14 @@ public final class RandomHistory {
             int at = resolvedAt + rng.nextInt(total - resolvedAt + 2);
             snapAt.computeIfAbsent(at, k -> new ArrayList<>()).add(s);
         }
-        int weightSum = opt.write() + opt.split() + opt.merge() + opt.leader() + opt.move() + opt.lag() + opt.resume()
-                + opt.campaign();
         for (int i = 0; i <= total + 1; i++) {
+            // BR pauses PD's schedulers for the snapshot window: from the resolved ts on, no merges and
+            // no peer moves; TiKV still splits, elects leaders and lags on its own.
+            boolean window = i >= resolvedAt;
+            int merge = window ? 0 : opt.merge();
+            int moveW = window ? 0 : opt.move();
+            int weightSum = opt.write() + opt.split() + merge + opt.leader() + moveW + opt.lag() + opt.resume()
+                    + opt.campaign();
             if (i == resolvedAt) {
                 do_(new Step.Resolved());
             }
@@ -116,11 +122,11 @@ public final class RandomHistory {
                 write();
             } else if ((w -= opt.split()) < 0) {
                 split();
-            } else if ((w -= opt.merge()) < 0) {
+            } else if ((w -= merge) < 0) {
                 merge();
             } else if ((w -= opt.leader()) < 0) {
                 leader();
-            } else if ((w -= opt.move()) < 0) {
+            } else if ((w -= moveW) < 0) {
                 move();
             } else if ((w -= opt.lag()) < 0) {
                 lag();

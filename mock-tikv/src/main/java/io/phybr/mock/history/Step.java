@@ -2,7 +2,11 @@ package io.phybr.mock.history;
 
 import io.phybr.mock.model.Cluster;
 import io.phybr.mock.model.Keys;
+import io.phybr.mock.model.ModelException;
+import io.phybr.mock.model.Peer;
+import io.phybr.mock.model.StoreImage;
 import java.util.List;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /** One line of a history; {@link #render()} gives the scenario-file line back. */
@@ -149,6 +153,30 @@ public sealed interface Step {
 
         public String render() {
             return "lose store " + store + " region " + region;
+        }
+    }
+
+    /**
+     * A replica placed on a store's restored image exactly as given, without history: what a region
+     * dump (a recorded run) says a store reported. Scenarios written by {@code mock-tikv scenario
+     * --from-dump} consist of these lines.
+     */
+    record Replica(long store, long region, long applied, long term, long version, boolean tombstone, byte[] start,
+                   byte[] end) implements Step {
+        public void apply(Cluster c) {
+            StoreImage img = c.liveStore(store);
+            if (img.peers.containsKey(region)) {
+                throw new ModelException("store " + store + " already holds a replica of region " + region);
+            }
+            Peer p = new Peer(store, region, 0, applied, applied, term, start, end, version, 1, new TreeMap<>());
+            p.tombstone = tombstone;
+            img.peers.put(region, p);
+        }
+
+        public String render() {
+            return "replica store " + store + " region " + region + " applied " + applied + " term " + term
+                    + " version " + version + " range " + Keys.show(start) + " " + Keys.show(end)
+                    + (tombstone ? " tombstone" : "");
         }
     }
 }

@@ -201,6 +201,8 @@ public final class Cluster {
             newPeers.put(s, nextPeerId++);
         }
         Group child = new Group(newRegionId, g.leader, new TreeMap<>(newPeers), at, g.end, g.version + 1, g.confVer);
+        child.parent = g.id;
+        child.splitIndex = g.lastIndex() + 1;
         groups.put(newRegionId, child);
         g.end = at;
         g.version++;
@@ -448,11 +450,18 @@ public final class Cluster {
     }
 
     private boolean updateCommit(Group g) {
-        long[] progress = new long[g.members.size()];
+        // a peer added by AddPeer counts once it has its snapshot (PD adds learners, then promotes them)
+        long[] progress = new long[g.members.size() - g.pendingAdds.size()];
         int i = 0;
         for (long s : g.members.keySet()) {
+            if (g.pendingAdds.containsKey(s)) {
+                continue;
+            }
             Peer p = stores.get(s).peer(g.id);
             progress[i++] = p == null || p.tombstone ? 0 : p.last;
+        }
+        if (progress.length == 0) {
+            return false;
         }
         java.util.Arrays.sort(progress);
         long quorum = progress[progress.length - (progress.length / 2 + 1)];
@@ -531,6 +540,17 @@ public final class Cluster {
     /** New peers (AddPeer) get a snapshot of the leader once the AddPeer entry has committed. */
     private boolean deliverSnapshots(Group g) {
         boolean moved = false;
+        if (g.alive && g.parent != 0) {
+            // a store whose parent peer got past the split by a snapshot never ran the split: the
+            // child's leader sends it a snapshot instead
+            for (long s : g.members.keySet()) {
+                Peer parent = stores.get(s).peer(g.parent);
+                if (stores.get(s).peer(g.id) == null && !g.pendingAdds.containsKey(s) && parent != null
+                        && parent.applied >= g.splitIndex && !isLagging(s, g.id, true)) {
+                    g.pendingAdds.put(s, Group.INIT_INDEX);
+                }
+            }
+        }
         for (Map.Entry<Long, Long> pending : new ArrayList<>(g.pendingAdds.entrySet())) {
             long s = pending.getKey();
             Peer leader = stores.get(g.leader).peer(g.id);

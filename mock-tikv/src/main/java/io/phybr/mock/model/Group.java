@@ -26,6 +26,9 @@ public final class Group {
     public boolean merging;
     /** Stores added by AddPeer that still wait for their snapshot: store → index of the AddPeer entry. */
     final TreeMap<Long, Long> pendingAdds = new TreeMap<>();
+    /** The region this one split from (0 for an initial region) and the index of that Split entry. */
+    long parent;
+    long splitIndex;
     /** Stores removed by RemovePeer: store → index of the RemovePeer entry (they may still learn it). */
     final TreeMap<Long, Long> removedAt = new TreeMap<>();
 

@@ -108,7 +108,7 @@ public final class Scenario {
             b.append("# ").append(d).append('\n');
         }
         b.append("stores ").append(stores.stream().map(String::valueOf).collect(Collectors.joining(" "))).append('\n');
-        boolean anyRegion = steps.stream().anyMatch(s -> s instanceof Step.Region);
+        boolean anyRegion = steps.stream().anyMatch(s -> s instanceof Step.Region || s instanceof Step.Replica);
         if (!anyRegion) {
             b.append("regions none\n");
         }

@@ -211,6 +211,7 @@ public final class ScenarioParser {
                     }
                     add(steps, lines, new Step.Snapshot(num(t[2], "store id")));
                 }
+                case "replica" -> add(steps, lines, replica(t));
                 case "fault" -> faults.add(fault(t));
                 case "known-issue" -> {
                     if (t.length < 2) {
@@ -256,7 +257,7 @@ public final class ScenarioParser {
         if (expect == null) {
             throw err("the scenario states no expected outcome ('expect recovered' or 'expect refused TEXT')");
         }
-        boolean anyRegion = steps.stream().anyMatch(s -> s instanceof Step.Region);
+        boolean anyRegion = steps.stream().anyMatch(s -> s instanceof Step.Region || s instanceof Step.Replica);
         if (!anyRegion && !noRegions) {
             List<Step> withDefault = new ArrayList<>(Scenario.defaultRegion(stores));
             withDefault.addAll(steps);
@@ -275,6 +276,18 @@ public final class ScenarioParser {
         }
         return new Scenario(name, description, stores, steps, lines, faults, expect, collect, close)
                 .withKnownIssue(knownIssue);
+    }
+
+    /** {@code replica store S region R applied A term T version V range START END [tombstone]}. */
+    private Step.Replica replica(String[] t) {
+        String form = "replica store S region R applied A term T version V range START END [tombstone]";
+        boolean tomb = t.length == 15 && t[14].equals("tombstone");
+        if (t.length != 14 && !tomb || !t[1].equals("store") || !t[3].equals("region") || !t[5].equals("applied")
+                || !t[7].equals("term") || !t[9].equals("version") || !t[11].equals("range")) {
+            throw err("expected '" + form + "'");
+        }
+        return new Step.Replica(num(t[2], "store id"), region(t[4]), num(t[6], "applied index"), num(t[8], "term"),
+                num(t[10], "version"), tomb, key(t[12]), key(t[13]));
     }
 
     private Fault fault(String[] t) {

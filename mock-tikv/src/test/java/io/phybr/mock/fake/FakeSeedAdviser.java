@@ -91,6 +91,12 @@ public final class FakeSeedAdviser implements Rehearsal.RunningAdviser {
             }
             waiting.clear();
         }
+        // release every held close, as the real adviser does at its close timeout
+        closers.values().forEach(o -> {
+            o.onNext(CloseReply.newBuilder().setOk("timeout").build());
+            o.onCompleted();
+        });
+        closers.clear();
         outcome.complete(r);
     }
 

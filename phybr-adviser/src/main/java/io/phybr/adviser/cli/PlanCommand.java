@@ -11,6 +11,7 @@ import io.phybr.adviser.plan.Policy;
 import io.phybr.adviser.plan.Protocol;
 import io.phybr.adviser.plan.Refusal;
 import io.phybr.adviser.plan.ReplicaTable;
+import io.phybr.adviser.record.RecordedRun;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.FileNotFoundException;
@@ -25,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -43,9 +45,10 @@ public final class PlanCommand implements Callable<Integer> {
             description = "Region dump to plan from (SPEC §6 JSON Lines); '-' reads standard input.")
     String input;
 
-    @Option(names = "--policy", defaultValue = "seed", paramLabel = "seed|br",
+    @Option(names = "--policy", paramLabel = "seed|br",
             description = "Leader choice: seed (applied_index, term; ties to the lowest store) or br"
-                    + " (last_log_term, last_index, commit_index; ties balanced across stores). Default: ${DEFAULT-VALUE}.")
+                    + " (last_log_term, last_index, commit_index; ties balanced across stores). Default: seed, or"
+                    + " the recorded run's policy when a manifest.json sits next to the dump.")
     String policy;
 
     @Option(names = "--protocol", paramLabel = "seed|stock",
@@ -62,9 +65,10 @@ public final class PlanCommand implements Callable<Integer> {
             description = "Explain the decisions about this region id: replicas, leader and rule, fate, commands. Repeatable.")
     long[] explain = new long[0];
 
-    @Option(names = "--accept-holes",
-            description = "Plan even if the surviving regions leave holes in the key space. The data in the holes is LOST.")
-    boolean acceptHoles;
+    @Option(names = "--accept-holes", negatable = true,
+            description = "Plan even if the surviving regions leave holes in the key space. The data in the holes is LOST."
+                    + " Default: no, or what the recorded run did when a manifest.json sits next to the dump.")
+    Boolean acceptHoles;
 
     @Option(names = "--summary-json", paramLabel = "FILE", description = "Also write the summary as one JSON object here.")
     Path summaryJson;
@@ -74,11 +78,16 @@ public final class PlanCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         boolean planToStdout = "-".equals(output);
         PrintWriter report = planToStdout ? err : spec.commandLine().getOut();
+        Optional<RecordedRun> recording;
+        try {
+            recording = "-".equals(input) ? Optional.empty() : RecordedRun.besideDump(Path.of(input));
+        } catch (IOException e) {
+            err.println("phybr plan: " + e.getMessage() + ". Move the dump away from it, or fix it.");
+            return ExitCode.BAD_INPUT.code();
+        }
         PlanOptions options;
         try {
-            Policy pol = Policy.parse(policy);
-            Protocol proto = protocol == null ? Protocol.defaultFor(pol) : Protocol.parse(protocol);
-            options = new PlanOptions(pol, proto, acceptHoles);
+            options = options(recording.map(RecordedRun::options), report);
         } catch (IllegalArgumentException e) {
             err.println("phybr plan: " + e.getMessage() + ".");
             return ExitCode.USAGE.code();
@@ -86,9 +95,20 @@ public final class PlanCommand implements Callable<Integer> {
 
         long t0 = System.nanoTime();
         ReplicaTable table = new ReplicaTable(1 << 16);
+        recording.ifPresent(r -> {
+            for (long s : r.stores()) {
+                table.declareStore(s); // stores that reported no region still count in the summary
+            }
+        });
         long read;
+        boolean[] torn = {false};
         try (InputStream in = open(input)) {
-            read = DumpReader.read(in, table);
+            read = recording.isPresent()
+                    ? DumpReader.readRecording(in, table, w -> {
+                        torn[0] = true;
+                        err.println("phybr plan: warning: " + w);
+                    })
+                    : DumpReader.read(in, table);
         } catch (DumpFormatException e) {
             err.println("phybr plan: cannot read " + describe(input) + ": " + e.getMessage()
                     + ". Nothing was planned; every line must be one JSON object as described in SPEC §6.");
@@ -129,11 +149,41 @@ public final class PlanCommand implements Callable<Integer> {
         if (summaryJson != null) {
             Files.writeString(summaryJson, plan.summary().toJson() + "\n");
         }
+        if (recording.isPresent() && recording.get().plan().isPresent()) {
+            Path recorded = recording.get().plan().get();
+            report.println(torn[0] ? "(the dump was cut short, so the plan is not compared with " + recorded + ")"
+                    : options.equals(recording.get().options()) ? RecordedPlans.compare(plan, recorded)
+                    : "(options differ from the recorded run's, so the plan is not compared with " + recorded + ")");
+        }
         long t3 = System.nanoTime();
         report.printf(Locale.ROOT, "read %d replicas in %.2f s; planned in %.2f s; wrote in %.2f s; peak heap %d MiB%n",
                 read, secs(t1 - t0), secs(t2 - t1), secs(t3 - t2), peakHeapMiB());
         report.flush();
         return ExitCode.OK.code();
+    }
+
+    /** Command-line options first, then the recorded run's, then the defaults; says which came from the recording. */
+    private PlanOptions options(Optional<PlanOptions> recorded, PrintWriter report) {
+        Policy pol = policy != null ? Policy.parse(policy) : recorded.map(PlanOptions::policy).orElse(Policy.SEED);
+        Protocol proto = protocol != null ? Protocol.parse(protocol)
+                : recorded.isPresent() && policy == null ? recorded.get().protocol() : Protocol.defaultFor(pol);
+        boolean holes = acceptHoles != null ? acceptHoles : recorded.map(PlanOptions::acceptHoles).orElse(false);
+        if (recorded.isPresent()) {
+            java.util.List<String> taken = new java.util.ArrayList<>();
+            if (policy == null) {
+                taken.add("policy " + pol.name().toLowerCase(Locale.ROOT));
+            }
+            if (protocol == null && policy == null) {
+                taken.add("protocol " + proto.name().toLowerCase(Locale.ROOT));
+            }
+            if (acceptHoles == null) {
+                taken.add(holes ? "accept-holes" : "no-accept-holes");
+            }
+            report.println(taken.isEmpty() ? "replaying a recorded run; every option comes from the command line"
+                    : "replaying a recorded run: " + String.join(", ", taken) + " taken from its manifest.json"
+                    + " (options given on the command line override it)");
+        }
+        return new PlanOptions(pol, proto, holes);
     }
 
     private static InputStream open(String input) throws IOException {

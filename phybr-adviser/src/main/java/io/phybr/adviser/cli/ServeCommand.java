@@ -3,6 +3,9 @@ package io.phybr.adviser.cli;
 import io.phybr.adviser.ExitCode;
 import io.phybr.adviser.dump.BackupMeta;
 import io.phybr.adviser.plan.Policy;
+import io.phybr.adviser.plan.Protocol;
+import io.phybr.adviser.record.RunInfo;
+import io.phybr.adviser.record.RunRecorder;
 import io.phybr.adviser.protocol.seed.AdviserOutcome;
 import io.phybr.adviser.protocol.seed.SeedAdviser;
 import java.io.IOException;
@@ -13,6 +16,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -96,6 +100,16 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Once listening, write the bound port (one decimal line) to this file; useful with port 0.")
     Path portFile;
 
+    @Option(names = "--record", paramLabel = "DIR",
+            description = "Record the run here: every region report (reports.jsonl), the plan, its summary and a"
+                    + " manifest; 'phybr plan --input DIR/reports.jsonl' replays it. Default: a new directory"
+                    + " <UTC time>-serve under $" + RunRecorder.RUNS_DIR_ENV + " (default ./phybr-runs). A failing"
+                    + " recording only logs a warning; it never fails the recovery.")
+    Path recordDir;
+
+    @Option(names = "--no-record", description = "Do not record the run.")
+    boolean noRecord;
+
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
@@ -115,6 +129,7 @@ public final class ServeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             return usage(err, e.getMessage());
         }
+        OptionalLong resolvedTs = OptionalLong.empty();
         if (resolved != null && resolved.ts != null) {
             try {
                 long ts = Long.parseUnsignedLong(resolved.ts.trim());
@@ -122,12 +137,14 @@ public final class ServeCommand implements Callable<Integer> {
                     throw new NumberFormatException();
                 }
                 b.resolvedTs(ts);
+                resolvedTs = OptionalLong.of(ts);
             } catch (NumberFormatException e) {
                 return usage(err, "--resolved-ts '" + resolved.ts + "' is not a TSO (a positive unsigned 64-bit number)");
             }
         } else if (resolved != null && resolved.file != null) {
             try {
-                b.resolvedTs(BackupMeta.readResolvedTs(resolved.file));
+                resolvedTs = OptionalLong.of(BackupMeta.readResolvedTs(resolved.file));
+                b.resolvedTs(resolvedTs.getAsLong());
             } catch (NoSuchFileException e) {
                 err.println("phybr serve: the backup meta " + resolved.file + " does not exist. Nothing was started.");
                 return ExitCode.BAD_INPUT.code();
@@ -143,17 +160,25 @@ public final class ServeCommand implements Callable<Integer> {
                 return usage(err, "--plan-output " + planOutput + ": the directory " + dir + " does not exist");
             }
         }
+        if (noRecord && recordDir != null) {
+            return usage(err, "give either --record DIR or --no-record, not both");
+        }
+        RunRecorder recorder = noRecord ? RunRecorder.none() : RunRecorder.open(
+                recordDir != null ? recordDir : RunRecorder.defaultDir("serve"), runInfo(resolvedTs));
+        b.recorder(recorder);
         SeedAdviser adviser;
         try {
             adviser = b.build();
         } catch (IllegalArgumentException e) {
+            recorder.abandon();
             return usage(err, e.getMessage());
         }
-        Thread hook = new Thread(adviser::close, "phybr-serve-shutdown");
+        Thread hook = new Thread(() -> finish(adviser, recorder), "phybr-serve-shutdown");
         try {
             try {
                 adviser.start();
             } catch (IOException e) {
+                recorder.abandon();
                 err.println("phybr serve: " + e.getMessage() + ". Is another adviser running? Nothing was started.");
                 return ExitCode.FAILURE.code();
             }
@@ -168,6 +193,7 @@ public final class ServeCommand implements Callable<Integer> {
                 }
             }
             AdviserOutcome outcome = adviser.awaitOutcome();
+            recorder.finish(outcome.exitCode(), outcome.verdict(), outcome.diagnosis().orElse(""));
             if (!outcome.ok()) {
                 err.println("phybr serve: " + outcome.diagnosis().orElse(outcome.verdict()));
             } else {
@@ -177,13 +203,29 @@ public final class ServeCommand implements Callable<Integer> {
             spec.commandLine().getOut().flush();
             return outcome.exitCode().code();
         } finally {
-            adviser.close();
+            finish(adviser, recorder);
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException | IllegalArgumentException e) {
                 // shutting down already, or never added
             }
         }
+    }
+
+    /** Closes the adviser and ends the recording with its outcome (no-op for the recording after the first time). */
+    private static void finish(SeedAdviser adviser, RunRecorder recorder) {
+        adviser.close();
+        adviser.outcome().ifPresentOrElse(
+                o -> recorder.finish(o.exitCode(), o.verdict(), o.diagnosis().orElse("")), recorder::close);
+    }
+
+    private RunInfo runInfo(OptionalLong ts) {
+        String stores = expected.ids != null
+                ? "stores " + java.util.Arrays.stream(expected.ids).mapToObj(Long::toString)
+                        .collect(java.util.stream.Collectors.joining(", "))
+                : expected.count + (expected.count == 1 ? " store" : " stores");
+        return new RunInfo("serve", Policy.parse(policy), Protocol.SEED, acceptHoles,
+                spec.commandLine().getParseResult().originalArgs(), ts, stores);
     }
 
     private void writePortFile(int port) throws IOException {

@@ -1,13 +1,16 @@
 package io.phybr.adviser.dump;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.phybr.adviser.plan.ReplicaTable;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.HexFormat;
+import java.util.function.Consumer;
 
 /**
  * Streams a dump (SPEC §6) into a {@link ReplicaTable}: one pass, no object per line kept, so a
@@ -22,7 +25,22 @@ public final class DumpReader {
 
     /** Reads every line into {@code table}; returns the number of replicas read. */
     public static long read(InputStream in, ReplicaTable table) throws IOException {
+        return read(in, table, null);
+    }
+
+    /**
+     * Reads a recording ({@code reports.jsonl} of a recorded run), which a crash or a full disk may
+     * have cut short: a last line that ends without a newline in the middle of its JSON object is
+     * skipped, and {@code warning} is told which line and why. Every other malformed line is still a
+     * {@link DumpFormatException}.
+     */
+    public static long readRecording(InputStream in, ReplicaTable table, Consumer<String> warning) throws IOException {
+        return read(in, table, java.util.Objects.requireNonNull(warning, "warning"));
+    }
+
+    private static long read(InputStream raw, ReplicaTable table, Consumer<String> tolerateTornTail) throws IOException {
         long count = 0;
+        TailTracker in = new TailTracker(raw);
         try (JsonParser p = JSON.createParser(in)) {
             JsonToken tok;
             long lastLine = 0;
@@ -36,6 +54,9 @@ public final class DumpReader {
                 }
                 try {
                     readOne(p, line, table);
+                } catch (JsonEOFException e) { // from a lazily parsed value (a string cut short)
+                    throw new DumpFormatException(p.currentLocation().getLineNr(), "the file ends inside a JSON"
+                            + " object (" + e.getOriginalMessage() + ")", true);
                 } catch (DumpFormatException e) {
                     if (e.line() != line) {
                         // The parser only noticed on a later line: the object's own line is the broken one.
@@ -50,13 +71,69 @@ public final class DumpReader {
                 lastLine = line;
                 count++;
             }
+        } catch (DumpFormatException e) {
+            if (tolerateTornTail == null || !in.tornLastLine(e)) {
+                throw e;
+            }
+            tolerateTornTail.accept("dump line " + e.line() + " is incomplete: the file ends in the middle of it,"
+                    + " without a newline (the recording was cut short, e.g. by a crash or a full disk). It was"
+                    + " skipped; the " + count + " complete line" + (count == 1 ? "" : "s") + " before it were read.");
         }
         return count;
+    }
+
+    /** Counts newlines and remembers the last byte, to tell a torn last line from any other error. */
+    private static final class TailTracker extends FilterInputStream {
+        private long newlines;
+        private int last = -1;
+        private boolean eof;
+
+        TailTracker(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b < 0) {
+                eof = true;
+            } else {
+                see((byte) b);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n < 0) {
+                eof = true;
+            }
+            for (int i = 0; i < n; i++) {
+                see(b[off + i]);
+            }
+            return n;
+        }
+
+        private void see(byte b) {
+            if (b == '\n') {
+                newlines++;
+            }
+            last = b;
+        }
+
+        /** The input ended inside the JSON of its last line, and that line has no newline. */
+        boolean tornLastLine(DumpFormatException e) {
+            return e.endOfInput() && eof && last != '\n' && e.line() == newlines + 1;
+        }
     }
 
     private static JsonToken next(JsonParser p) throws IOException {
         try {
             return p.nextToken();
+        } catch (JsonEOFException e) {
+            throw new DumpFormatException(p.currentLocation().getLineNr(), "the file ends inside a JSON object ("
+                    + e.getOriginalMessage() + ")", true);
         } catch (JsonParseException e) {
             throw new DumpFormatException(p.currentLocation().getLineNr(), "not valid JSON (" + e.getOriginalMessage() + ")");
         }

@@ -183,11 +183,71 @@ class ServeCommandTest {
     }
 
     @Test
+    void aRecordedRunReplaysByteForByteThroughPlan() throws Exception {
+        Layout layout = Layout.random(21, 3, 120);
+        Path portFile = dir.resolve("port");
+        Path run = dir.resolve("run");
+        CompletableFuture<Integer> exit = serve("serve", "--listen", "127.0.0.1:0", "--store-ids", "1,2,3",
+                "--port-file", portFile.toString(), "--policy", "br", "--accept-holes", "--record", run.toString());
+        ManagedChannel ch = connect(portFile);
+        List<StoreClient> clients = new ArrayList<>();
+        for (long s = 1; s <= 3; s++) {
+            clients.add(StoreClient.report(ch, s, layout.of(s)));
+        }
+        for (long s = 1; s <= 3; s++) {
+            clients.get((int) s - 1).done.get(30, TimeUnit.SECONDS);
+            StoreClient.close(ch, s, true);
+        }
+        assertThat(exit.get(30, TimeUnit.SECONDS)).isEqualTo(ExitCode.OK.code());
+        String manifest = Files.readString(run.resolve("manifest.json"));
+        assertThat(manifest).contains("\"status\" : \"finished\"").contains("\"policy\" : \"br\"")
+                .contains("\"exit_code\" : 0").contains("\"replicas\" : " + layout.metaCount())
+                .contains("\"--policy\"");
+        assertThat(Files.readAllLines(run.resolve("reports.jsonl"))).hasSize(layout.metaCount());
+        assertThat(Files.readString(run.resolve("summary.json"))).contains("\"policy\":\"br\"");
+
+        Path replay = dir.resolve("replay.jsonl");
+        assertThat(run("plan", "--input", run.resolve("reports.jsonl").toString(), "--output", replay.toString()))
+                .isEqualTo(0);
+        assertThat(Files.readString(replay)).isEqualTo(Files.readString(run.resolve("plan.jsonl")));
+        assertThat(out.toString()).contains("policy br, protocol seed, accept-holes taken from its manifest.json")
+                .contains("byte-identical to the recorded");
+    }
+
+    @Test
+    void noRecordRecordsNothingAndRecordConflictsWithIt() throws Exception {
+        Path portFile = dir.resolve("port");
+        Path runs = dir.resolve("runs");
+        CompletableFuture<Integer> exit = serve("serve", "--listen", "127.0.0.1:0", "--stores", "1",
+                "--port-file", portFile.toString(), "--no-record", "--collect-timeout", "1s");
+        connect(portFile);
+        assertThat(exit.get(30, TimeUnit.SECONDS)).isEqualTo(ExitCode.TIMEOUT.code());
+        assertThat(run("serve", "--stores", "1", "--no-record", "--record", runs.toString()))
+                .isEqualTo(ExitCode.USAGE.code());
+        assertThat(runs).doesNotExist();
+    }
+
+    @Test
+    void anUnwritableRecordingOnlyWarns() throws Exception {
+        Path notADir = Files.writeString(dir.resolve("file"), "x");
+        Path portFile = dir.resolve("port");
+        CompletableFuture<Integer> exit = serve("serve", "--listen", "127.0.0.1:0", "--stores", "1",
+                "--port-file", portFile.toString(), "--record", notADir.resolve("run").toString());
+        ManagedChannel ch = connect(portFile);
+        Layout layout = Layout.simple(1, 5);
+        StoreClient.report(ch, 1L, layout.of(1)).done.get(30, TimeUnit.SECONDS);
+        StoreClient.close(ch, 1L, true);
+        assertThat(exit.get(30, TimeUnit.SECONDS)).isEqualTo(ExitCode.OK.code());
+        assertThat(notADir).hasContent("x");
+    }
+
+    @Test
     void helpExplainsEveryFlag() {
         assertThat(run("serve", "--help")).isEqualTo(0);
         String help = out.toString();
         for (String flag : List.of("--listen", "--stores", "--store-ids", "--collect-timeout", "--close-timeout",
-                "--resolved-ts", "--backup-meta", "--policy", "--accept-holes", "--plan-output", "--port-file")) {
+                "--resolved-ts", "--backup-meta", "--policy", "--accept-holes", "--plan-output", "--port-file", "--record",
+                "--no-record")) {
             assertThat(help).contains(flag);
         }
         assertThat(help).contains("127.0.0.1:3379").contains("Exit codes");

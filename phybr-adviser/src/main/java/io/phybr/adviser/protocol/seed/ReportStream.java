@@ -5,6 +5,7 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.phybr.adviser.plan.Plan;
 import io.phybr.adviser.plan.ReplicaTable;
+import io.phybr.adviser.record.StoreRecording;
 import io.phybr.proto.seed.RegionMeta;
 import io.phybr.proto.seed.RegionRecover;
 import java.net.SocketAddress;
@@ -42,6 +43,8 @@ final class ReportStream implements StreamObserver<RegionMeta> {
 
     // ---- receive side (gRPC callbacks only) ----
     private final ReplicaTable table;
+    /** Every meta of this stream, as received (before any check), for the run's recording. */
+    final StoreRecording recording;
     private volatile long metas;
     private int unrequested;
     private long lastProgressNanos = openedNanos;
@@ -67,6 +70,7 @@ final class ReportStream implements StreamObserver<RegionMeta> {
         this.remote = remote;
         this.afterPlan = afterPlan;
         this.table = afterPlan ? null : new ReplicaTable(1 << 12);
+        this.recording = afterPlan ? StoreRecording.none() : adviser.recorder().store(store);
         if (table != null) {
             table.declareStore(store);
         }
@@ -95,15 +99,18 @@ final class ReportStream implements StreamObserver<RegionMeta> {
         long n = metas + 1;
         metas = n;
         if (!afterPlan) {
+            com.google.protobuf.ByteString startKey = meta.getStartKey();
+            com.google.protobuf.ByteString endKey = meta.getEndKey();
+            byte[] start = startKey.isEmpty() ? null : startKey.toByteArray();
+            byte[] end = endKey.isEmpty() ? null : endKey.toByteArray();
+            recording.seed(meta.getRegionId(), meta.getAppliedIndex(), meta.getTerm(), meta.getVersion(),
+                    meta.getTombstone(), start, end);
             if (!meta.getUnknownFields().isEmpty()) {
                 problem(meta.getRegionId(), "the meta carries unknown protobuf field(s) "
                         + meta.getUnknownFields().asMap().keySet() + " (not the seed's phybr.RegionMeta)");
             } else {
-                com.google.protobuf.ByteString start = meta.getStartKey();
-                com.google.protobuf.ByteString end = meta.getEndKey();
                 table.addSeed(store, meta.getRegionId(), meta.getAppliedIndex(), meta.getTerm(), meta.getVersion(),
-                        meta.getTombstone(), start.isEmpty() ? null : start.toByteArray(),
-                        end.isEmpty() ? null : end.toByteArray());
+                        meta.getTombstone(), start, end);
             }
         }
         if (++unrequested >= REQUEST_BATCH) {
@@ -138,6 +145,7 @@ final class ReportStream implements StreamObserver<RegionMeta> {
 
     @Override
     public void onCompleted() {
+        recording.complete();
         adviser.reported(this);
     }
 

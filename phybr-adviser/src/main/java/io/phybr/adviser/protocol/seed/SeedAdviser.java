@@ -16,6 +16,7 @@ import io.phybr.adviser.plan.Policy;
 import io.phybr.adviser.plan.Protocol;
 import io.phybr.adviser.plan.Refusal;
 import io.phybr.adviser.plan.ReplicaTable;
+import io.phybr.adviser.record.RunRecorder;
 import io.phybr.proto.seed.CloseReply;
 import io.phybr.proto.seed.CloseRequest;
 import io.phybr.proto.seed.PhybrGrpc;
@@ -105,6 +106,7 @@ public final class SeedAdviser implements AutoCloseable {
     private final PlanOptions planOptions;
     private final OptionalLong resolvedTs;
     private final Path planOutput;
+    private final RunRecorder recorder;
 
     // ---- runtime; guarded by lock unless noted ----
     private final Object lock = new Object();
@@ -132,6 +134,7 @@ public final class SeedAdviser implements AutoCloseable {
         this.planOptions = new PlanOptions(b.policy, Protocol.SEED, b.acceptHoles);
         this.resolvedTs = b.resolvedTs;
         this.planOutput = b.planOutput;
+        this.recorder = b.recorder;
         this.worker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "phybr-seed-adviser");
             t.setDaemon(true);
@@ -275,6 +278,10 @@ public final class SeedAdviser implements AutoCloseable {
             s = server;
         }
         return (s == null || s.isTerminated()) && worker.isTerminated();
+    }
+
+    RunRecorder recorder() {
+        return recorder;
     }
 
     // ---- introspection (progress displays, tests) -----------------------------------------
@@ -546,6 +553,7 @@ public final class SeedAdviser implements AutoCloseable {
                 s.lostAfterMetas = stream.metas();
                 log.warn("store {}: stream lost after {} metas ({}); its reports are discarded and the store may"
                         + " reconnect and report again", stream.store, stream.metas(), why);
+                stream.recording.discard();
             } else if (phase == Phase.PLANNING || phase == Phase.APPLYING) {
                 log.warn("store {}: stream lost ({}; {}); it gets its commands again if it reconnects",
                         stream.store, why, stream.sendProgress());
@@ -611,6 +619,7 @@ public final class SeedAdviser implements AutoCloseable {
         log.info(String.format(Locale.ROOT, "planned %d replicas from %d stores in %.2f s", replicas, reports.size(),
                 (t1 - t0) / 1e9));
         log.info(p.summary().toText().strip());
+        recorder.planned(p); // asynchronous: never delays the commands
         if (planOutput != null) {
             try (OutputStream o = new BufferedOutputStream(Files.newOutputStream(planOutput), 1 << 16)) {
                 p.writeJsonLines(o);
@@ -1052,6 +1061,7 @@ public final class SeedAdviser implements AutoCloseable {
         private OptionalLong resolvedTs = OptionalLong.empty();
         private boolean acceptHoles;
         private Path planOutput;
+        private RunRecorder recorder = RunRecorder.none();
 
         private Builder() {
         }
@@ -1110,6 +1120,15 @@ public final class SeedAdviser implements AutoCloseable {
         /** Write the plan (JSON Lines, SPEC §6) here before any command is sent. */
         public Builder planOutput(Path file) {
             this.planOutput = file;
+            return this;
+        }
+
+        /**
+         * Record every region report as it arrives, and the plan once made ({@link RunRecorder}); the
+         * caller finishes the recorder with the outcome. Default: {@link RunRecorder#none()}.
+         */
+        public Builder recorder(RunRecorder r) {
+            this.recorder = Objects.requireNonNull(r, "recorder");
             return this;
         }
 

@@ -1,0 +1,79 @@
+package io.phybr.mock;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.phybr.mock.scenario.Fault;
+import io.phybr.mock.scenario.Scenario;
+import io.phybr.mock.scenario.ScenarioException;
+import io.phybr.mock.scenario.ScenarioParser;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+
+class ScenarioParserTest {
+
+    @Test
+    void parsesEveryKindOfLine() {
+        Scenario s = ScenarioParser.parse("all", """
+                # description line
+                stores 1 2 3 4
+                region 1 - 80 on 1 2 3 version 4   # trailing comment
+                region 2 80 - on 2 3 4
+                write 10
+                write r2 x3
+                split r1 at 40 new r3
+                merge r3 into r1
+                leader r2 store 3
+                campaign store 4 region 2
+                add-peer r1 store 4
+                remove-peer r1 store 3
+                lag store 2 region 1 apply
+                resume store 2 region 1
+                resolved
+                snapshot store 2
+                lose store 2 region 2
+                fault store 1 crash-mid-stream after 2
+                fault store 2 slow 20ms
+                fault store 3 unknown-field region 2
+                option collect-timeout 1500ms
+                expect timeout store 4
+                """);
+        assertThat(s.stores()).containsExactly(1L, 2L, 3L, 4L);
+        assertThat(s.steps()).hasSize(15);
+        assertThat(s.faults()).extracting(Fault::kind).containsExactly(Fault.Kind.CRASH_MID_STREAM, Fault.Kind.SLOW,
+                Fault.Kind.UNKNOWN_FIELD);
+        assertThat(s.collectTimeout()).isEqualTo(Duration.ofMillis(1500));
+        assertThat(s.expectation().diagnosis()).isEqualTo("store 4");
+        assertThat(ScenarioParser.parse("all", s.render()).render()).isEqualTo(s.render());
+        s.run(); // a possible history
+    }
+
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> badInputs() {
+        return java.util.stream.Stream.of(
+                org.junit.jupiter.params.provider.Arguments.of("stores 3\nfrobnicate\nexpect recovered",
+                        "line 2 'frobnicate': unknown step 'frobnicate'"),
+                org.junit.jupiter.params.provider.Arguments.of("stores 3\nsplit r1 at xyz new r2\nexpect recovered",
+                        "line 2"),
+                org.junit.jupiter.params.provider.Arguments.of("stores 3\nfault store 9 absent\nexpect recovered",
+                        "store 9"),
+                org.junit.jupiter.params.provider.Arguments.of("stores 3\nfault store 1 explode\nexpect recovered",
+                        "unknown fault 'explode'"),
+                org.junit.jupiter.params.provider.Arguments.of("region 1 - - on 1\nexpect recovered",
+                        "never says how many stores"),
+                org.junit.jupiter.params.provider.Arguments.of("stores 3\nwrite 10", "no expected outcome"),
+                org.junit.jupiter.params.provider.Arguments.of("stores 3\nexpect recovered now", "takes no diagnosis"),
+                org.junit.jupiter.params.provider.Arguments.of("stores 3\noption collect-timeout soon\nexpect recovered",
+                        "not like 500ms"));
+    }
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.MethodSource("badInputs")
+    void badInputIsOneParagraphNamingTheLine(String text, String message) {
+        assertThatThrownBy(() -> ScenarioParser.parse("bad", text))
+                .isInstanceOf(ScenarioException.class)
+                .hasMessageContaining("scenario bad")
+                .hasMessageContaining(message)
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+    }
+}

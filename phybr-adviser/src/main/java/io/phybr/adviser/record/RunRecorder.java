@@ -1,0 +1,548 @@
+package io.phybr.adviser.record;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.phybr.adviser.ExitCode;
+import io.phybr.adviser.plan.Plan;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.TreeSet;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Records one adviser run into a directory, so that the run can be replayed offline
+ * ({@code phybr plan --input DIR/reports.jsonl}) and against the mock cluster:
+ * <ul>
+ * <li>{@code reports.jsonl} — every region report collected, one line per replica with its store id
+ *     (the dump format of SPEC §6), streamed to disk while the reports arrive;</li>
+ * <li>{@code plan.jsonl} and {@code summary.json} — the plan, once it is made;</li>
+ * <li>{@code manifest.json} — adviser version, policy, protocol, flags, resolved ts, stores, start and
+ *     end time, verdict and exit code; written when the recording starts and replaced atomically when
+ *     it ends;</li>
+ * <li>{@code discarded.jsonl} — reports of streams that broke off and were discarded by the adviser
+ *     (a store that reconnected and reported again), kept out of {@code reports.jsonl}.</li>
+ * </ul>
+ *
+ * <p><b>Never changes what the adviser does.</b> No method throws; the first I/O error is logged as
+ * one warning and the rest of the run goes unrecorded. Memory is bounded: each store's reports are
+ * encoded into a 64 KiB buffer that is handed, as whole lines, to one writer thread through a
+ * bounded queue (a slow disk slows collection down rather than filling the heap). Lines reach the
+ * file whole, so a run killed mid-way leaves a dump that is readable up to its last line; only a
+ * torn write (disk full, power loss) can leave a partial last line, which {@code phybr plan} skips
+ * with a warning.
+ *
+ * <p>How a collector uses it (the seed-protocol {@code serve} does exactly this; stock-TiKV
+ * {@code recover} should too):
+ * <pre>{@code
+ * RunRecorder rec = noRecord ? RunRecorder.none()
+ *         : RunRecorder.open(dir != null ? dir : RunRecorder.defaultDir("recover"), runInfo);  // 1. start
+ * StoreRecording s = rec.store(storeId);        // 2. per store stream: s.stock(...) / s.seed(...) for each meta,
+ * ...                                            //    s.complete() when the store's report is whole, or
+ * ...                                            //    s.discard() when it broke off and will be read again
+ * rec.planned(plan);                            // 3. once the plan exists (asynchronous, never delays sending)
+ * rec.finish(exitCode, verdict, diagnosis);     // 4. at the end, also on failure (idempotent; waits for the disk)
+ * }</pre>
+ */
+public final class RunRecorder implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RunRecorder.class);
+
+    public static final String DUMP = "reports.jsonl";
+    public static final String PLAN = "plan.jsonl";
+    public static final String SUMMARY = "summary.json";
+    public static final String MANIFEST = "manifest.json";
+    public static final String DISCARDED = "discarded.jsonl";
+    /** The manifest's {@code format} field. */
+    public static final String FORMAT = "phybr-run/1";
+    /** Environment variable naming the directory that holds the per-run directories (default {@code ./phybr-runs}). */
+    public static final String RUNS_DIR_ENV = "PHYBR_RUNS_DIR";
+
+    static final int CHUNK = 64 * 1024;
+    private static final int QUEUE = 64;
+    private static final JsonFactory JSON = JsonFactory.builder().build();
+    private static final DateTimeFormatter DIR_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+            .withZone(ZoneOffset.UTC);
+
+    private static final RunRecorder NONE = new RunRecorder();
+
+    private final Path dir;
+    private final RunInfo info;
+    private final Instant started;
+    private final BlockingQueue<Task> queue;
+    private final Thread writerThread;
+    private volatile boolean failed;
+    private volatile boolean finished;
+
+    // ---- writer thread state ----
+    private FileChannel dump;
+    private long position;
+    private final List<long[]> ranges = new ArrayList<>(); // {sink, offset, length}
+    private final TreeSet<Integer> discardedSinks = new TreeSet<>();
+
+    // ---- guarded by this ----
+    private int nextSink;
+    private final List<StoreRecording> sinks = new ArrayList<>();
+    private final TreeSet<Long> reportedStores = new TreeSet<>();
+    private long[] planStores;
+    private int planCommands = -1;
+    private boolean planWritten;
+    private String failure;
+
+    @FunctionalInterface
+    private interface Task {
+        void run() throws IOException;
+    }
+
+    private static final Task STOP = () -> { };
+
+    private RunRecorder() {
+        this.dir = null;
+        this.info = null;
+        this.started = Instant.now();
+        this.queue = null;
+        this.writerThread = null;
+        this.finished = true;
+    }
+
+    private RunRecorder(Path dir, RunInfo info) {
+        this.dir = dir;
+        this.info = info;
+        this.started = Instant.now();
+        this.queue = new ArrayBlockingQueue<>(QUEUE);
+        this.writerThread = new Thread(this::writerLoop, "phybr-recorder");
+        this.writerThread.setDaemon(true);
+    }
+
+    /** A recorder that records nothing ({@code --no-record}). */
+    public static RunRecorder none() {
+        return NONE;
+    }
+
+    /**
+     * Starts recording into {@code dir} (created if needed; it should be new or empty). Never throws:
+     * when the directory or its files cannot be created, one warning is logged and the returned
+     * recorder records nothing.
+     */
+    public static RunRecorder open(Path dir, RunInfo info) {
+        RunRecorder r = new RunRecorder(dir, info);
+        try {
+            Files.createDirectories(dir);
+            r.dump = FileChannel.open(dir.resolve(DUMP), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING);
+            r.writeManifest("running", null, null, null);
+        } catch (IOException | RuntimeException e) {
+            r.fail(e);
+            r.finished = true;
+            return r;
+        }
+        r.writerThread.start();
+        log.info("recording this run to {}", dir);
+        return r;
+    }
+
+    /**
+     * A new per-run directory name under {@code $PHYBR_RUNS_DIR} (default {@code ./phybr-runs}):
+     * {@code <UTC time>-<command>}, with {@code -2}, {@code -3}, ... appended if that exists already.
+     */
+    public static Path defaultDir(String command) {
+        String root = System.getenv(RUNS_DIR_ENV);
+        Path base = Path.of(root == null || root.isBlank() ? "phybr-runs" : root);
+        String name = DIR_TIME.format(Instant.now()) + "-" + command;
+        Path p = base.resolve(name);
+        for (int i = 2; Files.exists(p); i++) {
+            p = base.resolve(name + "-" + i);
+        }
+        return p;
+    }
+
+    /** Whether this recorder writes anything (false for {@link #none()} and after a write error). */
+    public boolean active() {
+        return dir != null && !failed;
+    }
+
+    /** The run directory, or null for {@link #none()}. */
+    public Path dir() {
+        return dir;
+    }
+
+    /** The recorded dump ({@code DIR/reports.jsonl}), or null for {@link #none()}. */
+    public Path dumpFile() {
+        return dir == null ? null : dir.resolve(DUMP);
+    }
+
+    /** Records one store's report stream. Call again for the store's next stream after a discard. */
+    public StoreRecording store(long storeId) {
+        if (dir == null) {
+            return StoreRecording.NONE;
+        }
+        synchronized (this) {
+            StoreRecording s = new StoreRecording(this, nextSink++, storeId);
+            sinks.add(s);
+            return s;
+        }
+    }
+
+    /** Records the plan ({@code plan.jsonl}, {@code summary.json}) on the writer thread; returns at once. */
+    public void planned(Plan plan) {
+        if (!accepting()) {
+            return;
+        }
+        synchronized (this) {
+            planStores = plan.stores();
+            planCommands = plan.commandCount();
+        }
+        submit(() -> {
+            writeAtomically(dir.resolve(PLAN), plan::writeJsonLines);
+            writeAtomically(dir.resolve(SUMMARY), o -> o.write((plan.summary().toJson() + "\n")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            synchronized (this) {
+                planWritten = true;
+            }
+            writeManifest("running", null, null, null);
+        });
+    }
+
+    /**
+     * Ends the recording: flushes every store's buffer, moves the reports of discarded streams to
+     * {@code discarded.jsonl}, and writes the final manifest. Waits for the disk (at most a minute).
+     * Idempotent: only the first call counts.
+     */
+    public void finish(ExitCode exit, String verdict, String diagnosis) {
+        List<StoreRecording> open;
+        synchronized (this) {
+            if (finished) {
+                return;
+            }
+            finished = true;
+            open = new ArrayList<>(sinks);
+        }
+        for (StoreRecording s : open) {
+            s.flushForFinish();
+        }
+        submit(() -> {
+            closeDump();
+            writeManifest("finished", exit, verdict, diagnosis);
+        });
+        submit(STOP);
+        if (writerThread == null) {
+            return;
+        }
+        try {
+            writerThread.join(TimeUnit.MINUTES.toMillis(1));
+            if (writerThread.isAlive()) {
+                fail(new IOException("the disk did not take the recording within a minute"));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (!failed) {
+            log.info("recorded this run to {}; replay it with: phybr plan --input {}", dir, dumpFile());
+        }
+    }
+
+    /** Ends an unfinished recording as an internal error (prefer {@link #finish}). */
+    @Override
+    public void close() {
+        finish(ExitCode.INTERNAL, "the recording was closed before the run ended", "");
+    }
+
+    /** Stops recording a run that never started and removes what it wrote (an empty directory it created). */
+    public void abandon() {
+        synchronized (this) {
+            if (dir == null) {
+                return;
+            }
+            finished = true;
+        }
+        if (writerThread != null && writerThread.isAlive()) {
+            submit(this::closeDump);
+            submit(STOP);
+            try {
+                writerThread.join(TimeUnit.SECONDS.toMillis(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        try {
+            Files.deleteIfExists(dir.resolve(DUMP));
+            Files.deleteIfExists(dir.resolve(MANIFEST));
+            Files.deleteIfExists(dir);
+        } catch (IOException e) {
+            log.debug("could not remove {}: {}", dir, e.toString());
+        }
+    }
+
+    // ---- for StoreRecording --------------------------------------------------------------------
+
+    boolean accepting() {
+        return dir != null && !failed && !finished;
+    }
+
+    boolean failedOrNone() {
+        return dir == null || failed;
+    }
+
+    /** A chunk of whole lines of one sink: appended to the dump on the writer thread. */
+    void chunk(int sink, byte[] bytes) {
+        submit(() -> {
+            if (!dump.isOpen()) {
+                return; // a straggler after the end of the recording
+            }
+            ByteBuffer buf = ByteBuffer.wrap(bytes);
+            long at = position;
+            while (buf.hasRemaining()) {
+                position += dump.write(buf);
+            }
+            ranges.add(new long[] {sink, at, bytes.length});
+        });
+    }
+
+    void completed(long store) {
+        synchronized (this) {
+            reportedStores.add(store);
+        }
+    }
+
+    void discarded(int sink, long store, long lines) {
+        log.info("recording: store {}'s broken-off stream ({} replicas) goes to {} at the end", store, lines, DISCARDED);
+        submit(() -> discardedSinks.add(sink));
+    }
+
+    private void submit(Task t) {
+        if (failed || queue == null) {
+            return;
+        }
+        try {
+            queue.put(t);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            fail(new IOException("interrupted while handing a record to the writer"));
+        }
+    }
+
+    private void writerLoop() {
+        while (!failed) {
+            Task t;
+            try {
+                t = queue.take();
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (t == STOP) {
+                return;
+            }
+            try {
+                t.run();
+            } catch (IOException | RuntimeException e) {
+                fail(e);
+            }
+        }
+    }
+
+    void fail(Throwable e) {
+        synchronized (this) {
+            if (failed) {
+                return;
+            }
+            failed = true;
+            failure = e.getMessage() == null ? e.toString() : e.getMessage();
+        }
+        log.warn("recording the run to {} failed ({}); the recovery goes on, unrecorded from here", dir,
+                failure);
+        if (queue != null) {
+            queue.clear(); // unblock producers; the writer stops, and nobody submits after this
+        }
+        try {
+            if (dump != null) {
+                dump.close();
+            }
+            if (dir != null && Files.isDirectory(dir)) {
+                writeManifest("failed", null, null, null);
+            }
+        } catch (IOException | RuntimeException again) {
+            // the warning above said it all
+        }
+    }
+
+    // ---- writer thread -------------------------------------------------------------------------
+
+    private void closeDump() throws IOException {
+        if (!dump.isOpen()) {
+            return;
+        }
+        dump.force(false);
+        dump.close();
+        if (!discardedSinks.isEmpty()) {
+            moveDiscarded();
+        }
+    }
+
+    /** Rewrites the dump without the discarded streams' chunks; those go to discarded.jsonl. */
+    private void moveDiscarded() throws IOException {
+        Path main = dir.resolve(DUMP);
+        Path tmp = dir.resolve(DUMP + ".tmp");
+        try (FileChannel in = FileChannel.open(main, StandardOpenOption.READ);
+             FileChannel keep = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                     StandardOpenOption.TRUNCATE_EXISTING);
+             FileChannel gone = FileChannel.open(dir.resolve(DISCARDED), StandardOpenOption.CREATE,
+                     StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            for (long[] r : ranges) { // in file order
+                FileChannel to = discardedSinks.contains((int) r[0]) ? gone : keep;
+                long done = 0;
+                while (done < r[2]) {
+                    done += in.transferTo(r[1] + done, r[2] - done, to);
+                }
+            }
+            keep.force(false);
+        }
+        move(tmp, main);
+    }
+
+    @FunctionalInterface
+    private interface Body {
+        void write(OutputStream out) throws IOException;
+    }
+
+    private void writeAtomically(Path file, Body body) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        try (OutputStream o = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+            body.write(o);
+        }
+        move(tmp, file);
+    }
+
+    private static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException | FileAlreadyExistsException e) {
+            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    private void writeManifest(String status, ExitCode exit, String verdict, String diagnosis) throws IOException {
+        long kept = 0;
+        long gone = 0;
+        List<Long> stores;
+        long[] pStores;
+        int pCommands;
+        boolean pWritten;
+        String why;
+        synchronized (this) {
+            for (StoreRecording s : sinks) {
+                if (s.isDiscarded()) {
+                    gone += s.lines();
+                } else {
+                    kept += s.lines();
+                }
+            }
+            stores = new ArrayList<>(reportedStores);
+            pStores = planStores;
+            pCommands = planCommands;
+            pWritten = planWritten;
+            why = failure;
+        }
+        long replicas = kept;
+        long discardedReplicas = gone;
+        writeAtomically(dir.resolve(MANIFEST), o -> {
+            try (JsonGenerator g = JSON.createGenerator(o)) {
+                g.useDefaultPrettyPrinter();
+                g.writeStartObject();
+                g.writeStringField("format", FORMAT);
+                g.writeStringField("command", info.command());
+                g.writeStringField("adviser_version", version());
+                g.writeStringField("status", status);
+                if (why != null) {
+                    g.writeStringField("recording_error", why);
+                }
+                g.writeStringField("policy", info.policy().name().toLowerCase(java.util.Locale.ROOT));
+                g.writeStringField("protocol", info.protocol().name().toLowerCase(java.util.Locale.ROOT));
+                g.writeBooleanField("accept_holes", info.acceptHoles());
+                g.writeArrayFieldStart("flags");
+                for (String f : info.flags()) {
+                    g.writeString(f);
+                }
+                g.writeEndArray();
+                if (info.resolvedTs().isPresent()) {
+                    g.writeStringField("resolved_ts", Long.toUnsignedString(info.resolvedTs().getAsLong()));
+                } else {
+                    g.writeNullField("resolved_ts");
+                }
+                g.writeStringField("expected_stores", info.expectedStores());
+                g.writeArrayFieldStart("stores");
+                if (pStores != null) {
+                    for (long s : pStores) {
+                        g.writeNumber(s);
+                    }
+                } else {
+                    for (long s : stores) {
+                        g.writeNumber(s);
+                    }
+                }
+                g.writeEndArray();
+                g.writeStringField("started_at", started.toString());
+                if (exit != null) {
+                    g.writeStringField("ended_at", Instant.now().toString());
+                } else {
+                    g.writeNullField("ended_at");
+                }
+                g.writeStringField("dump", DUMP);
+                g.writeNumberField("replicas", replicas);
+                if (discardedReplicas > 0) {
+                    g.writeStringField("discarded", DISCARDED);
+                    g.writeNumberField("discarded_replicas", discardedReplicas);
+                }
+                if (pWritten) {
+                    g.writeStringField("plan", PLAN);
+                    g.writeStringField("summary", SUMMARY);
+                    g.writeNumberField("commands", pCommands);
+                } else {
+                    g.writeNullField("plan");
+                }
+                if (exit != null) {
+                    g.writeStringField("verdict", verdict == null ? "" : verdict);
+                    g.writeNumberField("exit_code", exit.code());
+                    g.writeStringField("outcome", exit.name().toLowerCase(java.util.Locale.ROOT));
+                    if (diagnosis != null && !diagnosis.isEmpty()) {
+                        g.writeStringField("diagnosis", diagnosis);
+                    }
+                } else {
+                    g.writeNullField("verdict");
+                    g.writeNullField("exit_code");
+                }
+                g.writeEndObject();
+                g.writeRaw('\n');
+            }
+        });
+    }
+
+    static String version() {
+        Properties p = new Properties();
+        try (InputStream in = RunRecorder.class.getResourceAsStream("/phybr-version.properties")) {
+            if (in != null) {
+                p.load(in);
+            }
+        } catch (IOException e) {
+            // unknown
+        }
+        return p.getProperty("version", "unknown");
+    }
+}
