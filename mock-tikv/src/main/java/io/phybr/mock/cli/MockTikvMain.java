@@ -3,6 +3,7 @@ package io.phybr.mock.cli;
 import io.phybr.mock.model.ModelException;
 import io.phybr.mock.replay.ScenarioCommand;
 import io.phybr.mock.scenario.ScenarioException;
+import io.phybr.mock.stock.StoresCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -13,6 +14,7 @@ import picocli.CommandLine.Command;
         description = {"A fake TiKV cluster built from scripted or random histories, to rehearse and test a phybr"
                 + " recovery.", ""},
         subcommands = {RehearseCommand.class, AgentsCommand.class, DumpCommand.class, ScenarioCommand.class,
+                StoresCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 PASS (or done), 1 FAIL (the checker found a problem), 2 bad usage or input,"
                 + " 3 internal error."})
