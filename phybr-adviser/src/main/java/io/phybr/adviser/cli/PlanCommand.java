@@ -99,6 +99,10 @@ public final class PlanCommand implements Callable<Integer> {
             for (long s : r.stores()) {
                 table.declareStore(s); // stores that reported no region still count in the summary
             }
+            if (!"finished".equals(r.status())) {
+                report.println("note: the recorded run never finished (manifest status '" + r.status() + "'): it"
+                        + " crashed, was killed, or is still running; its dump holds the reports up to that point");
+            }
         });
         long read;
         boolean[] torn = {false};

@@ -150,15 +150,23 @@ public final class RunRecorder implements AutoCloseable {
     }
 
     /**
-     * Starts recording into {@code dir} (created if needed; it should be new or empty). Never throws:
-     * when the directory or its files cannot be created, one warning is logged and the returned
-     * recorder records nothing.
+     * Starts recording into {@code dir} (created if needed). A directory that already holds a
+     * recording is never overwritten: the run goes to {@code dir-2} ({@code -3}, ...) instead, with a
+     * warning. Never throws: when the directory or its files cannot be created, one warning is logged
+     * and the returned recorder records nothing.
      */
     public static RunRecorder open(Path dir, RunInfo info) {
-        RunRecorder r = new RunRecorder(dir, info);
+        Path free = dir;
+        for (int i = 2; Files.exists(free.resolve(MANIFEST)); i++) {
+            free = dir.resolveSibling(dir.getFileName() + "-" + i);
+        }
+        if (!free.equals(dir)) {
+            log.warn("{} already holds a recorded run; this run is recorded in {}", dir, free);
+        }
+        RunRecorder r = new RunRecorder(free, info);
         try {
-            Files.createDirectories(dir);
-            r.dump = FileChannel.open(dir.resolve(DUMP), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+            Files.createDirectories(r.dir);
+            r.dump = FileChannel.open(r.dir.resolve(DUMP), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING);
             r.writeManifest("running", null, null, null);
         } catch (IOException | RuntimeException e) {
@@ -167,7 +175,7 @@ public final class RunRecorder implements AutoCloseable {
             return r;
         }
         r.writerThread.start();
-        log.info("recording this run to {}", dir);
+        log.info("recording this run to {}", r.dir);
         return r;
     }
 
