@@ -18,7 +18,7 @@ public final class MemoryFootprint {
         int regions = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
         long before = liveHeap(mem);
-        ReplicaTable table = SyntheticLayout.build(42, regions, 0.05, false, false);
+        ReplicaTable table = Layouts.realistic(42, regions, 3, false);
         long after = liveHeap(mem);
         long rows = table.size();
         long keyBytes = table.keyBytes();

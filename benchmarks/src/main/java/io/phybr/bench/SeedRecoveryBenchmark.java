@@ -56,7 +56,7 @@ public class SeedRecoveryBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        table = SyntheticLayout.build(7, regions, 0.05, false, false);
+        table = Layouts.realistic(7, regions, 3, false);
     }
 
     @Benchmark

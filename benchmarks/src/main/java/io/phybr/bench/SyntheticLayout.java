@@ -4,12 +4,12 @@ import io.phybr.adviser.plan.ReplicaTable;
 import java.util.SplittableRandom;
 
 /**
- * A restore-shaped layout built straight into a {@link ReplicaTable}, for benchmarks that need
- * millions of regions in seconds: regions tile the key space with TiDB-like 27-byte record keys,
- * ids scattered with respect to key order, 3 replicas on 3 stores, and a share of regions whose
- * replicas disagree the way a volume snapshot leaves them (a follower that missed a split shows
- * the parent's wider range and older version; a merged-away source region is still alive on one
- * store; followers behind on index and term). Deterministic in its seed.
+ * The overlap-heavy worst case for the planner (realistic layouts come from mock-tikv's generator,
+ * see {@link Layouts}), built straight into a {@link ReplicaTable}: regions tile the key space with
+ * TiDB-like 27-byte record keys, ids scattered with respect to key order, 3 replicas on 3 stores
+ * arriving store after store, and a share of regions whose replicas disagree the way a volume
+ * snapshot leaves them — with {@code overlaps}, every one of them a distinct merged-away region
+ * still alive on one store, overlapping a kept one. Deterministic in its seed.
  */
 public final class SyntheticLayout {
     private SyntheticLayout() {

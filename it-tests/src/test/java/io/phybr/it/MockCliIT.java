@@ -64,6 +64,18 @@ class MockCliIT {
     }
 
     @Test
+    void agentsReplayAScenarioAgainstARunningAdviserProcess() throws Exception {
+        Path file = ScenarioCorpusIT.DIR.resolve("lagging-peer-across-merge.scn");
+        io.phybr.mock.scenario.Scenario s = io.phybr.mock.scenario.ScenarioParser.parse(file);
+        try (AdviserProcess adviser = AdviserProcess.start(s, work)) {
+            Run r = run(MOCK, "agents", "--adviser", adviser.target(), "--scenario", file.toString());
+            assertThat(r.out()).contains("[store 3]").contains("verdict: PASS");
+            assertThat(r.exit()).as(r.out()).isZero();
+            assertThat(adviser.awaitOutcome(java.time.Duration.ofSeconds(30)).exitCode()).isZero();
+        }
+    }
+
+    @Test
     void aRecordedServeRunReplaysWithTheReadmeRecipe() throws Exception {
         io.phybr.mock.scenario.Scenario s = io.phybr.mock.scenario.ScenarioParser.parse(
                 ScenarioCorpusIT.DIR.resolve("lagging-peer-across-merge.scn"));

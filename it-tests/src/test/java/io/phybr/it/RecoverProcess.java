@@ -37,6 +37,7 @@ final class RecoverProcess implements AutoCloseable {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx256m");
+        cmd.add("-XX:TieredStopAtLevel=1");
         cmd.add("-jar");
         cmd.add(jar().toString());
         cmd.addAll(List.of(args));
@@ -71,7 +72,7 @@ final class RecoverProcess implements AutoCloseable {
         }
         // Into the test report, for whoever reads a failure.
         try {
-            System.out.println("---- adviser " + String.join(" ", command.subList(4, command.size())));
+            System.out.println("---- adviser " + String.join(" ", command.subList(5, command.size())));
             System.out.println(err());
             System.out.println(out());
         } catch (IOException e) {

@@ -163,5 +163,12 @@ class ModelTest {
     void tidbKeysLookLikeRealOnes() {
         assertThat(Keys.hex(Keys.tidbRecordKey(59, 660931)))
                 .isEqualTo("7480000000000000ff3b5f728000000000ff0a15c30000000000fa");
+        byte[] raw = new byte[19];
+        raw[0] = 't';
+        java.nio.ByteBuffer.wrap(raw, 1, 8).putLong(59 ^ Long.MIN_VALUE);
+        raw[9] = '_';
+        raw[10] = 'r';
+        java.nio.ByteBuffer.wrap(raw, 11, 8).putLong(660931 ^ Long.MIN_VALUE);
+        assertThat(Keys.tidbRecordKey(59, 660931)).isEqualTo(Keys.memcomparable(raw));
     }
 }

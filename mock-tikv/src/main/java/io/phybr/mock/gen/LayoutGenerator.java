@@ -64,8 +64,7 @@ public final class LayoutGenerator {
 
     /** Boundary {@code i} (1 ≤ i < regions) as a TiDB record key, written into {@code buf}. */
     private static void boundary(long i, long jitter, byte[] buf) {
-        byte[] k = Keys.tidbRecordKey(100 + i / REGIONS_PER_TABLE, (i % REGIONS_PER_TABLE) * 1000 + jitter);
-        System.arraycopy(k, 0, buf, 0, k.length);
+        Keys.tidbRecordKey(100 + i / REGIONS_PER_TABLE, (i % REGIONS_PER_TABLE) * 1000 + jitter, buf);
     }
 
     public Stats generate(SeedSink seedSink) throws IOException {

@@ -82,13 +82,38 @@ public final class Keys {
      * boundaries: 27 bytes, e.g. {@code 7480000000000000ff3b5f728000000000ff0a15c30000000000fa}.
      */
     public static byte[] tidbRecordKey(long tableId, long rowId) {
-        byte[] raw = new byte[19];
-        raw[0] = 't';
-        putLong(raw, 1, tableId ^ Long.MIN_VALUE);
-        raw[9] = '_';
-        raw[10] = 'r';
-        putLong(raw, 11, rowId ^ Long.MIN_VALUE);
-        return memcomparable(raw);
+        byte[] out = new byte[TIDB_RECORD_KEY_LENGTH];
+        tidbRecordKey(tableId, rowId, out);
+        return out;
+    }
+
+    public static final int TIDB_RECORD_KEY_LENGTH = 27;
+
+    /** Writes {@link #tidbRecordKey(long, long)} into {@code out} (27 bytes) without allocating. */
+    public static void tidbRecordKey(long tableId, long rowId, byte[] out) {
+        // raw: 't' table(8) '_' 'r' row(8) = 19 bytes -> groups of 8 + marker: 8|ff 8|ff 3+5 pad|fa
+        long t = tableId ^ Long.MIN_VALUE;
+        long r = rowId ^ Long.MIN_VALUE;
+        int o = 0;
+        out[o++] = 't';
+        for (int i = 7; i >= 1; i--) {
+            out[o++] = (byte) (t >>> (8 * i));
+        }
+        out[o++] = (byte) 0xff;
+        out[o++] = (byte) t;
+        out[o++] = '_';
+        out[o++] = 'r';
+        for (int i = 7; i >= 3; i--) {
+            out[o++] = (byte) (r >>> (8 * i));
+        }
+        out[o++] = (byte) 0xff;
+        for (int i = 2; i >= 0; i--) {
+            out[o++] = (byte) (r >>> (8 * i));
+        }
+        for (int i = 0; i < 5; i++) {
+            out[o++] = 0;
+        }
+        out[o] = (byte) (0xff - 5);
     }
 
     /** TiDB's "bytes" memcomparable encoding: 8-byte groups each followed by a marker byte. */
@@ -107,14 +132,7 @@ public final class Keys {
         return out;
     }
 
-    private static void putLong(byte[] b, int at, long v) {
-        for (int i = 7; i >= 0; i--) {
-            b[at + i] = (byte) v;
-            v >>>= 8;
-        }
-    }
-
-    /** The smallest key strictly greater than every key with prefix {@code key}... used for auto keys. */
+    /** {@code key} followed by {@code suffix} (automatic keys inside a region). */
     public static byte[] append(byte[] key, byte... suffix) {
         byte[] out = Arrays.copyOf(key, key.length + suffix.length);
         System.arraycopy(suffix, 0, out, key.length, suffix.length);

@@ -83,12 +83,25 @@ public final class MockPd implements AutoCloseable {
     }
 
     public MockPd(List<Store> stores, boolean marked, Map<String, Long> schedule, List<String> schedulers) throws IOException {
+        this(stores, marked, schedule, schedulers, null);
+    }
+
+    /** With {@code tls} set, PD serves HTTPS (as a PD with {@code [security]} configured does). */
+    public MockPd(List<Store> stores, boolean marked, Map<String, Long> schedule, List<String> schedulers,
+                  javax.net.ssl.SSLContext tls) throws IOException {
         this.stores.addAll(stores);
         this.marked = marked;
         this.schedule = new LinkedHashMap<>(schedule);
         this.schedulers = new ArrayList<>(schedulers);
         this.baseAllocId = 1000;
-        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        InetSocketAddress at = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        if (tls == null) {
+            this.server = HttpServer.create(at, 0);
+        } else {
+            com.sun.net.httpserver.HttpsServer https = com.sun.net.httpserver.HttpsServer.create(at, 0);
+            https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls));
+            this.server = https;
+        }
         this.executor = Executors.newFixedThreadPool(4, r -> {
             Thread t = new Thread(r, "mock-pd");
             t.setDaemon(true);

@@ -15,12 +15,25 @@ public final class MockStockCluster implements AutoCloseable {
     private final MockPd pd;
     private final Map<Long, MockStockStore> stores = new TreeMap<>();
 
+    /** TLS for the whole cluster: the stores' gRPC server context and PD's HTTPS context. */
+    public record Tls(io.grpc.netty.shaded.io.netty.handler.ssl.SslContext grpc, javax.net.ssl.SSLContext http) {
+    }
+
     public MockStockCluster(List<? extends StoreBackend> backends, boolean marked, boolean withTiflash) throws IOException {
+        this(backends, marked, withTiflash, null);
+    }
+
+    public MockStockCluster(List<? extends StoreBackend> backends, boolean marked, boolean withTiflash, Tls tls)
+            throws IOException {
         List<MockPd.Store> listed = new ArrayList<>();
         MockPd p = null;
         try {
             for (StoreBackend b : backends) {
-                MockStockStore s = new MockStockStore(b, new StoreFaults()).start();
+                MockStockStore s = new MockStockStore(b, new StoreFaults());
+                if (tls != null) {
+                    s.tls(tls.grpc());
+                }
+                s.start();
                 stores.put(b.storeId(), s);
                 listed.add(MockPd.Store.tikv(b.storeId(), s.address()));
             }
@@ -28,7 +41,8 @@ public final class MockStockCluster implements AutoCloseable {
                 // Nothing listens there: an adviser that does not skip TiFlash fails.
                 listed.add(MockPd.Store.tiflash(9999, "127.0.0.1:1"));
             }
-            p = new MockPd(listed, marked);
+            p = new MockPd(listed, marked, MockPd.defaultScheduleConfig(), MockPd.defaultSchedulers(),
+                    tls == null ? null : tls.http());
         } catch (IOException | RuntimeException e) {
             stores.values().forEach(MockStockStore::close);
             throw e;

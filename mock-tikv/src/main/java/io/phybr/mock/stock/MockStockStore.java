@@ -32,6 +32,7 @@ public final class MockStockStore implements AutoCloseable {
     private final List<List<RecoverRegionRequest>> recoverCalls = new ArrayList<>();
     private Server server;
     private volatile int port;
+    private io.grpc.netty.shaded.io.netty.handler.ssl.SslContext tls;
     private boolean closed;
     private final AtomicInteger reboots = new AtomicInteger();
 
@@ -62,6 +63,12 @@ public final class MockStockStore implements AutoCloseable {
         return faults;
     }
 
+    /** Serve TLS with this server context from the next start on (as TiKV with {@code [security]} does). */
+    public synchronized MockStockStore tls(io.grpc.netty.shaded.io.netty.handler.ssl.SslContext serverContext) {
+        this.tls = serverContext;
+        return this;
+    }
+
     /** Starts serving; the first start picks an ephemeral port, later ones reuse it. */
     public synchronized MockStockStore start() {
         if (closed) {
@@ -73,9 +80,12 @@ public final class MockStockStore implements AutoCloseable {
         IOException last = null;
         for (int attempt = 0; attempt < 50; attempt++) {
             try {
-                Server s = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))
-                        .addService(new RecoverDataService(this, backend, faults, worker))
-                        .build().start();
+                NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))
+                        .addService(new RecoverDataService(this, backend, faults, worker));
+                if (tls != null) {
+                    b.sslContext(tls);
+                }
+                Server s = b.build().start();
                 server = s;
                 port = s.getPort();
                 LIVE.incrementAndGet();

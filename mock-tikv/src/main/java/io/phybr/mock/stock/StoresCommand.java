@@ -37,7 +37,8 @@ public final class StoresCommand implements Callable<Integer> {
     Path dump;
 
     @Option(names = "--scenario", paramLabel = "FILE",
-            description = "A scenario file; until the history model serves protocol B, only a .jsonl region dump is accepted here.")
+            description = "A scenario (.scn): its history's stores served as stock TiKV, judged by the model's checker."
+                    + " Its resolved ts is printed; agent faults of the scenario do not apply under protocol B.")
     Path scenario;
 
     @Option(names = "--stores", defaultValue = "3", description = "Stores of a generated layout (no --dump). Default: ${DEFAULT-VALUE}.")
@@ -64,15 +65,12 @@ public final class StoresCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        Path layoutFile = dump != null ? dump : scenario;
+        if (scenario != null) {
+            return serveScenario(out);
+        }
         List<StockReplica> layout;
-        if (layoutFile != null) {
-            if (!layoutFile.toString().endsWith(".jsonl")) {
-                spec.commandLine().getErr().println("mock-tikv stores: " + layoutFile + " is not a .jsonl region dump;"
-                        + " scenario files are not served under protocol B yet.");
-                return 2;
-            }
-            layout = fromDump(layoutFile);
+        if (dump != null) {
+            layout = fromDump(dump);
         } else {
             layout = StockLayouts.healthy(stores, regions, seed);
         }
@@ -83,16 +81,49 @@ public final class StoresCommand implements Callable<Integer> {
                 b.addKv(new InMemoryStoreBackend.Kv(("key" + i).getBytes(), resolvedTs - 50 + rnd.nextInt(100), rnd.nextInt(20) == 0));
             }
         }
+        try (MockStockCluster cluster = new MockStockCluster(backends, !unmarked, true)) {
+            announce(out, cluster);
+            out.flush();
+            serve(cluster);
+            List<String> problems = StockCheck.check(backends, resolvedTs);
+            out.println(problems.isEmpty() ? "PASS" : "FAIL: " + String.join("; ", problems));
+            out.flush();
+            return problems.isEmpty() ? 0 : 1;
+        }
+    }
+
+    private Integer serveScenario(PrintWriter out) throws Exception {
+        io.phybr.mock.scenario.Scenario s = io.phybr.mock.scenario.ScenarioParser.parse(scenario);
+        io.phybr.mock.model.Backup backup = s.run();
+        java.util.Map<Long, io.phybr.mock.model.StoreImage> images = backup.freshImages();
+        List<StoreBackend> backends = new ArrayList<>();
+        images.keySet().forEach(id -> backends.add(new ModelStoreBackend(id, images, backup)));
+        try (MockStockCluster cluster = new MockStockCluster(backends, !unmarked, true)) {
+            announce(out, cluster);
+            out.println("  resolved ts " + Math.max(1, backup.resolvedTs()) + "; the scenario expects: " + s.expectation().render());
+            out.flush();
+            serve(cluster);
+            List<String> problems = ModelStoreBackend.check(backup, images, cluster.stores());
+            out.println(problems.isEmpty() ? "PASS" : "FAIL: " + String.join("; ", problems));
+            out.flush();
+            return problems.isEmpty() ? 0 : 1;
+        }
+    }
+
+    private static void announce(PrintWriter out, MockStockCluster cluster) {
+        out.println("mock PD listening; point the adviser at it:");
+        out.println("  --pd " + cluster.pdAddress());
+        for (MockStockStore st : cluster.stores()) {
+            out.println("  store " + st.storeId() + " at " + st.address());
+        }
+    }
+
+    /** Serves until the marker is removed (with --exit-after-recovery), the timeout passes, or the process stops. */
+    private void serve(MockStockCluster cluster) throws InterruptedException {
         CountDownLatch stop = new CountDownLatch(1);
         Thread hook = new Thread(stop::countDown);
         Runtime.getRuntime().addShutdownHook(hook);
-        try (MockStockCluster cluster = new MockStockCluster(backends, !unmarked, true)) {
-            out.println("mock PD listening; point the adviser at it:");
-            out.println("  --pd " + cluster.pdAddress());
-            for (MockStockStore s : cluster.stores()) {
-                out.println("  store " + s.storeId() + " at " + s.address());
-            }
-            out.flush();
+        try {
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
             boolean wasMarked = cluster.pd().state().snapshotRecovering();
             while (System.nanoTime() < end && !stop.await(200, TimeUnit.MILLISECONDS)) {
@@ -100,10 +131,6 @@ public final class StoresCommand implements Callable<Integer> {
                     break;
                 }
             }
-            List<String> problems = StockCheck.check(backends, resolvedTs);
-            out.println(problems.isEmpty() ? "PASS" : "FAIL: " + String.join("; ", problems));
-            out.flush();
-            return problems.isEmpty() ? 0 : 1;
         } finally {
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);

@@ -70,6 +70,22 @@ class StoresCommandTest {
     }
 
     @Test
+    void servesAScenarioThatARealRecoveryPasses() throws Exception {
+        Sink sink = new Sink();
+        CompletableFuture<Integer> cmd = run(sink, "--scenario", "scenarios/lagging-peer-across-split.scn",
+                "--exit-after-recovery", "--timeout", "120");
+        await().atMost(Duration.ofSeconds(30)).until(() -> sink.toString().contains("resolved ts "));
+        Matcher ts = Pattern.compile("resolved ts (\\d+)").matcher(sink.toString());
+        assertThat(ts.find()).isTrue();
+        RecoveryOutcome out = StockRecovery.builder()
+                .pd(new PdClient(List.of(pdOf(sink)), null, Duration.ofSeconds(5)))
+                .resolvedTs(Long.parseLong(ts.group(1))).build().run();
+        assertThat(out.exitCode()).as(out.verdict()).isEqualTo(ExitCode.OK);
+        assertThat(cmd.get(60, TimeUnit.SECONDS)).as(sink.toString()).isZero();
+        assertThat(sink.toString()).contains("expect recovered").contains("PASS");
+    }
+
+    @Test
     void servesARegionDumpAndFailsTheCheckWhenNobodyRecovers() throws Exception {
         Path dump = tmp.resolve("layout.jsonl");
         Files.writeString(dump, String.join("\n",

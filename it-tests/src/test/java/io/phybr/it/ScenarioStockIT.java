@@ -1,0 +1,87 @@
+package io.phybr.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.phybr.mock.model.Backup;
+import io.phybr.mock.model.StoreImage;
+import io.phybr.mock.pd.MockPd;
+import io.phybr.mock.pd.PdState;
+import io.phybr.mock.scenario.Expectation;
+import io.phybr.mock.scenario.Scenario;
+import io.phybr.mock.scenario.ScenarioParser;
+import io.phybr.mock.stock.MockStockCluster;
+import io.phybr.mock.stock.MockStockStore;
+import io.phybr.mock.stock.ModelStoreBackend;
+import io.phybr.mock.stock.StoreBackend;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every fault-free scenario of the corpus under protocol B: the history's stores served as stock TiKV,
+ * {@code java -jar phybr-adviser.jar recover} as a process, the model's checker and PD's end state asserted.
+ * (Scenario faults are seed-protocol agent faults; protocol-B faults are in {@link StockRecoverIT}.)
+ */
+class ScenarioStockIT {
+    @TempDir
+    Path tmp;
+
+    private MockStockCluster cluster;
+
+    @AfterEach
+    void tearDown() {
+        if (cluster != null) {
+            cluster.close();
+        }
+        assertThat(MockStockStore.liveServers()).isZero();
+        assertThat(MockPd.live()).isZero();
+    }
+
+    static Stream<Path> scenarios() throws IOException {
+        Path dir = Path.of(System.getProperty("phybr.scenarios.dir", "../mock-tikv/scenarios"));
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.toString().endsWith(".scn")).sorted().toList().stream();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("scenarios")
+    void scenarioUnderProtocolB(Path file) throws Exception {
+        Scenario s = ScenarioParser.parse(file);
+        Assumptions.assumeTrue(s.faults().isEmpty(), "agent faults are protocol A's: " + s.faults());
+        Backup backup = s.run();
+        Map<Long, StoreImage> images = backup.freshImages();
+        List<StoreBackend> backends = new ArrayList<>();
+        images.keySet().forEach(id -> backends.add(new ModelStoreBackend(id, images, backup)));
+        cluster = new MockStockCluster(backends, true, true);
+        PdState before = cluster.pd().state();
+
+        int code;
+        try (RecoverProcess p = RecoverProcess.start(tmp, "recover", "--pd", cluster.pdAddress(),
+                "--resolved-ts", Long.toString(Math.max(1, backup.resolvedTs())), "--retry-backoff", "50ms")) {
+            code = p.await(Duration.ofSeconds(90));
+            Expectation exp = s.expectation();
+            assertThat(code).as("%s: %s", s.name(), p.err()).isEqualTo(exp.outcome().exitCode);
+            if (!exp.diagnosis().isEmpty()) {
+                assertThat(p.err().toLowerCase()).contains(exp.diagnosis().toLowerCase());
+            }
+        }
+        if (code == 0) {
+            assertThat(ModelStoreBackend.check(backup, images, cluster.stores())).as(s.name()).isEmpty();
+            assertThat(cluster.pd().state().withoutAllocId()).isEqualTo(before.withoutAllocId().withMarker(false));
+        } else {
+            assertThat(cluster.pd().state()).isEqualTo(before);
+            cluster.stores().forEach(st -> assertThat(st.calls()).doesNotContain("RecoverRegion"));
+        }
+    }
+}

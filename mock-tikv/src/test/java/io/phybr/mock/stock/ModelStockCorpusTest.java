@@ -1,0 +1,76 @@
+package io.phybr.mock.stock;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.phybr.adviser.pd.PdClient;
+import io.phybr.adviser.stock.RecoveryOutcome;
+import io.phybr.adviser.stock.RetryPolicy;
+import io.phybr.adviser.stock.StockRecovery;
+import io.phybr.mock.check.Checker;
+import io.phybr.mock.model.Backup;
+import io.phybr.mock.model.StoreImage;
+import io.phybr.mock.model.Write;
+import io.phybr.mock.scenario.Expectation;
+import io.phybr.mock.scenario.Scenario;
+import io.phybr.mock.scenario.ScenarioParser;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The scenario corpus under protocol B: each history's stores served as stock TiKV ({@link ModelStoreBackend}),
+ * our stock recovery run against them through the mock PD, the model's checker judging the stores afterwards.
+ * Scenarios with faults are protocol-A agent faults and are left to the seed-protocol corpus tests.
+ */
+class ModelStockCorpusTest {
+    private MockStockCluster cluster;
+
+    @AfterEach
+    void tearDown() {
+        if (cluster != null) {
+            cluster.close();
+        }
+        Leaks.assertNoServersLeft();
+    }
+
+    static Stream<Path> scenarios() throws IOException {
+        try (Stream<Path> s = Files.list(Path.of("scenarios"))) {
+            return s.filter(p -> p.toString().endsWith(".scn")).sorted().toList().stream();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("scenarios")
+    void recoversUnderProtocolB(Path file) throws Exception {
+        Scenario s = ScenarioParser.parse(file);
+        org.junit.jupiter.api.Assumptions.assumeTrue(s.faults().isEmpty(),
+                "agent faults are protocol A's: " + s.faults());
+        Backup backup = s.run();
+        Map<Long, StoreImage> images = backup.freshImages();
+        List<StoreBackend> backends = new ArrayList<>();
+        images.keySet().forEach(id -> backends.add(new ModelStoreBackend(id, images, backup)));
+        cluster = new MockStockCluster(backends, true, true);
+
+        RecoveryOutcome out = StockRecovery.builder()
+                .pd(new PdClient(List.of(cluster.pdAddress()), null, Duration.ofSeconds(5)))
+                .resolvedTs(Math.max(1, backup.resolvedTs()))
+                .retry(new RetryPolicy(3, Duration.ofMillis(50), Duration.ofMillis(200)))
+                .build().run();
+
+        Expectation exp = s.expectation();
+        assertThat(out.exitCode().code()).as("%s: %s", s.name(), out.verdict()).isEqualTo(exp.outcome().exitCode);
+        if (exp.outcome() == Expectation.Outcome.RECOVERED) {
+            assertThat(ModelStoreBackend.check(backup, images, cluster.stores())).as(s.name()).isEmpty();
+        } else {
+            cluster.stores().forEach(st -> assertThat(st.calls()).as(s.name()).doesNotContain("RecoverRegion"));
+        }
+    }
+}
