@@ -176,4 +176,26 @@ class RecordReplayCorpusTest {
                     .contains("committed writes readable");
         }
     }
+
+    @Test
+    void oddDumpsReplayAsFaultsOrAreRefusedByName(@TempDir Path dir) throws Exception {
+        String line = "{\"store\":1,\"region_id\":1,\"applied_index\":6,\"term\":5,\"version\":1,"
+                + "\"tombstone\":false,\"start_key\":\"\",\"end_key\":\"\"}\n";
+        Path twice = Files.writeString(dir.resolve("twice.jsonl"), line + line);
+        DumpReplay replay = DumpReplay.load(twice, w -> { });
+        assertThat(replay.scenario().render()).contains("fault store 1 duplicate region 1", "expect refused");
+        assertThat(MockTikvMain.run("rehearse", "--dump", twice.toString(), "--in-process")).isEqualTo(MockTikvMain.PASS);
+
+        Path differing = Files.writeString(dir.resolve("differing.jsonl"), line + line.replace("\"term\":5", "\"term\":6"));
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> DumpReplay.load(differing, w -> { })))
+                .hasMessageContaining("two different reports of region 1 from store 1");
+
+        Path stock = dir.resolve("stock.jsonl");
+        assertThat(MockTikvMain.run("dump", "--scenario", CorpusTest.DIR.resolve("split-chain.scn").toString(),
+                "--protocol", "stock", "--output", stock.toString())).isZero();
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> DumpReplay.load(stock, w -> { })))
+                .hasMessageContaining("stock-TiKV reports").hasMessageContaining("stores --dump");
+        assertThat(MockTikvMain.run("agents", "--dump", stock.toString(), "--adviser", "127.0.0.1:1"))
+                .isEqualTo(MockTikvMain.USAGE);
+    }
 }

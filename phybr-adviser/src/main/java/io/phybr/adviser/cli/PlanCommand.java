@@ -42,7 +42,10 @@ public final class PlanCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = {"-i", "--input"}, required = true, paramLabel = "DUMP",
-            description = "Region dump to plan from (SPEC §6 JSON Lines); '-' reads standard input.")
+            description = "Region dump to plan from (SPEC §6 JSON Lines); '-' reads standard input. The"
+                    + " reports.jsonl of a recorded run (phybr serve --record) replays that run: its options come from"
+                    + " the manifest.json beside it, a torn last line is skipped with a warning, and the plan is"
+                    + " compared with the recorded plan.jsonl.")
     String input;
 
     @Option(names = "--policy", paramLabel = "seed|br",
@@ -53,7 +56,8 @@ public final class PlanCommand implements Callable<Integer> {
 
     @Option(names = "--protocol", paramLabel = "seed|stock",
             description = "Command set of the plan: seed (term/silence/tombstone for tikv-phybr agents) or stock"
-                    + " (as_leader/tombstone for stock TiKV). Default: seed with --policy seed, stock with --policy br.")
+                    + " (as_leader/tombstone for stock TiKV). Default: seed with --policy seed, stock with --policy br;"
+                    + " the recorded run's when a manifest.json sits next to the dump and --policy is not given.")
     String protocol;
 
     @Option(names = {"-o", "--output"}, paramLabel = "FILE",
@@ -98,6 +102,10 @@ public final class PlanCommand implements Callable<Integer> {
         recording.ifPresent(r -> {
             for (long s : r.stores()) {
                 table.declareStore(s); // stores that reported no region still count in the summary
+            }
+            if (!"finished".equals(r.status())) {
+                report.println("note: the recorded run never finished (manifest status '" + r.status() + "'): it"
+                        + " crashed, was killed, or is still running; its dump holds the reports up to that point");
             }
         });
         long read;

@@ -51,17 +51,29 @@ import org.slf4j.LoggerFactory;
  * torn write (disk full, power loss) can leave a partial last line, which {@code phybr plan} skips
  * with a warning.
  *
- * <p>How a collector uses it (the seed-protocol {@code serve} does exactly this; stock-TiKV
- * {@code recover} should too):
+ * <p>How a collector uses it: four calls. The seed-protocol {@code serve} does exactly this
+ * ({@code ServeCommand}, {@code SeedAdviser}, {@code ReportStream}); stock-TiKV {@code recover} does it
+ * like this:
  * <pre>{@code
- * RunRecorder rec = noRecord ? RunRecorder.none()
- *         : RunRecorder.open(dir != null ? dir : RunRecorder.defaultDir("recover"), runInfo);  // 1. start
- * StoreRecording s = rec.store(storeId);        // 2. per store stream: s.stock(...) / s.seed(...) for each meta,
- * ...                                            //    s.complete() when the store's report is whole, or
- * ...                                            //    s.discard() when it broke off and will be read again
- * rec.planned(plan);                            // 3. once the plan exists (asynchronous, never delays sending)
- * rec.finish(exitCode, verdict, diagnosis);     // 4. at the end, also on failure (idempotent; waits for the disk)
+ * // 1. RecoverCommand, before building StockRecovery (--record DIR / --no-record as in ServeCommand):
+ * RunRecorder rec = noRecord ? RunRecorder.none() : RunRecorder.open(
+ *         recordDir != null ? recordDir : RunRecorder.defaultDir("recover"),
+ *         new RunInfo("recover", Policy.BR, Protocol.STOCK, acceptHoles,
+ *                 spec.commandLine().getParseResult().originalArgs(), resolvedTs, "TiKV stores listed by PD"));
+ * // 2. StoreRpc.collect, one StoreRecording per ReadRegionMeta attempt:
+ * StoreRecording r = rec.store(s.id());
+ * while (it.hasNext()) { RegionMeta m = it.next();
+ *     r.stock(m.getRegionId(), m.getPeerId(), m.getLastLogTerm(), m.getLastIndex(), m.getCommitIndex(),
+ *             m.getVersion(), m.getTombstone(), start, end); ... }
+ * r.complete();               // the store's report is whole
+ * // ... or, in the catch that retries the attempt:  r.discard();  (its lines move to discarded.jsonl)
+ * // 3. StockRecovery, right after the plan is made (asynchronous: never delays the recovery):
+ * rec.planned(plan);
+ * // 4. RecoverCommand, once the outcome is known (also on failure; idempotent; waits for the disk):
+ * rec.finish(outcome.exitCode(), outcome.verdict(), diagnosis);
  * }</pre>
+ * {@code phybr plan --input DIR/reports.jsonl} then replans with policy br and stock commands, taken
+ * from the manifest.
  */
 public final class RunRecorder implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RunRecorder.class);
@@ -138,15 +150,23 @@ public final class RunRecorder implements AutoCloseable {
     }
 
     /**
-     * Starts recording into {@code dir} (created if needed; it should be new or empty). Never throws:
-     * when the directory or its files cannot be created, one warning is logged and the returned
-     * recorder records nothing.
+     * Starts recording into {@code dir} (created if needed). A directory that already holds a
+     * recording is never overwritten: the run goes to {@code dir-2} ({@code -3}, ...) instead, with a
+     * warning. Never throws: when the directory or its files cannot be created, one warning is logged
+     * and the returned recorder records nothing.
      */
     public static RunRecorder open(Path dir, RunInfo info) {
-        RunRecorder r = new RunRecorder(dir, info);
+        Path free = dir;
+        for (int i = 2; Files.exists(free.resolve(MANIFEST)); i++) {
+            free = dir.resolveSibling(dir.getFileName() + "-" + i);
+        }
+        if (!free.equals(dir)) {
+            log.warn("{} already holds a recorded run; this run is recorded in {}", dir, free);
+        }
+        RunRecorder r = new RunRecorder(free, info);
         try {
-            Files.createDirectories(dir);
-            r.dump = FileChannel.open(dir.resolve(DUMP), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+            Files.createDirectories(r.dir);
+            r.dump = FileChannel.open(r.dir.resolve(DUMP), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING);
             r.writeManifest("running", null, null, null);
         } catch (IOException | RuntimeException e) {
@@ -155,7 +175,7 @@ public final class RunRecorder implements AutoCloseable {
             return r;
         }
         r.writerThread.start();
-        log.info("recording this run to {}", dir);
+        log.info("recording this run to {}", r.dir);
         return r;
     }
 

@@ -235,4 +235,32 @@ class RunRecorderTest {
             Files.delete(a);
         }
     }
+
+    @Test
+    void aDirectoryThatHoldsARecordingIsNeverOverwritten() throws IOException {
+        RunRecorder first = RunRecorder.open(dir, INFO);
+        report(first.store(1), 3);
+        first.finish(ExitCode.OK, "first", "");
+        RunRecorder second = RunRecorder.open(dir, INFO);
+        second.finish(ExitCode.OK, "second", "");
+        assertThat(second.dir()).isEqualTo(dir.resolveSibling(dir.getFileName() + "-2"));
+        assertThat(Files.readString(dir.resolve(RunRecorder.MANIFEST))).contains("\"verdict\" : \"first\"");
+        assertThat(Files.readAllLines(dir.resolve(RunRecorder.DUMP))).hasSize(3);
+        java.nio.file.Files.walk(second.dir()).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+
+    @Test
+    void planOnACrashedRecordingSaysSoAndReadsWhatIsThere() throws IOException {
+        RunRecorder rec = RunRecorder.open(dir, INFO);
+        StoreRecording s = rec.store(1);
+        report(s, 10);
+        s.complete(); // then the process dies: no finish
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.readAllLines(dir.resolve(RunRecorder.DUMP)).size() == 10);
+        java.io.StringWriter out = new java.io.StringWriter();
+        int code = io.phybr.adviser.cli.PhybrMain.commandLine().setOut(new java.io.PrintWriter(out, true))
+                .setErr(new java.io.PrintWriter(out, true)).execute("plan", "--input", dir.resolve(RunRecorder.DUMP).toString());
+        assertThat(code).as("%s", out).isZero();
+        assertThat(out.toString()).contains("never finished (manifest status 'running')", "read 10 replicas");
+        rec.finish(ExitCode.OK, "ok", "");
+    }
 }
