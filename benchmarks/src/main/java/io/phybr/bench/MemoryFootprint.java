@@ -6,9 +6,10 @@ import java.lang.management.MemoryMXBean;
 import java.util.Locale;
 
 /**
- * Heap retained per collected replica: builds the synthetic layout's table and measures the
- * live heap (after full GCs) with and without it. Run with
- * {@code java -Xmx6g -cp benchmarks/target/benchmarks.jar io.phybr.bench.MemoryFootprint 1000000}.
+ * Heap retained per collected replica: builds the realistic layout's table and measures the live
+ * heap after full GCs, with and without it. Run it under the serial collector, whose full GC
+ * compacts everything, so that "used" is exactly what is live:
+ * {@code java -XX:+UseSerialGC -Xmx6g -cp benchmarks/target/benchmarks.jar io.phybr.bench.MemoryFootprint 1000000}.
  */
 public final class MemoryFootprint {
     private MemoryFootprint() {
