@@ -1,0 +1,83 @@
+package io.phybr.bench;
+
+import io.phybr.adviser.pd.PdClient;
+import io.phybr.adviser.stock.RecoveryOutcome;
+import io.phybr.adviser.stock.StockRecovery;
+import io.phybr.adviser.stock.StoreChannels;
+import io.phybr.adviser.stock.Timeouts;
+import io.phybr.mock.gen.LayoutGenerator;
+import io.phybr.mock.stock.InMemoryStoreBackend;
+import io.phybr.mock.stock.LocalPeer;
+import io.phybr.mock.stock.MockStockCluster;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Protocol B collection over loopback: {@code phybr recover --dry-run} against 3 mock stock-TiKV
+ * stores and a mock PD — prepare (PD marker, stores, scheduling held off), ReadRegionMeta from
+ * every store concurrently, BR-policy plan, PD restored. One op = one dry run over
+ * {@code regions} regions (3 replicas each); {@code 3 * regions} over the time is the rate.
+ */
+@BenchmarkMode(Mode.SingleShotTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@State(Scope.Benchmark)
+@Fork(value = 1, jvmArgsAppend = {"-Xmx6g"})
+@Warmup(iterations = 1)
+@Measurement(iterations = 3)
+public class StockCollectBenchmark {
+    @Param({"1000000"})
+    public int regions;
+
+    private MockStockCluster cluster;
+
+    @Setup(Level.Trial)
+    public void setUp() throws IOException {
+        List<InMemoryStoreBackend> backends = new ArrayList<>();
+        for (long s = 1; s <= 3; s++) {
+            backends.add(new InMemoryStoreBackend(s));
+        }
+        new LayoutGenerator(7, regions, 3, 3, 0.05).generate((store, id, peer, lastTerm, lastIndex, commit, version,
+                start, end) -> backends.get((int) store - 1).addPeer(new LocalPeer(id, new long[] {peer}, lastTerm,
+                lastIndex, commit, version, false, start.clone(), end.clone()), lastIndex));
+        cluster = new MockStockCluster(backends, true, false);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        cluster.close();
+    }
+
+    @Benchmark
+    public RecoveryOutcome collectAndPlan() {
+        RecoveryOutcome out = StockRecovery.builder()
+                .pd(new PdClient(List.of(cluster.pdAddress()), null, Duration.ofSeconds(30)))
+                .channels(StoreChannels.netty(null))
+                .resolvedTs(1)
+                .dryRun(true)
+                .timeouts(new Timeouts(Duration.ofMinutes(5), Duration.ofMinutes(5), Duration.ofMinutes(5),
+                        Duration.ofMinutes(5)))
+                .progressInterval(Duration.ofSeconds(5))
+                .build()
+                .run();
+        if (!out.ok()) {
+            throw new IllegalStateException("dry run failed: " + out.verdict());
+        }
+        return out;
+    }
+}
