@@ -120,6 +120,31 @@ class StockRecoverIT {
     }
 
     @Test
+    void aRecordedRecoverReplaysThroughPlanToTheSamePlan() throws Exception {
+        List<StockReplica> layout = start(20261126L);
+        Path run = tmp.resolve("run");
+        Path plan = tmp.resolve("plan.jsonl");
+        try (RecoverProcess p = adviser("--resolved-ts", Long.toString(RESOLVED_TS), "--output", plan.toString(),
+                "--record", run.toString())) {
+            assertThat(p.await(EXIT)).as(p.err()).isZero();
+            assertThat(p.err()).contains("replay it with: phybr plan --input " + run.resolve("reports.jsonl"));
+        }
+        assertPass(layout);
+        assertThat(Files.readAllLines(run.resolve("reports.jsonl"))).hasSize(layout.size());
+        assertThat(Files.readString(run.resolve("plan.jsonl"))).isEqualTo(Files.readString(plan));
+        assertThat(Files.readString(run.resolve("manifest.json"))).contains("\"command\" : \"recover\"",
+                "\"status\" : \"finished\"", "\"exit_code\" : 0", "\"protocol\" : \"stock\"");
+        Path replay = tmp.resolve("replay.jsonl");
+        try (RecoverProcess p = RecoverProcess.start(tmp, "plan", "--input", run.resolve("reports.jsonl").toString(),
+                "--output", replay.toString())) {
+            assertThat(p.await(EXIT)).as(p.err()).isZero();
+            assertThat(p.out()).contains("policy br, protocol stock, no-accept-holes taken from its manifest.json",
+                    "byte-identical to the recorded");
+        }
+        assertThat(Files.readString(replay)).isEqualTo(Files.readString(plan));
+    }
+
+    @Test
     void aRefusedPlanLeavesPdExactlyAsBeforeAndSendsNothing() throws Exception {
         start(StockLayouts.withHole(StockLayouts.healthy(3, 12, 7), 105));
         PdState before = cluster.pd().state();

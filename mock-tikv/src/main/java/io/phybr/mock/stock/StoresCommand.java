@@ -33,7 +33,9 @@ public final class StoresCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--dump", paramLabel = "FILE",
-            description = "Region layout as a SPEC §6 dump (JSON Lines; peer_id/last_log_term/last_index fields used).")
+            description = "Region layout as a SPEC §6 dump (JSON Lines; peer_id/last_log_term/last_index fields used),"
+                    + " e.g. the reports.jsonl of a 'phybr recover' recording; a torn last line (a crashed recording)"
+                    + " is skipped with a warning.")
     Path dump;
 
     @Option(names = "--scenario", paramLabel = "FILE",
@@ -70,7 +72,11 @@ public final class StoresCommand implements Callable<Integer> {
         }
         List<StockReplica> layout;
         if (dump != null) {
-            layout = fromDump(dump);
+            PrintWriter err = spec.commandLine().getErr();
+            layout = fromDump(dump, w -> {
+                err.println("mock-tikv stores: warning: " + w);
+                err.flush();
+            });
         } else {
             layout = StockLayouts.healthy(stores, regions, seed);
         }
@@ -141,9 +147,17 @@ public final class StoresCommand implements Callable<Integer> {
     }
 
     static List<StockReplica> fromDump(Path file) throws Exception {
+        return fromDump(file, w -> { });
+    }
+
+    /**
+     * Reads a dump as a recording ({@code phybr recover --record}), so a recording cut short by a crash
+     * is served up to its last complete line; {@code warning} hears about a torn last line.
+     */
+    static List<StockReplica> fromDump(Path file, java.util.function.Consumer<String> warning) throws Exception {
         ReplicaTable t = new ReplicaTable();
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
-            DumpReader.read(in, t);
+            DumpReader.readRecording(in, t, warning);
         }
         List<StockReplica> out = new ArrayList<>();
         for (int i = 0; i < t.size(); i++) {

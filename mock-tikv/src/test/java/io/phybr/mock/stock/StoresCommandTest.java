@@ -102,6 +102,26 @@ class StoresCommandTest {
     }
 
     @Test
+    void aRecordingCutShortIsServedUpToItsLastCompleteLine() throws Exception {
+        Path dump = tmp.resolve("reports.jsonl");
+        Files.writeString(dump, "{\"store\":1,\"region_id\":2,\"peer_id\":21,\"last_log_term\":6,\"last_index\":10,"
+                + "\"commit_index\":0,\"version\":3,\"tombstone\":false,\"start_key\":\"\",\"end_key\":\"\"}\n"
+                + "{\"store\":2,\"region_id\":2,\"peer_id\":22,\"last_log_t");
+        List<String> warnings = new java.util.ArrayList<>();
+        List<StockReplica> layout = StoresCommand.fromDump(dump, warnings::add);
+        assertThat(layout).singleElement().satisfies(r -> assertThat(r.store()).isEqualTo(1));
+        assertThat(warnings).singleElement().satisfies(w -> assertThat(w).contains("dump line 2 is incomplete"));
+        Sink sink = new Sink();
+        CommandLine cl = new CommandLine(new StoresCommand());
+        cl.setOut(new PrintWriter(sink, true));
+        StringWriter err = new StringWriter();
+        cl.setErr(new PrintWriter(err, true));
+        assertThat(cl.execute("--dump", dump.toString(), "--timeout", "0")).isEqualTo(1);
+        assertThat(err.toString()).contains("mock-tikv stores: warning: dump line 2 is incomplete");
+        assertThat(sink.toString()).contains("store 1 at").doesNotContain("store 2 at");
+    }
+
+    @Test
     void theCheckFindsDoubleLeadersLeftoverLocksAndUnappliedPeers() {
         List<InMemoryStoreBackend> stores = MockStockCluster.backends(StockLayouts.healthy(2, 3, 9));
         stores.get(0).forceLeader(100);

@@ -4,6 +4,10 @@ import io.phybr.adviser.ExitCode;
 import io.phybr.adviser.dump.BackupMeta;
 import io.phybr.adviser.pd.PdClient;
 import io.phybr.adviser.pd.TlsConfig;
+import io.phybr.adviser.plan.Policy;
+import io.phybr.adviser.plan.Protocol;
+import io.phybr.adviser.record.RunInfo;
+import io.phybr.adviser.record.RunRecorder;
 import io.phybr.adviser.stock.RecoveryOutcome;
 import io.phybr.adviser.stock.RetryPolicy;
 import io.phybr.adviser.stock.StockRecovery;
@@ -14,6 +18,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import javax.net.ssl.SSLContext;
 import picocli.CommandLine;
@@ -95,6 +100,16 @@ public final class RecoverCommand implements Callable<Integer> {
     @Option(names = "--summary-json", paramLabel = "FILE", description = "Write the outcome and plan summary as one JSON object here.")
     Path summaryJson;
 
+    @Option(names = "--record", paramLabel = "DIR",
+            description = "Record the run here: every region report (reports.jsonl), the plan, its summary and a"
+                    + " manifest; 'phybr plan --input DIR/reports.jsonl' replays it. Default: a new directory"
+                    + " <UTC time>-recover under $" + RunRecorder.RUNS_DIR_ENV + " (default ./phybr-runs). A failing"
+                    + " recording only logs a warning; it never fails the recovery.")
+    Path recordDir;
+
+    @Option(names = "--no-record", description = "Do not record the run.")
+    boolean noRecord;
+
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
@@ -116,6 +131,10 @@ public final class RecoverCommand implements Callable<Integer> {
         }
         if (resolved == null && !dryRun) {
             err.println("phybr recover: give --resolved-ts TS or --backup-meta FILE (only --dry-run goes without).");
+            return ExitCode.USAGE.code();
+        }
+        if (noRecord && recordDir != null) {
+            err.println("phybr recover: give either --record DIR or --no-record, not both. See phybr recover --help.");
             return ExitCode.USAGE.code();
         }
         StoreChannels channels;
@@ -154,19 +173,29 @@ public final class RecoverCommand implements Callable<Integer> {
         if (concurrency > StockRecovery.MAX_CONCURRENCY) {
             err.println("phybr recover: --concurrency " + concurrency + " capped at " + StockRecovery.MAX_CONCURRENCY + ".");
         }
+        // Opened last, so that a command line refused above leaves no recording behind.
+        RunRecorder recorder = noRecord ? RunRecorder.none() : RunRecorder.open(
+                recordDir != null ? recordDir : RunRecorder.defaultDir("recover"),
+                new RunInfo("recover", Policy.BR, Protocol.STOCK, acceptHoles,
+                        spec.commandLine().getParseResult().originalArgs(),
+                        resolved == null ? OptionalLong.empty() : OptionalLong.of(resolved), "TiKV stores listed by PD"));
+        b.recorder(recorder);
         StockRecovery recovery = b.build();
         Thread hook = new Thread(() -> {
             String problem = recovery.restorePd();
-            System.err.println("phybr recover: interrupted during " + recovery.phase() + "; "
+            String message = "interrupted during " + recovery.phase() + "; "
                     + (problem == null ? "PD scheduling is as before the run (the snapshot-recovering marker stays)."
-                    : problem + "."));
+                    : problem + ".");
+            System.err.println("phybr recover: " + message);
             System.err.flush();
+            recorder.finish(ExitCode.FAILURE, message, message); // no-op if the run ended first
         }, "phybr-restore-pd");
         Runtime.getRuntime().addShutdownHook(hook);
         RecoveryOutcome outcome;
         try {
-            outcome = recovery.run();
+            outcome = recovery.run(); // finishes the recording with the outcome
         } finally {
+            recorder.close(); // only if run() threw: ends the recording as an internal error
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException shuttingDown) {

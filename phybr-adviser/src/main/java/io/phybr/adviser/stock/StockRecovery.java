@@ -14,6 +14,8 @@ import io.phybr.adviser.plan.Planner;
 import io.phybr.adviser.plan.Policy;
 import io.phybr.adviser.plan.Refusal;
 import io.phybr.adviser.plan.ReplicaTable;
+import io.phybr.adviser.record.RunRecorder;
+import io.phybr.adviser.record.StoreRecording;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -71,6 +73,7 @@ public final class StockRecovery {
     private final RetryPolicy retry;
     private final PdRetry pdRetry;
     private final Duration progressInterval;
+    private final RunRecorder recorder;
 
     private final Map<Long, ManagedChannel> channels = new ConcurrentHashMap<>();
     private volatile SchedulingPause pause;
@@ -88,6 +91,7 @@ public final class StockRecovery {
         this.retry = b.retry;
         this.pdRetry = new PdRetry(b.retry.attempts(), b.retry.initialBackoff(), b.retry.maxBackoff());
         this.progressInterval = b.progressInterval;
+        this.recorder = b.recorder;
         if (!dryRun && resolvedTs.isEmpty()) {
             throw new IllegalArgumentException("a resolved ts is needed unless this is a dry run");
         }
@@ -159,8 +163,18 @@ public final class StockRecovery {
             // ---- collect --------------------------------------------------------------------
             phase = "collect";
             Map<Long, ReplicaTable> tables = new ConcurrentHashMap<>();
-            runner.run("collect", "region metas", stores, timeouts.collect(), (s, ch, deadline, prog) ->
-                    tables.put(s.id(), StoreRpc.collect(s, ch, deadline, prog)));
+            runner.run("collect", "region metas", stores, timeouts.collect(), (s, ch, deadline, prog) -> {
+                StoreRecording rec = recorder.store(s.id()); // one per attempt: a retried attempt's lines are discarded
+                ReplicaTable t;
+                try {
+                    t = StoreRpc.collect(s, ch, deadline, prog, rec);
+                } catch (Exception | Error e) {
+                    rec.discard();
+                    throw e;
+                }
+                rec.complete();
+                tables.put(s.id(), t);
+            });
             long total = tables.values().stream().mapToLong(ReplicaTable::size).sum();
             ReplicaTable table = new ReplicaTable((int) Math.min(Integer.MAX_VALUE - 16, Math.max(16, total)));
             for (PdStore s : stores) {
@@ -176,6 +190,7 @@ public final class StockRecovery {
                 throw new PhaseFailure(ExitCode.REFUSED, r.message());
             }
             plan = (Plan) outcome;
+            recorder.planned(plan); // asynchronous: never delays the recovery
             LOG.info("plan: {} replicas planned in {}", replicas, PhaseRunner.human(Duration.ofNanos(System.nanoTime() - t0)));
             LOG.info("{}", plan.summary().toText());
             if (planOutput != null) {
@@ -272,8 +287,10 @@ public final class StockRecovery {
             verdict = verdict + " PD scheduling was restored; the snapshot-recovering marker stays so the TiKVs remain"
                     + " in recovery mode for another run.";
         }
-        return new RecoveryOutcome(code, verdict, phase, storeCount, replicas, plan == null ? null : plan.summary(),
-                resolvedKeys.get(), pdRestored);
+        RecoveryOutcome result = new RecoveryOutcome(code, verdict, phase, storeCount, replicas,
+                plan == null ? null : plan.summary(), resolvedKeys.get(), pdRestored);
+        recorder.finish(code, verdict, code == ExitCode.OK ? "" : verdict); // idempotent; never throws
+        return result;
     }
 
     private void closeChannels() {
@@ -334,6 +351,7 @@ public final class StockRecovery {
         private Timeouts timeouts = Timeouts.defaults();
         private RetryPolicy retry = RetryPolicy.defaults();
         private Duration progressInterval = Duration.ofSeconds(10);
+        private RunRecorder recorder = RunRecorder.none();
 
         public Builder pd(PdClient pd) { this.pd = pd; return this; }
         public Builder channels(StoreChannels channels) { this.channels = channels; return this; }
@@ -346,6 +364,12 @@ public final class StockRecovery {
         public Builder timeouts(Timeouts t) { this.timeouts = t; return this; }
         public Builder retry(RetryPolicy r) { this.retry = r; return this; }
         public Builder progressInterval(Duration d) { this.progressInterval = d; return this; }
+        /**
+         * Records the run (every region meta collected, the plan, the outcome); {@link #run()} finishes the
+         * recording with the outcome. A recording never changes what the recovery does. Default:
+         * {@link RunRecorder#none()}.
+         */
+        public Builder recorder(RunRecorder r) { this.recorder = Objects.requireNonNull(r, "recorder"); return this; }
 
         public StockRecovery build() {
             return new StockRecovery(this);

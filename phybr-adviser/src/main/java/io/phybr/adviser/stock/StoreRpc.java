@@ -9,6 +9,7 @@ import io.grpc.stub.ClientResponseObserver;
 import io.phybr.adviser.pd.PdStore;
 import io.phybr.adviser.plan.Plan;
 import io.phybr.adviser.plan.ReplicaTable;
+import io.phybr.adviser.record.StoreRecording;
 import io.phybr.proto.recoverdata.ReadRegionMetaRequest;
 import io.phybr.proto.recoverdata.RecoverDataGrpc;
 import io.phybr.proto.recoverdata.RecoverRegionRequest;
@@ -31,17 +32,23 @@ final class StoreRpc {
 
     /**
      * ReadRegionMeta, streamed into a fresh table for this store (the blocking iterator keeps gRPC's
-     * flow control, so at most a few messages are buffered whatever the store's size).
+     * flow control, so at most a few messages are buffered whatever the store's size). Every meta also
+     * goes to {@code rec}; the caller completes or discards the recording.
      */
-    static ReplicaTable collect(PdStore s, ManagedChannel ch, Deadline deadline, PhaseRunner.Progress p) {
+    static ReplicaTable collect(PdStore s, ManagedChannel ch, Deadline deadline, PhaseRunner.Progress p,
+                                StoreRecording rec) {
         ReplicaTable t = new ReplicaTable(1024);
         t.declareStore(s.id());
         Iterator<RegionMeta> it = RecoverDataGrpc.newBlockingStub(ch).withDeadline(deadline)
                 .readRegionMeta(ReadRegionMetaRequest.newBuilder().setStoreId(s.id()).build());
         while (it.hasNext()) {
             RegionMeta m = it.next();
+            byte[] start = m.getStartKey().toByteArray();
+            byte[] end = m.getEndKey().toByteArray();
             t.addStock(s.id(), m.getRegionId(), m.getPeerId(), m.getLastLogTerm(), m.getLastIndex(), m.getCommitIndex(),
-                    m.getVersion(), m.getTombstone(), m.getStartKey().toByteArray(), m.getEndKey().toByteArray());
+                    m.getVersion(), m.getTombstone(), start, end);
+            rec.stock(m.getRegionId(), m.getPeerId(), m.getLastLogTerm(), m.getLastIndex(), m.getCommitIndex(),
+                    m.getVersion(), m.getTombstone(), start, end);
             p.count.incrementAndGet();
         }
         return t;
