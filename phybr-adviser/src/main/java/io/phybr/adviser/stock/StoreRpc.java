@@ -30,28 +30,59 @@ final class StoreRpc {
     private StoreRpc() {
     }
 
+    /** Metas asked of the transport at a time; the store streams at most this far ahead of us. */
+    private static final int META_WINDOW = 1024;
+
     /**
-     * ReadRegionMeta, streamed into a fresh table for this store (the blocking iterator keeps gRPC's
-     * flow control, so at most a few messages are buffered whatever the store's size). Every meta also
-     * goes to {@code rec}; the caller completes or discards the recording.
+     * ReadRegionMeta, streamed into a fresh table for this store. Metas are consumed on the
+     * transport's thread as they arrive and asked for in batches (at most {@link #META_WINDOW}
+     * outstanding), so memory stays bounded whatever the store's size without a thread hand-off
+     * per message. The table is only touched by one callback at a time (gRPC serialises them)
+     * and handed over through the completion of {@code done}.
      */
     static ReplicaTable collect(PdStore s, ManagedChannel ch, Deadline deadline, PhaseRunner.Progress p,
-                                StoreRecording rec) {
+                                StoreRecording rec) throws InterruptedException {
         ReplicaTable t = new ReplicaTable(1024);
         t.declareStore(s.id());
-        Iterator<RegionMeta> it = RecoverDataGrpc.newBlockingStub(ch).withDeadline(deadline)
-                .readRegionMeta(ReadRegionMetaRequest.newBuilder().setStoreId(s.id()).build());
-        while (it.hasNext()) {
-            RegionMeta m = it.next();
-            byte[] start = m.getStartKey().toByteArray();
-            byte[] end = m.getEndKey().toByteArray();
-            t.addStock(s.id(), m.getRegionId(), m.getPeerId(), m.getLastLogTerm(), m.getLastIndex(), m.getCommitIndex(),
-                    m.getVersion(), m.getTombstone(), start, end);
-            rec.stock(m.getRegionId(), m.getPeerId(), m.getLastLogTerm(), m.getLastIndex(), m.getCommitIndex(),
-                    m.getVersion(), m.getTombstone(), start, end);
-            p.count.incrementAndGet();
-        }
-        return t;
+        CompletableFuture<ReplicaTable> done = new CompletableFuture<>();
+        ClientResponseObserver<ReadRegionMetaRequest, RegionMeta> obs = new ClientResponseObserver<>() {
+            private ClientCallStreamObserver<ReadRegionMetaRequest> call;
+            private int unrequested;
+
+            @Override
+            public void beforeStart(ClientCallStreamObserver<ReadRegionMetaRequest> c) {
+                call = c;
+                c.disableAutoRequestWithInitial(META_WINDOW);
+            }
+
+            @Override
+            public void onNext(RegionMeta m) {
+                byte[] start = m.getStartKey().toByteArray();
+                byte[] end = m.getEndKey().toByteArray();
+                t.addStock(s.id(), m.getRegionId(), m.getPeerId(), m.getLastLogTerm(), m.getLastIndex(),
+                        m.getCommitIndex(), m.getVersion(), m.getTombstone(), start, end);
+                rec.stock(m.getRegionId(), m.getPeerId(), m.getLastLogTerm(), m.getLastIndex(), m.getCommitIndex(),
+                        m.getVersion(), m.getTombstone(), start, end);
+                p.count.incrementAndGet();
+                if (++unrequested >= META_WINDOW / 2) {
+                    call.request(unrequested);
+                    unrequested = 0;
+                }
+            }
+
+            @Override
+            public void onError(Throwable e) {
+                done.completeExceptionally(e);
+            }
+
+            @Override
+            public void onCompleted() {
+                done.complete(t);
+            }
+        };
+        RecoverDataGrpc.newStub(ch).withDeadline(deadline)
+                .readRegionMeta(ReadRegionMetaRequest.newBuilder().setStoreId(s.id()).build(), obs);
+        return await(done, deadline);
     }
 
     /**
