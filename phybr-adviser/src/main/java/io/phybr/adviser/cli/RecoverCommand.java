@@ -100,15 +100,8 @@ public final class RecoverCommand implements Callable<Integer> {
     @Option(names = "--summary-json", paramLabel = "FILE", description = "Write the outcome and plan summary as one JSON object here.")
     Path summaryJson;
 
-    @Option(names = "--record", paramLabel = "DIR",
-            description = "Record the run here: every region report (reports.jsonl), the plan, its summary and a"
-                    + " manifest; 'phybr plan --input DIR/reports.jsonl' replays it. Default: a new directory"
-                    + " <UTC time>-recover under $" + RunRecorder.RUNS_DIR_ENV + " (default ./phybr-runs). A failing"
-                    + " recording only logs a warning; it never fails the recovery.")
-    Path recordDir;
-
-    @Option(names = "--no-record", description = "Do not record the run.")
-    boolean noRecord;
+    @picocli.CommandLine.Mixin
+    RecordOptions record = new RecordOptions();
 
     @Override
     public Integer call() {
@@ -133,8 +126,8 @@ public final class RecoverCommand implements Callable<Integer> {
             err.println("phybr recover: give --resolved-ts TS or --backup-meta FILE (only --dry-run goes without).");
             return ExitCode.USAGE.code();
         }
-        if (noRecord && recordDir != null) {
-            err.println("phybr recover: give either --record DIR or --no-record, not both. See phybr recover --help.");
+        if (record.conflict("recover") != null) {
+            err.println(record.conflict("recover"));
             return ExitCode.USAGE.code();
         }
         StoreChannels channels;
@@ -174,9 +167,7 @@ public final class RecoverCommand implements Callable<Integer> {
             err.println("phybr recover: --concurrency " + concurrency + " capped at " + StockRecovery.MAX_CONCURRENCY + ".");
         }
         // Opened last, so that a command line refused above leaves no recording behind.
-        RunRecorder recorder = noRecord ? RunRecorder.none() : RunRecorder.open(
-                recordDir != null ? recordDir : RunRecorder.defaultDir("recover"),
-                new RunInfo("recover", Policy.BR, Protocol.STOCK, acceptHoles,
+        RunRecorder recorder = record.open("recover", new RunInfo("recover", Policy.BR, Protocol.STOCK, acceptHoles,
                         spec.commandLine().getParseResult().originalArgs(),
                         resolved == null ? OptionalLong.empty() : OptionalLong.of(resolved), "TiKV stores listed by PD"));
         b.recorder(recorder);

@@ -100,15 +100,8 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Once listening, write the bound port (one decimal line) to this file; useful with port 0.")
     Path portFile;
 
-    @Option(names = "--record", paramLabel = "DIR",
-            description = "Record the run here: every region report (reports.jsonl), the plan, its summary and a"
-                    + " manifest; 'phybr plan --input DIR/reports.jsonl' replays it. Default: a new directory"
-                    + " <UTC time>-serve under $" + RunRecorder.RUNS_DIR_ENV + " (default ./phybr-runs). A failing"
-                    + " recording only logs a warning; it never fails the recovery.")
-    Path recordDir;
-
-    @Option(names = "--no-record", description = "Do not record the run.")
-    boolean noRecord;
+    @picocli.CommandLine.Mixin
+    RecordOptions record = new RecordOptions();
 
     @Override
     public Integer call() {
@@ -160,11 +153,11 @@ public final class ServeCommand implements Callable<Integer> {
                 return usage(err, "--plan-output " + planOutput + ": the directory " + dir + " does not exist");
             }
         }
-        if (noRecord && recordDir != null) {
-            return usage(err, "give either --record DIR or --no-record, not both");
+        if (record.conflict("serve") != null) {
+            err.println(record.conflict("serve"));
+            return ExitCode.USAGE.code();
         }
-        RunRecorder recorder = noRecord ? RunRecorder.none() : RunRecorder.open(
-                recordDir != null ? recordDir : RunRecorder.defaultDir("serve"), runInfo(resolvedTs));
+        RunRecorder recorder = record.open("serve", runInfo(resolvedTs));
         b.recorder(recorder);
         SeedAdviser adviser;
         try {
