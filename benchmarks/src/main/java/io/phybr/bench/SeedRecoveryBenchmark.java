@@ -90,6 +90,7 @@ public class SeedRecoveryBenchmark {
 
     /** One store's agent: streams its rows of the table with flow control, counts commands, closes. */
     static final class Agent implements ClientResponseObserver<RegionMeta, RegionRecover> {
+        private static final int COMMAND_WINDOW = 1024;
         private final io.grpc.Channel channel;
         private final long store;
         private final ReplicaTable table;
@@ -118,6 +119,9 @@ public class SeedRecoveryBenchmark {
         @Override
         public void beforeStart(ClientCallStreamObserver<RegionMeta> r) {
             requests = r;
+            // Commands are asked for in batches, as a real agent would, so that the client side
+            // does not hand each message to the application thread one request at a time.
+            r.disableAutoRequestWithInitial(COMMAND_WINDOW);
             r.setOnReadyHandler(this::pump);
         }
 
@@ -141,7 +145,9 @@ public class SeedRecoveryBenchmark {
 
         @Override
         public void onNext(RegionRecover value) {
-            commands++;
+            if (++commands % (COMMAND_WINDOW / 2) == 0) {
+                requests.request(COMMAND_WINDOW / 2);
+            }
         }
 
         @Override
