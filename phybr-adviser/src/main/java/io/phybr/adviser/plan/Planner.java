@@ -37,7 +37,10 @@ public final class Planner {
         final int n;
         final KeyArena keys;
 
+        final long[] stores; // every store id, ascending
+        final Fields rowFields; // the table's columns, addressed by row
         int[] perm;          // rows sorted by (region, store)
+        int[] storeAt;       // storeAt[j]: index in stores of row perm[j]
         int m;               // regions
         long[] regionIds;
         int[] groupStart;    // region g's rows are perm[groupStart[g] .. groupStart[g+1])
@@ -53,6 +56,8 @@ public final class Planner {
             this.o = o;
             this.n = t.size();
             this.keys = t.keys;
+            this.stores = t.stores();
+            this.rowFields = new Fields(t.indexColumn(), t.termColumn(), t.commitColumn(), t.versionColumn(), t.flagsColumn());
         }
 
         PlanOutcome run() {
@@ -67,7 +72,6 @@ public final class Planner {
             if (!holes.isEmpty() && !o.acceptHoles()) {
                 return holeRefusal();
             }
-            long[] stores = t.stores();
             if (o.policy() == Policy.BR) {
                 LeaderBalancer.balance(this, stores);
             }
@@ -108,31 +112,49 @@ public final class Planner {
                 // Out-of-range ids would break the radix sort; report what we have.
                 return;
             }
-            Sorting.radixByColumn(perm, n, t.regionColumn());
-            // Groups are a handful of replicas: order each by store in place.
-            long[] storeCol = t.storeColumn();
             long[] regionCol = t.regionColumn();
-            for (int a = 0; a < n; ) {
-                int b = a + 1;
-                while (b < n && regionCol[perm[b]] == regionCol[perm[a]]) {
-                    b++;
-                }
-                for (int i = a + 1; i < b; i++) {
-                    int v = perm[i];
-                    int j = i - 1;
-                    while (j >= a && storeCol[perm[j]] > storeCol[v]) {
-                        perm[j + 1] = perm[j];
-                        j--;
-                    }
-                    perm[j + 1] = v;
-                }
-                a = b;
+            long[] storeCol = t.storeColumn();
+            long maxRegion = 0;
+            for (int i = 0; i < n; i++) {
+                maxRegion |= regionCol[i];
             }
+            int storeBits = 32 - Integer.numberOfLeadingZeros(Math.max(1, stores.length - 1));
+            long storeMask = (1L << storeBits) - 1;
+            long[] k = new long[n];
+            storeAt = new int[n];
+            if (64 - Long.numberOfLeadingZeros(maxRegion) + storeBits <= 63) {
+                // One sort by (region, store index) packed in a long: the sorted keys then give
+                // region ids and store indices sequentially, with no random reads of the columns.
+                StoreLookup lookup = new StoreLookup();
+                for (int i = 0; i < n; i++) {
+                    k[i] = regionCol[i] << storeBits | lookup.index(storeCol[i]);
+                }
+                Sorting.radix(perm, k, n);
+                for (int j = 0; j < n; j++) {
+                    storeAt[j] = (int) (k[j] & storeMask);
+                    k[j] >>>= storeBits;
+                }
+            } else {
+                // Ids too wide to pack: stable sorts by store index, then by region.
+                StoreLookup lookup = new StoreLookup();
+                for (int i = 0; i < n; i++) {
+                    k[i] = lookup.index(storeCol[i]);
+                }
+                Sorting.radix(perm, k, n);
+                for (int j = 0; j < n; j++) {
+                    k[j] = regionCol[perm[j]];
+                }
+                Sorting.radix(perm, k, n);
+                for (int j = 0; j < n; j++) {
+                    storeAt[j] = lookup.index(storeCol[perm[j]]);
+                }
+            }
+            // k now holds the region id of every sorted position.
             int groups = 0;
             for (int j = 0; j < n; j++) {
-                if (j == 0 || t.regionId(perm[j]) != t.regionId(perm[j - 1])) {
+                if (j == 0 || k[j] != k[j - 1]) {
                     groups++;
-                } else if (t.store(perm[j]) == t.store(perm[j - 1])) {
+                } else if (storeAt[j] == storeAt[j - 1]) {
                     problems.add(new Problem(t.store(perm[j]), t.regionId(perm[j]), "the store reported the region twice"));
                 }
             }
@@ -141,13 +163,27 @@ public final class Planner {
             groupStart = new int[m + 1];
             int g = -1;
             for (int j = 0; j < n; j++) {
-                if (j == 0 || t.regionId(perm[j]) != t.regionId(perm[j - 1])) {
+                if (j == 0 || k[j] != k[j - 1]) {
                     g++;
-                    regionIds[g] = t.regionId(perm[j]);
+                    regionIds[g] = k[j];
                     groupStart[g] = j;
                 }
             }
             groupStart[m] = n;
+        }
+
+        /** Store id to its index in {@link #stores}; rows come in long runs of one store, so the last answer is kept. */
+        private final class StoreLookup {
+            private long lastStore = Long.MIN_VALUE;
+            private int lastIndex;
+
+            int index(long store) {
+                if (store != lastStore) {
+                    lastIndex = Arrays.binarySearch(stores, store);
+                    lastStore = store;
+                }
+                return lastIndex;
+            }
         }
 
         private Refusal malformed(List<Problem> problems) {
@@ -165,79 +201,133 @@ public final class Planner {
 
         // ---- rule 2: leaders ---------------------------------------------------------------
 
+        /**
+         * The policy fields the leader choice compares, as parallel columns: either the table's own
+         * (addressed by row) or a block of them gathered in region order (addressed by position).
+         */
+        static final class Fields {
+            long[] index;
+            long[] term;
+            long[] commit;
+            long[] version;
+            byte[] flags;
+
+            Fields(long[] index, long[] term, long[] commit, long[] version, byte[] flags) {
+                this.index = index;
+                this.term = term;
+                this.commit = commit;
+                this.version = version;
+                this.flags = flags;
+            }
+
+            boolean tombstone(int i) {
+                return (flags[i] & ReplicaTable.TOMBSTONE) != 0;
+            }
+
+            /** Whether a beats b as leader: policy key, then (BR) newer version; equal otherwise. */
+            boolean better(int a, int b, boolean seed) {
+                int c = seed ? compareSeed(a, b) : compareBr(a, b);
+                if (c != 0) {
+                    return c > 0;
+                }
+                return !seed && version[a] > version[b];
+            }
+
+            int compareSeed(int a, int b) {
+                int c = Long.compare(index[a], index[b]);
+                return c != 0 ? c : Long.compare(term[a], term[b]);
+            }
+
+            int compareBr(int a, int b) {
+                int c = Long.compare(term[a], term[b]);
+                if (c != 0) {
+                    return c;
+                }
+                c = Long.compare(index[a], index[b]);
+                return c != 0 ? c : Long.compare(commit[a], commit[b]);
+            }
+        }
+
+        /** Rows per gathered block: the block's columns stay in L1/L2 while its regions are decided. */
+        private static final int BLOCK = 1024;
+
         private void chooseLeaders() {
             leaderRow = new int[m];
             leaderRule = new byte[m];
             tied = new boolean[m];
             boolean seed = o.policy() == Policy.SEED;
-            for (int g = 0; g < m; g++) {
-                int best = -1;
-                int live = 0;
-                for (int j = groupStart[g]; j < groupStart[g + 1]; j++) {
-                    int i = perm[j];
-                    if (t.tombstone(i)) {
-                        continue;
-                    }
-                    live++;
-                    // Rows are in store order, so on a full tie the lower store stays best.
-                    if (best < 0 || better(i, best, seed)) {
-                        best = i;
-                    }
+            // Rows of consecutive regions are scattered over the table: gather a block of them first
+            // (independent loads the CPU overlaps), then decide the block's regions from the copy.
+            Fields col = rowFields;
+            Fields b = new Fields(new long[BLOCK], new long[BLOCK], new long[BLOCK], new long[BLOCK], new byte[BLOCK]);
+            for (int g0 = 0; g0 < m; ) {
+                int from = groupStart[g0];
+                int g1 = g0 + 1;
+                while (g1 < m && groupStart[g1 + 1] - from <= BLOCK) {
+                    g1++;
                 }
-                leaderRow[g] = best;
-                if (best < 0) {
-                    leaderRule[g] = (byte) Rule.NO_LIVE_REPLICA.ordinal();
-                } else if (live == 1) {
-                    leaderRule[g] = (byte) Rule.ONLY_LIVE_REPLICA.ordinal();
-                } else {
-                    leaderRule[g] = (byte) decidingRule(g, best, seed).ordinal();
+                int len = groupStart[g1] - from;
+                if (len > b.index.length) { // one region reported by more stores than a block holds
+                    b = new Fields(new long[len], new long[len], new long[len], new long[len], new byte[len]);
+                }
+                for (int x = 0; x < len; x++) {
+                    int i = perm[from + x];
+                    b.index[x] = col.index[i];
+                    b.term[x] = col.term[i];
+                    b.commit[x] = col.commit[i];
+                    b.version[x] = col.version[i];
+                    b.flags[x] = col.flags[i];
+                }
+                for (int g = g0; g < g1; g++) {
+                    chooseLeader(g, b, groupStart[g] - from, groupStart[g + 1] - from, from, seed);
+                }
+                g0 = g1;
+            }
+        }
+
+        /** Region g's replicas are block positions [lo, hi); position x is sorted position base + x. */
+        private void chooseLeader(int g, Fields b, int lo, int hi, int base, boolean seed) {
+            int best = -1;
+            int live = 0;
+            for (int x = lo; x < hi; x++) {
+                if (b.tombstone(x)) {
+                    continue;
+                }
+                live++;
+                // Rows are in store order, so on a full tie the lower store stays best.
+                if (best < 0 || b.better(x, best, seed)) {
+                    best = x;
                 }
             }
-        }
-
-        /** Whether row a beats row b as leader: policy key, then (BR) newer version; equal otherwise. */
-        private boolean better(int a, int b, boolean seed) {
-            int c = seed ? compareSeed(a, b) : compareBr(a, b);
-            if (c != 0) {
-                return c > 0;
+            leaderRow[g] = best < 0 ? -1 : perm[base + best];
+            if (best < 0) {
+                leaderRule[g] = (byte) Rule.NO_LIVE_REPLICA.ordinal();
+            } else if (live == 1) {
+                leaderRule[g] = (byte) Rule.ONLY_LIVE_REPLICA.ordinal();
+            } else {
+                leaderRule[g] = (byte) decidingRule(g, b, lo, hi, base, best, seed).ordinal();
             }
-            return !seed && t.version(a) > t.version(b);
-        }
-
-        private int compareSeed(int a, int b) {
-            int c = Long.compare(t.index(a), t.index(b));
-            return c != 0 ? c : Long.compare(t.term(a), t.term(b));
-        }
-
-        private int compareBr(int a, int b) {
-            int c = Long.compare(t.term(a), t.term(b));
-            if (c != 0) {
-                return c;
-            }
-            c = Long.compare(t.index(a), t.index(b));
-            return c != 0 ? c : Long.compare(t.commitIndex(a), t.commitIndex(b));
         }
 
         /** The deepest policy field needed to beat every other live replica; ties name their breaker. */
-        private Rule decidingRule(int g, int leader, boolean seed) {
+        private Rule decidingRule(int g, Fields b, int lo, int hi, int base, int leader, boolean seed) {
             int depth = 0;
             boolean sameRangeTie = false;
             boolean otherTie = false;
-            for (int j = groupStart[g]; j < groupStart[g + 1]; j++) {
-                int i = perm[j];
-                if (i == leader || t.tombstone(i)) {
+            for (int x = lo; x < hi; x++) {
+                if (x == leader || b.tombstone(x)) {
                     continue;
                 }
                 int d;
                 if (seed) {
-                    d = t.index(i) != t.index(leader) ? 0 : t.term(i) != t.term(leader) ? 1 : 2;
+                    d = b.index[x] != b.index[leader] ? 0 : b.term[x] != b.term[leader] ? 1 : 2;
                 } else {
-                    d = t.term(i) != t.term(leader) ? 0 : t.index(i) != t.index(leader) ? 1
-                            : t.commitIndex(i) != t.commitIndex(leader) ? 2 : 3;
+                    d = b.term[x] != b.term[leader] ? 0 : b.index[x] != b.index[leader] ? 1
+                            : b.commit[x] != b.commit[leader] ? 2 : 3;
                 }
                 depth = Math.max(depth, d);
                 if (d == (seed ? 2 : 3)) {
-                    if (!seed && sameEpochAndRange(i, leader)) {
+                    if (!seed && sameEpochAndRange(perm[base + x], perm[base + leader])) {
                         sameRangeTie = true;
                     } else {
                         otherTie = true;
@@ -266,7 +356,7 @@ public final class Planner {
         /** Rows of region g that tie with its leader on every policy field, version and range (BR). */
         boolean tiesWithLeader(int g, int row) {
             int l = leaderRow[g];
-            return !t.tombstone(row) && compareBr(row, l) == 0 && sameEpochAndRange(row, l);
+            return !t.tombstone(row) && rowFields.compareBr(row, l) == 0 && sameEpochAndRange(row, l);
         }
 
         // ---- rule 3: overlaps --------------------------------------------------------------
