@@ -41,6 +41,8 @@ public final class Planner {
         final Fields rowFields; // the table's columns, addressed by row
         int[] perm;          // rows sorted by (region, store)
         int[] storeAt;       // storeAt[j]: index in stores of row perm[j]
+        byte[] flagsAt;      // flagsAt[j]: flags of row perm[j]
+        long[] targetTerm;   // seed protocol: the highest term among region g's replicas (0 if none)
         int m;               // regions
         long[] regionIds;
         int[] groupStart;    // region g's rows are perm[groupStart[g] .. groupStart[g+1])
@@ -76,7 +78,7 @@ public final class Planner {
                 LeaderBalancer.balance(this, stores);
             }
             return new Plan(t, o, perm, m, regionIds, groupStart, leaderRow, leaderRule, fate, droppedBy,
-                    List.copyOf(holes), stores);
+                    List.copyOf(holes), stores, storeAt, flagsAt, targetTerm);
         }
 
         // ---- rule 1: malformed input -------------------------------------------------------
@@ -256,6 +258,8 @@ public final class Planner {
             leaderRule = new byte[m];
             tied = new boolean[m];
             boolean seed = o.policy() == Policy.SEED;
+            flagsAt = new byte[n];
+            targetTerm = o.protocol() == Protocol.SEED ? new long[m] : null;
             // Rows of consecutive regions are scattered over the table: gather a block of them first
             // (independent loads the CPU overlaps), then decide the block's regions from the copy.
             Fields col = rowFields;
@@ -278,6 +282,8 @@ public final class Planner {
                     b.version[x] = col.version[i];
                     b.flags[x] = col.flags[i];
                 }
+                // Commands need the flags of every replica in region order too; keep them.
+                System.arraycopy(b.flags, 0, flagsAt, from, len);
                 for (int g = g0; g < g1; g++) {
                     chooseLeader(g, b, groupStart[g] - from, groupStart[g + 1] - from, from, seed);
                 }
@@ -287,6 +293,13 @@ public final class Planner {
 
         /** Region g's replicas are block positions [lo, hi); position x is sorted position base + x. */
         private void chooseLeader(int g, Fields b, int lo, int hi, int base, boolean seed) {
+            if (targetTerm != null) {
+                long target = 0;
+                for (int x = lo; x < hi; x++) {
+                    target = Math.max(target, b.term[x]);
+                }
+                targetTerm[g] = target;
+            }
             int best = -1;
             int live = 0;
             for (int x = lo; x < hi; x++) {
