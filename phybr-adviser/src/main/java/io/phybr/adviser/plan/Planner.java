@@ -399,8 +399,21 @@ public final class Planner {
             }
             Sorting.radix(byVersion, versionKey, c);
 
+            // The key order is total (ties broken by region id), so the sort's input order is free:
+            // feed it in leader row order. Reports arrive store by store in key order, so the first
+            // chunk gathers then walk the key arena nearly sequentially instead of at random.
             int[] byStart = new int[c];
-            System.arraycopy(byVersion, 0, byStart, 0, c);
+            long[] rowKey = versionKey; // reused: the version keys are no longer needed
+            for (int g = 0, k = 0; g < m; g++) {
+                if (leaderRow[g] >= 0) {
+                    byStart[k] = g;
+                    rowKey[k] = leaderRow[g];
+                    k++;
+                }
+            }
+            Sorting.radix(byStart, rowKey, c);
+            versionKey = null;
+            rowKey = null;
             Sorting.sortByKey(byStart, c, new Sorting.KeySource() {
                 @Override
                 public long chunk(int g, int depth) {
@@ -480,8 +493,10 @@ public final class Planner {
         // ---- rule 4: coverage --------------------------------------------------------------
 
         private void findHoles(int[] byStart) {
-            // Walk the kept regions in key order; 'covered' is the end of what is tiled so far.
-            byte[] coveredUpTo = new byte[0];
+            // Walk the kept regions in key order; 'covered' is the end of what is tiled so far, held as
+            // the arena address of a kept region's end key: keys are copied out only for a hole.
+            long coveredAddr = 0;
+            int coveredLen = 0;
             boolean toInfinity = false;
             boolean first = true;
             for (int g : byStart) {
@@ -489,21 +504,23 @@ public final class Planner {
                     continue;
                 }
                 int l = leaderRow[g];
-                byte[] start = t.startKey(l);
-                if (first ? start.length > 0 : Arrays.compareUnsigned(start, coveredUpTo) > 0) {
-                    holes.add(new Hole(first ? new byte[0] : coveredUpTo, start));
+                long startAddr = t.startAddr(l);
+                int startLen = t.startLen(l);
+                if (first ? startLen > 0 : keys.compare(startAddr, startLen, coveredAddr, coveredLen) > 0) {
+                    holes.add(new Hole(first ? new byte[0] : keys.copy(coveredAddr, coveredLen), t.startKey(l)));
                 }
                 first = false;
                 if (t.endLen(l) == 0) {
                     toInfinity = true;
                     break;
                 }
-                coveredUpTo = t.endKey(l);
+                coveredAddr = t.endAddr(l);
+                coveredLen = t.endLen(l);
             }
             if (first) {
                 holes.add(new Hole(new byte[0], new byte[0]));
             } else if (!toInfinity) {
-                holes.add(new Hole(coveredUpTo, new byte[0]));
+                holes.add(new Hole(keys.copy(coveredAddr, coveredLen), new byte[0]));
             }
         }
 
