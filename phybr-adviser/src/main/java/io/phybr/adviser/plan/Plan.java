@@ -39,7 +39,7 @@ public final class Plan implements PlanOutcome {
 
     Plan(ReplicaTable t, PlanOptions options, int[] perm, int m, long[] regionIds, int[] groupStart,
          int[] leaderRow, byte[] leaderRule, byte[] fate, int[] droppedBy, List<Hole> acceptedHoles, long[] stores,
-         int[] storeAt, byte[] flagsAt, long[] targetTerm) {
+         int[] storeAt, long[] targetTerm) {
         this.t = t;
         this.options = options;
         this.perm = perm;
@@ -55,10 +55,10 @@ public final class Plan implements PlanOutcome {
         // Two passes over the regions in id order: count the commands of each store, then write
         // each at its store's next slot. The result is sorted by (store, region) without a sort,
         // and the columns are exactly as long as needed. Both passes read the planner's region-ordered
-        // store index and flags columns (sequential), not the table's rows (scattered).
+        // store index column (sequential), not the table's rows (scattered).
         this.storeFrom = new int[stores.length + 1];
         this.leadersAt = new int[stores.length];
-        emitCommands(null, null, null, null, storeAt, flagsAt, targetTerm);
+        emitCommands(null, null, null, null, storeAt, targetTerm);
         for (int s = 0; s < stores.length; s++) {
             storeFrom[s + 1] += storeFrom[s];
         }
@@ -67,7 +67,7 @@ public final class Plan implements PlanOutcome {
         this.cmdTerm = new long[count];
         this.cmdFlags = new byte[count];
         int[] next = Arrays.copyOf(storeFrom, stores.length);
-        emitCommands(next, cmdRegion, cmdTerm, cmdFlags, storeAt, flagsAt, targetTerm);
+        emitCommands(next, cmdRegion, cmdTerm, cmdFlags, storeAt, targetTerm);
         this.summary = PlanSummary.of(this);
     }
 
@@ -75,10 +75,11 @@ public final class Plan implements PlanOutcome {
 
     /**
      * Counting pass when {@code next} is null (counts go to storeFrom[s+1], leaders to leadersAt);
-     * else fills the columns. storeAt and flagsAt are per sorted position, targetTerm per region.
+     * else fills the columns. storeAt is per sorted position, targetTerm per region. Only the few
+     * regions that are not kept read rows of the table (their tombstone flags).
      */
     private void emitCommands(int[] next, long[] region, long[] term, byte[] flags,
-                              int[] storeAt, byte[] flagsAt, long[] targetTerm) {
+                              int[] storeAt, long[] targetTerm) {
         boolean seed = options.protocol() == Protocol.SEED;
         for (int g = 0; g < m; g++) {
             int from = groupStart[g];
@@ -86,7 +87,7 @@ public final class Plan implements PlanOutcome {
             long id = regionIds[g];
             if (fate[g] != Planner.FATE_KEPT) {
                 for (int j = from; j < to; j++) {
-                    if ((flagsAt[j] & ReplicaTable.TOMBSTONE) == 0) {
+                    if (!t.tombstone(perm[j])) {
                         emit(next, region, term, flags, storeAt[j], id, 0, TOMBSTONE);
                     }
                 }

@@ -41,7 +41,6 @@ public final class Planner {
         final Fields rowFields; // the table's columns, addressed by row
         int[] perm;          // rows sorted by (region, store)
         int[] storeAt;       // storeAt[j]: index in stores of row perm[j]
-        byte[] flagsAt;      // flagsAt[j]: flags of row perm[j]
         long[] targetTerm;   // seed protocol: the highest term among region g's replicas (0 if none)
         int m;               // regions
         long[] regionIds;
@@ -71,6 +70,7 @@ public final class Planner {
             chooseLeaders();
             int[] byStart = resolveOverlaps();
             findHoles(byStart);
+            byStart = null; // at tens of millions of regions every array counts when the plan is built
             if (!holes.isEmpty() && !o.acceptHoles()) {
                 return holeRefusal();
             }
@@ -78,7 +78,7 @@ public final class Planner {
                 LeaderBalancer.balance(this, stores);
             }
             return new Plan(t, o, perm, m, regionIds, groupStart, leaderRow, leaderRule, fate, droppedBy,
-                    List.copyOf(holes), stores, storeAt, flagsAt, targetTerm);
+                    List.copyOf(holes), stores, storeAt, targetTerm);
         }
 
         // ---- rule 1: malformed input -------------------------------------------------------
@@ -123,7 +123,6 @@ public final class Planner {
             int storeBits = 32 - Integer.numberOfLeadingZeros(Math.max(1, stores.length - 1));
             long storeMask = (1L << storeBits) - 1;
             long[] k = new long[n];
-            storeAt = new int[n];
             if (64 - Long.numberOfLeadingZeros(maxRegion) + storeBits <= 63) {
                 // One sort by (region, store index) packed in a long: the sorted keys then give
                 // region ids and store indices sequentially, with no random reads of the columns.
@@ -132,6 +131,7 @@ public final class Planner {
                     k[i] = regionCol[i] << storeBits | lookup.index(storeCol[i]);
                 }
                 Sorting.radix(perm, k, n);
+                storeAt = new int[n]; // only now: the sort's own buffers are garbage again
                 for (int j = 0; j < n; j++) {
                     storeAt[j] = (int) (k[j] & storeMask);
                     k[j] >>>= storeBits;
@@ -147,6 +147,7 @@ public final class Planner {
                     k[j] = regionCol[perm[j]];
                 }
                 Sorting.radix(perm, k, n);
+                storeAt = new int[n];
                 for (int j = 0; j < n; j++) {
                     storeAt[j] = lookup.index(storeCol[perm[j]]);
                 }
@@ -258,7 +259,6 @@ public final class Planner {
             leaderRule = new byte[m];
             tied = new boolean[m];
             boolean seed = o.policy() == Policy.SEED;
-            flagsAt = new byte[n];
             targetTerm = o.protocol() == Protocol.SEED ? new long[m] : null;
             // Rows of consecutive regions are scattered over the table: gather a block of them first
             // (independent loads the CPU overlaps), then decide the block's regions from the copy.
@@ -282,8 +282,6 @@ public final class Planner {
                     b.version[x] = col.version[i];
                     b.flags[x] = col.flags[i];
                 }
-                // Commands need the flags of every replica in region order too; keep them.
-                System.arraycopy(b.flags, 0, flagsAt, from, len);
                 for (int g = g0; g < g1; g++) {
                     chooseLeader(g, b, groupStart[g] - from, groupStart[g + 1] - from, from, seed);
                 }
@@ -389,13 +387,19 @@ public final class Planner {
             }
             int[] byVersion = new int[c];
             long[] versionKey = new long[c];
+            long maxVersion = 0;
             for (int g = 0, k = 0; g < m; g++) {
                 if (leaderRow[g] >= 0) {
                     byVersion[k] = g;
-                    // Highest version first; the stable sort keeps region id order within a version.
-                    versionKey[k] = Long.MAX_VALUE - t.version(leaderRow[g]);
+                    versionKey[k] = t.version(leaderRow[g]);
+                    maxVersion = Math.max(maxVersion, versionKey[k]);
                     k++;
                 }
+            }
+            // Highest version first; the stable sort keeps region id order within a version. Keys
+            // count down from the highest version seen, so they are as narrow as the versions are.
+            for (int k = 0; k < c; k++) {
+                versionKey[k] = maxVersion - versionKey[k];
             }
             Sorting.radix(byVersion, versionKey, c);
 
