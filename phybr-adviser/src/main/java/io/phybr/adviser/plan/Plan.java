@@ -34,10 +34,12 @@ public final class Plan implements PlanOutcome {
     private final long[] cmdTerm;
     private final byte[] cmdFlags;
     private final int[] storeFrom; // commands of stores[s] are [storeFrom[s], storeFrom[s+1])
+    private final int[] leadersAt; // kept regions led on stores[s]
     private final PlanSummary summary;
 
     Plan(ReplicaTable t, PlanOptions options, int[] perm, int m, long[] regionIds, int[] groupStart,
-         int[] leaderRow, byte[] leaderRule, byte[] fate, int[] droppedBy, List<Hole> acceptedHoles, long[] stores) {
+         int[] leaderRow, byte[] leaderRule, byte[] fate, int[] droppedBy, List<Hole> acceptedHoles, long[] stores,
+         int[] storeAt, long[] targetTerm) {
         this.t = t;
         this.options = options;
         this.perm = perm;
@@ -52,9 +54,11 @@ public final class Plan implements PlanOutcome {
         this.stores = stores;
         // Two passes over the regions in id order: count the commands of each store, then write
         // each at its store's next slot. The result is sorted by (store, region) without a sort,
-        // and the columns are exactly as long as needed.
+        // and the columns are exactly as long as needed. Both passes read the planner's region-ordered
+        // store index column (sequential), not the table's rows (scattered).
         this.storeFrom = new int[stores.length + 1];
-        emitCommands(null, null, null, null);
+        this.leadersAt = new int[stores.length];
+        emitCommands(null, null, null, null, storeAt, targetTerm);
         for (int s = 0; s < stores.length; s++) {
             storeFrom[s + 1] += storeFrom[s];
         }
@@ -63,14 +67,19 @@ public final class Plan implements PlanOutcome {
         this.cmdTerm = new long[count];
         this.cmdFlags = new byte[count];
         int[] next = Arrays.copyOf(storeFrom, stores.length);
-        emitCommands(next, cmdRegion, cmdTerm, cmdFlags);
+        emitCommands(next, cmdRegion, cmdTerm, cmdFlags, storeAt, targetTerm);
         this.summary = PlanSummary.of(this);
     }
 
     // ---- rule 5: commands --------------------------------------------------------------
 
-    /** Counting pass when {@code next} is null (counts go to storeFrom[s+1]); else fills the columns. */
-    private void emitCommands(int[] next, long[] region, long[] term, byte[] flags) {
+    /**
+     * Counting pass when {@code next} is null (counts go to storeFrom[s+1], leaders to leadersAt);
+     * else fills the columns. storeAt is per sorted position, targetTerm per region. Only the few
+     * regions that are not kept read rows of the table (their tombstone flags).
+     */
+    private void emitCommands(int[] next, long[] region, long[] term, byte[] flags,
+                              int[] storeAt, long[] targetTerm) {
         boolean seed = options.protocol() == Protocol.SEED;
         for (int g = 0; g < m; g++) {
             int from = groupStart[g];
@@ -78,35 +87,34 @@ public final class Plan implements PlanOutcome {
             long id = regionIds[g];
             if (fate[g] != Planner.FATE_KEPT) {
                 for (int j = from; j < to; j++) {
-                    int i = perm[j];
-                    if (!t.tombstone(i)) {
-                        emit(next, region, term, flags, t.store(i), id, 0, TOMBSTONE);
+                    if (!t.tombstone(perm[j])) {
+                        emit(next, region, term, flags, storeAt[j], id, 0, TOMBSTONE);
                     }
                 }
                 continue;
             }
             int leader = leaderRow[g];
-            if (!seed) {
-                emit(next, region, term, flags, t.store(leader), id, 0, AS_LEADER);
-                continue;
-            }
-            long target = 0;
+            long target = seed ? targetTerm[g] : 0;
             for (int j = from; j < to; j++) {
-                target = Math.max(target, t.term(perm[j]));
-            }
-            for (int j = from; j < to; j++) {
-                int i = perm[j];
-                if (i != leader) {
-                    emit(next, region, term, flags, t.store(i), id, target, SILENCE);
-                } else if (t.term(i) != target) {
-                    emit(next, region, term, flags, t.store(i), id, target, (byte) 0);
+                if (perm[j] != leader) {
+                    if (seed) {
+                        emit(next, region, term, flags, storeAt[j], id, target, SILENCE);
+                    }
+                    continue;
+                }
+                if (next == null) {
+                    leadersAt[storeAt[j]]++;
+                }
+                if (!seed) {
+                    emit(next, region, term, flags, storeAt[j], id, 0, AS_LEADER);
+                } else if (t.term(leader) != target) {
+                    emit(next, region, term, flags, storeAt[j], id, target, (byte) 0);
                 }
             }
         }
     }
 
-    private void emit(int[] next, long[] region, long[] term, byte[] flags, long store, long id, long target, byte f) {
-        int s = Arrays.binarySearch(stores, store);
+    private void emit(int[] next, long[] region, long[] term, byte[] flags, int s, long id, long target, byte f) {
         if (next == null) {
             storeFrom[s + 1]++;
             return;
@@ -306,6 +314,11 @@ public final class Plan implements PlanOutcome {
             sb.append("  no command: every replica is already in its target state\n");
         }
         return Optional.of(sb.toString());
+    }
+
+    /** Kept regions led on each store, by store index. */
+    int leadersOnStore(int s) {
+        return leadersAt[s];
     }
 
     long replicaCount() {

@@ -19,7 +19,6 @@ public record PlanSummary(Policy policy, Protocol protocol, long replicas, int r
 
     static PlanSummary of(Plan p) {
         long[] stores = p.stores();
-        int[] leaders = new int[stores.length];
         int[] ruleCounts = new int[Rule.values().length];
         int kept = 0;
         int dropped = 0;
@@ -30,7 +29,6 @@ public record PlanSummary(Policy policy, Protocol protocol, long replicas, int r
             ruleCounts[p.leaderRule(g).ordinal()]++;
             if (fate == Rule.KEPT) {
                 kept++;
-                leaders[java.util.Arrays.binarySearch(stores, p.leaderStore(g))]++;
             } else if (fate == Rule.DROPPED_OVERLAP) {
                 dropped++;
             } else {
@@ -40,7 +38,7 @@ public record PlanSummary(Policy policy, Protocol protocol, long replicas, int r
         Map<Long, Integer> leadersPerStore = new LinkedHashMap<>();
         Map<Long, Integer> commandsPerStore = new LinkedHashMap<>();
         for (int s = 0; s < stores.length; s++) {
-            leadersPerStore.put(stores[s], leaders[s]);
+            leadersPerStore.put(stores[s], p.leadersOnStore(s));
             commandsPerStore.put(stores[s], p.commandsTo(stores[s]) - p.commandsFrom(stores[s]));
         }
         Map<Rule, Integer> rules = new EnumMap<>(Rule.class);

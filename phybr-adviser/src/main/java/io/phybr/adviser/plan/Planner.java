@@ -37,7 +37,11 @@ public final class Planner {
         final int n;
         final KeyArena keys;
 
+        final long[] stores; // every store id, ascending
+        final Fields rowFields; // the table's columns, addressed by row
         int[] perm;          // rows sorted by (region, store)
+        int[] storeAt;       // storeAt[j]: index in stores of row perm[j]
+        long[] targetTerm;   // seed protocol: the highest term among region g's replicas (0 if none)
         int m;               // regions
         long[] regionIds;
         int[] groupStart;    // region g's rows are perm[groupStart[g] .. groupStart[g+1])
@@ -53,6 +57,8 @@ public final class Planner {
             this.o = o;
             this.n = t.size();
             this.keys = t.keys;
+            this.stores = t.stores();
+            this.rowFields = new Fields(t.indexColumn(), t.termColumn(), t.commitColumn(), t.versionColumn(), t.flagsColumn());
         }
 
         PlanOutcome run() {
@@ -64,15 +70,15 @@ public final class Planner {
             chooseLeaders();
             int[] byStart = resolveOverlaps();
             findHoles(byStart);
+            byStart = null; // at tens of millions of regions every array counts when the plan is built
             if (!holes.isEmpty() && !o.acceptHoles()) {
                 return holeRefusal();
             }
-            long[] stores = t.stores();
             if (o.policy() == Policy.BR) {
                 LeaderBalancer.balance(this, stores);
             }
             return new Plan(t, o, perm, m, regionIds, groupStart, leaderRow, leaderRule, fate, droppedBy,
-                    List.copyOf(holes), stores);
+                    List.copyOf(holes), stores, storeAt, targetTerm);
         }
 
         // ---- rule 1: malformed input -------------------------------------------------------
@@ -108,31 +114,50 @@ public final class Planner {
                 // Out-of-range ids would break the radix sort; report what we have.
                 return;
             }
-            Sorting.radixByColumn(perm, n, t.regionColumn());
-            // Groups are a handful of replicas: order each by store in place.
-            long[] storeCol = t.storeColumn();
             long[] regionCol = t.regionColumn();
-            for (int a = 0; a < n; ) {
-                int b = a + 1;
-                while (b < n && regionCol[perm[b]] == regionCol[perm[a]]) {
-                    b++;
-                }
-                for (int i = a + 1; i < b; i++) {
-                    int v = perm[i];
-                    int j = i - 1;
-                    while (j >= a && storeCol[perm[j]] > storeCol[v]) {
-                        perm[j + 1] = perm[j];
-                        j--;
-                    }
-                    perm[j + 1] = v;
-                }
-                a = b;
+            long[] storeCol = t.storeColumn();
+            long maxRegion = 0;
+            for (int i = 0; i < n; i++) {
+                maxRegion |= regionCol[i];
             }
+            int storeBits = 32 - Integer.numberOfLeadingZeros(Math.max(1, stores.length - 1));
+            long storeMask = (1L << storeBits) - 1;
+            long[] k = new long[n];
+            if (64 - Long.numberOfLeadingZeros(maxRegion) + storeBits <= 63) {
+                // One sort by (region, store index) packed in a long: the sorted keys then give
+                // region ids and store indices sequentially, with no random reads of the columns.
+                StoreLookup lookup = new StoreLookup();
+                for (int i = 0; i < n; i++) {
+                    k[i] = regionCol[i] << storeBits | lookup.index(storeCol[i]);
+                }
+                Sorting.radix(perm, k, n);
+                storeAt = new int[n]; // only now: the sort's own buffers are garbage again
+                for (int j = 0; j < n; j++) {
+                    storeAt[j] = (int) (k[j] & storeMask);
+                    k[j] >>>= storeBits;
+                }
+            } else {
+                // Ids too wide to pack: stable sorts by store index, then by region.
+                StoreLookup lookup = new StoreLookup();
+                for (int i = 0; i < n; i++) {
+                    k[i] = lookup.index(storeCol[i]);
+                }
+                Sorting.radix(perm, k, n);
+                for (int j = 0; j < n; j++) {
+                    k[j] = regionCol[perm[j]];
+                }
+                Sorting.radix(perm, k, n);
+                storeAt = new int[n];
+                for (int j = 0; j < n; j++) {
+                    storeAt[j] = lookup.index(storeCol[perm[j]]);
+                }
+            }
+            // k now holds the region id of every sorted position.
             int groups = 0;
             for (int j = 0; j < n; j++) {
-                if (j == 0 || t.regionId(perm[j]) != t.regionId(perm[j - 1])) {
+                if (j == 0 || k[j] != k[j - 1]) {
                     groups++;
-                } else if (t.store(perm[j]) == t.store(perm[j - 1])) {
+                } else if (storeAt[j] == storeAt[j - 1]) {
                     problems.add(new Problem(t.store(perm[j]), t.regionId(perm[j]), "the store reported the region twice"));
                 }
             }
@@ -141,13 +166,27 @@ public final class Planner {
             groupStart = new int[m + 1];
             int g = -1;
             for (int j = 0; j < n; j++) {
-                if (j == 0 || t.regionId(perm[j]) != t.regionId(perm[j - 1])) {
+                if (j == 0 || k[j] != k[j - 1]) {
                     g++;
-                    regionIds[g] = t.regionId(perm[j]);
+                    regionIds[g] = k[j];
                     groupStart[g] = j;
                 }
             }
             groupStart[m] = n;
+        }
+
+        /** Store id to its index in {@link #stores}; rows come in long runs of one store, so the last answer is kept. */
+        private final class StoreLookup {
+            private long lastStore = Long.MIN_VALUE;
+            private int lastIndex;
+
+            int index(long store) {
+                if (store != lastStore) {
+                    lastIndex = Arrays.binarySearch(stores, store);
+                    lastStore = store;
+                }
+                return lastIndex;
+            }
         }
 
         private Refusal malformed(List<Problem> problems) {
@@ -165,79 +204,141 @@ public final class Planner {
 
         // ---- rule 2: leaders ---------------------------------------------------------------
 
+        /**
+         * The policy fields the leader choice compares, as parallel columns: either the table's own
+         * (addressed by row) or a block of them gathered in region order (addressed by position).
+         */
+        static final class Fields {
+            long[] index;
+            long[] term;
+            long[] commit;
+            long[] version;
+            byte[] flags;
+
+            Fields(long[] index, long[] term, long[] commit, long[] version, byte[] flags) {
+                this.index = index;
+                this.term = term;
+                this.commit = commit;
+                this.version = version;
+                this.flags = flags;
+            }
+
+            boolean tombstone(int i) {
+                return (flags[i] & ReplicaTable.TOMBSTONE) != 0;
+            }
+
+            /** Whether a beats b as leader: policy key, then (BR) newer version; equal otherwise. */
+            boolean better(int a, int b, boolean seed) {
+                int c = seed ? compareSeed(a, b) : compareBr(a, b);
+                if (c != 0) {
+                    return c > 0;
+                }
+                return !seed && version[a] > version[b];
+            }
+
+            int compareSeed(int a, int b) {
+                int c = Long.compare(index[a], index[b]);
+                return c != 0 ? c : Long.compare(term[a], term[b]);
+            }
+
+            int compareBr(int a, int b) {
+                int c = Long.compare(term[a], term[b]);
+                if (c != 0) {
+                    return c;
+                }
+                c = Long.compare(index[a], index[b]);
+                return c != 0 ? c : Long.compare(commit[a], commit[b]);
+            }
+        }
+
+        /** Rows per gathered block: the block's columns stay in L1/L2 while its regions are decided. */
+        private static final int BLOCK = 1024;
+
         private void chooseLeaders() {
             leaderRow = new int[m];
             leaderRule = new byte[m];
             tied = new boolean[m];
             boolean seed = o.policy() == Policy.SEED;
-            for (int g = 0; g < m; g++) {
-                int best = -1;
-                int live = 0;
-                for (int j = groupStart[g]; j < groupStart[g + 1]; j++) {
-                    int i = perm[j];
-                    if (t.tombstone(i)) {
-                        continue;
-                    }
-                    live++;
-                    // Rows are in store order, so on a full tie the lower store stays best.
-                    if (best < 0 || better(i, best, seed)) {
-                        best = i;
-                    }
+            targetTerm = o.protocol() == Protocol.SEED ? new long[m] : null;
+            // Rows of consecutive regions are scattered over the table: gather a block of them first
+            // (independent loads the CPU overlaps), then decide the block's regions from the copy.
+            Fields col = rowFields;
+            Fields b = new Fields(new long[BLOCK], new long[BLOCK], new long[BLOCK], new long[BLOCK], new byte[BLOCK]);
+            for (int g0 = 0; g0 < m; ) {
+                int from = groupStart[g0];
+                int g1 = g0 + 1;
+                while (g1 < m && groupStart[g1 + 1] - from <= BLOCK) {
+                    g1++;
                 }
-                leaderRow[g] = best;
-                if (best < 0) {
-                    leaderRule[g] = (byte) Rule.NO_LIVE_REPLICA.ordinal();
-                } else if (live == 1) {
-                    leaderRule[g] = (byte) Rule.ONLY_LIVE_REPLICA.ordinal();
-                } else {
-                    leaderRule[g] = (byte) decidingRule(g, best, seed).ordinal();
+                int len = groupStart[g1] - from;
+                if (len > b.index.length) { // one region reported by more stores than a block holds
+                    b = new Fields(new long[len], new long[len], new long[len], new long[len], new byte[len]);
+                }
+                for (int x = 0; x < len; x++) {
+                    int i = perm[from + x];
+                    b.index[x] = col.index[i];
+                    b.term[x] = col.term[i];
+                    b.commit[x] = col.commit[i];
+                    b.version[x] = col.version[i];
+                    b.flags[x] = col.flags[i];
+                }
+                for (int g = g0; g < g1; g++) {
+                    chooseLeader(g, b, groupStart[g] - from, groupStart[g + 1] - from, from, seed);
+                }
+                g0 = g1;
+            }
+        }
+
+        /** Region g's replicas are block positions [lo, hi); position x is sorted position base + x. */
+        private void chooseLeader(int g, Fields b, int lo, int hi, int base, boolean seed) {
+            if (targetTerm != null) {
+                long target = 0;
+                for (int x = lo; x < hi; x++) {
+                    target = Math.max(target, b.term[x]);
+                }
+                targetTerm[g] = target;
+            }
+            int best = -1;
+            int live = 0;
+            for (int x = lo; x < hi; x++) {
+                if (b.tombstone(x)) {
+                    continue;
+                }
+                live++;
+                // Rows are in store order, so on a full tie the lower store stays best.
+                if (best < 0 || b.better(x, best, seed)) {
+                    best = x;
                 }
             }
-        }
-
-        /** Whether row a beats row b as leader: policy key, then (BR) newer version; equal otherwise. */
-        private boolean better(int a, int b, boolean seed) {
-            int c = seed ? compareSeed(a, b) : compareBr(a, b);
-            if (c != 0) {
-                return c > 0;
+            leaderRow[g] = best < 0 ? -1 : perm[base + best];
+            if (best < 0) {
+                leaderRule[g] = (byte) Rule.NO_LIVE_REPLICA.ordinal();
+            } else if (live == 1) {
+                leaderRule[g] = (byte) Rule.ONLY_LIVE_REPLICA.ordinal();
+            } else {
+                leaderRule[g] = (byte) decidingRule(g, b, lo, hi, base, best, seed).ordinal();
             }
-            return !seed && t.version(a) > t.version(b);
-        }
-
-        private int compareSeed(int a, int b) {
-            int c = Long.compare(t.index(a), t.index(b));
-            return c != 0 ? c : Long.compare(t.term(a), t.term(b));
-        }
-
-        private int compareBr(int a, int b) {
-            int c = Long.compare(t.term(a), t.term(b));
-            if (c != 0) {
-                return c;
-            }
-            c = Long.compare(t.index(a), t.index(b));
-            return c != 0 ? c : Long.compare(t.commitIndex(a), t.commitIndex(b));
         }
 
         /** The deepest policy field needed to beat every other live replica; ties name their breaker. */
-        private Rule decidingRule(int g, int leader, boolean seed) {
+        private Rule decidingRule(int g, Fields b, int lo, int hi, int base, int leader, boolean seed) {
             int depth = 0;
             boolean sameRangeTie = false;
             boolean otherTie = false;
-            for (int j = groupStart[g]; j < groupStart[g + 1]; j++) {
-                int i = perm[j];
-                if (i == leader || t.tombstone(i)) {
+            for (int x = lo; x < hi; x++) {
+                if (x == leader || b.tombstone(x)) {
                     continue;
                 }
                 int d;
                 if (seed) {
-                    d = t.index(i) != t.index(leader) ? 0 : t.term(i) != t.term(leader) ? 1 : 2;
+                    d = b.index[x] != b.index[leader] ? 0 : b.term[x] != b.term[leader] ? 1 : 2;
                 } else {
-                    d = t.term(i) != t.term(leader) ? 0 : t.index(i) != t.index(leader) ? 1
-                            : t.commitIndex(i) != t.commitIndex(leader) ? 2 : 3;
+                    d = b.term[x] != b.term[leader] ? 0 : b.index[x] != b.index[leader] ? 1
+                            : b.commit[x] != b.commit[leader] ? 2 : 3;
                 }
                 depth = Math.max(depth, d);
                 if (d == (seed ? 2 : 3)) {
-                    if (!seed && sameEpochAndRange(i, leader)) {
+                    if (!seed && sameEpochAndRange(perm[base + x], perm[base + leader])) {
                         sameRangeTie = true;
                     } else {
                         otherTie = true;
@@ -266,7 +367,7 @@ public final class Planner {
         /** Rows of region g that tie with its leader on every policy field, version and range (BR). */
         boolean tiesWithLeader(int g, int row) {
             int l = leaderRow[g];
-            return !t.tombstone(row) && compareBr(row, l) == 0 && sameEpochAndRange(row, l);
+            return !t.tombstone(row) && rowFields.compareBr(row, l) == 0 && sameEpochAndRange(row, l);
         }
 
         // ---- rule 3: overlaps --------------------------------------------------------------
@@ -286,18 +387,37 @@ public final class Planner {
             }
             int[] byVersion = new int[c];
             long[] versionKey = new long[c];
+            long maxVersion = 0;
             for (int g = 0, k = 0; g < m; g++) {
                 if (leaderRow[g] >= 0) {
                     byVersion[k] = g;
-                    // Highest version first; the stable sort keeps region id order within a version.
-                    versionKey[k] = Long.MAX_VALUE - t.version(leaderRow[g]);
+                    versionKey[k] = t.version(leaderRow[g]);
+                    maxVersion = Math.max(maxVersion, versionKey[k]);
                     k++;
                 }
             }
+            // Highest version first; the stable sort keeps region id order within a version. Keys
+            // count down from the highest version seen, so they are as narrow as the versions are.
+            for (int k = 0; k < c; k++) {
+                versionKey[k] = maxVersion - versionKey[k];
+            }
             Sorting.radix(byVersion, versionKey, c);
 
+            // The key order is total (ties broken by region id), so the sort's input order is free:
+            // feed it in leader row order. Reports arrive store by store in key order, so the first
+            // chunk gathers then walk the key arena nearly sequentially instead of at random.
             int[] byStart = new int[c];
-            System.arraycopy(byVersion, 0, byStart, 0, c);
+            long[] rowKey = versionKey; // reused: the version keys are no longer needed
+            for (int g = 0, k = 0; g < m; g++) {
+                if (leaderRow[g] >= 0) {
+                    byStart[k] = g;
+                    rowKey[k] = leaderRow[g];
+                    k++;
+                }
+            }
+            Sorting.radix(byStart, rowKey, c);
+            versionKey = null;
+            rowKey = null;
             Sorting.sortByKey(byStart, c, new Sorting.KeySource() {
                 @Override
                 public long chunk(int g, int depth) {
@@ -377,8 +497,10 @@ public final class Planner {
         // ---- rule 4: coverage --------------------------------------------------------------
 
         private void findHoles(int[] byStart) {
-            // Walk the kept regions in key order; 'covered' is the end of what is tiled so far.
-            byte[] coveredUpTo = new byte[0];
+            // Walk the kept regions in key order; 'covered' is the end of what is tiled so far, held as
+            // the arena address of a kept region's end key: keys are copied out only for a hole.
+            long coveredAddr = 0;
+            int coveredLen = 0;
             boolean toInfinity = false;
             boolean first = true;
             for (int g : byStart) {
@@ -386,21 +508,23 @@ public final class Planner {
                     continue;
                 }
                 int l = leaderRow[g];
-                byte[] start = t.startKey(l);
-                if (first ? start.length > 0 : Arrays.compareUnsigned(start, coveredUpTo) > 0) {
-                    holes.add(new Hole(first ? new byte[0] : coveredUpTo, start));
+                long startAddr = t.startAddr(l);
+                int startLen = t.startLen(l);
+                if (first ? startLen > 0 : keys.compare(startAddr, startLen, coveredAddr, coveredLen) > 0) {
+                    holes.add(new Hole(first ? new byte[0] : keys.copy(coveredAddr, coveredLen), t.startKey(l)));
                 }
                 first = false;
                 if (t.endLen(l) == 0) {
                     toInfinity = true;
                     break;
                 }
-                coveredUpTo = t.endKey(l);
+                coveredAddr = t.endAddr(l);
+                coveredLen = t.endLen(l);
             }
             if (first) {
                 holes.add(new Hole(new byte[0], new byte[0]));
             } else if (!toInfinity) {
-                holes.add(new Hole(coveredUpTo, new byte[0]));
+                holes.add(new Hole(keys.copy(coveredAddr, coveredLen), new byte[0]));
             }
         }
 

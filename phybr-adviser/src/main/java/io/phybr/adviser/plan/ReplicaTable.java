@@ -165,6 +165,10 @@ public final class ReplicaTable {
     long[] storeColumn() { return store; }
     long[] regionColumn() { return region; }
     long[] versionColumn() { return version; }
+    long[] indexColumn() { return index; }
+    long[] termColumn() { return term; }
+    long[] commitColumn() { return commit; }
+    byte[] flagsColumn() { return flags; }
 
     /** Bytes of key data held (start and end keys of every row). */
     public long keyBytes() {
