@@ -238,31 +238,7 @@ final class Oracle {
             }
             for (int k = 0; k < assigned.get(st).size(); k++) {
                 int other = assigned.get(st).get(k);
-                if (augmentMove(other, st, choices, cap, assigned, at, visited)) {
-                    assigned.get(st).set(k, r);
-                    at[r] = st;
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
-    private static boolean augmentMove(int r, int from, List<int[]> choices, long[] cap, List<List<Integer>> assigned,
-                                       int[] at, boolean[] visited) {
-        for (int st : choices.get(r)) {
-            if (visited[st]) {
-                continue;
-            }
-            visited[st] = true;
-            if (assigned.get(st).size() < cap[st]) {
-                assigned.get(st).add(r);
-                at[r] = st;
-                return true;
-            }
-            for (int k = 0; k < assigned.get(st).size(); k++) {
-                int other = assigned.get(st).get(k);
-                if (augmentMove(other, st, choices, cap, assigned, at, visited)) {
+                if (augment(other, choices, cap, assigned, at, visited)) {
                     assigned.get(st).set(k, r);
                     at[r] = st;
                     return true;
