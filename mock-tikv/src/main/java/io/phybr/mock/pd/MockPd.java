@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.phybr.mock.fault.Fault;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -32,7 +33,7 @@ import java.util.concurrent.Executors;
  *   <li>{@code POST /pd/api/v1/admin/base-alloc-id {"id":"<decimal>"}} — 400 on a bad id, 403 unless marked</li>
  * </ul>
  * Every call is recorded ({@link #calls()}); {@link #state()} snapshots what a recovery may change;
- * faults are data ({@link #inject(PdFault)}).
+ * faults are data ({@link #inject(Fault.PdStatus)}, fired at the request point).
  */
 public final class MockPd implements AutoCloseable {
     /** A store PD lists. */
@@ -76,7 +77,7 @@ public final class MockPd implements AutoCloseable {
     private long baseAllocId;
     private final List<PdCall> calls = new ArrayList<>();
     private final List<int[]> faultLeft = new ArrayList<>();
-    private final List<PdFault> faults = new ArrayList<>();
+    private final List<Fault.PdStatus> faults = new ArrayList<>();
 
     public MockPd(List<Store> stores, boolean marked) throws IOException {
         this(stores, marked, defaultScheduleConfig(), defaultSchedulers());
@@ -136,7 +137,7 @@ public final class MockPd implements AutoCloseable {
         return calls.stream().filter(c -> !"GET".equals(c.method()) && c.status() / 100 == 2).toList();
     }
 
-    public synchronized void inject(PdFault fault) {
+    public synchronized void inject(Fault.PdStatus fault) {
         faults.add(fault);
         faultLeft.add(new int[] {fault.times()});
     }
