@@ -13,11 +13,11 @@ import java.util.Objects;
  * {@code instanceof} where the agent, store or PD reaches that point).
  *
  * <p>Families: {@link AgentFault}s are honoured by seed-protocol agents (protocol A), {@link StoreFault}s by mock
- * stock-TiKV stores (protocol B), {@link PdStatus} by the mock PD. Some variants belong to both agent and store
+ * stock-TiKV stores (protocol B), {@link PdFault}s by the mock PD (at its request point). Some variants belong to both agent and store
  * families (a slow store, garbage in a report, a store that never shows up): they mean the same thing under both
  * protocols. An agent-only fault says what it means under protocol B with {@link AgentFault#underStock()}.
  */
-public sealed interface Fault permits Fault.AgentFault, Fault.StoreFault, Fault.PdStatus {
+public sealed interface Fault permits Fault.AgentFault, Fault.StoreFault, Fault.PdFault {
 
     /** Faults a seed-protocol agent honours. */
     sealed interface AgentFault extends Fault {
@@ -273,20 +273,37 @@ public sealed interface Fault permits Fault.AgentFault, Fault.StoreFault, Fault.
         int times();
     }
 
-    // ---- PD ---------------------------------------------------------------------------------------------
+    // ---- PD: each fires for the next {@code times} HTTP calls matching method (or "*") and path prefix ------------
 
-    /**
-     * The next {@code times} PD HTTP calls matching {@code method} (or "*") and {@code pathPrefix} are answered with
-     * HTTP {@code status} and do nothing.
-     */
-    record PdStatus(String method, String pathPrefix, int times, int status) implements Fault {
+    /** Faults the mock PD honours when a request arrives; a faulted call changes nothing. */
+    sealed interface PdFault extends Fault permits PdStatus, PdStall {
+        String method();
+
+        String pathPrefix();
+
+        int times();
+
+        default boolean matches(String m, String path) {
+            return ("*".equals(method()) || method().equalsIgnoreCase(m)) && path.startsWith(pathPrefix());
+        }
+    }
+
+    /** The call is answered with HTTP {@code status}. */
+    record PdStatus(String method, String pathPrefix, int times, int status) implements PdFault {
         public PdStatus {
             Objects.requireNonNull(method, "method");
             Objects.requireNonNull(pathPrefix, "pathPrefix");
         }
+    }
 
-        public boolean matches(String m, String path) {
-            return ("*".equals(method) || method.equalsIgnoreCase(m)) && path.startsWith(pathPrefix);
+    /**
+     * The call is never answered until the mock closes: no status line at all, or ({@code midBody}) the status line,
+     * headers with a full {@code Content-Length} and half the body, then nothing (a PD whose answer stalls mid-body).
+     */
+    record PdStall(String method, String pathPrefix, int times, boolean midBody) implements PdFault {
+        public PdStall {
+            Objects.requireNonNull(method, "method");
+            Objects.requireNonNull(pathPrefix, "pathPrefix");
         }
     }
 }

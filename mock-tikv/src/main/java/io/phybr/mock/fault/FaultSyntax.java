@@ -21,6 +21,7 @@ import java.util.function.Function;
  * fault store S rpc RPC restart [after K] [times N]
  * fault store S rpc RPC restart-after-answer [times N]
  * fault pd METHOD PATH-PREFIX status HTTP-STATUS [times N]   METHOD: GET, POST, DELETE or *
+ * fault pd METHOD PATH-PREFIX stall|stall-mid-body [times N]
  * </pre>
  */
 public final class FaultSyntax {
@@ -126,6 +127,10 @@ public final class FaultSyntax {
         if (f instanceof Fault.PdStatus p) {
             return "fault pd " + p.method() + " " + p.pathPrefix() + " status " + p.status() + times(p.times());
         }
+        if (f instanceof Fault.PdStall p) {
+            return "fault pd " + p.method() + " " + p.pathPrefix() + (p.midBody() ? " stall-mid-body" : " stall")
+                    + times(p.times());
+        }
         for (Row r : STORE_ROWS) {
             if (r.type == f.getClass()) {
                 return "fault store " + store(f) + " " + r.word + r.render.apply(f);
@@ -152,8 +157,8 @@ public final class FaultSyntax {
     }
 
     private static Fault pd(String[] t) {
-        String form = "fault pd METHOD PATH-PREFIX status HTTP-STATUS [times N]";
-        if (t.length < 6 || !t[4].equals("status")) {
+        String form = "fault pd METHOD PATH-PREFIX status HTTP-STATUS|stall|stall-mid-body [times N]";
+        if (t.length < 5 || !List.of("status", "stall", "stall-mid-body").contains(t[4])) {
             throw new SyntaxError("expected '" + form + "'");
         }
         String method = t[2].toUpperCase(Locale.ROOT);
@@ -164,6 +169,11 @@ public final class FaultSyntax {
             throw new SyntaxError("PD path '" + t[3] + "' does not start with '/'");
         }
         Words w = new Words(t, 5, 0, null, form);
+        if (!t[4].equals("status")) {
+            Fault f = new Fault.PdStall(method, t[3], w.times(), t[4].equals("stall-mid-body"));
+            w.end();
+            return f;
+        }
         long status = w.number("HTTP status");
         if (status < 100 || status > 599) {
             throw new SyntaxError("HTTP status " + status + " is out of range 100..599");

@@ -59,7 +59,7 @@ public final class MockStockCluster implements AutoCloseable {
             p = new MockPd(listed, marked, MockPd.defaultScheduleConfig(), MockPd.defaultSchedulers(),
                     tls == null ? null : tls.http());
             for (Fault f : faults) {
-                if (f instanceof Fault.PdStatus pdFault) {
+                if (f instanceof Fault.PdFault pdFault) {
                     p.inject(pdFault);
                 }
             }

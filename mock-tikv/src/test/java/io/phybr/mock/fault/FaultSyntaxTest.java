@@ -38,7 +38,9 @@ class FaultSyntaxTest {
             new Fault.RestartDuring(2, Rpc.READ_REGION_META, 5, 2),
             new Fault.RestartAfterAnswer(1, Rpc.RECOVER_REGION, 1),
             new Fault.PdStatus("GET", "/pd/api/v1/stores", 2, 500),
-            new Fault.PdStatus("*", "/pd/api/v1/schedulers", 1, 503));
+            new Fault.PdStatus("*", "/pd/api/v1/schedulers", 1, 503),
+            new Fault.PdStall("GET", "/pd/api/v1/stores", 1, false),
+            new Fault.PdStall("POST", "/pd/api/v1/config", 2, true));
 
     @Test
     void everyVariantRendersToALineThatParsesBackToIt() {
