@@ -2,7 +2,6 @@ package io.phybr.it.real;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.testcontainers.DockerClientFactory;
 
@@ -15,11 +14,6 @@ class RealClusterIT {
             + " (this project's build machines have none, so it has never run on them). Run it on a host with Docker:"
             + " mvn -B -pl it-tests -am verify -Dit.test=RealClusterIT";
 
-    @BeforeAll
-    static void needsDocker() {
-        assumeTrue(dockerAvailable(), NO_DOCKER);
-    }
-
     private static boolean dockerAvailable() {
         try {
             return DockerClientFactory.instance().isDockerAvailable();
@@ -30,6 +24,8 @@ class RealClusterIT {
 
     @Test
     void recoversARealClusterWhoseStoresStoppedAtDifferentMoments() throws Exception {
+        // In the test, not in @BeforeAll: a class aborted there is reported as "Tests run: 0", which reads as green.
+        assumeTrue(dockerAvailable(), NO_DOCKER);
         try (DockerCluster cluster = new DockerCluster(ClusterImages.load())) {
             new RecoveryScenario(cluster).run();
         }
