@@ -1,6 +1,6 @@
 package io.phybr.adviser.protocol.seed;
 
-import io.phybr.adviser.ExitCode;
+import io.phybr.contract.ExitCode;
 import io.phybr.adviser.plan.Plan;
 import java.util.Objects;
 import java.util.Optional;
