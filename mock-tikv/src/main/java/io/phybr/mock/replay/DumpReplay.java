@@ -33,11 +33,12 @@ import java.util.function.Consumer;
  * A region dump (typically {@code reports.jsonl} of a recorded run) turned into a mock cluster: one
  * {@link Step.Replica} per reported replica, the stores of the dump (and of its manifest), the
  * planning options of the recorded run, and the expected outcome. The expectation comes from the
- * recording, never from the planner under test: the recorded run's exit code (and, checked by
- * {@link ReplayChecks}, its plan byte for byte). A dump with no recorded outcome (no manifest, or a
- * run that never ended) is expected to recover unless the mock itself sees why it cannot: a region
- * reported twice, or a part of the key space no live reported replica covers. The dump carries no
- * history, so only the history-free checks apply ({@link ReplayChecks}).
+ * recording, never from the planner under test: a recorded plan must be reproduced byte for byte
+ * (checked by {@link ReplayChecks}), a recorded refusal must be refused again. A dump the recording
+ * says nothing about (no manifest, a torn dump, a run that neither planned nor refused) is expected
+ * to recover unless the mock itself sees why it cannot: a region reported twice, or a part of the
+ * key space no live reported replica covers. The dump carries no history, so only the history-free
+ * checks apply ({@link ReplayChecks}).
  *
  * @param dump        the dump file
  * @param scenario    the replica-only scenario reproducing its layout
@@ -108,13 +109,13 @@ public record DumpReplay(Path dump, Scenario scenario, String policy, boolean ac
                 + ("seed".equals(policy) ? "" : " Recorded with policy " + policy + "; a scenario file rehearses"
                 + " with the seed policy, so its plan may differ (phybr-rehearsal --dump keeps the recorded policy).")
                 + (acceptHoles ? " The recorded run accepted holes." : ""));
-        Expectation expect = expectation(dump, run, steps, faults, acceptHoles, about);
         run.ifPresent(r -> about.add("Recorded run: " + r.command() + ", " + (r.exitCode().isPresent()
                 ? "exit code " + r.exitCode().getAsInt() + (r.verdict().isEmpty() ? "" : ", " + r.verdict())
                 : "status " + r.status()) + "."));
         if (torn[0]) {
             about.add("The dump's last line was cut short and is left out.");
         }
+        Expectation expect = expectation(dump, run, torn[0], steps, faults, acceptHoles, about);
         String name = run.isPresent() ? run.get().dir().getFileName().toString()
                 : dump.getFileName().toString().replaceFirst("\\.jsonl?$", "");
         Scenario s = new Scenario(name, about, List.copyOf(stores), steps, List.of(), faults, expect,
@@ -123,22 +124,32 @@ public record DumpReplay(Path dump, Scenario scenario, String policy, boolean ac
     }
 
     /**
-     * The recorded run's outcome, when it ended in one a rehearsal can reproduce; else what the mock
-     * sees in the layout itself. Says in {@code about} where the expectation came from.
+     * What the recording says the replay must end in; where it says nothing, what the mock sees in
+     * the layout itself. Says in {@code about} where the expectation came from.
+     *
+     * <p>A recorded plan means the run's planner accepted these reports: the replay must recover, and
+     * {@link ReplayChecks} compares its plan with the recorded one byte for byte. An exit code the run
+     * got after planning (a store that never closed, a lost store) came from the stores, which the
+     * replay's agents do not reproduce. A recorded refusal (exit code 3, no plan) must be refused again.
      */
-    private static Expectation expectation(Path dump, Optional<RecordedRun> run, List<Step> replicas,
+    private static Expectation expectation(Path dump, Optional<RecordedRun> run, boolean torn, List<Step> replicas,
                                            List<Fault> faults, boolean acceptHoles, List<String> about) {
-        if (run.isPresent() && run.get().exitCode().isPresent()) {
-            int code = run.get().exitCode().getAsInt();
-            Expectation.Outcome recorded = Expectation.Outcome.ofExitCode(code);
-            if (recorded == null) {
-                throw new ScenarioException("the recorded run of " + dump + " ended with exit code " + code
-                        + " (" + run.get().verdict() + "), an outcome a rehearsal of its reports cannot reproduce");
+        if (run.isPresent() && !torn) {
+            RecordedRun r = run.get();
+            String ended = r.exitCode().isPresent() ? "exit code " + r.exitCode().getAsInt() : "status " + r.status();
+            if (r.plan().isPresent()) {
+                about.add("Expected outcome: recovered with the recorded plan, since the recorded run planned ("
+                        + ended + (r.exitCode().orElse(0) == 0 ? "" : "; what failed after planning came from its"
+                        + " stores, which the replay's agents do not reproduce") + ").");
+                return Expectation.RECOVERED;
             }
-            about.add("Expected outcome: the recorded run's (exit code " + code + ").");
-            return new Expectation(recorded, "");
+            if (r.exitCode().orElse(-1) == Expectation.Outcome.REFUSED.exitCode) {
+                about.add("Expected outcome: refused, as the recorded run was (" + ended + ").");
+                return new Expectation(Expectation.Outcome.REFUSED, "");
+            }
         }
-        String why = run.isPresent() ? "the recorded run never ended" : "no manifest.json beside the dump";
+        String why = run.isEmpty() ? "no manifest.json beside the dump" : torn ? "the dump was cut short"
+                : "the recorded run neither planned nor refused";
         if (!faults.isEmpty()) {
             about.add("Expected outcome (" + why + "): refused, as a region is reported twice.");
             return new Expectation(Expectation.Outcome.REFUSED, "");
