@@ -10,6 +10,7 @@ import io.phybr.mock.stock.InMemoryStoreBackend;
 import io.phybr.mock.stock.StockCheck;
 import io.phybr.mock.stock.MockStockCluster;
 import io.phybr.mock.stock.StockLayouts;
+import io.phybr.adviser.outcome.Outcome;
 import java.io.FileInputStream;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -76,7 +77,7 @@ class TlsRecoveryTest {
         TlsConfig tls = new TlsConfig(certPem, certPem, keyPem);
         PdClient pd = new PdClient(List.of(cluster.pdAddress()), tls.sslContext(), Duration.ofSeconds(10));
         assertThat(pd.endpoints().get(0).getScheme()).isEqualTo("https");
-        RecoveryOutcome out = StockRecovery.builder().pd(pd).channels(StoreChannels.netty(tls.grpcContext()))
+        Outcome out = StockRecovery.builder().pd(pd).channels(StoreChannels.netty(tls.grpcContext()))
                 .resolvedTs(100).build().run();
 
         assertThat(out.exitCode()).as(out.verdict()).isEqualTo(ExitCode.OK);
@@ -84,7 +85,7 @@ class TlsRecoveryTest {
         assertThat(StockCheck.check(backends, 100)).isEmpty();
 
         // and a client that does not trust the CA is refused: TLS is really on
-        RecoveryOutcome plain = StockRecovery.builder()
+        Outcome plain = StockRecovery.builder()
                 .pd(new PdClient(List.of("http://" + cluster.pdAddress()), null, Duration.ofSeconds(5)))
                 .retry(new io.phybr.adviser.stock.RetryPolicy(1, Duration.ofMillis(10), Duration.ofMillis(10)))
                 .resolvedTs(100).build().run();
