@@ -8,7 +8,7 @@ import io.phybr.contract.record.RecordedRun;
 import io.phybr.mock.history.Step;
 import io.phybr.mock.model.Keys;
 import io.phybr.mock.scenario.Expectation;
-import io.phybr.mock.scenario.Fault;
+import io.phybr.mock.fault.Fault;
 import io.phybr.mock.scenario.Scenario;
 import io.phybr.mock.scenario.ScenarioException;
 import io.phybr.mock.scenario.ScenarioParser;
@@ -18,7 +18,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -90,7 +89,7 @@ public record DumpReplay(Path dump, Scenario scenario, String policy, boolean ac
             if (before == null) {
                 steps.add(r);
             } else if (before.render().equals(r.render())) {
-                faults.add(new Fault(Fault.Kind.DUPLICATE, r.store(), 0, Duration.ZERO, r.region()));
+                faults.add(new Fault.Duplicate(r.store(), r.region()));
             } else {
                 throw new ScenarioException("the dump " + dump + " has two different reports of region "
                         + r.region() + " from store " + r.store() + " (line " + (i + 1) + "); a scenario cannot"
