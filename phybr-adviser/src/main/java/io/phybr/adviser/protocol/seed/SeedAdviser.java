@@ -8,6 +8,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.phybr.adviser.ExitCode;
+import io.phybr.adviser.outcome.Outcome;
 import io.phybr.adviser.plan.Plan;
 import io.phybr.adviser.plan.PlanOptions;
 import io.phybr.adviser.plan.PlanOutcome;
@@ -56,7 +57,7 @@ import org.slf4j.LoggerFactory;
  * The seed-protocol adviser (SPEC §2): a gRPC server for {@code phybr.Phybr} that collects every
  * store's region reports, plans once all expected stores have reported, streams each store exactly
  * its commands, holds {@code close} replies until every store has closed, and ends with an
- * {@link AdviserOutcome}.
+ * {@link Outcome}.
  *
  * <p>Safety: nothing is sent to any store before the whole plan exists; a refusal, a malformed
  * report or a collect timeout sends no command to anybody and answers every open stream with an
@@ -64,7 +65,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * SeedAdviser adviser = SeedAdviser.builder().listen("127.0.0.1:0").stores(3).build().start();
- * AdviserOutcome outcome = adviser.awaitOutcome();
+ * Outcome outcome = adviser.awaitOutcome();
  * adviser.close();
  * }</pre>
  */
@@ -111,7 +112,7 @@ public final class SeedAdviser implements AutoCloseable {
     // ---- runtime; guarded by lock unless noted ----
     private final Object lock = new Object();
     private final ScheduledExecutorService worker;
-    private final CompletableFuture<AdviserOutcome> outcome = new CompletableFuture<>();
+    private final CompletableFuture<Outcome> outcome = new CompletableFuture<>();
     private final TreeMap<Long, StoreState> stores = new TreeMap<>();
     private final List<HeldClose> heldCloses = new ArrayList<>();
     private Server server;
@@ -214,12 +215,12 @@ public final class SeedAdviser implements AutoCloseable {
     }
 
     /** Blocks until the session ends: success, refusal, timeout or failure. */
-    public AdviserOutcome awaitOutcome() {
+    public Outcome awaitOutcome() {
         return outcome.join();
     }
 
     /** Like {@link #awaitOutcome()} but gives up after {@code timeout}. */
-    public Optional<AdviserOutcome> awaitOutcome(Duration timeout) throws InterruptedException {
+    public Optional<Outcome> awaitOutcome(Duration timeout) throws InterruptedException {
         try {
             return Optional.of(outcome.get(timeout.toNanos(), TimeUnit.NANOSECONDS));
         } catch (TimeoutException e) {
@@ -230,7 +231,7 @@ public final class SeedAdviser implements AutoCloseable {
     }
 
     /** The outcome if the session already ended. */
-    public Optional<AdviserOutcome> outcome() {
+    public Optional<Outcome> outcome() {
         return Optional.ofNullable(outcome.getNow(null));
     }
 
@@ -805,7 +806,7 @@ public final class SeedAdviser implements AutoCloseable {
             }
         }
         log.info("verdict: OK, {}", verdict);
-        outcome.complete(new AdviserOutcome(ExitCode.OK, verdict, Optional.empty(), Optional.of(plan())));
+        outcome.complete(new Outcome(ExitCode.OK, verdict, Optional.empty(), Optional.of(plan())));
     }
 
     private Plan plan() {
@@ -937,7 +938,7 @@ public final class SeedAdviser implements AutoCloseable {
         }
         log.error("{}", diagnosis);
         log.error("verdict: {}, {}", exit, verdict);
-        outcome.complete(new AdviserOutcome(exit, verdict, Optional.of(diagnosis), Optional.ofNullable(p)));
+        outcome.complete(new Outcome(exit, verdict, Optional.of(diagnosis), Optional.ofNullable(p)));
     }
 
     private String describeCommandsSentSoFar() {
