@@ -12,7 +12,7 @@ import io.phybr.adviser.protocol.seed.SeedAdviser;
 import io.phybr.adviser.record.RecordedRun;
 import io.phybr.mock.history.Step;
 import io.phybr.mock.scenario.Expectation;
-import io.phybr.mock.scenario.Fault;
+import io.phybr.mock.fault.Fault;
 import io.phybr.mock.scenario.Scenario;
 import io.phybr.mock.scenario.ScenarioException;
 import io.phybr.mock.scenario.ScenarioParser;
@@ -22,7 +22,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -85,7 +84,7 @@ public record DumpReplay(Path dump, Scenario scenario, PlanOptions options, Opti
             if (before == null) {
                 steps.add(r);
             } else if (before.render().equals(r.render())) {
-                faults.add(new Fault(Fault.Kind.DUPLICATE, r.store(), 0, Duration.ZERO, r.region()));
+                faults.add(new Fault.Duplicate(r.store(), r.region()));
             } else {
                 throw new ScenarioException("the dump " + dump + " has two different reports of region "
                         + r.region() + " from store " + r.store() + " (line " + (i + 1) + "); a scenario cannot"

@@ -16,7 +16,7 @@ import io.phybr.adviser.stock.RetryPolicy;
 import io.phybr.adviser.stock.StockRecovery;
 import io.phybr.adviser.stock.Timeouts;
 import io.phybr.mock.pd.PdCall;
-import io.phybr.mock.pd.PdFault;
+import io.phybr.mock.fault.Fault;
 import io.phybr.mock.pd.PdState;
 import io.phybr.proto.recoverdata.RecoverRegionRequest;
 import java.io.PrintWriter;
@@ -169,12 +169,12 @@ class StockRecoveryTest {
     void transientErrorsAreRetried() throws Exception {
         List<StockReplica> layout = layout(11);
         start(layout);
-        cluster.store(2).faults().failNext(StoreFaults.Rpc.READ_REGION_META, Status.Code.UNAVAILABLE, 2);
-        cluster.store(3).faults().resetStream(StoreFaults.Rpc.READ_REGION_META, 3, 1)
-                .errorReply(StoreFaults.Rpc.WAIT_APPLY, "raft not ready", 1)
-                .failNext(StoreFaults.Rpc.RESOLVE_KV_DATA, Status.Code.UNAVAILABLE, 1);
-        cluster.pd().inject(new PdFault("GET", "/pd/api/v1/stores", 2, 500));
-        cluster.pd().inject(new PdFault("POST", PdClient.BASE_ALLOC_ID, 1, 503));
+        cluster.store(2).faults().failNext(Fault.Rpc.READ_REGION_META, Status.Code.UNAVAILABLE, 2);
+        cluster.store(3).faults().resetStream(Fault.Rpc.READ_REGION_META, 3, 1)
+                .errorReply(Fault.Rpc.WAIT_APPLY, "raft not ready", 1)
+                .failNext(Fault.Rpc.RESOLVE_KV_DATA, Status.Code.UNAVAILABLE, 1);
+        cluster.pd().inject(new Fault.PdStatus("GET", "/pd/api/v1/stores", 2, 500));
+        cluster.pd().inject(new Fault.PdStatus("POST", PdClient.BASE_ALLOC_ID, 1, 503));
         PdState before = cluster.pd().state();
 
         Outcome out = recovery().build().run();
@@ -191,7 +191,7 @@ class StockRecoveryTest {
     void anAbortedRecoverGetsItsPlanAgain() throws Exception {
         List<StockReplica> layout = layout(12);
         start(layout);
-        cluster.store(1).faults().failNext(StoreFaults.Rpc.RECOVER_REGION, Status.Code.ABORTED, 1);
+        cluster.store(1).faults().failNext(Fault.Rpc.RECOVER_REGION, Status.Code.ABORTED, 1);
 
         Outcome out = recovery().build().run();
 
@@ -382,7 +382,7 @@ class StockRecoveryTest {
     @Test
     void pdThatKeepsFailingIsAFailureNamingTheCall() throws Exception {
         start(layout(19));
-        cluster.pd().inject(new PdFault("GET", "/pd/api/v1/stores", 100, 500));
+        cluster.pd().inject(new Fault.PdStatus("GET", "/pd/api/v1/stores", 100, 500));
 
         Outcome out = recovery().build().run();
 
@@ -410,7 +410,7 @@ class StockRecoveryTest {
         List<StockReplica> layout = layout(31);
         start(layout);
         // a stream that breaks off after 3 metas: its attempt's lines must not count twice
-        cluster.store(3).faults().resetStream(StoreFaults.Rpc.READ_REGION_META, 3, 1);
+        cluster.store(3).faults().resetStream(Fault.Rpc.READ_REGION_META, 3, 1);
         Path run = tmp.resolve("run");
         Path planFile = tmp.resolve("plan.jsonl");
 
