@@ -1,7 +1,7 @@
 package io.phybr.adviser.cli;
 
 import io.phybr.adviser.BuildInfo;
-import io.phybr.adviser.ExitCode;
+import io.phybr.contract.ExitCode;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

@@ -1,10 +1,10 @@
-package io.phybr.mock.stock;
+package io.phybr.adviser.stock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.grpc.Status;
-import io.phybr.adviser.ExitCode;
+import io.phybr.contract.ExitCode;
 import io.phybr.adviser.cli.PhybrMain;
 import io.phybr.adviser.pd.PdClient;
 import io.phybr.adviser.plan.Policy;
@@ -12,13 +12,19 @@ import io.phybr.adviser.plan.Protocol;
 import io.phybr.adviser.record.RunInfo;
 import io.phybr.adviser.record.RunRecorder;
 import io.phybr.adviser.outcome.Outcome;
-import io.phybr.adviser.stock.RetryPolicy;
-import io.phybr.adviser.stock.StockRecovery;
-import io.phybr.adviser.stock.Timeouts;
 import io.phybr.mock.pd.PdCall;
 import io.phybr.mock.fault.Fault;
 import io.phybr.mock.pd.PdState;
 import io.phybr.proto.recoverdata.RecoverRegionRequest;
+import io.phybr.mock.stock.InMemoryStoreBackend;
+import io.phybr.mock.stock.StoreFaults;
+import io.phybr.mock.stock.StockCheck;
+import io.phybr.mock.stock.StockReplica;
+import io.phybr.mock.stock.MockStockCluster;
+import io.phybr.mock.stock.MockStockStore;
+import io.phybr.mock.stock.StockLayouts;
+import io.phybr.mock.stock.StoreBackend;
+import io.phybr.mock.stock.LocalPeer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -45,7 +51,7 @@ class StockRecoveryTest {
     private static final long RESOLVED_TS = 150;
 
     private MockStockCluster cluster;
-    private final Leaks.TrackingChannels channels = new Leaks.TrackingChannels();
+    private final TrackingChannels channels = new TrackingChannels();
 
     @TempDir
     Path tmp;
@@ -56,7 +62,7 @@ class StockRecoveryTest {
             cluster.close();
         }
         channels.assertAllClosed();
-        Leaks.assertNoServersLeft();
+        assertThat(MockStockCluster.liveServers()).as("mock stores and PDs left running").isZero();
     }
 
     private MockStockCluster start(List<StockReplica> layout) throws Exception {
@@ -157,7 +163,8 @@ class StockRecoveryTest {
         Outcome out = recovery().build().run();
 
         assertThat(out.exitCode()).isEqualTo(ExitCode.REFUSED);
-        assertThat(out.verdict()).contains("hole [\"6b30303034\", \"6b30303035\")").contains("no command was sent to any store");
+        assertThat(out.verdict()).contains("hole [\"" + java.util.HexFormat.of().formatHex(StockLayouts.key(4)) + "\", \""
+                + java.util.HexFormat.of().formatHex(StockLayouts.key(5)) + "\")").contains("no command was sent to any store");
         assertThat(cluster.pd().state()).isEqualTo(before);
         assertThat(cluster.pd().calls()).extracting(PdCall::path).doesNotContain(PdClient.BASE_ALLOC_ID);
         for (MockStockStore s : cluster.stores()) {

@@ -1,4 +1,4 @@
-package io.phybr.mock.stock;
+package io.phybr.rehearsal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -16,6 +16,9 @@ import io.phybr.mock.model.Write;
 import io.phybr.mock.scenario.Expectation;
 import io.phybr.mock.scenario.Scenario;
 import io.phybr.mock.scenario.ScenarioParser;
+import io.phybr.mock.stock.MockStockCluster;
+import io.phybr.mock.stock.StoreBackend;
+import io.phybr.mock.stock.ModelStoreBackend;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,11 +46,11 @@ class ModelStockCorpusTest {
         if (cluster != null) {
             cluster.close();
         }
-        Leaks.assertNoServersLeft();
+        assertThat(MockStockCluster.liveServers()).as("mock stores and PDs left running").isZero();
     }
 
     static Stream<Path> scenarios() throws IOException {
-        try (Stream<Path> s = Files.list(Path.of("scenarios"))) {
+        try (Stream<Path> s = Files.list(Corpus.DIR)) {
             return s.filter(p -> p.toString().endsWith(".scn")).sorted().toList().stream();
         }
     }
