@@ -1,5 +1,6 @@
 package io.phybr.adviser.stock;
 
+import io.phybr.adviser.text.Texts;
 import io.grpc.Deadline;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -83,7 +84,7 @@ final class PhaseRunner {
                 try {
                     failure = futures.get(s.id()).get(deadline.timeRemaining(TimeUnit.MILLISECONDS) + 30_000, TimeUnit.MILLISECONDS);
                 } catch (java.util.concurrent.TimeoutException e) {
-                    failure = "TIMEOUT:store " + s.id() + " (" + s.address() + ") did not finish within " + human(timeout);
+                    failure = "TIMEOUT:store " + s.id() + " (" + s.address() + ") did not finish within " + Texts.duration(timeout);
                 } catch (ExecutionException e) {
                     failure = "store " + s.id() + " (" + s.address() + "): internal error " + e.getCause();
                 } catch (InterruptedException e) {
@@ -104,7 +105,7 @@ final class PhaseRunner {
                         phase + " failed on " + failures.size() + " of " + stores.size() + " stores (" + done
                                 + " finished): " + String.join("; ", failures) + ".");
             }
-            LOG.info("{}: all {} stores done in {}", phase, stores.size(), human(Duration.ofNanos(System.nanoTime() - t0)));
+            LOG.info("{}: all {} stores done in {}", phase, stores.size(), Texts.elapsed(Duration.ofNanos(System.nanoTime() - t0)));
         } finally {
             tick.cancel(false);
             futures.values().forEach(f -> f.cancel(true));
@@ -183,10 +184,5 @@ final class PhaseRunner {
             }
         }
         LOG.info("{}: {}/{} stores done{}", phase, done, stores.size(), sb);
-    }
-
-    static String human(Duration d) {
-        long ms = d.toMillis();
-        return ms < 10_000 ? ms + " ms" : (ms / 1000) + " s";
     }
 }

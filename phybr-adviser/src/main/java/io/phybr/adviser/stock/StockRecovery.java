@@ -1,5 +1,6 @@
 package io.phybr.adviser.stock;
 
+import io.phybr.adviser.text.Texts;
 import io.grpc.ManagedChannel;
 import io.phybr.adviser.ExitCode;
 import io.phybr.adviser.pd.PdClient;
@@ -191,7 +192,7 @@ public final class StockRecovery {
             }
             plan = (Plan) outcome;
             recorder.planned(plan); // asynchronous: never delays the recovery
-            LOG.info("plan: {} replicas planned in {}", replicas, PhaseRunner.human(Duration.ofNanos(System.nanoTime() - t0)));
+            LOG.info("plan: {} replicas planned in {}", replicas, Texts.elapsed(Duration.ofNanos(System.nanoTime() - t0)));
             LOG.info("{}", plan.summary().toText());
             if (planOutput != null) {
                 try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(planOutput), 1 << 16)) {
