@@ -37,6 +37,29 @@ final class CloseBarrier<R> {
 
     private final TreeSet<Long> closed = new TreeSet<>();
     private final List<Held<R>> held = new ArrayList<>();
+    private int refused;
+
+    /**
+     * Takes a close call: refused (and counted as refused) when it cannot be attributed; else its
+     * reply is held and, with work done, its store counts as closed.
+     */
+    <S> Attribution offer(long header, SocketAddress remote, boolean workdone, StoreRegistry<S> stores, R reply) {
+        Attribution a = attribute(header, remote, workdone, stores);
+        if (!a.attributed()) {
+            refused++;
+            return a;
+        }
+        hold(a.store(), reply);
+        if (workdone) {
+            closed.add(a.store());
+        }
+        return a;
+    }
+
+    /** Close calls refused so far because no store that reported could be named for them. */
+    int refused() {
+        return refused;
+    }
 
     /**
      * Names the store a close comes from: {@code header} is its phybr-store-id (-1 without one),
@@ -61,11 +84,6 @@ final class CloseBarrier<R> {
     /** Holds {@code reply} until the barrier is released or the session fails. */
     void hold(long store, R reply) {
         held.add(new Held<>(store, reply));
-    }
-
-    /** Records that {@code store} closed with its work done; true the first time. */
-    boolean closed(long store) {
-        return closed.add(store);
     }
 
     long[] closedStores() {

@@ -7,7 +7,6 @@ import io.phybr.adviser.ExitCode;
 import io.phybr.adviser.plan.Plan;
 import io.phybr.adviser.plan.PlanOptions;
 import io.phybr.adviser.record.RunRecorder;
-import io.phybr.adviser.text.Texts;
 import io.phybr.proto.seed.CloseReply;
 import io.phybr.proto.seed.RegionRecover;
 import java.net.SocketAddress;
@@ -57,7 +56,6 @@ final class Session {
     private Plan plan;
     private Status terminalStatus;
     private ScheduledFuture<?> timer;
-    private int refusedCloses;
 
     Session(StoreRegistry<ReportStream> stores, Duration collectTimeout, Duration closeTimeout, PlanOptions planOptions,
             Path planOutput, RunRecorder recorder, Planning.PlanWriter planWriter) {
@@ -317,24 +315,20 @@ final class Session {
                     ok = true;
                 }
             } else {
-                CloseBarrier.Attribution a = CloseBarrier.attribute(header, remote, workdone, stores);
+                CloseBarrier.Attribution a = barrier.offer(header, remote, workdone, stores, reply);
                 if (!a.attributed()) {
-                    refusedCloses++;
                     Status.Code code = a.why() == CloseBarrier.Unattributed.NOT_A_MEMBER
                             ? Status.Code.PERMISSION_DENIED : Status.Code.FAILED_PRECONDITION;
                     immediate = code.toStatus().withDescription(
                             Diagnoses.closeRefused(a.why(), a.store(), workdone, stores, remote));
                     log.warn("close refused: {}", immediate.getDescription());
                 } else if (!workdone) {
-                    barrier.hold(a.store(), reply);
                     failure = Diagnoses.who(a.store(), remote);
                     planSent = plan != null;
                 } else {
-                    barrier.hold(a.store(), reply);
-                    boolean first = barrier.closed(a.store());
                     List<Long> missing = barrier.missing(stores);
-                    log.info("store {} closed (work done){}{}", a.store(), first ? "" : " again",
-                            missing.isEmpty() ? "" : "; waiting for " + (phase == Phase.APPLYING ? "" : "the plan and ")
+                    log.info("store {} closed (work done){}", a.store(), missing.isEmpty() ? ""
+                            : "; waiting for " + (phase == Phase.APPLYING ? "" : "the plan and ")
                                     + Diagnoses.missing(missing));
                 }
             }
@@ -401,7 +395,7 @@ final class Session {
             if (phase != Phase.APPLYING) {
                 return;
             }
-            diagnosis = Diagnoses.closeTimedOut(closeTimeout, stores, barrier.missing(stores), refusedCloses);
+            diagnosis = Diagnoses.closeTimedOut(closeTimeout, stores, barrier.missing(stores), barrier.refused());
         }
         finish(ExitCode.TIMEOUT, Status.Code.DEADLINE_EXCEEDED, Diagnoses.VERDICT_CLOSE_TIMEOUT, diagnosis);
     }
