@@ -11,7 +11,7 @@ import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import io.phybr.adviser.plan.Policy;
 import io.phybr.adviser.plan.ReplicaTable;
-import io.phybr.adviser.protocol.seed.AdviserOutcome;
+import io.phybr.adviser.outcome.Outcome;
 import io.phybr.adviser.protocol.seed.SeedAdviser;
 import io.phybr.proto.seed.CloseReply;
 import io.phybr.proto.seed.CloseRequest;
@@ -60,7 +60,7 @@ public class SeedRecoveryBenchmark {
     }
 
     @Benchmark
-    public AdviserOutcome recover() throws Exception {
+    public Outcome recover() throws Exception {
         try (SeedAdviser adviser = SeedAdviser.builder().listen("127.0.0.1:0").storeIds(1, 2, 3)
                 .collectTimeout(Duration.ofMinutes(5)).closeTimeout(Duration.ofMinutes(5))
                 .policy(Policy.SEED).build().start()) {
@@ -73,7 +73,7 @@ public class SeedRecoveryBenchmark {
                     agents[s] = new Agent(channels[s], s + 1, table).run();
                 }
                 CompletableFuture.allOf(agents).get(5, TimeUnit.MINUTES);
-                AdviserOutcome outcome = adviser.awaitOutcome();
+                Outcome outcome = adviser.awaitOutcome();
                 if (!outcome.ok()) {
                     throw new IllegalStateException("recovery failed: " + outcome.verdict());
                 }

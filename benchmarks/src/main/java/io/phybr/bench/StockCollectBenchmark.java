@@ -1,7 +1,7 @@
 package io.phybr.bench;
 
 import io.phybr.adviser.pd.PdClient;
-import io.phybr.adviser.stock.RecoveryOutcome;
+import io.phybr.adviser.outcome.Outcome;
 import io.phybr.adviser.stock.StockRecovery;
 import io.phybr.adviser.stock.StoreChannels;
 import io.phybr.adviser.stock.Timeouts;
@@ -64,8 +64,8 @@ public class StockCollectBenchmark {
     }
 
     @Benchmark
-    public RecoveryOutcome collectAndPlan() {
-        RecoveryOutcome out = StockRecovery.builder()
+    public Outcome collectAndPlan() {
+        Outcome out = StockRecovery.builder()
                 .pd(new PdClient(List.of(cluster.pdAddress()), null, Duration.ofSeconds(30)))
                 .channels(StoreChannels.netty(null))
                 .resolvedTs(1)

@@ -1,6 +1,6 @@
 package io.phybr.mock;
 
-import io.phybr.adviser.protocol.seed.AdviserOutcome;
+import io.phybr.adviser.outcome.Outcome;
 import io.phybr.adviser.protocol.seed.SeedAdviser;
 import io.phybr.mock.check.AdviserResult;
 import io.phybr.mock.scenario.Scenario;
@@ -60,11 +60,11 @@ public final class OurAdviser implements Rehearsal.RunningAdviser {
 
     @Override
     public AdviserResult awaitOutcome(Duration timeout) throws InterruptedException {
-        Optional<AdviserOutcome> o = adviser.awaitOutcome(timeout);
+        Optional<Outcome> o = adviser.awaitOutcome(timeout);
         if (o.isEmpty()) {
             throw new IllegalStateException("the adviser did not end within " + timeout);
         }
-        AdviserOutcome outcome = o.get();
+        Outcome outcome = o.get();
         String diag = outcome.diagnosis().orElse("");
         if (diag.isEmpty()) {
             diag = outcome.verdict();

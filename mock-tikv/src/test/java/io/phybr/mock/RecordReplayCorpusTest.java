@@ -6,7 +6,7 @@ import io.phybr.adviser.ExitCode;
 import io.phybr.adviser.cli.PhybrMain;
 import io.phybr.adviser.plan.Policy;
 import io.phybr.adviser.plan.Protocol;
-import io.phybr.adviser.protocol.seed.AdviserOutcome;
+import io.phybr.adviser.outcome.Outcome;
 import io.phybr.adviser.protocol.seed.SeedAdviser;
 import io.phybr.adviser.record.RecordedRun;
 import io.phybr.adviser.record.RunInfo;
@@ -101,7 +101,7 @@ class RecordReplayCorpusTest {
         try {
             assertThat(MockTikvMain.run("agents", "--dump", dump.toString(), "--adviser",
                     "127.0.0.1:" + adviser.port(), "--timeout", "30")).isEqualTo(MockTikvMain.PASS);
-            AdviserOutcome o = adviser.awaitOutcome(TIMEOUT).orElseThrow();
+            Outcome o = adviser.awaitOutcome(TIMEOUT).orElseThrow();
             rec.finish(o.exitCode(), o.verdict(), o.diagnosis().orElse(""));
             assertThat(o.exitCode()).isEqualTo(ExitCode.OK);
         } finally {

@@ -3,7 +3,7 @@ package io.phybr.mock.stock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.phybr.adviser.pd.PdClient;
-import io.phybr.adviser.stock.RecoveryOutcome;
+import io.phybr.adviser.outcome.Outcome;
 import io.phybr.adviser.stock.RetryPolicy;
 import io.phybr.adviser.stock.StockRecovery;
 import io.phybr.mock.check.Checker;
@@ -59,7 +59,7 @@ class ModelStockCorpusTest {
         images.keySet().forEach(id -> backends.add(new ModelStoreBackend(id, images, backup)));
         cluster = new MockStockCluster(backends, true, true);
 
-        RecoveryOutcome out = StockRecovery.builder()
+        Outcome out = StockRecovery.builder()
                 .pd(new PdClient(List.of(cluster.pdAddress()), null, Duration.ofSeconds(5)))
                 .resolvedTs(Math.max(1, backup.resolvedTs()))
                 .retry(new RetryPolicy(3, Duration.ofMillis(50), Duration.ofMillis(200)))

@@ -11,7 +11,7 @@ import io.phybr.adviser.plan.Policy;
 import io.phybr.adviser.plan.Protocol;
 import io.phybr.adviser.record.RunInfo;
 import io.phybr.adviser.record.RunRecorder;
-import io.phybr.adviser.stock.RecoveryOutcome;
+import io.phybr.adviser.outcome.Outcome;
 import io.phybr.adviser.stock.RetryPolicy;
 import io.phybr.adviser.stock.StockRecovery;
 import io.phybr.adviser.stock.Timeouts;
@@ -129,11 +129,11 @@ class StockRecoveryTest {
         PdState before = cluster.pd().state();
         Path planFile = tmp.resolve("plan.jsonl");
 
-        RecoveryOutcome out = recovery().planOutput(planFile).build().run();
+        Outcome out = recovery().planOutput(planFile).build().run();
 
         assertThat(out.exitCode()).as(out.verdict()).isEqualTo(ExitCode.OK);
         assertThat(out.verdict()).contains("recovered 3 stores");
-        assertThat(out.pdRestored()).isTrue();
+        assertThat(out.counts().pdRestored()).isTrue();
         PdState after = cluster.pd().state();
         assertThat(after.withoutAllocId()).isEqualTo(before.withoutAllocId().withMarker(false));
         long maxPeer = layout.stream().mapToLong(r -> r.peer().maxPeerId()).max().orElseThrow();
@@ -143,7 +143,7 @@ class StockRecoveryTest {
         assertThat(cluster.store(1).recoverCalls()).singleElement().satisfies(reqs -> assertThat(reqs)
                 .contains(RecoverRegionRequest.newBuilder().setRegionId(77).setTombstone(true).build()));
         assertThat(Files.readAllLines(planFile)).contains("{\"store\":1,\"region_id\":77,\"as_leader\":false,\"tombstone\":true}");
-        assertThat(out.resolvedKeys()).isPositive();
+        assertThat(out.counts().resolvedKeys()).isPositive();
         List<String> order = cluster.pd().mutatingCalls().stream().map(c -> c.method() + " " + c.path()).toList();
         assertThat(order.get(order.size() - 1)).isEqualTo("DELETE " + PdClient.MARKER);
         assertThat(order).contains("POST " + PdClient.BASE_ALLOC_ID);
@@ -154,7 +154,7 @@ class StockRecoveryTest {
         start(StockLayouts.withHole(StockLayouts.healthy(3, 10, 5), 104));
         PdState before = cluster.pd().state();
 
-        RecoveryOutcome out = recovery().build().run();
+        Outcome out = recovery().build().run();
 
         assertThat(out.exitCode()).isEqualTo(ExitCode.REFUSED);
         assertThat(out.verdict()).contains("hole [\"6b30303034\", \"6b30303035\")").contains("no command was sent to any store");
@@ -177,13 +177,13 @@ class StockRecoveryTest {
         cluster.pd().inject(new PdFault("POST", PdClient.BASE_ALLOC_ID, 1, 503));
         PdState before = cluster.pd().state();
 
-        RecoveryOutcome out = recovery().build().run();
+        Outcome out = recovery().build().run();
 
         assertThat(out.exitCode()).as(out.verdict()).isEqualTo(ExitCode.OK);
         assertThat(cluster.store(2).calls()).filteredOn("ReadRegionMeta"::equals).hasSize(3);
         assertThat(cluster.store(3).calls()).filteredOn("WaitApply"::equals).hasSize(2);
         assertThat(cluster.pd().state().withoutAllocId()).isEqualTo(before.withoutAllocId().withMarker(false));
-        assertThat(out.replicas()).isEqualTo(layout.size());
+        assertThat(out.counts().replicas()).isEqualTo(layout.size());
         assertRecovered(layout);
     }
 
@@ -193,7 +193,7 @@ class StockRecoveryTest {
         start(layout);
         cluster.store(1).faults().failNext(StoreFaults.Rpc.RECOVER_REGION, Status.Code.ABORTED, 1);
 
-        RecoveryOutcome out = recovery().build().run();
+        Outcome out = recovery().build().run();
 
         assertThat(out.exitCode()).as(out.verdict()).isEqualTo(ExitCode.OK);
         List<List<RecoverRegionRequest>> calls = cluster.store(1).recoverCalls();
@@ -208,7 +208,7 @@ class StockRecoveryTest {
         start(layout);
         cluster.store(2).faults().rebootDuringRecover(1);
 
-        RecoveryOutcome out = recovery().build().run();
+        Outcome out = recovery().build().run();
 
         assertThat(out.exitCode()).as(out.verdict()).isEqualTo(ExitCode.OK);
         assertThat(cluster.store(2).reboots()).isEqualTo(1);
@@ -223,7 +223,7 @@ class StockRecoveryTest {
         String addr = cluster.store(3).address();
         cluster.store(3).stop();
 
-        RecoveryOutcome out = recovery().build().run();
+        Outcome out = recovery().build().run();
 
         assertThat(out.exitCode()).isEqualTo(ExitCode.FAILURE);
         assertThat(out.verdict()).contains("store 3 (" + addr + ") is unreachable after 5 attempts")
@@ -238,7 +238,7 @@ class StockRecoveryTest {
         cluster.pd().setMarked(false);
         PdState before = cluster.pd().state();
 
-        RecoveryOutcome out = recovery().build().run();
+        Outcome out = recovery().build().run();
 
         assertThat(out.exitCode()).isEqualTo(ExitCode.FAILURE);
         assertThat(out.verdict()).contains("not marked snapshot-recovering");
@@ -252,7 +252,7 @@ class StockRecoveryTest {
         start(layout(16));
         Path planFile = tmp.resolve("dry.jsonl");
 
-        RecoveryOutcome out = StockRecovery.builder()
+        Outcome out = StockRecovery.builder()
                 .pd(new PdClient(List.of(cluster.pdAddress()), null, Duration.ofSeconds(5)))
                 .channels(channels).dryRun(true).planOutput(planFile).build().run();
 
@@ -269,7 +269,7 @@ class StockRecoveryTest {
         PdState before = cluster.pd().state();
         cluster.store(2).faults().slow(Duration.ofMillis(200));
 
-        RecoveryOutcome out = recovery()
+        Outcome out = recovery()
                 .timeouts(new Timeouts(Duration.ofMillis(600), Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(5)))
                 .build().run();
 
@@ -285,15 +285,15 @@ class StockRecoveryTest {
         PdState before = cluster.pd().state();
         cluster.store(1).faults().slow(Duration.ofMillis(100));
         StockRecovery r = recovery().build();
-        CompletableFuture<RecoveryOutcome> run = CompletableFuture.supplyAsync(r::run);
+        CompletableFuture<Outcome> run = CompletableFuture.supplyAsync(r::run);
 
         await().atMost(Duration.ofSeconds(10)).until(() -> cluster.store(1).calls().contains("ReadRegionMeta"));
-        assertThat(cluster.pd().state().scheduleConfig()).containsEntry("leader-schedule-limit", 0L);
+        assertThat(cluster.pd().state().scheduleConfig()).containsEntry("leader-schedule-limit", "0");
         assertThat(r.restorePd()).isNull(); // what the CLI's shutdown hook calls on Ctrl-C
         assertThat(cluster.pd().state()).isEqualTo(before);
 
         cluster.store(1).faults().slow(Duration.ZERO);
-        RecoveryOutcome out = run.get(30, TimeUnit.SECONDS);
+        Outcome out = run.get(30, TimeUnit.SECONDS);
         assertThat(out.exitCode()).as(out.verdict()).isEqualTo(ExitCode.OK);
     }
 
@@ -372,11 +372,11 @@ class StockRecoveryTest {
         cluster = new MockStockCluster(backends, true, false);
         cluster.stores().forEach(s -> s.faults().slow(Duration.ofMillis(20)));
 
-        RecoveryOutcome out = recovery().concurrency(concurrency).build().run();
+        Outcome out = recovery().concurrency(concurrency).build().run();
 
         assertThat(out.exitCode()).as(out.verdict()).isEqualTo(ExitCode.OK);
         assertThat(max.get()).isBetween(1, concurrency);
-        assertThat(out.stores()).isEqualTo(4);
+        assertThat(out.counts().stores()).isEqualTo(4);
     }
 
     @Test
@@ -384,7 +384,7 @@ class StockRecoveryTest {
         start(layout(19));
         cluster.pd().inject(new PdFault("GET", "/pd/api/v1/stores", 100, 500));
 
-        RecoveryOutcome out = recovery().build().run();
+        Outcome out = recovery().build().run();
 
         assertThat(out.exitCode()).isEqualTo(ExitCode.FAILURE);
         assertThat(out.verdict()).contains("GET /pd/api/v1/stores").contains("HTTP 500").contains("after 5 attempts");
@@ -414,7 +414,7 @@ class StockRecoveryTest {
         Path run = tmp.resolve("run");
         Path planFile = tmp.resolve("plan.jsonl");
 
-        RecoveryOutcome out = recovery().recorder(recorder(run, false)).planOutput(planFile).build().run();
+        Outcome out = recovery().recorder(recorder(run, false)).planOutput(planFile).build().run();
 
         assertThat(out.exitCode()).as(out.verdict()).isEqualTo(ExitCode.OK);
         assertRecovered(layout);
@@ -444,11 +444,11 @@ class StockRecoveryTest {
         start(StockLayouts.withHole(StockLayouts.healthy(3, 10, 5), 104));
         Path run = tmp.resolve("run");
 
-        RecoveryOutcome out = recovery().recorder(recorder(run, false)).build().run();
+        Outcome out = recovery().recorder(recorder(run, false)).build().run();
 
         assertThat(out.exitCode()).isEqualTo(ExitCode.REFUSED);
         assertThat(run.resolve(RunRecorder.PLAN)).doesNotExist();
-        assertThat(Files.readAllLines(run.resolve(RunRecorder.DUMP))).hasSize((int) out.replicas()).isNotEmpty();
+        assertThat(Files.readAllLines(run.resolve(RunRecorder.DUMP))).hasSize((int) out.counts().replicas()).isNotEmpty();
         String manifest = Files.readString(run.resolve(RunRecorder.MANIFEST));
         assertThat(manifest).contains("\"status\" : \"finished\"", "\"exit_code\" : 3", "\"outcome\" : \"refused\"",
                 "\"plan\" : null", "\"stores\" : [ 1, 2, 3 ]", "\"diagnosis\" : ").contains("hole [");

@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.phybr.adviser.ExitCode;
 import io.phybr.adviser.pd.PdClient;
-import io.phybr.adviser.stock.RecoveryOutcome;
+import io.phybr.adviser.outcome.Outcome;
 import io.phybr.adviser.stock.StockRecovery;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -61,7 +61,7 @@ class StoresCommandTest {
         CompletableFuture<Integer> cmd = run(sink, "--stores", "3", "--regions", "25", "--seed", "42",
                 "--resolved-ts", "1000", "--exit-after-recovery", "--timeout", "120");
         await().atMost(Duration.ofSeconds(30)).until(() -> sink.toString().contains("--pd "));
-        RecoveryOutcome out = StockRecovery.builder()
+        Outcome out = StockRecovery.builder()
                 .pd(new PdClient(List.of(pdOf(sink)), null, Duration.ofSeconds(5)))
                 .resolvedTs(1000).build().run();
         assertThat(out.exitCode()).as(out.verdict()).isEqualTo(ExitCode.OK);
@@ -77,7 +77,7 @@ class StoresCommandTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> sink.toString().contains("resolved ts "));
         Matcher ts = Pattern.compile("resolved ts (\\d+)").matcher(sink.toString());
         assertThat(ts.find()).isTrue();
-        RecoveryOutcome out = StockRecovery.builder()
+        Outcome out = StockRecovery.builder()
                 .pd(new PdClient(List.of(pdOf(sink)), null, Duration.ofSeconds(5)))
                 .resolvedTs(Long.parseLong(ts.group(1))).build().run();
         assertThat(out.exitCode()).as(out.verdict()).isEqualTo(ExitCode.OK);

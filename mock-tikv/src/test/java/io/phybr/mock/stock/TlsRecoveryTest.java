@@ -6,7 +6,7 @@ import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.phybr.adviser.ExitCode;
 import io.phybr.adviser.pd.PdClient;
 import io.phybr.adviser.pd.TlsConfig;
-import io.phybr.adviser.stock.RecoveryOutcome;
+import io.phybr.adviser.outcome.Outcome;
 import io.phybr.adviser.stock.StockRecovery;
 import io.phybr.adviser.stock.StoreChannels;
 import java.io.FileInputStream;
@@ -75,7 +75,7 @@ class TlsRecoveryTest {
         TlsConfig tls = new TlsConfig(certPem, certPem, keyPem);
         PdClient pd = new PdClient(List.of(cluster.pdAddress()), tls.sslContext(), Duration.ofSeconds(10));
         assertThat(pd.endpoints().get(0).getScheme()).isEqualTo("https");
-        RecoveryOutcome out = StockRecovery.builder().pd(pd).channels(StoreChannels.netty(tls.grpcContext()))
+        Outcome out = StockRecovery.builder().pd(pd).channels(StoreChannels.netty(tls.grpcContext()))
                 .resolvedTs(100).build().run();
 
         assertThat(out.exitCode()).as(out.verdict()).isEqualTo(ExitCode.OK);
@@ -83,7 +83,7 @@ class TlsRecoveryTest {
         assertThat(StockCheck.check(backends, 100)).isEmpty();
 
         // and a client that does not trust the CA is refused: TLS is really on
-        RecoveryOutcome plain = StockRecovery.builder()
+        Outcome plain = StockRecovery.builder()
                 .pd(new PdClient(List.of("http://" + cluster.pdAddress()), null, Duration.ofSeconds(5)))
                 .retry(new io.phybr.adviser.stock.RetryPolicy(1, Duration.ofMillis(10), Duration.ofMillis(10)))
                 .resolvedTs(100).build().run();

@@ -8,7 +8,7 @@ import io.phybr.adviser.plan.Policy;
 import io.phybr.adviser.plan.Protocol;
 import io.phybr.adviser.record.RunInfo;
 import io.phybr.adviser.record.RunRecorder;
-import io.phybr.adviser.stock.RecoveryOutcome;
+import io.phybr.adviser.outcome.Outcome;
 import io.phybr.adviser.stock.RetryPolicy;
 import io.phybr.adviser.stock.StockRecovery;
 import io.phybr.adviser.stock.StoreChannels;
@@ -182,7 +182,7 @@ public final class RecoverCommand implements Callable<Integer> {
             recorder.finish(ExitCode.FAILURE, message, message); // no-op if the run ended first
         }, "phybr-restore-pd");
         Runtime.getRuntime().addShutdownHook(hook);
-        RecoveryOutcome outcome;
+        Outcome outcome;
         try {
             outcome = recovery.run(); // finishes the recording with the outcome
         } finally {

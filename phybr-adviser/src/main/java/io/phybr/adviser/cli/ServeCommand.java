@@ -6,7 +6,7 @@ import io.phybr.adviser.plan.Policy;
 import io.phybr.adviser.plan.Protocol;
 import io.phybr.adviser.record.RunInfo;
 import io.phybr.adviser.record.RunRecorder;
-import io.phybr.adviser.protocol.seed.AdviserOutcome;
+import io.phybr.adviser.outcome.Outcome;
 import io.phybr.adviser.protocol.seed.SeedAdviser;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -185,7 +185,7 @@ public final class ServeCommand implements Callable<Integer> {
                     return ExitCode.FAILURE.code();
                 }
             }
-            AdviserOutcome outcome = adviser.awaitOutcome();
+            Outcome outcome = adviser.awaitOutcome();
             recorder.finish(outcome.exitCode(), outcome.verdict(), outcome.diagnosis().orElse(""));
             if (!outcome.ok()) {
                 err.println("phybr serve: " + outcome.diagnosis().orElse(outcome.verdict()));

@@ -62,7 +62,7 @@ final class PhaseRunner {
         this.channels = channels;
     }
 
-    void run(String phase, String unit, List<PdStore> stores, Duration timeout, StoreTask task) throws PhaseFailure {
+    void run(Phase phase, String unit, List<PdStore> stores, Duration timeout, StoreTask task) throws PhaseFailure {
         if (stores.isEmpty()) {
             return;
         }
@@ -72,38 +72,33 @@ final class PhaseRunner {
         long t0 = System.nanoTime();
         ScheduledFuture<?> tick = ticker.scheduleAtFixedRate(() -> logProgress(phase, unit, stores, progress),
                 progressInterval.toMillis(), progressInterval.toMillis(), TimeUnit.MILLISECONDS);
-        Map<Long, Future<String>> futures = new TreeMap<>();
+        Map<Long, Future<StoreResult>> futures = new TreeMap<>();
         try {
             for (PdStore s : stores) {
                 futures.put(s.id(), pool.submit(() -> runStore(phase, unit, s, deadline, progress.get(s.id()), task)));
             }
             List<String> failures = new ArrayList<>();
-            boolean timedOut = false;
+            boolean allTimedOut = true;
             for (PdStore s : stores) {
-                String failure;
+                StoreResult r;
                 try {
-                    failure = futures.get(s.id()).get(deadline.timeRemaining(TimeUnit.MILLISECONDS) + 30_000, TimeUnit.MILLISECONDS);
+                    r = futures.get(s.id()).get(deadline.timeRemaining(TimeUnit.MILLISECONDS) + 30_000, TimeUnit.MILLISECONDS);
                 } catch (java.util.concurrent.TimeoutException e) {
-                    failure = "TIMEOUT:store " + s.id() + " (" + s.address() + ") did not finish within " + Texts.duration(timeout);
+                    r = StoreResult.timedOut(StockTexts.storeDidNotFinish(s, timeout));
                 } catch (ExecutionException e) {
-                    failure = "store " + s.id() + " (" + s.address() + "): internal error " + e.getCause();
+                    r = StoreResult.failed(StockTexts.storeInternal(s, e.getCause()));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new PhaseFailure(ExitCode.FAILURE, phase + " interrupted");
                 }
-                if (failure != null) {
-                    if (failure.startsWith("TIMEOUT:")) {
-                        timedOut = true;
-                        failure = failure.substring(8);
-                    }
-                    failures.add(failure);
+                if (r.failure() != null) {
+                    allTimedOut &= r.timedOut();
+                    failures.add(r.failure());
                 }
             }
             if (!failures.isEmpty()) {
-                int done = stores.size() - failures.size();
-                throw new PhaseFailure(timedOut && failures.stream().allMatch(f -> f.contains("within")) ? ExitCode.TIMEOUT : ExitCode.FAILURE,
-                        phase + " failed on " + failures.size() + " of " + stores.size() + " stores (" + done
-                                + " finished): " + String.join("; ", failures) + ".");
+                throw new PhaseFailure(allTimedOut ? ExitCode.TIMEOUT : ExitCode.FAILURE,
+                        StockTexts.phaseFailed(phase, failures.size(), stores.size(), failures));
             }
             LOG.info("{}: all {} stores done in {}", phase, stores.size(), Texts.elapsed(Duration.ofNanos(System.nanoTime() - t0)));
         } finally {
@@ -112,10 +107,23 @@ final class PhaseRunner {
         }
     }
 
-    /** Runs one store's part with retries; returns null on success or the failure sentence. */
-    private String runStore(String phase, String unit, PdStore s, Deadline deadline, Progress p, StoreTask task) {
+    /** How one store's part ended: {@code failure} is null on success. */
+    private record StoreResult(String failure, boolean timedOut) {
+        static final StoreResult DONE = new StoreResult(null, false);
+
+        static StoreResult failed(String why) {
+            return new StoreResult(why, false);
+        }
+
+        static StoreResult timedOut(String why) {
+            return new StoreResult(why, true);
+        }
+    }
+
+    /** Runs one store's part with retries. */
+    private StoreResult runStore(Phase phase, String unit, PdStore s, Deadline deadline, Progress p, StoreTask task) {
         long backoff = retry.initialBackoff().toMillis();
-        String name = "store " + s.id() + " (" + s.address() + ")";
+        String name = StockTexts.store(s);
         for (int attempt = 1; ; attempt++) {
             p.attempt = attempt;
             p.state = "running";
@@ -127,18 +135,16 @@ final class PhaseRunner {
                 task.run(s, ch, deadline, p);
                 p.state = "done";
                 LOG.info("{}: {} done ({} {}{})", phase, name, p.count.get(), unit, attempt > 1 ? ", attempt " + attempt : "");
-                return null;
+                return StoreResult.DONE;
             } catch (StatusRuntimeException e) {
                 Status st = e.getStatus();
                 if (st.getCode() == Status.Code.DEADLINE_EXCEEDED || deadline.isExpired()) {
                     p.state = "timed out";
-                    return "TIMEOUT:" + name + " did not finish within the " + phase + " timeout (attempt " + attempt
-                            + ", " + p.count.get() + " " + unit + " so far)";
+                    return StoreResult.timedOut(StockTexts.storeTimedOut(s, phase, attempt, p.count.get(), unit));
                 }
                 if (st.getCode() == Status.Code.UNIMPLEMENTED) {
                     p.state = "failed";
-                    return name + " does not serve recover_data.RecoverData: it is not in recovery mode (was PD marked"
-                            + " snapshot-recovering before the TiKV started?)";
+                    return StoreResult.failed(StockTexts.notInRecoveryMode(s));
                 }
                 why = st.getCode() + (st.getDescription() == null ? "" : ": " + st.getDescription());
                 isTransient = RetryPolicy.transientCode(st.getCode());
@@ -147,30 +153,29 @@ final class PhaseRunner {
                 isTransient = true;
             } catch (Exception e) {
                 p.state = "failed";
-                return name + ": " + e;
+                return StoreResult.failed(name + ": " + e);
             }
             if (!isTransient) {
                 p.state = "failed";
-                return name + " failed: " + why;
+                return StoreResult.failed(StockTexts.storeFailed(s, why));
             }
             long left = deadline.timeRemaining(TimeUnit.MILLISECONDS);
             if (attempt >= retry.attempts() || left <= backoff) {
                 p.state = "failed";
-                String reach = why.startsWith("UNAVAILABLE") ? " is unreachable" : " kept failing";
-                return name + reach + " after " + attempt + " attempts (last: " + why + ")";
+                return StoreResult.failed(StockTexts.storeGaveUp(s, attempt, why));
             }
             p.state = "retrying";
             LOG.warn("{}: {} attempt {}/{} failed ({}); retrying in {} ms", phase, name, attempt, retry.attempts(), why, backoff);
             ch.resetConnectBackoff();
             Backoff.pause(backoff);
             if (Thread.currentThread().isInterrupted()) {
-                return name + ": interrupted";
+                return StoreResult.failed(name + ": interrupted");
             }
             backoff = Math.min(retry.maxBackoff().toMillis(), backoff * 2);
         }
     }
 
-    private static void logProgress(String phase, String unit, List<PdStore> stores, Map<Long, Progress> progress) {
+    private static void logProgress(Phase phase, String unit, List<PdStore> stores, Map<Long, Progress> progress) {
         StringBuilder sb = new StringBuilder();
         int done = 0;
         for (PdStore s : stores) {

@@ -3,6 +3,7 @@ package io.phybr.adviser.stock;
 import io.phybr.adviser.text.Texts;
 import io.grpc.ManagedChannel;
 import io.phybr.adviser.ExitCode;
+import io.phybr.adviser.outcome.Outcome;
 import io.phybr.adviser.pd.PdClient;
 import io.phybr.adviser.pd.PdException;
 import io.phybr.adviser.pd.PdRetry;
@@ -28,14 +29,15 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,8 +79,14 @@ public final class StockRecovery {
     private final RunRecorder recorder;
 
     private final Map<Long, ManagedChannel> channels = new ConcurrentHashMap<>();
+    private final AtomicBoolean started = new AtomicBoolean();
     private volatile SchedulingPause pause;
-    private volatile String phase = "prepare";
+    private volatile Phase phase = Phase.PREPARE;
+    // What the run has learnt so far, for the outcome whichever phase it ends in.
+    private volatile int storeCount;
+    private volatile long replicas;
+    private volatile Plan plan;
+    private volatile long resolvedKeys;
 
     private StockRecovery(Builder b) {
         this.pd = Objects.requireNonNull(b.pd, "pd");
@@ -103,7 +111,7 @@ public final class StockRecovery {
     }
 
     /** The phase running now (for a shutdown message). */
-    public String phase() {
+    public Phase phase() {
         return phase;
     }
 
@@ -116,160 +124,32 @@ public final class StockRecovery {
         return p == null ? null : p.restore();
     }
 
-    public RecoveryOutcome run() {
+    /** Runs the phases in order; a recovery runs once. Never throws: every end is an {@link Outcome}. */
+    public Outcome run() {
+        if (!started.compareAndSet(false, true)) {
+            throw new IllegalStateException("a StockRecovery runs once; build another");
+        }
         ExecutorService pool = Executors.newFixedThreadPool(concurrency, daemon("phybr-store"));
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(daemon("phybr-progress"));
         PhaseRunner runner = new PhaseRunner(pool, ticker, progressInterval, retry,
                 s -> channels.computeIfAbsent(s.id(), id -> channelFactory.open(s)));
-        int storeCount = 0;
-        long replicas = 0;
-        Plan plan = null;
-        AtomicLong resolvedKeys = new AtomicLong();
         ExitCode code;
         String verdict;
         try {
-            // ---- prepare --------------------------------------------------------------------
-            phase = "prepare";
-            boolean marked = pdRetry.run("read the snapshot-recovering marker", pd::snapshotRecoveringMarked);
-            if (!marked) {
-                throw new PhaseFailure(ExitCode.FAILURE, "PD (" + pd.endpoints().get(0).getAuthority() + ") is not marked"
-                        + " snapshot-recovering, so the TiKVs are not in recovery mode; nothing was changed. Mark it"
-                        + " (POST " + PdClient.MARKER + ") before starting the TiKVs from the restored volumes, then run"
-                        + " recover again.");
-            }
-            List<PdStore> all = pdRetry.run("list stores", pd::stores);
-            List<PdStore> stores = new ArrayList<>();
-            for (PdStore s : all) {
-                if (s.tiflash()) {
-                    LOG.info("prepare: skipping TiFlash store {} ({})", s.id(), s.address());
-                } else if (s.tombstone()) {
-                    LOG.info("prepare: skipping tombstone store {} ({})", s.id(), s.address());
-                } else {
-                    stores.add(s);
-                }
-            }
-            stores.sort(Comparator.comparingLong(PdStore::id));
-            storeCount = stores.size();
-            if (stores.isEmpty()) {
-                throw new PhaseFailure(ExitCode.FAILURE, "PD lists no TiKV store (" + all.size() + " stores, all TiFlash"
-                        + " or tombstone); nothing was changed.");
-            }
-            LOG.info("prepare: {} TiKV stores: {}", stores.size(), describe(stores));
-            if (!dryRun) {
-                SchedulingPause p = new SchedulingPause(pd, pdRetry);
-                pause = p;
-                p.pause();
-            }
-
-            // ---- collect --------------------------------------------------------------------
-            phase = "collect";
-            Map<Long, ReplicaTable> tables = new ConcurrentHashMap<>();
-            runner.run("collect", "region metas", stores, timeouts.collect(), (s, ch, deadline, prog) -> {
-                StoreRecording rec = recorder.store(s.id()); // one per attempt: a retried attempt's lines are discarded
-                ReplicaTable t;
-                try {
-                    t = StoreRpc.collect(s, ch, deadline, prog, rec);
-                } catch (Exception | Error e) {
-                    rec.discard();
-                    throw e;
-                }
-                rec.complete();
-                tables.put(s.id(), t);
-            });
-            long total = tables.values().stream().mapToLong(ReplicaTable::size).sum();
-            ReplicaTable table = new ReplicaTable((int) Math.min(Integer.MAX_VALUE - 16, Math.max(16, total)));
-            for (PdStore s : stores) {
-                table.appendAll(tables.remove(s.id()));
-            }
-            replicas = table.size();
-
-            // ---- plan -----------------------------------------------------------------------
-            phase = "plan";
-            long t0 = System.nanoTime();
-            PlanOutcome outcome = Planner.plan(table, PlanOptions.of(Policy.BR).withAcceptHoles(acceptHoles));
-            if (outcome instanceof Refusal r) {
-                throw new PhaseFailure(ExitCode.REFUSED, r.message());
-            }
-            plan = (Plan) outcome;
-            recorder.planned(plan); // asynchronous: never delays the recovery
-            LOG.info("plan: {} replicas planned in {}", replicas, Texts.elapsed(Duration.ofNanos(System.nanoTime() - t0)));
-            LOG.info("{}", plan.summary().toText());
-            if (planOutput != null) {
-                try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(planOutput), 1 << 16)) {
-                    plan.writeJsonLines(out);
-                }
-                LOG.info("plan: wrote {} commands to {}", plan.commandCount(), planOutput);
-            }
-            if (dryRun) {
-                phase = "done";
-                code = ExitCode.OK;
-                verdict = "dry run: collected " + replicas + " region metas from " + storeCount + " stores and planned "
-                        + plan.commandCount() + " commands; nothing was changed on PD or any store.";
-            } else {
-                Plan thePlan = plan;
-                // ---- alloc-id ---------------------------------------------------------------
-                phase = "alloc-id";
-                long maxId = maxId(stores, table);
-                pdRetry.runVoid("raise the base alloc id", () -> pd.setBaseAllocId(maxId));
-                LOG.info("alloc-id: PD base alloc id raised to {}", maxId);
-
-                // ---- recover ----------------------------------------------------------------
-                phase = "recover";
-                List<PdStore> targets = new ArrayList<>();
-                for (PdStore s : stores) {
-                    if (plan.commandsTo(s.id()) > plan.commandsFrom(s.id())) {
-                        targets.add(s);
-                    }
-                }
-                runner.run("recover", "commands", targets, timeouts.recover(),
-                        (s, ch, deadline, prog) -> StoreRpc.recover(s, ch, deadline, prog, thePlan));
-
-                // ---- wait-apply -------------------------------------------------------------
-                phase = "wait-apply";
-                runner.run("wait-apply", "calls", stores, timeouts.waitApply(), (s, ch, deadline, prog) -> {
-                    StoreRpc.waitApply(s, ch, deadline);
-                    prog.count.incrementAndGet();
-                });
-
-                // ---- resolve ----------------------------------------------------------------
-                phase = "resolve";
-                long ts = resolvedTs.getAsLong();
-                Map<Long, Long> keys = new ConcurrentHashMap<>();
-                runner.run("resolve", "keys deleted", stores, timeouts.resolve(), (s, ch, deadline, prog) -> {
-                    StoreRpc.resolve(ch, deadline, prog, ts);
-                    keys.put(s.id(), prog.count.get());
-                });
-                resolvedKeys.set(keys.values().stream().mapToLong(Long::longValue).sum());
-
-                // ---- finish -----------------------------------------------------------------
-                phase = "finish";
-                String problem = pause.restore();
-                if (problem != null) {
-                    throw new PhaseFailure(ExitCode.FAILURE, "the stores are recovered, but " + problem
-                            + "; the snapshot-recovering marker was left in place.");
-                }
-                pdRetry.runVoid("remove the snapshot-recovering marker", pd::unmarkSnapshotRecovering);
-                LOG.info("finish: snapshot-recovering marker removed");
-                phase = "done";
-                code = ExitCode.OK;
-                verdict = "recovered " + storeCount + " stores: " + plan.summary().regionsKept() + " regions kept, "
-                        + plan.summary().regionsDropped() + " dropped, " + (plan.commandCount() - plan.summary().tombstoneCommands())
-                        + " leaders forced, " + plan.summary().tombstoneCommands() + " tombstone requests, "
-                        + resolvedKeys.get() + " keys newer than ts " + ts + " deleted; PD scheduling restored and the"
-                        + " snapshot-recovering marker removed. Restart the TiKVs normally.";
-            }
+            verdict = phases(runner);
+            code = ExitCode.OK;
         } catch (PhaseFailure f) {
             code = f.code();
             verdict = f.getMessage();
         } catch (PdException e) {
             code = ExitCode.FAILURE;
-            verdict = phase + " failed talking to PD: " + e.getMessage() + ".";
+            verdict = StockTexts.pdFailed(phase, e.getMessage());
         } catch (IOException e) {
             code = ExitCode.FAILURE;
-            verdict = phase + " failed writing the plan: " + e.getMessage() + ".";
+            verdict = StockTexts.planNotWritten(phase, e.getMessage());
         } catch (RuntimeException e) {
             code = ExitCode.INTERNAL;
-            verdict = "internal error in " + phase + ": " + e + ". Please report it.";
+            verdict = StockTexts.internal(phase, e);
             LOG.debug("internal error", e);
         } finally {
             pool.shutdownNow();
@@ -281,17 +161,171 @@ public final class StockRecovery {
             String problem = pause.restore();
             if (problem != null) {
                 pdRestored = false;
-                verdict = verdict + " Also, " + problem + ".";
+                verdict = verdict + StockTexts.alsoPdNotRestored(problem);
             }
         }
-        if (code != ExitCode.OK && !"prepare".equals(phase) && pause != null && pdRestored) {
-            verdict = verdict + " PD scheduling was restored; the snapshot-recovering marker stays so the TiKVs remain"
-                    + " in recovery mode for another run.";
+        if (code != ExitCode.OK && phase != Phase.PREPARE && pause != null && pdRestored) {
+            verdict = verdict + StockTexts.pdRestoredMarkerStays();
         }
-        RecoveryOutcome result = new RecoveryOutcome(code, verdict, phase, storeCount, replicas,
-                plan == null ? null : plan.summary(), resolvedKeys.get(), pdRestored);
+        Outcome result = new Outcome(code, verdict, code == ExitCode.OK ? Optional.empty() : Optional.of(verdict),
+                Optional.ofNullable(plan), phase.label(), new Outcome.Counts(storeCount, replicas, resolvedKeys, pdRestored));
         recorder.finish(code, verdict, code == ExitCode.OK ? "" : verdict); // idempotent; never throws
         return result;
+    }
+
+    /** The phases in order; returns the verdict of a run that ended well, else throws what stopped it. */
+    private String phases(PhaseRunner runner) throws PhaseFailure, PdException, IOException {
+        List<PdStore> stores = prepare();
+        ReplicaTable table = collect(runner, stores);
+        Plan thePlan = plan(table);
+        if (dryRun) {
+            enter(Phase.DONE);
+            return StockTexts.dryRun(replicas, storeCount, thePlan);
+        }
+        allocId(stores, table);
+        recover(runner, stores, thePlan);
+        waitApply(runner, stores);
+        long keys = resolve(runner, stores);
+        finish();
+        enter(Phase.DONE);
+        return StockTexts.recovered(storeCount, thePlan, keys, resolvedTs.getAsLong());
+    }
+
+    private void enter(Phase next) {
+        phase = next;
+    }
+
+    /** PD must be marked; returns the TiKV stores (TiFlash and tombstones skipped), by id; pauses scheduling. */
+    private List<PdStore> prepare() throws PhaseFailure, PdException {
+        enter(Phase.PREPARE);
+        boolean marked = pdRetry.run("read the snapshot-recovering marker", pd::snapshotRecoveringMarked);
+        if (!marked) {
+            throw new PhaseFailure(ExitCode.FAILURE, StockTexts.notMarked(pd.endpoints().get(0).getAuthority()));
+        }
+        List<PdStore> all = pdRetry.run("list stores", pd::stores);
+        List<PdStore> stores = new ArrayList<>();
+        for (PdStore s : all) {
+            if (s.tiflash()) {
+                LOG.info("prepare: skipping TiFlash store {} ({})", s.id(), s.address());
+            } else if (s.tombstone()) {
+                LOG.info("prepare: skipping tombstone store {} ({})", s.id(), s.address());
+            } else {
+                stores.add(s);
+            }
+        }
+        stores.sort(Comparator.comparingLong(PdStore::id));
+        storeCount = stores.size();
+        if (stores.isEmpty()) {
+            throw new PhaseFailure(ExitCode.FAILURE, StockTexts.noTikvStores(all.size()));
+        }
+        LOG.info("prepare: {} TiKV stores: {}", stores.size(), describe(stores));
+        if (!dryRun) {
+            SchedulingPause p = new SchedulingPause(pd, pdRetry);
+            pause = p;
+            p.pause();
+        }
+        return stores;
+    }
+
+    /** ReadRegionMeta from every store; returns every meta, stores in id order. */
+    private ReplicaTable collect(PhaseRunner runner, List<PdStore> stores) throws PhaseFailure {
+        enter(Phase.COLLECT);
+        Map<Long, ReplicaTable> tables = new ConcurrentHashMap<>();
+        runner.run(Phase.COLLECT, "region metas", stores, timeouts.collect(), (s, ch, deadline, prog) -> {
+            StoreRecording rec = recorder.store(s.id()); // one per attempt: a retried attempt's lines are discarded
+            ReplicaTable t;
+            try {
+                t = StoreRpc.collect(s, ch, deadline, prog, rec);
+            } catch (Exception | Error e) {
+                rec.discard();
+                throw e;
+            }
+            rec.complete();
+            tables.put(s.id(), t);
+        });
+        long total = tables.values().stream().mapToLong(ReplicaTable::size).sum();
+        ReplicaTable table = new ReplicaTable((int) Math.min(Integer.MAX_VALUE - 16, Math.max(16, total)));
+        for (PdStore s : stores) {
+            table.appendAll(tables.remove(s.id()));
+        }
+        replicas = table.size();
+        return table;
+    }
+
+    /** The BR policy; a refusal fails the run before anything changed on a store. Writes {@code --output}. */
+    private Plan plan(ReplicaTable table) throws PhaseFailure, IOException {
+        enter(Phase.PLAN);
+        long t0 = System.nanoTime();
+        PlanOutcome outcome = Planner.plan(table, PlanOptions.of(Policy.BR).withAcceptHoles(acceptHoles));
+        if (outcome instanceof Refusal r) {
+            throw new PhaseFailure(ExitCode.REFUSED, r.message());
+        }
+        Plan p = (Plan) outcome;
+        plan = p;
+        recorder.planned(p); // asynchronous: never delays the recovery
+        LOG.info("plan: {} replicas planned in {}", table.size(), Texts.elapsed(Duration.ofNanos(System.nanoTime() - t0)));
+        LOG.info("{}", p.summary().toText());
+        if (planOutput != null) {
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(planOutput), 1 << 16)) {
+                p.writeJsonLines(out);
+            }
+            LOG.info("plan: wrote {} commands to {}", p.commandCount(), planOutput);
+        }
+        return p;
+    }
+
+    /** Raises PD's base alloc id to the largest store/region/peer id seen, so new ids never collide. */
+    private void allocId(List<PdStore> stores, ReplicaTable table) throws PdException {
+        enter(Phase.ALLOC_ID);
+        long maxId = maxId(stores, table);
+        pdRetry.runVoid("raise the base alloc id", () -> pd.setBaseAllocId(maxId));
+        LOG.info("alloc-id: PD base alloc id raised to {}", maxId);
+    }
+
+    /** RecoverRegion to every store with commands; a store that aborts or reboots gets its plan again. */
+    private void recover(PhaseRunner runner, List<PdStore> stores, Plan p) throws PhaseFailure {
+        enter(Phase.RECOVER);
+        List<PdStore> targets = new ArrayList<>();
+        for (PdStore s : stores) {
+            if (p.commandsTo(s.id()) > p.commandsFrom(s.id())) {
+                targets.add(s);
+            }
+        }
+        runner.run(Phase.RECOVER, "commands", targets, timeouts.recover(),
+                (s, ch, deadline, prog) -> StoreRpc.recover(s, ch, deadline, prog, p));
+    }
+
+    /** WaitApply on every store. */
+    private void waitApply(PhaseRunner runner, List<PdStore> stores) throws PhaseFailure {
+        enter(Phase.WAIT_APPLY);
+        runner.run(Phase.WAIT_APPLY, "calls", stores, timeouts.waitApply(), (s, ch, deadline, prog) -> {
+            StoreRpc.waitApply(s, ch, deadline);
+            prog.count.incrementAndGet();
+        });
+    }
+
+    /** ResolveKvData with the resolved ts on every store; returns the keys deleted over all stores. */
+    private long resolve(PhaseRunner runner, List<PdStore> stores) throws PhaseFailure {
+        enter(Phase.RESOLVE);
+        long ts = resolvedTs.getAsLong();
+        Map<Long, Long> keys = new ConcurrentHashMap<>();
+        runner.run(Phase.RESOLVE, "keys deleted", stores, timeouts.resolve(), (s, ch, deadline, prog) -> {
+            StoreRpc.resolve(ch, deadline, prog, ts);
+            keys.put(s.id(), prog.count.get());
+        });
+        resolvedKeys = keys.values().stream().mapToLong(Long::longValue).sum();
+        return resolvedKeys;
+    }
+
+    /** Puts PD's scheduling back and removes the marker: the TiKVs leave recovery mode on their next start. */
+    private void finish() throws PhaseFailure, PdException {
+        enter(Phase.FINISH);
+        String problem = pause.restore();
+        if (problem != null) {
+            throw new PhaseFailure(ExitCode.FAILURE, StockTexts.recoveredButPdNotRestored(problem));
+        }
+        pdRetry.runVoid("remove the snapshot-recovering marker", pd::unmarkSnapshotRecovering);
+        LOG.info("finish: snapshot-recovering marker removed");
     }
 
     private void closeChannels() {

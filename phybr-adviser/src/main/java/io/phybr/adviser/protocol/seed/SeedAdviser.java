@@ -4,6 +4,7 @@ import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.phybr.adviser.outcome.Outcome;
 import io.phybr.adviser.plan.PlanOptions;
 import io.phybr.adviser.plan.Policy;
 import io.phybr.adviser.plan.Protocol;
@@ -31,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * The seed-protocol adviser (SPEC §2): a gRPC server for {@code phybr.Phybr} that collects every
  * store's region reports, plans once all expected stores have reported, streams each store exactly
  * its commands, holds {@code close} replies until every store has closed, and ends with an
- * {@link AdviserOutcome}.
+ * {@link Outcome}.
  *
  * <p>Safety: nothing is sent to any store before the whole plan exists; a refusal, a malformed
  * report or a collect timeout sends no command to anybody and answers every open stream with an
@@ -44,7 +45,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * SeedAdviser adviser = SeedAdviser.builder().listen("127.0.0.1:0").stores(3).build().start();
- * AdviserOutcome outcome = adviser.awaitOutcome();
+ * Outcome outcome = adviser.awaitOutcome();
  * adviser.close();
  * }</pre>
  */
@@ -134,12 +135,12 @@ public final class SeedAdviser implements AutoCloseable {
     }
 
     /** Blocks until the session ends: success, refusal, timeout or failure. */
-    public AdviserOutcome awaitOutcome() {
+    public Outcome awaitOutcome() {
         return session.outcome().join();
     }
 
     /** Like {@link #awaitOutcome()} but gives up after {@code timeout}. */
-    public Optional<AdviserOutcome> awaitOutcome(Duration timeout) throws InterruptedException {
+    public Optional<Outcome> awaitOutcome(Duration timeout) throws InterruptedException {
         try {
             return Optional.of(session.outcome().get(timeout.toNanos(), TimeUnit.NANOSECONDS));
         } catch (TimeoutException e) {
@@ -150,7 +151,7 @@ public final class SeedAdviser implements AutoCloseable {
     }
 
     /** The outcome if the session already ended. */
-    public Optional<AdviserOutcome> outcome() {
+    public Optional<Outcome> outcome() {
         return Optional.ofNullable(session.outcome().getNow(null));
     }
 

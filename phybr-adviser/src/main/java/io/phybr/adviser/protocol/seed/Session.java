@@ -4,6 +4,7 @@ import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.phybr.adviser.ExitCode;
+import io.phybr.adviser.outcome.Outcome;
 import io.phybr.adviser.plan.Plan;
 import io.phybr.adviser.plan.PlanOptions;
 import io.phybr.adviser.record.RunRecorder;
@@ -50,7 +51,7 @@ final class Session {
 
     private final Object lock = new Object();
     private final ScheduledExecutorService worker;
-    private final CompletableFuture<AdviserOutcome> outcome = new CompletableFuture<>();
+    private final CompletableFuture<Outcome> outcome = new CompletableFuture<>();
     // ---- guarded by lock ----
     private Phase phase = Phase.NEW;
     private Plan plan;
@@ -133,7 +134,7 @@ final class Session {
         return worker.isTerminated();
     }
 
-    CompletableFuture<AdviserOutcome> outcome() {
+    CompletableFuture<Outcome> outcome() {
         return outcome;
     }
 
@@ -373,7 +374,7 @@ final class Session {
             }
         }
         log.info("verdict: OK, {}", verdict);
-        outcome.complete(new AdviserOutcome(ExitCode.OK, verdict, Optional.empty(), Optional.of(p)));
+        outcome.complete(new Outcome(ExitCode.OK, verdict, Optional.empty(), Optional.of(p)));
     }
 
     // ---- timeouts -----------------------------------------------------------------------------
@@ -442,6 +443,6 @@ final class Session {
         }
         log.error("{}", diagnosis);
         log.error("verdict: {}, {}", exit, verdict);
-        outcome.complete(new AdviserOutcome(exit, verdict, Optional.of(diagnosis), Optional.ofNullable(p)));
+        outcome.complete(new Outcome(exit, verdict, Optional.of(diagnosis), Optional.ofNullable(p)));
     }
 }

@@ -9,6 +9,7 @@ import io.grpc.Status;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.phybr.adviser.ExitCode;
+import io.phybr.adviser.outcome.Outcome;
 import io.phybr.adviser.plan.Plan;
 import io.phybr.adviser.plan.Refusal;
 import io.phybr.proto.seed.CloseReply;
@@ -74,7 +75,7 @@ class SeedAdviserTest {
         return cleanup.register(ch);
     }
 
-    private AdviserOutcome outcome() throws InterruptedException {
+    private Outcome outcome() throws InterruptedException {
         return adviser.awaitOutcome(WAIT).orElseThrow(() -> new AssertionError("no outcome in " + WAIT));
     }
 
@@ -124,7 +125,7 @@ class SeedAdviserTest {
             assertThat(e.getValue().get(30, java.util.concurrent.TimeUnit.SECONDS).getOk())
                     .as("close reply of store %d", e.getKey()).isEqualTo("ok");
         }
-        AdviserOutcome o = outcome();
+        Outcome o = outcome();
         assertThat(o.exitCode()).isEqualTo(ExitCode.OK);
         assertThat(o.diagnosis()).isEmpty();
         assertThat(o.plan()).isPresent();
@@ -237,7 +238,7 @@ class SeedAdviserTest {
         start(t, b -> b.storeIds(1, 2, 3).collectTimeout(Duration.ofMillis(1500)));
         StoreClient one = StoreClient.report(channel(), 1L, layout.of(1));
         StoreClient two = StoreClient.report(channel(), 2L, layout.of(2));
-        AdviserOutcome o = outcome();
+        Outcome o = outcome();
         assertThat(o.exitCode()).isEqualTo(ExitCode.TIMEOUT);
         assertThat(o.plan()).isEmpty();
         assertThat(o.diagnosis().orElseThrow()).contains("2 of 3 stores finished reporting (stores 1, 2)")
@@ -258,7 +259,7 @@ class SeedAdviserTest {
     void withAStoreCountTheTimeoutSaysHowManyNeverConnected(Transport t) throws Exception {
         start(t, b -> b.stores(3).collectTimeout(Duration.ofMillis(1000)));
         StoreClient one = StoreClient.report(channel(), 5L, Layout.simple(1, 5).of(1));
-        AdviserOutcome o = outcome();
+        Outcome o = outcome();
         assertThat(o.exitCode()).isEqualTo(ExitCode.TIMEOUT);
         assertThat(o.diagnosis().orElseThrow()).contains("2 stores never connected (expected 3 stores, only 5 connected)");
         assertThat(one.status().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
@@ -275,7 +276,7 @@ class SeedAdviserTest {
         three.send(layout.of(3).subList(0, 12));
         await().atMost(WAIT).until(() -> adviser.metasSoFar(3) == 12);
         three.cancel();
-        AdviserOutcome o = outcome();
+        Outcome o = outcome();
         assertThat(o.exitCode()).isEqualTo(ExitCode.TIMEOUT);
         assertThat(o.diagnosis().orElseThrow())
                 .contains("store 3 disconnected after 12 metas and did not reconnect");
@@ -318,7 +319,7 @@ class SeedAdviserTest {
         layout.byStore.put(2L, two);
         start(t, b -> b.stores(3));
         Map<Long, StoreClient> clients = reportAll(layout);
-        AdviserOutcome o = outcome();
+        Outcome o = outcome();
         assertThat(o.exitCode()).isEqualTo(ExitCode.REFUSED);
         assertThat(o.plan()).isEmpty();
         String region = "store 2 region " + victim.getRegionId() + ": start_key 7f is not below end_key 10";
@@ -345,7 +346,7 @@ class SeedAdviserTest {
         layout.byStore.put(1L, one);
         start(t, b -> b.stores(2));
         Map<Long, StoreClient> clients = reportAll(layout);
-        AdviserOutcome o = outcome();
+        Outcome o = outcome();
         assertThat(o.exitCode()).isEqualTo(ExitCode.REFUSED);
         assertThat(o.diagnosis().orElseThrow())
                 .startsWith("Refusing to plan: 1 malformed region report: store 1 region " + victim.getRegionId()
@@ -367,7 +368,7 @@ class SeedAdviserTest {
         }
         start(t, b -> b.stores(2));
         Map<Long, StoreClient> clients = reportAll(layout);
-        AdviserOutcome o = outcome();
+        Outcome o = outcome();
         assertThat(o.exitCode()).isEqualTo(ExitCode.REFUSED);
         assertThat(o.diagnosis().orElseThrow()).isEqualTo(((Refusal) layout.plan(false)).message()).contains("hole");
         for (StoreClient c : clients.values()) {
@@ -415,7 +416,7 @@ class SeedAdviserTest {
         assertThat(three.get().getOk()).isEqualTo("ok");
         assertThat(one.get().getOk()).isEqualTo("ok");
         assertThat(two.get().getOk()).isEqualTo("ok");
-        AdviserOutcome o = outcome();
+        Outcome o = outcome();
         assertThat(o.exitCode()).isEqualTo(ExitCode.OK);
         assertThat(o.verdict()).contains("3 stores applied the plan");
     }
@@ -454,7 +455,7 @@ class SeedAdviserTest {
         reportAll(layout).values().forEach(c -> c.done.join());
         CompletableFuture<CloseReply> one = StoreClient.close(channel(), 1L, true);
         CompletableFuture<CloseReply> two = StoreClient.close(channel(), 2L, true);
-        AdviserOutcome o = outcome();
+        Outcome o = outcome();
         assertThat(o.exitCode()).isEqualTo(ExitCode.TIMEOUT);
         assertThat(o.plan()).isPresent();
         assertThat(o.diagnosis().orElseThrow()).contains("store 3 never closed");
@@ -474,7 +475,7 @@ class SeedAdviserTest {
         CompletableFuture<CloseReply> one = StoreClient.close(channel(), 1L, true);
         await().atMost(WAIT).until(() -> adviser.closedStores().length == 1);
         CompletableFuture<CloseReply> two = StoreClient.close(channel(), 2L, false);
-        AdviserOutcome o = outcome();
+        Outcome o = outcome();
         assertThat(o.exitCode()).isEqualTo(ExitCode.FAILURE);
         assertThat(o.diagnosis().orElseThrow()).startsWith("Store 2 reported failure");
         assertThat(StoreClient.statusOf(one).getCode()).isEqualTo(Status.Code.ABORTED);
@@ -541,7 +542,7 @@ class SeedAdviserTest {
         adviser.close(); // idempotent
         assertThat(adviser.isTerminated()).isTrue();
         assertThat(one.status().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
-        AdviserOutcome o = outcome();
+        Outcome o = outcome();
         assertThat(o.exitCode()).isEqualTo(ExitCode.FAILURE);
         assertThat(o.diagnosis().orElseThrow()).contains("shut down before the session ended");
     }
