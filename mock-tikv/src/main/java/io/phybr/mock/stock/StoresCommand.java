@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -87,11 +88,12 @@ public final class StoresCommand implements Callable<Integer> {
                 b.addKv(new InMemoryStoreBackend.Kv(("key" + i).getBytes(), resolvedTs - 50 + rnd.nextInt(100), rnd.nextInt(20) == 0));
             }
         }
+        Map<Long, List<InMemoryStoreBackend.Kv>> committed = StockCheck.committedWrites(backends, resolvedTs);
         try (MockStockCluster cluster = new MockStockCluster(backends, !unmarked, true)) {
             announce(out, cluster);
             out.flush();
             serve(cluster);
-            List<String> problems = StockCheck.check(backends, resolvedTs);
+            List<String> problems = StockCheck.check(backends, resolvedTs, committed);
             out.println(problems.isEmpty() ? "PASS" : "FAIL: " + String.join("; ", problems));
             out.flush();
             return problems.isEmpty() ? 0 : 1;
