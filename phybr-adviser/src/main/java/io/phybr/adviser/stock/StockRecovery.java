@@ -2,7 +2,7 @@ package io.phybr.adviser.stock;
 
 import io.phybr.adviser.text.Texts;
 import io.grpc.ManagedChannel;
-import io.phybr.adviser.ExitCode;
+import io.phybr.contract.ExitCode;
 import io.phybr.adviser.outcome.Outcome;
 import io.phybr.adviser.pd.PdClient;
 import io.phybr.adviser.pd.PdException;

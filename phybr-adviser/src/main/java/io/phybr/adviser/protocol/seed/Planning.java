@@ -1,7 +1,7 @@
 package io.phybr.adviser.protocol.seed;
 
 import io.grpc.Status;
-import io.phybr.adviser.ExitCode;
+import io.phybr.contract.ExitCode;
 import io.phybr.adviser.plan.Plan;
 import io.phybr.adviser.plan.PlanOptions;
 import io.phybr.adviser.plan.PlanOutcome;

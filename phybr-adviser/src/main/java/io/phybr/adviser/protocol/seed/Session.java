@@ -3,7 +3,7 @@ package io.phybr.adviser.protocol.seed;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
-import io.phybr.adviser.ExitCode;
+import io.phybr.contract.ExitCode;
 import io.phybr.adviser.outcome.Outcome;
 import io.phybr.adviser.plan.Plan;
 import io.phybr.adviser.plan.PlanOptions;

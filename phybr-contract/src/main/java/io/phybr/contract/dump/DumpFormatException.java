@@ -1,4 +1,4 @@
-package io.phybr.adviser.dump;
+package io.phybr.contract.dump;
 
 /** A dump line that cannot be read; the message names the line and what is wrong with it. */
 public final class DumpFormatException extends RuntimeException {

@@ -1,7 +1,9 @@
-package io.phybr.mock;
+package io.phybr.rehearsal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.phybr.mock.MockCluster;
+import io.phybr.mock.Rehearsal;
 import io.phybr.mock.scenario.Scenario;
 import io.phybr.mock.scenario.ScenarioParser;
 import java.nio.file.Path;
@@ -14,7 +16,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class OurAdviserCorpusTest {
 
     static java.util.stream.Stream<Path> corpus() throws java.io.IOException {
-        return CorpusTest.corpus();
+        return Corpus.files();
     }
 
     @AfterEach
@@ -25,7 +27,7 @@ class OurAdviserCorpusTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("corpus")
     void passes(Path file) throws Exception {
-        Scenario s = CorpusTest.fast(ScenarioParser.parse(file));
+        Scenario s = ScenarioParser.parse(file);
         org.junit.jupiter.api.Assumptions.assumeTrue(s.knownIssue() == null, () -> "known issue: " + s.knownIssue());
         try (MockCluster cluster = MockCluster.fromScenario(s)) {
             Rehearsal.Result r = Rehearsal.run(cluster, OurAdviser.inProcess(), Duration.ofSeconds(30));

@@ -1,7 +1,8 @@
-package io.phybr.mock;
+package io.phybr.rehearsal;
 
 import io.phybr.adviser.outcome.Outcome;
 import io.phybr.adviser.protocol.seed.SeedAdviser;
+import io.phybr.mock.Rehearsal;
 import io.phybr.mock.check.AdviserResult;
 import io.phybr.mock.scenario.Scenario;
 import java.time.Duration;

@@ -1,26 +1,37 @@
-package io.phybr.mock.cli;
+package io.phybr.rehearsal;
 
+import io.phybr.adviser.plan.Policy;
+import io.phybr.adviser.protocol.seed.SeedAdviser;
 import io.phybr.mock.MockCluster;
-import io.phybr.mock.OurAdviser;
 import io.phybr.mock.Rehearsal;
 import io.phybr.mock.agent.AgentReport;
+import io.phybr.mock.cli.ClusterSource;
+import io.phybr.mock.cli.MockTikvMain;
+import io.phybr.mock.replay.DumpReplay;
 import io.phybr.mock.scenario.Scenario;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.function.UnaryOperator;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "rehearse", mixinStandardHelpOptions = true,
+/**
+ * {@code java -jar phybr-rehearsal.jar [--scenario F | --seed N | --dump D]}: phybr's own
+ * seed-protocol adviser in this process against the mock cluster, judged by the mock's checker. The
+ * bridge between the two: the only code that sees both the adviser and the mock.
+ */
+@Command(name = "phybr-rehearsal", mixinStandardHelpOptions = true, version = "phybr-rehearsal 0.1.0",
         description = {"Starts phybr's seed-protocol adviser in this process on an ephemeral loopback port, runs a"
                 + " mock cluster's agents against it to the end, prints per-store progress and the checker's verdict.",
-                "Without --scenario or --seed it runs the built-in scenario (lagging peers across a split and a"
-                        + " merge). Exit status: 0 PASS, 1 FAIL, 2 bad input."})
-final class RehearseCommand implements Callable<Integer> {
+                "Without --scenario, --seed or --dump it runs the built-in scenario (lagging peers across a split and"
+                        + " a merge). With --dump it replays a recorded run with the recorded policy and expects the"
+                        + " recorded outcome and plan. Exit status: 0 PASS, 1 FAIL, 2 bad input, 3 internal error."})
+public final class RehearsalMain implements Callable<Integer> {
     @Mixin
     ClusterSource source;
 
@@ -55,8 +66,10 @@ final class RehearseCommand implements Callable<Integer> {
                     out.flush();
                 }
             });
-            result = source.judge(c, Rehearsal.run(c, inProcess ? OurAdviser.inProcess(source.adviserOptions())
-                    : OurAdviser.loopback(source.adviserOptions()), Duration.ofSeconds(timeoutSeconds)), out);
+            UnaryOperator<SeedAdviser.Builder> options = source.replay().map(RehearsalMain::asRecorded)
+                    .orElse(UnaryOperator.identity());
+            result = source.judge(c, Rehearsal.run(c, inProcess ? OurAdviser.inProcess(options)
+                    : OurAdviser.loopback(options), Duration.ofSeconds(timeoutSeconds)), out);
             for (AgentReport r : c.agentReports().values()) {
                 out.println("  " + r.summary());
             }
@@ -66,5 +79,20 @@ final class RehearseCommand implements Callable<Integer> {
         out.println("verdict: " + result.verdict());
         out.flush();
         return result.verdict().pass() ? MockTikvMain.PASS : MockTikvMain.FAIL;
+    }
+
+    /** Configures our adviser the way a replayed run was recorded (policy, accept-holes). */
+    static UnaryOperator<SeedAdviser.Builder> asRecorded(DumpReplay replay) {
+        Policy policy = Policy.parse(replay.policy());
+        return b -> b.policy(policy).acceptHoles(replay.acceptHoles());
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs a command line and returns its exit code; never throws. */
+    public static int run(String... args) {
+        return MockTikvMain.execute("phybr-rehearsal", new RehearsalMain(), args);
     }
 }

@@ -1,11 +1,10 @@
-package io.phybr.adviser.dump;
+package io.phybr.contract.dump;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import io.phybr.adviser.plan.ReplicaTable;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,7 +12,7 @@ import java.util.HexFormat;
 import java.util.function.Consumer;
 
 /**
- * Streams a dump (SPEC §6) into a {@link ReplicaTable}: one pass, no object per line kept, so a
+ * Streams a dump (SPEC §6) into a {@link ReplicaSink} (the adviser's planner table): one pass, no object per line kept, so a
  * dump of tens of millions of lines costs the table and not a copy of the text.
  */
 public final class DumpReader {
@@ -24,7 +23,7 @@ public final class DumpReader {
     }
 
     /** Reads every line into {@code table}; returns the number of replicas read. */
-    public static long read(InputStream in, ReplicaTable table) throws IOException {
+    public static long read(InputStream in, ReplicaSink table) throws IOException {
         return read(in, table, null);
     }
 
@@ -34,11 +33,11 @@ public final class DumpReader {
      * skipped, and {@code warning} is told which line and why. Every other malformed line is still a
      * {@link DumpFormatException}.
      */
-    public static long readRecording(InputStream in, ReplicaTable table, Consumer<String> warning) throws IOException {
+    public static long readRecording(InputStream in, ReplicaSink table, Consumer<String> warning) throws IOException {
         return read(in, table, java.util.Objects.requireNonNull(warning, "warning"));
     }
 
-    private static long read(InputStream raw, ReplicaTable table, Consumer<String> tolerateTornTail) throws IOException {
+    private static long read(InputStream raw, ReplicaSink table, Consumer<String> tolerateTornTail) throws IOException {
         long count = 0;
         TailTracker in = new TailTracker(raw);
         try (JsonParser p = JSON.createParser(in)) {
@@ -139,7 +138,7 @@ public final class DumpReader {
         }
     }
 
-    private static void readOne(JsonParser p, long line, ReplicaTable table) throws IOException {
+    private static void readOne(JsonParser p, long line, ReplicaSink table) throws IOException {
         long store = 0;
         long region = 0;
         boolean hasStore = false;

@@ -1,4 +1,4 @@
-package io.phybr.adviser.dump;
+package io.phybr.contract.dump;
 
 import java.io.Closeable;
 import java.io.IOException;

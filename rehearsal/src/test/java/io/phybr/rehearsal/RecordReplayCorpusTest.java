@@ -1,14 +1,16 @@
-package io.phybr.mock;
+package io.phybr.rehearsal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.phybr.adviser.ExitCode;
+import io.phybr.mock.MockCluster;
+import io.phybr.mock.Rehearsal;
+import io.phybr.contract.ExitCode;
 import io.phybr.adviser.cli.PhybrMain;
 import io.phybr.adviser.plan.Policy;
 import io.phybr.adviser.plan.Protocol;
 import io.phybr.adviser.outcome.Outcome;
 import io.phybr.adviser.protocol.seed.SeedAdviser;
-import io.phybr.adviser.record.RecordedRun;
+import io.phybr.contract.record.RecordedRun;
 import io.phybr.adviser.record.RunInfo;
 import io.phybr.adviser.record.RunRecorder;
 import io.phybr.mock.cli.MockTikvMain;
@@ -44,7 +46,7 @@ class RecordReplayCorpusTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     static Stream<Path> corpus() throws java.io.IOException {
-        return CorpusTest.corpus();
+        return Corpus.files();
     }
 
     @AfterEach
@@ -73,7 +75,7 @@ class RecordReplayCorpusTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("corpus")
     void aRecordedRehearsalReplaysToTheSamePlanEveryWay(Path file, @TempDir Path dir) throws Exception {
-        Scenario s = CorpusTest.fast(ScenarioParser.parse(file));
+        Scenario s = ScenarioParser.parse(file);
         Assumptions.assumeTrue(s.knownIssue() == null, () -> "known issue: " + s.knownIssue());
         Path run = dir.resolve("run");
         Rehearsal.Result original = record(s, run);
@@ -113,7 +115,7 @@ class RecordReplayCorpusTest {
                 .containsExactlyInAnyOrderElementsOf(Files.readAllLines(dump));
 
         // 3. mock-tikv rehearse --dump: our adviser in-process; PASS includes the plan comparison
-        assertThat(MockTikvMain.run("rehearse", "--dump", dump.toString(), "--in-process")).isEqualTo(MockTikvMain.PASS);
+        assertThat(RehearsalMain.run("--dump", dump.toString(), "--in-process")).isEqualTo(MockTikvMain.PASS);
 
         // 4. mock-tikv scenario --from-dump: parses back, rehearses to the same plan
         Path scn = dir.resolve("from-dump.scn");
@@ -130,7 +132,7 @@ class RecordReplayCorpusTest {
 
     @Test
     void aRecordingTornMidLineReplaysUpToItsLastCompleteLineWithAWarning(@TempDir Path dir) throws Exception {
-        Scenario s = ScenarioParser.parse(CorpusTest.DIR.resolve("lagging-peer-across-split.scn"));
+        Scenario s = ScenarioParser.parse(Corpus.DIR.resolve("lagging-peer-across-split.scn"));
         Path run = dir.resolve("run");
         assertThat(record(s, run).verdict().pass()).isTrue();
         Path dump = run.resolve(RunRecorder.DUMP);
@@ -156,19 +158,19 @@ class RecordReplayCorpusTest {
         assertThat(warnings).singleElement().asString().contains("dump line " + lines.size());
         assertThat(replay.torn()).isTrue();
         assertThat(replay.scenario().steps()).hasSize(lines.size() - 1);
-        assertThat(MockTikvMain.run("rehearse", "--dump", dump.toString(), "--in-process")).isEqualTo(MockTikvMain.PASS);
+        assertThat(RehearsalMain.run("--dump", dump.toString(), "--in-process")).isEqualTo(MockTikvMain.PASS);
     }
 
     @Test
     void aDumpWithoutManifestReplaysWithTheSeedPolicyAndSaysWhichChecksItSkipped(@TempDir Path dir) throws Exception {
         Path dump = dir.resolve("bare.jsonl");
-        assertThat(MockTikvMain.run("dump", "--scenario", CorpusTest.DIR.resolve("split-chain.scn").toString(),
+        assertThat(MockTikvMain.run("dump", "--scenario", Corpus.DIR.resolve("split-chain.scn").toString(),
                 "--output", dump.toString())).isZero();
         DumpReplay replay = DumpReplay.load(dump, w -> { });
         assertThat(replay.run()).isEmpty();
         assertThat(replay.recordedPlan()).isEmpty();
         try (MockCluster c = MockCluster.fromScenario(replay.scenario())) {
-            Rehearsal.Result r = Rehearsal.run(c, OurAdviser.inProcess(replay.adviserOptions()), TIMEOUT);
+            Rehearsal.Result r = Rehearsal.run(c, OurAdviser.inProcess(RehearsalMain.asRecorded(replay)), TIMEOUT);
             StringWriter out = new StringWriter();
             Rehearsal.Result judged = ReplayChecks.judge(replay, c, r, new PrintWriter(out, true));
             assertThat(judged.verdict().pass()).as("%s", judged.verdict()).isTrue();
@@ -184,14 +186,14 @@ class RecordReplayCorpusTest {
         Path twice = Files.writeString(dir.resolve("twice.jsonl"), line + line);
         DumpReplay replay = DumpReplay.load(twice, w -> { });
         assertThat(replay.scenario().render()).contains("fault store 1 duplicate region 1", "expect refused");
-        assertThat(MockTikvMain.run("rehearse", "--dump", twice.toString(), "--in-process")).isEqualTo(MockTikvMain.PASS);
+        assertThat(RehearsalMain.run("--dump", twice.toString(), "--in-process")).isEqualTo(MockTikvMain.PASS);
 
         Path differing = Files.writeString(dir.resolve("differing.jsonl"), line + line.replace("\"term\":5", "\"term\":6"));
         assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> DumpReplay.load(differing, w -> { })))
                 .hasMessageContaining("two different reports of region 1 from store 1");
 
         Path stock = dir.resolve("stock.jsonl");
-        assertThat(MockTikvMain.run("dump", "--scenario", CorpusTest.DIR.resolve("split-chain.scn").toString(),
+        assertThat(MockTikvMain.run("dump", "--scenario", Corpus.DIR.resolve("split-chain.scn").toString(),
                 "--protocol", "stock", "--output", stock.toString())).isZero();
         assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> DumpReplay.load(stock, w -> { })))
                 .hasMessageContaining("stock-TiKV reports").hasMessageContaining("stores --dump");

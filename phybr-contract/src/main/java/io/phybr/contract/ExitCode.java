@@ -1,4 +1,4 @@
-package io.phybr.adviser;
+package io.phybr.contract;
 
 /** Process exit codes of every phybr command; documented in README. */
 public enum ExitCode {

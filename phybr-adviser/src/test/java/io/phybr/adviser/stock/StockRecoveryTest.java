@@ -1,10 +1,10 @@
-package io.phybr.mock.stock;
+package io.phybr.adviser.stock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.grpc.Status;
-import io.phybr.adviser.ExitCode;
+import io.phybr.contract.ExitCode;
 import io.phybr.adviser.cli.PhybrMain;
 import io.phybr.adviser.pd.PdClient;
 import io.phybr.adviser.plan.Policy;
@@ -12,13 +12,19 @@ import io.phybr.adviser.plan.Protocol;
 import io.phybr.adviser.record.RunInfo;
 import io.phybr.adviser.record.RunRecorder;
 import io.phybr.adviser.outcome.Outcome;
-import io.phybr.adviser.stock.RetryPolicy;
-import io.phybr.adviser.stock.StockRecovery;
-import io.phybr.adviser.stock.Timeouts;
 import io.phybr.mock.pd.PdCall;
-import io.phybr.mock.pd.PdFault;
+import io.phybr.mock.fault.Fault;
 import io.phybr.mock.pd.PdState;
 import io.phybr.proto.recoverdata.RecoverRegionRequest;
+import io.phybr.mock.stock.InMemoryStoreBackend;
+import io.phybr.mock.stock.StoreFaults;
+import io.phybr.mock.stock.StockCheck;
+import io.phybr.mock.stock.StockReplica;
+import io.phybr.mock.stock.MockStockCluster;
+import io.phybr.mock.stock.MockStockStore;
+import io.phybr.mock.stock.StockLayouts;
+import io.phybr.mock.stock.StoreBackend;
+import io.phybr.mock.stock.LocalPeer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -45,7 +51,7 @@ class StockRecoveryTest {
     private static final long RESOLVED_TS = 150;
 
     private MockStockCluster cluster;
-    private final Leaks.TrackingChannels channels = new Leaks.TrackingChannels();
+    private final TrackingChannels channels = new TrackingChannels();
 
     @TempDir
     Path tmp;
@@ -56,7 +62,7 @@ class StockRecoveryTest {
             cluster.close();
         }
         channels.assertAllClosed();
-        Leaks.assertNoServersLeft();
+        assertThat(MockStockCluster.liveServers()).as("mock stores and PDs left running").isZero();
     }
 
     private MockStockCluster start(List<StockReplica> layout) throws Exception {
@@ -157,7 +163,8 @@ class StockRecoveryTest {
         Outcome out = recovery().build().run();
 
         assertThat(out.exitCode()).isEqualTo(ExitCode.REFUSED);
-        assertThat(out.verdict()).contains("hole [\"6b30303034\", \"6b30303035\")").contains("no command was sent to any store");
+        assertThat(out.verdict()).contains("hole [\"" + java.util.HexFormat.of().formatHex(StockLayouts.key(4)) + "\", \""
+                + java.util.HexFormat.of().formatHex(StockLayouts.key(5)) + "\")").contains("no command was sent to any store");
         assertThat(cluster.pd().state()).isEqualTo(before);
         assertThat(cluster.pd().calls()).extracting(PdCall::path).doesNotContain(PdClient.BASE_ALLOC_ID);
         for (MockStockStore s : cluster.stores()) {
@@ -169,12 +176,12 @@ class StockRecoveryTest {
     void transientErrorsAreRetried() throws Exception {
         List<StockReplica> layout = layout(11);
         start(layout);
-        cluster.store(2).faults().failNext(StoreFaults.Rpc.READ_REGION_META, Status.Code.UNAVAILABLE, 2);
-        cluster.store(3).faults().resetStream(StoreFaults.Rpc.READ_REGION_META, 3, 1)
-                .errorReply(StoreFaults.Rpc.WAIT_APPLY, "raft not ready", 1)
-                .failNext(StoreFaults.Rpc.RESOLVE_KV_DATA, Status.Code.UNAVAILABLE, 1);
-        cluster.pd().inject(new PdFault("GET", "/pd/api/v1/stores", 2, 500));
-        cluster.pd().inject(new PdFault("POST", PdClient.BASE_ALLOC_ID, 1, 503));
+        cluster.store(2).faults().failNext(Fault.Rpc.READ_REGION_META, Status.Code.UNAVAILABLE, 2);
+        cluster.store(3).faults().resetStream(Fault.Rpc.READ_REGION_META, 3, 1)
+                .errorReply(Fault.Rpc.WAIT_APPLY, "raft not ready", 1)
+                .failNext(Fault.Rpc.RESOLVE_KV_DATA, Status.Code.UNAVAILABLE, 1);
+        cluster.pd().inject(new Fault.PdStatus("GET", "/pd/api/v1/stores", 2, 500));
+        cluster.pd().inject(new Fault.PdStatus("POST", PdClient.BASE_ALLOC_ID, 1, 503));
         PdState before = cluster.pd().state();
 
         Outcome out = recovery().build().run();
@@ -191,7 +198,7 @@ class StockRecoveryTest {
     void anAbortedRecoverGetsItsPlanAgain() throws Exception {
         List<StockReplica> layout = layout(12);
         start(layout);
-        cluster.store(1).faults().failNext(StoreFaults.Rpc.RECOVER_REGION, Status.Code.ABORTED, 1);
+        cluster.store(1).faults().failNext(Fault.Rpc.RECOVER_REGION, Status.Code.ABORTED, 1);
 
         Outcome out = recovery().build().run();
 
@@ -382,7 +389,7 @@ class StockRecoveryTest {
     @Test
     void pdThatKeepsFailingIsAFailureNamingTheCall() throws Exception {
         start(layout(19));
-        cluster.pd().inject(new PdFault("GET", "/pd/api/v1/stores", 100, 500));
+        cluster.pd().inject(new Fault.PdStatus("GET", "/pd/api/v1/stores", 100, 500));
 
         Outcome out = recovery().build().run();
 
@@ -410,7 +417,7 @@ class StockRecoveryTest {
         List<StockReplica> layout = layout(31);
         start(layout);
         // a stream that breaks off after 3 metas: its attempt's lines must not count twice
-        cluster.store(3).faults().resetStream(StoreFaults.Rpc.READ_REGION_META, 3, 1);
+        cluster.store(3).faults().resetStream(Fault.Rpc.READ_REGION_META, 3, 1);
         Path run = tmp.resolve("run");
         Path planFile = tmp.resolve("plan.jsonl");
 

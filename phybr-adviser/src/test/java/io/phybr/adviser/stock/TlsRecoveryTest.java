@@ -1,14 +1,16 @@
-package io.phybr.mock.stock;
+package io.phybr.adviser.stock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
-import io.phybr.adviser.ExitCode;
+import io.phybr.contract.ExitCode;
 import io.phybr.adviser.pd.PdClient;
 import io.phybr.adviser.pd.TlsConfig;
+import io.phybr.mock.stock.InMemoryStoreBackend;
+import io.phybr.mock.stock.StockCheck;
+import io.phybr.mock.stock.MockStockCluster;
+import io.phybr.mock.stock.StockLayouts;
 import io.phybr.adviser.outcome.Outcome;
-import io.phybr.adviser.stock.StockRecovery;
-import io.phybr.adviser.stock.StoreChannels;
 import java.io.FileInputStream;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -38,7 +40,7 @@ class TlsRecoveryTest {
         if (cluster != null) {
             cluster.close();
         }
-        Leaks.assertNoServersLeft();
+        assertThat(MockStockCluster.liveServers()).as("mock stores and PDs left running").isZero();
     }
 
     private static String pem(String type, byte[] der) {
