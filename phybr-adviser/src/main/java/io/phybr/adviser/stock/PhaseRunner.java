@@ -1,10 +1,11 @@
 package io.phybr.adviser.stock;
 
+import io.phybr.adviser.text.Texts;
 import io.grpc.Deadline;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.phybr.adviser.ExitCode;
+import io.phybr.contract.ExitCode;
 import io.phybr.adviser.pd.Backoff;
 import io.phybr.adviser.pd.PdStore;
 import java.time.Duration;
@@ -99,7 +100,7 @@ final class PhaseRunner {
                 throw new PhaseFailure(allTimedOut ? ExitCode.TIMEOUT : ExitCode.FAILURE,
                         StockTexts.phaseFailed(phase, failures.size(), stores.size(), failures));
             }
-            LOG.info("{}: all {} stores done in {}", phase, stores.size(), StockTexts.human(Duration.ofNanos(System.nanoTime() - t0)));
+            LOG.info("{}: all {} stores done in {}", phase, stores.size(), Texts.elapsed(Duration.ofNanos(System.nanoTime() - t0)));
         } finally {
             tick.cancel(false);
             futures.values().forEach(f -> f.cancel(true));
