@@ -405,7 +405,7 @@ public final class RandomHistory {
         }
         long[] r = rows.get(g.id);
         long lo = Math.max(r[0], 0);
-        long hi = Math.min(r[1], ROWS);
+        long hi = Math.min(r[1], rowLimit);
         int n = lo < hi ? 1 + rng.nextInt(3) : 0;
         for (int i = 0; i < n; i++) {
             do_(new Step.Write(g.id, key(lo + rng.nextLong(hi - lo)), 1));
