@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -80,12 +81,18 @@ public final class StockRecovery {
     private final Map<Long, ManagedChannel> channels = new ConcurrentHashMap<>();
     private final AtomicBoolean started = new AtomicBoolean();
     private volatile SchedulingPause pause;
+    private ScheduledExecutorService ticker;
     private volatile Phase phase = Phase.PREPARE;
     // What the run has learnt so far, for the outcome whichever phase it ends in.
     private volatile int storeCount;
     private volatile long replicas;
     private volatile Plan plan;
     private volatile long resolvedKeys;
+    private volatile Map<Long, Outcome.Deleted> deleted = Map.of();
+    private final Duration roundTimeout;
+    private final Duration restartGrace;
+    private final Duration watchInterval;
+    private final int maxRestarts;
 
     private StockRecovery(Builder b) {
         this.pd = Objects.requireNonNull(b.pd, "pd");
@@ -100,6 +107,10 @@ public final class StockRecovery {
         this.pdRetry = new PdRetry(b.retry.attempts(), b.retry.initialBackoff(), b.retry.maxBackoff());
         this.progressInterval = b.progressInterval;
         this.recorder = b.recorder;
+        this.roundTimeout = b.roundTimeout;
+        this.restartGrace = b.restartGrace;
+        this.watchInterval = b.watchInterval;
+        this.maxRestarts = b.maxRestarts;
         if (!dryRun && resolvedTs.isEmpty()) {
             throw new IllegalArgumentException("a resolved ts is needed unless this is a dry run");
         }
@@ -129,9 +140,8 @@ public final class StockRecovery {
             throw new IllegalStateException("a StockRecovery runs once; build another");
         }
         ExecutorService pool = Executors.newFixedThreadPool(concurrency, daemon("phybr-store"));
-        ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(daemon("phybr-progress"));
-        PhaseRunner runner = new PhaseRunner(pool, ticker, progressInterval, retry,
-                s -> channels.computeIfAbsent(s.id(), id -> channelFactory.open(s)));
+        ticker = Executors.newScheduledThreadPool(2, daemon("phybr-progress"));
+        PhaseRunner runner = new PhaseRunner(pool, ticker, progressInterval, retry, this::channel);
         ExitCode code;
         String verdict;
         try {
@@ -167,7 +177,7 @@ public final class StockRecovery {
             verdict = verdict + StockTexts.pdRestoredMarkerStays();
         }
         Outcome result = new Outcome(code, verdict, code == ExitCode.OK ? Optional.empty() : Optional.of(verdict),
-                Optional.ofNullable(plan), phase.label(), new Outcome.Counts(storeCount, replicas, resolvedKeys, pdRestored));
+                Optional.ofNullable(plan), phase.label(), new Outcome.Counts(storeCount, replicas, resolvedKeys, pdRestored, deleted));
         recorder.finish(code, verdict, code == ExitCode.OK ? "" : verdict); // idempotent; never throws
         return result;
     }
@@ -182,12 +192,18 @@ public final class StockRecovery {
             return StockTexts.dryRun(replicas, storeCount, thePlan);
         }
         allocId(stores, table);
-        recover(runner, stores, thePlan);
-        waitApply(runner, stores);
+        StoreWatch watch = new StoreWatch(pd, pdRetry, stores);
+        PlanSender sender = new PlanSender(new Assignment(thePlan), watch);
+        recover(runner, stores, table, watch, sender);
+        waitApply(runner, stores, watch, sender);
         long keys = resolve(runner, stores);
         finish();
         enter(Phase.DONE);
         return StockTexts.recovered(storeCount, thePlan, keys, resolvedTs.getAsLong());
+    }
+
+    private ManagedChannel channel(PdStore s) {
+        return channels.computeIfAbsent(s.id(), id -> channelFactory.open(s));
     }
 
     private void enter(Phase next) {
@@ -281,38 +297,52 @@ public final class StockRecovery {
         LOG.info("alloc-id: PD base alloc id raised to {}", maxId);
     }
 
-    /** RecoverRegion to every store with commands; a store that aborts or reboots gets its plan again. */
-    private void recover(PhaseRunner runner, List<PdStore> stores, Plan p) throws PhaseFailure {
+    /**
+     * RecoverRegion to every store with commands, in bounded rounds: a region whose forced leader cannot win moves to
+     * its next candidate (see {@link RecoverRounds}); a store that aborts or reboots gets its plan again.
+     */
+    private void recover(PhaseRunner runner, List<PdStore> stores, ReplicaTable table, StoreWatch watch, PlanSender sender)
+            throws PhaseFailure, PdException {
         enter(Phase.RECOVER);
-        List<PdStore> targets = new ArrayList<>();
-        for (PdStore s : stores) {
-            if (p.commandsTo(s.id()) > p.commandsFrom(s.id())) {
-                targets.add(s);
-            }
+        watch.poll(); // the start timestamps the plan is sent under
+        Map<Long, Long> moved = new RecoverRounds(runner, sender, watch, pd, pdRetry, table,
+                roundTimeout.compareTo(timeouts.recover()) < 0 ? roundTimeout : timeouts.recover())
+                .run(stores, timeouts.recover());
+        if (!moved.isEmpty()) {
+            LOG.warn("recover: {} regions are led by their next candidate instead of the plan's: {}", moved.size(), moved);
         }
-        runner.run(Phase.RECOVER, "commands", targets, timeouts.recover(),
-                (s, ch, deadline, prog) -> StoreRpc.recover(s, ch, deadline, prog, p));
     }
 
-    /** WaitApply on every store. */
-    private void waitApply(PhaseRunner runner, List<PdStore> stores) throws PhaseFailure {
+    /** WaitApply on every store, as a barrier ResolveKvData may trust (see {@link ApplyBarrier}). */
+    private void waitApply(PhaseRunner runner, List<PdStore> stores, StoreWatch watch, PlanSender sender)
+            throws PhaseFailure, PdException {
         enter(Phase.WAIT_APPLY);
-        runner.run(Phase.WAIT_APPLY, "calls", stores, timeouts.waitApply(), (s, ch, deadline, prog) -> {
-            StoreRpc.waitApply(s, ch, deadline);
-            prog.count.incrementAndGet();
-        });
+        new ApplyBarrier(runner, ticker, this::channel, watch, sender, restartGrace, watchInterval, maxRestarts)
+                .await(stores, timeouts.waitApply());
     }
 
-    /** ResolveKvData with the resolved ts on every store; returns the keys deleted over all stores. */
+    /**
+     * ResolveKvData with the resolved ts on every store; returns the keys deleted over all stores (every message's
+     * count summed, R11), and keeps locks and writes per store for the outcome.
+     */
     private long resolve(PhaseRunner runner, List<PdStore> stores) throws PhaseFailure {
         enter(Phase.RESOLVE);
         long ts = resolvedTs.getAsLong();
-        Map<Long, Long> keys = new ConcurrentHashMap<>();
-        runner.run(Phase.RESOLVE, "keys deleted", stores, timeouts.resolve(), (s, ch, deadline, prog) -> {
-            StoreRpc.resolve(ch, deadline, prog, ts);
-            keys.put(s.id(), prog.count.get());
-        });
-        resolvedKeys = keys.values().stream().mapToLong(Long::longValue).sum();
+        Map<Long, StoreRpc.Deleted> perStore = new ConcurrentHashMap<>();
+        stores.forEach(s -> perStore.put(s.id(), new StoreRpc.Deleted()));
+        try {
+            runner.run(Phase.RESOLVE, "keys deleted", stores, timeouts.resolve(),
+                    (s, ch, deadline, prog) -> StoreRpc.resolve(ch, deadline, prog, ts, perStore.get(s.id())));
+        } finally {
+            Map<Long, Outcome.Deleted> out = new TreeMap<>();
+            perStore.forEach((id, d) -> out.put(id, new Outcome.Deleted(d.locks.get(), d.writes.get())));
+            deleted = out;
+            resolvedKeys = out.values().stream().mapToLong(d -> d.locks() + d.writes()).sum();
+        }
+        for (PdStore s : stores) {
+            Outcome.Deleted d = deleted.get(s.id());
+            LOG.info("resolve: {} deleted {} locks and {} writes newer than ts {}", StockTexts.store(s), d.locks(), d.writes(), ts);
+        }
         return resolvedKeys;
     }
 
@@ -386,6 +416,10 @@ public final class StockRecovery {
         private RetryPolicy retry = RetryPolicy.defaults();
         private Duration progressInterval = Duration.ofSeconds(10);
         private RunRecorder recorder = RunRecorder.none();
+        private Duration roundTimeout = Duration.ofMinutes(5);
+        private Duration restartGrace = Duration.ofMinutes(2);
+        private Duration watchInterval = Duration.ofSeconds(30);
+        private int maxRestarts = 3;
 
         public Builder pd(PdClient pd) { this.pd = pd; return this; }
         public Builder channels(StoreChannels channels) { this.channels = channels; return this; }
@@ -404,6 +438,18 @@ public final class StockRecovery {
          * {@link RunRecorder#none()}.
          */
         public Builder recorder(RunRecorder r) { this.recorder = Objects.requireNonNull(r, "recorder"); return this; }
+
+        /**
+         * How long one round of RecoverRegion may take before PD is asked which forced regions still have no leader
+         * (R3: the call never answers while one cannot win). Default 5 minutes (TiKV takes ≥ 10 s per call, R5).
+         */
+        public Builder roundTimeout(Duration d) { this.roundTimeout = d; return this; }
+        /** How long PD is watched for a restart of a store whose wait was interrupted (R10). Default 2 minutes. */
+        public Builder restartGrace(Duration d) { this.restartGrace = d; return this; }
+        /** How often PD's store start timestamps are read while waiting (R9; BR reads every 30 s). */
+        public Builder watchInterval(Duration d) { this.watchInterval = d; return this; }
+        /** Restarts of one store tolerated during a recovery before it is named as unstable. Default 3. */
+        public Builder maxRestarts(int n) { this.maxRestarts = n; return this; }
 
         public StockRecovery build() {
             return new StockRecovery(this);
