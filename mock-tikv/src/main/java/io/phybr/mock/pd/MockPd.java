@@ -1,38 +1,34 @@
 package io.phybr.mock.pd;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
 
 /**
- * A mock PD on a loopback ephemeral port serving the HTTP endpoints a stock recovery uses, with PD's
- * status codes and body shapes (tikv/pd {@code server/api}):
- * <ul>
- *   <li>{@code GET /pd/api/v1/stores} — {@code {"count":n,"stores":[{"store":{id,address,labels,state_name}}]}}</li>
- *   <li>{@code GET /pd/api/v1/config} ({@code schedule} section) and {@code GET /pd/api/v1/config/schedule};
- *       {@code POST /pd/api/v1/config} with {@code {"item":value}} (400 on an unknown item)</li>
- *   <li>{@code GET /pd/api/v1/schedulers}, {@code POST /pd/api/v1/schedulers {"name":…}},
- *       {@code DELETE /pd/api/v1/schedulers/NAME} (404 when absent)</li>
- *   <li>{@code POST|GET|DELETE /pd/api/v1/admin/cluster/markers/snapshot-recovering} ({@code {"marked":bool}})</li>
- *   <li>{@code POST /pd/api/v1/admin/base-alloc-id {"id":"<decimal>"}} — 400 on a bad id, 403 unless marked</li>
- * </ul>
- * Every call is recorded ({@link #calls()}); {@link #state()} snapshots what a recovery may change;
- * faults are data ({@link #inject(PdFault)}).
+ * A mock PD on a loopback ephemeral port that behaves like tikv/pd where a recovery meets it (SPEC §3.1 R0, R9,
+ * R12–R14): stores that register late and again after a restart ({@link StoreRegistry}), schedulers that lose their
+ * settings when deleted and pause with a delay ({@link Schedulers}), config items with TTLs applied one by one
+ * ({@link ScheduleConfig}), the marker and base alloc id ({@link PdModel}), regions' leaders as their heartbeats
+ * reported them. This class is the HTTP transport and the handle a test scripts and inspects: every call is recorded
+ * ({@link #calls()}), {@link #state()} snapshots what a recovery may change, faults are data ({@link #inject}).
  */
 public final class MockPd implements AutoCloseable {
     /** A store PD lists. */
@@ -46,63 +42,62 @@ public final class MockPd implements AutoCloseable {
         }
     }
 
-    /** PD's default schedule limits. */
-    public static Map<String, Long> defaultScheduleConfig() {
-        Map<String, Long> m = new LinkedHashMap<>();
-        m.put("leader-schedule-limit", 4L);
-        m.put("region-schedule-limit", 2048L);
-        m.put("replica-schedule-limit", 64L);
-        m.put("merge-schedule-limit", 8L);
-        m.put("hot-region-schedule-limit", 4L);
-        m.put("max-merge-region-size", 20L);
-        return m;
+    /** PD's default schedule items (the ones a recovery touches). */
+    public static Map<String, Object> defaultScheduleConfig() {
+        return ScheduleConfig.defaults();
     }
 
+    /** PD's default schedulers. */
     public static List<String> defaultSchedulers() {
-        return List.of("balance-hot-region-scheduler", "balance-leader-scheduler", "balance-region-scheduler",
-                "evict-slow-store-scheduler");
+        return new ArrayList<>(Schedulers.defaults().keySet());
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final java.util.concurrent.atomic.AtomicInteger LIVE = new java.util.concurrent.atomic.AtomicInteger();
-    private static final String MARKER = "/pd/api/v1/admin/cluster/markers/snapshot-recovering";
+    /** PD's default schedulers with their default settings (name → settings JSON). */
+    public static Map<String, String> defaultSchedulerSettings() {
+        return Schedulers.defaults();
+    }
 
+    /** PD's defaults for a scheduler created by name. */
+    public static String defaultSettings(String scheduler) {
+        return Schedulers.defaultSettings(scheduler);
+    }
+
+    private static final AtomicInteger LIVE = new AtomicInteger();
+
+    private final PdModel model;
     private final HttpServer server;
     private final ExecutorService executor;
-    private final List<Store> stores = new ArrayList<>();
-    private final Map<String, Long> schedule;
-    private final List<String> schedulers;
-    private boolean marked;
-    private long baseAllocId;
     private final List<PdCall> calls = new ArrayList<>();
-    private final List<int[]> faultLeft = new ArrayList<>();
     private final List<PdFault> faults = new ArrayList<>();
+    private final List<int[]> faultLeft = new ArrayList<>();
+    private final CountDownLatch closing = new CountDownLatch(1);
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     public MockPd(List<Store> stores, boolean marked) throws IOException {
-        this(stores, marked, defaultScheduleConfig(), defaultSchedulers());
+        this(builder().stores(stores).marked(marked));
     }
 
-    public MockPd(List<Store> stores, boolean marked, Map<String, Long> schedule, List<String> schedulers) throws IOException {
+    public MockPd(List<Store> stores, boolean marked, Map<String, ?> schedule, List<String> schedulers) throws IOException {
         this(stores, marked, schedule, schedulers, null);
     }
 
     /** With {@code tls} set, PD serves HTTPS (as a PD with {@code [security]} configured does). */
-    public MockPd(List<Store> stores, boolean marked, Map<String, Long> schedule, List<String> schedulers,
-                  javax.net.ssl.SSLContext tls) throws IOException {
-        this.stores.addAll(stores);
-        this.marked = marked;
-        this.schedule = new LinkedHashMap<>(schedule);
-        this.schedulers = new ArrayList<>(schedulers);
-        this.baseAllocId = 1000;
+    public MockPd(List<Store> stores, boolean marked, Map<String, ?> schedule, List<String> schedulers, SSLContext tls)
+            throws IOException {
+        this(builder().stores(stores).marked(marked).schedule(schedule).schedulers(schedulers).tls(tls));
+    }
+
+    private MockPd(Builder b) throws IOException {
+        this.model = new PdModel(b.clock, b.stores, b.marked, b.schedule, b.schedulers);
         InetSocketAddress at = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-        if (tls == null) {
+        if (b.tls == null) {
             this.server = HttpServer.create(at, 0);
         } else {
-            com.sun.net.httpserver.HttpsServer https = com.sun.net.httpserver.HttpsServer.create(at, 0);
-            https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls));
+            HttpsServer https = HttpsServer.create(at, 0);
+            https.setHttpsConfigurator(new HttpsConfigurator(b.tls));
             this.server = https;
         }
-        this.executor = Executors.newFixedThreadPool(4, r -> {
+        this.executor = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "mock-pd");
             t.setDaemon(true);
             return t;
@@ -111,6 +106,10 @@ public final class MockPd implements AutoCloseable {
         server.createContext("/", this::handle);
         server.start();
         LIVE.incrementAndGet();
+    }
+
+    public static Builder builder() {
+        return new Builder();
     }
 
     /** Mock PDs running in this JVM (tests assert 0 at the end: no leaks). */
@@ -123,8 +122,8 @@ public final class MockPd implements AutoCloseable {
         return server.getAddress().getAddress().getHostAddress() + ":" + server.getAddress().getPort();
     }
 
-    public synchronized PdState state() {
-        return new PdState(schedule, schedulers, marked, baseAllocId);
+    public PdState state() {
+        return model.state();
     }
 
     public synchronized List<PdCall> calls() {
@@ -141,168 +140,172 @@ public final class MockPd implements AutoCloseable {
         faultLeft.add(new int[] {fault.times()});
     }
 
-    public synchronized void setMarked(boolean m) {
-        marked = m;
+    public void setMarked(boolean m) {
+        model.setMarked(m);
     }
 
-    public synchronized void setStores(List<Store> s) {
-        stores.clear();
-        stores.addAll(s);
+    /** Without a PD leader, base-alloc-id answers 503 (R13). */
+    public void setHasLeader(boolean leader) {
+        model.setHasLeader(leader);
+    }
+
+    /** Replaces the registered stores (each registers now). */
+    public void setStores(List<Store> s) {
+        model.withStores(r -> r.replace(s));
+    }
+
+    /** A store registers now (R14), or again with a newer start timestamp if it was registered. */
+    public void registerStore(Store s) {
+        model.withStores(r -> r.register(s));
+    }
+
+    /**
+     * R14: these stores register one by one, in order, one after every {@code everyListings} calls of
+     * {@code GET /pd/api/v1/stores} — a client that reads the list early sees a subset.
+     */
+    public void registerLater(int everyListings, List<Store> later) {
+        model.withStores(r -> r.script(later, everyListings));
+    }
+
+    /** Stores of the script not registered yet. */
+    public List<Long> pendingStores() {
+        List<List<Long>> out = new ArrayList<>();
+        model.withStores(r -> out.add(r.pendingIds()));
+        return out.get(0);
+    }
+
+    /** R9: the store restarted — it registers again with a strictly newer start timestamp. Stock stores call this. */
+    public void storeRestarted(long storeId) {
+        model.withStores(r -> r.restarted(storeId));
+    }
+
+    /** Store id → start timestamp (seconds) as PD lists it. */
+    public Map<Long, Long> startTimestamps() {
+        List<Map<Long, Long>> out = new ArrayList<>();
+        model.withStores(r -> out.add(r.startTimestamps()));
+        return out.get(0);
+    }
+
+    /** A region's leader reports it (pdpb RegionHeartbeat); PD shows regions and leaders only from these. */
+    public void heartbeat(RegionHeartbeat hb) {
+        model.withStores(r -> r.heartbeat(hb));
+    }
+
+    /** Region id → the store PD believes leads it. */
+    public Map<Long, Long> leaders() {
+        List<Map<Long, Long>> out = new ArrayList<>();
+        model.withStores(r -> out.add(r.leaders()));
+        return out.get(0);
+    }
+
+    /** What PD's schedulers obey for {@code item} now: a live TTL value, else the persisted one. */
+    public String effectiveConfig(String item) {
+        return model.effectiveConfig(item);
     }
 
     private void handle(HttpExchange ex) throws IOException {
         try (ex) {
             String method = ex.getRequestMethod();
             String path = ex.getRequestURI().getPath();
+            String query = ex.getRequestURI().getRawQuery();
             String body;
             try (InputStream in = ex.getRequestBody()) {
                 body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             }
-            int status;
-            String answer;
+            PdFault fault;
             synchronized (this) {
-                String[] r = faulted(method, path);
-                if (r == null) {
-                    r = route(method, path, body);
+                fault = faulted(method, path);
+                if (fault != null && fault.kind() != PdFault.Kind.STATUS) {
+                    calls.add(new PdCall(method, path, query, body, 0));
                 }
-                status = Integer.parseInt(r[0]);
-                answer = r[1];
-                calls.add(new PdCall(method, path, body, status));
             }
-            byte[] bytes = answer.getBytes(StandardCharsets.UTF_8);
-            ex.getResponseHeaders().add("Content-Type", answer.startsWith("{") || answer.startsWith("[")
-                    ? "application/json; charset=UTF-8" : "text/plain; charset=UTF-8");
-            ex.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+            if (fault != null && fault.kind() == PdFault.Kind.STALL) {
+                awaitClose();
+                return;
+            }
+            PdReply reply = fault == null ? model.route(method, path, query, body)
+                    : fault.kind() == PdFault.Kind.STATUS ? PdReply.error(fault.status(), "injected fault")
+                    : PdReply.ok("{\"count\":0,\"stores\":[],\"padding\":\"" + "x".repeat(256) + "\"}");
+            if (fault == null || fault.kind() == PdFault.Kind.STATUS) {
+                synchronized (this) {
+                    calls.add(new PdCall(method, path, query, body, reply.status()));
+                }
+            }
+            byte[] bytes = reply.body().getBytes(StandardCharsets.UTF_8);
+            ex.getResponseHeaders().add("Content-Type", reply.body().startsWith("{") || reply.body().startsWith("[")
+                    || reply.body().startsWith("\"") ? "application/json; charset=UTF-8" : "text/plain; charset=utf-8");
+            ex.sendResponseHeaders(reply.status(), bytes.length == 0 ? -1 : bytes.length);
             if (bytes.length > 0) {
-                try (OutputStream out = ex.getResponseBody()) {
+                OutputStream out = ex.getResponseBody();
+                if (fault != null && fault.kind() == PdFault.Kind.STALL_BODY) {
+                    out.write(bytes, 0, bytes.length / 2);
+                    out.flush();
+                    awaitClose();
+                    return;
+                }
+                try (out) {
                     out.write(bytes);
                 }
             }
         }
     }
 
-    private String[] faulted(String method, String path) {
+    private void awaitClose() {
+        try {
+            closing.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private PdFault faulted(String method, String path) {
         for (int i = 0; i < faults.size(); i++) {
             if (faultLeft.get(i)[0] > 0 && faults.get(i).matches(method, path)) {
                 faultLeft.get(i)[0]--;
-                return new String[] {String.valueOf(faults.get(i).status()), "\"injected fault\""};
+                return faults.get(i);
             }
         }
         return null;
     }
 
-    private String[] route(String method, String path, String body) {
-        try {
-            if (path.equals("/pd/api/v1/stores") && method.equals("GET")) {
-                return ok(storesJson());
-            }
-            if (path.equals("/pd/api/v1/config") && method.equals("GET")) {
-                ObjectNode root = JSON.createObjectNode();
-                root.set("schedule", JSON.valueToTree(schedule));
-                root.putObject("replication").put("max-replicas", 3);
-                return ok(root.toString());
-            }
-            if (path.equals("/pd/api/v1/config/schedule") && method.equals("GET")) {
-                return ok(JSON.writeValueAsString(schedule));
-            }
-            if (path.equals("/pd/api/v1/config") && method.equals("POST")) {
-                JsonNode n = JSON.readTree(body);
-                if (n == null || !n.isObject()) {
-                    return new String[] {"400", "\"invalid body\""};
-                }
-                for (var it = n.fieldNames(); it.hasNext(); ) {
-                    String k = it.next();
-                    if (!schedule.containsKey(k) || !n.get(k).isNumber()) {
-                        return new String[] {"400", "\"config item " + k + " not found\""};
-                    }
-                }
-                n.fields().forEachRemaining(e -> schedule.put(e.getKey(), e.getValue().asLong()));
-                return ok("\"The config is updated.\"");
-            }
-            if (path.equals("/pd/api/v1/schedulers") && method.equals("GET")) {
-                return ok(JSON.writeValueAsString(schedulers));
-            }
-            if (path.equals("/pd/api/v1/schedulers") && method.equals("POST")) {
-                JsonNode n = JSON.readTree(body);
-                String name = n == null ? "" : n.path("name").asText("");
-                if (name.isEmpty()) {
-                    return new String[] {"400", "\"missing scheduler name\""};
-                }
-                if (schedulers.contains(name)) {
-                    return new String[] {"500", "\"scheduler existed\""};
-                }
-                schedulers.add(name);
-                return ok("\"The scheduler is created.\"");
-            }
-            if (path.startsWith("/pd/api/v1/schedulers/") && method.equals("DELETE")) {
-                String name = path.substring("/pd/api/v1/schedulers/".length());
-                if (!schedulers.remove(name)) {
-                    return new String[] {"404", "\"scheduler not found\""};
-                }
-                return ok("\"The scheduler is removed.\"");
-            }
-            if (path.equals(MARKER)) {
-                switch (method) {
-                    case "GET": return ok("{\"marked\":" + marked + "}");
-                    case "POST": marked = true; return ok("");
-                    case "DELETE": marked = false; return ok("");
-                    default: break;
-                }
-            }
-            if (path.equals("/pd/api/v1/admin/base-alloc-id") && method.equals("POST")) {
-                JsonNode n = JSON.readTree(body);
-                JsonNode id = n == null ? null : n.get("id");
-                if (id == null || !id.isTextual() || id.asText().isEmpty()) {
-                    return new String[] {"400", "\"invalid id value\""};
-                }
-                long v;
-                try {
-                    v = Long.parseUnsignedLong(id.asText());
-                } catch (NumberFormatException e) {
-                    return new String[] {"400", "\"invalid syntax\""};
-                }
-                if (!marked) {
-                    return new String[] {"403", "\"can only recover alloc id when recovering mark marked\""};
-                }
-                baseAllocId = v;
-                return ok("");
-            }
-            return new String[] {"404", "404 page not found"};
-        } catch (IOException e) {
-            return new String[] {"400", "\"" + e.getMessage().replace('"', '\'') + "\""};
-        }
-    }
-
-    private String storesJson() {
-        ObjectNode root = JSON.createObjectNode();
-        root.put("count", stores.size());
-        ArrayNode arr = root.putArray("stores");
-        for (Store s : stores) {
-            ObjectNode st = arr.addObject().putObject("store");
-            st.put("id", s.id());
-            st.put("address", s.address());
-            ArrayNode labels = st.putArray("labels");
-            if (s.tiflash()) {
-                labels.addObject().put("key", "engine").put("value", "tiflash");
-            }
-            st.put("version", s.tiflash() ? "v7.5.1" : "7.5.1");
-            st.put("state_name", s.state());
-        }
-        return root.toString();
-    }
-
-    private static String[] ok(String body) {
-        return new String[] {"200", body};
-    }
-
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
+            closing.countDown();
             server.stop(0);
             executor.shutdownNow();
             LIVE.decrementAndGet();
         }
     }
 
-    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Builds and starts a {@link MockPd}. */
+    public static final class Builder {
+        private List<Store> stores = List.of();
+        private boolean marked;
+        private Map<String, ?> schedule = ScheduleConfig.defaults();
+        private Map<String, String> schedulers = Schedulers.defaults();
+        private SSLContext tls;
+        private Clock clock = Clock.systemUTC();
+
+        public Builder stores(List<Store> s) { this.stores = List.copyOf(s); return this; }
+        public Builder marked(boolean m) { this.marked = m; return this; }
+        /** Persisted schedule items; numbers, or "true"/"false" for the boolean items. */
+        public Builder schedule(Map<String, ?> s) { this.schedule = new LinkedHashMap<>(s); return this; }
+        /** Schedulers by name, each with PD's default settings. */
+        public Builder schedulers(List<String> names) {
+            Map<String, String> m = new LinkedHashMap<>();
+            names.forEach(n -> m.put(n, Schedulers.defaultSettings(n)));
+            this.schedulers = m;
+            return this;
+        }
+        /** Schedulers by name with their settings (JSON objects), e.g. an operator's tuned balance-leader batch. */
+        public Builder schedulerSettings(Map<String, String> s) { this.schedulers = new LinkedHashMap<>(s); return this; }
+        public Builder tls(SSLContext ctx) { this.tls = ctx; return this; }
+        /** The clock TTLs and pause delays run on (tests move a manual clock instead of sleeping). */
+        public Builder clock(Clock c) { this.clock = c; return this; }
+
+        public MockPd start() throws IOException {
+            return new MockPd(this);
+        }
+    }
 }

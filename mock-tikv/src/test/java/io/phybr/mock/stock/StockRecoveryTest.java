@@ -288,7 +288,7 @@ class StockRecoveryTest {
         CompletableFuture<Outcome> run = CompletableFuture.supplyAsync(r::run);
 
         await().atMost(Duration.ofSeconds(10)).until(() -> cluster.store(1).calls().contains("ReadRegionMeta"));
-        assertThat(cluster.pd().state().scheduleConfig()).containsEntry("leader-schedule-limit", 0L);
+        assertThat(cluster.pd().state().scheduleConfig()).containsEntry("leader-schedule-limit", "0");
         assertThat(r.restorePd()).isNull(); // what the CLI's shutdown hook calls on Ctrl-C
         assertThat(cluster.pd().state()).isEqualTo(before);
 

@@ -1,0 +1,195 @@
+package io.phybr.mock.pd;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The stores PD knows and the regions' leaders as their heartbeats told PD.
+ * <ul>
+ *   <li>R14: after a volume-snapshot restore PD is fresh and TiKVs register one by one as they boot
+ *       (tidb-operator#5242). Stores can start registered, or wait in a script and register one per
+ *       {@code every} listings of {@code GET /pd/api/v1/stores} (so an early reader sees a subset), or on demand.</li>
+ *   <li>R9: a restarted store registers again with a new {@code start_timestamp} (tikv/pd
+ *       {@code server/api/store.go}: {@code StoreInfo.Store.StartTimestamp}).</li>
+ *   <li>Regions appear only when a leader heartbeats them; a restarted store sends no heartbeat for the regions it
+ *       led, so PD keeps showing it as their leader (stale) until another leader reports — the mock models that
+ *       harsher reading: PD's leader list alone cannot prove a region leads.</li>
+ * </ul>
+ * Not thread-safe: {@link PdModel} serialises access.
+ */
+final class StoreRegistry {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static final class Registered {
+        MockPd.Store store;
+        long startTimestamp;
+
+        Registered(MockPd.Store store, long startTimestamp) {
+            this.store = store;
+            this.startTimestamp = startTimestamp;
+        }
+    }
+
+    private final Clock clock;
+    private final Map<Long, Registered> stores = new TreeMap<>();
+    private final Deque<MockPd.Store> pending = new ArrayDeque<>();
+    private int every;
+    private int listingsSinceLast;
+    private final Map<Long, RegionHeartbeat> regions = new TreeMap<>();
+
+    StoreRegistry(Clock clock, List<MockPd.Store> initial) {
+        this.clock = clock;
+        initial.forEach(this::register);
+    }
+
+    void register(MockPd.Store s) {
+        Registered old = stores.get(s.id());
+        long now = clock.millis() / 1000;
+        long ts = old == null ? now : Math.max(now, old.startTimestamp + 1);
+        pending.removeIf(p -> p.id() == s.id());
+        stores.put(s.id(), new Registered(s, ts));
+    }
+
+    void script(List<MockPd.Store> later, int everyListings) {
+        if (everyListings < 1) {
+            throw new IllegalArgumentException("every must be >= 1");
+        }
+        pending.addAll(later);
+        this.every = everyListings;
+        this.listingsSinceLast = 0;
+    }
+
+    List<Long> pendingIds() {
+        return pending.stream().map(MockPd.Store::id).toList();
+    }
+
+    /** A store restarted: it registers again with a strictly newer start timestamp (R9). */
+    void restarted(long id) {
+        Registered r = stores.get(id);
+        if (r == null) {
+            throw new IllegalArgumentException("store " + id + " never registered");
+        }
+        register(r.store);
+    }
+
+    void replace(List<MockPd.Store> all) {
+        stores.clear();
+        all.forEach(this::register);
+    }
+
+    Map<Long, Long> startTimestamps() {
+        Map<Long, Long> out = new TreeMap<>();
+        stores.forEach((id, r) -> out.put(id, r.startTimestamp));
+        return out;
+    }
+
+    void heartbeat(RegionHeartbeat hb) {
+        RegionHeartbeat old = regions.get(hb.regionId());
+        if (old != null && (hb.version() < old.version() || hb.version() == old.version() && hb.confVer() < old.confVer())) {
+            return; // PD drops a heartbeat with a stale epoch
+        }
+        regions.put(hb.regionId(), hb);
+    }
+
+    Map<Long, Long> leaders() {
+        Map<Long, Long> out = new TreeMap<>();
+        regions.forEach((id, hb) -> out.put(id, hb.leaderStore()));
+        return out;
+    }
+
+    /** {@code GET /pd/api/v1/stores}: every registered store but tombstones; a listing may let the next one in. */
+    PdReply list() {
+        if (!pending.isEmpty() && ++listingsSinceLast >= every) {
+            listingsSinceLast = 0;
+            register(pending.poll());
+        }
+        ObjectNode root = JSON.createObjectNode();
+        ArrayNode arr = JSON.createArrayNode();
+        for (Registered r : stores.values()) {
+            if (!"Tombstone".equals(r.store.state())) {
+                arr.add(storeJson(r));
+            }
+        }
+        root.put("count", arr.size());
+        root.set("stores", arr);
+        return PdReply.ok(root.toString());
+    }
+
+    /** {@code GET /pd/api/v1/store/{id}}. */
+    PdReply get(long id) {
+        Registered r = stores.get(id);
+        return r == null ? PdReply.error(404, "[PD:core:ErrStoreNotFound]store id " + id + " not found")
+                : PdReply.ok(storeJson(r).toString());
+    }
+
+    private ObjectNode storeJson(Registered r) {
+        MockPd.Store s = r.store;
+        ObjectNode o = JSON.createObjectNode();
+        ObjectNode st = o.putObject("store");
+        st.put("id", s.id());
+        st.put("address", s.address());
+        ArrayNode labels = st.putArray("labels");
+        if (s.tiflash()) {
+            labels.addObject().put("key", "engine").put("value", "tiflash");
+        }
+        st.put("version", s.tiflash() ? "v7.5.1" : "7.5.1");
+        st.put("start_timestamp", r.startTimestamp);
+        st.put("state_name", s.state());
+        o.putObject("status").put("start_ts", Instant.ofEpochSecond(r.startTimestamp).toString());
+        return o;
+    }
+
+    /** {@code GET /pd/api/v1/regions}. */
+    PdReply regions() {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("count", regions.size());
+        ArrayNode arr = root.putArray("regions");
+        regions.values().forEach(hb -> arr.add(regionJson(hb)));
+        return PdReply.ok(root.toString());
+    }
+
+    /** {@code GET /pd/api/v1/region/id/{id}}: 404 for a region no leader has reported (server/api/region.go). */
+    PdReply region(String idText) {
+        long id;
+        try {
+            id = Long.parseUnsignedLong(idText);
+        } catch (NumberFormatException e) {
+            return PdReply.error(400, "strconv.ParseUint: parsing \"" + idText + "\": invalid syntax");
+        }
+        if (id == 0) {
+            return PdReply.error(400, "[PD:core:ErrRegionInvalidID]invalid region id");
+        }
+        RegionHeartbeat hb = regions.get(id);
+        return hb == null ? PdReply.error(404, "[PD:region:ErrRegionNotFound]region " + id + " not found")
+                : PdReply.ok(regionJson(hb).toString());
+    }
+
+    private static ObjectNode regionJson(RegionHeartbeat hb) {
+        HexFormat hex = HexFormat.of().withUpperCase();
+        ObjectNode o = JSON.createObjectNode();
+        o.put("id", hb.regionId());
+        o.put("start_key", hex.formatHex(hb.startKey()));
+        o.put("end_key", hex.formatHex(hb.endKey()));
+        o.putObject("epoch").put("conf_ver", hb.confVer()).put("version", hb.version());
+        ArrayNode peers = o.putArray("peers");
+        hb.peers().forEach(p -> peers.addObject().put("id", p.id()).put("store_id", p.storeId()).put("role_name", "Voter"));
+        o.putObject("leader").put("id", hb.leaderPeer()).put("store_id", hb.leaderStore()).put("role_name", "Voter");
+        return o;
+    }
+
+    Map<Long, MockPd.Store> registered() {
+        Map<Long, MockPd.Store> out = new LinkedHashMap<>();
+        stores.forEach((id, r) -> out.put(id, r.store));
+        return out;
+    }
+}
