@@ -172,10 +172,21 @@ public final class PdClient implements AutoCloseable {
 
     /**
      * The store of a region's leader as PD last heard it from a region heartbeat (TiKV leaders heartbeat on
-     * becoming leader, also in recovery mode); empty when PD knows no leader for it ({@code null} body).
+     * becoming leader, also in recovery mode); empty when no leader has reported the region: PD answers 404
+     * {@code ErrRegionNotFound} (server/api/region.go; older PDs answered 200 {@code null}). A PD that lacks the
+     * route altogether is a {@link PdException}, so a caller never mistakes "cannot tell" for "no leader".
      */
     public java.util.OptionalLong regionLeaderStore(long regionId) throws PdException {
-        JsonNode r = json("GET", REGION_BY_ID + Long.toUnsignedString(regionId), null);
+        JsonNode r;
+        try {
+            r = json("GET", REGION_BY_ID + Long.toUnsignedString(regionId), null);
+        } catch (PdException e) {
+            String m = e.getMessage() == null ? "" : e.getMessage();
+            if (e.status() == 404 && (m.contains("RegionNotFound") || m.contains("region " + Long.toUnsignedString(regionId) + " not found"))) {
+                return java.util.OptionalLong.empty();
+            }
+            throw e;
+        }
         long store = r == null ? 0 : r.path("leader").path("store_id").asLong(0);
         return store == 0 ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(store);
     }

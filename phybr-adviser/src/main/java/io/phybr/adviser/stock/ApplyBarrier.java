@@ -106,8 +106,9 @@ final class ApplyBarrier {
                 if (allTimedOut) {
                     throw new PhaseFailure(ExitCode.TIMEOUT, StockTexts.waitApplyTimedOut(waiting, stores.size(), timeout));
                 }
-                throw new PhaseFailure(ExitCode.FAILURE,
-                        StockTexts.phaseFailed(Phase.WAIT_APPLY, failures.size(), todo.size(), failures));
+                String text = StockTexts.phaseFailed(Phase.WAIT_APPLY, failures.size(), todo.size(), failures);
+                throw new PhaseFailure(ExitCode.FAILURE, watch.unproven().isEmpty() ? text
+                        : text + " " + StockTexts.notProvenWayOut());
             }
             // A store that restarted after its WaitApply answered lost its leaders: it is redone (its plan first).
             watch.poll();

@@ -35,8 +35,8 @@ final class FakePd implements AutoCloseable {
                 StringBuilder sb = new StringBuilder("{\"count\":" + stores.size() + ",\"stores\":[");
                 for (int i = 0; i < stores.size(); i++) {
                     FakeStore s = stores.get(i);
-                    sb.append(i == 0 ? "" : ",").append("{\"store\":{\"id\":").append(s.id).append(",\"address\":\"fake-")
-                            .append(s.id).append("\",\"state_name\":\"Up\",\"start_timestamp\":").append(s.startTimestamp())
+                    sb.append(i == 0 ? "" : ",").append("{\"store\":{\"id\":").append(s.id).append(",\"address\":\"")
+                            .append(s.address).append("\",\"state_name\":\"Up\",\"start_timestamp\":").append(s.startTimestamp())
                             .append("},\"status\":{}}");
                 }
                 body = sb.append("]}").toString();
@@ -51,6 +51,10 @@ final class FakePd implements AutoCloseable {
                 } else {
                     long region = Long.parseLong(path.substring(PdClient.REGION_BY_ID.length()));
                     body = leader(region);
+                    if (body == null) { // no leader ever reported it: as tikv/pd server/api/region.go answers
+                        status = 404;
+                        body = "\"[PD:region:ErrRegionNotFound]region " + region + " not found\"";
+                    }
                 }
             }
             byte[] b = body.getBytes(StandardCharsets.UTF_8);
@@ -70,7 +74,7 @@ final class FakePd implements AutoCloseable {
                 return json.apply(s.id);
             }
         }
-        return "null";
+        return null;
     }
 
     PdClient client() {

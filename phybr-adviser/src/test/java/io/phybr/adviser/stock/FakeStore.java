@@ -41,6 +41,7 @@ final class FakeStore implements AutoCloseable {
     private final Server server;
     private final ManagedChannel channel;
     private final AtomicLong startTs;
+    private final long firstStartTs;
     final Set<Long> cannotWin = ConcurrentHashMap.newKeySet();
     private final Set<Long> leading = ConcurrentHashMap.newKeySet();
     final List<String> calls = Collections.synchronizedList(new ArrayList<>());
@@ -48,7 +49,7 @@ final class FakeStore implements AutoCloseable {
     /** Every RecoverRegion call of every store, in arrival order, as "store:regions". */
     private final List<String> journal;
     volatile WaitMode waitMode = WaitMode.ANSWER;
-    /** WaitApply answers only once this store leads again (its followers wait for leaders there, R9). */
+    /** WaitApply answers only once this store restarted and leads again (its followers wait for leaders there, R9). */
     volatile FakeStore waitsOnLeadersOf;
     volatile List<long[]> resolveMessages = List.of(new long[] {0, 0});
     private volatile boolean pendingWait;
@@ -60,6 +61,7 @@ final class FakeStore implements AutoCloseable {
         this.journal = journal;
         this.address = "fake-" + id + "-" + UUID.randomUUID();
         this.startTs = new AtomicLong(1_700_000_000L + id);
+        this.firstStartTs = startTs.get();
         this.server = InProcessServerBuilder.forName(address).addService(new Service()).build().start();
         this.channel = InProcessChannelBuilder.forName(address).build();
     }
@@ -209,7 +211,7 @@ final class FakeStore implements AutoCloseable {
                     }
                     Thread t = new Thread(() -> {
                         long until = System.nanoTime() + 20_000_000_000L;
-                        while (other.leading.isEmpty() && System.nanoTime() < until) {
+                        while ((other.startTs.get() == other.firstStartTs || other.leading.isEmpty()) && System.nanoTime() < until) {
                             Thread.onSpinWait();
                             java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
                         }
