@@ -11,8 +11,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -47,15 +45,15 @@ final class ApplyBarrier {
     private final int maxRestarts;
 
     ApplyBarrier(PhaseRunner runner, ScheduledExecutorService ticker, Function<PdStore, ManagedChannel> channels,
-                 StoreWatch watch, PlanSender sender, Duration restartGrace, Duration pollInterval, int maxRestarts) {
+                 StoreWatch watch, PlanSender sender, WatchPolicy policy) {
         this.runner = runner;
         this.ticker = ticker;
         this.channels = channels;
         this.watch = watch;
         this.sender = sender;
-        this.restartGrace = restartGrace;
-        this.pollInterval = pollInterval;
-        this.maxRestarts = maxRestarts;
+        this.restartGrace = policy.restartGrace();
+        this.pollInterval = policy.watchInterval();
+        this.maxRestarts = policy.maxRestarts();
     }
 
     /** Returns once every store's apply is proven; throws the diagnosis otherwise. */

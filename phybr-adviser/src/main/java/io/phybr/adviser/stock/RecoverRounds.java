@@ -81,15 +81,20 @@ final class RecoverRounds {
         for (int round = 1; ; round++) {
             long left = end - System.nanoTime();
             Duration bound = Duration.ofNanos(Math.max(TimeUnit.MILLISECONDS.toNanos(1), Math.min(left, roundTimeout.toNanos())));
+            for (PdStore s : targets) {
+                for (long r : a.leaders(s.id())) {
+                    List<Long> t = tried.computeIfAbsent(r, k -> new ArrayList<>());
+                    if (!t.contains(s.id())) {
+                        t.add(s.id()); // forced on this store from this round on
+                    }
+                }
+            }
             CountDownLatch losersSent = new CountDownLatch(losers.size());
             Set<Long> losing = losers;
             Map<Long, PhaseRunner.StoreResult> results = runner.runAll(Phase.RECOVER, "commands", targets, bound,
                     (s, ch, d, p) -> {
                         if (!losing.contains(s.id()) && !losersSent.await(d.timeRemaining(TimeUnit.MILLISECONDS), TimeUnit.MILLISECONDS)) {
                             throw new StoreFailure(StockTexts.losersNotSent(s, losing), true);
-                        }
-                        for (long r : a.leaders(s.id())) {
-                            tried.computeIfAbsent(r, k -> new ArrayList<>());
                         }
                         sender.send(s, ch, d, p, losing.contains(s.id()) ? losersSent::countDown : () -> { });
                     });

@@ -246,7 +246,38 @@ final class StockTexts {
                 + " WaitApply; exit 4.").toString();
     }
 
+    // ---- other runs (R6, R10) ------------------------------------------------------------------
+
+    static String liveRecovery(List<String> signs, boolean dryRun) {
+        return (dryRun ? "dry run" : "recover") + " refused: a recovery looks live: " + String.join("; ", signs) + ". "
+                + (dryRun ? "A dry run's ReadRegionMeta aborts every RecoverRegion in flight (R6), which would interrupt"
+                + " that recovery." : "Two recoveries would abort each other's RecoverRegion (R6) and force different"
+                + " leaders.") + " Nothing was changed and nothing was sent to any store. Wait for it to end, or give"
+                + " --force to go on anyway; exit 5.";
+    }
+
+    static String inheritedKilled(String run, String phase) {
+        return run + " ended without finishing (killed?) in its " + phase + " phase, and the store has not restarted"
+                + " since (same start timestamp), so that run's RecoverRegion or WaitApply may still be pending there";
+    }
+
+    static String inheritedUnproven(String run, String why) {
+        return run + " left it unproven (" + why + ") and the store has not restarted since";
+    }
+
     static final int MAX_LISTED = 16;
+
+/** The first stores of a list as {@code id@address}, for the log. */
+    static String describeStores(List<PdStore> stores) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < stores.size() && i < 16; i++) {
+            sb.append(i == 0 ? "" : ", ").append(stores.get(i).id()).append('@').append(stores.get(i).address());
+        }
+        if (stores.size() > 16) {
+            sb.append(", … ").append(stores.size() - 16).append(" more");
+        }
+        return sb.toString();
+    }
 
     static String human(Duration d) {
         long ms = d.toMillis();

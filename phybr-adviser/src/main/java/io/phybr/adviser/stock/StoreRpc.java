@@ -27,6 +27,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /** The four recover_data calls, one store at a time, as BR makes them. */
 final class StoreRpc {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger("phybr.recover");
+
     private StoreRpc() {
     }
 
@@ -174,6 +176,26 @@ final class StoreRpc {
                 p.extra = r.getCurrentCommitTs();
             }
             p.count.addAndGet(n);
+        }
+    }
+
+    /**
+     * ResolveKvData with the resolved ts on every store; fills {@code out} (also when the phase fails) with what each
+     * store reported deleted, and logs it per store.
+     */
+    static void resolveAll(PhaseRunner runner, java.util.List<PdStore> stores, java.time.Duration timeout, long ts,
+                           java.util.Map<Long, io.phybr.adviser.outcome.Outcome.Deleted> out) throws PhaseFailure {
+        java.util.Map<Long, Deleted> perStore = new java.util.concurrent.ConcurrentHashMap<>();
+        stores.forEach(s -> perStore.put(s.id(), new Deleted()));
+        try {
+            runner.run(Phase.RESOLVE, "keys deleted", stores, timeout,
+                    (s, ch, deadline, prog) -> resolve(ch, deadline, prog, ts, perStore.get(s.id())));
+        } finally {
+            perStore.forEach((id, d) -> out.put(id, new io.phybr.adviser.outcome.Outcome.Deleted(d.locks.get(), d.writes.get())));
+        }
+        for (PdStore s : stores) {
+            io.phybr.adviser.outcome.Outcome.Deleted d = out.get(s.id());
+            LOG.info("resolve: {} deleted {} locks and {} writes newer than ts {}", StockTexts.store(s), d.locks(), d.writes(), ts);
         }
     }
 

@@ -111,6 +111,13 @@ final class StoreWatch {
         return e != null && e.appliedUnder != e.lastSeen;
     }
 
+    /** Store id → the start timestamp last seen in PD. */
+    synchronized Map<Long, Long> startTimestamps() {
+        Map<Long, Long> out = new TreeMap<>();
+        entries.forEach((id, e) -> out.put(id, e.lastSeen));
+        return out;
+    }
+
     synchronized int restarts(long storeId) {
         Entry e = entries.get(storeId);
         return e == null ? 0 : e.restarts;

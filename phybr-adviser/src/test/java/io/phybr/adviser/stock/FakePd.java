@@ -19,6 +19,7 @@ final class FakePd implements AutoCloseable {
     private final HttpServer server;
     private final List<FakeStore> stores;
     volatile boolean regionApi = true;
+    volatile List<String> pausedSchedulers = List.of();
 
     FakePd(List<FakeStore> stores) throws IOException {
         this.stores = stores;
@@ -43,7 +44,9 @@ final class FakePd implements AutoCloseable {
             } else if (method.equals("GET") && path.equals(PdClient.CONFIG)) {
                 body = "{\"schedule\":{\"leader-schedule-limit\":4},\"replication\":{}}";
             } else if (method.equals("GET") && path.equals(PdClient.SCHEDULERS)) {
-                body = "[]";
+                String q = ex.getRequestURI().getQuery();
+                List<String> names = q != null && q.contains("status=paused") ? pausedSchedulers : List.of();
+                body = names.stream().map(n -> "\"" + n + "\"").collect(java.util.stream.Collectors.joining(",", "[", "]"));
             } else if (method.equals("GET") && path.startsWith(PdClient.REGION_BY_ID)) {
                 if (!regionApi) {
                     status = 404;

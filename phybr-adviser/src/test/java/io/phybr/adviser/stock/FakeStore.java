@@ -46,7 +46,7 @@ final class FakeStore implements AutoCloseable {
     private final Set<Long> leading = ConcurrentHashMap.newKeySet();
     final List<String> calls = Collections.synchronizedList(new ArrayList<>());
     final List<List<RecoverRegionRequest>> recoverCalls = Collections.synchronizedList(new ArrayList<>());
-    /** Every RecoverRegion call of every store, in arrival order, as "store:regions". */
+    /** Every RecoverRegion of every store in order: "store:start" when it arrives, "store:[forced regions]" once read. */
     private final List<String> journal;
     volatile WaitMode waitMode = WaitMode.ANSWER;
     /** WaitApply answers only once this store restarted and leads again (its followers wait for leaders there, R9). */
@@ -154,6 +154,7 @@ final class FakeStore implements AutoCloseable {
         @Override
         public StreamObserver<RecoverRegionRequest> recoverRegion(StreamObserver<RecoverRegionResponse> obs) {
             calls.add("RecoverRegion");
+            journal.add(id + ":start"); // TiKV aborts the older call here, when the newer one arrives (R6)
             supersede(obs);
             List<RecoverRegionRequest> reqs = new ArrayList<>();
             return new StreamObserver<>() {
