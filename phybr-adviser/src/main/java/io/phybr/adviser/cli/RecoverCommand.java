@@ -1,6 +1,6 @@
 package io.phybr.adviser.cli;
 
-import io.phybr.adviser.ExitCode;
+import io.phybr.contract.ExitCode;
 import io.phybr.adviser.dump.BackupMeta;
 import io.phybr.adviser.pd.PdClient;
 import io.phybr.adviser.pd.TlsConfig;
@@ -53,12 +53,8 @@ public final class RecoverCommand implements Callable<Integer> {
         Path backupMeta;
     }
 
-    @Option(names = "--ca-path", paramLabel = "FILE", description = "PEM CA bundle: TLS to PD and TiKV.")
-    Path caPath;
-    @Option(names = "--cert-path", paramLabel = "FILE", description = "PEM client certificate (with --key-path).")
-    Path certPath;
-    @Option(names = "--key-path", paramLabel = "FILE", description = "PEM PKCS#8 client private key.")
-    Path keyPath;
+    @CommandLine.Mixin
+    TlsOptions tlsOptions = new TlsOptions();
 
     @Option(names = "--concurrency", defaultValue = "128", paramLabel = "N",
             description = "Stores handled at once (capped at 128, like BR). Default: ${DEFAULT-VALUE}.")
@@ -143,8 +139,8 @@ public final class RecoverCommand implements Callable<Integer> {
         StoreChannels channels;
         SSLContext ssl = null;
         try {
-            if (caPath != null || certPath != null || keyPath != null) {
-                TlsConfig tls = new TlsConfig(caPath, certPath, keyPath);
+            if (tlsOptions.enabled()) {
+                TlsConfig tls = tlsOptions.config();
                 ssl = tls.sslContext();
                 channels = StoreChannels.netty(tls.grpcContext());
             } else {

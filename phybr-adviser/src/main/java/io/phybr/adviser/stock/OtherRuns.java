@@ -1,6 +1,6 @@
 package io.phybr.adviser.stock;
 
-import io.phybr.adviser.ExitCode;
+import io.phybr.contract.ExitCode;
 import io.phybr.adviser.pd.PdClient;
 import io.phybr.adviser.pd.PdRetry;
 import io.phybr.adviser.pd.PdStore;

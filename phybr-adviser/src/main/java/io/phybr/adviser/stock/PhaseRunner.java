@@ -1,10 +1,11 @@
 package io.phybr.adviser.stock;
 
+import io.phybr.adviser.text.Texts;
 import io.grpc.Deadline;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.phybr.adviser.ExitCode;
+import io.phybr.contract.ExitCode;
 import io.phybr.adviser.pd.Backoff;
 import io.phybr.adviser.pd.PdStore;
 import java.time.Duration;
@@ -112,7 +113,7 @@ final class PhaseRunner {
                 results.put(s.id(), r);
             }
             if (results.values().stream().allMatch(r -> r.failure() == null)) {
-                LOG.info("{}: all {} stores done in {}", phase, stores.size(), StockTexts.human(Duration.ofNanos(System.nanoTime() - t0)));
+                LOG.info("{}: all {} stores done in {}", phase, stores.size(), Texts.elapsed(Duration.ofNanos(System.nanoTime() - t0)));
             }
             return results;
         } finally {
@@ -206,6 +207,6 @@ final class PhaseRunner {
             }
         }
         LOG.info("{}: {}/{} stores done after {}{}", phase, done, stores.size(),
-                StockTexts.human(Duration.ofNanos(System.nanoTime() - t0)), sb);
+                Texts.elapsed(Duration.ofNanos(System.nanoTime() - t0)), sb);
     }
 }

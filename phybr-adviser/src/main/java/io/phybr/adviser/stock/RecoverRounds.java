@@ -1,11 +1,12 @@
 package io.phybr.adviser.stock;
 
-import io.phybr.adviser.ExitCode;
+import io.phybr.contract.ExitCode;
 import io.phybr.adviser.pd.PdClient;
 import io.phybr.adviser.pd.PdException;
 import io.phybr.adviser.pd.PdRetry;
 import io.phybr.adviser.pd.PdStore;
 import io.phybr.adviser.plan.ReplicaTable;
+import io.phybr.adviser.text.Texts;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -176,7 +177,7 @@ final class RecoverRounds {
                 lose.add(from);
                 next.add(m.getValue());
                 LOG.warn("recover: round {}: region {} has no leader on store {} after {}; forcing its next candidate on store {}",
-                        round, m.getKey(), from, StockTexts.human(bound), m.getValue());
+                        round, m.getKey(), from, Texts.duration(bound), m.getValue());
             }
             losers = lose;
             targets = next.stream().map(byId::get).toList();

@@ -1,5 +1,6 @@
 package io.phybr.adviser.stock;
 
+import io.phybr.adviser.text.Texts;
 import io.phybr.adviser.pd.PdClient;
 import io.phybr.adviser.pd.PdStore;
 import io.phybr.adviser.plan.Plan;
@@ -81,7 +82,7 @@ final class StockTexts {
     }
 
     static String storeDidNotFinish(PdStore s, Duration timeout) {
-        return store(s) + " did not finish within " + human(timeout);
+        return store(s) + " did not finish within " + Texts.duration(timeout);
     }
 
     static String storeTimedOut(PdStore s, Phase phase, int attempt, long count, String unit) {
@@ -126,7 +127,7 @@ final class StockTexts {
 
     static String recoverStuckPdCannotTell(List<PdStore> stores, Assignment a, Duration bound, String pdError) {
         StringBuilder sb = new StringBuilder("recover: RecoverRegion did not answer within the round bound of ")
-                .append(human(bound)).append(" on ").append(stores.size()).append(" stores: ");
+                .append(Texts.duration(bound)).append(" on ").append(stores.size()).append(" stores: ");
         appendStoresWithLeaders(sb, stores, a);
         return sb.append(". TiKV answers only once every forced leader of the call leads and applied (R3, R4), and PD"
                 + " could not tell which of these regions have no leader (").append(pdError).append("), so none was"
@@ -137,7 +138,7 @@ final class StockTexts {
 
     static String recoverLeadersNotApplied(List<PdStore> stores, Duration bound) {
         StringBuilder sb = new StringBuilder("recover: RecoverRegion did not answer within the round bound of ")
-                .append(human(bound)).append(" on ");
+                .append(Texts.duration(bound)).append(" on ");
         for (int i = 0; i < stores.size(); i++) {
             sb.append(i == 0 ? "" : ", ").append(store(stores.get(i)));
         }
@@ -150,12 +151,12 @@ final class StockTexts {
     static String recoverUnwinnable(java.util.Map<Long, String> regions, int rounds, Duration bound, boolean outOfTime) {
         StringBuilder sb = new StringBuilder("recover: ").append(regions.size())
                 .append(regions.size() == 1 ? " region has" : " regions have").append(" no leader after ")
-                .append(rounds).append(rounds == 1 ? " round" : " rounds").append(" of RecoverRegion (").append(human(bound))
+                .append(rounds).append(rounds == 1 ? " round" : " rounds").append(" of RecoverRegion (").append(Texts.duration(bound))
                 .append(" each)").append(outOfTime ? " and the recover timeout ran out" : "").append(": ");
         int n = 0;
         for (java.util.Map.Entry<Long, String> e : regions.entrySet()) {
-            if (n++ >= MAX_LISTED) {
-                sb.append("; … ").append(regions.size() - MAX_LISTED).append(" more");
+            if (n++ >= Texts.MAX_LISTED) {
+                sb.append("; … ").append(regions.size() - Texts.MAX_LISTED).append(" more");
                 break;
             }
             sb.append(n == 1 ? "" : "; ").append("region ").append(e.getKey()).append(": ").append(e.getValue());
@@ -189,10 +190,10 @@ final class StockTexts {
             List<Long> leaders = a.leaders(stores.get(i).id());
             sb.append(i == 0 ? "" : "; ").append(store(stores.get(i))).append(" forcing ").append(leaders.size())
                     .append(" leaders (regions ");
-            for (int k = 0; k < leaders.size() && k < MAX_LISTED; k++) {
+            for (int k = 0; k < leaders.size() && k < Texts.MAX_LISTED; k++) {
                 sb.append(k == 0 ? "" : ", ").append(leaders.get(k));
             }
-            sb.append(leaders.size() > MAX_LISTED ? ", … " + (leaders.size() - MAX_LISTED) + " more)" : ")");
+            sb.append(leaders.size() > Texts.MAX_LISTED ? ", … " + (leaders.size() - Texts.MAX_LISTED) + " more)" : ")");
         }
     }
 
@@ -234,7 +235,7 @@ final class StockTexts {
 
     static String waitApplyTimedOut(List<PdStore> waiting, int total, Duration timeout) {
         StringBuilder sb = new StringBuilder("wait-apply: ").append(waiting.size()).append(" of ").append(total)
-                .append(" stores did not answer WaitApply within ").append(human(timeout)).append(": ");
+                .append(" stores did not answer WaitApply within ").append(Texts.duration(timeout)).append(": ");
         for (int i = 0; i < waiting.size(); i++) {
             sb.append(i == 0 ? "" : ", ").append(store(waiting.get(i)));
         }
@@ -265,9 +266,7 @@ final class StockTexts {
         return run + " left it unproven (" + why + ") and the store has not restarted since";
     }
 
-    static final int MAX_LISTED = 16;
-
-/** The first stores of a list as {@code id@address}, for the log. */
+    /** The first stores of a list as {@code id@address}, for the log. */
     static String describeStores(List<PdStore> stores) {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < stores.size() && i < 16; i++) {
@@ -277,10 +276,5 @@ final class StockTexts {
             sb.append(", … ").append(stores.size() - 16).append(" more");
         }
         return sb.toString();
-    }
-
-    static String human(Duration d) {
-        long ms = d.toMillis();
-        return ms < 10_000 ? ms + " ms" : (ms / 1000) + " s";
     }
 }

@@ -3,7 +3,7 @@ package io.phybr.adviser.stock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.phybr.adviser.ExitCode;
+import io.phybr.contract.ExitCode;
 import io.phybr.adviser.outcome.Outcome;
 import io.phybr.adviser.plan.Policy;
 import io.phybr.adviser.plan.Protocol;

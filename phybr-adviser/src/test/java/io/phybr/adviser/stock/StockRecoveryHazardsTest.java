@@ -2,7 +2,7 @@ package io.phybr.adviser.stock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.phybr.adviser.ExitCode;
+import io.phybr.contract.ExitCode;
 import io.phybr.adviser.outcome.Outcome;
 import java.time.Duration;
 import java.util.ArrayList;
