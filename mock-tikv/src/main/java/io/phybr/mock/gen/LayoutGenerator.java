@@ -33,13 +33,15 @@ public final class LayoutGenerator {
     public record Stats(long regions, long replicas, long staleReplicas, long tombstones) {
     }
 
-    private static final long REGIONS_PER_TABLE = 200_000;
+    /** Key ordinals between two boundaries: room for the jitter and for keys inside a region. */
+    static final long ROWS_PER_REGION = 1000;
 
     private final long seed;
     private final long regions;
     private final int stores;
     private final int replicas;
     private final double staleFraction;
+    private double missedMergeFraction;
 
     public LayoutGenerator(long seed, long regions, int stores, int replicas, double staleFraction) {
         if (regions < 1) {
@@ -62,9 +64,22 @@ public final class LayoutGenerator {
         this.staleFraction = staleFraction;
     }
 
-    /** Boundary {@code i} (1 ≤ i < regions) as a TiDB record key, written into {@code buf}. */
+    /** Boundary {@code i} (1 ≤ i < regions), {@code jitter} < 1000, as a TiDB record key written into {@code buf}. */
     private static void boundary(long i, long jitter, byte[] buf) {
-        Keys.tidbRecordKey(100 + i / REGIONS_PER_TABLE, (i % REGIONS_PER_TABLE) * 1000 + jitter, buf);
+        RecordKeys.CAPACITY.key(i * ROWS_PER_REGION + jitter, buf);
+    }
+
+    /**
+     * Also leaves, after about {@code fraction} of the regions, the source of a merge alive on a store
+     * that missed the merge: a live replica of another region over the same range at an older version,
+     * which a correct plan drops. 0 (the default) draws exactly the layout without it.
+     */
+    public LayoutGenerator withMissedMerges(double fraction) {
+        if (fraction < 0 || fraction > 0.5) {
+            throw new IllegalArgumentException("the missed-merge fraction must be between 0 and 0.5, not " + fraction);
+        }
+        this.missedMergeFraction = fraction;
+        return this;
     }
 
     public Stats generate(SeedSink seedSink) throws IOException {
@@ -78,7 +93,7 @@ public final class LayoutGenerator {
     private Stats run(SeedSink seedSink, StockSink stockSink) throws IOException {
         SplittableRandom rng = new SplittableRandom(seed);
         // rotating key buffers: start of region i, end of region i, end of region i+1
-        byte[][] keys = {new byte[27], new byte[27], new byte[27]};
+        byte[][] keys = {new byte[RecordKeys.LENGTH], new byte[RecordKeys.LENGTH], new byte[RecordKeys.LENGTH]};
         byte[] empty = Keys.EMPTY;
         long replicaCount = 0;
         long staleCount = 0;
@@ -155,6 +170,13 @@ public final class LayoutGenerator {
                     tombstones++;
                     replicaCount++;
                 }
+            }
+            if (missedMergeFraction > 0 && !childOfStale && rng.nextDouble() < missedMergeFraction) {
+                // a merge source still alive where the merge never applied: older version, same range
+                long source = 4 * regions + 2 * i + 5;
+                emit(seedSink, stockSink, storeOf[replicas - 1], source, source * 8 + replicas, applied / 2,
+                        applied / 2, term, Math.max(1, version - 1), false, start, end);
+                replicaCount++;
             }
             childOfStale = stale;
             if (stale) {

@@ -4,6 +4,7 @@ import io.phybr.mock.history.Step;
 import io.phybr.mock.model.Cluster;
 import io.phybr.mock.model.Group;
 import io.phybr.mock.model.Keys;
+import io.phybr.mock.model.Lag;
 import io.phybr.mock.model.Peer;
 import io.phybr.mock.scenario.Expectation;
 import io.phybr.mock.scenario.Scenario;
@@ -22,19 +23,30 @@ import java.util.TreeSet;
  * same scenario; {@link Scenario#render()} turns it into a replayable scenario file.
  */
 public final class RandomHistory {
-    /** Rows of one TiDB table; region boundaries and written keys are its record keys. */
-    static final long ROWS = 1_000_000;
-    static final long TABLE = 88;
+    /**
+     * Region boundaries and written keys are record keys of TiDB table 88 (then 89, … past a million rows):
+     * row {@code n} is key ordinal {@code n} of {@link #KEYS}.
+     */
+    static final RecordKeys KEYS = new RecordKeys(88, 1_000_000);
+    /** Rows of the key space of a history of up to 1,000 regions; larger ones get 1,000 rows per region. */
+    static final long MIN_ROWS = 1_000_000;
 
     /** Sizes and rates (weights) of each operation. 0 for a size means "drawn from the seed". */
     public record Options(int stores, int regions, int steps, int write, int split, int merge, int leader,
-                          int move, int lag, int resume, int campaign) {
+                          int move, int lag, int resume, int campaign, int depose) {
+        /** Without deposed leaders (overwritten old-term tails). */
+        public Options(int stores, int regions, int steps, int write, int split, int merge, int leader, int move,
+                       int lag, int resume, int campaign) {
+            this(stores, regions, steps, write, split, merge, leader, move, lag, resume, campaign, 0);
+        }
+
         public static Options defaults() {
-            return new Options(0, 0, 0, 30, 14, 8, 8, 6, 12, 4, 3);
+            return new Options(0, 0, 0, 30, 14, 8, 8, 6, 12, 4, 3, 3);
         }
 
         public Options withSizes(int stores, int regions, int steps) {
-            return new Options(stores, regions, steps, write, split, merge, leader, move, lag, resume, campaign);
+            return new Options(stores, regions, steps, write, split, merge, leader, move, lag, resume, campaign,
+                    depose);
         }
     }
 
@@ -42,11 +54,14 @@ public final class RandomHistory {
     private final Options opt;
     private final Cluster cluster;
     private final List<Step> steps = new ArrayList<>();
-    /** Region id → [lo, hi) in rows; lo = -1 means the empty start key, hi = ROWS the empty end key. */
+    /** Region id → [lo, hi) in rows; lo = -1 means the empty start key, hi = rowLimit the empty end key. */
     private final TreeMap<Long, long[]> rows = new TreeMap<>();
-    private final TreeMap<Long, TreeSet<Long>> lagging = new TreeMap<>();
+    /** Region → store → how that replica lags (every mode; {@link Lag#CUT} ones persist nothing). */
+    private final TreeMap<Long, TreeMap<Long, Lag>> lagging = new TreeMap<>();
     private final List<Long> storeIds = new ArrayList<>();
     private long nextRegion;
+    /** Rows of the key space: [0, rowLimit); row -1 stands for the empty start key, rowLimit for the empty end key. */
+    private long rowLimit = MIN_ROWS;
 
     private RandomHistory(long seed, Options opt) {
         this.rng = new SplittableRandom(seed);
@@ -66,22 +81,23 @@ public final class RandomHistory {
         return new RandomHistory(seed, options).run(seed);
     }
 
-    static byte[] key(long row) {
-        return row < 0 || row >= ROWS ? Keys.EMPTY : Keys.tidbRecordKey(TABLE, row);
+    private byte[] key(long row) {
+        return row < 0 || row >= rowLimit ? Keys.EMPTY : KEYS.key(row);
     }
 
     private Scenario run(long seed) {
         boolean big = rng.nextInt(8) == 0; // one history in eight is larger
         int regions = opt.regions() > 0 ? opt.regions() : big ? 6 + rng.nextInt(15) : 1 + rng.nextInt(5);
         int total = opt.steps() > 0 ? opt.steps() : big ? 80 + rng.nextInt(120) : 20 + rng.nextInt(50);
+        rowLimit = Math.max(MIN_ROWS, regions * 1000L);
         TreeSet<Long> cuts = new TreeSet<>();
         while (cuts.size() < regions - 1) {
-            cuts.add(1 + rng.nextLong(ROWS - 2));
+            cuts.add(1 + rng.nextLong(rowLimit - 2));
         }
         List<Long> bounds = new ArrayList<>();
         bounds.add(-1L);
         bounds.addAll(cuts);
-        bounds.add(ROWS);
+        bounds.add(rowLimit);
         int replicas = Math.min(3, storeIds.size());
         for (int i = 0; i < regions; i++) {
             long id = i + 1;
@@ -107,7 +123,7 @@ public final class RandomHistory {
             int merge = window ? 0 : opt.merge();
             int moveW = window ? 0 : opt.move();
             int weightSum = opt.write() + opt.split() + merge + opt.leader() + moveW + opt.lag() + opt.resume()
-                    + opt.campaign();
+                    + opt.campaign() + opt.depose();
             if (i == resolvedAt) {
                 do_(new Step.Resolved());
             }
@@ -132,12 +148,14 @@ public final class RandomHistory {
                 lag();
             } else if ((w -= opt.resume()) < 0) {
                 resume();
-            } else {
+            } else if ((w -= opt.campaign()) < 0) {
                 campaign();
+            } else {
+                depose();
             }
         }
         List<String> desc = List.of("random history, seed " + seed + " (generated by mock-tikv; replay with "
-                + "'rehearse --scenario FILE')");
+                + "'phybr-rehearsal --scenario FILE')");
         return new Scenario("random-" + seed, desc, storeIds, steps, List.of(), List.of(), Expectation.RECOVERED,
                 ScenarioParser.DEFAULT_COLLECT_TIMEOUT, ScenarioParser.DEFAULT_CLOSE_TIMEOUT);
     }
@@ -176,8 +194,13 @@ public final class RandomHistory {
         return p != null && p.live();
     }
 
+    /** Cut off from its leader: persists nothing new. */
     private boolean isLagging(long store, long region) {
-        return lagging.getOrDefault(region, new TreeSet<>()).contains(store);
+        return lagging.getOrDefault(region, new TreeMap<>()).get(store) == Lag.CUT;
+    }
+
+    private boolean anyLag(long region) {
+        return !lagging.getOrDefault(region, new TreeMap<>()).isEmpty();
     }
 
     /** Members that would persist a new entry now. */
@@ -203,7 +226,7 @@ public final class RandomHistory {
         }
         long[] r = rows.get(g.id);
         long lo = Math.max(r[0], 0);
-        long hi = Math.min(r[1], ROWS);
+        long hi = Math.min(r[1], rowLimit);
         if (lo >= hi) {
             return;
         }
@@ -230,7 +253,7 @@ public final class RandomHistory {
             }
         }
         long at = lo + rng.nextLong(hi - lo + 1);
-        if (at <= r[0] || at >= r[1] || at < 0 || at >= ROWS) {
+        if (at <= r[0] || at >= r[1] || at < 0 || at >= rowLimit) {
             return;
         }
         long id = nextRegion++;
@@ -252,7 +275,7 @@ public final class RandomHistory {
             }
         }
         if (target == null || !target.members.keySet().equals(source.members.keySet())
-                || !lagging.getOrDefault(source.id, new TreeSet<>()).isEmpty() || !canCommit(source, 0)
+                || anyLag(source.id) || !canCommit(source, 0)
                 || !canCommit(target, 0)) {
             return;
         }
@@ -276,7 +299,7 @@ public final class RandomHistory {
         List<Long> candidates = new ArrayList<>();
         for (long s : g.members.keySet()) {
             Peer p = cluster.liveStore(s).peer(g.id);
-            if (s != g.leader && p != null && p.live() && !isLagging(s, g.id) && p.last >= g.commit) {
+            if (s != g.leader && p != null && p.live() && cluster.canWin(g.id, s)) {
                 candidates.add(s);
             }
         }
@@ -317,9 +340,10 @@ public final class RandomHistory {
         do_(new Step.RemovePeer(g.id, from));
     }
 
+    /** A follower falls behind: cut off (most often), or persisting without learning the commit, or not applying. */
     private void lag() {
         Group g = anyAlive();
-        if (g == null || lagging.containsKey(g.id) && !lagging.get(g.id).isEmpty() || !canCommit(g, 1)) {
+        if (g == null || anyLag(g.id) || !canCommit(g, 1)) {
             return;
         }
         List<Long> candidates = new ArrayList<>();
@@ -333,14 +357,16 @@ public final class RandomHistory {
             return;
         }
         long s = candidates.get(rng.nextInt(candidates.size()));
-        do_(new Step.Lag(s, g.id, false));
-        lagging.computeIfAbsent(g.id, k -> new TreeSet<>()).add(s);
+        int k = rng.nextInt(20);
+        Lag mode = k < 12 ? Lag.CUT : k < 17 ? Lag.COMMIT : Lag.APPLY;
+        do_(new Step.Lag(s, g.id, mode));
+        lagging.computeIfAbsent(g.id, x -> new TreeMap<>()).put(s, mode);
     }
 
     private void resume() {
         List<long[]> all = new ArrayList<>();
-        for (Map.Entry<Long, TreeSet<Long>> e : lagging.entrySet()) {
-            for (long s : e.getValue()) {
+        for (Map.Entry<Long, TreeMap<Long, Lag>> e : lagging.entrySet()) {
+            for (long s : e.getValue().keySet()) {
                 all.add(new long[] {s, e.getKey()});
             }
         }
@@ -352,11 +378,49 @@ public final class RandomHistory {
         lagging.get(sr[1]).remove(sr[0]);
     }
 
+    /**
+     * The leader is cut off with a few writes that reach no follower, and another replica wins the next election:
+     * the old leader keeps an uncommitted tail of its older term that the new leader overwrote (tikv#16307). When
+     * no replica could win without it, the leader gets its followers back at once.
+     */
+    private void depose() {
+        Group g = anyAlive();
+        if (g == null || anyLag(g.id) || g.members.size() < 2 || g.commit != g.lastIndex()
+                || !g.pendingAdds().isEmpty()) {
+            return;
+        }
+        long old = g.leader;
+        do_(new Step.Lag(old, g.id, Lag.CUT));
+        lagging.computeIfAbsent(g.id, x -> new TreeMap<>()).put(old, Lag.CUT);
+        List<Long> candidates = new ArrayList<>();
+        for (long s : g.members.keySet()) {
+            if (s != old && cluster.canWin(g.id, s)) {
+                candidates.add(s);
+            }
+        }
+        if (candidates.isEmpty()) {
+            do_(new Step.Resume(old, g.id));
+            lagging.get(g.id).remove(old);
+            return;
+        }
+        long[] r = rows.get(g.id);
+        long lo = Math.max(r[0], 0);
+        long hi = Math.min(r[1], rowLimit);
+        int n = lo < hi ? 1 + rng.nextInt(3) : 0;
+        for (int i = 0; i < n; i++) {
+            do_(new Step.Write(g.id, key(lo + rng.nextLong(hi - lo)), 1));
+        }
+        do_(new Step.Leader(g.id, candidates.get(rng.nextInt(candidates.size()))));
+    }
+
     private void campaign() {
-        for (Map.Entry<Long, TreeSet<Long>> e : lagging.entrySet()) {
-            for (long s : e.getValue()) {
+        for (Map.Entry<Long, TreeMap<Long, Lag>> e : lagging.entrySet()) {
+            for (Map.Entry<Long, Lag> sl : e.getValue().entrySet()) {
+                long s = sl.getKey();
                 Peer p = cluster.liveStore(s).peer(e.getKey());
-                if (p != null && p.live() && rng.nextBoolean()) {
+                Group g = cluster.groups().get(e.getKey());
+                if (sl.getValue() == Lag.CUT && p != null && p.live() && (!g.alive || g.leader != s)
+                        && rng.nextBoolean()) {
                     do_(new Step.Campaign(s, e.getKey()));
                     return;
                 }

@@ -2,37 +2,42 @@ package io.phybr.mock.stock;
 
 import io.phybr.mock.model.Peer;
 import io.phybr.mock.model.StoreImage;
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * A store held in memory: its peers as TiKV reports them ({@link LocalPeer}) with their Raft state, and a flat list
- * of MVCC keys (writes and locks with their commit ts). Enough to check what an adviser did: who leads, that
- * everything got applied, and that nothing newer than the resolved ts is left.
+ * A store held in memory: its peers as TiKV reports them, compact ({@link PeerColumns}: a million-region cluster's
+ * stores fit in a few hundred MB), and a flat list of MVCC keys (writes and locks with their commit ts). Enough to
+ * check what an adviser did: who leads, that everything got applied, and that nothing newer than the resolved ts
+ * is left.
  *
- * <p>Raft state of a peer: its log ends at {@code last_index} in term {@code last_log_term} (the reported hard-state
- * term, so last entry term = hard-state term), applied and committed up to {@code applied}; it keeps no entries
- * (applying them has no effect on the KV data here). Its voters are the region's peers: one per store that holds
- * the region in the same layout ({@link #link}), and the rest — peer ids no store of the layout holds — on absent
- * stores that never vote.
+ * <p>Raft state: a peer's log ends at {@code last_index} in term {@code last_log_term} (the reported hard-state term,
+ * so last entry term = hard-state term), applied and committed up to its applied index, no vote; it keeps no
+ * entries (applying them changes no KV data here). The {@link RaftNet} sees a peer as a {@link Peer} made from the
+ * columns the first time it touches it ({@link #raftPeer}); a peer it never touched never voted, so WaitApply skips
+ * it (R8). Its voters are the region's peers: one per store of the same layout that holds the region ({@link #link}),
+ * and the rest — peer ids no store of the layout holds — on absent stores that never vote.
  */
 public final class InMemoryStoreBackend implements StoreBackend {
     /** One key of the store's KV data: a committed write, or a lock (locks are always deleted by resolve). */
     public record Kv(byte[] key, long commitTs, boolean lock) {
     }
 
-    /** Absent stores (never running) get ids below this one. */
+    /** Absent voters get store ids at and below this one (never running). */
     private static final long ABSENT = -1;
 
     private final long storeId;
-    private final Map<Long, LocalPeer> metas = new TreeMap<>();
+    private final PeerColumns peers = new PeerColumns();
+    /** Peers the Raft network touched, as model replicas (the rest are only in the columns). */
     private final StoreImage image;
     private final List<Kv> kvs = new ArrayList<>();
+    /** The stores of the same layout, in store order: a region's voters (see {@link #link}). */
+    private List<InMemoryStoreBackend> layout = List.of();
     private volatile Object lock = this;
 
     public InMemoryStoreBackend(long storeId) {
@@ -42,51 +47,22 @@ public final class InMemoryStoreBackend implements StoreBackend {
 
     /** Adds a peer that has applied (and knows committed) up to {@code applied} (≤ its last index). */
     public synchronized InMemoryStoreBackend addPeer(LocalPeer p, long applied) {
-        if (metas.containsKey(p.regionId())) {
-            throw new IllegalArgumentException("store " + storeId + " already holds region " + p.regionId());
-        }
-        metas.put(p.regionId(), p);
-        TreeMap<Long, Long> members = new TreeMap<>();
-        long[] ids = p.peerIds().length == 0 ? new long[] {p.regionId() * 1000 + storeId} : p.peerIds().clone();
-        Arrays.sort(ids);
-        members.put(storeId, ids[ids.length - 1]);
-        for (int i = 0; i < ids.length - 1; i++) {
-            members.put(ABSENT - i, ids[i]);
-        }
-        Peer peer = new Peer(storeId, p.regionId(), members.get(storeId), Math.min(applied, p.lastIndex()),
-                p.lastIndex(), p.lastLogTerm(), p.startKey(), p.endKey(), p.version(), 1, members);
-        peer.tombstone = p.tombstone();
-        image.peers.put(p.regionId(), peer);
+        peers.add(p, applied, "store " + storeId);
         return this;
     }
 
-    /**
-     * Makes the stores of one layout each other's voters: a region's voters are the stores holding it, each with one
-     * of its peer ids (by store order); peer ids left over stay on absent stores.
-     */
+    /** Makes the stores of one layout each other's voters. */
     static void link(List<InMemoryStoreBackend> stores) {
-        Map<Long, List<InMemoryStoreBackend>> holders = new TreeMap<>();
-        for (InMemoryStoreBackend s : stores) {
-            s.metas.keySet().forEach(r -> holders.computeIfAbsent(r, k -> new ArrayList<>()).add(s));
+        List<InMemoryStoreBackend> sorted = new ArrayList<>(stores);
+        sorted.sort((a, b) -> Long.compare(a.storeId, b.storeId));
+        for (InMemoryStoreBackend s : sorted) {
+            s.layout = List.copyOf(sorted);
         }
-        holders.forEach((region, on) -> {
-            long[] ids = on.get(0).metas.get(region).peerIds().clone();
-            Arrays.sort(ids);
-            TreeMap<Long, Long> members = new TreeMap<>();
-            int next = 0;
-            for (InMemoryStoreBackend s : on) {
-                members.put(s.storeId, next < ids.length ? ids[next++] : region * 1000 + s.storeId);
-            }
-            for (long absent = ABSENT; next < ids.length; absent--) {
-                members.put(absent, ids[next++]);
-            }
-            for (InMemoryStoreBackend s : on) {
-                Peer p = s.image.peer(region);
-                p.members.clear();
-                p.members.putAll(members);
-                p.peerId = members.get(s.storeId);
-            }
-        });
+    }
+
+    /** The lock guarding the replicas: the cluster's {@link RaftNet} once the store joined one. */
+    void guardedBy(Object lock) {
+        this.lock = lock;
     }
 
     public synchronized InMemoryStoreBackend addKv(Kv kv) {
@@ -104,23 +80,81 @@ public final class InMemoryStoreBackend implements StoreBackend {
         return image;
     }
 
+    /**
+     * The Raft replica of {@code region}, made from the columns on first use: silenced (recovery mode), voters one
+     * per store of the layout holding the region, each with one of its peer ids by store order, the rest absent.
+     */
     @Override
-    public synchronized List<LocalPeer> peers() {
-        List<LocalPeer> out = new ArrayList<>();
-        metas.forEach((id, m) -> {
-            Peer p = image.peer(id);
-            out.add(new LocalPeer(id, m.peerIds(), p.hardStateTerm(), p.lastIndex(), 0, m.version(), p.tombstone,
-                    m.startKey(), m.endKey()));
-        });
-        return out;
+    public Peer raftPeer(long region) {
+        Peer made = image.peer(region);
+        if (made != null) {
+            return made;
+        }
+        LocalPeer m;
+        long applied;
+        synchronized (this) {
+            int i = peers.find(region);
+            if (i < 0) {
+                return null;
+            }
+            m = peers.peer(i);
+            applied = peers.applied(i);
+        }
+        long[] ids = m.peerIds().length == 0 ? new long[] {region * 1000 + storeId} : m.peerIds().clone();
+        Arrays.sort(ids);
+        TreeMap<Long, Long> members = new TreeMap<>();
+        int next = 0;
+        for (InMemoryStoreBackend s : layout.isEmpty() ? List.of(this) : layout) {
+            if (s == this || s.holds(region)) {
+                members.put(s.storeId, next < ids.length ? ids[next++] : region * 1000 + s.storeId);
+            }
+        }
+        for (long absent = ABSENT; next < ids.length; absent--) {
+            members.put(absent, ids[next++]);
+        }
+        Peer p = new Peer(storeId, region, members.get(storeId), applied, m.lastIndex(), m.lastLogTerm(),
+                m.startKey(), m.endKey(), m.version(), 1, members);
+        p.tombstone = m.tombstone();
+        p.silenced = true;
+        image.peers.put(region, p);
+        return p;
+    }
+
+    private synchronized boolean holds(long region) {
+        return peers.find(region) >= 0;
+    }
+
+    /** Every peer, ascending by region id, built as read; a peer the Raft network touched shows its hard state. */
+    @Override
+    public List<LocalPeer> peers() {
+        List<LocalPeer> base;
+        synchronized (this) {
+            base = peers.view(peers.size(), this);
+        }
+        return new AbstractList<>() {
+            @Override
+            public LocalPeer get(int i) {
+                LocalPeer m = base.get(i);
+                Peer p;
+                synchronized (lock) {
+                    p = image.peer(m.regionId());
+                }
+                return p == null ? m : new LocalPeer(m.regionId(), m.peerIds(), p.hardStateTerm(), p.lastIndex(), 0,
+                        m.version(), p.tombstone, m.startKey(), m.endKey());
+            }
+
+            @Override
+            public int size() {
+                return base.size();
+            }
+        };
     }
 
     @Override
     public void resolve(long resolvedTs, ResolveSink sink) {
         List<Kv> writes;
-        long locks;
         synchronized (this) {
-            locks = kvs.stream().filter(Kv::lock).count();
+            long locks = kvs.stream().filter(Kv::lock).count();
             kvs.removeIf(Kv::lock);
             sink.message(locks, 0); // cleanup_lock: one message, every lock, whatever its ts
             writes = new ArrayList<>(kvs);
@@ -135,9 +169,20 @@ public final class InMemoryStoreBackend implements StoreBackend {
 
     // ---- what tests look at ---------------------------------------------------------------
 
-    /** The lock guarding the replicas: the cluster's {@link RaftNet} once the store joined one. */
-    void guardedBy(Object lock) {
-        this.lock = lock;
+    /**
+     * Puts this store's peer of {@code region} in the state a won election leaves (leading, applied to its last
+     * index) without running one — for checker tests that need a recovered-looking store. The mock stores never
+     * call it: their leaders come from {@link RaftNet} elections.
+     */
+    public void forceLeader(long region) {
+        synchronized (lock) {
+            Peer p = raftPeer(region);
+            if (p == null || p.tombstone) {
+                throw new IllegalArgumentException("region " + region + " not found on store " + storeId);
+            }
+            p.silenced = false;
+            p.applied = p.last;
+        }
     }
 
     /** Regions whose peer here leads now. */
@@ -153,10 +198,44 @@ public final class InMemoryStoreBackend implements StoreBackend {
         }
     }
 
+    /** The peers that lead now, ascending by region id, as reported. */
+    public List<LocalPeer> ledPeers() {
+        Set<Long> led = leaders();
+        List<LocalPeer> out = new ArrayList<>();
+        synchronized (this) {
+            for (long r : led) {
+                out.add(peers.peer(peers.find(r)));
+            }
+        }
+        return out;
+    }
+
     /** Whether every live peer applied its whole log. */
     public boolean allApplied() {
         synchronized (lock) {
-            return image.allPeers().stream().allMatch(p -> p.tombstone || p.applied >= p.last);
+            synchronized (this) {
+                for (int i = 0; i < peers.size(); i++) {
+                    Peer p = image.peer(peers.regionId(i));
+                    boolean done = p != null ? p.tombstone || p.applied >= p.last
+                            : peers.tombstone(i) || peers.applied(i) >= peers.lastIndex(i);
+                    if (!done) {
+                        return false;
+                    }
+                }
+                return true;
+            }
+        }
+    }
+
+    /** Sets every peer's applied index to its last index (test set-up: a store as a finished recovery leaves it). */
+    public void applyAll() {
+        synchronized (lock) {
+            synchronized (this) {
+                for (int i = 0; i < peers.size(); i++) {
+                    peers.setApplied(i, peers.lastIndex(i));
+                }
+                image.allPeers().forEach(p -> p.applied = p.last);
+            }
         }
     }
 
@@ -164,8 +243,18 @@ public final class InMemoryStoreBackend implements StoreBackend {
         return List.copyOf(kvs);
     }
 
+    /** Peers on the store, tombstones included. */
+    public synchronized int peerCount() {
+        return peers.size();
+    }
+
+    /** Heap bytes of the peer columns (the mock's own memory per region, for capacity rehearsals). */
+    public synchronized long peerBytes() {
+        return peers.footprint();
+    }
+
     @Override
     public String toString() {
-        return "InMemoryStoreBackend[store " + storeId + ", " + metas.size() + " peers, " + kvs.size() + " keys]";
+        return "InMemoryStoreBackend[store " + storeId + ", " + peers.size() + " peers, " + kvs.size() + " keys]";
     }
 }

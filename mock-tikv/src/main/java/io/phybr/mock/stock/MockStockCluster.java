@@ -162,4 +162,12 @@ public final class MockStockCluster implements AutoCloseable {
         stores.values().forEach(MockStockStore::close);
         pd.close();
     }
+
+    /**
+     * Mock stock stores and mock PDs still serving in this JVM. A test's leak check: every server
+     * it started must be closed when it ends, so this is 0 after each test.
+     */
+    public static int liveServers() {
+        return MockStockStore.liveServers() + MockPd.live();
+    }
 }

@@ -54,7 +54,7 @@ public final class MockStockStore implements AutoCloseable {
         this.net = net;
         this.clock = clock;
         this.faults = new StoreFaults(backend.storeId());
-        net.join(backend.storeId(), backend.raft(), this::running);
+        net.join(backend, this::running);
         if (backend instanceof InMemoryStoreBackend m) {
             m.guardedBy(net);
         }

@@ -64,6 +64,28 @@ public final class ModelStoreBackend implements StoreBackend {
         return out;
     }
 
+    /**
+     * Puts this store's peer of {@code regionId} in the state a won election leaves (leading, in a term above every
+     * replica's of {@code cluster}) without running one — for checker tests. The mock stores never call it: their
+     * leaders come from {@link RaftNet} elections.
+     */
+    public void forceLeader(long regionId, Map<Long, StoreImage> cluster) {
+        Peer p = image.peer(regionId);
+        if (p == null || p.tombstone) {
+            throw new IllegalArgumentException("region " + regionId + " not found on store " + image.id);
+        }
+        long top = p.term;
+        for (StoreImage other : cluster.values()) {
+            Peer q = other.peer(regionId);
+            if (q != null) {
+                top = Math.max(top, q.term);
+                q.silenced = true;
+            }
+        }
+        p.term = top + 1;
+        p.silenced = false;
+    }
+
     @Override
     public void resolve(long resolvedTs, ResolveSink sink) {
         sink.message(0, 0); // the model has no locks

@@ -24,7 +24,7 @@ public final class RaftNet {
         void leads(long store, Peer leader);
     }
 
-    private final Map<Long, StoreImage> images = new TreeMap<>();
+    private final Map<Long, StoreBackend> stores = new TreeMap<>();
     private final Map<Long, BooleanSupplier> running = new TreeMap<>();
     /** Region → store whose peer leads it now. */
     private final Map<Long, Long> leaders = new TreeMap<>();
@@ -32,11 +32,11 @@ public final class RaftNet {
     private final Map<Long, Map<Long, Long>> pending = new TreeMap<>();
     private final List<LeaderListener> listeners = new ArrayList<>();
 
-    /** A store joins the network: {@code image} holds its replicas, {@code up} says whether its process runs. */
-    public synchronized void join(long store, StoreImage image, BooleanSupplier up) {
-        images.put(store, image);
-        running.put(store, up);
-        image.allPeers().forEach(p -> p.silenced = true); // recovery mode: nobody leads until forced
+    /** A store joins the network: {@code backend} holds its replicas, {@code up} says whether its process runs. */
+    public synchronized void join(StoreBackend backend, BooleanSupplier up) {
+        stores.put(backend.storeId(), backend);
+        running.put(backend.storeId(), up);
+        backend.raft().allPeers().forEach(p -> p.silenced = true); // recovery mode: nobody leads until forced
     }
 
     public synchronized void onLeader(LeaderListener l) {
@@ -49,9 +49,13 @@ public final class RaftNet {
     }
 
     private Peer peer(long store, long region) {
-        StoreImage img = images.get(store);
-        Peer p = img == null ? null : img.peer(region);
+        StoreBackend b = stores.get(store);
+        Peer p = b == null ? null : b.raftPeer(region);
         return p == null || p.tombstone ? null : p;
+    }
+
+    private StoreImage image(long store) {
+        return stores.get(store).raft();
     }
 
     /** Whether {@code store}'s peer of {@code region} leads it now (LeaderKeeper's check_leader). */
@@ -133,17 +137,17 @@ public final class RaftNet {
             RecoveryRaft.follow(f, leader);
             f.silenced = true;
         }
-        RecoveryRaft.commitAndApply(images.get(ls), leader, leader.last);
+        RecoveryRaft.commitAndApply(image(ls), leader, leader.last);
         silenceAllBut(ls);
         for (Peer f : followers) {
-            RecoveryRaft.commitAndApply(images.get(f.store), f, leader.commit);
+            RecoveryRaft.commitAndApply(image(f.store), f, leader.commit);
             silenceAllBut(f.store);
         }
     }
 
     /** Peers created by applying a split are followers too: in recovery mode only forced leaders lead. */
     private void silenceAllBut(long store) {
-        for (Peer p : images.get(store).allPeers()) {
+        for (Peer p : image(store).allPeers()) {
             Long l = leaders.get(p.regionId);
             p.silenced = l == null || l != store;
         }

@@ -1,5 +1,6 @@
 package io.phybr.mock.stock;
 
+import io.phybr.mock.model.Peer;
 import io.phybr.mock.model.StoreImage;
 import java.util.List;
 
@@ -15,8 +16,16 @@ public interface StoreBackend {
     /** This store's id. */
     long storeId();
 
-    /** The store's replicas with their logs, hard state and applied index; mutated by the {@link RaftNet}. */
+    /**
+     * The store's replicas with their logs, hard state and applied index, and its KV data; mutated by the
+     * {@link RaftNet}. A backend may hold only the replicas the network touched so far (see {@link #raftPeer}).
+     */
     StoreImage raft();
+
+    /** The replica of {@code region} (tombstone or not), made on first use if the backend keeps it elsewhere; null if none. */
+    default Peer raftPeer(long region) {
+        return raft().peer(region);
+    }
 
     /**
      * What ReadRegionMeta reports of every peer, tombstone ones included (R1, R2: {@code last_log_term} is the

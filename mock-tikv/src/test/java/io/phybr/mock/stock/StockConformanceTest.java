@@ -80,7 +80,7 @@ class StockConformanceTest {
     }
 
     private Peer peer(long store, long region) {
-        return cluster.store(store).backend().raft().peer(region);
+        return cluster.store(store).backend().raftPeer(region);
     }
 
     /** Starts a RecoverRegion forcing {@code regions} on {@code store}; the future completes with its answer. */

@@ -2,11 +2,11 @@ package io.phybr.adviser.record;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import io.phybr.adviser.ExitCode;
+import io.phybr.contract.ExitCode;
+import io.phybr.contract.record.RecordedRun;
 import io.phybr.adviser.plan.Plan;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -21,7 +21,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import java.util.TreeSet;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -78,13 +77,14 @@ import org.slf4j.LoggerFactory;
 public final class RunRecorder implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RunRecorder.class);
 
-    public static final String DUMP = "reports.jsonl";
-    public static final String PLAN = "plan.jsonl";
+    // The names a reader of a run directory needs are the contract's (RecordedRun reads the manifest).
+    public static final String DUMP = RecordedRun.DUMP;
+    public static final String PLAN = RecordedRun.PLAN;
     public static final String SUMMARY = "summary.json";
-    public static final String MANIFEST = "manifest.json";
+    public static final String MANIFEST = RecordedRun.MANIFEST;
     public static final String DISCARDED = "discarded.jsonl";
     /** The manifest's {@code format} field. */
-    public static final String FORMAT = "phybr-run/1";
+    public static final String FORMAT = RecordedRun.FORMAT;
     /** Environment variable naming the directory that holds the per-run directories (default {@code ./phybr-runs}). */
     public static final String RUNS_DIR_ENV = "PHYBR_RUNS_DIR";
 
@@ -555,14 +555,6 @@ public final class RunRecorder implements AutoCloseable {
     }
 
     static String version() {
-        Properties p = new Properties();
-        try (InputStream in = RunRecorder.class.getResourceAsStream("/phybr-version.properties")) {
-            if (in != null) {
-                p.load(in);
-            }
-        } catch (IOException e) {
-            // unknown
-        }
-        return p.getProperty("version", "unknown");
+        return io.phybr.adviser.BuildInfo.current().version();
     }
 }
