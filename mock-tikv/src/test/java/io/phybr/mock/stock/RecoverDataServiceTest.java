@@ -6,24 +6,15 @@ import static org.awaitility.Awaitility.await;
 
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.StreamObserver;
 import io.phybr.mock.fault.Fault;
 import io.phybr.proto.recoverdata.ReadRegionMetaRequest;
 import io.phybr.proto.recoverdata.RecoverDataGrpc;
-import io.phybr.proto.recoverdata.RecoverRegionRequest;
-import io.phybr.proto.recoverdata.RecoverRegionResponse;
 import io.phybr.proto.recoverdata.RegionMeta;
-import io.phybr.proto.recoverdata.ResolveKvDataRequest;
-import io.phybr.proto.recoverdata.ResolveKvDataResponse;
-import io.phybr.proto.recoverdata.WaitApplyRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -61,38 +52,6 @@ class RecoverDataServiceTest {
         RecoverDataGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
                 .readRegionMeta(ReadRegionMetaRequest.newBuilder().setStoreId(7).build()).forEachRemaining(out::add);
         return out;
-    }
-
-    private RecoverRegionResponse recover(RecoverRegionRequest... reqs) throws Exception {
-        CompletableFuture<RecoverRegionResponse> f = new CompletableFuture<>();
-        StreamObserver<RecoverRegionRequest> in = RecoverDataGrpc.newStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
-                .recoverRegion(observer(f));
-        for (RecoverRegionRequest r : reqs) {
-            in.onNext(r);
-        }
-        in.onCompleted();
-        return f.get(10, TimeUnit.SECONDS);
-    }
-
-    private static StreamObserver<RecoverRegionResponse> observer(CompletableFuture<RecoverRegionResponse> f) {
-        return new StreamObserver<>() {
-            RecoverRegionResponse last;
-
-            @Override
-            public void onNext(RecoverRegionResponse v) {
-                last = v;
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                f.completeExceptionally(t);
-            }
-
-            @Override
-            public void onCompleted() {
-                f.complete(last);
-            }
-        };
     }
 
     @Test
