@@ -1,5 +1,6 @@
 package io.phybr.adviser.stock;
 
+import io.phybr.adviser.files.AtomicFiles;
 import io.phybr.adviser.text.Texts;
 import io.grpc.ManagedChannel;
 import io.phybr.contract.ExitCode;
@@ -266,9 +267,7 @@ public final class StockRecovery {
         LOG.info("plan: {} replicas planned in {}", table.size(), Texts.elapsed(Duration.ofNanos(System.nanoTime() - t0)));
         LOG.info("{}", p.summary().toText());
         if (planOutput != null) {
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(planOutput), 1 << 16)) {
-                p.writeJsonLines(out);
-            }
+            AtomicFiles.write(planOutput, p::writeJsonLines);
             LOG.info("plan: wrote {} commands to {}", p.commandCount(), planOutput);
         }
         return p;
