@@ -67,7 +67,7 @@ public record Outcome(ExitCode exitCode, String verdict, Optional<String> diagno
         o.put("resolved_keys", counts.resolvedKeys());
         o.put("pd_restored", counts.pdRestored());
         try {
-            o.set("plan", plan.isEmpty() ? null : m.readTree(plan.get().summary().toJson()));
+            o.set("plan", plan.isEmpty() ? null : plan.get().summary().toJsonNode());
             return m.writeValueAsString(o);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

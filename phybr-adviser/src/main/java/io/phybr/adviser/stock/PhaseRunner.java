@@ -99,7 +99,10 @@ final class PhaseRunner {
                 throw new PhaseFailure(allTimedOut ? ExitCode.TIMEOUT : ExitCode.FAILURE,
                         StockTexts.phaseFailed(phase, failures.size(), stores.size(), failures));
             }
-            LOG.info("{}: all {} stores done in {}", phase, stores.size(), StockTexts.human(Duration.ofNanos(System.nanoTime() - t0)));
+            Duration took = Duration.ofNanos(System.nanoTime() - t0);
+            LOG.atInfo().addKeyValue("phase", phase.label()).addKeyValue("stores_done", stores.size())
+                    .addKeyValue("stores_total", stores.size()).addKeyValue("duration_ms", took.toMillis())
+                    .log("{}: all {} stores done in {}", phase, stores.size(), StockTexts.human(took));
         } finally {
             tick.cancel(false);
             futures.values().forEach(f -> f.cancel(true));
@@ -133,7 +136,9 @@ final class PhaseRunner {
             try {
                 task.run(s, ch, deadline, p);
                 p.state = "done";
-                LOG.info("{}: {} done ({} {}{})", phase, name, p.count.get(), unit, attempt > 1 ? ", attempt " + attempt : "");
+                LOG.atInfo().addKeyValue("phase", phase.label()).addKeyValue("store", s.id()).addKeyValue("count", p.count.get())
+                        .addKeyValue("unit", unit).addKeyValue("attempt", attempt)
+                        .log("{}: {} done ({} {}{})", phase, name, p.count.get(), unit, attempt > 1 ? ", attempt " + attempt : "");
                 return StoreResult.DONE;
             } catch (StatusRuntimeException e) {
                 Status st = e.getStatus();
@@ -164,7 +169,9 @@ final class PhaseRunner {
                 return StoreResult.failed(StockTexts.storeGaveUp(s, attempt, why));
             }
             p.state = "retrying";
-            LOG.warn("{}: {} attempt {}/{} failed ({}); retrying in {} ms", phase, name, attempt, retry.attempts(), why, backoff);
+            LOG.atWarn().addKeyValue("phase", phase.label()).addKeyValue("store", s.id()).addKeyValue("attempt", attempt)
+                    .addKeyValue("backoff_ms", backoff)
+                    .log("{}: {} attempt {}/{} failed ({}); retrying in {} ms", phase, name, attempt, retry.attempts(), why, backoff);
             ch.resetConnectBackoff();
             Backoff.pause(backoff);
             if (Thread.currentThread().isInterrupted()) {
@@ -187,6 +194,7 @@ final class PhaseRunner {
                 sb.append(" (attempt ").append(p.attempt).append(')');
             }
         }
-        LOG.info("{}: {}/{} stores done{}", phase, done, stores.size(), sb);
+        LOG.atInfo().addKeyValue("phase", phase.label()).addKeyValue("stores_done", done).addKeyValue("stores_total", stores.size())
+                .log("{}: {}/{} stores done{}", phase, done, stores.size(), sb);
     }
 }

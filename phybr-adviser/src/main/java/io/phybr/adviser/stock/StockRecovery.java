@@ -217,7 +217,8 @@ public final class StockRecovery {
         if (stores.isEmpty()) {
             throw new PhaseFailure(ExitCode.FAILURE, StockTexts.noTikvStores(all.size()));
         }
-        LOG.info("prepare: {} TiKV stores: {}", stores.size(), describe(stores));
+        LOG.atInfo().addKeyValue("phase", Phase.PREPARE.label()).addKeyValue("stores_total", stores.size())
+                .log("prepare: {} TiKV stores: {}", stores.size(), describe(stores));
         if (!dryRun) {
             SchedulingPause p = new SchedulingPause(pd, pdRetry);
             pause = p;
@@ -262,7 +263,11 @@ public final class StockRecovery {
         Plan p = (Plan) outcome;
         plan = p;
         recorder.planned(p); // asynchronous: never delays the recovery
-        LOG.info("plan: {} replicas planned in {}", table.size(), StockTexts.human(Duration.ofNanos(System.nanoTime() - t0)));
+        Duration took = Duration.ofNanos(System.nanoTime() - t0);
+        LOG.atInfo().addKeyValue("phase", Phase.PLAN.label()).addKeyValue("replicas", table.size())
+                .addKeyValue("regions_kept", p.summary().regionsKept()).addKeyValue("regions_dropped", p.summary().regionsDropped())
+                .addKeyValue("commands", p.commandCount()).addKeyValue("duration_ms", took.toMillis())
+                .log("plan: {} replicas planned in {}", table.size(), StockTexts.human(took));
         LOG.info("{}", p.summary().toText());
         if (planOutput != null) {
             try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(planOutput), 1 << 16)) {
