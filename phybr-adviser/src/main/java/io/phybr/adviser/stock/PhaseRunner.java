@@ -1,5 +1,6 @@
 package io.phybr.adviser.stock;
 
+import io.phybr.adviser.text.Texts;
 import io.grpc.Deadline;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -102,7 +103,7 @@ final class PhaseRunner {
             Duration took = Duration.ofNanos(System.nanoTime() - t0);
             LOG.atInfo().addKeyValue("phase", phase.label()).addKeyValue("stores_done", stores.size())
                     .addKeyValue("stores_total", stores.size()).addKeyValue("duration_ms", took.toMillis())
-                    .log("{}: all {} stores done in {}", phase, stores.size(), StockTexts.human(took));
+                    .log("{}: all {} stores done in {}", phase, stores.size(), Texts.elapsed(took));
         } finally {
             tick.cancel(false);
             futures.values().forEach(f -> f.cancel(true));

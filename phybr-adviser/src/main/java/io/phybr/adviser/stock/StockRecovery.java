@@ -1,5 +1,6 @@
 package io.phybr.adviser.stock;
 
+import io.phybr.adviser.text.Texts;
 import io.grpc.ManagedChannel;
 import io.phybr.contract.ExitCode;
 import io.phybr.adviser.outcome.Outcome;
@@ -267,7 +268,7 @@ public final class StockRecovery {
         LOG.atInfo().addKeyValue("phase", Phase.PLAN.label()).addKeyValue("replicas", table.size())
                 .addKeyValue("regions_kept", p.summary().regionsKept()).addKeyValue("regions_dropped", p.summary().regionsDropped())
                 .addKeyValue("commands", p.commandCount()).addKeyValue("duration_ms", took.toMillis())
-                .log("plan: {} replicas planned in {}", table.size(), StockTexts.human(took));
+                .log("plan: {} replicas planned in {}", table.size(), Texts.elapsed(took));
         LOG.info("{}", p.summary().toText());
         if (planOutput != null) {
             try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(planOutput), 1 << 16)) {

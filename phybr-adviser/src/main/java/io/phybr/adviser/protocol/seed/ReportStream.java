@@ -31,7 +31,7 @@ final class ReportStream implements StreamObserver<RegionMeta> {
     static final int MAX_PROBLEMS = 12;
     private static final long PROGRESS_NANOS = 1_000_000_000L;
 
-    private final SeedAdviser adviser;
+    private final Session adviser;
     final long store;
     final ServerCallStreamObserver<RegionRecover> out;
     final SocketAddress remote;
@@ -62,7 +62,7 @@ final class ReportStream implements StreamObserver<RegionMeta> {
     private volatile int progressTotal = -1;
     private final RegionRecover.Builder command = RegionRecover.newBuilder();
 
-    ReportStream(SeedAdviser adviser, long store, ServerCallStreamObserver<RegionRecover> out, SocketAddress remote,
+    ReportStream(Session adviser, long store, ServerCallStreamObserver<RegionRecover> out, SocketAddress remote,
                  boolean afterPlan) {
         this.adviser = adviser;
         this.store = store;
