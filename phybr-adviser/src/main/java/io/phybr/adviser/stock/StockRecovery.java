@@ -76,6 +76,7 @@ public final class StockRecovery {
     private final RetryPolicy retry;
     private final PdRetry pdRetry;
     private final Duration progressInterval;
+    private final java.util.function.Consumer<io.phybr.adviser.progress.PhaseProgress> progressListener;
     private final RunRecorder recorder;
 
     private final Map<Long, ManagedChannel> channels = new ConcurrentHashMap<>();
@@ -100,6 +101,7 @@ public final class StockRecovery {
         this.retry = b.retry;
         this.pdRetry = new PdRetry(b.retry.attempts(), b.retry.initialBackoff(), b.retry.maxBackoff());
         this.progressInterval = b.progressInterval;
+        this.progressListener = b.progressListener;
         this.recorder = b.recorder;
         if (!dryRun && resolvedTs.isEmpty()) {
             throw new IllegalArgumentException("a resolved ts is needed unless this is a dry run");
@@ -133,6 +135,7 @@ public final class StockRecovery {
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(daemon("phybr-progress"));
         PhaseRunner runner = new PhaseRunner(pool, ticker, progressInterval, retry,
                 s -> channels.computeIfAbsent(s.id(), id -> channelFactory.open(s)));
+        runner.onProgress(progressListener);
         ExitCode code;
         String verdict;
         try {
@@ -391,6 +394,7 @@ public final class StockRecovery {
         private Timeouts timeouts = Timeouts.defaults();
         private RetryPolicy retry = RetryPolicy.defaults();
         private Duration progressInterval = Duration.ofSeconds(10);
+        private java.util.function.Consumer<io.phybr.adviser.progress.PhaseProgress> progressListener = p -> { };
         private RunRecorder recorder = RunRecorder.none();
 
         public Builder pd(PdClient pd) { this.pd = pd; return this; }
@@ -404,6 +408,11 @@ public final class StockRecovery {
         public Builder timeouts(Timeouts t) { this.timeouts = t; return this; }
         public Builder retry(RetryPolicy r) { this.retry = r; return this; }
         public Builder progressInterval(Duration d) { this.progressInterval = d; return this; }
+        /** Every progress snapshot of every store phase also goes here (e.g. {@code ProgressFile}). */
+        public Builder progressListener(java.util.function.Consumer<io.phybr.adviser.progress.PhaseProgress> l) {
+            this.progressListener = Objects.requireNonNull(l, "progressListener");
+            return this;
+        }
         /**
          * Records the run (every region meta collected, the plan, the outcome); {@link #run()} finishes the
          * recording with the outcome. A recording never changes what the recovery does. Default:
