@@ -1,7 +1,6 @@
 package io.phybr.adviser.cli;
 
 import io.phybr.contract.ExitCode;
-import io.phybr.adviser.dump.BackupMeta;
 import io.phybr.adviser.pd.PdClient;
 import io.phybr.adviser.pd.TlsConfig;
 import io.phybr.adviser.plan.Policy;
@@ -43,15 +42,7 @@ public final class RecoverCommand implements Callable<Integer> {
     String pdAddrs;
 
     @CommandLine.ArgGroup(exclusive = true, multiplicity = "0..1")
-    TsSource ts;
-
-    static final class TsSource {
-        @Option(names = "--resolved-ts", paramLabel = "TS", description = "Delete every write and lock with commit_ts newer than this TSO.")
-        Long resolvedTs;
-
-        @Option(names = "--backup-meta", paramLabel = "FILE", description = "Read the resolved ts from this backup meta JSON ({\"resolved_ts\": N}).")
-        Path backupMeta;
-    }
+    ResolvedTsOptions ts;
 
     @CommandLine.Mixin
     TlsOptions tlsOptions = new TlsOptions();
@@ -110,17 +101,14 @@ public final class RecoverCommand implements Callable<Integer> {
             err.println("phybr recover: --concurrency and --max-attempts must be at least 1.");
             return ExitCode.USAGE.code();
         }
-        Long resolved = null;
-        if (ts != null && ts.resolvedTs != null) {
-            resolved = ts.resolvedTs;
-        } else if (ts != null && ts.backupMeta != null) {
-            try {
-                resolved = BackupMeta.readResolvedTs(ts.backupMeta);
-            } catch (IOException e) {
-                err.println("phybr recover: cannot read the resolved ts from " + ts.backupMeta + ": " + e.getMessage() + ".");
-                return ExitCode.BAD_INPUT.code();
-            }
+        OptionalLong resolvedTs;
+        try {
+            resolvedTs = ResolvedTsOptions.read(ts);
+        } catch (IOException e) {
+            err.println("phybr recover: cannot read the resolved ts from " + ts.backupMeta + ": " + e.getMessage() + ".");
+            return ExitCode.BAD_INPUT.code();
         }
+        Long resolved = resolvedTs.isPresent() ? resolvedTs.getAsLong() : null;
         if (resolved == null && !dryRun) {
             err.println("phybr recover: give --resolved-ts TS or --backup-meta FILE (only --dry-run goes without).");
             return ExitCode.USAGE.code();
