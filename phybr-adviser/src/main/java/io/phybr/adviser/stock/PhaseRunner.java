@@ -66,9 +66,30 @@ final class PhaseRunner {
         this.channels = channels;
     }
 
+    /** Runs the phase on every store; fails as a whole, naming every store that did not finish. */
     void run(Phase phase, String unit, List<PdStore> stores, Duration timeout, StoreTask task) throws PhaseFailure {
+        Map<Long, StoreResult> results = runAll(phase, unit, stores, timeout, task);
+        List<String> failures = new ArrayList<>();
+        boolean allTimedOut = true;
+        for (PdStore s : stores) {
+            StoreResult r = results.get(s.id());
+            if (r.failure() != null) {
+                allTimedOut &= r.timedOut();
+                failures.add(r.failure());
+            }
+        }
+        if (!failures.isEmpty()) {
+            throw new PhaseFailure(allTimedOut ? ExitCode.TIMEOUT : ExitCode.FAILURE,
+                    StockTexts.phaseFailed(phase, failures.size(), stores.size(), failures));
+        }
+    }
+
+    /** Runs the phase on every store and returns how each ended (by store id), whatever the others did. */
+    Map<Long, StoreResult> runAll(Phase phase, String unit, List<PdStore> stores, Duration timeout, StoreTask task)
+            throws PhaseFailure {
+        Map<Long, StoreResult> results = new TreeMap<>();
         if (stores.isEmpty()) {
-            return;
+            return results;
         }
         Deadline deadline = Deadline.after(timeout.toMillis(), TimeUnit.MILLISECONDS);
         Map<Long, Progress> progress = new ConcurrentHashMap<>();
@@ -84,8 +105,6 @@ final class PhaseRunner {
             for (PdStore s : stores) {
                 futures.put(s.id(), pool.submit(() -> runStore(phase, unit, s, deadline, progress.get(s.id()), task)));
             }
-            List<String> failures = new ArrayList<>();
-            boolean allTimedOut = true;
             for (PdStore s : stores) {
                 StoreResult r;
                 try {
@@ -98,23 +117,19 @@ final class PhaseRunner {
                     Thread.currentThread().interrupt();
                     throw new PhaseFailure(ExitCode.FAILURE, phase + " interrupted");
                 }
-                if (r.failure() != null) {
-                    allTimedOut &= r.timedOut();
-                    failures.add(r.failure());
-                }
+                results.put(s.id(), r);
             }
-            if (!failures.isEmpty()) {
-                throw new PhaseFailure(allTimedOut ? ExitCode.TIMEOUT : ExitCode.FAILURE,
-                        StockTexts.phaseFailed(phase, failures.size(), stores.size(), failures));
-            }
-            Duration took = Duration.ofNanos(System.nanoTime() - t0);
             synchronized (ended) {
                 ended[0] = true;
                 listener.accept(snapshot(phase, unit, stores, progress, t0, true));
             }
-            LOG.atInfo().addKeyValue("phase", phase.label()).addKeyValue("stores_done", stores.size())
-                    .addKeyValue("stores_total", stores.size()).addKeyValue("duration_ms", took.toMillis())
-                    .log("{}: all {} stores done in {}", phase, stores.size(), Texts.elapsed(took));
+            if (results.values().stream().allMatch(r -> r.failure() == null)) {
+                Duration took = Duration.ofNanos(System.nanoTime() - t0);
+                LOG.atInfo().addKeyValue("phase", phase.label()).addKeyValue("stores_done", stores.size())
+                        .addKeyValue("stores_total", stores.size()).addKeyValue("duration_ms", took.toMillis())
+                        .log("{}: all {} stores done in {}", phase, stores.size(), Texts.elapsed(took));
+            }
+            return results;
         } finally {
             tick.cancel(false);
             futures.values().forEach(f -> f.cancel(true));
@@ -122,7 +137,7 @@ final class PhaseRunner {
     }
 
     /** How one store's part ended: {@code failure} is null on success. */
-    private record StoreResult(String failure, boolean timedOut) {
+    record StoreResult(String failure, boolean timedOut) {
         static final StoreResult DONE = new StoreResult(null, false);
 
         static StoreResult failed(String why) {
@@ -167,6 +182,9 @@ final class PhaseRunner {
             } catch (StoreError e) {
                 why = "the store answered with an error: " + e.getMessage();
                 isTransient = true;
+            } catch (StoreFailure e) {
+                p.state = e.timedOut() ? "timed out" : "failed";
+                return e.timedOut() ? StoreResult.timedOut(e.getMessage()) : StoreResult.failed(e.getMessage());
             } catch (Exception e) {
                 p.state = "failed";
                 return StoreResult.failed(name + ": " + e);
