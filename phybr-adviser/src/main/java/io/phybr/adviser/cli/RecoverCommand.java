@@ -98,6 +98,9 @@ public final class RecoverCommand implements Callable<Integer> {
     @Option(names = "--summary-json", paramLabel = "FILE", description = "Write the outcome and plan summary as one JSON object here.")
     Path summaryJson;
 
+    @CommandLine.Mixin
+    ProgressOptions progress = new ProgressOptions();
+
     @picocli.CommandLine.Mixin
     RecordOptions record = new RecordOptions();
 
@@ -165,6 +168,16 @@ public final class RecoverCommand implements Callable<Integer> {
                 .runsRoot(RunRecorder.defaultDir("recover").getParent());
         if (resolved != null) {
             b.resolvedTs(resolved);
+        }
+        try {
+            io.phybr.adviser.progress.ProgressFile progressFile = progress.open("recover");
+            if (progressFile != null) {
+                b.progressListener(progressFile);
+            }
+        } catch (IOException e) {
+            err.println("phybr recover: cannot write the progress file " + progress.file + ": " + e.getMessage()
+                    + ". Nothing was changed on PD or any store.");
+            return ExitCode.FAILURE.code();
         }
         if (concurrency > StockRecovery.MAX_CONCURRENCY) {
             err.println("phybr recover: --concurrency " + concurrency + " capped at " + StockRecovery.MAX_CONCURRENCY + ".");
