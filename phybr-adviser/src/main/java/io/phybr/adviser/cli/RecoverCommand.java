@@ -1,7 +1,6 @@
 package io.phybr.adviser.cli;
 
 import io.phybr.contract.ExitCode;
-import io.phybr.adviser.dump.BackupMeta;
 import io.phybr.adviser.pd.PdClient;
 import io.phybr.adviser.pd.TlsConfig;
 import io.phybr.adviser.plan.Policy;
@@ -43,15 +42,7 @@ public final class RecoverCommand implements Callable<Integer> {
     String pdAddrs;
 
     @CommandLine.ArgGroup(exclusive = true, multiplicity = "0..1")
-    TsSource ts;
-
-    static final class TsSource {
-        @Option(names = "--resolved-ts", paramLabel = "TS", description = "Delete every write and lock with commit_ts newer than this TSO.")
-        Long resolvedTs;
-
-        @Option(names = "--backup-meta", paramLabel = "FILE", description = "Read the resolved ts from this backup meta JSON ({\"resolved_ts\": N}).")
-        Path backupMeta;
-    }
+    ResolvedTsOptions ts;
 
     @CommandLine.Mixin
     TlsOptions tlsOptions = new TlsOptions();
@@ -86,8 +77,18 @@ public final class RecoverCommand implements Callable<Integer> {
             description = "How often per-store progress is logged. Default: ${DEFAULT-VALUE}.")
     Duration progressInterval;
 
-    @Option(names = "--dry-run", description = "Collect and plan, print the plan summary, change nothing on PD or any store.")
+    @Option(names = "--dry-run", description = "Collect and plan, print the plan summary, change nothing on PD. Not inert:"
+            + " its ReadRegionMeta aborts a RecoverRegion in flight on every store (as TiKV does), so it refuses while"
+            + " a recovery looks live (another recover's state file with its process alive, PD with paused schedulers"
+            + " or schedule limits at 0) unless --force.")
     boolean dryRun;
+    @Option(names = "--force", description = "Run even though another recovery looks live: a dry run then interrupts"
+            + " its RecoverRegion in flight, a second recover fights it.")
+    boolean force;
+    @Option(names = "--recover-round-timeout", defaultValue = "5m", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Bound of one RecoverRegion round; after it PD's region leaders tell which forced regions"
+                    + " could not win, and those move to their next candidate. Default: ${DEFAULT-VALUE}.")
+    Duration roundTimeout;
     @Option(names = "--accept-holes",
             description = "Recover even if the surviving regions leave holes in the key space. The data in the holes is LOST.")
     boolean acceptHoles;
@@ -125,17 +126,14 @@ public final class RecoverCommand implements Callable<Integer> {
             err.println("phybr recover: " + zero + " must be longer than 0 (it bounds a call or a phase; e.g. 30s).");
             return ExitCode.USAGE.code();
         }
-        Long resolved = null;
-        if (ts != null && ts.resolvedTs != null) {
-            resolved = ts.resolvedTs;
-        } else if (ts != null && ts.backupMeta != null) {
-            try {
-                resolved = BackupMeta.readResolvedTs(ts.backupMeta);
-            } catch (IOException e) {
-                err.println("phybr recover: cannot read the resolved ts from " + ts.backupMeta + ": " + e.getMessage() + ".");
-                return ExitCode.BAD_INPUT.code();
-            }
+        OptionalLong resolvedTs;
+        try {
+            resolvedTs = ResolvedTsOptions.read(ts);
+        } catch (IOException e) {
+            err.println("phybr recover: cannot read the resolved ts from " + ts.backupMeta + ": " + e.getMessage() + ".");
+            return ExitCode.BAD_INPUT.code();
         }
+        Long resolved = resolvedTs.isPresent() ? resolvedTs.getAsLong() : null;
         if (resolved == null && !dryRun) {
             err.println("phybr recover: give --resolved-ts TS or --backup-meta FILE (only --dry-run goes without).");
             return ExitCode.USAGE.code();
@@ -173,7 +171,9 @@ public final class RecoverCommand implements Callable<Integer> {
                 .timeouts(new Timeouts(collectTimeout, recoverTimeout, waitApplyTimeout, resolveTimeout))
                 .retry(new RetryPolicy(maxAttempts, retryBackoff, Duration.ofSeconds(10).compareTo(retryBackoff) > 0
                         ? Duration.ofSeconds(10) : retryBackoff))
-                .progressInterval(progressInterval);
+                .progressInterval(progressInterval)
+                .roundTimeout(roundTimeout).force(force)
+                .runsRoot(RunRecorder.defaultDir("recover").getParent());
         if (resolved != null) {
             b.resolvedTs(resolved);
         }

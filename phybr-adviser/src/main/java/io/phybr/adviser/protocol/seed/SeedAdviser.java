@@ -83,7 +83,8 @@ public final class SeedAdviser implements AutoCloseable {
     /** Binds and starts collecting; the collect timeout runs from here. */
     public SeedAdviser start() throws IOException {
         session.begin();
-        var definition = ServerInterceptors.intercept(new SeedService(session, resolvedTs), new StoreIdentity());
+        var definition = ServerInterceptors.intercept(LenientMetas.bind(new SeedService(session, resolvedTs).bindService()),
+                new StoreIdentity());
         Server s;
         if (inProcessName != null) {
             s = InProcessServerBuilder.forName(inProcessName).directExecutor().addService(definition).build();
@@ -95,6 +96,9 @@ public final class SeedAdviser implements AutoCloseable {
                     // A larger HTTP/2 window keeps millions of ~40-byte metas flowing without a
                     // WINDOW_UPDATE round trip every few thousand; still bounded per stream.
                     .flowControlWindow(4 << 20)
+                    // Admit a little more than a RegionMeta may take, so that an oversized one is
+                    // refused by LenientMetas with its reason rather than by the transport.
+                    .maxInboundMessageSize(LenientMetas.MAX_INBOUND_BYTES)
                     .permitKeepAliveWithoutCalls(true)
                     .permitKeepAliveTime(5, TimeUnit.SECONDS)
                     .addService(definition)
