@@ -1,6 +1,7 @@
 package io.phybr.adviser.pd;
 
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
+import io.phybr.contract.text.Printable;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.io.InputStream;
@@ -63,12 +64,14 @@ public record TlsConfig(Path ca, Path cert, Path key) {
         } catch (java.nio.file.NoSuchFileException | java.io.FileNotFoundException e) {
             throw new IOException(flag + " " + file + " does not exist or cannot be opened", e);
         } catch (Exception e) {
-            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            Throwable c = e.getCause();
-            if (c != null && c.getMessage() != null && !why.contains(c.getMessage())) {
-                why += ": " + c.getMessage();
+            // the innermost message says what is wrong ("Invalid lenByte"); the outer ones name exception classes
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause().getMessage() != null) {
+                root = root.getCause();
             }
-            throw new IOException(flag + " " + file + " cannot be used: " + why, e);
+            String why = root.getMessage() == null ? "unreadable" : root.getMessage();
+            throw new IOException(flag + " " + file + " is not a usable PEM file (" + Printable.escape(why, 120) + ")",
+                    e);
         }
     }
 

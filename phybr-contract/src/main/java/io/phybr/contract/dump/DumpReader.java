@@ -203,6 +203,10 @@ public final class DumpReader {
             throw new DumpFormatException(line, "store " + store + " region " + region
                     + " mixes seed fields (applied_index, term) with stock-TiKV fields (peer_id, last_log_term, last_index, commit_index)");
         }
+        if (p.currentLocation().getLineNr() != line) {
+            throw new DumpFormatException(line, "the line ends before its JSON object does; a dump holds one whole"
+                    + " object per line");
+        }
         // A line without its range, version or log position would be planned as a whole-key-space region at
         // version 0 (the defaults): refuse it instead, naming what is missing.
         int needed = REQUIRED | (stockFields ? STOCK_REQUIRED : seedFields ? SEED_REQUIRED : 0);
