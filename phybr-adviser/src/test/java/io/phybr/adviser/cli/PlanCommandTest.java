@@ -30,7 +30,8 @@ class PlanCommandTest {
     record Run(int code, String out, String err) {
     }
 
-    private static Run run(String... args) {
+    /** Runs a command line in-process, capturing what it prints. */
+    static Run run(String... args) {
         CommandLine cl = PhybrMain.commandLine();
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
