@@ -1,6 +1,7 @@
 package io.phybr.adviser.cli;
 
 import io.phybr.contract.ExitCode;
+import io.phybr.adviser.files.AtomicFiles;
 import io.phybr.adviser.pd.PdClient;
 import io.phybr.adviser.pd.TlsConfig;
 import io.phybr.adviser.plan.Policy;
@@ -114,6 +115,12 @@ public final class RecoverCommand implements Callable<Integer> {
             err.println("phybr recover: --concurrency and --max-attempts must be at least 1.");
             return ExitCode.USAGE.code();
         }
+        // Before PD is paused or any store contacted: a plan or summary that cannot be written is refused now.
+        String unwritable = OutputFiles.check("--output", output, "--summary-json", summaryJson);
+        if (unwritable != null) {
+            err.println("phybr recover: " + unwritable + ". Nothing was changed on PD or any store.");
+            return ExitCode.USAGE.code();
+        }
         OptionalLong resolvedTs;
         try {
             resolvedTs = ResolvedTsOptions.read(ts);
@@ -210,6 +217,12 @@ public final class RecoverCommand implements Callable<Integer> {
             err.println("phybr recover: --concurrency " + concurrency + " capped at " + StockRecovery.MAX_CONCURRENCY + ".");
         }
         // Opened last, so that a command line refused above leaves no recording behind.
+        if (output != null) {
+            String removed = OutputFiles.removeOlder(output);
+            if (removed != null) {
+                err.println("phybr recover: " + removed + ".");
+            }
+        }
         RunRecorder recorder = record.open("recover", new RunInfo("recover", Policy.BR, Protocol.STOCK, acceptHoles,
                         spec.commandLine().getParseResult().originalArgs(),
                         resolved == null ? OptionalLong.empty() : OptionalLong.of(resolved), "TiKV stores listed by PD"));
@@ -245,9 +258,11 @@ public final class RecoverCommand implements Callable<Integer> {
         }
         if (summaryJson != null) {
             try {
-                Files.writeString(summaryJson, outcome.toJson() + "\n");
+                AtomicFiles.writeString(summaryJson, outcome.toJson() + "\n");
             } catch (IOException e) {
-                err.println("phybr recover: cannot write " + summaryJson + ": " + e.getMessage() + ".");
+                err.println("phybr recover: cannot write the summary to " + summaryJson + ": " + AtomicFiles.reason(e)
+                        + "; no summary file was left there (the recovery itself ended as said above).");
+                return outcome.ok() ? ExitCode.FAILURE.code() : outcome.exitCode().code();
             }
         }
         return outcome.exitCode().code();

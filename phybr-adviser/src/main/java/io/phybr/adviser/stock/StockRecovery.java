@@ -1,5 +1,6 @@
 package io.phybr.adviser.stock;
 
+import io.phybr.adviser.files.AtomicFiles;
 import io.phybr.adviser.text.Texts;
 import io.phybr.contract.ExitCode;
 import io.phybr.adviser.outcome.Outcome;
@@ -304,9 +305,7 @@ public final class StockRecovery {
                 .log("plan: {} replicas planned in {}", table.size(), Texts.elapsed(took));
         LOG.info("{}", p.summary().toText());
         if (planOutput != null) {
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(planOutput), 1 << 16)) {
-                p.writeJsonLines(out);
-            }
+            AtomicFiles.write(planOutput, p::writeJsonLines);
             LOG.info("plan: wrote {} commands to {}", p.commandCount(), planOutput);
         }
         return p;

@@ -8,14 +8,12 @@ import io.phybr.adviser.outcome.Outcome;
 import io.phybr.adviser.plan.PlanOptions;
 import io.phybr.adviser.plan.Policy;
 import io.phybr.adviser.plan.Protocol;
+import io.phybr.adviser.files.AtomicFiles;
 import io.phybr.adviser.record.RunRecorder;
 import io.phybr.adviser.text.Texts;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -222,9 +220,7 @@ public final class SeedAdviser implements AutoCloseable {
 
     /** Writes the plan as JSON Lines (SPEC §6). */
     private static void writePlan(io.phybr.adviser.plan.Plan p, Path file) throws IOException {
-        try (OutputStream o = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
-            p.writeJsonLines(o);
-        }
+        AtomicFiles.write(file, p::writeJsonLines);
     }
 
     // ---- builder ----------------------------------------------------------------------------
