@@ -1,6 +1,7 @@
 package io.phybr.adviser.cli;
 
 import io.phybr.contract.ExitCode;
+import io.phybr.adviser.files.AtomicFiles;
 import io.phybr.adviser.pd.PdClient;
 import io.phybr.adviser.pd.TlsConfig;
 import io.phybr.adviser.plan.Policy;
@@ -97,8 +98,27 @@ public final class RecoverCommand implements Callable<Integer> {
     @Option(names = "--summary-json", paramLabel = "FILE", description = "Write the outcome and plan summary as one JSON object here.")
     Path summaryJson;
 
+    @CommandLine.Mixin
+    ProgressOptions progress = new ProgressOptions();
+
+    @CommandLine.Mixin
+    StatusOptions status = new StatusOptions();
+
     @picocli.CommandLine.Mixin
     RecordOptions record = new RecordOptions();
+
+    /** The first timeout flag given as 0, or null: a zero timeout fails every call, so it is a usage error. */
+    private String zeroTimeout() {
+        String[] names = {"--pd-timeout", "--collect-timeout", "--recover-timeout", "--wait-apply-timeout",
+                "--resolve-timeout"};
+        Duration[] values = {pdTimeout, collectTimeout, recoverTimeout, waitApplyTimeout, resolveTimeout};
+        for (int i = 0; i < names.length; i++) {
+            if (values[i] != null && values[i].isZero()) {
+                return names[i];
+            }
+        }
+        return null;
+    }
 
     @Override
     public Integer call() {
@@ -106,6 +126,17 @@ public final class RecoverCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         if (concurrency < 1 || maxAttempts < 1) {
             err.println("phybr recover: --concurrency and --max-attempts must be at least 1.");
+            return ExitCode.USAGE.code();
+        }
+        String zero = zeroTimeout();
+        if (zero != null) {
+            err.println("phybr recover: " + zero + " must be longer than 0 (it bounds a call or a phase; e.g. 30s).");
+            return ExitCode.USAGE.code();
+        }
+        // Before PD is paused or any store contacted: a plan or summary that cannot be written is refused now.
+        String unwritable = OutputFiles.check("--output", output, "--summary-json", summaryJson);
+        if (unwritable != null) {
+            err.println("phybr recover: " + unwritable + ". Nothing was changed on PD or any store.");
             return ExitCode.USAGE.code();
         }
         OptionalLong resolvedTs;
@@ -159,10 +190,57 @@ public final class RecoverCommand implements Callable<Integer> {
         if (resolved != null) {
             b.resolvedTs(resolved);
         }
+        java.util.function.Consumer<io.phybr.adviser.progress.PhaseProgress> listener = p -> { };
+        try {
+            io.phybr.adviser.progress.ProgressFile progressFile = progress.open("recover");
+            if (progressFile != null) {
+                listener = progressFile;
+            }
+        } catch (IOException e) {
+            err.println("phybr recover: cannot write the progress file " + progress.file + ": " + e.getMessage()
+                    + ". Nothing was changed on PD or any store.");
+            return ExitCode.FAILURE.code();
+        }
+        java.net.InetSocketAddress statusAddr;
+        try {
+            statusAddr = status.socketAddress();
+        } catch (IllegalArgumentException e) {
+            err.println("phybr recover: " + e.getMessage() + ".");
+            return ExitCode.USAGE.code();
+        }
+        io.phybr.adviser.status.StatusServer statusServer = null;
+        if (statusAddr != null) {
+            io.phybr.adviser.status.PhaseMetrics metrics = new io.phybr.adviser.status.PhaseMetrics();
+            try {
+                statusServer = io.phybr.adviser.status.StatusServer.start(statusAddr, "recover", metrics);
+            } catch (IOException e) {
+                err.println("phybr recover: cannot listen on --status-addr " + status.address + ": " + e.getMessage()
+                        + ". Nothing was changed on PD or any store.");
+                return ExitCode.FAILURE.code();
+            }
+            org.slf4j.LoggerFactory.getLogger("phybr.recover").atInfo()
+                    .addKeyValue("status_addr", statusServer.address().getHostString() + ":" + statusServer.address().getPort())
+                    .log("status: serving http://{}:{}/metrics and /status", statusServer.address().getHostString(),
+                            statusServer.address().getPort());
+            listener = listener.andThen(metrics);
+        }
+        b.progressListener(listener);
+        try (io.phybr.adviser.status.StatusServer ignored = statusServer) {
+            return recover(b, resolved, out, err);
+        }
+    }
+
+    private int recover(StockRecovery.Builder b, Long resolved, PrintWriter out, PrintWriter err) {
         if (concurrency > StockRecovery.MAX_CONCURRENCY) {
             err.println("phybr recover: --concurrency " + concurrency + " capped at " + StockRecovery.MAX_CONCURRENCY + ".");
         }
         // Opened last, so that a command line refused above leaves no recording behind.
+        if (output != null) {
+            String removed = OutputFiles.removeOlder(output);
+            if (removed != null) {
+                err.println("phybr recover: " + removed + ".");
+            }
+        }
         RunRecorder recorder = record.open("recover", new RunInfo("recover", Policy.BR, Protocol.STOCK, acceptHoles,
                         spec.commandLine().getParseResult().originalArgs(),
                         resolved == null ? OptionalLong.empty() : OptionalLong.of(resolved), "TiKV stores listed by PD"));
@@ -198,9 +276,11 @@ public final class RecoverCommand implements Callable<Integer> {
         }
         if (summaryJson != null) {
             try {
-                Files.writeString(summaryJson, outcome.toJson() + "\n");
+                AtomicFiles.writeString(summaryJson, outcome.toJson() + "\n");
             } catch (IOException e) {
-                err.println("phybr recover: cannot write " + summaryJson + ": " + e.getMessage() + ".");
+                err.println("phybr recover: cannot write the summary to " + summaryJson + ": " + AtomicFiles.reason(e)
+                        + "; no summary file was left there (the recovery itself ended as said above).");
+                return outcome.ok() ? ExitCode.FAILURE.code() : outcome.exitCode().code();
             }
         }
         return outcome.exitCode().code();
