@@ -26,14 +26,20 @@ import java.util.Map;
 public final class ModelStoreBackend implements StoreBackend {
     private final StoreImage image;
     private final Backup backup;
+    private final Map<Long, StoreImage> cluster;
 
-    /** Serves {@code cluster.get(storeId)}, one of the copies from {@link Backup#freshImages()} (mutated in place). */
+    /**
+     * Serves {@code cluster.get(storeId)}, one of the copies from {@link Backup#freshImages()} (mutated in place);
+     * in recovery mode no peer leads by itself, so every peer of the store starts silenced.
+     */
     public ModelStoreBackend(long storeId, Map<Long, StoreImage> cluster, Backup backup) {
         this.image = cluster.get(storeId);
         if (image == null) {
             throw new IllegalArgumentException("no image of store " + storeId);
         }
         this.backup = backup;
+        this.cluster = cluster;
+        image.allPeers().forEach(p -> p.silenced = true);
     }
 
     public StoreImage image() {
@@ -66,10 +72,10 @@ public final class ModelStoreBackend implements StoreBackend {
 
     /**
      * Puts this store's peer of {@code regionId} in the state a won election leaves (leading, in a term above every
-     * replica's of {@code cluster}) without running one — for checker tests. The mock stores never call it: their
-     * leaders come from {@link RaftNet} elections.
+     * replica's) without running one — for checker tests. The mock stores never call it: their leaders come from
+     * {@link RaftNet} elections.
      */
-    public void forceLeader(long regionId, Map<Long, StoreImage> cluster) {
+    public void forceLeader(long regionId) {
         Peer p = image.peer(regionId);
         if (p == null || p.tombstone) {
             throw new IllegalArgumentException("region " + regionId + " not found on store " + image.id);

@@ -81,9 +81,8 @@ class ResolvedTsCheckTest {
         Map<Long, StoreImage> images = backup.freshImages();
         List<ModelStoreBackend> backends = new ArrayList<>();
         images.keySet().forEach(id -> backends.add(new ModelStoreBackend(id, images, backup)));
-        images.values().forEach(img -> img.allPeers().forEach(p -> p.silenced = true)); // recovery mode
-        backends.get(0).forceLeader(1, images);
-        backends.get(1).forceLeader(2, images);
+        backends.get(0).forceLeader(1);
+        backends.get(1).forceLeader(2);
         backends.forEach(b -> b.resolve(resolveAt, (n, ts) -> { }));
         return ModelStoreBackend.check(backup, images, List.of());
     }
