@@ -2,6 +2,7 @@ package io.phybr.adviser.progress;
 
 import io.phybr.adviser.files.AtomicFiles;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.phybr.adviser.files.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
