@@ -101,6 +101,9 @@ public final class RecoverCommand implements Callable<Integer> {
     @CommandLine.Mixin
     ProgressOptions progress = new ProgressOptions();
 
+    @CommandLine.Mixin
+    StatusOptions status = new StatusOptions();
+
     @picocli.CommandLine.Mixin
     RecordOptions record = new RecordOptions();
 
@@ -187,16 +190,47 @@ public final class RecoverCommand implements Callable<Integer> {
         if (resolved != null) {
             b.resolvedTs(resolved);
         }
+        java.util.function.Consumer<io.phybr.adviser.progress.PhaseProgress> listener = p -> { };
         try {
             io.phybr.adviser.progress.ProgressFile progressFile = progress.open("recover");
             if (progressFile != null) {
-                b.progressListener(progressFile);
+                listener = progressFile;
             }
         } catch (IOException e) {
             err.println("phybr recover: cannot write the progress file " + progress.file + ": " + e.getMessage()
                     + ". Nothing was changed on PD or any store.");
             return ExitCode.FAILURE.code();
         }
+        java.net.InetSocketAddress statusAddr;
+        try {
+            statusAddr = status.socketAddress();
+        } catch (IllegalArgumentException e) {
+            err.println("phybr recover: " + e.getMessage() + ".");
+            return ExitCode.USAGE.code();
+        }
+        io.phybr.adviser.status.StatusServer statusServer = null;
+        if (statusAddr != null) {
+            io.phybr.adviser.status.PhaseMetrics metrics = new io.phybr.adviser.status.PhaseMetrics();
+            try {
+                statusServer = io.phybr.adviser.status.StatusServer.start(statusAddr, "recover", metrics);
+            } catch (IOException e) {
+                err.println("phybr recover: cannot listen on --status-addr " + status.address + ": " + e.getMessage()
+                        + ". Nothing was changed on PD or any store.");
+                return ExitCode.FAILURE.code();
+            }
+            org.slf4j.LoggerFactory.getLogger("phybr.recover").atInfo()
+                    .addKeyValue("status_addr", statusServer.address().getHostString() + ":" + statusServer.address().getPort())
+                    .log("status: serving http://{}:{}/metrics and /status", statusServer.address().getHostString(),
+                            statusServer.address().getPort());
+            listener = listener.andThen(metrics);
+        }
+        b.progressListener(listener);
+        try (io.phybr.adviser.status.StatusServer ignored = statusServer) {
+            return recover(b, resolved, out, err);
+        }
+    }
+
+    private int recover(StockRecovery.Builder b, Long resolved, PrintWriter out, PrintWriter err) {
         if (concurrency > StockRecovery.MAX_CONCURRENCY) {
             err.println("phybr recover: --concurrency " + concurrency + " capped at " + StockRecovery.MAX_CONCURRENCY + ".");
         }

@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.phybr.contract.ExitCode;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 class PlanCommandTest {
     /** Regions 1 ["", "62") and 2 ["62", ""), store 3 lagging on region 1; region 3 is stale and dropped. */
@@ -24,8 +27,18 @@ class PlanCommandTest {
     @TempDir
     Path dir;
 
-    private static CliRun run(String... args) {
-        return CliRun.of(args);
+    record Run(int code, String out, String err) {
+    }
+
+    /** Runs a command line in-process, capturing what it prints. */
+    static Run run(String... args) {
+        CommandLine cl = PhybrMain.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int code = cl.execute(args);
+        return new Run(code, out.toString(), err.toString());
     }
 
     private Path write(String name, String text) throws IOException {
@@ -39,7 +52,7 @@ class PlanCommandTest {
         Path in = write("dump.jsonl", DUMP);
         Path out = dir.resolve("plan.jsonl");
         Path summary = dir.resolve("summary.json");
-        CliRun r = run("plan", "--input", in.toString(), "--output", out.toString(), "--summary-json", summary.toString());
+        Run r = run("plan", "--input", in.toString(), "--output", out.toString(), "--summary-json", summary.toString());
         assertThat(r.code()).as(r.err()).isEqualTo(ExitCode.OK.code());
         assertThat(r.out()).contains("3 regions seen, 2 kept, 1 dropped, 0 gone")
                 .contains("leaders per store: 1=1 2=1 3=0")
@@ -56,7 +69,7 @@ class PlanCommandTest {
     void brPolicyWritesStockCommands() throws IOException {
         Path in = write("dump.jsonl", DUMP);
         Path out = dir.resolve("plan.jsonl");
-        CliRun r = run("plan", "-i", in.toString(), "--policy", "br", "-o", out.toString());
+        Run r = run("plan", "-i", in.toString(), "--policy", "br", "-o", out.toString());
         assertThat(r.code()).as(r.err()).isZero();
         List<String> lines = Files.readAllLines(out);
         assertThat(lines).contains("{\"store\":3,\"region_id\":3,\"as_leader\":false,\"tombstone\":true}");
@@ -66,7 +79,7 @@ class PlanCommandTest {
     @Test
     void explainPrintsTheDecisionForOneRegion() throws IOException {
         Path in = write("dump.jsonl", DUMP);
-        CliRun r = run("plan", "--input", in.toString(), "--explain", "3", "--explain", "42");
+        Run r = run("plan", "--input", in.toString(), "--explain", "3", "--explain", "42");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("region 3: 1 replica(s), policy seed")
                 .contains("fate: dropped")
@@ -77,7 +90,7 @@ class PlanCommandTest {
     @Test
     void outputDashWritesThePlanToStandardOutputAndTheSummaryToStandardError() throws IOException {
         Path in = write("dump.jsonl", DUMP);
-        CliRun r = run("plan", "--input", in.toString(), "--output", "-");
+        Run r = run("plan", "--input", in.toString(), "--output", "-");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).isEqualTo("""
                 {"store":1,"region_id":2,"term":6,"silence":true,"tombstone":false}
@@ -91,7 +104,7 @@ class PlanCommandTest {
     @Test
     void garbageDumpExitsSixWithOneParagraphAndNoStackTrace() throws IOException {
         Path in = write("dump.jsonl", DUMP.lines().findFirst().orElseThrow() + "\n{\"store\":1,\"region_id\":2,\"term\":x}\n");
-        CliRun r = run("plan", "--input", in.toString());
+        Run r = run("plan", "--input", in.toString());
         assertThat(r.code()).isEqualTo(ExitCode.BAD_INPUT.code()).isEqualTo(6);
         assertThat(r.err().strip()).startsWith("phybr plan: cannot read " + in + ": dump line 2: not valid JSON")
                 .doesNotContain("\n").doesNotContain("Exception").doesNotContain("\tat ");
@@ -100,7 +113,7 @@ class PlanCommandTest {
 
     @Test
     void missingDumpExitsSix() {
-        CliRun r = run("plan", "--input", dir.resolve("nope.jsonl").toString());
+        Run r = run("plan", "--input", dir.resolve("nope.jsonl").toString());
         assertThat(r.code()).isEqualTo(6);
         assertThat(r.err()).contains("does not exist").doesNotContain("Exception");
     }
@@ -109,7 +122,7 @@ class PlanCommandTest {
     void refusedPlanExitsThreeWithTheDiagnosis() throws IOException {
         Path in = write("dump.jsonl", DUMP.lines().filter(l -> !l.contains("\"region_id\":2,")).reduce("", (a, b) -> a + b + "\n"));
         Path out = dir.resolve("plan.jsonl");
-        CliRun r = run("plan", "--input", in.toString(), "--output", out.toString());
+        Run r = run("plan", "--input", in.toString(), "--output", out.toString());
         assertThat(r.code()).isEqualTo(ExitCode.REFUSED.code()).isEqualTo(3);
         String diagnosis = r.err().strip();
         assertThat(diagnosis).startsWith("phybr plan: Refusing to plan:")
@@ -121,7 +134,7 @@ class PlanCommandTest {
     @Test
     void acceptHolesPlansAnyway() throws IOException {
         Path in = write("dump.jsonl", DUMP.lines().filter(l -> !l.contains("\"region_id\":2,")).reduce("", (a, b) -> a + b + "\n"));
-        CliRun r = run("plan", "--input", in.toString(), "--accept-holes");
+        Run r = run("plan", "--input", in.toString(), "--accept-holes");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("1 hole(s) ACCEPTED");
     }
@@ -130,7 +143,7 @@ class PlanCommandTest {
     void malformedReportExitsThreeNamingStoreAndRegion() throws IOException {
         Path in = write("dump.jsonl", "{\"store\":4,\"region_id\":9,\"applied_index\":5,\"term\":2,\"version\":1,"
                 + "\"start_key\":\"80\",\"end_key\":\"40\"}\n");
-        CliRun r = run("plan", "--input", in.toString());
+        Run r = run("plan", "--input", in.toString());
         assertThat(r.code()).isEqualTo(3);
         assertThat(r.err()).contains("store 4 region 9: start_key 80 is not below end_key 40");
     }
@@ -138,7 +151,7 @@ class PlanCommandTest {
     @Test
     void unknownPolicyIsAUsageError() throws IOException {
         Path in = write("dump.jsonl", DUMP);
-        CliRun r = run("plan", "--input", in.toString(), "--policy", "random");
+        Run r = run("plan", "--input", in.toString(), "--policy", "random");
         assertThat(r.code()).isEqualTo(ExitCode.USAGE.code());
         assertThat(r.err()).contains("unknown policy 'random'");
     }
@@ -148,7 +161,7 @@ class PlanCommandTest {
         java.io.InputStream saved = System.in;
         try {
             System.setIn(new java.io.ByteArrayInputStream(DUMP.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-            CliRun r = run("plan", "--input", "-", "--output", "-", "--policy", "br");
+            Run r = run("plan", "--input", "-", "--output", "-", "--policy", "br");
             assertThat(r.code()).as(r.err()).isZero();
             assertThat(r.out().lines()).hasSize(3).contains("{\"store\":3,\"region_id\":3,\"as_leader\":false,\"tombstone\":true}");
             assertThat(r.err()).contains("read 6 replicas");
@@ -163,7 +176,7 @@ class PlanCommandTest {
         try {
             System.setIn(new java.io.ByteArrayInputStream("{\"store\":1,\"region_id\":2,\"colour\":1}\n".getBytes(
                     java.nio.charset.StandardCharsets.UTF_8)));
-            CliRun r = run("plan", "--input", "-");
+            Run r = run("plan", "--input", "-");
             assertThat(r.code()).isEqualTo(6);
             assertThat(r.err()).startsWith("phybr plan: cannot read standard input: dump line 1: unknown field \"colour\"");
         } finally {
