@@ -30,14 +30,14 @@ class HostileInputTest {
     Path dir;
 
     /** One paragraph: no stack trace, no second line, nothing a terminal would interpret. */
-    private static CliRun oneParagraph(CliRun r) {
+    private static PlanCommandTest.Run oneParagraph(PlanCommandTest.Run r) {
         assertThat(r.err().strip()).doesNotContain("\n").doesNotContain("Exception").doesNotContain("\tat ")
                 .doesNotContain("[Source:").doesNotContainPattern("[\\x00-\\x08\\x0b-\\x1f\\x7f]");
         return r;
     }
 
-    private static CliRun run(String... args) {
-        return CliRun.of(args);
+    private static PlanCommandTest.Run run(String... args) {
+        return PlanCommandTest.run(args);
     }
 
     private Path write(String name, String text) throws IOException {
@@ -51,14 +51,14 @@ class HostileInputTest {
     @Test
     void aLineWithoutKeysIndexOrVersionIsRefusedNotPlannedAsTheWholeKeySpace() throws IOException {
         Path in = write("d.jsonl", LINE + "\n{\"store\":2,\"region_id\":1,\"term\":6}\n");
-        CliRun r = oneParagraph(run("plan", "--input", in.toString()));
+        PlanCommandTest.Run r = oneParagraph(run("plan", "--input", in.toString()));
         assertThat(r.code()).isEqualTo(ExitCode.BAD_INPUT.code());
         assertThat(r.err()).contains("dump line 2: store 2 region 1 lacks version, start_key, end_key, applied_index");
-        CliRun stock = oneParagraph(run("plan", "--input", write("s.jsonl", "{\"store\":2,\"region_id\":1,\"peer_id\":3,"
+        PlanCommandTest.Run stock = oneParagraph(run("plan", "--input", write("s.jsonl", "{\"store\":2,\"region_id\":1,\"peer_id\":3,"
                 + "\"last_log_term\":6,\"version\":2,\"start_key\":\"\",\"end_key\":\"\"}\n").toString()));
         assertThat(stock.code()).isEqualTo(6);
         assertThat(stock.err()).contains("dump line 1: store 2 region 1 lacks last_index");
-        CliRun neither = oneParagraph(run("plan", "--input", write("n.jsonl", "{\"store\":2,\"region_id\":1,\"version\":2,"
+        PlanCommandTest.Run neither = oneParagraph(run("plan", "--input", write("n.jsonl", "{\"store\":2,\"region_id\":1,\"version\":2,"
                 + "\"start_key\":\"\",\"end_key\":\"\"}\n").toString()));
         assertThat(neither.err()).contains("lacks applied_index and term (seed) or peer_id");
     }
@@ -66,7 +66,7 @@ class HostileInputTest {
     @Test
     void duplicateKeysAreRefusedNamingTheLine() throws IOException {
         Path in = write("d.jsonl", LINE + "\n" + LINE.replace("\"term\":6", "\"term\":6,\"term\":9") + "\n");
-        CliRun r = oneParagraph(run("plan", "--input", in.toString()));
+        PlanCommandTest.Run r = oneParagraph(run("plan", "--input", in.toString()));
         assertThat(r.code()).isEqualTo(6);
         assertThat(r.err()).contains("dump line 2: not valid JSON (Duplicate field 'term')");
     }
@@ -74,7 +74,7 @@ class HostileInputTest {
     @Test
     void anErrorInsideAJsonStringIsOneLineWithoutLibraryInternals() throws IOException {
         Path in = write("d.jsonl", LINE.replace("\"end_key\":\"\"", "\"end_key\":\"6\u001b[2J\"") + "\n");
-        CliRun r = oneParagraph(run("plan", "--input", in.toString()));
+        PlanCommandTest.Run r = oneParagraph(run("plan", "--input", in.toString()));
         assertThat(r.code()).isEqualTo(6);
         assertThat(r.err()).contains("dump line 1: not valid JSON").contains("CTRL-CHAR, code 27");
     }
@@ -92,7 +92,7 @@ class HostileInputTest {
                 throw new java.io.UncheckedIOException(e);
             }
         });
-        CliRun r = run("plan", "--input", fifo.toString());
+        PlanCommandTest.Run r = run("plan", "--input", fifo.toString());
         writer.get(30, TimeUnit.SECONDS);
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("1 kept");
@@ -112,7 +112,7 @@ class HostileInputTest {
         for (String field : new String[] {"format", "policy", "protocol", "accept_holes", "exit_code", "status"}) {
             Path dump = recording("{\"" + field + "\":[1,[2]],\"format\":\"phybr-run/1\"}"
                     .replace(",\"format\":\"phybr-run/1\"", field.equals("format") ? "" : ",\"format\":\"phybr-run/1\""));
-            CliRun r = oneParagraph(run("plan", "--input", dump.toString()));
+            PlanCommandTest.Run r = oneParagraph(run("plan", "--input", dump.toString()));
             assertThat(r.code()).as(field).isEqualTo(ExitCode.BAD_INPUT.code());
             assertThat(r.err()).as(field).contains("manifest.json: \"" + field + "\" must be").contains("not an array");
         }
@@ -120,14 +120,14 @@ class HostileInputTest {
 
     @Test
     void manifestValuesAreRangeChecked() throws IOException {
-        CliRun stores = oneParagraph(run("plan", "--input",
+        PlanCommandTest.Run stores = oneParagraph(run("plan", "--input",
                 recording("{\"format\":\"phybr-run/1\",\"stores\":[1,-2]}").toString()));
         assertThat(stores.code()).isEqualTo(6);
         assertThat(stores.err()).contains("\"stores\" must be an array of store ids (positive 64-bit integers), not -2");
-        CliRun exit = oneParagraph(run("plan", "--input",
+        PlanCommandTest.Run exit = oneParagraph(run("plan", "--input",
                 recording("{\"format\":\"phybr-run/1\",\"exit_code\":4294967296}").toString()));
         assertThat(exit.err()).contains("\"exit_code\" must be an exit code from 0 to 255 or null");
-        CliRun dup = oneParagraph(run("plan", "--input",
+        PlanCommandTest.Run dup = oneParagraph(run("plan", "--input",
                 recording("{\"format\":\"phybr-run/1\",\"policy\":\"br\",\"policy\":\"seed\"}").toString()));
         assertThat(dup.err()).contains("Duplicate field 'policy'");
     }
@@ -137,19 +137,19 @@ class HostileInputTest {
     @Test
     void aDurationThatWouldOverflowIsAUsageError() {
         // picocli's usage error: the message on the first line, the usage after it (as for every bad flag)
-        CliRun r = run("recover", "--pd", "127.0.0.1:1", "--resolved-ts", "5", "--collect-timeout", "300000000h");
+        PlanCommandTest.Run r = run("recover", "--pd", "127.0.0.1:1", "--resolved-ts", "5", "--collect-timeout", "300000000h");
         assertThat(r.code()).isEqualTo(ExitCode.USAGE.code());
         assertThat(r.err().lines().findFirst().orElseThrow()).contains("--collect-timeout")
                 .contains("'300000000h' is out of range");
         assertThat(r.err()).doesNotContain("Exception");
-        CliRun serve = run("serve", "--stores", "1", "--close-timeout", "99999999999999999m");
+        PlanCommandTest.Run serve = run("serve", "--stores", "1", "--close-timeout", "99999999999999999m");
         assertThat(serve.code()).isEqualTo(2);
         assertThat(serve.err()).contains("--close-timeout").doesNotContain("Exception");
     }
 
     @Test
     void aZeroPdTimeoutIsBlamedOnPdTimeoutNotOnPd() {
-        CliRun r = oneParagraph(run("recover", "--pd", "127.0.0.1:1", "--resolved-ts", "5", "--pd-timeout", "0s"));
+        PlanCommandTest.Run r = oneParagraph(run("recover", "--pd", "127.0.0.1:1", "--resolved-ts", "5", "--pd-timeout", "0s"));
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).startsWith("phybr recover: --pd-timeout must be longer than 0").doesNotContain("--pd ");
     }
@@ -157,11 +157,11 @@ class HostileInputTest {
     @Test
     void tlsErrorsNameTheFlagAndTheFile() throws IOException {
         Path ca = write("ca.pem", "-----BEGIN CERTIFICATE-----\nnot base64 at all\n-----END CERTIFICATE-----\n");
-        CliRun r = oneParagraph(run("recover", "--pd", "127.0.0.1:1", "--resolved-ts", "5", "--ca", ca.toString()));
+        PlanCommandTest.Run r = oneParagraph(run("recover", "--pd", "127.0.0.1:1", "--resolved-ts", "5", "--ca", ca.toString()));
         assertThat(r.code()).isEqualTo(ExitCode.BAD_INPUT.code());
         assertThat(r.err()).contains(ca.toString());
         Path missing = dir.resolve("nope.pem");
-        CliRun gone = oneParagraph(run("recover", "--pd", "127.0.0.1:1", "--resolved-ts", "5", "--ca",
+        PlanCommandTest.Run gone = oneParagraph(run("recover", "--pd", "127.0.0.1:1", "--resolved-ts", "5", "--ca",
                 missing.toString()));
         assertThat(gone.code()).isEqualTo(6);
         assertThat(gone.err()).contains(missing.toString()).contains("does not exist");
@@ -178,7 +178,7 @@ class HostileInputTest {
         });
         pd.start();
         try {
-            CliRun r = run("recover", "--pd", "127.0.0.1:" + pd.getAddress().getPort(), "--resolved-ts", "5",
+            PlanCommandTest.Run r = run("recover", "--pd", "127.0.0.1:" + pd.getAddress().getPort(), "--resolved-ts", "5",
                     "--no-record", "--max-attempts", "1", "--pd-timeout", "5s");
             assertThat(r.code()).isEqualTo(ExitCode.FAILURE.code());
             assertThat(r.err()).contains("\\u001b[2J").contains("\\u0007")
