@@ -101,8 +101,24 @@ public final class RecoverCommand implements Callable<Integer> {
     @CommandLine.Mixin
     ProgressOptions progress = new ProgressOptions();
 
+    @CommandLine.Mixin
+    StatusOptions status = new StatusOptions();
+
     @picocli.CommandLine.Mixin
     RecordOptions record = new RecordOptions();
+
+    /** The first timeout flag given as 0, or null: a zero timeout fails every call, so it is a usage error. */
+    private String zeroTimeout() {
+        String[] names = {"--pd-timeout", "--collect-timeout", "--recover-timeout", "--wait-apply-timeout",
+                "--resolve-timeout"};
+        Duration[] values = {pdTimeout, collectTimeout, recoverTimeout, waitApplyTimeout, resolveTimeout};
+        for (int i = 0; i < names.length; i++) {
+            if (values[i] != null && values[i].isZero()) {
+                return names[i];
+            }
+        }
+        return null;
+    }
 
     @Override
     public Integer call() {
@@ -110,6 +126,11 @@ public final class RecoverCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         if (concurrency < 1 || maxAttempts < 1) {
             err.println("phybr recover: --concurrency and --max-attempts must be at least 1.");
+            return ExitCode.USAGE.code();
+        }
+        String zero = zeroTimeout();
+        if (zero != null) {
+            err.println("phybr recover: " + zero + " must be longer than 0 (it bounds a call or a phase; e.g. 30s).");
             return ExitCode.USAGE.code();
         }
         // Before PD is paused or any store contacted: a plan or summary that cannot be written is refused now.
@@ -169,16 +190,47 @@ public final class RecoverCommand implements Callable<Integer> {
         if (resolved != null) {
             b.resolvedTs(resolved);
         }
+        java.util.function.Consumer<io.phybr.adviser.progress.PhaseProgress> listener = p -> { };
         try {
             io.phybr.adviser.progress.ProgressFile progressFile = progress.open("recover");
             if (progressFile != null) {
-                b.progressListener(progressFile);
+                listener = progressFile;
             }
         } catch (IOException e) {
             err.println("phybr recover: cannot write the progress file " + progress.file + ": " + e.getMessage()
                     + ". Nothing was changed on PD or any store.");
             return ExitCode.FAILURE.code();
         }
+        java.net.InetSocketAddress statusAddr;
+        try {
+            statusAddr = status.socketAddress();
+        } catch (IllegalArgumentException e) {
+            err.println("phybr recover: " + e.getMessage() + ".");
+            return ExitCode.USAGE.code();
+        }
+        io.phybr.adviser.status.StatusServer statusServer = null;
+        if (statusAddr != null) {
+            io.phybr.adviser.status.PhaseMetrics metrics = new io.phybr.adviser.status.PhaseMetrics();
+            try {
+                statusServer = io.phybr.adviser.status.StatusServer.start(statusAddr, "recover", metrics);
+            } catch (IOException e) {
+                err.println("phybr recover: cannot listen on --status-addr " + status.address + ": " + e.getMessage()
+                        + ". Nothing was changed on PD or any store.");
+                return ExitCode.FAILURE.code();
+            }
+            org.slf4j.LoggerFactory.getLogger("phybr.recover").atInfo()
+                    .addKeyValue("status_addr", statusServer.address().getHostString() + ":" + statusServer.address().getPort())
+                    .log("status: serving http://{}:{}/metrics and /status", statusServer.address().getHostString(),
+                            statusServer.address().getPort());
+            listener = listener.andThen(metrics);
+        }
+        b.progressListener(listener);
+        try (io.phybr.adviser.status.StatusServer ignored = statusServer) {
+            return recover(b, resolved, out, err);
+        }
+    }
+
+    private int recover(StockRecovery.Builder b, Long resolved, PrintWriter out, PrintWriter err) {
         if (concurrency > StockRecovery.MAX_CONCURRENCY) {
             err.println("phybr recover: --concurrency " + concurrency + " capped at " + StockRecovery.MAX_CONCURRENCY + ".");
         }

@@ -1,10 +1,10 @@
 package io.phybr.adviser.progress;
 
+import io.phybr.adviser.files.AtomicFiles;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.phybr.adviser.files.AtomicFiles;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.List;
 import java.util.function.Consumer;
@@ -48,13 +48,6 @@ public final class ProgressFile implements Consumer<PhaseProgress> {
     }
 
     private void write(PhaseProgress p) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-        try {
-            Files.write(tmp, (JSON.writeValueAsString(p.toJson()) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.writeString(file, JSON.writeValueAsString(p.toJson()) + "\n");
     }
 }

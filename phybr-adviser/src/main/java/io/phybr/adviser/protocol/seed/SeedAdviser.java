@@ -68,8 +68,8 @@ public final class SeedAdviser implements AutoCloseable {
         this.resolvedTs = b.resolvedTs;
         StoreRegistry<ReportStream> stores = b.storeIds != null ? StoreRegistry.listed(b.storeIds)
                 : StoreRegistry.counted(b.stores);
-        this.session = new Session(stores, b.collectTimeout, b.closeTimeout,
-                new PlanOptions(b.policy, Protocol.SEED, b.acceptHoles), b.planOutput, b.recorder, b.planWriter);
+        this.session = new Session(stores, new Session.Config(b.collectTimeout, b.closeTimeout,
+                new PlanOptions(b.policy, Protocol.SEED, b.acceptHoles), b.planOutput, b.recorder, b.planWriter));
     }
 
     public static Builder builder() {
@@ -200,7 +200,7 @@ public final class SeedAdviser implements AutoCloseable {
 
     /** Ids of every store that connected so far (expected or not yet reported), ascending. */
     public long[] knownStores() {
-        return session.knownStores();
+        return session.stores(s -> true);
     }
 
     /** Metas received so far on the store's open stream, or -1 when it has no open stream. */
@@ -210,7 +210,7 @@ public final class SeedAdviser implements AutoCloseable {
 
     /** Stores whose complete report is in (they half-closed), ascending. */
     public long[] reportedStores() {
-        return session.reportedStores();
+        return session.stores(StoreRegistry.Store::reported);
     }
 
     /** Stores whose close(workdone=true) was attributed to them and counted, ascending. */
@@ -306,6 +306,12 @@ public final class SeedAdviser implements AutoCloseable {
          */
         public Builder recorder(RunRecorder r) {
             this.recorder = Objects.requireNonNull(r, "recorder");
+            return this;
+        }
+
+        /** How {@link #planOutput} is written (default: {@code AtomicFiles}); tests inject a failing disk here. */
+        Builder planWriter(Planning.PlanWriter writer) {
+            this.planWriter = Objects.requireNonNull(writer, "writer");
             return this;
         }
 
