@@ -136,7 +136,8 @@ public final class PlanCommand implements Callable<Integer> {
                     + ". Nothing was planned; every line must be one JSON object as described in SPEC §6.");
             return ExitCode.BAD_INPUT.code();
         } catch (NoSuchFileException | FileNotFoundException e) {
-            err.println("phybr plan: the dump " + input + " does not exist.");
+            err.println(Files.exists(Path.of(input)) ? "phybr plan: cannot read " + input + ": " + e.getMessage() + "."
+                    : "phybr plan: the dump " + input + " does not exist.");
             return ExitCode.BAD_INPUT.code();
         } catch (IOException e) {
             err.println("phybr plan: cannot read " + describe(input) + ": " + e.getMessage() + ".");
@@ -235,7 +236,9 @@ public final class PlanCommand implements Callable<Integer> {
         if ("-".equals(input)) {
             return new BufferedInputStream(System.in, 1 << 16);
         }
-        return new BufferedInputStream(Files.newInputStream(Path.of(input)), 1 << 16);
+        // A FileInputStream, not Files.newInputStream: the channel behind the latter asks pipes for their size
+        // ("Illegal seek"), so --input <(cmd), /dev/stdin and FIFOs would fail.
+        return new BufferedInputStream(new java.io.FileInputStream(input), 1 << 16);
     }
 
     private static String describe(String input) {

@@ -107,12 +107,30 @@ public final class RecoverCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     RecordOptions record = new RecordOptions();
 
+    /** The first timeout flag given as 0, or null: a zero timeout fails every call, so it is a usage error. */
+    private String zeroTimeout() {
+        String[] names = {"--pd-timeout", "--collect-timeout", "--recover-timeout", "--wait-apply-timeout",
+                "--resolve-timeout"};
+        Duration[] values = {pdTimeout, collectTimeout, recoverTimeout, waitApplyTimeout, resolveTimeout};
+        for (int i = 0; i < names.length; i++) {
+            if (values[i] != null && values[i].isZero()) {
+                return names[i];
+            }
+        }
+        return null;
+    }
+
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter out = spec.commandLine().getOut();
         if (concurrency < 1 || maxAttempts < 1) {
             err.println("phybr recover: --concurrency and --max-attempts must be at least 1.");
+            return ExitCode.USAGE.code();
+        }
+        String zero = zeroTimeout();
+        if (zero != null) {
+            err.println("phybr recover: " + zero + " must be longer than 0 (it bounds a call or a phase; e.g. 30s).");
             return ExitCode.USAGE.code();
         }
         // Before PD is paused or any store contacted: a plan or summary that cannot be written is refused now.

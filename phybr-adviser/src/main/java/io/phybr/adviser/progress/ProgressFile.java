@@ -1,5 +1,6 @@
 package io.phybr.adviser.progress;
 
+import io.phybr.adviser.files.AtomicFiles;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.phybr.adviser.files.AtomicFiles;
 import java.io.IOException;

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.phybr.contract.ExitCode;
 import java.io.File;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +15,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * Output errors fail the command (issue 14 item 5): a full disk or an unwritable path ends with exit
@@ -38,16 +35,8 @@ class OutputErrorsTest {
     @TempDir
     Path dir;
 
-    record Run(int code, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        CommandLine cl = PhybrMain.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        return new Run(cl.execute(args), out.toString(), err.toString());
+    private static PlanCommandTest.Run run(String... args) {
+        return PlanCommandTest.run(args);
     }
 
     private Path dump(String text) throws IOException {
@@ -79,7 +68,7 @@ class OutputErrorsTest {
     @Test
     void aRefusedPlanRemovesTheOlderPlanAtOutput() throws IOException {
         Path out = Files.writeString(dir.resolve("plan.jsonl"), "{\"store\":1,\"region_id\":9,\"term\":1}\n");
-        Run r = run("plan", "--input", dump(HOLE).toString(), "--output", out.toString());
+        PlanCommandTest.Run r = run("plan", "--input", dump(HOLE).toString(), "--output", out.toString());
         assertThat(r.code()).isEqualTo(ExitCode.REFUSED.code());
         assertThat(out).as("an older plan must not look like this run's").doesNotExist();
         assertThat(r.out()).contains("removed the older plan at " + out);
@@ -88,12 +77,12 @@ class OutputErrorsTest {
     @Test
     void planOutputsWhoseDirectoryIsMissingOrAFileAreRefusedBeforePlanning() throws IOException {
         Path in = dump(DUMP);
-        Run missing = run("plan", "--input", in.toString(), "--output", dir.resolve("no/plan.jsonl").toString());
+        PlanCommandTest.Run missing = run("plan", "--input", in.toString(), "--output", dir.resolve("no/plan.jsonl").toString());
         assertThat(missing.code()).isEqualTo(ExitCode.USAGE.code());
         assertThat(missing.err()).contains("--output " + dir.resolve("no/plan.jsonl") + ": the directory")
                 .contains("does not exist");
         Path file = Files.writeString(dir.resolve("afile"), "x");
-        Run parentIsFile = run("plan", "--input", in.toString(), "--summary-json", file.resolve("s.json").toString());
+        PlanCommandTest.Run parentIsFile = run("plan", "--input", in.toString(), "--summary-json", file.resolve("s.json").toString());
         assertThat(parentIsFile.code()).isEqualTo(ExitCode.USAGE.code());
         assertThat(parentIsFile.err()).contains("--summary-json").contains("is not a directory")
                 .doesNotContain("internal error");
@@ -104,7 +93,7 @@ class OutputErrorsTest {
     void planWritesItsFilesWholeAndLeavesNoTemporaryFile() throws IOException {
         Path out = dir.resolve("plan.jsonl");
         Path summary = dir.resolve("summary.json");
-        Run r = run("plan", "--input", dump(DUMP).toString(), "--output", out.toString(), "--summary-json",
+        PlanCommandTest.Run r = run("plan", "--input", dump(DUMP).toString(), "--output", out.toString(), "--summary-json",
                 summary.toString());
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(Files.readString(out)).endsWith("}\n");
@@ -115,12 +104,12 @@ class OutputErrorsTest {
     @Test
     void recoverRefusesAnOutputInAMissingDirectoryBeforeTouchingPd() {
         // Port 1 answers nobody: had PD been contacted, this would be exit 5 naming PD.
-        Run r = run("recover", "--pd", "127.0.0.1:1", "--resolved-ts", "5", "--no-record",
+        PlanCommandTest.Run r = run("recover", "--pd", "127.0.0.1:1", "--resolved-ts", "5", "--no-record",
                 "--output", dir.resolve("missing/plan.jsonl").toString());
         assertThat(r.code()).isEqualTo(ExitCode.USAGE.code());
         assertThat(r.err()).contains("--output " + dir.resolve("missing/plan.jsonl") + ": the directory")
                 .contains("Nothing was changed on PD or any store").doesNotContain("talking to PD");
-        Run summary = run("recover", "--pd", "127.0.0.1:1", "--resolved-ts", "5", "--no-record",
+        PlanCommandTest.Run summary = run("recover", "--pd", "127.0.0.1:1", "--resolved-ts", "5", "--no-record",
                 "--summary-json", dir.resolve("missing/s.json").toString());
         assertThat(summary.code()).isEqualTo(ExitCode.USAGE.code());
     }
@@ -128,7 +117,7 @@ class OutputErrorsTest {
     @Test
     void serveRefusesAPlanOutputWhoseParentIsAFile() throws IOException {
         Path file = Files.writeString(dir.resolve("afile"), "x");
-        Run r = run("serve", "--stores", "1", "--listen", "127.0.0.1:0", "--no-record",
+        PlanCommandTest.Run r = run("serve", "--stores", "1", "--listen", "127.0.0.1:0", "--no-record",
                 "--plan-output", file.resolve("plan.jsonl").toString());
         assertThat(r.code()).isEqualTo(ExitCode.USAGE.code());
         assertThat(r.err()).contains("--plan-output").contains("is not a directory");

@@ -68,8 +68,8 @@ public final class SeedAdviser implements AutoCloseable {
         this.resolvedTs = b.resolvedTs;
         StoreRegistry<ReportStream> stores = b.storeIds != null ? StoreRegistry.listed(b.storeIds)
                 : StoreRegistry.counted(b.stores);
-        this.session = new Session(stores, b.collectTimeout, b.closeTimeout,
-                new PlanOptions(b.policy, Protocol.SEED, b.acceptHoles), b.planOutput, b.recorder, b.planWriter);
+        this.session = new Session(stores, new Session.Config(b.collectTimeout, b.closeTimeout,
+                new PlanOptions(b.policy, Protocol.SEED, b.acceptHoles), b.planOutput, b.recorder, b.planWriter));
     }
 
     public static Builder builder() {
@@ -85,7 +85,8 @@ public final class SeedAdviser implements AutoCloseable {
                 new StoreIdentity());
         Server s;
         if (inProcessName != null) {
-            s = InProcessServerBuilder.forName(inProcessName).directExecutor().addService(definition).build();
+            s = InProcessServerBuilder.forName(inProcessName).directExecutor().addService(definition)
+                    .addStreamTracerFactory(new CallFate.Factory()).build();
         } else {
             s = NettyServerBuilder.forAddress(ListenAddress.parse(listen))
                     // Handlers only append to per-stream tables and never block: run them on the
@@ -99,6 +100,7 @@ public final class SeedAdviser implements AutoCloseable {
                     .maxInboundMessageSize(LenientMetas.MAX_INBOUND_BYTES)
                     .permitKeepAliveWithoutCalls(true)
                     .permitKeepAliveTime(5, TimeUnit.SECONDS)
+                    .addStreamTracerFactory(new CallFate.Factory())
                     .addService(definition)
                     .build();
         }
@@ -200,7 +202,7 @@ public final class SeedAdviser implements AutoCloseable {
 
     /** Ids of every store that connected so far (expected or not yet reported), ascending. */
     public long[] knownStores() {
-        return session.knownStores();
+        return session.stores(s -> true);
     }
 
     /** Metas received so far on the store's open stream, or -1 when it has no open stream. */
@@ -210,7 +212,7 @@ public final class SeedAdviser implements AutoCloseable {
 
     /** Stores whose complete report is in (they half-closed), ascending. */
     public long[] reportedStores() {
-        return session.reportedStores();
+        return session.stores(StoreRegistry.Store::reported);
     }
 
     /** Stores whose close(workdone=true) was attributed to them and counted, ascending. */
@@ -306,6 +308,12 @@ public final class SeedAdviser implements AutoCloseable {
          */
         public Builder recorder(RunRecorder r) {
             this.recorder = Objects.requireNonNull(r, "recorder");
+            return this;
+        }
+
+        /** How {@link #planOutput} is written (default: {@code AtomicFiles}); tests inject a failing disk here. */
+        Builder planWriter(Planning.PlanWriter writer) {
+            this.planWriter = Objects.requireNonNull(writer, "writer");
             return this;
         }
 
