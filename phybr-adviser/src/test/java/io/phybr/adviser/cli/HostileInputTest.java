@@ -6,8 +6,6 @@ import com.sun.net.httpserver.HttpServer;
 import io.phybr.contract.ExitCode;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -19,7 +17,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * Regression tests for the input bugs a hostile run found (issue 14 item 6): each bad input is one paragraph on
@@ -32,23 +29,15 @@ class HostileInputTest {
     @TempDir
     Path dir;
 
-    record Run(int code, String out, String err) {
-        /** One paragraph: no stack trace, no second line, nothing a terminal would interpret. */
-        Run isOneParagraph() {
-            assertThat(err.strip()).doesNotContain("\n").doesNotContain("Exception").doesNotContain("\tat ")
-                    .doesNotContain("[Source:").doesNotContainPattern("[\\x00-\\x08\\x0b-\\x1f\\x7f]");
-            return this;
-        }
+    /** One paragraph: no stack trace, no second line, nothing a terminal would interpret. */
+    private static PlanCommandTest.Run oneParagraph(PlanCommandTest.Run r) {
+        assertThat(r.err().strip()).doesNotContain("\n").doesNotContain("Exception").doesNotContain("\tat ")
+                .doesNotContain("[Source:").doesNotContainPattern("[\\x00-\\x08\\x0b-\\x1f\\x7f]");
+        return r;
     }
 
-    private static Run run(String... args) {
-        CommandLine cl = PhybrMain.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
+    private static PlanCommandTest.Run run(String... args) {
+        return PlanCommandTest.run(args);
     }
 
     private Path write(String name, String text) throws IOException {
@@ -62,22 +51,22 @@ class HostileInputTest {
     @Test
     void aLineWithoutKeysIndexOrVersionIsRefusedNotPlannedAsTheWholeKeySpace() throws IOException {
         Path in = write("d.jsonl", LINE + "\n{\"store\":2,\"region_id\":1,\"term\":6}\n");
-        Run r = run("plan", "--input", in.toString()).isOneParagraph();
+        PlanCommandTest.Run r = oneParagraph(run("plan", "--input", in.toString()));
         assertThat(r.code()).isEqualTo(ExitCode.BAD_INPUT.code());
         assertThat(r.err()).contains("dump line 2: store 2 region 1 lacks version, start_key, end_key, applied_index");
-        Run stock = run("plan", "--input", write("s.jsonl", "{\"store\":2,\"region_id\":1,\"peer_id\":3,"
-                + "\"last_log_term\":6,\"version\":2,\"start_key\":\"\",\"end_key\":\"\"}\n").toString()).isOneParagraph();
+        PlanCommandTest.Run stock = oneParagraph(run("plan", "--input", write("s.jsonl", "{\"store\":2,\"region_id\":1,\"peer_id\":3,"
+                + "\"last_log_term\":6,\"version\":2,\"start_key\":\"\",\"end_key\":\"\"}\n").toString()));
         assertThat(stock.code()).isEqualTo(6);
         assertThat(stock.err()).contains("dump line 1: store 2 region 1 lacks last_index");
-        Run neither = run("plan", "--input", write("n.jsonl", "{\"store\":2,\"region_id\":1,\"version\":2,"
-                + "\"start_key\":\"\",\"end_key\":\"\"}\n").toString()).isOneParagraph();
+        PlanCommandTest.Run neither = oneParagraph(run("plan", "--input", write("n.jsonl", "{\"store\":2,\"region_id\":1,\"version\":2,"
+                + "\"start_key\":\"\",\"end_key\":\"\"}\n").toString()));
         assertThat(neither.err()).contains("lacks applied_index and term (seed) or peer_id");
     }
 
     @Test
     void duplicateKeysAreRefusedNamingTheLine() throws IOException {
         Path in = write("d.jsonl", LINE + "\n" + LINE.replace("\"term\":6", "\"term\":6,\"term\":9") + "\n");
-        Run r = run("plan", "--input", in.toString()).isOneParagraph();
+        PlanCommandTest.Run r = oneParagraph(run("plan", "--input", in.toString()));
         assertThat(r.code()).isEqualTo(6);
         assertThat(r.err()).contains("dump line 2: not valid JSON (Duplicate field 'term')");
     }
@@ -85,7 +74,7 @@ class HostileInputTest {
     @Test
     void anErrorInsideAJsonStringIsOneLineWithoutLibraryInternals() throws IOException {
         Path in = write("d.jsonl", LINE.replace("\"end_key\":\"\"", "\"end_key\":\"6\u001b[2J\"") + "\n");
-        Run r = run("plan", "--input", in.toString()).isOneParagraph();
+        PlanCommandTest.Run r = oneParagraph(run("plan", "--input", in.toString()));
         assertThat(r.code()).isEqualTo(6);
         assertThat(r.err()).contains("dump line 1: not valid JSON").contains("CTRL-CHAR, code 27");
     }
@@ -103,7 +92,7 @@ class HostileInputTest {
                 throw new java.io.UncheckedIOException(e);
             }
         });
-        Run r = run("plan", "--input", fifo.toString());
+        PlanCommandTest.Run r = run("plan", "--input", fifo.toString());
         writer.get(30, TimeUnit.SECONDS);
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("1 kept");
@@ -123,7 +112,7 @@ class HostileInputTest {
         for (String field : new String[] {"format", "policy", "protocol", "accept_holes", "exit_code", "status"}) {
             Path dump = recording("{\"" + field + "\":[1,[2]],\"format\":\"phybr-run/1\"}"
                     .replace(",\"format\":\"phybr-run/1\"", field.equals("format") ? "" : ",\"format\":\"phybr-run/1\""));
-            Run r = run("plan", "--input", dump.toString()).isOneParagraph();
+            PlanCommandTest.Run r = oneParagraph(run("plan", "--input", dump.toString()));
             assertThat(r.code()).as(field).isEqualTo(ExitCode.BAD_INPUT.code());
             assertThat(r.err()).as(field).contains("manifest.json: \"" + field + "\" must be").contains("not an array");
         }
@@ -131,15 +120,15 @@ class HostileInputTest {
 
     @Test
     void manifestValuesAreRangeChecked() throws IOException {
-        Run stores = run("plan", "--input",
-                recording("{\"format\":\"phybr-run/1\",\"stores\":[1,-2]}").toString()).isOneParagraph();
+        PlanCommandTest.Run stores = oneParagraph(run("plan", "--input",
+                recording("{\"format\":\"phybr-run/1\",\"stores\":[1,-2]}").toString()));
         assertThat(stores.code()).isEqualTo(6);
         assertThat(stores.err()).contains("\"stores\" must be an array of store ids (positive 64-bit integers), not -2");
-        Run exit = run("plan", "--input",
-                recording("{\"format\":\"phybr-run/1\",\"exit_code\":4294967296}").toString()).isOneParagraph();
+        PlanCommandTest.Run exit = oneParagraph(run("plan", "--input",
+                recording("{\"format\":\"phybr-run/1\",\"exit_code\":4294967296}").toString()));
         assertThat(exit.err()).contains("\"exit_code\" must be an exit code from 0 to 255 or null");
-        Run dup = run("plan", "--input",
-                recording("{\"format\":\"phybr-run/1\",\"policy\":\"br\",\"policy\":\"seed\"}").toString()).isOneParagraph();
+        PlanCommandTest.Run dup = oneParagraph(run("plan", "--input",
+                recording("{\"format\":\"phybr-run/1\",\"policy\":\"br\",\"policy\":\"seed\"}").toString()));
         assertThat(dup.err()).contains("Duplicate field 'policy'");
     }
 
@@ -148,19 +137,19 @@ class HostileInputTest {
     @Test
     void aDurationThatWouldOverflowIsAUsageError() {
         // picocli's usage error: the message on the first line, the usage after it (as for every bad flag)
-        Run r = run("recover", "--pd", "127.0.0.1:1", "--resolved-ts", "5", "--collect-timeout", "300000000h");
+        PlanCommandTest.Run r = run("recover", "--pd", "127.0.0.1:1", "--resolved-ts", "5", "--collect-timeout", "300000000h");
         assertThat(r.code()).isEqualTo(ExitCode.USAGE.code());
         assertThat(r.err().lines().findFirst().orElseThrow()).contains("--collect-timeout")
                 .contains("'300000000h' is out of range");
         assertThat(r.err()).doesNotContain("Exception");
-        Run serve = run("serve", "--stores", "1", "--close-timeout", "99999999999999999m");
+        PlanCommandTest.Run serve = run("serve", "--stores", "1", "--close-timeout", "99999999999999999m");
         assertThat(serve.code()).isEqualTo(2);
         assertThat(serve.err()).contains("--close-timeout").doesNotContain("Exception");
     }
 
     @Test
     void aZeroPdTimeoutIsBlamedOnPdTimeoutNotOnPd() {
-        Run r = run("recover", "--pd", "127.0.0.1:1", "--resolved-ts", "5", "--pd-timeout", "0s").isOneParagraph();
+        PlanCommandTest.Run r = oneParagraph(run("recover", "--pd", "127.0.0.1:1", "--resolved-ts", "5", "--pd-timeout", "0s"));
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).startsWith("phybr recover: --pd-timeout must be longer than 0").doesNotContain("--pd ");
     }
@@ -168,12 +157,12 @@ class HostileInputTest {
     @Test
     void tlsErrorsNameTheFlagAndTheFile() throws IOException {
         Path ca = write("ca.pem", "-----BEGIN CERTIFICATE-----\nnot base64 at all\n-----END CERTIFICATE-----\n");
-        Run r = run("recover", "--pd", "127.0.0.1:1", "--resolved-ts", "5", "--ca", ca.toString()).isOneParagraph();
+        PlanCommandTest.Run r = oneParagraph(run("recover", "--pd", "127.0.0.1:1", "--resolved-ts", "5", "--ca", ca.toString()));
         assertThat(r.code()).isEqualTo(ExitCode.BAD_INPUT.code());
         assertThat(r.err()).contains(ca.toString());
         Path missing = dir.resolve("nope.pem");
-        Run gone = run("recover", "--pd", "127.0.0.1:1", "--resolved-ts", "5", "--ca", missing.toString())
-                .isOneParagraph();
+        PlanCommandTest.Run gone = oneParagraph(run("recover", "--pd", "127.0.0.1:1", "--resolved-ts", "5", "--ca",
+                missing.toString()));
         assertThat(gone.code()).isEqualTo(6);
         assertThat(gone.err()).contains(missing.toString()).contains("does not exist");
     }
@@ -189,7 +178,7 @@ class HostileInputTest {
         });
         pd.start();
         try {
-            Run r = run("recover", "--pd", "127.0.0.1:" + pd.getAddress().getPort(), "--resolved-ts", "5",
+            PlanCommandTest.Run r = run("recover", "--pd", "127.0.0.1:" + pd.getAddress().getPort(), "--resolved-ts", "5",
                     "--no-record", "--max-attempts", "1", "--pd-timeout", "5s");
             assertThat(r.code()).isEqualTo(ExitCode.FAILURE.code());
             assertThat(r.err()).contains("\\u001b[2J").contains("\\u0007")

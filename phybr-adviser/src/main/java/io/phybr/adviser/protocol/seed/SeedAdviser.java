@@ -85,7 +85,8 @@ public final class SeedAdviser implements AutoCloseable {
                 new StoreIdentity());
         Server s;
         if (inProcessName != null) {
-            s = InProcessServerBuilder.forName(inProcessName).directExecutor().addService(definition).build();
+            s = InProcessServerBuilder.forName(inProcessName).directExecutor().addService(definition)
+                    .addStreamTracerFactory(new CallFate.Factory()).build();
         } else {
             s = NettyServerBuilder.forAddress(ListenAddress.parse(listen))
                     // Handlers only append to per-stream tables and never block: run them on the
@@ -99,6 +100,7 @@ public final class SeedAdviser implements AutoCloseable {
                     .maxInboundMessageSize(LenientMetas.MAX_INBOUND_BYTES)
                     .permitKeepAliveWithoutCalls(true)
                     .permitKeepAliveTime(5, TimeUnit.SECONDS)
+                    .addStreamTracerFactory(new CallFate.Factory())
                     .addService(definition)
                     .build();
         }
