@@ -79,7 +79,7 @@ public final class Checker {
                 }
             }
             if (exp.outcome() == Expectation.Outcome.REFUSED) {
-                failures.add("the adviser refused yet sent commands: a partial plan modified the cluster");
+                failures.add("the scenario expects a refusal, yet the adviser sent commands: a plan modified the cluster");
             }
             failures.addAll(checkState(backup, after));
         }
