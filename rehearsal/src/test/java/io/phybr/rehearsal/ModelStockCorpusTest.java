@@ -87,8 +87,13 @@ class ModelStockCorpusTest {
                 .contains(exp.diagnosis().toLowerCase(java.util.Locale.ROOT));
         if (exp.outcome() == Expectation.Outcome.RECOVERED) {
             assertThat(ModelStoreBackend.check(backup, images, cluster.stores())).as(s.name()).isEmpty();
-        } else if (exp.outcome() == Expectation.Outcome.REFUSED) {
-            cluster.stores().forEach(st -> assertThat(st.calls()).as(s.name()).doesNotContain("RecoverRegion"));
+        } else {
+            // A failed recovery never deletes outside Raft; one that failed before the plan was sent (collect,
+            // plan, alloc id) sent nothing to any store.
+            cluster.stores().forEach(st -> assertThat(st.calls()).as(s.name()).doesNotContain("ResolveKvData"));
+            if (List.of("prepare", "collect", "plan", "alloc-id").contains(out.phase())) {
+                cluster.stores().forEach(st -> assertThat(st.calls()).as(s.name()).doesNotContain("RecoverRegion"));
+            }
         }
     }
 }
