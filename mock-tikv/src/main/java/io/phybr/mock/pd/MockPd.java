@@ -69,6 +69,7 @@ public final class MockPd implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor;
     private final List<PdCall> calls = new ArrayList<>();
+    private volatile io.phybr.mock.CallLog callLog;
     private final List<Fault.PdFault> faults = new ArrayList<>();
     private final List<int[]> faultLeft = new ArrayList<>();
     private final CountDownLatch closing = new CountDownLatch(1);
@@ -134,6 +135,11 @@ public final class MockPd implements AutoCloseable {
     /** Calls that changed something (POST/DELETE answered 2xx). */
     public synchronized List<PdCall> mutatingCalls() {
         return calls.stream().filter(c -> !"GET".equals(c.method()) && c.status() / 100 == 2).toList();
+    }
+
+    /** Also log every applied write (not GETs) to {@code log}, shared with the stores. */
+    public void callLog(io.phybr.mock.CallLog log) {
+        this.callLog = log;
     }
 
     public synchronized void inject(Fault.PdFault fault) {
@@ -230,6 +236,10 @@ public final class MockPd implements AutoCloseable {
             if (!(fault instanceof Fault.PdStall)) {
                 synchronized (this) {
                     calls.add(new PdCall(method, path, query, body, reply.status()));
+                }
+                io.phybr.mock.CallLog log = callLog;
+                if (log != null && !"GET".equals(method)) {
+                    log.add("pd " + method + " " + path);
                 }
             }
             byte[] bytes = reply.body().getBytes(StandardCharsets.UTF_8);

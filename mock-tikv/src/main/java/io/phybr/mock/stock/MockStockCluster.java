@@ -14,6 +14,7 @@ import java.util.TreeMap;
  * talks to. PD lists every store (and, optionally, a TiFlash store the adviser must skip).
  */
 public final class MockStockCluster implements AutoCloseable {
+    private final io.phybr.mock.CallLog callLog = new io.phybr.mock.CallLog();
     private final MockPd pd;
     private final Map<Long, MockStockStore> stores = new TreeMap<>();
 
@@ -68,6 +69,13 @@ public final class MockStockCluster implements AutoCloseable {
             throw e;
         }
         this.pd = p;
+        p.callLog(callLog);
+        stores.values().forEach(s -> s.callLog(callLog));
+    }
+
+    /** PD's writes and every store call, in one order (see {@link io.phybr.mock.CallLog}). */
+    public io.phybr.mock.CallLog callLog() {
+        return callLog;
     }
 
     /** The protocol-B faults of one store: its store faults, and its agent faults' stock meaning. */
