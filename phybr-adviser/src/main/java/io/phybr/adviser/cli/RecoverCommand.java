@@ -77,8 +77,15 @@ public final class RecoverCommand implements Callable<Integer> {
             description = "Time for ResolveKvData on every store. Default: ${DEFAULT-VALUE}.")
     Duration resolveTimeout;
     @Option(names = "--pd-timeout", defaultValue = "30s", paramLabel = "DURATION", converter = DurationConverter.class,
-            description = "Time for one PD HTTP request. Default: ${DEFAULT-VALUE}.")
+            description = "Time for one PD HTTP request, end to end (connect, headers and the whole body)."
+                    + " Ctrl-C/SIGTERM waits at most 3x this + 5 s for PD to be put back. Default: ${DEFAULT-VALUE}.")
     Duration pdTimeout;
+    @Option(names = "--pd-pause-ttl", defaultValue = "5m", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Schedulers are paused and schedule limits, merge and region split set off with this TTL, as BR"
+                    + " does, refreshed every third of it while recover runs: a killed recover leaves PD paused for at"
+                    + " most this long. What was changed and the operator's values go to DIR/pd-pause.json of the"
+                    + " recording; a rerun puts them back. At least 3s. Default: ${DEFAULT-VALUE}.")
+    Duration pdPauseTtl;
 
     @Option(names = "--max-attempts", defaultValue = "8", paramLabel = "N",
             description = "Tries per store and phase (and per PD call) on transient errors. Default: ${DEFAULT-VALUE}.")
@@ -107,6 +114,11 @@ public final class RecoverCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter out = spec.commandLine().getOut();
+        if (pdPauseTtl.toSeconds() < 3) {
+            err.println("phybr recover: --pd-pause-ttl " + pdPauseTtl.toMillis() + "ms is too short: PD counts TTLs in"
+                    + " whole seconds and the pause is refreshed every third of it; give at least 3s.");
+            return ExitCode.USAGE.code();
+        }
         if (concurrency < 1 || maxAttempts < 1) {
             err.println("phybr recover: --concurrency and --max-attempts must be at least 1.");
             return ExitCode.USAGE.code();
@@ -159,7 +171,7 @@ public final class RecoverCommand implements Callable<Integer> {
                 .timeouts(new Timeouts(collectTimeout, recoverTimeout, waitApplyTimeout, resolveTimeout))
                 .retry(new RetryPolicy(maxAttempts, retryBackoff, Duration.ofSeconds(10).compareTo(retryBackoff) > 0
                         ? Duration.ofSeconds(10) : retryBackoff))
-                .progressInterval(progressInterval);
+                .progressInterval(progressInterval).pdPauseTtl(pdPauseTtl);
         if (resolved != null) {
             b.resolvedTs(resolved);
         }
@@ -172,15 +184,7 @@ public final class RecoverCommand implements Callable<Integer> {
                         resolved == null ? OptionalLong.empty() : OptionalLong.of(resolved), "TiKV stores listed by PD"));
         b.recorder(recorder);
         StockRecovery recovery = b.build();
-        Thread hook = new Thread(() -> {
-            String problem = recovery.restorePd();
-            String message = "interrupted during " + recovery.phase() + "; "
-                    + (problem == null ? "PD scheduling is as before the run (the snapshot-recovering marker stays)."
-                    : problem + ".");
-            System.err.println("phybr recover: " + message);
-            System.err.flush();
-            recorder.finish(ExitCode.FAILURE, message, message); // no-op if the run ended first
-        }, "phybr-restore-pd");
+        Thread hook = RestorePdHook.create(recovery, recorder, RestorePdHook.budget(pdTimeout), pdPauseTtl);
         Runtime.getRuntime().addShutdownHook(hook);
         Outcome outcome;
         try {

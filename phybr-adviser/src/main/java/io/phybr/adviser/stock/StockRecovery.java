@@ -76,6 +76,7 @@ public final class StockRecovery {
     private final PdRetry pdRetry;
     private final Duration progressInterval;
     private final RunRecorder recorder;
+    private final Duration pdPauseTtl;
 
     private final Map<Long, ManagedChannel> channels = new ConcurrentHashMap<>();
     private final AtomicBoolean started = new AtomicBoolean();
@@ -100,6 +101,7 @@ public final class StockRecovery {
         this.pdRetry = new PdRetry(b.retry.attempts(), b.retry.initialBackoff(), b.retry.maxBackoff());
         this.progressInterval = b.progressInterval;
         this.recorder = b.recorder;
+        this.pdPauseTtl = b.pdPauseTtl;
         if (!dryRun && resolvedTs.isEmpty()) {
             throw new IllegalArgumentException("a resolved ts is needed unless this is a dry run");
         }
@@ -219,7 +221,7 @@ public final class StockRecovery {
         }
         LOG.info("prepare: {} TiKV stores: {}", stores.size(), describe(stores));
         if (!dryRun) {
-            SchedulingPause p = new SchedulingPause(pd, pdRetry);
+            SchedulingPause p = new SchedulingPause(pd, pdRetry, pdPauseTtl, recorder.dir());
             pause = p;
             p.pause();
         }
@@ -386,6 +388,7 @@ public final class StockRecovery {
         private RetryPolicy retry = RetryPolicy.defaults();
         private Duration progressInterval = Duration.ofSeconds(10);
         private RunRecorder recorder = RunRecorder.none();
+        private Duration pdPauseTtl = SchedulingPause.DEFAULT_TTL;
 
         public Builder pd(PdClient pd) { this.pd = pd; return this; }
         public Builder channels(StoreChannels channels) { this.channels = channels; return this; }
@@ -398,6 +401,8 @@ public final class StockRecovery {
         public Builder timeouts(Timeouts t) { this.timeouts = t; return this; }
         public Builder retry(RetryPolicy r) { this.retry = r; return this; }
         public Builder progressInterval(Duration d) { this.progressInterval = d; return this; }
+        /** How long PD stays paused if this process dies (BR: 5 min); refreshed every third of it while running. */
+        public Builder pdPauseTtl(Duration d) { this.pdPauseTtl = Objects.requireNonNull(d, "pdPauseTtl"); return this; }
         /**
          * Records the run (every region meta collected, the plan, the outcome); {@link #run()} finishes the
          * recording with the outcome. A recording never changes what the recovery does. Default:
