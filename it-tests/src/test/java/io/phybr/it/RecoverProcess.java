@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** The real adviser jar for `recover` ({@code phybr.adviser.jar}) run as a separate process, its output captured to files. */
-final class RecoverProcess implements AutoCloseable {
+public final class RecoverProcess implements AutoCloseable {
     final Process process;
     final Path stdout;
     final Path stderr;
@@ -25,7 +25,7 @@ final class RecoverProcess implements AutoCloseable {
         this.command = command;
     }
 
-    static Path jar() {
+    public static Path jar() {
         String jar = System.getProperty("phybr.adviser.jar");
         assertThat(jar).as("system property phybr.adviser.jar (set by the it-tests pom)").isNotNull();
         Path p = Path.of(jar);
@@ -33,7 +33,7 @@ final class RecoverProcess implements AutoCloseable {
         return p;
     }
 
-    static RecoverProcess start(Path dir, String... args) throws IOException {
+    public static RecoverProcess start(Path dir, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx256m");
@@ -49,7 +49,7 @@ final class RecoverProcess implements AutoCloseable {
     }
 
     /** Waits for the exit code; a hang fails the test (and kills the process). */
-    int await(Duration timeout) throws Exception {
+    public int await(Duration timeout) throws Exception {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             throw new AssertionError("adviser did not exit within " + timeout + ": " + command + "\nstderr:\n" + err());
@@ -57,11 +57,11 @@ final class RecoverProcess implements AutoCloseable {
         return process.exitValue();
     }
 
-    String out() throws IOException {
+    public String out() throws IOException {
         return Files.readString(stdout, StandardCharsets.UTF_8);
     }
 
-    String err() throws IOException {
+    public String err() throws IOException {
         return Files.readString(stderr, StandardCharsets.UTF_8);
     }
 

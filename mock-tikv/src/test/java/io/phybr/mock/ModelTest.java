@@ -155,7 +155,7 @@ class ModelTest {
                 .hasMessageContaining("not strictly inside region 1");
         assertThatThrownBy(() -> run("stores 3\nregion 1 - 80 on 1 2 3\n"))
                 .hasMessageContaining("gap [80, -)");
-        assertThatThrownBy(() -> run("stores 3\nregion 1 - - on 1 2 3\nlag store 1 region 1\n"))
+        assertThatThrownBy(() -> run("stores 3\nregion 1 - - on 1 2 3\nlag store 1 region 1 commit\n"))
                 .hasMessageContaining("leads region 1");
     }
 

@@ -25,6 +25,7 @@ class ScenarioParserTest {
                 split r1 at 40 new r3
                 merge r3 into r1
                 leader r2 store 3
+                lag store 4 region 2
                 campaign store 4 region 2
                 add-peer r1 store 4
                 remove-peer r1 store 3
@@ -40,7 +41,7 @@ class ScenarioParserTest {
                 expect timeout store 4
                 """);
         assertThat(s.stores()).containsExactly(1L, 2L, 3L, 4L);
-        assertThat(s.steps()).hasSize(15);
+        assertThat(s.steps()).hasSize(16);
         assertThat(s.faults()).extracting(Fault::kind).containsExactly(Fault.Kind.CRASH_MID_STREAM, Fault.Kind.SLOW,
                 Fault.Kind.UNKNOWN_FIELD);
         assertThat(s.collectTimeout()).isEqualTo(Duration.ofMillis(1500));

@@ -2,6 +2,7 @@ package io.phybr.mock.check;
 
 import io.phybr.mock.agent.AgentReport;
 import io.phybr.mock.model.Backup;
+import io.phybr.mock.model.Entry;
 import io.phybr.mock.model.Keys;
 import io.phybr.mock.model.Peer;
 import io.phybr.mock.model.StoreImage;
@@ -98,7 +99,7 @@ public final class Checker {
                 StoreImage img = backup.images().get(s);
                 for (Peer p : img.allPeers()) {
                     if (p.live() && Keys.contains(p.start, p.end, w.key()) && (img.data.get(w.id())
-                            || p.regionId == w.regionId() && p.applied < w.index() && w.index() <= p.last)) {
+                            || holdsUnapplied(p, w))) {
                         held = true;
                         break;
                     }
@@ -221,7 +222,7 @@ public final class Checker {
             if (cover == null) {
                 why = "no live region covers its key";
             } else if (!after.get(cover.store).data.get(w.id())
-                    && !(cover.regionId == w.regionId() && cover.applied < w.index() && w.index() <= cover.last)) {
+                    && !holdsUnapplied(cover, w)) {
                 why = "region " + cover.regionId + "'s leader on store " + cover.store + " (applied "
                         + cover.applied + ", last " + cover.last + ") neither applied it nor holds it in its log";
             }
@@ -233,6 +234,17 @@ public final class Checker {
             failures.add("... and " + (lost - MAX_LISTED) + " more lost committed writes");
         }
         return failures;
+    }
+
+    /**
+     * Does {@code p} hold {@code w} in its own log beyond its applied index (so it applies it once it leads and
+     * commits)? The entry at the write's index must be that write: a tail an older leader wrote and a newer one
+     * overwrote elsewhere holds other entries there (tikv#16307).
+     */
+    static boolean holdsUnapplied(Peer p, Write w) {
+        return p.regionId == w.regionId() && p.applied < w.index()
+                && p.entry(w.index()) != null && p.entry(w.index()).command() instanceof Entry.Write e
+                && e.writeId() == w.id();
     }
 
     private static String stores(List<Peer> peers) {

@@ -3,7 +3,6 @@ package io.phybr.mock.cli;
 import io.phybr.adviser.dump.DumpWriter;
 import io.phybr.mock.gen.LayoutGenerator;
 import io.phybr.mock.model.Backup;
-import io.phybr.mock.model.Group;
 import io.phybr.mock.model.Peer;
 import io.phybr.mock.model.StoreImage;
 import io.phybr.mock.scenario.Scenario;
@@ -119,9 +118,9 @@ final class DumpCommand implements Callable<Integer> {
                 if (!stock) {
                     w.writeSeed(img.id, p.regionId, p.applied, p.term, p.version, p.tombstone, p.start, p.end);
                 } else if (p.live()) {
-                    Group g = b.group(p.regionId);
-                    long lastTerm = p.last > Group.INIT_INDEX ? g.entry(p.last).term() : Group.INIT_TERM;
-                    w.writeStock(img.id, p.regionId, p.largestPeerId(), lastTerm, p.last, 0, p.version, false,
+                    // what TiKV reports (SPEC R1, R2): hard-state term as last_log_term, commit_index 0
+                    w.writeStock(img.id, p.regionId, p.largestPeerId(), p.hardStateTerm(), p.lastIndex(), 0, p.version,
+                            false,
                             p.start, p.end);
                 }
             }

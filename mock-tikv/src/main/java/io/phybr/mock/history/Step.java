@@ -76,13 +76,23 @@ public sealed interface Step {
         }
     }
 
-    record Campaign(long store, long region) implements Step {
+    /** A failed campaign in a later term; {@code voters} granted their vote (their hard-state term rises too). */
+    record Campaign(long store, long region, List<Long> voters) implements Step {
+        public Campaign(long store, long region) {
+            this(store, region, List.of());
+        }
+
+        public Campaign {
+            voters = List.copyOf(voters);
+        }
+
         public void apply(Cluster c) {
-            c.campaign(store, region);
+            c.campaign(store, region, voters);
         }
 
         public String render() {
-            return "campaign store " + store + " region " + region;
+            return "campaign store " + store + " region " + region + (voters.isEmpty() ? "" : " votes "
+                    + voters.stream().map(String::valueOf).collect(Collectors.joining(" ")));
         }
     }
 
@@ -106,13 +116,17 @@ public sealed interface Step {
         }
     }
 
-    record Lag(long store, long region, boolean applyOnly) implements Step {
+    record Lag(long store, long region, io.phybr.mock.model.Lag mode) implements Step {
+        public Lag(long store, long region, boolean applyOnly) {
+            this(store, region, applyOnly ? io.phybr.mock.model.Lag.APPLY : io.phybr.mock.model.Lag.CUT);
+        }
+
         public void apply(Cluster c) {
-            c.lag(store, region, applyOnly);
+            c.lag(store, region, mode);
         }
 
         public String render() {
-            return "lag store " + store + " region " + region + (applyOnly ? " apply" : "");
+            return "lag store " + store + " region " + region + (mode.word.isEmpty() ? "" : " " + mode.word);
         }
     }
 
@@ -136,13 +150,24 @@ public sealed interface Step {
         }
     }
 
-    record Snapshot(long store) implements Step {
+    /** Volume snapshots of a store: both volumes at once, or only its raft or only its kv volume (SPEC R16). */
+    record Snapshot(long store, Volume volume) implements Step {
+        public enum Volume { BOTH, RAFT, KV }
+
+        public Snapshot(long store) {
+            this(store, Volume.BOTH);
+        }
+
         public void apply(Cluster c) {
-            c.snapshot(store);
+            switch (volume) {
+                case BOTH -> c.snapshot(store);
+                case RAFT -> c.snapshotRaft(store);
+                case KV -> c.snapshotKv(store);
+            }
         }
 
         public String render() {
-            return "snapshot store " + store;
+            return "snapshot store " + store + (volume == Volume.BOTH ? "" : " " + volume.name().toLowerCase());
         }
     }
 

@@ -16,11 +16,15 @@ import java.util.TreeMap;
  */
 public final class Cluster {
     private final TreeMap<Long, StoreImage> stores = new TreeMap<>();
+    /** kv-volume snapshots (apply and region state, user data) and raft-volume snapshots, per store. */
     private final TreeMap<Long, StoreImage> snapshots = new TreeMap<>();
+    private final TreeMap<Long, StoreImage> raftSnapshots = new TreeMap<>();
     private final TreeMap<Long, Group> groups = new TreeMap<>();
     private final List<Write> writes = new ArrayList<>();
-    /** (store, region) → true for "stop persisting and applying", false for "stop applying only". */
-    private final TreeMap<Long, TreeMap<Long, Boolean>> lags = new TreeMap<>();
+    /** (store, region) → how that replica lags. */
+    private final TreeMap<Long, TreeMap<Long, Lag>> lags = new TreeMap<>();
+    private final Replication replication = new Replication(stores, groups, writes, lags);
+    private final Elections elections = new Elections(stores, replication);
     private final Set<List<Long>> lost = new HashSet<>();
     private long clock = 400_000_000_000_000_000L;
     private long nextPeerId = 1000;
@@ -249,38 +253,39 @@ public final class Cluster {
         propose(t, new Entry.CommitMerge(source, prepareIndex));
     }
 
+    /**
+     * An election that {@code toStore} wins by Raft's vote rule over the voters it reaches; the entries it lacks are
+     * overwritten (they stay, uncommitted, on replicas cut off from it: tikv#16307). See {@link Elections}.
+     */
     public void transferLeader(long regionId, long toStore) {
         start();
         Group g = alive(regionId);
-        if (!g.members.containsKey(toStore)) {
-            throw new ModelException("store " + toStore + " holds no peer of region " + regionId + " (members "
-                    + g.members.keySet() + ")");
-        }
-        Peer p = store(toStore).peer(regionId);
-        if (p == null || p.tombstone || isLagging(toStore, regionId, true) || p.last < g.commit) {
-            throw new ModelException("store " + toStore + " cannot win an election for region " + regionId
-                    + ": its peer is missing, lagging or behind the commit index");
-        }
-        long maxTerm = g.term;
-        for (long s : g.members.keySet()) {
-            Peer q = store(s).peer(regionId);
-            if (q != null) {
-                maxTerm = Math.max(maxTerm, q.term);
-            }
-        }
-        g.term = maxTerm + 1;
-        g.leader = toStore;
+        elections.elect(g, toStore);
         propose(g, new Entry.Noop());
     }
 
-    /** A failed election on one peer (e.g. a partitioned follower): its term goes up, nothing else. */
-    public void campaign(long storeId, long regionId) {
+    /** Whether {@code toStore} would win an election of {@code regionId} now (Raft's vote rule). */
+    public boolean canWin(long regionId, long toStore) {
+        Group g = groups.get(regionId);
+        return g != null && g.alive && elections.refusal(g, toStore) == null;
+    }
+
+    /**
+     * A failed election: the peer on {@code storeId}, which does not hear from its leader, campaigns in a later term;
+     * {@code voters} (stores that do not hear from the leader either) grant it their vote; it gains no entry of that
+     * term, so its hard-state term exceeds its last entry's term (SPEC R2).
+     */
+    public void campaign(long storeId, long regionId, List<Long> voters) {
         start();
-        Peer p = store(storeId).peer(regionId);
-        if (p == null || p.tombstone) {
-            throw new ModelException("store " + storeId + " holds no live peer of region " + regionId);
+        Group g = groups.get(regionId);
+        if (g == null) {
+            throw new ModelException("region " + regionId + " does not exist");
         }
-        p.term++;
+        elections.campaign(g, storeId, voters);
+    }
+
+    public void campaign(long storeId, long regionId) {
+        campaign(storeId, regionId, List.of());
     }
 
     public void addPeer(long regionId, long storeId) {
@@ -322,54 +327,121 @@ public final class Cluster {
         propose(g, new Entry.RemovePeer(storeId));
     }
 
-    /** The peer of {@code regionId} on {@code storeId} stops (persisting and) applying from now on. */
-    public void lag(long storeId, long regionId, boolean applyOnly) {
+    /**
+     * The peer of {@code regionId} on {@code storeId} lags from now on ({@link Lag}). A cut-off leader still appends
+     * its own proposals, which then never commit unless it gets its followers back.
+     */
+    public void lag(long storeId, long regionId, Lag mode) {
         start();
         store(storeId);
         if (!groups.containsKey(regionId)) {
             throw new ModelException("region " + regionId + " does not exist");
         }
         Group g = groups.get(regionId);
-        if (!applyOnly && g.alive && g.leader == storeId) {
-            throw new ModelException("store " + storeId + " leads region " + regionId
-                    + "; a leader always persists its log (use 'apply' lag, or transfer the leader first)");
+        if (g.alive && g.leader == storeId && mode == Lag.COMMIT) {
+            throw new ModelException("store " + storeId + " leads region " + regionId + "; a leader knows its commit "
+                    + "index (cut it off with 'lag store " + storeId + " region " + regionId + "' instead)");
         }
-        lags.computeIfAbsent(storeId, k -> new TreeMap<>()).put(regionId, !applyOnly);
+        if (g.alive && g.leader == storeId && mode == Lag.CUT) {
+            for (long i = g.commit + 1; i <= g.lastIndex(); i++) {
+                if (!(g.entry(i).command() instanceof Entry.Write || g.entry(i).command() instanceof Entry.Noop)) {
+                    throw new ModelException("region " + regionId + "'s leader on store " + storeId + " has an "
+                            + "uncommitted " + g.entry(i).command().getClass().getSimpleName() + " at index " + i
+                            + "; the model cuts off a leader only when its uncommitted tail is data");
+                }
+            }
+        }
+        if (lags.computeIfAbsent(storeId, k -> new TreeMap<>()).putIfAbsent(regionId, mode) != null) {
+            throw new ModelException("store " + storeId + " already lags on region " + regionId);
+        }
+    }
+
+    public void lag(long storeId, long regionId, boolean applyOnly) {
+        lag(storeId, regionId, applyOnly ? Lag.APPLY : Lag.CUT);
     }
 
     public void resume(long storeId, long regionId) {
         start();
-        TreeMap<Long, Boolean> m = lags.get(storeId);
-        if (m == null || m.remove(regionId) == null) {
+        TreeMap<Long, Lag> m = lags.get(storeId);
+        if (m == null || !m.containsKey(regionId)) {
             throw new ModelException("store " + storeId + " does not lag on region " + regionId);
+        }
+        m.remove(regionId);
+        Group g = groups.get(regionId);
+        if (g.alive && elections.higherTermThanLeader(g) != null) {
+            // the rejoined replica's higher term deposes the leader; the old leader (most up to date) wins again
+            elections.reelectLeader(g);
+            propose(g, new Entry.Noop());
+            return;
         }
         settle();
     }
 
-    /** The backup's resolved ts: every write so far is at or below it. Must precede every snapshot. */
+    /**
+     * The backup's resolved ts, taken once before the first snapshot: the clock now, lowered below the commit ts of
+     * any write still pending in Raft (a transaction not yet committed holds the resolved ts back). Every write
+     * committed in Raft with a commit ts at or below it must survive a recovery.
+     */
     public void markResolved() {
         start();
         if (mustSurvive != null) {
             throw new ModelException("the resolved ts is already fixed (it is taken once, before the first snapshot)");
         }
         resolvedTs = clock;
+        for (Write w : writes) {
+            if (!committed(w) && pending(w)) {
+                resolvedTs = Math.min(resolvedTs, w.commitTs() - 1);
+            }
+        }
         mustSurvive = new BitSet();
         for (Write w : writes) {
-            if (w.index() <= groups.get(w.regionId()).commit) {
+            if (committed(w) && w.commitTs() <= resolvedTs) {
                 mustSurvive.set(w.id());
             }
         }
     }
 
+    /** Is the write's entry committed in its region's (leader's) log? An overwritten entry is not. */
+    private boolean committed(Write w) {
+        Group g = groups.get(w.regionId());
+        return w.index() <= g.commit && isEntryOf(g, w);
+    }
+
+    /** Is the write still in its region's log, waiting to commit (not overwritten by a newer leader)? */
+    private boolean pending(Write w) {
+        return isEntryOf(groups.get(w.regionId()), w);
+    }
+
+    private static boolean isEntryOf(Group g, Write w) {
+        return w.index() <= g.lastIndex() && g.entry(w.index()).command() instanceof Entry.Write e
+                && e.writeId() == w.id();
+    }
+
+    /** A volume snapshot of both the raft and the kv volume of a store at this instant. */
     public void snapshot(long storeId) {
+        snapshotRaft(storeId);
+        snapshotKv(storeId);
+    }
+
+    /** The raft volume of a store (every replica's log and hard state) snapshotted now (SPEC R16 when apart). */
+    public void snapshotRaft(long storeId) {
+        takeSnapshot(storeId, raftSnapshots, "raft");
+    }
+
+    /** The kv volume of a store (apply state, region state, user data) snapshotted now (SPEC R16 when apart). */
+    public void snapshotKv(long storeId) {
+        takeSnapshot(storeId, snapshots, "kv");
+    }
+
+    private void takeSnapshot(long storeId, TreeMap<Long, StoreImage> into, String volume) {
         start();
-        if (snapshots.containsKey(storeId)) {
-            throw new ModelException("store " + storeId + " is snapshotted twice");
+        if (into.containsKey(storeId)) {
+            throw new ModelException("the " + volume + " volume of store " + storeId + " is snapshotted twice");
         }
         if (mustSurvive == null) {
             markResolved();
         }
-        snapshots.put(storeId, store(storeId).copy());
+        into.put(storeId, store(storeId).copy());
     }
 
     /** The backup of {@code storeId} lost its peer of {@code regionId} (damaged or deleted metadata). */
@@ -379,7 +451,7 @@ public final class Cluster {
         lost.add(List.of(storeId, regionId));
     }
 
-    /** Ends the history: stores not yet snapshotted are snapshotted now. */
+    /** Ends the history: volumes not yet snapshotted are snapshotted now. */
     public Backup finish() {
         start();
         if (mustSurvive == null) {
@@ -388,6 +460,12 @@ public final class Cluster {
         TreeMap<Long, StoreImage> images = new TreeMap<>();
         for (long s : stores.keySet()) {
             StoreImage img = snapshots.containsKey(s) ? snapshots.get(s).copy() : stores.get(s).copy();
+            StoreImage raft = raftSnapshots.containsKey(s) ? raftSnapshots.get(s) : stores.get(s);
+            for (Peer p : img.allPeers()) {
+                // the region's state is in the kv volume; its raft state comes from the raft volume's instant
+                Peer r = raft.peer(p.regionId);
+                p.takeRaftState(r);
+            }
             img.peers.keySet().removeIf(r -> lost.contains(List.of(s, r)));
             images.put(s, img);
         }
@@ -410,177 +488,8 @@ public final class Cluster {
         settle();
     }
 
-    /** Persists, commits and applies everything that can move, until nothing does. */
     private void settle() {
-        boolean moved = true;
-        while (moved) {
-            moved = false;
-            for (Group g : new ArrayList<>(groups.values())) {
-                for (long s : g.members.keySet()) {
-                    moved |= persist(s, g, g.lastIndex());
-                }
-                for (Map.Entry<Long, Long> r : g.removedAt.entrySet()) {
-                    moved |= persist(r.getKey(), g, r.getValue());
-                }
-                moved |= updateCommit(g);
-                for (long s : new ArrayList<>(g.members.keySet())) {
-                    moved |= apply(s, g);
-                }
-                // removed peers that still wait for their removal entry
-                for (StoreImage st : stores.values()) {
-                    if (!g.members.containsKey(st.id)) {
-                        moved |= apply(st.id, g);
-                    }
-                }
-                moved |= deliverSnapshots(g);
-            }
-        }
-    }
-
-    private boolean persist(long storeId, Group g, long upTo) {
-        Peer p = stores.get(storeId).peer(g.id);
-        if (p == null || p.tombstone || isLagging(storeId, g.id, true) || p.last >= upTo) {
-            return false;
-        }
-        for (long i = p.last + 1; i <= upTo; i++) {
-            p.term = Math.max(p.term, g.entry(i).term());
-        }
-        p.last = upTo;
-        return true;
-    }
-
-    private boolean updateCommit(Group g) {
-        // a peer added by AddPeer counts once it has its snapshot (PD adds learners, then promotes them)
-        long[] progress = new long[g.members.size() - g.pendingAdds.size()];
-        int i = 0;
-        for (long s : g.members.keySet()) {
-            if (g.pendingAdds.containsKey(s)) {
-                continue;
-            }
-            Peer p = stores.get(s).peer(g.id);
-            progress[i++] = p == null || p.tombstone ? 0 : p.last;
-        }
-        if (progress.length == 0) {
-            return false;
-        }
-        java.util.Arrays.sort(progress);
-        long quorum = progress[progress.length - (progress.length / 2 + 1)];
-        if (quorum > g.commit) {
-            g.commit = quorum;
-            return true;
-        }
-        return false;
-    }
-
-    private boolean apply(long storeId, Group g) {
-        StoreImage st = stores.get(storeId);
-        Peer p = st.peer(g.id);
-        if (p == null || p.tombstone || isLagging(storeId, g.id, false)) {
-            return false;
-        }
-        long limit = Math.min(g.commit, p.last);
-        boolean moved = false;
-        while (p.applied < limit && !p.tombstone) {
-            Entry e = g.entry(p.applied + 1);
-            if (!applyEntry(st, p, e)) {
-                break;
-            }
-            moved = true;
-        }
-        return moved;
-    }
-
-    private boolean applyEntry(StoreImage st, Peer p, Entry e) {
-        Entry.Command c = e.command();
-        if (c instanceof Entry.CommitMerge cm) {
-            Peer src = st.peer(cm.source());
-            if (src == null || src.applied < cm.sourcePrepareIndex()) {
-                return false; // waits for the source peer to catch up, as TiKV does
-            }
-            p.applied = e.index();
-            if (Keys.compare(src.end, p.start) == 0 && src.end.length != 0) {
-                p.start = src.start;
-            } else {
-                p.end = src.end;
-            }
-            p.version = Math.max(p.version, src.version) + 1;
-            src.tombstone = true;
-            return true;
-        }
-        p.applied = e.index();
-        if (c instanceof Entry.Write w) {
-            st.data.set(w.writeId());
-        } else if (c instanceof Entry.Split sp) {
-            byte[] oldEnd = p.end;
-            p.end = sp.at();
-            p.version++;
-            Peer existing = st.peer(sp.newRegion());
-            if (existing == null && sp.newPeers().containsKey(st.id)) {
-                Peer child = new Peer(st.id, sp.newRegion(), sp.newPeers().get(st.id), Group.INIT_INDEX,
-                        Group.INIT_INDEX, Group.INIT_TERM, sp.at(), oldEnd, p.version, p.confVer,
-                        new TreeMap<>(sp.newPeers()));
-                st.peers.put(sp.newRegion(), child);
-            }
-        } else if (c instanceof Entry.PrepareMerge) {
-            p.version++;
-            p.confVer++;
-        } else if (c instanceof Entry.AddPeer ap) {
-            p.members.put(ap.store(), ap.peerId());
-            p.confVer++;
-        } else if (c instanceof Entry.RemovePeer rp) {
-            p.members.remove(rp.store());
-            p.confVer++;
-            if (rp.store() == st.id) {
-                p.tombstone = true;
-            }
-        }
-        return true;
-    }
-
-    /** New peers (AddPeer) get a snapshot of the leader once the AddPeer entry has committed. */
-    private boolean deliverSnapshots(Group g) {
-        boolean moved = false;
-        if (g.alive && g.parent != 0) {
-            // a store whose parent peer got past the split by a snapshot never ran the split: the
-            // child's leader sends it a snapshot instead
-            for (long s : g.members.keySet()) {
-                Peer parent = stores.get(s).peer(g.parent);
-                if (stores.get(s).peer(g.id) == null && !g.pendingAdds.containsKey(s) && parent != null
-                        && parent.applied >= g.splitIndex && !isLagging(s, g.id, true)) {
-                    g.pendingAdds.put(s, Group.INIT_INDEX);
-                }
-            }
-        }
-        for (Map.Entry<Long, Long> pending : new ArrayList<>(g.pendingAdds.entrySet())) {
-            long s = pending.getKey();
-            Peer leader = stores.get(g.leader).peer(g.id);
-            if (g.commit < pending.getValue() || isLagging(s, g.id, true) || leader == null
-                    || leader.applied < pending.getValue()) {
-                continue;
-            }
-            StoreImage st = stores.get(s);
-            Peer p = new Peer(s, g.id, g.members.get(s), leader.applied, leader.applied, g.term, leader.start,
-                    leader.end, leader.version, leader.confVer, new TreeMap<>(leader.members));
-            st.peers.put(g.id, p);
-            BitSet leaderData = stores.get(g.leader).data;
-            for (int w = leaderData.nextSetBit(0); w >= 0; w = leaderData.nextSetBit(w + 1)) {
-                if (Keys.contains(p.start, p.end, writes.get(w).key())) {
-                    st.data.set(w);
-                }
-            }
-            g.pendingAdds.remove(s);
-            moved = true;
-        }
-        return moved;
-    }
-
-    private boolean isLagging(long storeId, long regionId, boolean persistToo) {
-        TreeMap<Long, Boolean> m = lags.get(storeId);
-        if (m == null) {
-            return false;
-        }
-        Boolean full = m.get(regionId);
-        return full != null && (!persistToo || full);
+        replication.settle();
     }
 
     private Group alive(long regionId) {

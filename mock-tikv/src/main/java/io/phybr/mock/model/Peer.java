@@ -1,21 +1,46 @@
 package io.phybr.mock.model;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.TreeMap;
 
 /**
- * One replica of a region on one store: its Raft progress and the region state that results from
- * applying its log up to {@link #applied}. Mutable; {@link #copy()} freezes it for a snapshot.
+ * One replica of a region on one store: its Raft state (own log, hard state, commit) and the region state that
+ * results from applying that log up to {@link #applied}. Mutable; {@link #copy()} freezes it for a snapshot.
+ *
+ * <h2>What a replica holds (the truth its reports hide)</h2>
+ * In TiKV a peer's Raft state is {@code RaftLocalState{hard_state{term, vote, commit}, last_index}} plus its log
+ * entries (raft volume), and its apply state {@code RaftApplyState{applied_index}} plus {@code RegionLocalState}
+ * (range, epoch, Tombstone) sit in the kv engine (kv volume). The read API below exposes exactly that, so the
+ * stock-store backend can run Raft's vote rule (last entry term, last index) and WaitApply (applied vs last, the
+ * unapplied tail and its terms) without asking the history model:
+ * <ul>
+ *   <li>{@link #lastIndex()}, {@link #lastEntryTerm()} — what Raft's vote rule compares;</li>
+ *   <li>{@link #hardStateTerm()}, {@link #vote()} — the hard state; the term can exceed the last entry's term
+ *       (a vote or failed campaign in a later term with no entry of it: SPEC R2);</li>
+ *   <li>{@link #commitIndex()} — the commit index this replica has heard of (persisted in its hard state);</li>
+ *   <li>{@link #appliedIndex()} — from the kv engine; normally ≤ commit ≤ last, but a store whose raft and kv
+ *       volumes were snapshotted at different instants (SPEC R16) can hold applied &gt; last;</li>
+ *   <li>{@link #entry(long)}, {@link #entryTerm(long)}, {@link #unappliedEntries()} — its own log, which can end in
+ *       entries of an older term that a newer leader overwrote elsewhere (tikv#16307).</li>
+ * </ul>
+ * The log holds entries {@code logBase+1 .. last}; {@code logBase}/{@code baseTerm} is where it starts (a new
+ * region's RAFT_INIT_LOG_INDEX, or the snapshot it was created from).
  */
 public final class Peer {
     public final long store;
     public final long regionId;
     public long peerId;
-    /** Entries applied to the state machine. */
+    /** Entries applied to the state machine (kv engine's RaftApplyState). */
     public long applied;
-    /** Entries persisted in the local Raft log (may exceed {@link #applied}). */
+    /** Entries persisted in the local Raft log (RaftLocalState.last_index); kept equal to the log's end. */
     public long last;
-    /** The Raft term the peer has seen (HardState term). */
+    /** The Raft hard-state term: the highest term this peer has seen or voted in (≥ its last entry's term). */
     public long term;
+    /** Hard-state vote: the peer id this replica voted for in {@link #term}, 0 for none. */
+    public long vote;
+    /** Hard-state commit: the highest index this replica knows to be committed (≤ last, unless skewed). */
+    public long commit;
     public byte[] start;
     public byte[] end;
     public long version;
@@ -25,7 +50,14 @@ public final class Peer {
     public boolean silenced;
     /** Region members as this peer knows them: store id → peer id. */
     public final TreeMap<Long, Long> members;
+    private long logBase;
+    private long baseTerm;
+    private final ArrayList<Entry> log;
 
+    /**
+     * A replica whose log is empty after {@code last} (term {@code term} at that index) and which has applied and
+     * knows committed everything up to {@code applied}.
+     */
     public Peer(long store, long regionId, long peerId, long applied, long last, long term,
                 byte[] start, byte[] end, long version, long confVer, TreeMap<Long, Long> members) {
         this.store = store;
@@ -34,19 +66,163 @@ public final class Peer {
         this.applied = applied;
         this.last = last;
         this.term = term;
+        this.commit = Math.min(applied, last);
         this.start = start;
         this.end = end;
         this.version = version;
         this.confVer = confVer;
         this.members = members;
+        this.logBase = last;
+        this.baseTerm = term;
+        this.log = new ArrayList<>();
     }
 
     public Peer copy() {
         Peer p = new Peer(store, regionId, peerId, applied, last, term, start, end, version, confVer,
                 new TreeMap<>(members));
+        p.vote = vote;
+        p.commit = commit;
         p.tombstone = tombstone;
         p.silenced = silenced;
+        p.copyRaftLogFrom(this);
         return p;
+    }
+
+    // ------------------------------------------------------------------ read API (stable; the stock store reads it)
+
+    /** RaftLocalState.last_index: the index of the last entry persisted locally. */
+    public long lastIndex() {
+        return last;
+    }
+
+    /** The term of the last entry persisted locally: what Raft's vote rule compares (not the hard-state term). */
+    public long lastEntryTerm() {
+        return log.isEmpty() ? baseTerm : log.get(log.size() - 1).term();
+    }
+
+    /** Raft hard-state term; what TiKV reports as {@code last_log_term} (SPEC R2). */
+    public long hardStateTerm() {
+        return term;
+    }
+
+    /** Raft hard-state vote: the peer id voted for in {@link #hardStateTerm()}, 0 for none. */
+    public long vote() {
+        return vote;
+    }
+
+    /** Raft hard-state commit: the highest index this replica knows is committed. */
+    public long commitIndex() {
+        return commit;
+    }
+
+    /** RaftApplyState.applied_index (kv engine). */
+    public long appliedIndex() {
+        return applied;
+    }
+
+    /** The index this replica's log starts after (its creation or snapshot point); entries at or below are gone. */
+    public long logBase() {
+        return logBase;
+    }
+
+    /** The local entry at {@code index}, or null when the log does not hold it (at or below the base, beyond last). */
+    public Entry entry(long index) {
+        if (index <= logBase || index > logBase + log.size()) {
+            return null;
+        }
+        return log.get((int) (index - logBase - 1));
+    }
+
+    /** The term of the local entry at {@code index}: the base term at the base, -1 where the log holds nothing. */
+    public long entryTerm(long index) {
+        if (index == logBase) {
+            return baseTerm;
+        }
+        Entry e = entry(index);
+        return e == null ? -1 : e.term();
+    }
+
+    /** Entries persisted but not applied (index &gt; applied), oldest first, with their terms. */
+    public List<Entry> unappliedEntries() {
+        List<Entry> out = new ArrayList<>();
+        for (Entry e : log) {
+            if (e.index() > applied) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------ log mutation (the history model's)
+
+    /** Appends one entry at {@code last + 1}. */
+    void append(Entry e) {
+        if (e.index() != last + 1) {
+            throw new IllegalStateException(this + ": appending entry " + e.index() + " after " + last);
+        }
+        log.add(e);
+        last = e.index();
+    }
+
+    /** Drops every entry after {@code index} (a conflicting tail that a newer leader overwrites). */
+    void truncateAfter(long index) {
+        if (index < logBase) {
+            throw new IllegalStateException(this + ": truncating below the log base " + logBase);
+        }
+        while (!log.isEmpty() && log.get(log.size() - 1).index() > index) {
+            log.remove(log.size() - 1);
+        }
+        last = Math.min(last, index);
+    }
+
+    /** Resets the log to start after {@code base} (term {@code term}): a peer created from a snapshot. */
+    void resetLog(long base, long term) {
+        log.clear();
+        logBase = base;
+        baseTerm = term;
+        last = base;
+    }
+
+    /** Takes {@code other}'s Raft state (log, last, hard state): a raft volume from another instant (R16). */
+    void copyRaftLogFrom(Peer other) {
+        log.clear();
+        log.addAll(other.log);
+        logBase = other.logBase;
+        baseTerm = other.baseTerm;
+        last = other.last;
+    }
+
+    /**
+     * Takes the Raft state (log, hard state) of {@code raft}, the same replica as a raft volume snapshotted at
+     * another instant saw it (SPEC R16); null when that volume predates the replica: no raft state, reported as an
+     * empty log at RAFT_INIT_LOG_INDEX (harsher than TiKV, whose collector then fails the whole report).
+     */
+    void takeRaftState(Peer raft) {
+        if (raft == this) {
+            return;
+        }
+        if (raft == null) {
+            resetLog(Group.INIT_INDEX, Group.INIT_TERM);
+            term = Group.INIT_TERM;
+            vote = 0;
+            commit = Group.INIT_INDEX;
+            return;
+        }
+        copyRaftLogFrom(raft);
+        term = raft.term;
+        vote = raft.vote;
+        commit = raft.commit;
+    }
+
+    /** Local entries after {@code index}, oldest first. */
+    List<Entry> entriesAfter(long index) {
+        List<Entry> out = new ArrayList<>();
+        for (Entry e : log) {
+            if (e.index() > index) {
+                out.add(e);
+            }
+        }
+        return out;
     }
 
     /** Protocol B's {@code peer_id}: the largest peer id of the region as this replica knows it. */
@@ -64,7 +240,8 @@ public final class Peer {
 
     @Override
     public String toString() {
-        return "r" + regionId + "@s" + store + "{applied=" + applied + ", last=" + last + ", term=" + term
+        return "r" + regionId + "@s" + store + "{applied=" + applied + ", commit=" + commit + ", last=" + last
+                + ", lastTerm=" + lastEntryTerm() + ", term=" + term + (vote != 0 ? ", vote=" + vote : "")
                 + ", version=" + version + ", range=" + Keys.range(start, end) + (tombstone ? ", tombstone" : "")
                 + (silenced ? ", silenced" : "") + "}";
     }

@@ -2,6 +2,7 @@ package io.phybr.mock.scenario;
 
 import io.phybr.mock.history.Step;
 import io.phybr.mock.model.Keys;
+import io.phybr.mock.model.Lag;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -70,6 +71,7 @@ public final class ScenarioParser {
         Duration close = DEFAULT_CLOSE_TIMEOUT;
         boolean noRegions = false;
         String knownIssue = null;
+        String knownStockIssue = null;
         boolean headerDone = false;
         String[] all = text.split("\r?\n", -1);
         for (lineNo = 1; lineNo <= all.length; lineNo++) {
@@ -174,8 +176,17 @@ public final class ScenarioParser {
                     add(steps, lines, new Step.Leader(region(t[1]), num(t[3], "store id")));
                 }
                 case "campaign" -> {
-                    long[] sr = storeRegion(t, "campaign store S region R");
-                    add(steps, lines, new Step.Campaign(sr[0], sr[1]));
+                    // campaign store S region R [votes S S ...]
+                    boolean votes = t.length > 5 && t[5].equals("votes");
+                    if (t.length > 5 && (!votes || t.length == 6)) {
+                        throw err("expected 'campaign store S region R [votes STORE...]'");
+                    }
+                    long[] sr = storeRegion(t.length > 5 ? Arrays.copyOf(t, 5) : t, "campaign store S region R [votes STORE...]");
+                    List<Long> voters = new ArrayList<>();
+                    for (int i = 6; i < t.length; i++) {
+                        voters.add(num(t[i], "store id"));
+                    }
+                    add(steps, lines, new Step.Campaign(sr[0], sr[1], voters));
                 }
                 case "add-peer", "remove-peer" -> {
                     if (t.length != 4 || !t[2].equals("store")) {
@@ -186,12 +197,12 @@ public final class ScenarioParser {
                     add(steps, lines, t[0].equals("add-peer") ? new Step.AddPeer(r, s) : new Step.RemovePeer(r, s));
                 }
                 case "lag" -> {
-                    boolean applyOnly = t.length == 6 && t[5].equals("apply");
-                    if (t.length == 6 && !applyOnly) {
-                        throw err("expected 'lag store S region R [apply]'");
+                    Lag mode = t.length == 6 ? Lag.of(t[5]) : Lag.CUT;
+                    if (t.length == 6 && (mode == null || mode == Lag.CUT)) {
+                        throw err("expected 'lag store S region R [apply|commit]'");
                     }
-                    long[] sr = storeRegion(applyOnly ? Arrays.copyOf(t, 5) : t, "lag store S region R [apply]");
-                    add(steps, lines, new Step.Lag(sr[0], sr[1], applyOnly));
+                    long[] sr = storeRegion(t.length == 6 ? Arrays.copyOf(t, 5) : t, "lag store S region R [apply|commit]");
+                    add(steps, lines, new Step.Lag(sr[0], sr[1], mode));
                 }
                 case "resume" -> {
                     long[] sr = storeRegion(t, "resume store S region R");
@@ -206,10 +217,13 @@ public final class ScenarioParser {
                     add(steps, lines, new Step.Resolved());
                 }
                 case "snapshot" -> {
-                    if (t.length != 3 || !t[1].equals("store")) {
-                        throw err("expected 'snapshot store S'");
+                    Step.Snapshot.Volume v = t.length == 4 && t[3].equals("raft") ? Step.Snapshot.Volume.RAFT
+                            : t.length == 4 && t[3].equals("kv") ? Step.Snapshot.Volume.KV
+                            : t.length == 3 ? Step.Snapshot.Volume.BOTH : null;
+                    if (v == null || !t[1].equals("store")) {
+                        throw err("expected 'snapshot store S [raft|kv]'");
                     }
-                    add(steps, lines, new Step.Snapshot(num(t[2], "store id")));
+                    add(steps, lines, new Step.Snapshot(num(t[2], "store id"), v));
                 }
                 case "replica" -> add(steps, lines, replica(t));
                 case "fault" -> faults.add(fault(t));
@@ -218,6 +232,12 @@ public final class ScenarioParser {
                         throw err("expected 'known-issue TEXT' (why a correct adviser fails this scenario today)");
                     }
                     knownIssue = line.substring("known-issue".length()).strip();
+                }
+                case "known-issue-stock" -> {
+                    if (t.length < 2) {
+                        throw err("expected 'known-issue-stock TEXT' (why our protocol-B recovery fails this today)");
+                    }
+                    knownStockIssue = line.substring("known-issue-stock".length()).strip();
                 }
                 case "option" -> {
                     need(t, 3, "option collect-timeout|close-timeout DURATION");
@@ -275,7 +295,7 @@ public final class ScenarioParser {
             }
         }
         return new Scenario(name, description, stores, steps, lines, faults, expect, collect, close)
-                .withKnownIssue(knownIssue);
+                .withKnownIssue(knownIssue).withKnownStockIssue(knownStockIssue);
     }
 
     /** {@code replica store S region R applied A term T version V range START END [tombstone]}. */

@@ -1,7 +1,6 @@
 package io.phybr.mock.stock;
 
 import io.phybr.mock.model.Backup;
-import io.phybr.mock.model.Group;
 import io.phybr.mock.model.Peer;
 import io.phybr.mock.model.StoreImage;
 import io.phybr.mock.model.Write;
@@ -13,7 +12,9 @@ import java.util.Map;
  * A store of the history model ({@link StoreImage} of a {@link Backup}) served as stock TiKV in recovery mode,
  * so the corpus's scenarios run under protocol B and {@code Checker.checkState} judges the outcome:
  * <ul>
- *   <li>{@code last_log_term} is the term of the peer's last log entry;</li>
+ *   <li>{@code last_log_term} is the peer's Raft hard-state term (SPEC R2, {@code region_meta_collector.rs}
+ *       reports {@code hard_state.term}), which exceeds its last entry's term after a vote or a failed campaign;
+ *       {@code last_index} is its RaftLocalState.last_index;</li>
  *   <li>in recovery mode no peer campaigns by itself: every peer starts {@code silenced};</li>
  *   <li>{@link #forceLeader} un-silences the store's peer of the region (the one leader the checker looks for) and
  *       raises its term above every replica's, as campaigning until elected does;</li>
@@ -61,21 +62,10 @@ public final class ModelStoreBackend implements StoreBackend {
             if (ids.length == 0) {
                 ids = new long[] {p.peerId};
             }
-            out.add(new LocalPeer(p.regionId, ids, lastLogTerm(p), p.last, 0, p.version, p.tombstone, p.start, p.end));
+            out.add(new LocalPeer(p.regionId, ids, p.hardStateTerm(), p.lastIndex(), 0, p.version, p.tombstone,
+                    p.start, p.end));
         }
         return out;
-    }
-
-    /**
-     * The term of the peer's last log entry (Raft's "last log term", what decides who is more up to date) — not the
-     * peer's hard-state term, which a peer that campaigned in vain has raised without gaining entries.
-     */
-    private long lastLogTerm(Peer p) {
-        Group g = backup.group(p.regionId);
-        if (g == null || p.last <= Group.INIT_INDEX || p.last > g.lastIndex()) {
-            return p.last <= Group.INIT_INDEX ? Group.INIT_TERM : p.term;
-        }
-        return g.entry(p.last).term();
     }
 
     @Override

@@ -1,0 +1,29 @@
+package io.phybr.adviser.cli;
+
+import io.phybr.adviser.pd.TlsConfig;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code --ca/--cert/--key}, BR's names for TLS to PD and TiKV; {@code --ca-path/--cert-path/--key-path} (the
+ * names phybr used first) stay as aliases. Giving one file under both names is a usage error (picocli: "should be
+ * specified only once").
+ */
+final class TlsOptions {
+    @Option(names = {"--ca", "--ca-path"}, paramLabel = "FILE", description = "PEM CA bundle: TLS to PD and TiKV.")
+    Path ca;
+    @Option(names = {"--cert", "--cert-path"}, paramLabel = "FILE", description = "PEM client certificate (with --key).")
+    Path cert;
+    @Option(names = {"--key", "--key-path"}, paramLabel = "FILE", description = "PEM PKCS#8 client private key.")
+    Path key;
+
+    /** True if any TLS file was given: then {@link #config()} decides whether they make sense together. */
+    boolean enabled() {
+        return ca != null || cert != null || key != null;
+    }
+
+    /** @throws IllegalArgumentException naming the missing flag */
+    TlsConfig config() {
+        return new TlsConfig(ca, cert, key);
+    }
+}
