@@ -69,7 +69,8 @@ class ScenarioStockIT {
 
         int code;
         try (RecoverProcess p = RecoverProcess.start(tmp, "recover", "--pd", cluster.pdAddress(),
-                "--resolved-ts", Long.toString(Math.max(1, backup.resolvedTs())), "--retry-backoff", "50ms")) {
+                "--resolved-ts", Long.toString(Math.max(1, backup.resolvedTs())), "--retry-backoff", "50ms",
+                "--expected-stores", Integer.toString(backends.size()))) {
             code = p.await(Duration.ofSeconds(90));
             Expectation exp = s.expectation();
             assertThat(code).as("%s: %s", s.name(), p.err()).isEqualTo(exp.outcome().exitCode);

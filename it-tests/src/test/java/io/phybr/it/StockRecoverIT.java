@@ -75,6 +75,9 @@ class StockRecoverIT {
         if (!List.of(extra).contains("--max-attempts")) {
             args.addAll(List.of("--max-attempts", "5"));
         }
+        if (!List.of(extra).contains("--dry-run") && !List.of(extra).contains("--expected-stores")) {
+            args.addAll(List.of("--expected-stores", Integer.toString(cluster.stores().size())));
+        }
         args.addAll(List.of(extra));
         return RecoverProcess.start(tmp, args.toArray(String[]::new));
     }
@@ -96,6 +99,21 @@ class StockRecoverIT {
             assertThat(b.kvs()).allSatisfy(k -> assertThat(k.commitTs() <= RESOLVED_TS && !k.lock()).isTrue());
         }
         assertThat(led).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(expected);
+    }
+
+    @Test
+    void R14_recoverStartedBeforeEveryTikvRegisteredWaitsAndEndsSafe() throws Exception {
+        // tidb-operator#5242: PD lists only store 1 when recover starts; stores 2 and 3 register one by one later.
+        List<StockReplica> layout = start(20261126L);
+        List<MockPd.Store> all = cluster.stores().stream().map(s -> MockPd.Store.tikv(s.storeId(), s.address())).toList();
+        cluster.pd().setStores(List.of(all.get(0)));
+        cluster.pd().registerLater(2, all.subList(1, 3));
+        try (RecoverProcess p = adviser("--resolved-ts", Long.toString(RESOLVED_TS))) {
+            assertThat(p.await(EXIT)).as(p.err()).isZero();
+            assertThat(p.out()).contains("phybr recover: recovered 3 stores");
+            assertThat(p.err()).contains("expected TiKV stores up in PD [1], waiting");
+        }
+        assertPass(layout);
     }
 
     @Test

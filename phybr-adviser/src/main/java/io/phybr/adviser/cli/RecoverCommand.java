@@ -2,6 +2,7 @@ package io.phybr.adviser.cli;
 
 import io.phybr.adviser.ExitCode;
 import io.phybr.adviser.dump.BackupMeta;
+import io.phybr.adviser.pd.ExpectedStores;
 import io.phybr.adviser.pd.PdClient;
 import io.phybr.adviser.pd.TlsConfig;
 import io.phybr.adviser.plan.Policy;
@@ -49,7 +50,8 @@ public final class RecoverCommand implements Callable<Integer> {
         @Option(names = "--resolved-ts", paramLabel = "TS", description = "Delete every write and lock with commit_ts newer than this TSO.")
         Long resolvedTs;
 
-        @Option(names = "--backup-meta", paramLabel = "FILE", description = "Read the resolved ts from this backup meta JSON ({\"resolved_ts\": N}).")
+        @Option(names = "--backup-meta", paramLabel = "FILE", description = "BR's EBS backup meta (cluster_info.resolved_ts; its tikv.stores give the stores to wait for),"
+                + " or a flat {\"resolved_ts\": N}.")
         Path backupMeta;
     }
 
@@ -108,6 +110,9 @@ public final class RecoverCommand implements Callable<Integer> {
     Path summaryJson;
 
     @picocli.CommandLine.Mixin
+    ExpectedStoresOptions stores = new ExpectedStoresOptions();
+
+    @picocli.CommandLine.Mixin
     RecordOptions record = new RecordOptions();
 
     @Override
@@ -124,11 +129,13 @@ public final class RecoverCommand implements Callable<Integer> {
             return ExitCode.USAGE.code();
         }
         Long resolved = null;
+        BackupMeta.Info meta = null;
         if (ts != null && ts.resolvedTs != null) {
             resolved = ts.resolvedTs;
         } else if (ts != null && ts.backupMeta != null) {
             try {
-                resolved = BackupMeta.readResolvedTs(ts.backupMeta);
+                meta = BackupMeta.read(ts.backupMeta);
+                resolved = meta.resolvedTs();
             } catch (IOException e) {
                 err.println("phybr recover: cannot read the resolved ts from " + ts.backupMeta + ": " + e.getMessage() + ".");
                 return ExitCode.BAD_INPUT.code();
@@ -166,12 +173,20 @@ public final class RecoverCommand implements Callable<Integer> {
             err.println("phybr recover: --pd " + pdAddrs + ": " + e.getMessage() + ".");
             return ExitCode.USAGE.code();
         }
+        ExpectedStores expected;
+        try {
+            expected = stores.resolve(meta, dryRun);
+        } catch (IllegalArgumentException e) {
+            err.println("phybr recover: " + e.getMessage() + ".");
+            return ExitCode.USAGE.code();
+        }
         StockRecovery.Builder b = StockRecovery.builder().pd(pd).channels(channels).concurrency(concurrency)
                 .dryRun(dryRun).acceptHoles(acceptHoles).planOutput(output)
                 .timeouts(new Timeouts(collectTimeout, recoverTimeout, waitApplyTimeout, resolveTimeout))
                 .retry(new RetryPolicy(maxAttempts, retryBackoff, Duration.ofSeconds(10).compareTo(retryBackoff) > 0
                         ? Duration.ofSeconds(10) : retryBackoff))
-                .progressInterval(progressInterval).pdPauseTtl(pdPauseTtl);
+                .progressInterval(progressInterval).pdPauseTtl(pdPauseTtl)
+                .expectedStores(expected).storeWait(stores.waitTimeout, Duration.ofSeconds(2));
         if (resolved != null) {
             b.resolvedTs(resolved);
         }
@@ -181,7 +196,7 @@ public final class RecoverCommand implements Callable<Integer> {
         // Opened last, so that a command line refused above leaves no recording behind.
         RunRecorder recorder = record.open("recover", new RunInfo("recover", Policy.BR, Protocol.STOCK, acceptHoles,
                         spec.commandLine().getParseResult().originalArgs(),
-                        resolved == null ? OptionalLong.empty() : OptionalLong.of(resolved), "TiKV stores listed by PD"));
+                        resolved == null ? OptionalLong.empty() : OptionalLong.of(resolved), expected.describe()));
         b.recorder(recorder);
         StockRecovery recovery = b.build();
         Thread hook = RestorePdHook.create(recovery, recorder, RestorePdHook.budget(pdTimeout), pdPauseTtl);

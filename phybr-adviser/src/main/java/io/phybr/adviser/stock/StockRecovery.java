@@ -8,6 +8,8 @@ import io.phybr.adviser.pd.PdException;
 import io.phybr.adviser.pd.PdRetry;
 import io.phybr.adviser.pd.PdStore;
 import io.phybr.adviser.pd.SchedulingPause;
+import io.phybr.adviser.pd.ExpectedStores;
+import io.phybr.adviser.pd.StoreWait;
 import io.phybr.adviser.plan.Plan;
 import io.phybr.adviser.plan.PlanOptions;
 import io.phybr.adviser.plan.PlanOutcome;
@@ -77,6 +79,9 @@ public final class StockRecovery {
     private final Duration progressInterval;
     private final RunRecorder recorder;
     private final Duration pdPauseTtl;
+    private final ExpectedStores expectedStores;
+    private final Duration storeWaitTimeout;
+    private final Duration storePoll;
 
     private final Map<Long, ManagedChannel> channels = new ConcurrentHashMap<>();
     private final AtomicBoolean started = new AtomicBoolean();
@@ -102,6 +107,9 @@ public final class StockRecovery {
         this.progressInterval = b.progressInterval;
         this.recorder = b.recorder;
         this.pdPauseTtl = b.pdPauseTtl;
+        this.expectedStores = b.expectedStores;
+        this.storeWaitTimeout = b.storeWaitTimeout;
+        this.storePoll = b.storePoll;
         if (!dryRun && resolvedTs.isEmpty()) {
             throw new IllegalArgumentException("a resolved ts is needed unless this is a dry run");
         }
@@ -203,6 +211,13 @@ public final class StockRecovery {
         if (!marked) {
             throw new PhaseFailure(ExitCode.FAILURE, StockTexts.notMarked(pd.endpoints().get(0).getAuthority()));
         }
+        if (expectedStores.known()) {
+            List<PdStore> stores = awaitExpectedStores();
+            storeCount = stores.size();
+            LOG.info("prepare: {} TiKV stores: {}", stores.size(), describe(stores));
+            pauseScheduling();
+            return stores;
+        }
         List<PdStore> all = pdRetry.run("list stores", pd::stores);
         List<PdStore> stores = new ArrayList<>();
         for (PdStore s : all) {
@@ -220,12 +235,25 @@ public final class StockRecovery {
             throw new PhaseFailure(ExitCode.FAILURE, StockTexts.noTikvStores(all.size()));
         }
         LOG.info("prepare: {} TiKV stores: {}", stores.size(), describe(stores));
+        pauseScheduling();
+        return stores;
+    }
+
+    /** R14: bounded wait until PD lists every expected TiKV store up; never a subset the operator did not name. */
+    private List<PdStore> awaitExpectedStores() throws PhaseFailure, PdException {
+        try {
+            return new StoreWait(pd, pdRetry, storePoll).await(expectedStores, storeWaitTimeout);
+        } catch (StoreWait.NotAllUp e) {
+            throw new PhaseFailure(e.timedOut() ? ExitCode.TIMEOUT : ExitCode.FAILURE, e.getMessage());
+        }
+    }
+
+    private void pauseScheduling() throws PdException {
         if (!dryRun) {
             SchedulingPause p = new SchedulingPause(pd, pdRetry, pdPauseTtl, recorder.dir());
             pause = p;
             p.pause();
         }
-        return stores;
     }
 
     /** ReadRegionMeta from every store; returns every meta, stores in id order. */
@@ -389,6 +417,9 @@ public final class StockRecovery {
         private Duration progressInterval = Duration.ofSeconds(10);
         private RunRecorder recorder = RunRecorder.none();
         private Duration pdPauseTtl = SchedulingPause.DEFAULT_TTL;
+        private ExpectedStores expectedStores = ExpectedStores.unknown();
+        private Duration storeWaitTimeout = Duration.ofMinutes(10);
+        private Duration storePoll = Duration.ofSeconds(2);
 
         public Builder pd(PdClient pd) { this.pd = pd; return this; }
         public Builder channels(StoreChannels channels) { this.channels = channels; return this; }
@@ -403,6 +434,13 @@ public final class StockRecovery {
         public Builder progressInterval(Duration d) { this.progressInterval = d; return this; }
         /** How long PD stays paused if this process dies (BR: 5 min); refreshed every third of it while running. */
         public Builder pdPauseTtl(Duration d) { this.pdPauseTtl = Objects.requireNonNull(d, "pdPauseTtl"); return this; }
+        /**
+         * The TiKV stores to wait for in PD before anything changes (R14); unknown = PD's list read once, which the
+         * CLI allows only for a dry run.
+         */
+        public Builder expectedStores(ExpectedStores e) { this.expectedStores = Objects.requireNonNull(e); return this; }
+        /** How long to wait for the expected stores, and how often PD's list is read meanwhile. */
+        public Builder storeWait(Duration timeout, Duration poll) { this.storeWaitTimeout = timeout; this.storePoll = poll; return this; }
         /**
          * Records the run (every region meta collected, the plan, the outcome); {@link #run()} finishes the
          * recording with the outcome. A recording never changes what the recovery does. Default:

@@ -108,23 +108,6 @@ class PdClientTest {
     }
 
     @Test
-    void pauseTouchesOnlyNonZeroLimitsAndBalancingSchedulersAndRestoresThem() throws Exception {
-        PdClient pd = new PdClient(List.of(addr()), null, Duration.ofSeconds(5));
-        SchedulingPause pause = new SchedulingPause(pd, new PdRetry(2, Duration.ofMillis(10), Duration.ofMillis(10)));
-        pause.pause();
-        assertThat(pause.changedAnything()).isTrue();
-        assertThat(pause.restore()).isNull();
-        assertThat(pause.restore()).isNull(); // idempotent: nothing sent twice
-        assertThat(seen).containsSubsequence(
-                "POST " + PdClient.CONFIG + " {\"leader-schedule-limit\":0,\"region-schedule-limit\":0}",
-                "DELETE " + PdClient.SCHEDULERS + "/balance-leader-scheduler",
-                "POST " + PdClient.CONFIG + " {\"leader-schedule-limit\":4,\"region-schedule-limit\":2048}",
-                "POST " + PdClient.SCHEDULERS + " {\"name\":\"balance-leader-scheduler\"}");
-        assertThat(seen).noneMatch(s -> s.contains("evict-leader-scheduler") && !s.startsWith("GET"));
-        assertThat(seen.stream().filter(s -> s.startsWith("POST " + PdClient.SCHEDULERS)).count()).isEqualTo(1);
-    }
-
-    @Test
     void badEndpointsAreRejected() {
         assertThatThrownBy(() -> new PdClient(List.of("  "), null, Duration.ofSeconds(1))).hasMessageContaining("no PD endpoint");
         assertThatThrownBy(() -> new PdClient(List.of("justahost"), null, Duration.ofSeconds(1))).hasMessageContaining("not host:port");
