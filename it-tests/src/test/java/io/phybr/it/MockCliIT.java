@@ -12,9 +12,11 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The runnable mock-tikv jar as a user runs it. */
+/** The runnable mock-tikv and phybr-rehearsal jars as a user runs them. */
 class MockCliIT {
     static final Path MOCK = Path.of(System.getProperty("phybr.mock.jar", "../mock-tikv/target/mock-tikv.jar"));
+    static final Path REHEARSAL = Path.of(System.getProperty("phybr.rehearsal.jar",
+            "../rehearsal/target/phybr-rehearsal.jar"));
 
     @TempDir
     Path work;
@@ -37,7 +39,7 @@ class MockCliIT {
 
     @Test
     void rehearseWithoutArgumentsRunsTheBuiltInScenarioToAPass() throws Exception {
-        Run r = run(MOCK, "rehearse");
+        Run r = run(REHEARSAL);
         assertThat(r.out()).contains("[store 1]", "[store 2]", "[store 3]", "verdict: PASS");
         assertThat(r.exit()).as(r.out()).isZero();
     }
@@ -94,7 +96,7 @@ class MockCliIT {
         Run plan = run(AdviserProcess.JAR, "plan", "--input", dump.toString());
         assertThat(plan.exit()).as(plan.out()).isZero();
         assertThat(plan.out()).contains("taken from its manifest.json", "byte-identical to the recorded");
-        Run rehearse = run(MOCK, "rehearse", "--dump", dump.toString());
+        Run rehearse = run(REHEARSAL, "--dump", dump.toString());
         assertThat(rehearse.exit()).as(rehearse.out()).isZero();
         assertThat(rehearse.out()).contains("plan: byte-identical to the recorded", "checks skipped", "verdict: PASS");
     }
@@ -103,7 +105,7 @@ class MockCliIT {
     void badInputIsOneParagraphWithoutStackTrace() throws Exception {
         Path bad = work.resolve("bad.scn");
         Files.writeString(bad, "stores 3\nsplit r1 at zz new r2\nexpect recovered\n");
-        Run r = run(MOCK, "rehearse", "--scenario", bad.toString());
+        Run r = run(REHEARSAL, "--scenario", bad.toString());
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.out()).contains("line 2").contains("not hex").doesNotContain("\tat ");
     }

@@ -3,8 +3,8 @@ package io.phybr.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.phybr.mock.MockCluster;
-import io.phybr.mock.OurAdviser;
 import io.phybr.mock.Rehearsal;
+import io.phybr.rehearsal.OurAdviser;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * Seeded random histories through our adviser (in-process SeedAdviser) + the mock agents + the
  * checker. The base seed is fixed (CI is deterministic); {@code -Dphybr.random.seed=N} and
  * {@code -Dphybr.random.count=K} explore others. Every failing seed is printed so it can be replayed
- * with {@code mock-tikv rehearse --seed N}.
+ * with {@code phybr-rehearsal --seed N}.
  */
 class RandomizedRecoveryIT {
     static final int COUNT = Integer.getInteger("phybr.random.count", 1000);
@@ -39,10 +39,10 @@ class RandomizedRecoveryIT {
                     try (MockCluster cluster = MockCluster.random(s)) {
                         Rehearsal.Result r = Rehearsal.run(cluster, OurAdviser.inProcess(), Duration.ofSeconds(30));
                         if (!r.verdict().pass()) {
-                            failures.add("seed " + s + " (replay: mock-tikv rehearse --seed " + s + "):\n" + r.verdict());
+                            failures.add("seed " + s + " (replay: phybr-rehearsal --seed " + s + "):\n" + r.verdict());
                         }
                     } catch (Exception e) {
-                        failures.add("seed " + s + " (replay: mock-tikv rehearse --seed " + s + "): " + e);
+                        failures.add("seed " + s + " (replay: phybr-rehearsal --seed " + s + "): " + e);
                     }
                     done.incrementAndGet();
                     return null;

@@ -2,6 +2,8 @@ package io.phybr.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.phybr.mock.fault.Fault;
+import io.phybr.mock.fault.FaultSyntax;
 import io.phybr.mock.model.Backup;
 import io.phybr.mock.model.StoreImage;
 import io.phybr.mock.pd.MockPd;
@@ -28,9 +30,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every fault-free scenario of the corpus under protocol B: the history's stores served as stock TiKV,
- * {@code java -jar phybr-adviser.jar recover} as a process, the model's checker and PD's end state asserted.
- * (Scenario faults are seed-protocol agent faults; protocol-B faults are in {@link StockRecoverIT}.)
+ * Every scenario of the corpus under protocol B: the history's stores served as stock TiKV (with the scenario's
+ * store and PD faults, and its agent faults' protocol-B meaning), {@code java -jar phybr-adviser.jar recover} as a
+ * process, the model's checker and PD's end state asserted. A scenario whose agent fault has no protocol-B meaning is
+ * skipped, saying why.
  */
 class ScenarioStockIT {
     @TempDir
@@ -58,13 +61,17 @@ class ScenarioStockIT {
     @MethodSource("scenarios")
     void scenarioUnderProtocolB(Path file) throws Exception {
         Scenario s = ScenarioParser.parse(file);
-        Assumptions.assumeTrue(s.faults().isEmpty(), "agent faults are protocol A's: " + s.faults());
+        for (Fault f : s.faults()) {
+            if (f instanceof Fault.AgentFault a && a.underStock().fault() == null) {
+                Assumptions.abort("'" + FaultSyntax.render(f) + "' has no protocol-B meaning: " + a.underStock().whyNone());
+            }
+        }
         Assumptions.assumeTrue(s.knownStockIssue() == null, () -> "known protocol-B issue: " + s.knownStockIssue());
         Backup backup = s.run();
         Map<Long, StoreImage> images = backup.freshImages();
         List<StoreBackend> backends = new ArrayList<>();
         images.keySet().forEach(id -> backends.add(new ModelStoreBackend(id, images, backup)));
-        cluster = new MockStockCluster(backends, true, true);
+        cluster = new MockStockCluster(backends, true, true, null, s.faults());
         PdState before = cluster.pd().state();
 
         int code;
@@ -72,7 +79,7 @@ class ScenarioStockIT {
                 "--resolved-ts", Long.toString(Math.max(1, backup.resolvedTs())), "--retry-backoff", "50ms",
                 "--expected-stores", Integer.toString(backends.size()))) {
             code = p.await(Duration.ofSeconds(90));
-            Expectation exp = s.expectation();
+            Expectation exp = s.stockExpectation();
             assertThat(code).as("%s: %s", s.name(), p.err()).isEqualTo(exp.outcome().exitCode);
             if (!exp.diagnosis().isEmpty()) {
                 assertThat(p.err().toLowerCase()).contains(exp.diagnosis().toLowerCase());

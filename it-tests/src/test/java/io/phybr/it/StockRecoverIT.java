@@ -7,14 +7,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.grpc.Status;
 import io.phybr.mock.pd.MockPd;
-import io.phybr.mock.pd.PdFault;
+import io.phybr.mock.fault.Fault;
 import io.phybr.mock.pd.PdState;
 import io.phybr.mock.stock.InMemoryStoreBackend;
 import io.phybr.mock.stock.MockStockCluster;
 import io.phybr.mock.stock.MockStockStore;
 import io.phybr.mock.stock.StockLayouts;
 import io.phybr.mock.stock.StockReplica;
-import io.phybr.mock.stock.StoreFaults;
 import io.phybr.proto.recoverdata.RecoverRegionRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -180,11 +179,11 @@ class StockRecoverIT {
     @Test
     void transientStoreAndPdErrorsAreRetried() throws Exception {
         List<StockReplica> layout = start(31);
-        cluster.store(1).faults().failNext(StoreFaults.Rpc.READ_REGION_META, Status.Code.UNAVAILABLE, 2);
-        cluster.store(2).faults().resetStream(StoreFaults.Rpc.READ_REGION_META, 4, 1)
-                .failNext(StoreFaults.Rpc.WAIT_APPLY, Status.Code.UNAVAILABLE, 1);
-        cluster.store(3).faults().errorReply(StoreFaults.Rpc.RESOLVE_KV_DATA, "engine busy", 1);
-        cluster.pd().inject(new PdFault("*", "/pd/api/v1/schedulers", 1, 500));
+        cluster.store(1).faults().failNext(Fault.Rpc.READ_REGION_META, Status.Code.UNAVAILABLE, 2);
+        cluster.store(2).faults().resetStream(Fault.Rpc.READ_REGION_META, 4, 1)
+                .failNext(Fault.Rpc.WAIT_APPLY, Status.Code.UNAVAILABLE, 1);
+        cluster.store(3).faults().errorReply(Fault.Rpc.RESOLVE_KV_DATA, "engine busy", 1);
+        cluster.pd().inject(new Fault.PdStatus("*", "/pd/api/v1/schedulers", 1, 500));
         try (RecoverProcess p = adviser("--resolved-ts", Long.toString(RESOLVED_TS))) {
             assertThat(p.await(EXIT)).as(p.err()).isZero();
             assertThat(p.err()).contains("retrying");
@@ -196,7 +195,7 @@ class StockRecoverIT {
     @Test
     void anAbortedRecoverIsSentItsPlanAgain() throws Exception {
         List<StockReplica> layout = start(32);
-        cluster.store(3).faults().failNext(StoreFaults.Rpc.RECOVER_REGION, Status.Code.ABORTED, 1);
+        cluster.store(3).faults().failNext(Fault.Rpc.RECOVER_REGION, Status.Code.ABORTED, 1);
         try (RecoverProcess p = adviser("--resolved-ts", Long.toString(RESOLVED_TS))) {
             assertThat(p.await(EXIT)).as(p.err()).isZero();
         }

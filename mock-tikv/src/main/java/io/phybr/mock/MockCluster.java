@@ -11,7 +11,7 @@ import io.phybr.mock.check.Verdict;
 import io.phybr.mock.gen.RandomHistory;
 import io.phybr.mock.model.Backup;
 import io.phybr.mock.model.StoreImage;
-import io.phybr.mock.scenario.Fault;
+import io.phybr.mock.fault.Fault;
 import io.phybr.mock.scenario.Scenario;
 import io.phybr.mock.scenario.ScenarioParser;
 import io.phybr.proto.seed.RegionRecover;
@@ -113,7 +113,7 @@ public final class MockCluster implements AutoCloseable {
     public List<Long> agentStores() {
         List<Long> out = new ArrayList<>();
         for (long s : scenario.stores()) {
-            if (!scenario.hasFault(s, Fault.Kind.ABSENT)) {
+            if (!scenario.hasFault(s, Fault.Absent.class)) {
                 out.add(s);
             }
         }
@@ -142,7 +142,7 @@ public final class MockCluster implements AutoCloseable {
             return t;
         });
         for (long s : agentStores) {
-            SeedAgent agent = new SeedAgent(s, stores.get(s), scenario.faults(s), () -> open(target), deadline,
+            SeedAgent agent = new SeedAgent(s, stores.get(s), scenario.agentFaults(s), () -> open(target), deadline,
                     progress);
             running.put(s, executor.submit(() -> {
                 try {

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.phybr.mock.check.AdviserResult;
 import io.phybr.mock.check.Checker;
 import io.phybr.mock.check.Verdict;
+import io.phybr.mock.fake.FakeSeedAdviser;
+import io.phybr.mock.fake.TestPlanners;
 import io.phybr.mock.model.Backup;
 import io.phybr.mock.model.Peer;
 import io.phybr.mock.model.StoreImage;
@@ -77,7 +79,8 @@ class CheckerTest {
         Scenario lying = ScenarioParser.parse(Path.of("scenarios/hole-must-be-refused.scn"))
                 .withExpectation(Expectation.RECOVERED);
         try (MockCluster cluster = MockCluster.fromScenario(lying)) {
-            Rehearsal.Result r = Rehearsal.run(cluster, OurAdviser.inProcess(), Duration.ofSeconds(30));
+            Rehearsal.Result r = Rehearsal.run(cluster, FakeSeedAdviser.launcher(TestPlanners.seed()),
+                    Duration.ofSeconds(30));
             assertThat(r.verdict().pass()).isFalse();
             assertThat(r.verdict().failures()).anyMatch(f -> f.startsWith("scenario error"));
         }

@@ -36,17 +36,18 @@ class CliTest {
 
     @Test
     void everyCommandHasHelp() {
-        for (String c : new String[] {"rehearse", "agents", "dump"}) {
+        for (String c : new String[] {"agents", "dump", "scenario", "stores"}) {
             Out o = run(c, "--help");
             assertThat(o.code()).isZero();
             assertThat(o.out()).contains("Usage: mock-tikv " + c);
         }
-        assertThat(run("--help").out()).contains("rehearse", "agents", "dump");
+        assertThat(run("--help").out()).contains("agents", "dump", "scenario", "stores", "phybr-rehearsal.jar");
+        assertThat(run().err()).contains("a command is required (agents, dump, scenario, stores)");
     }
 
     @Test
     void badInputIsOneParagraphAndExit2() {
-        Out o = run("rehearse", "--scenario", dir.resolve("missing.scn").toString());
+        Out o = run("agents", "--adviser", "127.0.0.1:1", "--scenario", dir.resolve("missing.scn").toString());
         assertThat(o.code()).isEqualTo(2);
         assertThat(o.err().strip()).startsWith("mock-tikv: scenario file").doesNotContain("\n").doesNotContain("Exception");
         assertThat(run("agents", "--adviser", "nowhere", "--seed", "1").err()).contains("is not HOST:PORT");
@@ -69,15 +70,5 @@ class CliTest {
         Path c = dir.resolve("c.jsonl");
         assertThat(run("dump", "--seed", "3", "--regions", "1000", "--output", c.toString()).code()).isZero();
         assertThat(Files.readAllLines(c)).hasSizeGreaterThan(2900);
-    }
-
-    @Test
-    void rehearseARandomSeedInProcessAndSaveItsScenario() throws Exception {
-        Path saved = dir.resolve("seed.scn");
-        Out o = run("rehearse", "--seed", "77", "--in-process", "--save", saved.toString());
-        assertThat(o.out()).contains("[store 1]").contains("verdict: PASS");
-        assertThat(o.code()).isZero();
-        assertThat(Files.readString(saved)).contains("random history, seed 77").contains("expect recovered");
-        assertThat(MockCluster.openChannels()).isZero();
     }
 }

@@ -3,7 +3,7 @@ package io.phybr.mock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.phybr.mock.scenario.Fault;
+import io.phybr.mock.fault.Fault;
 import io.phybr.mock.scenario.Scenario;
 import io.phybr.mock.scenario.ScenarioException;
 import io.phybr.mock.scenario.ScenarioParser;
@@ -42,8 +42,8 @@ class ScenarioParserTest {
                 """);
         assertThat(s.stores()).containsExactly(1L, 2L, 3L, 4L);
         assertThat(s.steps()).hasSize(16);
-        assertThat(s.faults()).extracting(Fault::kind).containsExactly(Fault.Kind.CRASH_MID_STREAM, Fault.Kind.SLOW,
-                Fault.Kind.UNKNOWN_FIELD);
+        assertThat(s.faults()).containsExactly(new Fault.CrashMidStream(1, 2),
+                new Fault.Slow(2, Duration.ofMillis(20)), new Fault.UnknownField(3, 2));
         assertThat(s.collectTimeout()).isEqualTo(Duration.ofMillis(1500));
         assertThat(s.expectation().diagnosis()).isEqualTo("store 4");
         assertThat(ScenarioParser.parse("all", s.render()).render()).isEqualTo(s.render());

@@ -15,7 +15,8 @@ import io.grpc.stub.StreamObserver;
 import io.phybr.mock.model.Keys;
 import io.phybr.mock.model.Peer;
 import io.phybr.mock.model.StoreImage;
-import io.phybr.mock.scenario.Fault;
+import io.phybr.mock.fault.AgentPoint;
+import io.phybr.mock.fault.Fault;
 import io.phybr.proto.seed.CloseReply;
 import io.phybr.proto.seed.CloseRequest;
 import io.phybr.proto.seed.PhybrGrpc;
@@ -53,14 +54,14 @@ public final class SeedAgent {
 
     private final long store;
     private final StoreImage image;
-    private final List<Fault> faults;
+    private final List<Fault.AgentFault> faults;
     private final ChannelFactory channels;
     private final Duration deadline;
     private final BiConsumer<Long, String> progress;
     private final List<String> events = new CopyOnWriteArrayList<>();
     private final List<String> problems = new ArrayList<>();
 
-    public SeedAgent(long store, StoreImage image, List<Fault> faults, ChannelFactory channels, Duration deadline,
+    public SeedAgent(long store, StoreImage image, List<Fault.AgentFault> faults, ChannelFactory channels, Duration deadline,
                      BiConsumer<Long, String> progress) {
         this.store = store;
         this.image = image;
@@ -70,10 +71,11 @@ public final class SeedAgent {
         this.progress = progress;
     }
 
-    private Fault fault(Fault.Kind kind) {
-        for (Fault f : faults) {
-            if (f.kind() == kind) {
-                return f;
+    /** The agent's fault of this type armed at {@code point}, or null (the agent's named hooks). */
+    private <T extends Fault.AgentFault> T fault(AgentPoint point, Class<T> type) {
+        for (Fault.AgentFault f : faults) {
+            if (f.agentPoint() == point && type.isInstance(f)) {
+                return type.cast(f);
             }
         }
         return null;
@@ -95,20 +97,19 @@ public final class SeedAgent {
         String closeReply = null;
         ManagedChannel ch = channels.open();
         try {
-            Fault interrupt = fault(Fault.Kind.CRASH_MID_STREAM);
-            if (interrupt == null) {
-                interrupt = fault(Fault.Kind.RESET_STREAM);
-            }
+            Fault.CrashMidStream crash = fault(AgentPoint.BEFORE_META, Fault.CrashMidStream.class);
+            Fault.ResetStream reset = fault(AgentPoint.BEFORE_META, Fault.ResetStream.class);
+            int interruptAfter = crash != null ? crash.after() : reset != null ? reset.after() : -1;
             Exchange ex;
             while (true) {
                 attempts++;
-                int stopAfter = interrupt != null && attempts == 1 ? interrupt.after() : -1;
+                int stopAfter = attempts == 1 ? interruptAfter : -1;
                 ex = exchange(ch, buildMetas(true), stopAfter);
                 sent = ex.sent;
                 if (!ex.interrupted) {
                     break;
                 }
-                if (interrupt.kind() == Fault.Kind.CRASH_MID_STREAM) {
+                if (crash != null) {
                     event("crashed after " + ex.sent + " metas; restarting");
                     ch.shutdownNow();
                     ch = channels.open();
@@ -125,7 +126,7 @@ public final class SeedAgent {
             commands = ex.commands;
             apply(commands);
             event("applied " + commands.size() + " commands");
-            if (fault(Fault.Kind.REBOOT_AFTER_APPLY) != null) {
+            if (fault(AgentPoint.AFTER_APPLY, Fault.RebootAfterApply.class) != null) {
                 event("rebooting after applying; reporting again");
                 ch.shutdownNow();
                 ch = channels.open();
@@ -144,11 +145,11 @@ public final class SeedAgent {
                 apply(again.commands);
                 event("re-applied " + again.commands.size() + " commands after reboot");
             }
-            if (fault(Fault.Kind.NO_CLOSE) != null) {
+            if (fault(AgentPoint.AFTER_APPLY, Fault.NoClose.class) != null) {
                 event("exits without calling close (fault)");
                 return report(attempts, sent, commands, null, null, false, null);
             }
-            if (fault(Fault.Kind.DISCONNECT_BEFORE_CLOSE) != null) {
+            if (fault(AgentPoint.AFTER_APPLY, Fault.DisconnectBeforeClose.class) != null) {
                 event("connection dropped before close; reconnecting to close");
                 ch.shutdownNow();
                 ch = channels.open();
@@ -191,9 +192,9 @@ public final class SeedAgent {
     /** The metas this store reports, as wire bytes, with the garbage faults applied. */
     public List<byte[]> buildMetas(boolean withGarbage) {
         List<byte[]> out = new ArrayList<>();
-        Fault dup = fault(Fault.Kind.DUPLICATE);
-        Fault rev = fault(Fault.Kind.REVERSED_RANGE);
-        Fault unk = fault(Fault.Kind.UNKNOWN_FIELD);
+        Fault.Duplicate dup = fault(AgentPoint.BUILD_METAS, Fault.Duplicate.class);
+        Fault.ReversedRange rev = fault(AgentPoint.BUILD_METAS, Fault.ReversedRange.class);
+        Fault.UnknownField unk = fault(AgentPoint.BUILD_METAS, Fault.UnknownField.class);
         for (Peer p : image.peers.values()) {
             byte[] start = p.start;
             byte[] end = p.end;
@@ -282,7 +283,7 @@ public final class SeedAgent {
                 done.complete(Status.OK);
             }
         });
-        Fault slow = fault(Fault.Kind.SLOW);
+        Fault.Slow slow = fault(AgentPoint.BEFORE_META, Fault.Slow.class);
         event("reporting " + metas.size() + " region metas");
         for (byte[] m : metas) {
             if (stopAfter >= 0 && ex.sent == stopAfter) {

@@ -8,7 +8,7 @@ import io.phybr.mock.model.Peer;
 import io.phybr.mock.model.StoreImage;
 import io.phybr.mock.model.Write;
 import io.phybr.mock.scenario.Expectation;
-import io.phybr.mock.scenario.Fault;
+import io.phybr.mock.fault.Fault;
 import io.phybr.mock.scenario.Scenario;
 import io.phybr.proto.seed.RegionRecover;
 import java.util.ArrayList;
@@ -38,8 +38,8 @@ public final class Checker {
         Expectation exp = scenario.expectation();
         Set<Long> reporting = new TreeSet<>(scenario.stores());
         for (Fault f : scenario.faults()) {
-            if (f.kind() == Fault.Kind.ABSENT) {
-                reporting.remove(f.store());
+            if (f instanceof Fault.Absent a) {
+                reporting.remove(a.store());
             }
         }
         List<String> loss = historyLoss(backup, reporting);
@@ -68,7 +68,7 @@ public final class Checker {
             // a plan went out: it must have gone out whole, and the cluster must be recovered
             for (long s : reporting) {
                 AgentReport r = agents.get(s);
-                boolean mayNotClose = scenario.hasFault(s, Fault.Kind.NO_CLOSE)
+                boolean mayNotClose = scenario.hasFault(s, Fault.NoClose.class)
                         || exp.outcome() != Expectation.Outcome.RECOVERED;
                 if (r == null) {
                     failures.add("store " + s + " has no agent report");

@@ -1,6 +1,5 @@
 package io.phybr.mock.cli;
 
-import io.phybr.adviser.protocol.seed.SeedAdviser;
 import io.phybr.mock.MockCluster;
 import io.phybr.mock.Rehearsal;
 import io.phybr.mock.gen.RandomHistory;
@@ -10,11 +9,13 @@ import io.phybr.mock.scenario.Scenario;
 import io.phybr.mock.scenario.ScenarioParser;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.function.UnaryOperator;
 import picocli.CommandLine.Option;
 
-/** Where a cluster comes from: a scenario file, a seed, or the built-in default scenario. */
-final class ClusterSource {
+/**
+ * Where a cluster comes from: a scenario file, a seed, a region dump, or the built-in default
+ * scenario. A picocli mixin shared by {@code agents} and by the rehearsal's command line.
+ */
+public final class ClusterSource {
     static final String DEFAULT = "/io/phybr/mock/default.scn";
 
     @Option(names = "--scenario", paramLabel = "FILE", description = "Scenario file to replay.")
@@ -30,7 +31,7 @@ final class ClusterSource {
     Path dump;
 
     /** Set by {@link #load} when the cluster comes from a dump. */
-    DumpReplay replay;
+    private DumpReplay replay;
 
     @Option(names = "--stores", paramLabel = "N", description = "With --seed: number of stores (default: drawn).")
     int stores;
@@ -41,7 +42,8 @@ final class ClusterSource {
     @Option(names = "--steps", paramLabel = "M", description = "With --seed: history steps (default: drawn).")
     int steps;
 
-    Scenario load(boolean defaultAllowed) {
+    /** The scenario to run; bad options or input are an {@link IllegalArgumentException} or {@code ScenarioException}. */
+    public Scenario load(boolean defaultAllowed) {
         if (scenario != null && seed != null) {
             throw new IllegalArgumentException("give either --scenario or --seed, not both");
         }
@@ -70,17 +72,18 @@ final class ClusterSource {
         return ScenarioParser.parseResource(DEFAULT);
     }
 
-    /** How to configure our adviser: as the recorded run was, for a dump; else as is. */
-    UnaryOperator<SeedAdviser.Builder> adviserOptions() {
-        return replay == null ? UnaryOperator.identity() : replay.adviserOptions();
+    /** The dump being replayed, once {@link #load} read one. */
+    public java.util.Optional<DumpReplay> replay() {
+        return java.util.Optional.ofNullable(replay);
     }
 
     /** The result, judged also by the dump-only checks when the cluster came from a dump. */
-    Rehearsal.Result judge(MockCluster cluster, Rehearsal.Result result, PrintWriter out) {
+    public Rehearsal.Result judge(MockCluster cluster, Rehearsal.Result result, PrintWriter out) {
         return replay == null ? result : ReplayChecks.judge(replay, cluster, result, out);
     }
 
-    long seedOrZero() {
+    /** The seed of a random history, else 0. */
+    public long seedOrZero() {
         return seed == null ? 0 : seed;
     }
 }

@@ -1,6 +1,6 @@
 package io.phybr.mock.cli;
 
-import io.phybr.adviser.dump.DumpWriter;
+import io.phybr.contract.dump.DumpWriter;
 import io.phybr.mock.gen.LayoutGenerator;
 import io.phybr.mock.model.Backup;
 import io.phybr.mock.model.Peer;

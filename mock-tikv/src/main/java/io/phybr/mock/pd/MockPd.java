@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
+import io.phybr.mock.fault.Fault;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -68,7 +69,7 @@ public final class MockPd implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor;
     private final List<PdCall> calls = new ArrayList<>();
-    private final List<PdFault> faults = new ArrayList<>();
+    private final List<Fault.PdFault> faults = new ArrayList<>();
     private final List<int[]> faultLeft = new ArrayList<>();
     private final CountDownLatch closing = new CountDownLatch(1);
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -135,7 +136,7 @@ public final class MockPd implements AutoCloseable {
         return calls.stream().filter(c -> !"GET".equals(c.method()) && c.status() / 100 == 2).toList();
     }
 
-    public synchronized void inject(PdFault fault) {
+    public synchronized void inject(Fault.PdFault fault) {
         faults.add(fault);
         faultLeft.add(new int[] {fault.times()});
     }
@@ -212,21 +213,21 @@ public final class MockPd implements AutoCloseable {
             try (InputStream in = ex.getRequestBody()) {
                 body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             }
-            PdFault fault;
+            Fault.PdFault fault;
             synchronized (this) {
                 fault = faulted(method, path);
-                if (fault != null && fault.kind() != PdFault.Kind.STATUS) {
+                if (fault instanceof Fault.PdStall) {
                     calls.add(new PdCall(method, path, query, body, 0));
                 }
             }
-            if (fault != null && fault.kind() == PdFault.Kind.STALL) {
+            if (fault instanceof Fault.PdStall stall && !stall.midBody()) {
                 awaitClose();
                 return;
             }
             PdReply reply = fault == null ? model.route(method, path, query, body)
-                    : fault.kind() == PdFault.Kind.STATUS ? PdReply.error(fault.status(), "injected fault")
+                    : fault instanceof Fault.PdStatus st ? PdReply.error(st.status(), "injected fault")
                     : PdReply.ok("{\"count\":0,\"stores\":[],\"padding\":\"" + "x".repeat(256) + "\"}");
-            if (fault == null || fault.kind() == PdFault.Kind.STATUS) {
+            if (!(fault instanceof Fault.PdStall)) {
                 synchronized (this) {
                     calls.add(new PdCall(method, path, query, body, reply.status()));
                 }
@@ -237,7 +238,7 @@ public final class MockPd implements AutoCloseable {
             ex.sendResponseHeaders(reply.status(), bytes.length == 0 ? -1 : bytes.length);
             if (bytes.length > 0) {
                 OutputStream out = ex.getResponseBody();
-                if (fault != null && fault.kind() == PdFault.Kind.STALL_BODY) {
+                if (fault instanceof Fault.PdStall) {
                     out.write(bytes, 0, bytes.length / 2);
                     out.flush();
                     awaitClose();
@@ -258,7 +259,7 @@ public final class MockPd implements AutoCloseable {
         }
     }
 
-    private PdFault faulted(String method, String path) {
+    private Fault.PdFault faulted(String method, String path) {
         for (int i = 0; i < faults.size(); i++) {
             if (faultLeft.get(i)[0] > 0 && faults.get(i).matches(method, path)) {
                 faultLeft.get(i)[0]--;

@@ -12,8 +12,8 @@ import picocli.CommandLine.Option;
 @Command(name = "scenario", mixinStandardHelpOptions = true,
         description = {"Writes a scenario file that reproduces a region dump's layout (e.g. reports.jsonl of a"
                 + " recorded run): one 'replica store S region R applied A term T version V range START END"
-                + " [tombstone]' line per reported replica, the dump's stores, and as the expected outcome what the"
-                + " planner makes of the dump. A starting point for a hand-edited regression scenario; it rehearses"
+                + " [tombstone]' line per reported replica, the dump's stores, and the expected outcome the recording"
+                + " holds (a recorded plan must be reproduced). A starting point for a hand-edited regression scenario; it rehearses"
                 + " to the same plan as the dump."})
 public final class ScenarioCommand implements Callable<Integer> {
     @Option(names = "--from-dump", required = true, paramLabel = "DUMP", description = "The region dump to reproduce.")

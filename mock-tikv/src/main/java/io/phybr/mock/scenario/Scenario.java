@@ -1,5 +1,7 @@
 package io.phybr.mock.scenario;
 
+import io.phybr.mock.fault.Fault;
+import io.phybr.mock.fault.FaultSyntax;
 import io.phybr.mock.history.Step;
 import io.phybr.mock.model.Backup;
 import io.phybr.mock.model.Cluster;
@@ -25,6 +27,7 @@ public final class Scenario {
     private final Duration collectTimeout;
     private final Duration closeTimeout;
     private String knownIssue;
+    private Expectation stockExpectation;
     private String knownStockIssue;
 
     public Scenario(String name, List<String> description, List<Long> stores, List<Step> steps, List<Integer> stepLines,
@@ -56,12 +59,42 @@ public final class Scenario {
         return faults;
     }
 
-    public List<Fault> faults(long store) {
-        return faults.stream().filter(f -> f.store() == store).toList();
+    /** The faults a seed-protocol agent of {@code store} honours. */
+    public List<Fault.AgentFault> agentFaults(long store) {
+        List<Fault.AgentFault> out = new ArrayList<>();
+        for (Fault f : faults) {
+            if (f instanceof Fault.AgentFault a && a.store() == store) {
+                out.add(a);
+            }
+        }
+        return out;
     }
 
-    public boolean hasFault(long store, Fault.Kind kind) {
-        return faults.stream().anyMatch(f -> f.store() == store && f.kind() == kind);
+    public boolean hasFault(long store, Class<? extends Fault> type) {
+        return faults.stream().anyMatch(f -> type.isInstance(f) && FaultSyntax.store(f) == store);
+    }
+
+    /**
+     * What protocol B (stock TiKV stores behind a mock PD) must end in: the {@code expect stock} line, else the
+     * scenario's expectation.
+     */
+    public Expectation stockExpectation() {
+        return stockExpectation != null ? stockExpectation : expectation;
+    }
+
+    /** A scenario that expects {@code e} under protocol B (null: the same as under protocol A). */
+    public Scenario withStockExpectation(Expectation e) {
+        Scenario s = copy(faults, expectation, collectTimeout, closeTimeout);
+        s.stockExpectation = e;
+        return s;
+    }
+
+    private Scenario copy(List<Fault> f, Expectation e, Duration collect, Duration close) {
+        Scenario s = new Scenario(name, description, stores, steps, stepLines, f, e, collect, close);
+        s.knownIssue = knownIssue;
+        s.knownStockIssue = knownStockIssue;
+        s.stockExpectation = stockExpectation;
+        return s;
     }
 
     /** Why the adviser fails this scenario today (an open bug), or null. */
@@ -70,10 +103,8 @@ public final class Scenario {
     }
 
     public Scenario withKnownIssue(String issue) {
-        Scenario s = new Scenario(name, description, stores, steps, stepLines, faults, expectation, collectTimeout,
-                closeTimeout);
+        Scenario s = copy(faults, expectation, collectTimeout, closeTimeout);
         s.knownIssue = issue;
-        s.knownStockIssue = knownStockIssue;
         return s;
     }
 
@@ -86,7 +117,7 @@ public final class Scenario {
     }
 
     public Scenario withKnownStockIssue(String issue) {
-        Scenario s = withKnownIssue(knownIssue);
+        Scenario s = copy(faults, expectation, collectTimeout, closeTimeout);
         s.knownStockIssue = issue;
         return s;
     }
@@ -132,7 +163,7 @@ public final class Scenario {
             b.append(s.render()).append('\n');
         }
         for (Fault f : faults) {
-            b.append(f.render()).append('\n');
+            b.append(FaultSyntax.render(f)).append('\n');
         }
         if (!collectTimeout.equals(ScenarioParser.DEFAULT_COLLECT_TIMEOUT)) {
             b.append("option collect-timeout ").append(collectTimeout.toMillis()).append("ms\n");
@@ -147,23 +178,23 @@ public final class Scenario {
             b.append("known-issue-stock ").append(knownStockIssue).append('\n');
         }
         b.append(expectation.render()).append('\n');
+        if (stockExpectation != null) {
+            b.append(stockExpectation.render().replaceFirst("^expect ", "expect stock ")).append('\n');
+        }
         return b.toString();
     }
 
     /** A scenario with every store holding every step but a different expectation (used by tests). */
     public Scenario withExpectation(Expectation e) {
-        return new Scenario(name, description, stores, steps, stepLines, faults, e, collectTimeout, closeTimeout)
-                .withKnownIssue(knownIssue).withKnownStockIssue(knownStockIssue);
+        return copy(faults, e, collectTimeout, closeTimeout);
     }
 
     public Scenario withFaults(List<Fault> newFaults) {
-        return new Scenario(name, description, stores, steps, stepLines, newFaults, expectation, collectTimeout,
-                closeTimeout).withKnownIssue(knownIssue).withKnownStockIssue(knownStockIssue);
+        return copy(newFaults, expectation, collectTimeout, closeTimeout);
     }
 
     public Scenario withTimeouts(Duration collect, Duration close) {
-        return new Scenario(name, description, stores, steps, stepLines, faults, expectation, collect, close)
-                .withKnownIssue(knownIssue).withKnownStockIssue(knownStockIssue);
+        return copy(faults, expectation, collect, close);
     }
 
     @Override

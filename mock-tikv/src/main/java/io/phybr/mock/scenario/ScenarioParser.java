@@ -1,5 +1,7 @@
 package io.phybr.mock.scenario;
 
+import io.phybr.mock.fault.Fault;
+import io.phybr.mock.fault.FaultSyntax;
 import io.phybr.mock.history.Step;
 import io.phybr.mock.model.Keys;
 import io.phybr.mock.model.Lag;
@@ -67,6 +69,7 @@ public final class ScenarioParser {
         List<Integer> lines = new ArrayList<>();
         List<Fault> faults = new ArrayList<>();
         Expectation expect = null;
+        Expectation stockExpect = null;
         Duration collect = DEFAULT_COLLECT_TIMEOUT;
         Duration close = DEFAULT_CLOSE_TIMEOUT;
         boolean noRegions = false;
@@ -226,7 +229,13 @@ public final class ScenarioParser {
                     add(steps, lines, new Step.Snapshot(num(t[2], "store id"), v));
                 }
                 case "replica" -> add(steps, lines, replica(t));
-                case "fault" -> faults.add(fault(t));
+                case "fault" -> {
+                    try {
+                        faults.add(FaultSyntax.parse(t));
+                    } catch (FaultSyntax.SyntaxError e) {
+                        throw err(e.getMessage());
+                    }
+                }
                 case "known-issue" -> {
                     if (t.length < 2) {
                         throw err("expected 'known-issue TEXT' (why a correct adviser fails this scenario today)");
@@ -249,23 +258,16 @@ public final class ScenarioParser {
                     }
                 }
                 case "expect" -> {
-                    if (expect != null) {
-                        throw err("'expect' appears twice");
+                    boolean stock = t.length > 1 && t[1].equals("stock");
+                    if (stock ? stockExpect != null : expect != null) {
+                        throw err("'expect" + (stock ? " stock" : "") + "' appears twice");
                     }
-                    if (t.length < 2) {
-                        throw err("expected 'expect recovered' or 'expect refused|timeout|failure TEXT'");
+                    Expectation e = expectation(line, stock ? 2 : 1, t);
+                    if (stock) {
+                        stockExpect = e;
+                    } else {
+                        expect = e;
                     }
-                    Expectation.Outcome o;
-                    try {
-                        o = Expectation.Outcome.valueOf(t[1].toUpperCase(Locale.ROOT));
-                    } catch (IllegalArgumentException e) {
-                        throw err("unknown outcome '" + t[1] + "' (known: recovered, refused, timeout, failure)");
-                    }
-                    String diag = line.substring(line.indexOf(t[1]) + t[1].length()).strip();
-                    if (o == Expectation.Outcome.RECOVERED && !diag.isEmpty()) {
-                        throw err("'expect recovered' takes no diagnosis text");
-                    }
-                    expect = new Expectation(o, diag);
                 }
                 default -> throw err("unknown step '" + t[0] + "'");
             }
@@ -290,12 +292,13 @@ public final class ScenarioParser {
             throw err("'regions none' contradicts the 'region' lines");
         }
         for (Fault f : faults) {
-            if (!stores.contains(f.store())) {
-                throw err("a fault names store " + f.store() + ", which is not in 'stores' " + stores);
+            long s = FaultSyntax.store(f);
+            if (!(f instanceof Fault.PdStatus) && !stores.contains(s)) {
+                throw err("a fault names store " + s + ", which is not in 'stores' " + stores);
             }
         }
         return new Scenario(name, description, stores, steps, lines, faults, expect, collect, close)
-                .withKnownIssue(knownIssue).withKnownStockIssue(knownStockIssue);
+                .withKnownIssue(knownIssue).withKnownStockIssue(knownStockIssue).withStockExpectation(stockExpect);
     }
 
     /** {@code replica store S region R applied A term T version V range START END [tombstone]}. */
@@ -310,41 +313,22 @@ public final class ScenarioParser {
                 num(t[10], "version"), tomb, key(t[12]), key(t[13]));
     }
 
-    private Fault fault(String[] t) {
-        if (t.length < 4 || !t[1].equals("store")) {
-            throw err("expected 'fault store S KIND ...'");
+    /** {@code expect [stock] OUTCOME [DIAGNOSIS]}: the outcome word is {@code t[at]}. */
+    private Expectation expectation(String line, int at, String[] t) {
+        if (t.length <= at) {
+            throw err("expected 'expect [stock] recovered' or 'expect [stock] refused|timeout|failure TEXT'");
         }
-        long store = num(t[2], "store id");
-        Fault.Kind kind = Fault.Kind.of(t[3]);
-        if (kind == null) {
-            StringBuilder known = new StringBuilder();
-            for (Fault.Kind k : Fault.Kind.values()) {
-                known.append(known.length() == 0 ? "" : ", ").append(k.word);
-            }
-            throw err("unknown fault '" + t[3] + "' (known: " + known + ")");
+        Expectation.Outcome o;
+        try {
+            o = Expectation.Outcome.valueOf(t[at].toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw err("unknown outcome '" + t[at] + "' (known: recovered, refused, timeout, failure)");
         }
-        return switch (kind) {
-            case CRASH_MID_STREAM, RESET_STREAM -> {
-                if (t.length != 6 || !t[4].equals("after")) {
-                    throw err("expected 'fault store S " + kind.word + " after N'");
-                }
-                yield new Fault(kind, store, (int) num(t[5], "meta count"), Duration.ZERO, 0);
-            }
-            case SLOW -> {
-                need(t, 5, "fault store S slow DURATION");
-                yield new Fault(kind, store, 0, duration(t[4]), 0);
-            }
-            case DUPLICATE, REVERSED_RANGE, UNKNOWN_FIELD -> {
-                if (t.length != 6 || !t[4].equals("region")) {
-                    throw err("expected 'fault store S " + kind.word + " region R'");
-                }
-                yield new Fault(kind, store, 0, Duration.ZERO, region(t[5]));
-            }
-            default -> {
-                need(t, 4, "fault store S " + kind.word);
-                yield new Fault(kind, store, 0, Duration.ZERO, 0);
-            }
-        };
+        String diag = String.join(" ", Arrays.copyOfRange(t, at + 1, t.length));
+        if (o == Expectation.Outcome.RECOVERED && !diag.isEmpty()) {
+            throw err("'expect recovered' takes no diagnosis text");
+        }
+        return new Expectation(o, diag);
     }
 
     private void add(List<Step> steps, List<Integer> lines, Step s) {
@@ -391,16 +375,10 @@ public final class ScenarioParser {
 
     private Duration duration(String s) {
         try {
-            if (s.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
-            }
-            if (s.endsWith("s")) {
-                return Duration.ofMillis((long) (Double.parseDouble(s.substring(0, s.length() - 1)) * 1000));
-            }
-        } catch (NumberFormatException e) {
-            // fall through
+            return FaultSyntax.duration(s);
+        } catch (FaultSyntax.SyntaxError e) {
+            throw err(e.getMessage());
         }
-        throw err("duration '" + s + "' is not like 500ms or 2s");
     }
 
     private ScenarioException err(String msg) {

@@ -1,5 +1,7 @@
 package io.phybr.mock.stock;
 
+import io.phybr.mock.fault.Fault;
+import io.phybr.mock.fault.FaultSyntax;
 import io.phybr.mock.pd.MockPd;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -25,11 +27,24 @@ public final class MockStockCluster implements AutoCloseable {
 
     public MockStockCluster(List<? extends StoreBackend> backends, boolean marked, boolean withTiflash, Tls tls)
             throws IOException {
+        this(backends, marked, withTiflash, tls, List.of());
+    }
+
+    /**
+     * With {@code faults} armed before anything starts: store faults on their stores (a store {@link Fault.Absent}
+     * is listed by PD but never answers), PD faults on PD; agent-only faults are mapped to their protocol-B meaning
+     * ({@link Fault.AgentFault#underStock()}) or rejected when they have none.
+     */
+    public MockStockCluster(List<? extends StoreBackend> backends, boolean marked, boolean withTiflash, Tls tls,
+                            List<? extends Fault> faults) throws IOException {
         List<MockPd.Store> listed = new ArrayList<>();
         MockPd p = null;
         try {
             for (StoreBackend b : backends) {
-                MockStockStore s = new MockStockStore(b, new StoreFaults());
+                MockStockStore s = new MockStockStore(b);
+                for (Fault.StoreFault f : storeFaults(faults, b.storeId())) {
+                    s.faults().add(f);
+                }
                 if (tls != null) {
                     s.tls(tls.grpc());
                 }
@@ -43,6 +58,11 @@ public final class MockStockCluster implements AutoCloseable {
             }
             p = MockPd.builder().stores(listed).marked(marked).schedule(operatorSchedule())
                     .schedulerSettings(operatorSchedulers()).tls(tls == null ? null : tls.http()).start();
+            for (Fault f : faults) {
+                if (f instanceof Fault.PdFault pdFault) {
+                    p.inject(pdFault);
+                }
+            }
         } catch (IOException | RuntimeException e) {
             stores.values().forEach(MockStockStore::close);
             throw e;
@@ -66,6 +86,27 @@ public final class MockStockCluster implements AutoCloseable {
         Map<String, String> m = new java.util.LinkedHashMap<>(MockPd.defaultSchedulerSettings());
         m.put("balance-leader-scheduler", "{\"batch\":8}");
         return m;
+    }
+
+    /** The protocol-B faults of one store: its store faults, and its agent faults' stock meaning. */
+    static List<Fault.StoreFault> storeFaults(List<? extends Fault> faults, long store) {
+        List<Fault.StoreFault> out = new ArrayList<>();
+        for (Fault f : faults) {
+            Fault.StoreFault sf = f instanceof Fault.StoreFault s ? s
+                    : f instanceof Fault.AgentFault a ? stockMeaning(a) : null;
+            if (sf != null && sf.store() == store) {
+                out.add(sf);
+            }
+        }
+        return out;
+    }
+
+    private static Fault.StoreFault stockMeaning(Fault.AgentFault a) {
+        Fault.StockMeaning m = a.underStock();
+        if (m.fault() == null) {
+            throw new IllegalArgumentException(FaultSyntax.render(a) + " has no protocol-B meaning: " + m.whyNone());
+        }
+        return m.fault();
     }
 
     /** In-memory backends built from a layout. */
@@ -105,5 +146,13 @@ public final class MockStockCluster implements AutoCloseable {
     public void close() {
         stores.values().forEach(MockStockStore::close);
         pd.close();
+    }
+
+    /**
+     * Mock stock stores and mock PDs still serving in this JVM. A test's leak check: every server
+     * it started must be closed when it ends, so this is 0 after each test.
+     */
+    public static int liveServers() {
+        return MockStockStore.liveServers() + MockPd.live();
     }
 }

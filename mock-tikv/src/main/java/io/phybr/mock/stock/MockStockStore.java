@@ -2,6 +2,8 @@ package io.phybr.mock.stock;
 
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.phybr.mock.fault.Fault;
+import io.phybr.mock.fault.StorePoint;
 import io.phybr.proto.recoverdata.RecoverRegionRequest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -36,9 +38,9 @@ public final class MockStockStore implements AutoCloseable {
     private boolean closed;
     private final AtomicInteger reboots = new AtomicInteger();
 
-    public MockStockStore(StoreBackend backend, StoreFaults faults) {
+    public MockStockStore(StoreBackend backend) {
         this.backend = backend;
-        this.faults = faults;
+        this.faults = new StoreFaults(backend.storeId());
         this.worker = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "mock-store-" + backend.storeId());
             t.setDaemon(true);
@@ -77,6 +79,13 @@ public final class MockStockStore implements AutoCloseable {
         if (server != null) {
             return this;
         }
+        if (!faults.at(StorePoint.BOOT, Fault.Absent.class).isEmpty()) {
+            // hook BOOT: the process never comes up; its address is a port nobody listens on
+            if (port == 0) {
+                port = unusedPort();
+            }
+            return this;
+        }
         IOException last = null;
         for (int attempt = 0; attempt < 50; attempt++) {
             try {
@@ -99,6 +108,14 @@ public final class MockStockStore implements AutoCloseable {
             }
         }
         throw new UncheckedIOException("store " + storeId() + " cannot listen on port " + port, last);
+    }
+
+    private int unusedPort() {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("store " + storeId() + " cannot find a free port", e);
+        }
     }
 
     /** The store goes down: in-flight calls fail with UNAVAILABLE, new ones cannot connect. */

@@ -2,6 +2,10 @@ package io.phybr.mock.stock;
 
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
+import io.phybr.mock.fault.Fault;
+import io.phybr.mock.fault.Fault.CallFault;
+import io.phybr.mock.fault.Fault.Rpc;
+import io.phybr.mock.fault.StorePoint;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.phybr.proto.recoverdata.Error;
@@ -30,7 +34,8 @@ import java.util.concurrent.locks.LockSupport;
  *   <li>WaitApply returns once every peer applied to its last index;</li>
  *   <li>ResolveKvData deletes locks and writes newer than the resolved ts, streaming progress.</li>
  * </ul>
- * Work runs on {@code worker}, never on the transport threads. Faults come from {@link StoreFaults}.
+ * Work runs on {@code worker}, never on the transport threads. Faults come from {@link StoreFaults}, looked up at
+ * the store's named points ({@link StorePoint}).
  */
 final class RecoverDataService extends RecoverDataGrpc.RecoverDataImplBase {
     /** A long-running call that a newer one may abort. */
@@ -103,41 +108,108 @@ final class RecoverDataService extends RecoverDataGrpc.RecoverDataImplBase {
         }
     }
 
+    // ---- fault hooks (one per named point) -----------------------------------------------------------------
+
+    /** Point CALL: a {@link Fault.FailNext} answers the call with its status before anything happens. */
+    private static boolean failedAtCall(CallFault f, StreamObserver<?> obs) {
+        if (f instanceof Fault.FailNext fail) {
+            obs.onError(Status.fromCode(fail.code()).withDescription("injected fault").asRuntimeException());
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Point MESSAGE (or REQUESTS_READ): before message {@code sent}, a {@link Fault.ResetAfter} breaks the stream and a
+     * {@link Fault.RestartDuring} restarts the store process (which breaks every call).
+     */
+    private boolean brokenAt(CallFault f, int sent, Active call, StreamObserver<?> obs) {
+        if (f instanceof Fault.ResetAfter r && sent >= r.after()) {
+            if (call == null || call.finish()) {
+                obs.onError(Status.UNAVAILABLE.withDescription("stream reset by the store").asRuntimeException());
+            }
+            return true;
+        }
+        if (f instanceof Fault.RestartDuring r && sent >= Math.max(0, r.after())) {
+            store.rebootAsync();
+            return true;
+        }
+        return false;
+    }
+
+    /** Point ANSWERED: a {@link Fault.RestartAfterAnswer} restarts the store once the answer is out. */
+    private void restartIfAnswered(CallFault f) {
+        if (f instanceof Fault.RestartAfterAnswer) {
+            store.rebootAsync();
+        }
+    }
+
+    /** Point BUILD_METAS: one meta per local non-tombstone peer, with the store's report faults applied. */
+    private List<RegionMeta> metas() {
+        List<Fault.ReportFault> garbage = faults.at(StorePoint.BUILD_METAS, Fault.ReportFault.class);
+        List<RegionMeta> out = new ArrayList<>();
+        for (LocalPeer p : backend.peers()) {
+            if (p.tombstone()) {
+                continue;
+            }
+            byte[] start = p.startKey();
+            byte[] end = p.endKey();
+            boolean twice = false;
+            boolean unknown = false;
+            for (Fault.ReportFault g : garbage) {
+                if (g.region() != p.regionId()) {
+                    continue;
+                }
+                if (g instanceof Fault.ReversedRange) {
+                    byte[] newEnd = start.length != 0 ? start : new byte[] {0x00};
+                    start = end.length != 0 ? end : io.phybr.mock.model.Keys.append(newEnd, (byte) 0xff);
+                    end = newEnd;
+                } else if (g instanceof Fault.Duplicate) {
+                    twice = true;
+                } else if (g instanceof Fault.UnknownField) {
+                    unknown = true;
+                }
+            }
+            RegionMeta.Builder m = RegionMeta.newBuilder().setRegionId(p.regionId()).setPeerId(p.maxPeerId())
+                    .setLastLogTerm(p.lastLogTerm()).setLastIndex(p.lastIndex()).setCommitIndex(0)
+                    .setVersion(p.version()).setTombstone(false)
+                    .setStartKey(ByteString.copyFrom(start)).setEndKey(ByteString.copyFrom(end));
+            if (unknown) {
+                m.setUnknownFields(com.google.protobuf.UnknownFieldSet.newBuilder().addField(99,
+                        com.google.protobuf.UnknownFieldSet.Field.newBuilder().addVarint(1).build()).build());
+            }
+            out.add(m.build());
+            if (twice) {
+                out.add(m.build());
+            }
+        }
+        return out;
+    }
+
     @Override
     public void readRegionMeta(ReadRegionMetaRequest request, StreamObserver<RegionMeta> obs) {
         store.record("ReadRegionMeta");
-        StoreFaults.Fault f = faults.take(StoreFaults.Rpc.READ_REGION_META);
-        if (f != null && f.kind() == StoreFaults.Kind.STATUS) {
-            obs.onError(Status.fromCode(f.code()).withDescription("injected fault").asRuntimeException());
+        CallFault f = faults.forCall(Rpc.READ_REGION_META);
+        if (failedAtCall(f, obs)) {
             return;
         }
         Active call = supersede(obs);
         ((ServerCallStreamObserver<RegionMeta>) obs).setOnCancelHandler(call::cancelled);
         worker.execute(() -> {
             int sent = 0;
-            for (LocalPeer p : backend.peers()) {
-                if (p.tombstone()) {
-                    continue;
-                }
+            for (RegionMeta m : metas()) {
                 step();
                 if (call.aborted) {
                     return;
                 }
-                if (f != null && f.kind() == StoreFaults.Kind.RESET && sent >= f.after()) {
-                    if (call.finish()) {
-                        obs.onError(Status.UNAVAILABLE.withDescription("stream reset by the store").asRuntimeException());
-                    }
+                if (brokenAt(f, sent, call, obs)) {
                     return;
                 }
                 synchronized (call) {
                     if (call.finished) {
                         return;
                     }
-                    obs.onNext(RegionMeta.newBuilder().setRegionId(p.regionId()).setPeerId(p.maxPeerId())
-                            .setLastLogTerm(p.lastLogTerm()).setLastIndex(p.lastIndex()).setCommitIndex(0)
-                            .setVersion(p.version()).setTombstone(false)
-                            .setStartKey(ByteString.copyFrom(p.startKey())).setEndKey(ByteString.copyFrom(p.endKey()))
-                            .build());
+                    obs.onNext(m);
                 }
                 sent++;
             }
@@ -150,7 +222,7 @@ final class RecoverDataService extends RecoverDataGrpc.RecoverDataImplBase {
     @Override
     public StreamObserver<RecoverRegionRequest> recoverRegion(StreamObserver<RecoverRegionResponse> obs) {
         store.record("RecoverRegion");
-        StoreFaults.Fault f = faults.take(StoreFaults.Rpc.RECOVER_REGION);
+        CallFault f = faults.forCall(Rpc.RECOVER_REGION);
         Active call = supersede(obs);
         ((ServerCallStreamObserver<RecoverRegionResponse>) obs).setOnCancelHandler(call::cancelled);
         List<RecoverRegionRequest> requests = new ArrayList<>();
@@ -168,24 +240,17 @@ final class RecoverDataService extends RecoverDataGrpc.RecoverDataImplBase {
             @Override
             public void onCompleted() {
                 store.recordRecover(List.copyOf(requests));
-                if (f != null && f.kind() == StoreFaults.Kind.STATUS) {
+                if (f instanceof Fault.FailNext fail) {
                     if (call.finish()) {
-                        obs.onError(Status.fromCode(f.code()).withDescription("injected fault").asRuntimeException());
+                        obs.onError(Status.fromCode(fail.code()).withDescription("injected fault").asRuntimeException());
                     }
                     return;
                 }
-                if (f != null && f.kind() == StoreFaults.Kind.RESET) {
-                    if (call.finish()) {
-                        obs.onError(Status.UNAVAILABLE.withDescription("stream reset by the store").asRuntimeException());
-                    }
-                    return;
-                }
-                if (f != null && f.kind() == StoreFaults.Kind.REBOOT) {
-                    store.rebootAsync();
+                if (brokenAt(f, 0, call, obs)) {
                     return;
                 }
                 worker.execute(() -> {
-                    String error = f != null && f.kind() == StoreFaults.Kind.ERROR_REPLY ? f.msg() : null;
+                    String error = f instanceof Fault.ErrorReply e ? e.msg() : null;
                     for (RecoverRegionRequest r : requests) {
                         if (error != null) {
                             break;
@@ -215,6 +280,7 @@ final class RecoverDataService extends RecoverDataGrpc.RecoverDataImplBase {
                     }
                     obs.onNext(resp.build());
                     obs.onCompleted();
+                    restartIfAnswered(f);
                 });
             }
         };
@@ -223,43 +289,43 @@ final class RecoverDataService extends RecoverDataGrpc.RecoverDataImplBase {
     @Override
     public void waitApply(WaitApplyRequest request, StreamObserver<WaitApplyResponse> obs) {
         store.record("WaitApply");
-        StoreFaults.Fault f = faults.take(StoreFaults.Rpc.WAIT_APPLY);
-        if (f != null && (f.kind() == StoreFaults.Kind.STATUS || f.kind() == StoreFaults.Kind.RESET)) {
-            obs.onError(Status.fromCode(f.code()).withDescription("injected fault").asRuntimeException());
+        CallFault f = faults.forCall(Rpc.WAIT_APPLY);
+        if (failedAtCall(f, obs) || brokenAt(f, 0, null, obs)) {
             return;
         }
         worker.execute(() -> {
             step();
             WaitApplyResponse.Builder b = WaitApplyResponse.newBuilder();
-            if (f != null && f.kind() == StoreFaults.Kind.ERROR_REPLY) {
-                b.setError(Error.newBuilder().setMsg(f.msg()));
+            if (f instanceof Fault.ErrorReply e) {
+                b.setError(Error.newBuilder().setMsg(e.msg()));
             } else {
                 backend.applyAll();
             }
             obs.onNext(b.build());
             obs.onCompleted();
+            restartIfAnswered(f);
         });
     }
 
     @Override
     public void resolveKvData(ResolveKvDataRequest request, StreamObserver<ResolveKvDataResponse> obs) {
         store.record("ResolveKvData");
-        StoreFaults.Fault f = faults.take(StoreFaults.Rpc.RESOLVE_KV_DATA);
-        if (f != null && (f.kind() == StoreFaults.Kind.STATUS || f.kind() == StoreFaults.Kind.RESET)) {
-            obs.onError(Status.fromCode(f.code()).withDescription("injected fault").asRuntimeException());
+        CallFault f = faults.forCall(Rpc.RESOLVE_KV_DATA);
+        if (failedAtCall(f, obs) || brokenAt(f, 0, null, obs)) {
             return;
         }
         worker.execute(() -> {
             step();
-            if (f != null && f.kind() == StoreFaults.Kind.ERROR_REPLY) {
+            if (f instanceof Fault.ErrorReply e) {
                 obs.onNext(ResolveKvDataResponse.newBuilder().setStoreId(backend.storeId())
-                        .setError(Error.newBuilder().setMsg(f.msg())).build());
+                        .setError(Error.newBuilder().setMsg(e.msg())).build());
                 obs.onCompleted();
                 return;
             }
             backend.resolve(request.getResolvedTs(), (count, ts) -> obs.onNext(ResolveKvDataResponse.newBuilder()
                     .setStoreId(backend.storeId()).setResolvedKeyCount(count).setCurrentCommitTs(ts).build()));
             obs.onCompleted();
+            restartIfAnswered(f);
         });
     }
 }

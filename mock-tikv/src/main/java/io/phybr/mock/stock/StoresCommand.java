@@ -1,7 +1,8 @@
 package io.phybr.mock.stock;
 
-import io.phybr.adviser.dump.DumpReader;
-import io.phybr.adviser.plan.ReplicaTable;
+import io.phybr.contract.dump.DumpReader;
+import io.phybr.contract.dump.DumpRow;
+import io.phybr.contract.dump.DumpRows;
 import java.io.BufferedInputStream;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -9,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -23,8 +25,6 @@ import picocli.CommandLine.Model.CommandSpec;
  * {@code --pd} address, so a real {@code phybr recover} can be pointed at it by hand. With
  * {@code --exit-after-recovery} it waits until the adviser removes the snapshot-recovering marker,
  * then checks the stores and exits 0 (PASS) or 1 (FAIL).
- *
- * <p>To be registered in {@code io.phybr.mock.cli.MockTikvMain}'s subcommands.
  */
 @Command(name = "stores", mixinStandardHelpOptions = true,
         description = "Serve a mock PD and mock stock-TiKV stores (recover_data) on loopback; print the --pd address.")
@@ -87,11 +87,12 @@ public final class StoresCommand implements Callable<Integer> {
                 b.addKv(new InMemoryStoreBackend.Kv(("key" + i).getBytes(), resolvedTs - 50 + rnd.nextInt(100), rnd.nextInt(20) == 0));
             }
         }
+        Map<Long, List<InMemoryStoreBackend.Kv>> committed = StockCheck.committedWrites(backends, resolvedTs);
         try (MockStockCluster cluster = new MockStockCluster(backends, !unmarked, true)) {
             announce(out, cluster);
             out.flush();
             serve(cluster);
-            List<String> problems = StockCheck.check(backends, resolvedTs);
+            List<String> problems = StockCheck.check(backends, resolvedTs, committed);
             out.println(problems.isEmpty() ? "PASS" : "FAIL: " + String.join("; ", problems));
             out.flush();
             return problems.isEmpty() ? 0 : 1;
@@ -155,15 +156,15 @@ public final class StoresCommand implements Callable<Integer> {
      * is served up to its last complete line; {@code warning} hears about a torn last line.
      */
     static List<StockReplica> fromDump(Path file, java.util.function.Consumer<String> warning) throws Exception {
-        ReplicaTable t = new ReplicaTable();
+        DumpRows t = new DumpRows();
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
             DumpReader.readRecording(in, t, warning);
         }
         List<StockReplica> out = new ArrayList<>();
-        for (int i = 0; i < t.size(); i++) {
-            long peer = t.peerId(i) != 0 ? t.peerId(i) : t.regionId(i) * 1000 + t.store(i);
-            out.add(new StockReplica(t.store(i), new LocalPeer(t.regionId(i), new long[] {peer}, t.term(i), t.index(i),
-                    t.commitIndex(i), t.version(i), t.tombstone(i), t.startKey(i), t.endKey(i)), t.index(i)));
+        for (DumpRow r : t.rows()) {
+            long peer = r.peerId() != 0 ? r.peerId() : r.regionId() * 1000 + r.store();
+            out.add(new StockReplica(r.store(), new LocalPeer(r.regionId(), new long[] {peer}, r.term(), r.index(),
+                    r.commitIndex(), r.version(), r.tombstone(), r.startKey(), r.endKey()), r.index()));
         }
         return out;
     }

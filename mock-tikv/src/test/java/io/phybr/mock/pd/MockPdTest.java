@@ -2,6 +2,7 @@ package io.phybr.mock.pd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.phybr.mock.fault.Fault;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -239,7 +240,7 @@ class MockPdTest {
 
     @Test
     void faultsAreDataAndRunOut() throws Exception {
-        pd.inject(new PdFault("GET", "/pd/api/v1/stores", 2, 500));
+        pd.inject(new Fault.PdStatus("GET", "/pd/api/v1/stores", 2, 500));
         assertThat(status("GET", "/pd/api/v1/stores", null)).isEqualTo(500);
         assertThat(status("GET", "/pd/api/v1/config", null)).isEqualTo(200);
         assertThat(status("GET", "/pd/api/v1/stores", null)).isEqualTo(500);

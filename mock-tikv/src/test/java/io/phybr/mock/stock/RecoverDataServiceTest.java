@@ -9,6 +9,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
+import io.phybr.mock.fault.Fault;
 import io.phybr.proto.recoverdata.ReadRegionMetaRequest;
 import io.phybr.proto.recoverdata.RecoverDataGrpc;
 import io.phybr.proto.recoverdata.RecoverRegionRequest;
@@ -44,7 +45,7 @@ class RecoverDataServiceTest {
                 .addPeer(new LocalPeer(2, new long[] {21, 29, 23}, 6, 40, 38, 5, false, b(""), b("m")), 30)
                 .addPeer(new LocalPeer(3, new long[] {31}, 6, 12, 12, 2, true, b("m"), b("")), 12)
                 .addPeer(new LocalPeer(4, new long[] {41, 44}, 7, 50, 50, 4, false, b("m"), b("")), 50);
-        store = new MockStockStore(backend, new StoreFaults()).start();
+        store = new MockStockStore(backend).start();
         channel = NettyChannelBuilder.forTarget(store.address()).usePlaintext().build();
     }
 
@@ -170,8 +171,8 @@ class RecoverDataServiceTest {
 
     @Test
     void injectedFaultsFireThenRunOut() {
-        store.faults().failNext(StoreFaults.Rpc.READ_REGION_META, Status.Code.UNAVAILABLE, 1)
-                .resetStream(StoreFaults.Rpc.READ_REGION_META, 1, 1);
+        store.faults().failNext(Fault.Rpc.READ_REGION_META, Status.Code.UNAVAILABLE, 1)
+                .resetStream(Fault.Rpc.READ_REGION_META, 1, 1);
         assertThatThrownBy(this::readAll).hasMessageContaining("UNAVAILABLE: injected fault");
         assertThatThrownBy(this::readAll).hasMessageContaining("stream reset");
         assertThat(readAll()).hasSize(2);

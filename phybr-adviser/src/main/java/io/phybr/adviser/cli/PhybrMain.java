@@ -1,6 +1,6 @@
 package io.phybr.adviser.cli;
 
-import io.phybr.adviser.ExitCode;
+import io.phybr.contract.ExitCode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Properties;

@@ -1,8 +1,8 @@
 package io.phybr.adviser.cli;
 
-import io.phybr.adviser.ExitCode;
-import io.phybr.adviser.dump.DumpFormatException;
-import io.phybr.adviser.dump.DumpReader;
+import io.phybr.contract.ExitCode;
+import io.phybr.contract.dump.DumpFormatException;
+import io.phybr.contract.dump.DumpReader;
 import io.phybr.adviser.plan.Plan;
 import io.phybr.adviser.plan.PlanOptions;
 import io.phybr.adviser.plan.PlanOutcome;
@@ -11,7 +11,8 @@ import io.phybr.adviser.plan.Policy;
 import io.phybr.adviser.plan.Protocol;
 import io.phybr.adviser.plan.Refusal;
 import io.phybr.adviser.plan.ReplicaTable;
-import io.phybr.adviser.record.RecordedRun;
+import io.phybr.adviser.record.RecordedOptions;
+import io.phybr.contract.record.RecordedRun;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.FileNotFoundException;
@@ -83,15 +84,17 @@ public final class PlanCommand implements Callable<Integer> {
         boolean planToStdout = "-".equals(output);
         PrintWriter report = planToStdout ? err : spec.commandLine().getOut();
         Optional<RecordedRun> recording;
+        Optional<PlanOptions> recordedOptions;
         try {
             recording = "-".equals(input) ? Optional.empty() : RecordedRun.besideDump(Path.of(input));
+            recordedOptions = recording.isEmpty() ? Optional.empty() : Optional.of(RecordedOptions.of(recording.get()));
         } catch (IOException e) {
             err.println("phybr plan: " + e.getMessage() + ". Move the dump away from it, or fix it.");
             return ExitCode.BAD_INPUT.code();
         }
         PlanOptions options;
         try {
-            options = options(recording.map(RecordedRun::options), report);
+            options = options(recordedOptions, report);
         } catch (IllegalArgumentException e) {
             err.println("phybr plan: " + e.getMessage() + ".");
             return ExitCode.USAGE.code();
@@ -160,7 +163,7 @@ public final class PlanCommand implements Callable<Integer> {
         if (recording.isPresent() && recording.get().plan().isPresent()) {
             Path recorded = recording.get().plan().get();
             report.println(torn[0] ? "(the dump was cut short, so the plan is not compared with " + recorded + ")"
-                    : options.equals(recording.get().options()) ? RecordedPlans.compare(plan, recorded)
+                    : options.equals(recordedOptions.get()) ? RecordedPlans.compare(plan, recorded)
                     : "(options differ from the recorded run's, so the plan is not compared with " + recorded + ")");
         }
         long t3 = System.nanoTime();

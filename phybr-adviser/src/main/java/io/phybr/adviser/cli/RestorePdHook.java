@@ -1,6 +1,6 @@
 package io.phybr.adviser.cli;
 
-import io.phybr.adviser.ExitCode;
+import io.phybr.contract.ExitCode;
 import io.phybr.adviser.record.RunRecorder;
 import io.phybr.adviser.stock.StockRecovery;
 import java.time.Duration;

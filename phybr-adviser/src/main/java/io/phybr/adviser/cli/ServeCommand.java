@@ -1,6 +1,6 @@
 package io.phybr.adviser.cli;
 
-import io.phybr.adviser.ExitCode;
+import io.phybr.contract.ExitCode;
 import io.phybr.adviser.dump.BackupMeta;
 import io.phybr.adviser.plan.Policy;
 import io.phybr.adviser.plan.Protocol;

@@ -2,7 +2,7 @@ package io.phybr.adviser.outcome;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.phybr.adviser.ExitCode;
+import io.phybr.contract.ExitCode;
 import io.phybr.adviser.plan.Plan;
 import java.io.IOException;
 import java.io.UncheckedIOException;

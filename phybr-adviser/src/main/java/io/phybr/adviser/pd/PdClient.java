@@ -257,7 +257,9 @@ public final class PdClient implements AutoCloseable {
                 lastUri = base;
                 continue;
             } catch (ExecutionException e) {
-                lastIo = e.getCause() instanceof IOException io ? io : new IOException(String.valueOf(e.getCause()), e.getCause());
+                lastIo = e.getCause() instanceof HttpTimeoutException
+                        ? new HttpTimeoutException("no answer within " + human(requestTimeout) + " (--pd-timeout)")
+                        : e.getCause() instanceof IOException io ? io : new IOException(String.valueOf(e.getCause()), e.getCause());
                 lastUri = base;
                 continue;
             } catch (InterruptedException e) {

@@ -1,5 +1,6 @@
 package io.phybr.adviser.plan;
 
+import io.phybr.contract.dump.ReplicaSink;
 import java.util.Arrays;
 
 /**
@@ -12,7 +13,7 @@ import java.util.Arrays;
  * commit_index. Not thread-safe: collectors either add under one lock or fill one table per
  * store and {@link #appendAll} them.
  */
-public final class ReplicaTable {
+public final class ReplicaTable implements ReplicaSink {
     static final byte TOMBSTONE = 1;
     static final byte STOCK_FIELDS = 2;
 
@@ -54,17 +55,19 @@ public final class ReplicaTable {
         endLen = new int[cap];
     }
 
-    /** Adds a seed-protocol report ({@code phybr.RegionMeta}) and returns its row. */
-    public int addSeed(long storeId, long regionId, long appliedIndex, long term, long version,
+    /** Adds a seed-protocol report ({@code phybr.RegionMeta}) as the next row. */
+    @Override
+    public void addSeed(long storeId, long regionId, long appliedIndex, long term, long version,
                        boolean tombstone, byte[] startKey, byte[] endKey) {
-        return add(storeId, regionId, 0, appliedIndex, term, 0, version,
+        add(storeId, regionId, 0, appliedIndex, term, 0, version,
                 (byte) (tombstone ? TOMBSTONE : 0), startKey, endKey);
     }
 
-    /** Adds a stock-TiKV report ({@code recover_data.RegionMeta}) and returns its row. */
-    public int addStock(long storeId, long regionId, long peerId, long lastLogTerm, long lastIndex,
+    /** Adds a stock-TiKV report ({@code recover_data.RegionMeta}) as the next row. */
+    @Override
+    public void addStock(long storeId, long regionId, long peerId, long lastLogTerm, long lastIndex,
                         long commitIndex, long version, boolean tombstone, byte[] startKey, byte[] endKey) {
-        return add(storeId, regionId, peerId, lastIndex, lastLogTerm, commitIndex, version,
+        add(storeId, regionId, peerId, lastIndex, lastLogTerm, commitIndex, version,
                 (byte) (STOCK_FIELDS | (tombstone ? TOMBSTONE : 0)), startKey, endKey);
     }
 

@@ -2,7 +2,8 @@ package io.phybr.adviser.record;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import io.phybr.adviser.ExitCode;
+import io.phybr.contract.ExitCode;
+import io.phybr.contract.record.RecordedRun;
 import io.phybr.adviser.plan.Plan;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -78,13 +79,14 @@ import org.slf4j.LoggerFactory;
 public final class RunRecorder implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RunRecorder.class);
 
-    public static final String DUMP = "reports.jsonl";
-    public static final String PLAN = "plan.jsonl";
+    // The names a reader of a run directory needs are the contract's (RecordedRun reads the manifest).
+    public static final String DUMP = RecordedRun.DUMP;
+    public static final String PLAN = RecordedRun.PLAN;
     public static final String SUMMARY = "summary.json";
-    public static final String MANIFEST = "manifest.json";
+    public static final String MANIFEST = RecordedRun.MANIFEST;
     public static final String DISCARDED = "discarded.jsonl";
     /** The manifest's {@code format} field. */
-    public static final String FORMAT = "phybr-run/1";
+    public static final String FORMAT = RecordedRun.FORMAT;
     /** Environment variable naming the directory that holds the per-run directories (default {@code ./phybr-runs}). */
     public static final String RUNS_DIR_ENV = "PHYBR_RUNS_DIR";
 

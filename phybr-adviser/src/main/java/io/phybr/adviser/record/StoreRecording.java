@@ -1,6 +1,6 @@
 package io.phybr.adviser.record;
 
-import io.phybr.adviser.dump.DumpWriter;
+import io.phybr.contract.dump.DumpWriter;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Arrays;

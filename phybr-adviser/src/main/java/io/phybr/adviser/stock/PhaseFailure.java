@@ -1,6 +1,6 @@
 package io.phybr.adviser.stock;
 
-import io.phybr.adviser.ExitCode;
+import io.phybr.contract.ExitCode;
 
 /** A phase could not finish; the message is the one paragraph the operator reads. */
 final class PhaseFailure extends Exception {

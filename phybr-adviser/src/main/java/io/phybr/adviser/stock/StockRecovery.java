@@ -1,7 +1,7 @@
 package io.phybr.adviser.stock;
 
 import io.grpc.ManagedChannel;
-import io.phybr.adviser.ExitCode;
+import io.phybr.contract.ExitCode;
 import io.phybr.adviser.outcome.Outcome;
 import io.phybr.adviser.pd.PdClient;
 import io.phybr.adviser.pd.PdException;

@@ -2,7 +2,7 @@ package io.phybr.adviser.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.phybr.adviser.ExitCode;
+import io.phybr.contract.ExitCode;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;

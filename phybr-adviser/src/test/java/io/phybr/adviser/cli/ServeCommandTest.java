@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.phybr.adviser.ExitCode;
+import io.phybr.contract.ExitCode;
 import io.phybr.adviser.plan.Plan;
 import io.phybr.adviser.protocol.seed.GrpcCleanup;
 import io.phybr.adviser.protocol.seed.Layout;

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.phybr.adviser.plan.ReplicaTable;
+import io.phybr.contract.dump.DumpFormatException;
+import io.phybr.contract.dump.DumpReader;
+import io.phybr.contract.dump.DumpWriter;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -4,9 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.phybr.adviser.ExitCode;
-import io.phybr.adviser.dump.DumpFormatException;
-import io.phybr.adviser.dump.DumpReader;
+import io.phybr.contract.record.RecordedRun;
+import io.phybr.contract.ExitCode;
+import io.phybr.contract.dump.DumpFormatException;
+import io.phybr.contract.dump.DumpReader;
 import io.phybr.adviser.plan.Plan;
 import io.phybr.adviser.plan.PlanOptions;
 import io.phybr.adviser.plan.Planner;
@@ -174,7 +175,7 @@ class RunRecorderTest {
         assertThat(Files.readString(dir.resolve(RunRecorder.PLAN))).isEqualTo(want.toString(StandardCharsets.UTF_8));
         assertThat(Files.readString(dir.resolve(RunRecorder.SUMMARY))).isEqualTo(plan.summary().toJson() + "\n");
         RecordedRun run = RecordedRun.besideDump(dir.resolve(RunRecorder.DUMP)).orElseThrow();
-        assertThat(run.options()).isEqualTo(new PlanOptions(Policy.BR, Protocol.SEED, true));
+        assertThat(RecordedOptions.of(run)).isEqualTo(new PlanOptions(Policy.BR, Protocol.SEED, true));
         assertThat(run.stores()).containsExactly(1, 2);
         assertThat(run.plan()).contains(dir.resolve(RunRecorder.PLAN).toAbsolutePath());
         assertThat(run.exitCode()).hasValue(0);

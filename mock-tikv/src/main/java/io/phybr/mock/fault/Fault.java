@@ -1,0 +1,309 @@
+package io.phybr.mock.fault;
+
+import io.grpc.Status;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * One misbehaviour of the mock cluster, as data: what goes wrong and where (OkHttp's {@code SocketEffect}; TiKV's
+ * {@code fail::cfg} points). Every variant carries only its own data and names the lifecycle point where it fires
+ * ({@link AgentPoint}, {@link StorePoint}, or PD's request point). The scenario keyword table is {@link FaultSyntax}.
+ *
+ * <p>Adding a fault costs one variant here, one row in {@link FaultSyntax}, and one hook at its point (an
+ * {@code instanceof} where the agent, store or PD reaches that point).
+ *
+ * <p>Families: {@link AgentFault}s are honoured by seed-protocol agents (protocol A), {@link StoreFault}s by mock
+ * stock-TiKV stores (protocol B), {@link PdFault}s by the mock PD (at its request point). Some variants belong to both agent and store
+ * families (a slow store, garbage in a report, a store that never shows up): they mean the same thing under both
+ * protocols. An agent-only fault says what it means under protocol B with {@link AgentFault#underStock()}.
+ */
+public sealed interface Fault permits Fault.AgentFault, Fault.StoreFault, Fault.PdFault {
+
+    /** Faults a seed-protocol agent honours. */
+    sealed interface AgentFault extends Fault {
+        long store();
+
+        /** Where in the agent's life the fault fires. */
+        AgentPoint agentPoint();
+
+        /**
+         * The same misbehaviour of a stock TiKV store (protocol B), or an explanation why there is none.
+         * Variants that are also {@link StoreFault}s map to themselves.
+         */
+        StockMeaning underStock();
+    }
+
+    /** Faults a mock stock-TiKV store honours. */
+    sealed interface StoreFault extends Fault {
+        long store();
+
+        /** Where in the store's life (or one call) the fault fires. */
+        StorePoint storePoint();
+    }
+
+    /** Protocol B's meaning of an agent fault: a store fault, or why the fault has none. */
+    record StockMeaning(StoreFault fault, String whyNone) {
+        static StockMeaning same(StoreFault f) {
+            return new StockMeaning(f, null);
+        }
+
+        static StockMeaning none(String why) {
+            return new StockMeaning(null, why);
+        }
+    }
+
+    /** The recover_data calls of a stock TiKV, by their scenario words. */
+    enum Rpc {
+        READ_REGION_META("read-region-meta"),
+        RECOVER_REGION("recover-region"),
+        WAIT_APPLY("wait-apply"),
+        RESOLVE_KV_DATA("resolve-kv-data");
+
+        public final String word;
+
+        Rpc(String word) {
+            this.word = word;
+        }
+    }
+
+    // ---- both protocols -------------------------------------------------------------------------------
+
+    /** The store never shows up: no agent connects (A); PD lists the store but its TiKV never answers (B). */
+    record Absent(long store) implements AgentFault, StoreFault {
+        @Override
+        public AgentPoint agentPoint() {
+            return AgentPoint.START;
+        }
+
+        @Override
+        public StorePoint storePoint() {
+            return StorePoint.BOOT;
+        }
+
+        @Override
+        public StockMeaning underStock() {
+            return StockMeaning.same(this);
+        }
+    }
+
+    /** Every reported meta (A) or streamed message and region campaign (B) takes {@code delay} first. */
+    record Slow(long store, Duration delay) implements AgentFault, StoreFault {
+        public Slow {
+            Objects.requireNonNull(delay, "delay");
+        }
+
+        @Override
+        public AgentPoint agentPoint() {
+            return AgentPoint.BEFORE_META;
+        }
+
+        @Override
+        public StorePoint storePoint() {
+            return StorePoint.MESSAGE;
+        }
+
+        @Override
+        public StockMeaning underStock() {
+            return StockMeaning.same(this);
+        }
+    }
+
+    /** The store reports {@code region} twice (in its agent's stream, or in ReadRegionMeta). */
+    record Duplicate(long store, long region) implements AgentFault, StoreFault, ReportFault {
+    }
+
+    /** The store reports {@code region} with start and end swapped (start_key > end_key). */
+    record ReversedRange(long store, long region) implements AgentFault, StoreFault, ReportFault {
+    }
+
+    /** The store's meta of {@code region} carries an unknown field (number 99). */
+    record UnknownField(long store, long region) implements AgentFault, StoreFault, ReportFault {
+    }
+
+    /** Garbage in one region's report: fires where the metas are built, the same under both protocols. */
+    sealed interface ReportFault extends AgentFault, StoreFault permits Duplicate, ReversedRange, UnknownField {
+        long region();
+
+        @Override
+        default AgentPoint agentPoint() {
+            return AgentPoint.BUILD_METAS;
+        }
+
+        @Override
+        default StorePoint storePoint() {
+            return StorePoint.BUILD_METAS;
+        }
+
+        @Override
+        default StockMeaning underStock() {
+            return StockMeaning.same(this);
+        }
+    }
+
+    // ---- protocol A: agents ---------------------------------------------------------------------------
+
+    /** The agent process dies after sending {@code after} metas, then restarts and reports again. */
+    record CrashMidStream(long store, int after) implements AgentFault {
+        @Override
+        public AgentPoint agentPoint() {
+            return AgentPoint.BEFORE_META;
+        }
+
+        /** A TiKV that restarts while streaming its metas. */
+        @Override
+        public StockMeaning underStock() {
+            return StockMeaning.same(new RestartDuring(store, Rpc.READ_REGION_META, after, 1));
+        }
+    }
+
+    /** The agent cancels its stream after {@code after} metas and opens a new one on the same channel. */
+    record ResetStream(long store, int after) implements AgentFault {
+        @Override
+        public AgentPoint agentPoint() {
+            return AgentPoint.BEFORE_META;
+        }
+
+        @Override
+        public StockMeaning underStock() {
+            return StockMeaning.same(new ResetAfter(store, Rpc.READ_REGION_META, after, 1));
+        }
+    }
+
+    /** The agent's connection drops after applying; it reconnects only to call close. */
+    record DisconnectBeforeClose(long store) implements AgentFault {
+        @Override
+        public AgentPoint agentPoint() {
+            return AgentPoint.AFTER_APPLY;
+        }
+
+        @Override
+        public StockMeaning underStock() {
+            return StockMeaning.none("it breaks the close barrier, and stock TiKV has no close call");
+        }
+    }
+
+    /** The agent applies its commands and exits without ever calling close. */
+    record NoClose(long store) implements AgentFault {
+        @Override
+        public AgentPoint agentPoint() {
+            return AgentPoint.AFTER_APPLY;
+        }
+
+        @Override
+        public StockMeaning underStock() {
+            return StockMeaning.none("it skips the close barrier, and stock TiKV has no close call");
+        }
+    }
+
+    /** After applying, the store reboots: the agent reports again, re-applies, then closes. */
+    record RebootAfterApply(long store) implements AgentFault {
+        @Override
+        public AgentPoint agentPoint() {
+            return AgentPoint.AFTER_APPLY;
+        }
+
+        /** A TiKV that restarts after its RecoverRegion answered (tidb#45206): it loses its forced leaders. */
+        @Override
+        public StockMeaning underStock() {
+            return StockMeaning.same(new RestartAfterAnswer(store, Rpc.RECOVER_REGION, 1));
+        }
+    }
+
+    // ---- protocol B: stock stores (each fires for the next {@code times} calls of its RPC) ------------------
+
+    /** The next {@code times} calls of {@code rpc} fail at once with {@code code}. */
+    record FailNext(long store, Rpc rpc, Status.Code code, int times) implements StoreFault, CallFault {
+        @Override
+        public StorePoint storePoint() {
+            return StorePoint.CALL;
+        }
+    }
+
+    /**
+     * The next {@code times} calls of {@code rpc} break with UNAVAILABLE after {@code after} streamed messages (or,
+     * for unary calls and RecoverRegion, once the requests are read).
+     */
+    record ResetAfter(long store, Rpc rpc, int after, int times) implements StoreFault, CallFault {
+        @Override
+        public StorePoint storePoint() {
+            return StorePoint.MESSAGE;
+        }
+    }
+
+    /**
+     * The next {@code times} calls of {@code rpc} answer normally but with {@code Error{msg}} set. Stock TiKV never
+     * sets {@code error} (R11); this fault checks an adviser that reads it anyway.
+     */
+    record ErrorReply(long store, Rpc rpc, String msg, int times) implements StoreFault, CallFault {
+        public ErrorReply {
+            Objects.requireNonNull(msg, "msg");
+        }
+
+        @Override
+        public StorePoint storePoint() {
+            return StorePoint.ANSWER;
+        }
+    }
+
+    /**
+     * The store process restarts (R9) while serving the next {@code times} calls of {@code rpc}: after {@code after}
+     * streamed messages, or with {@code after} = -1 once the call's requests are all read (RecoverRegion: before any
+     * region campaigns).
+     */
+    record RestartDuring(long store, Rpc rpc, int after, int times) implements StoreFault, CallFault {
+        @Override
+        public StorePoint storePoint() {
+            return after < 0 ? StorePoint.REQUESTS_READ : StorePoint.MESSAGE;
+        }
+    }
+
+    /** The store process restarts (R9) right after it answered the next {@code times} calls of {@code rpc}. */
+    record RestartAfterAnswer(long store, Rpc rpc, int times) implements StoreFault, CallFault {
+        @Override
+        public StorePoint storePoint() {
+            return StorePoint.ANSWERED;
+        }
+    }
+
+    /** Store faults armed per call: each fires for the next {@code times()} calls of {@code rpc()}. */
+    sealed interface CallFault extends StoreFault
+            permits FailNext, ResetAfter, ErrorReply, RestartDuring, RestartAfterAnswer {
+        Rpc rpc();
+
+        int times();
+    }
+
+    // ---- PD: each fires for the next {@code times} HTTP calls matching method (or "*") and path prefix ------------
+
+    /** Faults the mock PD honours when a request arrives; a faulted call changes nothing. */
+    sealed interface PdFault extends Fault permits PdStatus, PdStall {
+        String method();
+
+        String pathPrefix();
+
+        int times();
+
+        default boolean matches(String m, String path) {
+            return ("*".equals(method()) || method().equalsIgnoreCase(m)) && path.startsWith(pathPrefix());
+        }
+    }
+
+    /** The call is answered with HTTP {@code status}. */
+    record PdStatus(String method, String pathPrefix, int times, int status) implements PdFault {
+        public PdStatus {
+            Objects.requireNonNull(method, "method");
+            Objects.requireNonNull(pathPrefix, "pathPrefix");
+        }
+    }
+
+    /**
+     * The call is never answered until the mock closes: no status line at all, or ({@code midBody}) the status line,
+     * headers with a full {@code Content-Length} and half the body, then nothing (a PD whose answer stalls mid-body).
+     */
+    record PdStall(String method, String pathPrefix, int times, boolean midBody) implements PdFault {
+        public PdStall {
+            Objects.requireNonNull(method, "method");
+            Objects.requireNonNull(pathPrefix, "pathPrefix");
+        }
+    }
+}

@@ -1,0 +1,504 @@
+package io.phybr.adviser.stock;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.grpc.Status;
+import io.phybr.contract.ExitCode;
+import io.phybr.adviser.cli.PhybrMain;
+import io.phybr.adviser.pd.PdClient;
+import io.phybr.adviser.plan.Policy;
+import io.phybr.adviser.plan.Protocol;
+import io.phybr.adviser.record.RunInfo;
+import io.phybr.adviser.record.RunRecorder;
+import io.phybr.adviser.outcome.Outcome;
+import io.phybr.mock.pd.PdCall;
+import io.phybr.mock.fault.Fault;
+import io.phybr.mock.pd.PdState;
+import io.phybr.proto.recoverdata.RecoverRegionRequest;
+import io.phybr.mock.stock.InMemoryStoreBackend;
+import io.phybr.mock.stock.StoreFaults;
+import io.phybr.mock.stock.StockCheck;
+import io.phybr.mock.stock.StockReplica;
+import io.phybr.mock.stock.MockStockCluster;
+import io.phybr.mock.stock.MockStockStore;
+import io.phybr.mock.stock.StockLayouts;
+import io.phybr.mock.stock.StoreBackend;
+import io.phybr.mock.stock.LocalPeer;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The adviser's stock recovery, as a library, against the mock PD and mock stores on loopback. */
+class StockRecoveryTest {
+    private static final long RESOLVED_TS = 150;
+
+    private MockStockCluster cluster;
+    private final TrackingChannels channels = new TrackingChannels();
+
+    @TempDir
+    Path tmp;
+
+    @AfterEach
+    void tearDown() {
+        if (cluster != null) {
+            cluster.close();
+        }
+        channels.assertAllClosed();
+        assertThat(MockStockCluster.liveServers()).as("mock stores and PDs left running").isZero();
+    }
+
+    private MockStockCluster start(List<StockReplica> layout) throws Exception {
+        cluster = MockStockCluster.start(layout);
+        long ts = 100;
+        for (MockStockStore s : cluster.stores()) {
+            InMemoryStoreBackend b = (InMemoryStoreBackend) s.backend();
+            for (int i = 0; i < 40; i++) {
+                b.addKv(new InMemoryStoreBackend.Kv(("key" + i).getBytes(), ts + i * 3, i == 7));
+            }
+        }
+        return cluster;
+    }
+
+    private StockRecovery.Builder recovery() {
+        return StockRecovery.builder()
+                .pd(new PdClient(List.of(cluster.pdAddress()), null, Duration.ofSeconds(5)))
+                .channels(channels)
+                .resolvedTs(RESOLVED_TS)
+                .retry(new RetryPolicy(5, Duration.ofMillis(50), Duration.ofMillis(400)))
+                .timeouts(new Timeouts(Duration.ofSeconds(20), Duration.ofSeconds(20), Duration.ofSeconds(20), Duration.ofSeconds(20)))
+                .progressInterval(Duration.ofMillis(200));
+    }
+
+    private static List<StockReplica> layout(long seed) {
+        System.out.println("layout seed " + seed);
+        int regions = 5 + new Random(seed).nextInt(40);
+        return StockLayouts.withStaleOverlap(StockLayouts.healthy(3, regions, seed), 77);
+    }
+
+    /** Every kept region led on exactly one store, by a replica with the highest (term, last index); stale 77 led nowhere. */
+    private void assertRecovered(List<StockReplica> layout) {
+        List<InMemoryStoreBackend> backends = cluster.stores().stream().map(s -> (InMemoryStoreBackend) s.backend()).toList();
+        assertThat(StockCheck.check(backends, RESOLVED_TS)).isEmpty();
+        Map<Long, Long> leaderOf = new HashMap<>();
+        for (MockStockStore s : cluster.stores()) {
+            InMemoryStoreBackend b = (InMemoryStoreBackend) s.backend();
+            assertThat(b.allApplied()).as("store %d applied", s.storeId()).isTrue();
+            assertThat(b.kvs()).allSatisfy(k -> {
+                assertThat(k.commitTs()).isLessThanOrEqualTo(RESOLVED_TS);
+                assertThat(k.lock()).isFalse();
+            });
+            for (long r : b.leaders()) {
+                assertThat(leaderOf.put(r, s.storeId())).as("region %d led twice", r).isNull();
+            }
+        }
+        Map<Long, long[]> best = new HashMap<>();
+        for (StockReplica r : layout) {
+            if (r.peer().regionId() == 77) {
+                continue;
+            }
+            best.merge(r.peer().regionId(), new long[] {r.peer().lastLogTerm(), r.peer().lastIndex()},
+                    (a, c) -> (a[0] > c[0] || (a[0] == c[0] && a[1] >= c[1])) ? a : c);
+        }
+        assertThat(leaderOf.keySet()).containsExactlyInAnyOrderElementsOf(best.keySet());
+        for (StockReplica r : layout) {
+            Long leader = leaderOf.get(r.peer().regionId());
+            if (leader != null && leader == r.store()) {
+                long[] b = best.get(r.peer().regionId());
+                assertThat(new long[] {r.peer().lastLogTerm(), r.peer().lastIndex()}).isEqualTo(b);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {1, 2, 3, 20261125})
+    void recoversAndLeavesPdAsItStarted(long seed) throws Exception {
+        List<StockReplica> layout = layout(seed);
+        start(layout);
+        PdState before = cluster.pd().state();
+        Path planFile = tmp.resolve("plan.jsonl");
+
+        Outcome out = recovery().planOutput(planFile).build().run();
+
+        assertThat(out.exitCode()).as(out.verdict()).isEqualTo(ExitCode.OK);
+        assertThat(out.verdict()).contains("recovered 3 stores");
+        assertThat(out.counts().pdRestored()).isTrue();
+        PdState after = cluster.pd().state();
+        assertThat(after.withoutAllocId()).isEqualTo(before.withoutAllocId().withMarker(false));
+        long maxPeer = layout.stream().mapToLong(r -> r.peer().maxPeerId()).max().orElseThrow();
+        assertThat(after.baseAllocId()).isEqualTo(maxPeer);
+        assertRecovered(layout);
+        // the stale overlapping region gets a tombstone request with its real id, on store 1
+        assertThat(cluster.store(1).recoverCalls()).singleElement().satisfies(reqs -> assertThat(reqs)
+                .contains(RecoverRegionRequest.newBuilder().setRegionId(77).setTombstone(true).build()));
+        assertThat(Files.readAllLines(planFile)).contains("{\"store\":1,\"region_id\":77,\"as_leader\":false,\"tombstone\":true}");
+        assertThat(out.counts().resolvedKeys()).isPositive();
+        List<String> order = cluster.pd().mutatingCalls().stream().map(c -> c.method() + " " + c.path()).toList();
+        assertThat(order.get(order.size() - 1)).isEqualTo("DELETE " + PdClient.MARKER);
+        assertThat(order).contains("POST " + PdClient.BASE_ALLOC_ID);
+    }
+
+    @Test
+    void aHoleIsRefusedAndNothingIsSentOrLeftChanged() throws Exception {
+        start(StockLayouts.withHole(StockLayouts.healthy(3, 10, 5), 104));
+        PdState before = cluster.pd().state();
+
+        Outcome out = recovery().build().run();
+
+        assertThat(out.exitCode()).isEqualTo(ExitCode.REFUSED);
+        assertThat(out.verdict()).contains("hole [\"6b30303034\", \"6b30303035\")").contains("no command was sent to any store");
+        assertThat(cluster.pd().state()).isEqualTo(before);
+        assertThat(cluster.pd().calls()).extracting(PdCall::path).doesNotContain(PdClient.BASE_ALLOC_ID);
+        for (MockStockStore s : cluster.stores()) {
+            assertThat(s.calls()).containsOnly("ReadRegionMeta");
+        }
+    }
+
+    @Test
+    void transientErrorsAreRetried() throws Exception {
+        List<StockReplica> layout = layout(11);
+        start(layout);
+        cluster.store(2).faults().failNext(Fault.Rpc.READ_REGION_META, Status.Code.UNAVAILABLE, 2);
+        cluster.store(3).faults().resetStream(Fault.Rpc.READ_REGION_META, 3, 1)
+                .errorReply(Fault.Rpc.WAIT_APPLY, "raft not ready", 1)
+                .failNext(Fault.Rpc.RESOLVE_KV_DATA, Status.Code.UNAVAILABLE, 1);
+        cluster.pd().inject(new Fault.PdStatus("GET", "/pd/api/v1/stores", 2, 500));
+        cluster.pd().inject(new Fault.PdStatus("POST", PdClient.BASE_ALLOC_ID, 1, 503));
+        PdState before = cluster.pd().state();
+
+        Outcome out = recovery().build().run();
+
+        assertThat(out.exitCode()).as(out.verdict()).isEqualTo(ExitCode.OK);
+        assertThat(cluster.store(2).calls()).filteredOn("ReadRegionMeta"::equals).hasSize(3);
+        assertThat(cluster.store(3).calls()).filteredOn("WaitApply"::equals).hasSize(2);
+        assertThat(cluster.pd().state().withoutAllocId()).isEqualTo(before.withoutAllocId().withMarker(false));
+        assertThat(out.counts().replicas()).isEqualTo(layout.size());
+        assertRecovered(layout);
+    }
+
+    @Test
+    void anAbortedRecoverGetsItsPlanAgain() throws Exception {
+        List<StockReplica> layout = layout(12);
+        start(layout);
+        cluster.store(1).faults().failNext(Fault.Rpc.RECOVER_REGION, Status.Code.ABORTED, 1);
+
+        Outcome out = recovery().build().run();
+
+        assertThat(out.exitCode()).as(out.verdict()).isEqualTo(ExitCode.OK);
+        List<List<RecoverRegionRequest>> calls = cluster.store(1).recoverCalls();
+        assertThat(calls).hasSize(2);
+        assertThat(calls.get(1)).isEqualTo(calls.get(0)).isNotEmpty();
+        assertRecovered(layout);
+    }
+
+    @Test
+    void aStoreRebootingDuringRecoverGetsItsPlanAgain() throws Exception {
+        List<StockReplica> layout = layout(13);
+        start(layout);
+        cluster.store(2).faults().rebootDuringRecover(1);
+
+        Outcome out = recovery().build().run();
+
+        assertThat(out.exitCode()).as(out.verdict()).isEqualTo(ExitCode.OK);
+        assertThat(cluster.store(2).reboots()).isEqualTo(1);
+        assertThat(cluster.store(2).recoverCalls()).hasSize(2);
+        assertRecovered(layout);
+    }
+
+    @Test
+    void anUnreachableStoreIsNamedAndPdIsRestored() throws Exception {
+        start(layout(14));
+        PdState before = cluster.pd().state();
+        String addr = cluster.store(3).address();
+        cluster.store(3).stop();
+
+        Outcome out = recovery().build().run();
+
+        assertThat(out.exitCode()).isEqualTo(ExitCode.FAILURE);
+        assertThat(out.verdict()).contains("store 3 (" + addr + ") is unreachable after 5 attempts")
+                .contains("PD scheduling was restored");
+        assertThat(cluster.pd().state()).isEqualTo(before);
+        assertThat(cluster.store(1).calls()).doesNotContain("RecoverRegion");
+    }
+
+    @Test
+    void withoutTheMarkerNothingIsTouched() throws Exception {
+        start(layout(15));
+        cluster.pd().setMarked(false);
+        PdState before = cluster.pd().state();
+
+        Outcome out = recovery().build().run();
+
+        assertThat(out.exitCode()).isEqualTo(ExitCode.FAILURE);
+        assertThat(out.verdict()).contains("not marked snapshot-recovering");
+        assertThat(cluster.pd().mutatingCalls()).isEmpty();
+        assertThat(cluster.pd().state()).isEqualTo(before);
+        cluster.stores().forEach(s -> assertThat(s.calls()).isEmpty());
+    }
+
+    @Test
+    void aDryRunPlansAndChangesNothing() throws Exception {
+        start(layout(16));
+        Path planFile = tmp.resolve("dry.jsonl");
+
+        Outcome out = StockRecovery.builder()
+                .pd(new PdClient(List.of(cluster.pdAddress()), null, Duration.ofSeconds(5)))
+                .channels(channels).dryRun(true).planOutput(planFile).build().run();
+
+        assertThat(out.exitCode()).as(out.verdict()).isEqualTo(ExitCode.OK);
+        assertThat(out.verdict()).contains("dry run").contains("nothing was changed");
+        assertThat(cluster.pd().mutatingCalls()).isEmpty();
+        assertThat(Files.readAllLines(planFile)).isNotEmpty().allMatch(l -> l.startsWith("{\"store\":"));
+        cluster.stores().forEach(s -> assertThat(s.calls()).containsOnly("ReadRegionMeta"));
+    }
+
+    @Test
+    void aSlowStoreTimesOutByNameAndPdIsRestored() throws Exception {
+        start(layout(17));
+        PdState before = cluster.pd().state();
+        cluster.store(2).faults().slow(Duration.ofMillis(200));
+
+        Outcome out = recovery()
+                .timeouts(new Timeouts(Duration.ofMillis(600), Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(5)))
+                .build().run();
+
+        assertThat(out.exitCode()).as(out.verdict()).isEqualTo(ExitCode.TIMEOUT);
+        assertThat(out.verdict()).contains("store 2 (").contains("collect timeout");
+        assertThat(cluster.pd().state()).isEqualTo(before);
+        cluster.store(2).faults().slow(Duration.ZERO);
+    }
+
+    @Test
+    void restorePdFromAShutdownHookPutsSchedulingBackMidRun() throws Exception {
+        start(layout(18));
+        PdState before = cluster.pd().state();
+        cluster.store(1).faults().slow(Duration.ofMillis(100));
+        StockRecovery r = recovery().build();
+        CompletableFuture<Outcome> run = CompletableFuture.supplyAsync(r::run);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> cluster.store(1).calls().contains("ReadRegionMeta"));
+        assertThat(cluster.pd().effectiveConfig("leader-schedule-limit")).isEqualTo("0"); // a TTL item: persisted value untouched
+        assertThat(cluster.pd().state().paused()).contains("balance-leader-scheduler");
+        assertThat(r.restorePd()).isNull(); // what the CLI's shutdown hook calls on Ctrl-C
+        assertThat(cluster.pd().state()).isEqualTo(before);
+
+        cluster.store(1).faults().slow(Duration.ZERO);
+        Outcome out = run.get(30, TimeUnit.SECONDS);
+        assertThat(out.exitCode()).as(out.verdict()).isEqualTo(ExitCode.OK);
+    }
+
+    /** Delegates to a store and counts ReadRegionMeta streams in flight across every store. */
+    private record Counting(StoreBackend inner, java.util.concurrent.atomic.AtomicInteger now,
+                            java.util.concurrent.atomic.AtomicInteger max) implements StoreBackend {
+        @Override
+        public long storeId() {
+            return inner.storeId();
+        }
+
+        @Override
+        public List<LocalPeer> peers() {
+            List<LocalPeer> all = inner.peers();
+            return new java.util.AbstractList<>() {
+                @Override
+                public LocalPeer get(int i) {
+                    return all.get(i);
+                }
+
+                @Override
+                public int size() {
+                    return all.size();
+                }
+
+                @Override
+                public java.util.Iterator<LocalPeer> iterator() {
+                    max.accumulateAndGet(now.incrementAndGet(), Math::max);
+                    java.util.Iterator<LocalPeer> it = all.iterator();
+                    return new java.util.Iterator<>() {
+                        boolean open = true;
+
+                        @Override
+                        public boolean hasNext() {
+                            boolean more = it.hasNext();
+                            if (!more && open) {
+                                open = false;
+                                now.decrementAndGet();
+                            }
+                            return more;
+                        }
+
+                        @Override
+                        public LocalPeer next() {
+                            return it.next();
+                        }
+                    };
+                }
+            };
+        }
+
+        @Override
+        public void forceLeader(long regionId) {
+            inner.forceLeader(regionId);
+        }
+
+        @Override
+        public void applyAll() {
+            inner.applyAll();
+        }
+
+        @Override
+        public long resolve(long resolvedTs, ResolveProgress progress) {
+            return inner.resolve(resolvedTs, progress);
+        }
+    }
+
+    @ParameterizedTest(name = "concurrency {0}")
+    @ValueSource(ints = {1, 2})
+    void noMoreStoresAtOnceThanTheConcurrency(int concurrency) throws Exception {
+        var now = new java.util.concurrent.atomic.AtomicInteger();
+        var max = new java.util.concurrent.atomic.AtomicInteger();
+        List<StockReplica> layout = StockLayouts.healthy(4, 8, 21);
+        List<StoreBackend> backends = MockStockCluster.backends(layout).stream()
+                .map(b -> (StoreBackend) new Counting(b, now, max)).toList();
+        cluster = new MockStockCluster(backends, true, false);
+        cluster.stores().forEach(s -> s.faults().slow(Duration.ofMillis(20)));
+
+        Outcome out = recovery().concurrency(concurrency).build().run();
+
+        assertThat(out.exitCode()).as(out.verdict()).isEqualTo(ExitCode.OK);
+        assertThat(max.get()).isBetween(1, concurrency);
+        assertThat(out.counts().stores()).isEqualTo(4);
+    }
+
+    @Test
+    void pdThatKeepsFailingIsAFailureNamingTheCall() throws Exception {
+        start(layout(19));
+        cluster.pd().inject(new Fault.PdStatus("GET", "/pd/api/v1/stores", 100, 500));
+
+        Outcome out = recovery().build().run();
+
+        assertThat(out.exitCode()).isEqualTo(ExitCode.FAILURE);
+        assertThat(out.verdict()).contains("GET /pd/api/v1/stores").contains("HTTP 500").contains("after 5 attempts");
+        assertThat(cluster.pd().mutatingCalls()).isEmpty();
+    }
+    // ---- recording ------------------------------------------------------------------------------
+
+    private static RunRecorder recorder(Path dir, boolean acceptHoles) {
+        return RunRecorder.open(dir, new RunInfo("recover", Policy.BR, Protocol.STOCK, acceptHoles,
+                List.of("recover", "--pd", "test"), OptionalLong.of(RESOLVED_TS), "TiKV stores listed by PD"));
+    }
+
+    /** {@code phybr plan ARGS} in-process; returns the exit code, the output into {@code out}. */
+    private static int phybr(StringWriter out, String... args) {
+        picocli.CommandLine cl = PhybrMain.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(out, true));
+        return cl.execute(args);
+    }
+
+    @Test
+    void aRecordedRecoveryReplaysByteForByteThroughPlan() throws Exception {
+        List<StockReplica> layout = layout(31);
+        start(layout);
+        // a stream that breaks off after 3 metas: its attempt's lines must not count twice
+        cluster.store(3).faults().resetStream(Fault.Rpc.READ_REGION_META, 3, 1);
+        Path run = tmp.resolve("run");
+        Path planFile = tmp.resolve("plan.jsonl");
+
+        Outcome out = recovery().recorder(recorder(run, false)).planOutput(planFile).build().run();
+
+        assertThat(out.exitCode()).as(out.verdict()).isEqualTo(ExitCode.OK);
+        assertRecovered(layout);
+        assertThat(Files.readAllLines(run.resolve(RunRecorder.DUMP))).hasSize(layout.size())
+                .allSatisfy(l -> assertThat(l).contains("\"peer_id\":").contains("\"last_log_term\":"));
+        assertThat(Files.readAllLines(run.resolve(RunRecorder.DISCARDED))).hasSize(3);
+        assertThat(run.resolve(RunRecorder.PLAN)).hasSameTextualContentAs(planFile);
+        assertThat(Files.readString(run.resolve(RunRecorder.SUMMARY))).contains("\"policy\":\"br\"");
+        String manifest = Files.readString(run.resolve(RunRecorder.MANIFEST));
+        assertThat(manifest).contains("\"command\" : \"recover\"", "\"status\" : \"finished\"",
+                "\"policy\" : \"br\"", "\"protocol\" : \"stock\"", "\"exit_code\" : 0",
+                "\"replicas\" : " + layout.size(), "\"discarded_replicas\" : 3", "\"resolved_ts\" : \"150\"",
+                "\"expected_stores\" : \"TiKV stores listed by PD\"", "recovered 3 stores")
+                .doesNotContain("\"diagnosis\"");
+
+        StringWriter replayOut = new StringWriter();
+        Path replay = tmp.resolve("replay.jsonl");
+        assertThat(phybr(replayOut, "plan", "--input", run.resolve(RunRecorder.DUMP).toString(),
+                "--output", replay.toString())).as(replayOut.toString()).isZero();
+        assertThat(replayOut.toString()).contains("policy br, protocol stock, no-accept-holes taken from its manifest.json")
+                .contains("byte-identical to the recorded");
+        assertThat(Files.readString(replay)).isEqualTo(Files.readString(run.resolve(RunRecorder.PLAN)));
+    }
+
+    @Test
+    void aRefusedRecoveryRecordsItsDiagnosis() throws Exception {
+        start(StockLayouts.withHole(StockLayouts.healthy(3, 10, 5), 104));
+        Path run = tmp.resolve("run");
+
+        Outcome out = recovery().recorder(recorder(run, false)).build().run();
+
+        assertThat(out.exitCode()).isEqualTo(ExitCode.REFUSED);
+        assertThat(run.resolve(RunRecorder.PLAN)).doesNotExist();
+        assertThat(Files.readAllLines(run.resolve(RunRecorder.DUMP))).hasSize((int) out.counts().replicas()).isNotEmpty();
+        String manifest = Files.readString(run.resolve(RunRecorder.MANIFEST));
+        assertThat(manifest).contains("\"status\" : \"finished\"", "\"exit_code\" : 3", "\"outcome\" : \"refused\"",
+                "\"plan\" : null", "\"stores\" : [ 1, 2, 3 ]", "\"diagnosis\" : ").contains("hole [");
+        StringWriter replayOut = new StringWriter();
+        assertThat(phybr(replayOut, "plan", "--input", run.resolve(RunRecorder.DUMP).toString()))
+                .isEqualTo(ExitCode.REFUSED.code());
+        assertThat(replayOut.toString()).contains("hole [");
+    }
+
+    private static Set<Path> runsDirs() throws Exception {
+        String env = System.getenv(RunRecorder.RUNS_DIR_ENV);
+        Path runs = Path.of(env == null || env.isBlank() ? "phybr-runs" : env);
+        if (!Files.isDirectory(runs)) {
+            return Set.of();
+        }
+        try (Stream<Path> s = Files.list(runs)) {
+            return s.filter(p -> p.getFileName().toString().contains("-recover")).collect(Collectors.toSet());
+        }
+    }
+
+    @Test
+    void theCommandRecordsADryRunWhereToldAndNothingWithNoRecord() throws Exception {
+        start(layout(32));
+        Path run = tmp.resolve("dry");
+        StringWriter out = new StringWriter();
+        assertThat(phybr(out, "recover", "--pd", cluster.pdAddress(), "--dry-run", "--record", run.toString()))
+                .as(out.toString()).isZero();
+        assertThat(Files.readString(run.resolve(RunRecorder.MANIFEST))).contains("\"exit_code\" : 0", "dry run: collected",
+                "\"--dry-run\"", "\"resolved_ts\" : null");
+        assertThat(run.resolve(RunRecorder.PLAN)).exists();
+        StringWriter replayOut = new StringWriter();
+        assertThat(phybr(replayOut, "plan", "--input", run.resolve(RunRecorder.DUMP).toString())).isZero();
+        assertThat(replayOut.toString()).contains("byte-identical to the recorded");
+
+        Set<Path> before = runsDirs();
+        out = new StringWriter();
+        assertThat(phybr(out, "recover", "--pd", cluster.pdAddress(), "--dry-run", "--no-record")).as(out.toString())
+                .isZero();
+        assertThat(runsDirs()).isEqualTo(before);
+        Path other = tmp.resolve("other");
+        assertThat(phybr(out, "recover", "--pd", cluster.pdAddress(), "--dry-run", "--no-record", "--record",
+                other.toString())).isEqualTo(ExitCode.USAGE.code());
+        assertThat(out.toString()).contains("give either --record DIR or --no-record, not both");
+        assertThat(other).doesNotExist();
+    }
+}

@@ -1,0 +1,227 @@
+package io.phybr.contract.dump;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.io.JsonEOFException;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.HexFormat;
+import java.util.function.Consumer;
+
+/**
+ * Streams a dump (SPEC §6) into a {@link ReplicaSink} (the adviser's planner table): one pass, no object per line kept, so a
+ * dump of tens of millions of lines costs the table and not a copy of the text.
+ */
+public final class DumpReader {
+    private static final JsonFactory JSON = JsonFactory.builder().build();
+    private static final HexFormat HEX = HexFormat.of();
+
+    private DumpReader() {
+    }
+
+    /** Reads every line into {@code table}; returns the number of replicas read. */
+    public static long read(InputStream in, ReplicaSink table) throws IOException {
+        return read(in, table, null);
+    }
+
+    /**
+     * Reads a recording ({@code reports.jsonl} of a recorded run), which a crash or a full disk may
+     * have cut short: a last line that ends without a newline in the middle of its JSON object is
+     * skipped, and {@code warning} is told which line and why. Every other malformed line is still a
+     * {@link DumpFormatException}.
+     */
+    public static long readRecording(InputStream in, ReplicaSink table, Consumer<String> warning) throws IOException {
+        return read(in, table, java.util.Objects.requireNonNull(warning, "warning"));
+    }
+
+    private static long read(InputStream raw, ReplicaSink table, Consumer<String> tolerateTornTail) throws IOException {
+        long count = 0;
+        TailTracker in = new TailTracker(raw);
+        try (JsonParser p = JSON.createParser(in)) {
+            JsonToken tok;
+            long lastLine = 0;
+            while ((tok = next(p)) != null) {
+                long line = p.currentLocation().getLineNr();
+                if (tok != JsonToken.START_OBJECT) {
+                    throw new DumpFormatException(line, "expected one JSON object per line, found " + p.getText());
+                }
+                if (line == lastLine) {
+                    throw new DumpFormatException(line, "more than one JSON object on the line");
+                }
+                try {
+                    readOne(p, line, table);
+                } catch (JsonEOFException e) { // from a lazily parsed value (a string cut short)
+                    throw new DumpFormatException(p.currentLocation().getLineNr(), "the file ends inside a JSON"
+                            + " object (" + e.getOriginalMessage() + ")", true);
+                } catch (DumpFormatException e) {
+                    if (e.line() != line) {
+                        // The parser only noticed on a later line: the object's own line is the broken one.
+                        throw new DumpFormatException(line, "the line ends before its JSON object does (" + e.getMessage() + ")");
+                    }
+                    throw e;
+                }
+                if (p.currentLocation().getLineNr() != line) {
+                    throw new DumpFormatException(line, "the line ends before its JSON object does; a dump holds one"
+                            + " whole object per line");
+                }
+                lastLine = line;
+                count++;
+            }
+        } catch (DumpFormatException e) {
+            if (tolerateTornTail == null || !in.tornLastLine(e)) {
+                throw e;
+            }
+            tolerateTornTail.accept("dump line " + e.line() + " is incomplete: the file ends in the middle of it,"
+                    + " without a newline (the recording was cut short, e.g. by a crash or a full disk). It was"
+                    + " skipped; the " + count + " complete line" + (count == 1 ? "" : "s") + " before it were read.");
+        }
+        return count;
+    }
+
+    /** Counts newlines and remembers the last byte, to tell a torn last line from any other error. */
+    private static final class TailTracker extends FilterInputStream {
+        private long newlines;
+        private int last = -1;
+        private boolean eof;
+
+        TailTracker(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b < 0) {
+                eof = true;
+            } else {
+                see((byte) b);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n < 0) {
+                eof = true;
+            }
+            for (int i = 0; i < n; i++) {
+                see(b[off + i]);
+            }
+            return n;
+        }
+
+        private void see(byte b) {
+            if (b == '\n') {
+                newlines++;
+            }
+            last = b;
+        }
+
+        /** The input ended inside the JSON of its last line, and that line has no newline. */
+        boolean tornLastLine(DumpFormatException e) {
+            return e.endOfInput() && eof && last != '\n' && e.line() == newlines + 1;
+        }
+    }
+
+    private static JsonToken next(JsonParser p) throws IOException {
+        try {
+            return p.nextToken();
+        } catch (JsonEOFException e) {
+            throw new DumpFormatException(p.currentLocation().getLineNr(), "the file ends inside a JSON object ("
+                    + e.getOriginalMessage() + ")", true);
+        } catch (JsonParseException e) {
+            throw new DumpFormatException(p.currentLocation().getLineNr(), "not valid JSON (" + e.getOriginalMessage() + ")");
+        }
+    }
+
+    private static void readOne(JsonParser p, long line, ReplicaSink table) throws IOException {
+        long store = 0;
+        long region = 0;
+        boolean hasStore = false;
+        boolean hasRegion = false;
+        long applied = 0;
+        long term = 0;
+        long peer = 0;
+        long lastLogTerm = 0;
+        long lastIndex = 0;
+        long commit = 0;
+        long version = 0;
+        boolean tombstone = false;
+        byte[] start = new byte[0];
+        byte[] end = new byte[0];
+        boolean seedFields = false;
+        boolean stockFields = false;
+        JsonToken tok;
+        while ((tok = next(p)) != JsonToken.END_OBJECT) {
+            if (tok == null) {
+                throw new DumpFormatException(line, "the line ends inside an object");
+            }
+            String name = p.currentName();
+            JsonToken value = next(p);
+            switch (name) {
+                case "store" -> { store = number(p, value, line, name); hasStore = true; }
+                case "region_id" -> { region = number(p, value, line, name); hasRegion = true; }
+                case "applied_index" -> { applied = number(p, value, line, name); seedFields = true; }
+                case "term" -> { term = number(p, value, line, name); seedFields = true; }
+                case "peer_id" -> { peer = number(p, value, line, name); stockFields = true; }
+                case "last_log_term" -> { lastLogTerm = number(p, value, line, name); stockFields = true; }
+                case "last_index" -> { lastIndex = number(p, value, line, name); stockFields = true; }
+                case "commit_index" -> { commit = number(p, value, line, name); stockFields = true; }
+                case "version" -> version = number(p, value, line, name);
+                case "tombstone" -> {
+                    if (value != JsonToken.VALUE_TRUE && value != JsonToken.VALUE_FALSE) {
+                        throw new DumpFormatException(line, "tombstone must be true or false, found " + p.getText());
+                    }
+                    tombstone = value == JsonToken.VALUE_TRUE;
+                }
+                case "start_key" -> start = key(p, value, line, name);
+                case "end_key" -> end = key(p, value, line, name);
+                default -> throw new DumpFormatException(line, "unknown field \"" + name + "\"");
+            }
+        }
+        if (!hasStore || !hasRegion) {
+            throw new DumpFormatException(line, "a line needs both \"store\" and \"region_id\"");
+        }
+        if (seedFields && stockFields) {
+            throw new DumpFormatException(line, "store " + store + " region " + region
+                    + " mixes seed fields (applied_index, term) with stock-TiKV fields (peer_id, last_log_term, last_index, commit_index)");
+        }
+        if (stockFields) {
+            table.addStock(store, region, peer, lastLogTerm, lastIndex, commit, version, tombstone, start, end);
+        } else {
+            table.addSeed(store, region, applied, term, version, tombstone, start, end);
+        }
+    }
+
+    private static long number(JsonParser p, JsonToken value, long line, String name) throws IOException {
+        if (value != JsonToken.VALUE_NUMBER_INT) {
+            throw new DumpFormatException(line, "\"" + name + "\" must be a non-negative integer, found " + p.getText());
+        }
+        String text = p.getText();
+        try {
+            return Long.parseUnsignedLong(text);
+        } catch (NumberFormatException e) {
+            throw new DumpFormatException(line, "\"" + name + "\" must be an unsigned 64-bit integer, found " + text);
+        }
+    }
+
+    private static byte[] key(JsonParser p, JsonToken value, long line, String name) throws IOException {
+        if (value != JsonToken.VALUE_STRING) {
+            throw new DumpFormatException(line, "\"" + name + "\" must be a hex string, found " + p.getText());
+        }
+        String text = p.getText();
+        try {
+            return HEX.parseHex(text);
+        } catch (IllegalArgumentException e) {
+            throw new DumpFormatException(line, "\"" + name + "\" is not lowercase hex: \"" + abbreviate(text) + "\"");
+        }
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 40 ? s : s.substring(0, 40) + "…";
+    }
+}

@@ -1,0 +1,142 @@
+package io.phybr.contract.dump;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * Writes region reports in the dump format of SPEC §6: JSON Lines, one replica per line, keys as
+ * lowercase hex. Lines are encoded straight into a byte buffer (ASCII, no intermediate strings:
+ * the adviser's recorder encodes every collected report on the transport thread) and handed to the
+ * stream in chunks of whole lines, so a dump cut short by a crash ends at the last complete line
+ * plus at most one partial one.
+ */
+public final class DumpWriter implements Closeable {
+    private static final int CHUNK = 64 * 1024;
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] STORE = ascii("{\"store\":");
+    private static final byte[] REGION = ascii(",\"region_id\":");
+    private static final byte[] APPLIED = ascii(",\"applied_index\":");
+    private static final byte[] TERM = ascii(",\"term\":");
+    private static final byte[] PEER = ascii(",\"peer_id\":");
+    private static final byte[] LAST_LOG_TERM = ascii(",\"last_log_term\":");
+    private static final byte[] LAST_INDEX = ascii(",\"last_index\":");
+    private static final byte[] COMMIT = ascii(",\"commit_index\":");
+    private static final byte[] VERSION = ascii(",\"version\":");
+    private static final byte[] TOMBSTONE = ascii(",\"tombstone\":");
+    private static final byte[] TRUE = ascii("true");
+    private static final byte[] FALSE = ascii("false");
+    private static final byte[] START = ascii(",\"start_key\":\"");
+    private static final byte[] END = ascii("\",\"end_key\":\"");
+    private static final byte[] CLOSE = ascii("\"}\n");
+    /** The longest line without its keys: ten 20-digit numbers plus every field name. */
+    private static final int FIXED = 512;
+
+    private final OutputStream out;
+    private byte[] buf = new byte[CHUNK];
+    private int pos;
+    private long lines;
+
+    public DumpWriter(OutputStream out) {
+        this.out = out;
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    public void writeSeed(long store, long regionId, long appliedIndex, long term, long version, boolean tombstone,
+                          byte[] start, byte[] end) throws IOException {
+        room(start, end);
+        put(STORE).num(store).put(REGION).num(regionId).put(APPLIED).num(appliedIndex).put(TERM).num(term);
+        tail(version, tombstone, start, end);
+    }
+
+    public void writeStock(long store, long regionId, long peerId, long lastLogTerm, long lastIndex, long commitIndex,
+                           long version, boolean tombstone, byte[] start, byte[] end) throws IOException {
+        room(start, end);
+        put(STORE).num(store).put(REGION).num(regionId).put(PEER).num(peerId).put(LAST_LOG_TERM).num(lastLogTerm)
+                .put(LAST_INDEX).num(lastIndex).put(COMMIT).num(commitIndex);
+        tail(version, tombstone, start, end);
+    }
+
+    /** Makes room for one whole line: drains the chunk first if the line would not fit. */
+    private void room(byte[] start, byte[] end) throws IOException {
+        int need = FIXED + 2 * ((start == null ? 0 : start.length) + (end == null ? 0 : end.length));
+        if (buf.length - pos < need) {
+            drain();
+            if (buf.length < need) {
+                buf = Arrays.copyOf(buf, need);
+            }
+        }
+    }
+
+    private void tail(long version, boolean tombstone, byte[] start, byte[] end) throws IOException {
+        put(VERSION).num(version).put(TOMBSTONE).put(tombstone ? TRUE : FALSE).put(START).hex(start).put(END).hex(end)
+                .put(CLOSE);
+        lines++;
+        if (pos >= CHUNK - FIXED) {
+            drain();
+        }
+    }
+
+    private DumpWriter put(byte[] b) {
+        System.arraycopy(b, 0, buf, pos, b.length);
+        pos += b.length;
+        return this;
+    }
+
+    private DumpWriter num(long v) {
+        if (v < 0) {
+            return put(ascii(Long.toUnsignedString(v)));
+        }
+        if (v == 0) {
+            buf[pos++] = '0';
+            return this;
+        }
+        int digits = 0;
+        for (long x = v; x > 0; x /= 10) {
+            digits++;
+        }
+        int at = pos + digits;
+        for (long x = v; x > 0; x /= 10) {
+            buf[--at] = (byte) ('0' + x % 10);
+        }
+        pos += digits;
+        return this;
+    }
+
+    private DumpWriter hex(byte[] key) {
+        if (key != null) {
+            for (byte b : key) {
+                buf[pos++] = HEX[(b >> 4) & 0xf];
+                buf[pos++] = HEX[b & 0xf];
+            }
+        }
+        return this;
+    }
+
+    private void drain() throws IOException {
+        if (pos > 0) {
+            out.write(buf, 0, pos);
+            pos = 0;
+        }
+    }
+
+    public long lines() {
+        return lines;
+    }
+
+    public void flush() throws IOException {
+        drain();
+        out.flush();
+    }
+
+    @Override
+    public void close() throws IOException {
+        flush();
+        out.close();
+    }
+}

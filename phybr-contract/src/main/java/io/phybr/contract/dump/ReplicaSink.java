@@ -1,0 +1,17 @@
+package io.phybr.contract.dump;
+
+/**
+ * Where {@link DumpReader} puts each line it reads: one call per replica, in file order, with the
+ * fields of the line and no object kept per line. The adviser's planner table implements it; a mock
+ * or a test can collect plain rows. Keys are as reported (without TiKV's {@code z} prefix); an
+ * absent key is empty.
+ */
+public interface ReplicaSink {
+    /** A seed-protocol report ({@code applied_index}, {@code term}). */
+    void addSeed(long storeId, long regionId, long appliedIndex, long term, long version, boolean tombstone,
+                 byte[] startKey, byte[] endKey);
+
+    /** A stock-TiKV report ({@code peer_id}, {@code last_log_term}, {@code last_index}, {@code commit_index}). */
+    void addStock(long storeId, long regionId, long peerId, long lastLogTerm, long lastIndex, long commitIndex,
+                  long version, boolean tombstone, byte[] startKey, byte[] endKey);
+}

@@ -1,0 +1,94 @@
+package io.phybr.rehearsal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.phybr.adviser.pd.PdClient;
+import io.phybr.adviser.outcome.Outcome;
+import io.phybr.adviser.stock.RetryPolicy;
+import io.phybr.adviser.stock.StockRecovery;
+import io.phybr.adviser.stock.Timeouts;
+import io.phybr.mock.check.Checker;
+import io.phybr.mock.fault.Fault;
+import io.phybr.mock.fault.FaultSyntax;
+import io.phybr.mock.model.Backup;
+import io.phybr.mock.model.StoreImage;
+import io.phybr.mock.model.Write;
+import io.phybr.mock.scenario.Expectation;
+import io.phybr.mock.scenario.Scenario;
+import io.phybr.mock.scenario.ScenarioParser;
+import io.phybr.mock.stock.MockStockCluster;
+import io.phybr.mock.stock.StoreBackend;
+import io.phybr.mock.stock.ModelStoreBackend;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The scenario corpus under protocol B: each history's stores served as stock TiKV ({@link ModelStoreBackend}),
+ * our stock recovery run against them through the mock PD, the model's checker judging the stores afterwards.
+ * Faults run too: store and PD faults as written, agent faults as their protocol-B meaning
+ * ({@link Fault.AgentFault#underStock()}); a scenario whose agent fault has no such meaning is skipped, saying why.
+ * The outcome must be the scenario's {@link Scenario#stockExpectation()}.
+ */
+class ModelStockCorpusTest {
+    private MockStockCluster cluster;
+
+    @AfterEach
+    void tearDown() {
+        if (cluster != null) {
+            cluster.close();
+        }
+        assertThat(MockStockCluster.liveServers()).as("mock stores and PDs left running").isZero();
+    }
+
+    static Stream<Path> scenarios() throws IOException {
+        try (Stream<Path> s = Files.list(Corpus.DIR)) {
+            return s.filter(p -> p.toString().endsWith(".scn")).sorted().toList().stream();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("scenarios")
+    void recoversUnderProtocolB(Path file) throws Exception {
+        Scenario s = ScenarioParser.parse(file);
+        for (Fault f : s.faults()) {
+            if (f instanceof Fault.AgentFault a && a.underStock().fault() == null) {
+                org.junit.jupiter.api.Assumptions.abort("'" + FaultSyntax.render(f) + "' has no protocol-B meaning: "
+                        + a.underStock().whyNone());
+            }
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(s.knownStockIssue() == null,
+                () -> "known protocol-B issue: " + s.knownStockIssue());
+        Backup backup = s.run();
+        Map<Long, StoreImage> images = backup.freshImages();
+        List<StoreBackend> backends = new ArrayList<>();
+        images.keySet().forEach(id -> backends.add(new ModelStoreBackend(id, images, backup)));
+        cluster = new MockStockCluster(backends, true, true, null, s.faults());
+
+        Outcome out = StockRecovery.builder()
+                .pd(new PdClient(List.of(cluster.pdAddress()), null, Duration.ofSeconds(5)))
+                .resolvedTs(Math.max(1, backup.resolvedTs()))
+                .retry(new RetryPolicy(3, Duration.ofMillis(50), Duration.ofMillis(200)))
+                .timeouts(new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(5),
+                        Duration.ofSeconds(5)))
+                .build().run();
+
+        Expectation exp = s.stockExpectation();
+        assertThat(out.exitCode().code()).as("%s: %s", s.name(), out.verdict()).isEqualTo(exp.outcome().exitCode);
+        assertThat(out.verdict().toLowerCase(java.util.Locale.ROOT)).as(s.name())
+                .contains(exp.diagnosis().toLowerCase(java.util.Locale.ROOT));
+        if (exp.outcome() == Expectation.Outcome.RECOVERED) {
+            assertThat(ModelStoreBackend.check(backup, images, cluster.stores())).as(s.name()).isEmpty();
+        } else {
+            cluster.stores().forEach(st -> assertThat(st.calls()).as(s.name()).doesNotContain("RecoverRegion"));
+        }
+    }
+}
