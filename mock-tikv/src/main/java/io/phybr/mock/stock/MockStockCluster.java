@@ -63,6 +63,8 @@ public final class MockStockCluster implements AutoCloseable {
                     p.inject(pdFault);
                 }
             }
+            MockPd registry = p;
+            stores.values().forEach(s -> s.onRestart(registry::storeRestarted));
         } catch (IOException | RuntimeException e) {
             stores.values().forEach(MockStockStore::close);
             throw e;
