@@ -1,6 +1,7 @@
 package io.phybr.bench;
 
 import io.phybr.adviser.plan.ReplicaTable;
+import io.phybr.mock.gen.RecordKeys;
 import java.util.SplittableRandom;
 
 /**
@@ -37,7 +38,8 @@ public final class SyntheticLayout {
                 if (kind[i] == 1) {
                     kind[i + 1] = 3; // the right half: no replica on store 3 yet
                     i++;
-                    version[i] = 2 + rnd.nextInt(1000);
+                    // a split gives both halves the parent's new version, above the stale replica's
+                    version[i] = version[i - 1];
                 }
             }
         }
@@ -64,7 +66,7 @@ public final class SyntheticLayout {
                 add(t, stock, s, id, index - lag, term, version[i], start, end);
                 if (kind[i] == 2 && s == 2) {
                     // A region merged into i long ago; store 2 never applied the merge.
-                    byte[] mid = midKey(start);
+                    byte[] mid = midKey(i);
                     add(t, stock, s, ++extraId, 50, term - 1, 1, start, mid);
                 }
             }
@@ -84,31 +86,14 @@ public final class SyntheticLayout {
         }
     }
 
-    /** TiDB record key: 't' + int64 table id + "_r" + int64 handle, memcomparable, padded: 27 bytes. */
+    /** Boundary {@code i}: mock-tikv's shared record-key maker, as the realistic layouts use. */
     static byte[] key(long i) {
-        byte[] k = new byte[27];
-        k[0] = 't';
-        long table = 100 + i / 50_000;
-        long handle = (i % 50_000) * 1_000_003L;
-        putLong(k, 1, table ^ Long.MIN_VALUE);
-        k[9] = '_';
-        k[10] = 'r';
-        putLong(k, 11, handle ^ Long.MIN_VALUE);
-        putLong(k, 19, 0);
-        return k;
+        return RecordKeys.CAPACITY.key(i * 1000);
     }
 
-    private static byte[] midKey(byte[] start) {
-        byte[] k = java.util.Arrays.copyOf(start, start.length + 1);
-        k[start.length] = 1; // just after start, before the next boundary
-        return k;
-    }
-
-    private static void putLong(byte[] b, int at, long v) {
-        for (int j = 7; j >= 0; j--) {
-            b[at + j] = (byte) v;
-            v >>>= 8;
-        }
+    /** A key strictly inside region {@code i}, i.e. in (key(i), key(i+1)); region 0 starts at the empty key. */
+    private static byte[] midKey(long i) {
+        return RecordKeys.CAPACITY.key(i * 1000 + 500);
     }
 
     private static long coprimeMultiplier(int n, SplittableRandom rnd) {

@@ -33,7 +33,8 @@ public final class LayoutGenerator {
     public record Stats(long regions, long replicas, long staleReplicas, long tombstones) {
     }
 
-    private static final long REGIONS_PER_TABLE = 200_000;
+    /** Key ordinals between two boundaries: room for the jitter and for keys inside a region. */
+    static final long ROWS_PER_REGION = 1000;
 
     private final long seed;
     private final long regions;
@@ -62,9 +63,9 @@ public final class LayoutGenerator {
         this.staleFraction = staleFraction;
     }
 
-    /** Boundary {@code i} (1 ≤ i < regions) as a TiDB record key, written into {@code buf}. */
+    /** Boundary {@code i} (1 ≤ i < regions), {@code jitter} < 1000, as a TiDB record key written into {@code buf}. */
     private static void boundary(long i, long jitter, byte[] buf) {
-        Keys.tidbRecordKey(100 + i / REGIONS_PER_TABLE, (i % REGIONS_PER_TABLE) * 1000 + jitter, buf);
+        RecordKeys.CAPACITY.key(i * ROWS_PER_REGION + jitter, buf);
     }
 
     public Stats generate(SeedSink seedSink) throws IOException {
@@ -78,7 +79,7 @@ public final class LayoutGenerator {
     private Stats run(SeedSink seedSink, StockSink stockSink) throws IOException {
         SplittableRandom rng = new SplittableRandom(seed);
         // rotating key buffers: start of region i, end of region i, end of region i+1
-        byte[][] keys = {new byte[27], new byte[27], new byte[27]};
+        byte[][] keys = {new byte[RecordKeys.LENGTH], new byte[RecordKeys.LENGTH], new byte[RecordKeys.LENGTH]};
         byte[] empty = Keys.EMPTY;
         long replicaCount = 0;
         long staleCount = 0;

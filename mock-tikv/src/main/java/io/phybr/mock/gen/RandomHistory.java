@@ -22,9 +22,13 @@ import java.util.TreeSet;
  * same scenario; {@link Scenario#render()} turns it into a replayable scenario file.
  */
 public final class RandomHistory {
-    /** Rows of one TiDB table; region boundaries and written keys are its record keys. */
-    static final long ROWS = 1_000_000;
-    static final long TABLE = 88;
+    /**
+     * Region boundaries and written keys are record keys of TiDB table 88 (then 89, … past a million rows):
+     * row {@code n} is key ordinal {@code n} of {@link #KEYS}.
+     */
+    static final RecordKeys KEYS = new RecordKeys(88, 1_000_000);
+    /** Rows of the key space of a history of up to 1,000 regions; larger ones get 1,000 rows per region. */
+    static final long MIN_ROWS = 1_000_000;
 
     /** Sizes and rates (weights) of each operation. 0 for a size means "drawn from the seed". */
     public record Options(int stores, int regions, int steps, int write, int split, int merge, int leader,
@@ -42,11 +46,13 @@ public final class RandomHistory {
     private final Options opt;
     private final Cluster cluster;
     private final List<Step> steps = new ArrayList<>();
-    /** Region id → [lo, hi) in rows; lo = -1 means the empty start key, hi = ROWS the empty end key. */
+    /** Region id → [lo, hi) in rows; lo = -1 means the empty start key, hi = rowLimit the empty end key. */
     private final TreeMap<Long, long[]> rows = new TreeMap<>();
     private final TreeMap<Long, TreeSet<Long>> lagging = new TreeMap<>();
     private final List<Long> storeIds = new ArrayList<>();
     private long nextRegion;
+    /** Rows of the key space: [0, rowLimit); row -1 stands for the empty start key, rowLimit for the empty end key. */
+    private long rowLimit = MIN_ROWS;
 
     private RandomHistory(long seed, Options opt) {
         this.rng = new SplittableRandom(seed);
@@ -66,22 +72,23 @@ public final class RandomHistory {
         return new RandomHistory(seed, options).run(seed);
     }
 
-    static byte[] key(long row) {
-        return row < 0 || row >= ROWS ? Keys.EMPTY : Keys.tidbRecordKey(TABLE, row);
+    private byte[] key(long row) {
+        return row < 0 || row >= rowLimit ? Keys.EMPTY : KEYS.key(row);
     }
 
     private Scenario run(long seed) {
         boolean big = rng.nextInt(8) == 0; // one history in eight is larger
         int regions = opt.regions() > 0 ? opt.regions() : big ? 6 + rng.nextInt(15) : 1 + rng.nextInt(5);
         int total = opt.steps() > 0 ? opt.steps() : big ? 80 + rng.nextInt(120) : 20 + rng.nextInt(50);
+        rowLimit = Math.max(MIN_ROWS, regions * 1000L);
         TreeSet<Long> cuts = new TreeSet<>();
         while (cuts.size() < regions - 1) {
-            cuts.add(1 + rng.nextLong(ROWS - 2));
+            cuts.add(1 + rng.nextLong(rowLimit - 2));
         }
         List<Long> bounds = new ArrayList<>();
         bounds.add(-1L);
         bounds.addAll(cuts);
-        bounds.add(ROWS);
+        bounds.add(rowLimit);
         int replicas = Math.min(3, storeIds.size());
         for (int i = 0; i < regions; i++) {
             long id = i + 1;
@@ -203,7 +210,7 @@ public final class RandomHistory {
         }
         long[] r = rows.get(g.id);
         long lo = Math.max(r[0], 0);
-        long hi = Math.min(r[1], ROWS);
+        long hi = Math.min(r[1], rowLimit);
         if (lo >= hi) {
             return;
         }
@@ -230,7 +237,7 @@ public final class RandomHistory {
             }
         }
         long at = lo + rng.nextLong(hi - lo + 1);
-        if (at <= r[0] || at >= r[1] || at < 0 || at >= ROWS) {
+        if (at <= r[0] || at >= r[1] || at < 0 || at >= rowLimit) {
             return;
         }
         long id = nextRegion++;

@@ -31,6 +31,8 @@ public final class Cluster {
     private long resolvedTs = -1;
     private BitSet mustSurvive;
     private boolean started;
+    /** The initial regions by start key (bootstrap's overlap check). */
+    private final TreeMap<byte[], Group> initial = new TreeMap<>(Keys::compare);
 
     public Cluster(List<Long> storeIds) {
         if (storeIds.isEmpty()) {
@@ -81,8 +83,12 @@ public final class Cluster {
         if (onStores.isEmpty()) {
             throw new ModelException("region " + regionId + " has no peers");
         }
-        for (Group g : groups.values()) {
-            if (Keys.overlaps(start, end, g.start, g.end)) {
+        // the initial regions by start key: a neighbour lookup, not a scan of all (layouts of 10^5+ regions)
+        Map.Entry<byte[], Group> below = initial.floorEntry(start);
+        Map.Entry<byte[], Group> above = initial.higherEntry(start);
+        for (Map.Entry<byte[], Group> n : java.util.Arrays.asList(below, above)) {
+            Group g = n == null ? null : n.getValue();
+            if (g != null && Keys.overlaps(start, end, g.start, g.end)) {
                 throw new ModelException("region " + regionId + " " + Keys.range(start, end) + " overlaps region " + g.id
                         + " " + Keys.range(g.start, g.end) + " in the initial layout");
             }
@@ -96,6 +102,7 @@ public final class Cluster {
         }
         Group g = new Group(regionId, onStores.get(0), members, start, end, version, 1);
         groups.put(regionId, g);
+        initial.put(start, g);
         for (Map.Entry<Long, Long> m : members.entrySet()) {
             Peer p = new Peer(m.getKey(), regionId, m.getValue(), Group.INIT_INDEX, Group.INIT_INDEX, Group.INIT_TERM,
                     start, end, version, 1, new TreeMap<>(members));

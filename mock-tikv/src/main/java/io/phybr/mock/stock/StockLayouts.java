@@ -1,20 +1,21 @@
 package io.phybr.mock.stock;
 
-import java.nio.charset.StandardCharsets;
+import io.phybr.mock.gen.RecordKeys;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
 /**
- * Small generated layouts for tests: {@code regions} regions splitting the key space at
- * {@code k0001, k0002, …}, each with a replica on every store. Seeded, so a failing case replays.
+ * Generated layouts for tests: {@code regions} regions splitting the key space at TiDB record keys
+ * ({@link #key}), each with a replica on every store. Seeded, so a failing case replays.
  */
 public final class StockLayouts {
     private StockLayouts() {
     }
 
+    /** Boundary {@code i}: the empty key for 0, else a record key of {@link RecordKeys#CAPACITY}, increasing with i. */
     public static byte[] key(int i) {
-        return i == 0 ? new byte[0] : String.format("k%04d", i).getBytes(StandardCharsets.US_ASCII);
+        return i == 0 ? new byte[0] : RecordKeys.CAPACITY.key(i * 1000L);
     }
 
     /**

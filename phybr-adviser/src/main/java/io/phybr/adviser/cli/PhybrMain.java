@@ -1,9 +1,7 @@
 package io.phybr.adviser.cli;
 
+import io.phybr.adviser.BuildInfo;
 import io.phybr.contract.ExitCode;
-import java.io.IOException;
-import java.io.InputStream;
-import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -35,6 +33,9 @@ public final class PhybrMain implements Runnable {
 
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new PhybrMain());
+        // Every command: BR's flag headings in --help, and --version with commit and build time.
+        HelpSections.install(cl);
+        cl.getSubcommands().values().forEach(sub -> sub.getCommandSpec().versionProvider(new Version()));
         cl.setExitCodeExceptionMapper(e -> e instanceof CommandLine.ParameterException
                 ? ExitCode.USAGE.code() : ExitCode.INTERNAL.code());
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
@@ -47,14 +48,8 @@ public final class PhybrMain implements Runnable {
 
     static final class Version implements CommandLine.IVersionProvider {
         @Override
-        public String[] getVersion() throws IOException {
-            Properties p = new Properties();
-            try (InputStream in = PhybrMain.class.getResourceAsStream("/phybr-version.properties")) {
-                if (in != null) {
-                    p.load(in);
-                }
-            }
-            return new String[] {"phybr " + p.getProperty("version", "unknown")};
+        public String[] getVersion() {
+            return BuildInfo.current().lines();
         }
     }
 }

@@ -44,23 +44,10 @@ public final class RecoverCommand implements Callable<Integer> {
     String pdAddrs;
 
     @CommandLine.ArgGroup(exclusive = true, multiplicity = "0..1")
-    TsSource ts;
+    ResolvedTsOptions ts;
 
-    static final class TsSource {
-        @Option(names = "--resolved-ts", paramLabel = "TS", description = "Delete every write and lock with commit_ts newer than this TSO.")
-        Long resolvedTs;
-
-        @Option(names = "--backup-meta", paramLabel = "FILE", description = "BR's EBS backup meta (cluster_info.resolved_ts; its tikv.stores give the stores to wait for),"
-                + " or a flat {\"resolved_ts\": N}.")
-        Path backupMeta;
-    }
-
-    @Option(names = "--ca-path", paramLabel = "FILE", description = "PEM CA bundle: TLS to PD and TiKV.")
-    Path caPath;
-    @Option(names = "--cert-path", paramLabel = "FILE", description = "PEM client certificate (with --key-path).")
-    Path certPath;
-    @Option(names = "--key-path", paramLabel = "FILE", description = "PEM PKCS#8 client private key.")
-    Path keyPath;
+    @CommandLine.Mixin
+    TlsOptions tlsOptions = new TlsOptions();
 
     @Option(names = "--concurrency", defaultValue = "128", paramLabel = "N",
             description = "Stores handled at once (capped at 128, like BR). Default: ${DEFAULT-VALUE}.")
@@ -128,19 +115,18 @@ public final class RecoverCommand implements Callable<Integer> {
             err.println("phybr recover: --concurrency and --max-attempts must be at least 1.");
             return ExitCode.USAGE.code();
         }
-        Long resolved = null;
+        OptionalLong resolvedTs;
         BackupMeta.Info meta = null;
-        if (ts != null && ts.resolvedTs != null) {
-            resolved = ts.resolvedTs;
-        } else if (ts != null && ts.backupMeta != null) {
-            try {
-                meta = BackupMeta.read(ts.backupMeta);
-                resolved = meta.resolvedTs();
-            } catch (IOException e) {
-                err.println("phybr recover: cannot read the resolved ts from " + ts.backupMeta + ": " + e.getMessage() + ".");
-                return ExitCode.BAD_INPUT.code();
+        try {
+            resolvedTs = ResolvedTsOptions.read(ts);
+            if (ts != null && ts.backupMeta != null) {
+                meta = BackupMeta.read(ts.backupMeta); // R15: BR's EBS meta also gives the TiKV stores to wait for
             }
+        } catch (IOException e) {
+            err.println("phybr recover: cannot read the resolved ts from " + ts.backupMeta + ": " + e.getMessage() + ".");
+            return ExitCode.BAD_INPUT.code();
         }
+        Long resolved = resolvedTs.isPresent() ? resolvedTs.getAsLong() : null;
         if (resolved == null && !dryRun) {
             err.println("phybr recover: give --resolved-ts TS or --backup-meta FILE (only --dry-run goes without).");
             return ExitCode.USAGE.code();
@@ -152,8 +138,8 @@ public final class RecoverCommand implements Callable<Integer> {
         StoreChannels channels;
         SSLContext ssl = null;
         try {
-            if (caPath != null || certPath != null || keyPath != null) {
-                TlsConfig tls = new TlsConfig(caPath, certPath, keyPath);
+            if (tlsOptions.enabled()) {
+                TlsConfig tls = tlsOptions.config();
                 ssl = tls.sslContext();
                 channels = StoreChannels.netty(tls.grpcContext());
             } else {

@@ -1,7 +1,6 @@
 package io.phybr.adviser.cli;
 
 import io.phybr.contract.ExitCode;
-import io.phybr.adviser.dump.BackupMeta;
 import io.phybr.adviser.plan.Policy;
 import io.phybr.adviser.plan.Protocol;
 import io.phybr.adviser.record.RunInfo;
@@ -69,17 +68,7 @@ public final class ServeCommand implements Callable<Integer> {
     Duration closeTimeout;
 
     @ArgGroup(exclusive = true)
-    Resolved resolved;
-
-    static final class Resolved {
-        @Option(names = "--resolved-ts", paramLabel = "TS",
-                description = "The resolved ts (TSO) that the resolve call answers.")
-        String ts;
-
-        @Option(names = "--backup-meta", paramLabel = "FILE",
-                description = "Read the resolved ts for resolve from this backup meta (JSON with {\"resolved_ts\": N}).")
-        Path file;
-    }
+    ResolvedTsOptions resolved;
 
     @Option(names = "--policy", defaultValue = "seed", paramLabel = "seed|br",
             description = "Leader choice: seed (highest applied_index, then term; ties to the lowest store) or br"
@@ -122,31 +111,18 @@ public final class ServeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             return usage(err, e.getMessage());
         }
-        OptionalLong resolvedTs = OptionalLong.empty();
-        if (resolved != null && resolved.ts != null) {
-            try {
-                long ts = Long.parseUnsignedLong(resolved.ts.trim());
-                if (ts == 0) {
-                    throw new NumberFormatException();
-                }
-                b.resolvedTs(ts);
-                resolvedTs = OptionalLong.of(ts);
-            } catch (NumberFormatException e) {
-                return usage(err, "--resolved-ts '" + resolved.ts + "' is not a TSO (a positive unsigned 64-bit number)");
-            }
-        } else if (resolved != null && resolved.file != null) {
-            try {
-                resolvedTs = OptionalLong.of(BackupMeta.readResolvedTs(resolved.file));
-                b.resolvedTs(resolvedTs.getAsLong());
-            } catch (NoSuchFileException e) {
-                err.println("phybr serve: the backup meta " + resolved.file + " does not exist. Nothing was started.");
-                return ExitCode.BAD_INPUT.code();
-            } catch (IOException e) {
-                err.println("phybr serve: cannot use the backup meta " + resolved.file + ": " + e.getMessage()
-                        + ". Nothing was started.");
-                return ExitCode.BAD_INPUT.code();
-            }
+        OptionalLong resolvedTs;
+        try {
+            resolvedTs = ResolvedTsOptions.read(resolved);
+        } catch (NoSuchFileException e) {
+            err.println("phybr serve: the backup meta " + resolved.backupMeta + " does not exist. Nothing was started.");
+            return ExitCode.BAD_INPUT.code();
+        } catch (IOException e) {
+            err.println("phybr serve: cannot use the backup meta " + resolved.backupMeta + ": " + e.getMessage()
+                    + ". Nothing was started.");
+            return ExitCode.BAD_INPUT.code();
         }
+        resolvedTs.ifPresent(b::resolvedTs);
         if (planOutput != null) {
             Path dir = planOutput.toAbsolutePath().getParent();
             if (dir != null && !Files.isDirectory(dir)) {

@@ -23,18 +23,19 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * TLS in the TiDB tools' style: {@code --ca-path} (PEM CA bundle), {@code --cert-path} (PEM client
- * certificate chain) and {@code --key-path} (PEM PKCS#8 private key, {@code BEGIN PRIVATE KEY}).
+ * TLS in the TiDB tools' style: {@code --ca} (PEM CA bundle), {@code --cert} (PEM client
+ * certificate chain) and {@code --key} (PEM PKCS#8 private key, {@code BEGIN PRIVATE KEY}); the older
+ * {@code --ca-path/--cert-path/--key-path} are aliases.
  * The same files secure the PD HTTP calls (JDK {@link SSLContext}) and the TiKV gRPC channels
  * (netty {@link SslContext}). Certificate and key are optional together (server-auth only TLS).
  */
 public record TlsConfig(Path ca, Path cert, Path key) {
     public TlsConfig {
         if (ca == null) {
-            throw new IllegalArgumentException("TLS needs --ca-path");
+            throw new IllegalArgumentException("TLS needs --ca (alias --ca-path)");
         }
         if ((cert == null) != (key == null)) {
-            throw new IllegalArgumentException("--cert-path and --key-path go together");
+            throw new IllegalArgumentException("--cert and --key go together (aliases --cert-path, --key-path)");
         }
     }
 

@@ -1,5 +1,6 @@
 package io.phybr.adviser.plan;
 
+import io.phybr.adviser.text.Texts;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -16,7 +17,6 @@ public final class Planner {
     static final byte FATE_GONE = 2;
 
     /** Problems listed in a refusal before "and N more". */
-    private static final int MAX_LISTED = 12;
     private static final HexFormat HEX = HexFormat.of();
 
     private Planner() {
@@ -197,7 +197,7 @@ public final class Planner {
             }
             StringBuilder sb = new StringBuilder("Refusing to plan: ").append(problems.size())
                     .append(problems.size() == 1 ? " malformed region report: " : " malformed region reports: ");
-            appendListed(sb, lines);
+            Texts.appendListed(sb, lines, lines.size());
             sb.append(". No command was sent to any store; fix or re-collect the reports of the named stores.");
             return new Refusal(Refusal.Kind.MALFORMED, sb.toString(), lines);
         }
@@ -533,14 +533,14 @@ public final class Planner {
             for (int h = 0; h < holes.size(); h++) {
                 Hole hole = holes.get(h);
                 StringBuilder line = new StringBuilder("hole ").append(hole);
-                if (h < MAX_LISTED) {
+                if (h < Texts.MAX_LISTED) {
                     line.append(" was covered ").append(coveringReplicas(hole));
                 }
                 lines.add(line.toString());
             }
             StringBuilder sb = new StringBuilder("Refusing to plan: the regions that survive do not cover the whole key space; ")
                     .append(holes.size()).append(holes.size() == 1 ? " hole: " : " holes: ");
-            appendListed(sb, lines);
+            Texts.appendListed(sb, lines, lines.size());
             sb.append(". Recovering now would lose the data in ").append(holes.size() == 1 ? "it" : "them")
                     .append(", so no command was sent to any store. Make sure every store reported"
                             + " (a missing store is the usual cause), or accept the loss explicitly with --accept-holes.");
@@ -572,14 +572,6 @@ public final class Planner {
             }
             String s = "only by " + String.join(", ", found);
             return total > found.size() ? s + " and " + (total - found.size()) + " more" : s;
-        }
-    }
-
-    private static void appendListed(StringBuilder sb, List<String> lines) {
-        int shown = Math.min(MAX_LISTED, lines.size());
-        sb.append(String.join("; ", lines.subList(0, shown)));
-        if (lines.size() > shown) {
-            sb.append("; and ").append(lines.size() - shown).append(" more");
         }
     }
 

@@ -7,7 +7,6 @@ import io.phybr.contract.record.RecordedRun;
 import io.phybr.adviser.plan.Plan;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -22,7 +21,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import java.util.TreeSet;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -557,14 +555,6 @@ public final class RunRecorder implements AutoCloseable {
     }
 
     static String version() {
-        Properties p = new Properties();
-        try (InputStream in = RunRecorder.class.getResourceAsStream("/phybr-version.properties")) {
-            if (in != null) {
-                p.load(in);
-            }
-        } catch (IOException e) {
-            // unknown
-        }
-        return p.getProperty("version", "unknown");
+        return io.phybr.adviser.BuildInfo.current().version();
     }
 }

@@ -1,5 +1,6 @@
 package io.phybr.adviser.stock;
 
+import io.phybr.adviser.text.Texts;
 import io.grpc.Deadline;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -99,7 +100,7 @@ final class PhaseRunner {
                 throw new PhaseFailure(allTimedOut ? ExitCode.TIMEOUT : ExitCode.FAILURE,
                         StockTexts.phaseFailed(phase, failures.size(), stores.size(), failures));
             }
-            LOG.info("{}: all {} stores done in {}", phase, stores.size(), StockTexts.human(Duration.ofNanos(System.nanoTime() - t0)));
+            LOG.info("{}: all {} stores done in {}", phase, stores.size(), Texts.elapsed(Duration.ofNanos(System.nanoTime() - t0)));
         } finally {
             tick.cancel(false);
             futures.values().forEach(f -> f.cancel(true));

@@ -1,5 +1,6 @@
 package io.phybr.adviser.stock;
 
+import io.phybr.adviser.text.Texts;
 import io.grpc.ManagedChannel;
 import io.phybr.contract.ExitCode;
 import io.phybr.adviser.outcome.Outcome;
@@ -292,7 +293,7 @@ public final class StockRecovery {
         Plan p = (Plan) outcome;
         plan = p;
         recorder.planned(p); // asynchronous: never delays the recovery
-        LOG.info("plan: {} replicas planned in {}", table.size(), StockTexts.human(Duration.ofNanos(System.nanoTime() - t0)));
+        LOG.info("plan: {} replicas planned in {}", table.size(), Texts.elapsed(Duration.ofNanos(System.nanoTime() - t0)));
         LOG.info("{}", p.summary().toText());
         if (planOutput != null) {
             try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(planOutput), 1 << 16)) {

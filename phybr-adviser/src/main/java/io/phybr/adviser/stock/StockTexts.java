@@ -1,5 +1,6 @@
 package io.phybr.adviser.stock;
 
+import io.phybr.adviser.text.Texts;
 import io.phybr.adviser.pd.PdClient;
 import io.phybr.adviser.pd.PdStore;
 import io.phybr.adviser.plan.Plan;
@@ -81,7 +82,7 @@ final class StockTexts {
     }
 
     static String storeDidNotFinish(PdStore s, Duration timeout) {
-        return store(s) + " did not finish within " + human(timeout);
+        return store(s) + " did not finish within " + Texts.duration(timeout);
     }
 
     static String storeTimedOut(PdStore s, Phase phase, int attempt, long count, String unit) {
@@ -105,10 +106,5 @@ final class StockTexts {
     static String storeGaveUp(PdStore s, int attempts, String why) {
         String reach = why.startsWith("UNAVAILABLE") ? " is unreachable" : " kept failing";
         return store(s) + reach + " after " + attempts + " attempts (last: " + why + ")";
-    }
-
-    static String human(Duration d) {
-        long ms = d.toMillis();
-        return ms < 10_000 ? ms + " ms" : (ms / 1000) + " s";
     }
 }

@@ -41,7 +41,7 @@ class RecoverCommandTest {
         assertThat(run(err, "recover", "--pd", "127.0.0.1:1", "--resolved-ts", "5", "--backup-meta", "x")).isEqualTo(2);
         err = new StringWriter();
         assertThat(run(err, "recover", "--pd", "127.0.0.1:1", "--resolved-ts", "5", "--cert-path", "c.pem", "--ca-path", "ca.pem")).isEqualTo(2);
-        assertThat(err.toString()).contains("--cert-path and --key-path go together");
+        assertThat(err.toString()).contains("--cert and --key go together");
     }
 
     @Test

@@ -31,7 +31,7 @@ final class ReportStream implements StreamObserver<RegionMeta> {
     static final int MAX_PROBLEMS = 12;
     private static final long PROGRESS_NANOS = 1_000_000_000L;
 
-    private final SeedAdviser adviser;
+    private final Session adviser;
     final long store;
     final ServerCallStreamObserver<RegionRecover> out;
     final SocketAddress remote;
@@ -46,6 +46,8 @@ final class ReportStream implements StreamObserver<RegionMeta> {
     /** Every meta of this stream, as received (before any check), for the run's recording. */
     final StoreRecording recording;
     private volatile long metas;
+    /** Ended by {@link #died}: later messages are dropped, not recorded. */
+    private volatile boolean dead;
     private int unrequested;
     private long lastProgressNanos = openedNanos;
     private long lastProgressMetas;
@@ -62,7 +64,7 @@ final class ReportStream implements StreamObserver<RegionMeta> {
     private volatile int progressTotal = -1;
     private final RegionRecover.Builder command = RegionRecover.newBuilder();
 
-    ReportStream(SeedAdviser adviser, long store, ServerCallStreamObserver<RegionRecover> out, SocketAddress remote,
+    ReportStream(Session adviser, long store, ServerCallStreamObserver<RegionRecover> out, SocketAddress remote,
                  boolean afterPlan) {
         this.adviser = adviser;
         this.store = store;
@@ -96,6 +98,15 @@ final class ReportStream implements StreamObserver<RegionMeta> {
 
     @Override
     public void onNext(RegionMeta meta) {
+        if (dead) {
+            return; // messages already in flight after the stream was ended
+        }
+        Status undecodable = LenientMetas.failure(meta);
+        if (undecodable != null) {
+            dead = true;
+            died(undecodable);
+            return;
+        }
         long n = metas + 1;
         metas = n;
         if (!afterPlan) {
@@ -133,6 +144,28 @@ final class ReportStream implements StreamObserver<RegionMeta> {
         if (problems.size() < MAX_PROBLEMS) {
             problems.add("store " + store + " region " + Long.toUnsignedString(region) + ": " + what);
         }
+    }
+
+    /**
+     * The agent sent a message that is not a RegionMeta: this stream ends now, with the reason, and
+     * the session learns of it at once — its reports are discarded and the store may reconnect.
+     */
+    private void died(Status why) {
+        String reason = "message " + (metas + 1) + " " + why.getDescription();
+        synchronized (this) {
+            if (finished) {
+                return;
+            }
+            finished = true;
+            try {
+                out.onError(why.getCode().toStatus().withDescription("Store " + store + ": recover_regions " + reason
+                        + "; the stream is ended and its reports are discarded. Fix the agent, then report again"
+                        + " on a new stream.").asRuntimeException());
+            } catch (RuntimeException e) {
+                log.debug("store {}: could not send the error: {}", store, e.toString());
+            }
+        }
+        adviser.lost(this, reason);
     }
 
     @Override

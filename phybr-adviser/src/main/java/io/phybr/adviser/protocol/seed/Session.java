@@ -1,0 +1,448 @@
+package io.phybr.adviser.protocol.seed;
+
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.phybr.contract.ExitCode;
+import io.phybr.adviser.outcome.Outcome;
+import io.phybr.adviser.plan.Plan;
+import io.phybr.adviser.plan.PlanOptions;
+import io.phybr.adviser.record.RunRecorder;
+import io.phybr.proto.seed.CloseReply;
+import io.phybr.proto.seed.RegionRecover;
+import java.net.SocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One adviser session as a state machine — NEW → COLLECTING → PLANNING → APPLYING → DONE — and the
+ * one lock that guards it, the {@link StoreRegistry} and the {@link CloseBarrier}. Streams and the
+ * service call in; the timers and the planner run on its single worker thread. Lock order: session →
+ * nothing (replies and stream sends happen after the lock is released).
+ */
+final class Session {
+    private static final Logger log = LoggerFactory.getLogger(SeedAdviser.class);
+
+    enum Phase { NEW, COLLECTING, PLANNING, APPLYING, DONE }
+
+    /** A new stream, or the status refusing it. */
+    record Opened(ReportStream stream, Status refusal) {
+    }
+
+    private final StoreRegistry<ReportStream> stores;
+    private final CloseBarrier<StreamObserver<CloseReply>> barrier = new CloseBarrier<>();
+    private final Duration collectTimeout;
+    private final Duration closeTimeout;
+    private final PlanOptions planOptions;
+    private final Path planOutput;
+    private final RunRecorder recorder;
+    private final Planning.PlanWriter planWriter;
+
+    private final Object lock = new Object();
+    private final ScheduledExecutorService worker;
+    private final CompletableFuture<Outcome> outcome = new CompletableFuture<>();
+    // ---- guarded by lock ----
+    private Phase phase = Phase.NEW;
+    private Plan plan;
+    private Status terminalStatus;
+    private ScheduledFuture<?> timer;
+
+    Session(StoreRegistry<ReportStream> stores, Duration collectTimeout, Duration closeTimeout, PlanOptions planOptions,
+            Path planOutput, RunRecorder recorder, Planning.PlanWriter planWriter) {
+        this.stores = stores;
+        this.collectTimeout = collectTimeout;
+        this.closeTimeout = closeTimeout;
+        this.planOptions = planOptions;
+        this.planOutput = planOutput;
+        this.recorder = recorder;
+        this.planWriter = planWriter;
+        this.worker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "phybr-seed-adviser");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    RunRecorder recorder() {
+        return recorder;
+    }
+
+    String describeExpected() {
+        synchronized (lock) {
+            return Diagnoses.expected(stores);
+        }
+    }
+
+    // ---- lifecycle --------------------------------------------------------------------------
+
+    void begin() {
+        synchronized (lock) {
+            if (phase != Phase.NEW) {
+                throw new IllegalStateException("the adviser was already started");
+            }
+            phase = Phase.COLLECTING;
+        }
+    }
+
+    /** The server listens: the collect timeout runs from now. */
+    void listening() {
+        synchronized (lock) {
+            if (phase == Phase.COLLECTING && timer == null) {
+                timer = worker.schedule(this::collectTimedOut, collectTimeout.toNanos(), TimeUnit.NANOSECONDS);
+            }
+        }
+    }
+
+    /** The server could not listen: the session never ran. */
+    void abandon() {
+        synchronized (lock) {
+            phase = Phase.DONE;
+        }
+        worker.shutdownNow();
+    }
+
+    /** Ends the session with FAILURE if it has not ended (every open stream and held close gets UNAVAILABLE). */
+    void shutDown() {
+        boolean planSent;
+        synchronized (lock) {
+            planSent = plan != null;
+        }
+        finish(ExitCode.FAILURE, Status.Code.UNAVAILABLE, Diagnoses.VERDICT_SHUT_DOWN, Diagnoses.shutDown(planSent));
+    }
+
+    void stopWorker() {
+        worker.shutdownNow();
+        try {
+            worker.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    boolean workerTerminated() {
+        return worker.isTerminated();
+    }
+
+    CompletableFuture<Outcome> outcome() {
+        return outcome;
+    }
+
+    // ---- introspection ------------------------------------------------------------------------
+
+    long[] knownStores() {
+        synchronized (lock) {
+            return stores.seenIds().stream().mapToLong(Long::longValue).toArray();
+        }
+    }
+
+    long metasSoFar(long store) {
+        synchronized (lock) {
+            StoreRegistry.Store<ReportStream> s = stores.get(store);
+            return s == null || s.stream == null ? -1 : s.stream.metas();
+        }
+    }
+
+    long[] reportedStores() {
+        synchronized (lock) {
+            return stores.all().stream().filter(StoreRegistry.Store::reported).mapToLong(s -> s.id).toArray();
+        }
+    }
+
+    long[] closedStores() {
+        synchronized (lock) {
+            return barrier.closedStores();
+        }
+    }
+
+    // ---- streams ------------------------------------------------------------------------------
+
+    /** Admits a {@code recover_regions} call: {@code explicit} is its phybr-store-id, -1 without one. */
+    Opened open(long explicit, ServerCallStreamObserver<RegionRecover> out, SocketAddress remote) {
+        synchronized (lock) {
+            if (phase == Phase.DONE && terminalStatus != null) {
+                return new Opened(null, terminalStatus);
+            }
+            boolean planMade = phase != Phase.COLLECTING;
+            StoreRegistry.Admission<ReportStream> a = stores.admit(explicit, planMade);
+            if (!a.admitted()) {
+                Status.Code code = switch (a.refusal()) {
+                    case ALREADY_OPEN -> Status.Code.ALREADY_EXISTS;
+                    case ANONYMOUS_AFTER_PLAN -> Status.Code.FAILED_PRECONDITION;
+                    default -> Status.Code.PERMISSION_DENIED;
+                };
+                long id = a.store() != null ? a.store().id : explicit;
+                SocketAddress openFrom = a.store() != null && a.store().stream != null ? a.store().stream.remote : null;
+                return new Opened(null, code.toStatus().withDescription(
+                        Diagnoses.streamRefused(a.refusal(), id, stores, openFrom, remote)));
+            }
+            StoreRegistry.Store<ReportStream> s = a.store();
+            ReportStream stream = new ReportStream(this, s.id, out, remote, planMade);
+            stores.attach(s, stream, remote);
+            log.info("store {} {}{}{}", s.id, planMade ? "opened recover_regions again" : "connected",
+                    Diagnoses.from(remote), planMade ? " after the plan; it gets its commands again once it has reported"
+                            : s.anonymous ? " (no phybr-store-id; numbered in arrival order)" : "");
+            return new Opened(stream, null);
+        }
+    }
+
+    /** A stream half-closed: its report is complete (or, after the plan, it now wants its commands). */
+    void reported(ReportStream stream) {
+        Plan toSend = null;
+        boolean planNow = false;
+        synchronized (lock) {
+            StoreRegistry.Store<ReportStream> s = stores.get(stream.store);
+            if (s == null || s.stream != stream || phase == Phase.DONE && terminalStatus != null) {
+                return;
+            }
+            if (stream.afterPlan) {
+                log.info("store {}: reported again after the plan ({} metas, ignored)", stream.store, stream.metas());
+                stream.halfClosed = true;
+                toSend = plan; // null while planning; the planner sends it when done
+            } else if (phase == Phase.COLLECTING) {
+                stream.halfClosed = true;
+                s.report = stream;
+                log.info(String.format(Locale.ROOT, "store %d finished reporting: %d metas in %.2f s%s (%d of %d stores)",
+                        stream.store, stream.metas(), stream.seconds(),
+                        stream.problemCount() > 0 ? ", " + stream.problemCount() + " malformed" : "",
+                        stores.reportedCount(), stores.expected()));
+                if (stores.allReported()) {
+                    phase = Phase.PLANNING;
+                    cancelTimer();
+                    planNow = true;
+                }
+            }
+        }
+        if (planNow) {
+            worker.execute(this::planAndSend);
+        }
+        if (toSend != null) {
+            stream.send(toSend);
+        }
+    }
+
+    /** The stream sent all its commands and completed: the store may open a new one (after a reboot). */
+    void delivered(ReportStream stream) {
+        synchronized (lock) {
+            StoreRegistry.Store<ReportStream> s = stores.get(stream.store);
+            if (s != null && s.stream == stream) {
+                s.stream = null;
+            }
+        }
+    }
+
+    /** A stream died (error, cancel, undecodable message, transport failure); {@code why} names the cause. Idempotent. */
+    void lost(ReportStream stream, String why) {
+        synchronized (lock) {
+            StoreRegistry.Store<ReportStream> s = stores.get(stream.store);
+            if (s == null || s.stream != stream) {
+                return;
+            }
+            s.stream = null;
+            if (phase == Phase.COLLECTING) {
+                s.report = null;
+                s.lostAfterMetas = stream.metas();
+                s.lostBecause = why;
+                log.warn("store {}: stream lost after {} metas ({}); its reports are discarded and the store may"
+                        + " reconnect and report again", stream.store, stream.metas(), why);
+                stream.recording.discard();
+            } else if (phase == Phase.PLANNING || phase == Phase.APPLYING) {
+                log.warn("store {}: stream lost ({}; {}); it gets its commands again if it reconnects",
+                        stream.store, why, stream.sendProgress());
+            }
+        }
+    }
+
+    // ---- planning -----------------------------------------------------------------------------
+
+    private void planAndSend() {
+        List<ReportStream> reports = new ArrayList<>();
+        synchronized (lock) {
+            if (phase != Phase.PLANNING) {
+                return;
+            }
+            stores.all().forEach(s -> reports.add(s.report));
+        }
+        Planning.Result result = Planning.plan(reports, planOptions, recorder, planOutput, planWriter);
+        if (result.plan() == null) {
+            finish(result.exit(), result.code(), result.verdict(), result.diagnosis());
+            return;
+        }
+        Plan p = result.plan();
+        List<ReportStream> waiting = new ArrayList<>();
+        synchronized (lock) {
+            if (phase != Phase.PLANNING) {
+                return;
+            }
+            plan = p;
+            phase = Phase.APPLYING;
+            for (StoreRegistry.Store<ReportStream> s : stores.all()) {
+                if (s.stream != null && s.stream.halfClosed) {
+                    waiting.add(s.stream);
+                }
+            }
+            timer = worker.schedule(this::closeTimedOut, closeTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        }
+        log.info("sending the plan: {} commands to {} stores", p.commandCount(), reports.size());
+        for (ReportStream stream : waiting) {
+            stream.send(p);
+        }
+        checkBarrier();
+    }
+
+    // ---- the close barrier --------------------------------------------------------------------
+
+    /** A {@code close} call: {@code header} is its phybr-store-id, -1 without one. */
+    void close(boolean workdone, long header, SocketAddress remote, StreamObserver<CloseReply> reply) {
+        Status immediate = null;
+        boolean ok = false;
+        String failure = null;
+        boolean planSent = false;
+        synchronized (lock) {
+            if (phase == Phase.DONE) {
+                if (terminalStatus != null) {
+                    immediate = terminalStatus;
+                } else {
+                    ok = true;
+                }
+            } else {
+                CloseBarrier.Attribution a = barrier.offer(header, remote, workdone, stores, reply);
+                if (!a.attributed()) {
+                    Status.Code code = a.why() == CloseBarrier.Unattributed.NOT_A_MEMBER
+                            ? Status.Code.PERMISSION_DENIED : Status.Code.FAILED_PRECONDITION;
+                    immediate = code.toStatus().withDescription(
+                            Diagnoses.closeRefused(a.why(), a.store(), workdone, stores, remote));
+                    log.warn("close refused: {}", immediate.getDescription());
+                } else if (!workdone) {
+                    failure = Diagnoses.who(a.store(), remote);
+                    planSent = plan != null;
+                } else {
+                    List<Long> missing = barrier.missing(stores);
+                    log.info("store {} closed (work done){}", a.store(), missing.isEmpty() ? ""
+                            : "; waiting for " + (phase == Phase.APPLYING ? "" : "the plan and ")
+                                    + Diagnoses.missing(missing));
+                }
+            }
+        }
+        if (immediate != null) {
+            reply.onError(immediate.asRuntimeException());
+            return;
+        }
+        if (ok) {
+            reply.onNext(CloseReply.newBuilder().setOk("ok").build());
+            reply.onCompleted();
+            return;
+        }
+        if (failure != null) {
+            finish(ExitCode.FAILURE, Status.Code.ABORTED, Diagnoses.verdictStoreFailed(failure),
+                    Diagnoses.storeFailed(failure, planSent));
+            return;
+        }
+        checkBarrier();
+    }
+
+    private void checkBarrier() {
+        List<CloseBarrier.Held<StreamObserver<CloseReply>>> replies;
+        String verdict;
+        Plan p;
+        synchronized (lock) {
+            if (phase != Phase.APPLYING || !barrier.complete(stores)) {
+                return;
+            }
+            phase = Phase.DONE;
+            cancelTimer();
+            replies = barrier.release();
+            p = plan;
+            verdict = Diagnoses.verdictComplete(stores, p.commandCount());
+        }
+        for (CloseBarrier.Held<StreamObserver<CloseReply>> h : replies) {
+            try {
+                h.reply().onNext(CloseReply.newBuilder().setOk("ok").build());
+                h.reply().onCompleted();
+            } catch (RuntimeException e) {
+                log.debug("close reply to store {} failed: {}", h.store(), e.toString());
+            }
+        }
+        log.info("verdict: OK, {}", verdict);
+        outcome.complete(new Outcome(ExitCode.OK, verdict, Optional.empty(), Optional.of(p)));
+    }
+
+    // ---- timeouts -----------------------------------------------------------------------------
+
+    private void collectTimedOut() {
+        String diagnosis;
+        synchronized (lock) {
+            if (phase != Phase.COLLECTING) {
+                return;
+            }
+            diagnosis = Diagnoses.collectTimedOut(collectTimeout, stores);
+        }
+        finish(ExitCode.TIMEOUT, Status.Code.DEADLINE_EXCEEDED, Diagnoses.VERDICT_COLLECT_TIMEOUT, diagnosis);
+    }
+
+    private void closeTimedOut() {
+        String diagnosis;
+        synchronized (lock) {
+            if (phase != Phase.APPLYING) {
+                return;
+            }
+            diagnosis = Diagnoses.closeTimedOut(closeTimeout, stores, barrier.missing(stores), barrier.refused());
+        }
+        finish(ExitCode.TIMEOUT, Status.Code.DEADLINE_EXCEEDED, Diagnoses.VERDICT_CLOSE_TIMEOUT, diagnosis);
+    }
+
+    private void cancelTimer() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+
+    // ---- the end ------------------------------------------------------------------------------
+
+    /** Ends the session unsuccessfully: every open stream and held close gets {@code code} + diagnosis. */
+    private void finish(ExitCode exit, Status.Code code, String verdict, String diagnosis) {
+        List<ReportStream> open = new ArrayList<>();
+        List<CloseBarrier.Held<StreamObserver<CloseReply>>> replies;
+        Status status = code.toStatus().withDescription(diagnosis);
+        Plan p;
+        synchronized (lock) {
+            if (phase == Phase.DONE) {
+                return;
+            }
+            phase = Phase.DONE;
+            terminalStatus = status;
+            cancelTimer();
+            for (StoreRegistry.Store<ReportStream> s : stores.all()) {
+                if (s.stream != null) {
+                    open.add(s.stream);
+                }
+            }
+            replies = barrier.release();
+            p = plan;
+        }
+        for (ReportStream stream : open) {
+            stream.fail(status);
+        }
+        for (CloseBarrier.Held<StreamObserver<CloseReply>> h : replies) {
+            try {
+                h.reply().onError(status.asRuntimeException());
+            } catch (RuntimeException e) {
+                log.debug("close reply to store {} failed: {}", h.store(), e.toString());
+            }
+        }
+        log.error("{}", diagnosis);
+        log.error("verdict: {}, {}", exit, verdict);
+        outcome.complete(new Outcome(exit, verdict, Optional.of(diagnosis), Optional.ofNullable(p)));
+    }
+}
