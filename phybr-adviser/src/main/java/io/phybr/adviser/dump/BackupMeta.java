@@ -94,10 +94,7 @@ public final class BackupMeta {
         OptionalInt count = OptionalInt.empty();
         List<Long> ids = new ArrayList<>();
         JsonNode tikv = root.get("tikv");
-        if (tikv != null && !tikv.isNull()) {
-            if (!tikv.isObject()) {
-                throw new Invalid("\"tikv\" must be an object with \"stores\"");
-            }
+        if (tikv != null && tikv.isObject()) { // anything else is not BR's layout: no store count from this file
             count = layout(tikv, ids);
         }
         return new Info(ts, count, ids);

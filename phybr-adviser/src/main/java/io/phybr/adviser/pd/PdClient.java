@@ -34,10 +34,6 @@ public final class PdClient implements AutoCloseable {
     public static final String SCHEDULERS = "/pd/api/v1/schedulers";
     public static final String BASE_ALLOC_ID = "/pd/api/v1/admin/base-alloc-id";
 
-    /** The schedule limits set to 0 while recovering (what the seed's runbook sets by hand, plus hot regions). */
-    public static final List<String> SCHEDULE_LIMITS = List.of("leader-schedule-limit", "region-schedule-limit",
-            "replica-schedule-limit", "merge-schedule-limit", "hot-region-schedule-limit");
-
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final List<URI> endpoints;
@@ -127,42 +123,12 @@ public final class PdClient implements AutoCloseable {
         return out;
     }
 
-    /** The schedule limits in effect, from {@code GET /pd/api/v1/config} ({@code schedule} section). */
-    public Map<String, Long> scheduleLimits() throws PdException {
-        JsonNode schedule = json("GET", CONFIG, null).path("schedule");
-        Map<String, Long> out = new LinkedHashMap<>();
-        for (String k : SCHEDULE_LIMITS) {
-            JsonNode v = schedule.get(k);
-            if (v != null && v.isNumber()) {
-                out.put(k, v.asLong());
-            }
-        }
-        return out;
-    }
-
-    /** POST {@code /pd/api/v1/config} with the given items (PD finds each item by its name). */
-    public void setConfig(Map<String, Long> items) throws PdException {
-        ObjectNode body = JSON.createObjectNode();
-        items.forEach(body::put);
-        call("POST", CONFIG, body.toString());
-    }
-
     public List<String> schedulers() throws PdException {
         List<String> out = new ArrayList<>();
         for (JsonNode n : json("GET", SCHEDULERS, null)) {
             out.add(n.asText());
         }
         return out;
-    }
-
-    public void removeScheduler(String name) throws PdException {
-        call("DELETE", SCHEDULERS + "/" + name, null);
-    }
-
-    public void addScheduler(String name) throws PdException {
-        ObjectNode body = JSON.createObjectNode();
-        body.put("name", name);
-        call("POST", SCHEDULERS, body.toString());
     }
 
     /** {@code GET /pd/api/v1/config/schedule}: every persisted schedule item (TTL overrides never show here). */
