@@ -51,6 +51,7 @@ class CorpusTest {
     @MethodSource("corpus")
     void passesWithACorrectSeedPolicyAdviser(Path file) throws Exception {
         Scenario s = fast(ScenarioParser.parse(file));
+        org.junit.jupiter.api.Assumptions.assumeTrue(s.knownIssue() == null, () -> "known issue: " + s.knownIssue());
         try (MockCluster cluster = MockCluster.fromScenario(s)) {
             Rehearsal.Result r = Rehearsal.run(cluster, FakeSeedAdviser.launcher(TestPlanners.seed()),
                     Duration.ofSeconds(30));

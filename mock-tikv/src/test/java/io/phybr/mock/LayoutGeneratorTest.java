@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.phybr.mock.gen.LayoutGenerator;
+import io.phybr.mock.gen.LayoutShape;
 import io.phybr.mock.model.Keys;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -34,6 +35,23 @@ class LayoutGeneratorTest {
     void sameSeedSameLayout(long seed) throws IOException {
         assertThat(checksum(seed, 20_000)).as("seed %d", seed).isEqualTo(checksum(seed, 20_000));
         assertThat(checksum(seed, 20_000)).as("seed %d", seed).isNotEqualTo(checksum(seed + 1, 20_000));
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 99})
+    void missedMergesLeaveOlderLiveSourcesANewerRegionSupersedesAndNothingElseChanges(long seed) throws IOException {
+        LayoutGenerator gen = new LayoutGenerator(seed, 2_000, 3, 3, 0.05).withMissedMerges(0.1);
+        List<String> plain = new ArrayList<>();
+        List<String> withMerges = new ArrayList<>();
+        new LayoutGenerator(seed, 2_000, 3, 3, 0.05).generate((st, r, a, t, v, tomb, s, e) ->
+                plain.add(st + "/" + r + "/" + a + "/" + t + "/" + v + "/" + tomb + "/" + Keys.hex(s) + "/" + Keys.hex(e)));
+        new LayoutGenerator(seed, 2_000, 3, 3, 0.05).withMissedMerges(0).generate((st, r, a, t, v, tomb, s, e) ->
+                withMerges.add(st + "/" + r + "/" + a + "/" + t + "/" + v + "/" + tomb + "/" + Keys.hex(s) + "/" + Keys.hex(e)));
+        assertThat(withMerges).as("fraction 0 draws the same layout").isEqualTo(plain);
+        LayoutShape.Result r = LayoutShape.check(sink -> gen.generate(
+                (store, region, applied, term, version, tomb, s, e) -> sink.replica(store, region, version, tomb, s, e)));
+        assertThat(r.problems()).as("seed %d", seed).isEmpty();
+        assertThat(r.superseded()).as("seed %d: merge sources left alive", seed).isBetween(100L, 300L);
     }
 
     record R(long store, long applied, long version, byte[] start, byte[] end) {

@@ -49,4 +49,44 @@ class RandomHistoryTest {
         }
         assertThat(failed).as("random histories the lowest-applied planner got wrong").isGreaterThan(n / 4);
     }
+
+    /**
+     * The generator draws the states real restores fail on, not only lagging peers: replicas whose hard-state term
+     * exceeds their last entry's (R2), tails of an older term that a newer leader overwrote (tikv#16307), and
+     * persisted entries a replica never learnt were committed (tidb#50315). Counted over 200 seeds.
+     */
+    @Test
+    void randomHistoriesContainTheRealFailureStates() {
+        int r2 = 0;
+        int overwritten = 0;
+        int uncommittedTail = 0;
+        for (long seed = BASE; seed < BASE + 200; seed++) {
+            Backup b = RandomHistory.generate(seed, RandomHistory.Options.defaults()).run();
+            boolean hasR2 = false;
+            boolean hasOverwritten = false;
+            boolean hasTail = false;
+            for (io.phybr.mock.model.StoreImage img : b.images().values()) {
+                for (io.phybr.mock.model.Peer p : img.allPeers()) {
+                    if (!p.live()) {
+                        continue;
+                    }
+                    hasR2 |= p.hardStateTerm() > p.lastEntryTerm();
+                    hasTail |= p.commitIndex() < p.lastIndex();
+                    io.phybr.mock.model.Group g = b.group(p.regionId);
+                    for (io.phybr.mock.model.Entry e : p.unappliedEntries()) {
+                        hasOverwritten |= e.index() <= g.lastIndex() && g.entry(e.index()).term() != e.term()
+                                || e.index() > g.lastIndex();
+                    }
+                }
+            }
+            r2 += hasR2 ? 1 : 0;
+            overwritten += hasOverwritten ? 1 : 0;
+            uncommittedTail += hasTail ? 1 : 0;
+        }
+        System.out.println("random histories (200): hard-state term > last entry term in " + r2
+                + ", overwritten old-term tail in " + overwritten + ", commit < last in " + uncommittedTail);
+        assertThat(r2).isGreaterThan(10);
+        assertThat(overwritten).isGreaterThan(10);
+        assertThat(uncommittedTail).isGreaterThan(10);
+    }
 }

@@ -41,6 +41,7 @@ public final class LayoutGenerator {
     private final int stores;
     private final int replicas;
     private final double staleFraction;
+    private double missedMergeFraction;
 
     public LayoutGenerator(long seed, long regions, int stores, int replicas, double staleFraction) {
         if (regions < 1) {
@@ -66,6 +67,19 @@ public final class LayoutGenerator {
     /** Boundary {@code i} (1 ≤ i < regions), {@code jitter} < 1000, as a TiDB record key written into {@code buf}. */
     private static void boundary(long i, long jitter, byte[] buf) {
         RecordKeys.CAPACITY.key(i * ROWS_PER_REGION + jitter, buf);
+    }
+
+    /**
+     * Also leaves, after about {@code fraction} of the regions, the source of a merge alive on a store
+     * that missed the merge: a live replica of another region over the same range at an older version,
+     * which a correct plan drops. 0 (the default) draws exactly the layout without it.
+     */
+    public LayoutGenerator withMissedMerges(double fraction) {
+        if (fraction < 0 || fraction > 0.5) {
+            throw new IllegalArgumentException("the missed-merge fraction must be between 0 and 0.5, not " + fraction);
+        }
+        this.missedMergeFraction = fraction;
+        return this;
     }
 
     public Stats generate(SeedSink seedSink) throws IOException {
@@ -156,6 +170,13 @@ public final class LayoutGenerator {
                     tombstones++;
                     replicaCount++;
                 }
+            }
+            if (missedMergeFraction > 0 && !childOfStale && rng.nextDouble() < missedMergeFraction) {
+                // a merge source still alive where the merge never applied: older version, same range
+                long source = 4 * regions + 2 * i + 5;
+                emit(seedSink, stockSink, storeOf[replicas - 1], source, source * 8 + replicas, applied / 2,
+                        applied / 2, term, Math.max(1, version - 1), false, start, end);
+                replicaCount++;
             }
             childOfStale = stale;
             if (stale) {

@@ -50,6 +50,11 @@ public final class Group {
         return log.get((int) (index - INIT_INDEX - 1));
     }
 
+    /** Stores added by AddPeer still waiting for their snapshot (learners): store → index of the AddPeer entry. */
+    public java.util.Map<Long, Long> pendingAdds() {
+        return java.util.Collections.unmodifiableMap(pendingAdds);
+    }
+
     public List<Entry> log() {
         return List.copyOf(log);
     }

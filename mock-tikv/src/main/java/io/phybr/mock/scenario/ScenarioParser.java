@@ -19,7 +19,7 @@ import java.util.Locale;
 
 /**
  * Parses the scenario DSL: one step per line, {@code #} starts a comment. See
- * {@code mock-tikv/scenarios/README.md} for the grammar.
+ * {@code mock-tikv/README.md} ("Scenario files") for the grammar.
  */
 public final class ScenarioParser {
     public static final Duration DEFAULT_COLLECT_TIMEOUT = Duration.ofSeconds(10);

@@ -3,9 +3,7 @@ package io.phybr.mock.stock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -18,19 +16,9 @@ public final class InMemoryStoreBackend implements StoreBackend {
     public record Kv(byte[] key, long commitTs, boolean lock) {
     }
 
-    private static final class PeerState {
-        final LocalPeer meta;
-        long applied;
-        boolean leader;
-
-        PeerState(LocalPeer meta, long applied) {
-            this.meta = meta;
-            this.applied = applied;
-        }
-    }
-
     private final long storeId;
-    private final Map<Long, PeerState> peers = new TreeMap<>();
+    /** The peers, compact: a million-region cluster's stores fit in a few hundred MB (see {@link PeerColumns}). */
+    private final PeerColumns peers = new PeerColumns();
     private final List<Kv> kvs = new ArrayList<>();
     private final List<Long> forced = new ArrayList<>();
     private int reboots;
@@ -41,10 +29,7 @@ public final class InMemoryStoreBackend implements StoreBackend {
 
     /** Adds a peer that has applied up to {@code applied} (≤ its last index). */
     public synchronized InMemoryStoreBackend addPeer(LocalPeer p, long applied) {
-        if (peers.containsKey(p.regionId())) {
-            throw new IllegalArgumentException("store " + storeId + " already holds region " + p.regionId());
-        }
-        peers.put(p.regionId(), new PeerState(p, Math.min(applied, p.lastIndex())));
+        peers.add(p, applied, "store " + storeId);
         return this;
     }
 
@@ -58,27 +43,28 @@ public final class InMemoryStoreBackend implements StoreBackend {
         return storeId;
     }
 
+    /** Every peer, ascending by region id; the elements are built as they are read. */
     @Override
     public synchronized List<LocalPeer> peers() {
-        List<LocalPeer> out = new ArrayList<>();
-        peers.values().forEach(p -> out.add(p.meta));
-        return out;
+        return peers.view(peers.size(), this);
     }
 
     @Override
     public synchronized void forceLeader(long regionId) {
-        PeerState p = peers.get(regionId);
-        if (p == null || p.meta.tombstone()) {
+        int i = peers.find(regionId);
+        if (i < 0 || peers.tombstone(i)) {
             throw new IllegalArgumentException("region " + regionId + " not found on store " + storeId);
         }
-        p.leader = true;
-        p.applied = p.meta.lastIndex();
+        peers.setLeader(i, true);
+        peers.setApplied(i, peers.lastIndex(i));
         forced.add(regionId);
     }
 
     @Override
     public synchronized void applyAll() {
-        peers.values().forEach(p -> p.applied = p.meta.lastIndex());
+        for (int i = 0; i < peers.size(); i++) {
+            peers.setApplied(i, peers.lastIndex(i));
+        }
     }
 
     @Override
@@ -104,7 +90,9 @@ public final class InMemoryStoreBackend implements StoreBackend {
     @Override
     public synchronized void reboot() {
         reboots++;
-        peers.values().forEach(p -> p.leader = false);
+        for (int i = 0; i < peers.size(); i++) {
+            peers.setLeader(i, false);
+        }
     }
 
     // ---- what tests look at ---------------------------------------------------------------
@@ -112,11 +100,22 @@ public final class InMemoryStoreBackend implements StoreBackend {
     /** Regions whose peer here is leader now. */
     public synchronized Set<Long> leaders() {
         Set<Long> out = new TreeSet<>();
-        peers.forEach((id, p) -> {
-            if (p.leader) {
-                out.add(id);
+        for (int i = 0; i < peers.size(); i++) {
+            if (peers.leader(i)) {
+                out.add(peers.regionId(i));
             }
-        });
+        }
+        return out;
+    }
+
+    /** The peers that lead now, ascending by region id. */
+    public synchronized List<LocalPeer> ledPeers() {
+        List<LocalPeer> out = new ArrayList<>();
+        for (int i = 0; i < peers.size(); i++) {
+            if (peers.leader(i)) {
+                out.add(peers.peer(i));
+            }
+        }
         return out;
     }
 
@@ -126,7 +125,12 @@ public final class InMemoryStoreBackend implements StoreBackend {
     }
 
     public synchronized boolean allApplied() {
-        return peers.values().stream().allMatch(p -> p.applied == p.meta.lastIndex());
+        for (int i = 0; i < peers.size(); i++) {
+            if (peers.applied(i) != peers.lastIndex(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public synchronized List<Kv> kvs() {
@@ -135,6 +139,16 @@ public final class InMemoryStoreBackend implements StoreBackend {
 
     public synchronized int reboots() {
         return reboots;
+    }
+
+    /** Peers on the store, tombstones included. */
+    public synchronized int peerCount() {
+        return peers.size();
+    }
+
+    /** Heap bytes of the peer columns (the mock's own memory per region, for capacity rehearsals). */
+    public synchronized long peerBytes() {
+        return peers.footprint();
     }
 
     @Override

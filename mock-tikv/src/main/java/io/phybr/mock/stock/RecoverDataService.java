@@ -144,46 +144,86 @@ final class RecoverDataService extends RecoverDataGrpc.RecoverDataImplBase {
         }
     }
 
-    /** Point BUILD_METAS: one meta per local non-tombstone peer, with the store's report faults applied. */
-    private List<RegionMeta> metas() {
+    /**
+     * Point BUILD_METAS: one meta per local non-tombstone peer, with the store's report faults applied; built as the
+     * stream sends them (a store of a million regions does not hold a million messages at once).
+     */
+    private Iterable<RegionMeta> metas() {
         List<Fault.ReportFault> garbage = faults.at(StorePoint.BUILD_METAS, Fault.ReportFault.class);
-        List<RegionMeta> out = new ArrayList<>();
-        for (LocalPeer p : backend.peers()) {
-            if (p.tombstone()) {
+        List<LocalPeer> peers = backend.peers();
+        return () -> new java.util.Iterator<>() {
+            private final java.util.ArrayDeque<RegionMeta> ready = new java.util.ArrayDeque<>(2);
+            private final java.util.Iterator<LocalPeer> next = peers.iterator();
+
+            @Override
+            public boolean hasNext() {
+                while (ready.isEmpty() && next.hasNext()) {
+                    metasOf(next.next(), garbage, ready);
+                }
+                return !ready.isEmpty();
+            }
+
+            @Override
+            public RegionMeta next() {
+                if (!hasNext()) {
+                    throw new java.util.NoSuchElementException();
+                }
+                return ready.poll();
+            }
+        };
+    }
+
+    private static void metasOf(LocalPeer p, List<Fault.ReportFault> garbage, java.util.Collection<RegionMeta> out) {
+        if (p.tombstone()) {
+            return;
+        }
+        byte[] start = p.startKey();
+        byte[] end = p.endKey();
+        boolean twice = false;
+        boolean unknown = false;
+        for (Fault.ReportFault g : garbage) {
+            if (g.region() != p.regionId()) {
                 continue;
             }
-            byte[] start = p.startKey();
-            byte[] end = p.endKey();
-            boolean twice = false;
-            boolean unknown = false;
-            for (Fault.ReportFault g : garbage) {
-                if (g.region() != p.regionId()) {
-                    continue;
-                }
-                if (g instanceof Fault.ReversedRange) {
-                    byte[] newEnd = start.length != 0 ? start : new byte[] {0x00};
-                    start = end.length != 0 ? end : io.phybr.mock.model.Keys.append(newEnd, (byte) 0xff);
-                    end = newEnd;
-                } else if (g instanceof Fault.Duplicate) {
-                    twice = true;
-                } else if (g instanceof Fault.UnknownField) {
-                    unknown = true;
-                }
-            }
-            RegionMeta.Builder m = RegionMeta.newBuilder().setRegionId(p.regionId()).setPeerId(p.maxPeerId())
-                    .setLastLogTerm(p.lastLogTerm()).setLastIndex(p.lastIndex()).setCommitIndex(0)
-                    .setVersion(p.version()).setTombstone(false)
-                    .setStartKey(ByteString.copyFrom(start)).setEndKey(ByteString.copyFrom(end));
-            if (unknown) {
-                m.setUnknownFields(com.google.protobuf.UnknownFieldSet.newBuilder().addField(99,
-                        com.google.protobuf.UnknownFieldSet.Field.newBuilder().addVarint(1).build()).build());
-            }
-            out.add(m.build());
-            if (twice) {
-                out.add(m.build());
+            if (g instanceof Fault.ReversedRange) {
+                byte[] newEnd = start.length != 0 ? start : new byte[] {0x00};
+                start = end.length != 0 ? end : io.phybr.mock.model.Keys.append(newEnd, (byte) 0xff);
+                end = newEnd;
+            } else if (g instanceof Fault.Duplicate) {
+                twice = true;
+            } else if (g instanceof Fault.UnknownField) {
+                unknown = true;
             }
         }
-        return out;
+        RegionMeta.Builder m = RegionMeta.newBuilder().setRegionId(p.regionId()).setPeerId(p.maxPeerId())
+                .setLastLogTerm(p.lastLogTerm()).setLastIndex(p.lastIndex()).setCommitIndex(0)
+                .setVersion(p.version()).setTombstone(false)
+                .setStartKey(ByteString.copyFrom(start)).setEndKey(ByteString.copyFrom(end));
+        if (unknown) {
+            m.setUnknownFields(com.google.protobuf.UnknownFieldSet.newBuilder().addField(99,
+                    com.google.protobuf.UnknownFieldSet.Field.newBuilder().addVarint(1).build()).build());
+        }
+        out.add(m.build());
+        if (twice) {
+            out.add(m.build());
+        }
+    }
+
+    /**
+     * Waits until the transport can take another message (grpc flow control, as grpcio's sink honours it in TiKV),
+     * so a slow reader holds the store back instead of the store buffering its whole meta stream in memory.
+     */
+    private static void awaitReady(ServerCallStreamObserver<?> obs, Object ready, Active call) {
+        while (!obs.isReady() && !call.aborted) {
+            synchronized (ready) {
+                try {
+                    ready.wait(50); // bounded: an onReady signal racing this check costs at most 50 ms
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
     }
 
     @Override
@@ -194,11 +234,19 @@ final class RecoverDataService extends RecoverDataGrpc.RecoverDataImplBase {
             return;
         }
         Active call = supersede(obs);
-        ((ServerCallStreamObserver<RegionMeta>) obs).setOnCancelHandler(call::cancelled);
+        ServerCallStreamObserver<RegionMeta> server = (ServerCallStreamObserver<RegionMeta>) obs;
+        server.setOnCancelHandler(call::cancelled);
+        Object ready = new Object();
+        server.setOnReadyHandler(() -> {
+            synchronized (ready) {
+                ready.notifyAll();
+            }
+        });
         worker.execute(() -> {
             int sent = 0;
             for (RegionMeta m : metas()) {
                 step();
+                awaitReady(server, ready, call);
                 if (call.aborted) {
                     return;
                 }

@@ -77,14 +77,12 @@ public final class StockCheck {
                     break;
                 }
             }
-            Map<Long, LocalPeer> peers = new HashMap<>();
-            s.peers().forEach(p -> peers.put(p.regionId(), p));
-            for (long r : s.leaders()) {
-                Long other = leaderStore.put(r, s.storeId());
+            for (LocalPeer p : s.ledPeers()) {
+                Long other = leaderStore.put(p.regionId(), s.storeId());
                 if (other != null) {
-                    problems.add("region " + r + " has two leaders, on stores " + other + " and " + s.storeId());
+                    problems.add("region " + p.regionId() + " has two leaders, on stores " + other + " and " + s.storeId());
                 }
-                led.add(peers.get(r));
+                led.add(p);
             }
         }
         led.sort(Comparator.comparing(LocalPeer::startKey, Arrays::compareUnsigned));

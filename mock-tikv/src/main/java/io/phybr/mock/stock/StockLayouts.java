@@ -1,9 +1,13 @@
 package io.phybr.mock.stock;
 
+import io.phybr.mock.gen.LayoutGenerator;
 import io.phybr.mock.gen.RecordKeys;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.SplittableRandom;
 
 /**
  * Generated layouts for tests: {@code regions} regions splitting the key space at TiDB record keys
@@ -41,6 +45,31 @@ public final class StockLayouts {
                 long applied = last - (rnd.nextBoolean() ? rnd.nextInt(3) : 0);
                 out.add(new StockReplica(s, new LocalPeer(region, peers, term, last, 0, 3, false, start, end), applied));
             }
+        }
+        return out;
+    }
+
+    /**
+     * The {@code stores} command's generated layout, straight into in-memory stores: mock-tikv's capacity generator
+     * ({@link LayoutGenerator}, the layout of {@code dump --regions --protocol stock}: record keys, 3 replicas over
+     * {@code stores} stores — fewer when there are fewer stores — about 5% of regions with a replica that missed a
+     * split, lagging followers), some replicas not yet applied to their last index. Memory is the stores' peer
+     * columns: a million regions are a few hundred MB.
+     */
+    public static List<InMemoryStoreBackend> generated(int stores, long regions, long seed) {
+        List<InMemoryStoreBackend> out = new ArrayList<>();
+        for (long s = 1; s <= stores; s++) {
+            out.add(new InMemoryStoreBackend(s));
+        }
+        SplittableRandom applied = new SplittableRandom(seed ^ 0x5DEECE66DL);
+        try {
+            new LayoutGenerator(seed, regions, stores, Math.min(3, stores), 0.05).generate(
+                    (store, region, peer, lastTerm, lastIndex, commit, version, start, end) ->
+                            out.get((int) store - 1).addPeer(new LocalPeer(region, new long[] {peer}, lastTerm,
+                                    lastIndex, commit, version, false, start, end),
+                                    lastIndex - (applied.nextInt(4) == 0 ? applied.nextInt(3) : 0)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // the sink does no I/O
         }
         return out;
     }

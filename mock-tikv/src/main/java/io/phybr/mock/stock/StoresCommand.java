@@ -43,10 +43,12 @@ public final class StoresCommand implements Callable<Integer> {
                     + " Its resolved ts is printed; agent faults of the scenario do not apply under protocol B.")
     Path scenario;
 
-    @Option(names = "--stores", defaultValue = "3", description = "Stores of a generated layout (no --dump). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--stores", defaultValue = "3", description = "Stores of a generated layout (no --dump); each region has"
+            + " 3 replicas (fewer with fewer stores). Default: ${DEFAULT-VALUE}.")
     int stores;
 
-    @Option(names = "--regions", defaultValue = "50", description = "Regions of a generated layout. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--regions", defaultValue = "50", description = "Regions of a generated layout (mock-tikv's capacity"
+            + " layout, as 'dump --regions K --protocol stock'; a million fit in a few GB of heap). Default: ${DEFAULT-VALUE}.")
     int regions;
 
     @Option(names = "--seed", defaultValue = "1", description = "Seed of a generated layout. Default: ${DEFAULT-VALUE}.")
@@ -70,17 +72,23 @@ public final class StoresCommand implements Callable<Integer> {
         if (scenario != null) {
             return serveScenario(out);
         }
-        List<StockReplica> layout;
+        PrintWriter err = spec.commandLine().getErr();
+        List<InMemoryStoreBackend> backends;
         if (dump != null) {
-            PrintWriter err = spec.commandLine().getErr();
-            layout = fromDump(dump, w -> {
+            backends = MockStockCluster.backends(fromDump(dump, w -> {
                 err.println("mock-tikv stores: warning: " + w);
                 err.flush();
-            });
+            }));
         } else {
-            layout = StockLayouts.healthy(stores, regions, seed);
+            if (stores < 1 || regions < 1) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        "--stores and --regions must be at least 1, not " + stores + " and " + regions);
+            }
+            long t0 = System.nanoTime();
+            backends = StockLayouts.generated(stores, regions, seed);
+            err.println(MockFootprint.of(backends, regions, (System.nanoTime() - t0) / 1e9));
+            err.flush();
         }
-        List<InMemoryStoreBackend> backends = MockStockCluster.backends(layout);
         Random rnd = new Random(seed);
         for (InMemoryStoreBackend b : backends) {
             for (int i = 0; i < 100; i++) {

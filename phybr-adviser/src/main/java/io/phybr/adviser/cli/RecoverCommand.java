@@ -86,8 +86,18 @@ public final class RecoverCommand implements Callable<Integer> {
             description = "How often per-store progress is logged. Default: ${DEFAULT-VALUE}.")
     Duration progressInterval;
 
-    @Option(names = "--dry-run", description = "Collect and plan, print the plan summary, change nothing on PD or any store.")
+    @Option(names = "--dry-run", description = "Collect and plan, print the plan summary, change nothing on PD. Not inert:"
+            + " its ReadRegionMeta aborts a RecoverRegion in flight on every store (as TiKV does), so it refuses while"
+            + " a recovery looks live (another recover's state file with its process alive, PD with paused schedulers"
+            + " or schedule limits at 0) unless --force.")
     boolean dryRun;
+    @Option(names = "--force", description = "Run even though another recovery looks live: a dry run then interrupts"
+            + " its RecoverRegion in flight, a second recover fights it.")
+    boolean force;
+    @Option(names = "--recover-round-timeout", defaultValue = "5m", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Bound of one RecoverRegion round; after it PD's region leaders tell which forced regions"
+                    + " could not win, and those move to their next candidate. Default: ${DEFAULT-VALUE}.")
+    Duration roundTimeout;
     @Option(names = "--accept-holes",
             description = "Recover even if the surviving regions leave holes in the key space. The data in the holes is LOST.")
     boolean acceptHoles;
@@ -172,7 +182,9 @@ public final class RecoverCommand implements Callable<Integer> {
                 .retry(new RetryPolicy(maxAttempts, retryBackoff, Duration.ofSeconds(10).compareTo(retryBackoff) > 0
                         ? Duration.ofSeconds(10) : retryBackoff))
                 .progressInterval(progressInterval).pdPauseTtl(pdPauseTtl)
-                .expectedStores(expected).storeWait(stores.waitTimeout, Duration.ofSeconds(2));
+                .expectedStores(expected).storeWait(stores.waitTimeout, Duration.ofSeconds(2))
+                .roundTimeout(roundTimeout).force(force)
+                .runsRoot(RunRecorder.defaultDir("recover").getParent());
         if (resolved != null) {
             b.resolvedTs(resolved);
         }

@@ -6,8 +6,10 @@ import io.phybr.contract.ExitCode;
 import io.phybr.adviser.plan.Plan;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * How an adviser run ended, for either protocol: {@code serve} (seed protocol, tikv-phybr agents) or
@@ -45,9 +47,18 @@ public record Outcome(ExitCode exitCode, String verdict, Optional<String> diagno
      * @param replicas     region reports collected
      * @param resolvedKeys keys deleted by ResolveKvData over all stores (stock TiKV only)
      * @param pdRestored   PD's scheduling settings are as before the run (true also when nothing was changed)
+     * @param deleted      per store, what ResolveKvData reported deleted (stock TiKV only; empty otherwise)
      */
-    public record Counts(int stores, long replicas, long resolvedKeys, boolean pdRestored) {
-        public static final Counts NONE = new Counts(0, 0, 0, true);
+    public record Counts(int stores, long replicas, long resolvedKeys, boolean pdRestored, Map<Long, Deleted> deleted) {
+        public static final Counts NONE = new Counts(0, 0, 0, true, Map.of());
+
+        public Counts {
+            deleted = Map.copyOf(deleted);
+        }
+    }
+
+    /** Keys one store reported deleted by ResolveKvData: every lock, and writes newer than the resolved ts. */
+    public record Deleted(long locks, long writes) {
     }
 
     public boolean ok() {
@@ -66,6 +77,9 @@ public record Outcome(ExitCode exitCode, String verdict, Optional<String> diagno
         o.put("replicas", counts.replicas());
         o.put("resolved_keys", counts.resolvedKeys());
         o.put("pd_restored", counts.pdRestored());
+        ObjectNode perStore = o.putObject("deleted_per_store");
+        new TreeMap<>(counts.deleted()).forEach((store, d) -> perStore.putObject(Long.toString(store))
+                .put("locks", d.locks()).put("writes", d.writes()));
         try {
             o.set("plan", plan.isEmpty() ? null : m.readTree(plan.get().summary().toJson()));
             return m.writeValueAsString(o);

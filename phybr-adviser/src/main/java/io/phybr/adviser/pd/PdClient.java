@@ -33,6 +33,8 @@ public final class PdClient implements AutoCloseable {
     public static final String CONFIG = "/pd/api/v1/config";
     public static final String SCHEDULERS = "/pd/api/v1/schedulers";
     public static final String BASE_ALLOC_ID = "/pd/api/v1/admin/base-alloc-id";
+    /** {@code GET REGION_BY_ID + id}: the region as PD last heard of it from its leader's heartbeat. */
+    public static final String REGION_BY_ID = "/pd/api/v1/region/id/";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -118,7 +120,8 @@ public final class PdClient implements AutoCloseable {
             if (id == 0) {
                 throw new PdException("PD listed a store without an id: " + st, 200, null);
             }
-            out.add(new PdStore(id, st.path("address").asText(""), tiflash, st.path("state_name").asText("Up")));
+            out.add(new PdStore(id, st.path("address").asText(""), tiflash, st.path("state_name").asText("Up"),
+                    st.path("start_timestamp").asLong(0)));
         }
         return out;
     }
@@ -181,6 +184,27 @@ public final class PdClient implements AutoCloseable {
         ObjectNode body = JSON.createObjectNode();
         body.put("id", Long.toUnsignedString(id));
         call("POST", BASE_ALLOC_ID, body.toString());
+    }
+
+    /**
+     * The store of a region's leader as PD last heard it from a region heartbeat (TiKV leaders heartbeat on
+     * becoming leader, also in recovery mode); empty when no leader has reported the region: PD answers 404
+     * {@code ErrRegionNotFound} (server/api/region.go; older PDs answered 200 {@code null}). A PD that lacks the
+     * route altogether is a {@link PdException}, so a caller never mistakes "cannot tell" for "no leader".
+     */
+    public java.util.OptionalLong regionLeaderStore(long regionId) throws PdException {
+        JsonNode r;
+        try {
+            r = json("GET", REGION_BY_ID + Long.toUnsignedString(regionId), null);
+        } catch (PdException e) {
+            String m = e.getMessage() == null ? "" : e.getMessage();
+            if (e.status() == 404 && (m.contains("RegionNotFound") || m.contains("region " + Long.toUnsignedString(regionId) + " not found"))) {
+                return java.util.OptionalLong.empty();
+            }
+            throw e;
+        }
+        long store = r == null ? 0 : r.path("leader").path("store_id").asLong(0);
+        return store == 0 ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(store);
     }
 
     // ---- plumbing --------------------------------------------------------------------------

@@ -3,10 +3,16 @@ package io.phybr.adviser.pd;
 /**
  * One store as PD lists it ({@code /pd/api/v1/stores}).
  *
- * @param tiflash  labelled {@code engine=tiflash}; such stores take no part in TiKV region recovery
- * @param state    PD's {@code state_name}: Up, Offline, Down, Disconnected, Tombstone, Preparing, Serving...
+ * @param tiflash        labelled {@code engine=tiflash}; such stores take no part in TiKV region recovery
+ * @param state          PD's {@code state_name}: Up, Offline, Down, Disconnected, Tombstone, Preparing, Serving...
+ * @param startTimestamp PD's {@code start_timestamp} of the store process (seconds); it changes when the
+ *                       store restarts (R9); 0 when PD did not say
  */
-public record PdStore(long id, String address, boolean tiflash, String state) {
+public record PdStore(long id, String address, boolean tiflash, String state, long startTimestamp) {
+    public PdStore(long id, String address, boolean tiflash, String state) {
+        this(id, address, tiflash, state, 0);
+    }
+
     public boolean tombstone() {
         return "Tombstone".equalsIgnoreCase(state);
     }

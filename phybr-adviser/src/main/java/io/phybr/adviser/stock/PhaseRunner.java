@@ -62,23 +62,42 @@ final class PhaseRunner {
         this.channels = channels;
     }
 
+    /** Runs the phase on every store; fails as a whole, naming every store that did not finish. */
     void run(Phase phase, String unit, List<PdStore> stores, Duration timeout, StoreTask task) throws PhaseFailure {
+        Map<Long, StoreResult> results = runAll(phase, unit, stores, timeout, task);
+        List<String> failures = new ArrayList<>();
+        boolean allTimedOut = true;
+        for (PdStore s : stores) {
+            StoreResult r = results.get(s.id());
+            if (r.failure() != null) {
+                allTimedOut &= r.timedOut();
+                failures.add(r.failure());
+            }
+        }
+        if (!failures.isEmpty()) {
+            throw new PhaseFailure(allTimedOut ? ExitCode.TIMEOUT : ExitCode.FAILURE,
+                    StockTexts.phaseFailed(phase, failures.size(), stores.size(), failures));
+        }
+    }
+
+    /** Runs the phase on every store and returns how each ended (by store id), whatever the others did. */
+    Map<Long, StoreResult> runAll(Phase phase, String unit, List<PdStore> stores, Duration timeout, StoreTask task)
+            throws PhaseFailure {
+        Map<Long, StoreResult> results = new TreeMap<>();
         if (stores.isEmpty()) {
-            return;
+            return results;
         }
         Deadline deadline = Deadline.after(timeout.toMillis(), TimeUnit.MILLISECONDS);
         Map<Long, Progress> progress = new ConcurrentHashMap<>();
         stores.forEach(s -> progress.put(s.id(), new Progress()));
         long t0 = System.nanoTime();
-        ScheduledFuture<?> tick = ticker.scheduleAtFixedRate(() -> logProgress(phase, unit, stores, progress),
+        ScheduledFuture<?> tick = ticker.scheduleAtFixedRate(() -> logProgress(phase, unit, stores, progress, t0),
                 progressInterval.toMillis(), progressInterval.toMillis(), TimeUnit.MILLISECONDS);
         Map<Long, Future<StoreResult>> futures = new TreeMap<>();
         try {
             for (PdStore s : stores) {
                 futures.put(s.id(), pool.submit(() -> runStore(phase, unit, s, deadline, progress.get(s.id()), task)));
             }
-            List<String> failures = new ArrayList<>();
-            boolean allTimedOut = true;
             for (PdStore s : stores) {
                 StoreResult r;
                 try {
@@ -91,16 +110,12 @@ final class PhaseRunner {
                     Thread.currentThread().interrupt();
                     throw new PhaseFailure(ExitCode.FAILURE, phase + " interrupted");
                 }
-                if (r.failure() != null) {
-                    allTimedOut &= r.timedOut();
-                    failures.add(r.failure());
-                }
+                results.put(s.id(), r);
             }
-            if (!failures.isEmpty()) {
-                throw new PhaseFailure(allTimedOut ? ExitCode.TIMEOUT : ExitCode.FAILURE,
-                        StockTexts.phaseFailed(phase, failures.size(), stores.size(), failures));
+            if (results.values().stream().allMatch(r -> r.failure() == null)) {
+                LOG.info("{}: all {} stores done in {}", phase, stores.size(), Texts.elapsed(Duration.ofNanos(System.nanoTime() - t0)));
             }
-            LOG.info("{}: all {} stores done in {}", phase, stores.size(), Texts.elapsed(Duration.ofNanos(System.nanoTime() - t0)));
+            return results;
         } finally {
             tick.cancel(false);
             futures.values().forEach(f -> f.cancel(true));
@@ -108,7 +123,7 @@ final class PhaseRunner {
     }
 
     /** How one store's part ended: {@code failure} is null on success. */
-    private record StoreResult(String failure, boolean timedOut) {
+    record StoreResult(String failure, boolean timedOut) {
         static final StoreResult DONE = new StoreResult(null, false);
 
         static StoreResult failed(String why) {
@@ -151,6 +166,9 @@ final class PhaseRunner {
             } catch (StoreError e) {
                 why = "the store answered with an error: " + e.getMessage();
                 isTransient = true;
+            } catch (StoreFailure e) {
+                p.state = e.timedOut() ? "timed out" : "failed";
+                return e.timedOut() ? StoreResult.timedOut(e.getMessage()) : StoreResult.failed(e.getMessage());
             } catch (Exception e) {
                 p.state = "failed";
                 return StoreResult.failed(name + ": " + e);
@@ -175,7 +193,7 @@ final class PhaseRunner {
         }
     }
 
-    private static void logProgress(Phase phase, String unit, List<PdStore> stores, Map<Long, Progress> progress) {
+    private static void logProgress(Phase phase, String unit, List<PdStore> stores, Map<Long, Progress> progress, long t0) {
         StringBuilder sb = new StringBuilder();
         int done = 0;
         for (PdStore s : stores) {
@@ -188,6 +206,7 @@ final class PhaseRunner {
                 sb.append(" (attempt ").append(p.attempt).append(')');
             }
         }
-        LOG.info("{}: {}/{} stores done{}", phase, done, stores.size(), sb);
+        LOG.info("{}: {}/{} stores done after {}{}", phase, done, stores.size(),
+                Texts.elapsed(Duration.ofNanos(System.nanoTime() - t0)), sb);
     }
 }

@@ -1,7 +1,6 @@
 package io.phybr.adviser.stock;
 
 import io.phybr.adviser.text.Texts;
-import io.grpc.ManagedChannel;
 import io.phybr.contract.ExitCode;
 import io.phybr.adviser.outcome.Outcome;
 import io.phybr.adviser.pd.PdClient;
@@ -33,33 +32,21 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Recovery of stock TiKV (protocol B, kvproto {@code recover_data}) driven end to end, as BR's
- * "restore data" phase does it, with PD handled around it:
- *
- * <ol>
- *   <li><b>prepare</b>: PD must be marked snapshot-recovering; list TiKV stores (TiFlash skipped);
- *       hold off scheduling (limits to 0, balancing schedulers removed), remembering the originals;</li>
- *   <li><b>collect</b>: ReadRegionMeta from every store, at most {@code concurrency} at a time;</li>
- *   <li><b>plan</b>: the BR policy; a refusal changes nothing on any store;</li>
- *   <li><b>alloc-id</b>: raise PD's base alloc id to the largest store/region/peer id seen;</li>
- *   <li><b>recover</b>: RecoverRegion to every store with commands (a store that aborts or reboots gets
- *       its plan again);</li>
- *   <li><b>wait-apply</b>: WaitApply on every store;</li>
- *   <li><b>resolve</b>: ResolveKvData with the resolved ts;</li>
- *   <li><b>finish</b>: put PD's scheduling back, remove the marker.</li>
- * </ol>
- * PD's scheduling is restored on every exit path, including {@link #restorePd()} from a shutdown hook.
+ * Recovery of stock TiKV (protocol B, kvproto {@code recover_data}) driven end to end, as BR's "restore data" phase
+ * does it, with PD handled around it: the {@link Phase}s in order, each a method that returns what the next needs.
+ * RecoverRegion runs in bounded rounds ({@link RecoverRounds}), WaitApply is a barrier only once proven
+ * ({@link ApplyBarrier}, {@link StoreWatch}), other runs are respected ({@link OtherRuns}). PD's scheduling is
+ * restored on every exit path, including {@link #restorePd()} from a shutdown hook.
  */
 public final class StockRecovery {
     private static final Logger LOG = LoggerFactory.getLogger("phybr.recover");
@@ -68,7 +55,6 @@ public final class StockRecovery {
     public static final int MAX_CONCURRENCY = 128;
 
     private final PdClient pd;
-    private final StoreChannels channelFactory;
     private final int concurrency;
     private final OptionalLong resolvedTs;
     private final boolean dryRun;
@@ -84,19 +70,27 @@ public final class StockRecovery {
     private final Duration storeWaitTimeout;
     private final Duration storePoll;
 
-    private final Map<Long, ManagedChannel> channels = new ConcurrentHashMap<>();
+    private final StoreConnections connections;
     private final AtomicBoolean started = new AtomicBoolean();
     private volatile SchedulingPause pause;
+    private ScheduledExecutorService ticker;
     private volatile Phase phase = Phase.PREPARE;
     // What the run has learnt so far, for the outcome whichever phase it ends in.
     private volatile int storeCount;
     private volatile long replicas;
     private volatile Plan plan;
     private volatile long resolvedKeys;
+    private volatile Map<Long, Outcome.Deleted> deleted = Map.of();
+    private final WatchPolicy watchPolicy;
+    private final boolean force;
+    private final Phase killAt;
+    private final Path runsRoot;
+    private RunState state;
+    private volatile StoreWatch watch;
 
     private StockRecovery(Builder b) {
         this.pd = Objects.requireNonNull(b.pd, "pd");
-        this.channelFactory = Objects.requireNonNull(b.channels, "channels");
+        this.connections = new StoreConnections(Objects.requireNonNull(b.channels, "channels"));
         this.concurrency = Math.max(1, Math.min(MAX_CONCURRENCY, b.concurrency));
         this.resolvedTs = b.resolvedTs;
         this.dryRun = b.dryRun;
@@ -111,6 +105,10 @@ public final class StockRecovery {
         this.expectedStores = b.expectedStores;
         this.storeWaitTimeout = b.storeWaitTimeout;
         this.storePoll = b.storePoll;
+        this.watchPolicy = new WatchPolicy(b.roundTimeout, b.restartGrace, b.watchInterval, b.maxRestarts);
+        this.force = b.force;
+        this.killAt = b.killAt;
+        this.runsRoot = b.runsRoot;
         if (!dryRun && resolvedTs.isEmpty()) {
             throw new IllegalArgumentException("a resolved ts is needed unless this is a dry run");
         }
@@ -139,10 +137,9 @@ public final class StockRecovery {
         if (!started.compareAndSet(false, true)) {
             throw new IllegalStateException("a StockRecovery runs once; build another");
         }
-        ExecutorService pool = Executors.newFixedThreadPool(concurrency, daemon("phybr-store"));
-        ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(daemon("phybr-progress"));
-        PhaseRunner runner = new PhaseRunner(pool, ticker, progressInterval, retry,
-                s -> channels.computeIfAbsent(s.id(), id -> channelFactory.open(s)));
+        ExecutorService pool = Executors.newFixedThreadPool(concurrency, StoreConnections.daemon("phybr-store"));
+        ticker = Executors.newScheduledThreadPool(2, StoreConnections.daemon("phybr-progress"));
+        PhaseRunner runner = new PhaseRunner(pool, ticker, progressInterval, retry, connections::channel);
         ExitCode code;
         String verdict;
         try {
@@ -164,7 +161,7 @@ public final class StockRecovery {
         } finally {
             pool.shutdownNow();
             ticker.shutdownNow();
-            closeChannels();
+            connections.close();
         }
         boolean pdRestored = true;
         if (pause != null) {
@@ -178,13 +175,18 @@ public final class StockRecovery {
             verdict = verdict + StockTexts.pdRestoredMarkerStays();
         }
         Outcome result = new Outcome(code, verdict, code == ExitCode.OK ? Optional.empty() : Optional.of(verdict),
-                Optional.ofNullable(plan), phase.label(), new Outcome.Counts(storeCount, replicas, resolvedKeys, pdRestored));
+                Optional.ofNullable(plan), phase.label(), new Outcome.Counts(storeCount, replicas, resolvedKeys, pdRestored, deleted));
+        if (!dryRun) {
+            saveState(true, code == ExitCode.OK);
+        }
         recorder.finish(code, verdict, code == ExitCode.OK ? "" : verdict); // idempotent; never throws
         return result;
     }
 
     /** The phases in order; returns the verdict of a run that ended well, else throws what stopped it. */
     private String phases(PhaseRunner runner) throws PhaseFailure, PdException, IOException {
+        List<RunState.Other> others = RunState.others(recorder.dir(), runsRoot);
+        OtherRuns.refuseIfLive(others, pd, pdRetry, dryRun, force);
         List<PdStore> stores = prepare();
         ReplicaTable table = collect(runner, stores);
         Plan thePlan = plan(table);
@@ -193,8 +195,14 @@ public final class StockRecovery {
             return StockTexts.dryRun(replicas, storeCount, thePlan);
         }
         allocId(stores, table);
-        recover(runner, stores, thePlan);
-        waitApply(runner, stores);
+        StoreWatch watch = new StoreWatch(pd, pdRetry, stores);
+        this.watch = watch;
+        OtherRuns.inheritPending(others, watch, stores);
+        PlanSender sender = new PlanSender(new Assignment(thePlan), watch);
+        recover(runner, stores, table, watch, sender);
+        saveState(false, false, true); // every RecoverRegion answered: none left pending by this run
+        waitApply(runner, stores, watch, sender);
+        saveState(false, false, true);
         long keys = resolve(runner, stores);
         finish();
         enter(Phase.DONE);
@@ -202,7 +210,29 @@ public final class StockRecovery {
     }
 
     private void enter(Phase next) {
+        if (next == killAt) {
+            throw new Killed(next); // as a SIGKILL between two phases: no cleanup, no PD restore, no recording end
+        }
         phase = next;
+        if (next.compareTo(Phase.RECOVER) >= 0 && next != Phase.DONE && !dryRun) {
+            saveState(false, false);
+        }
+    }
+
+    /** Persists where this run is, for a dry run or rerun that comes while (or after) it runs. */
+    private void saveState(boolean ended, boolean ok) {
+        saveState(ended, ok, false);
+    }
+
+    private void saveState(boolean ended, boolean ok, boolean phaseDone) {
+        StoreWatch w = watch;
+        if (w == null) {
+            return; // nothing was sent to any store yet
+        }
+        if (state == null) {
+            state = new RunState(recorder.dir());
+        }
+        state.write(phase, phaseDone, ended, ok, w.startTimestamps(), w.unproven());
     }
 
     /** PD must be marked; returns the TiKV stores (TiFlash and tombstones skipped), by id; pauses scheduling. */
@@ -215,7 +245,7 @@ public final class StockRecovery {
         if (expectedStores.known()) {
             List<PdStore> stores = awaitExpectedStores();
             storeCount = stores.size();
-            LOG.info("prepare: {} TiKV stores: {}", stores.size(), describe(stores));
+            LOG.info("prepare: {} TiKV stores: {}", stores.size(), StockTexts.describeStores(stores));
             pauseScheduling();
             return stores;
         }
@@ -235,7 +265,7 @@ public final class StockRecovery {
         if (stores.isEmpty()) {
             throw new PhaseFailure(ExitCode.FAILURE, StockTexts.noTikvStores(all.size()));
         }
-        LOG.info("prepare: {} TiKV stores: {}", stores.size(), describe(stores));
+        LOG.info("prepare: {} TiKV stores: {}", stores.size(), StockTexts.describeStores(stores));
         pauseScheduling();
         return stores;
     }
@@ -312,38 +342,40 @@ public final class StockRecovery {
         LOG.info("alloc-id: PD base alloc id raised to {}", maxId);
     }
 
-    /** RecoverRegion to every store with commands; a store that aborts or reboots gets its plan again. */
-    private void recover(PhaseRunner runner, List<PdStore> stores, Plan p) throws PhaseFailure {
+    /**
+     * RecoverRegion to every store with commands, in bounded rounds: a region whose forced leader cannot win moves to
+     * its next candidate (see {@link RecoverRounds}); a store that aborts or reboots gets its plan again.
+     */
+    private void recover(PhaseRunner runner, List<PdStore> stores, ReplicaTable table, StoreWatch watch, PlanSender sender)
+            throws PhaseFailure, PdException {
         enter(Phase.RECOVER);
-        List<PdStore> targets = new ArrayList<>();
-        for (PdStore s : stores) {
-            if (p.commandsTo(s.id()) > p.commandsFrom(s.id())) {
-                targets.add(s);
-            }
+        watch.poll(); // the start timestamps the plan is sent under
+        Map<Long, Long> moved = new RecoverRounds(runner, sender, watch, pd, pdRetry, table,
+                watchPolicy.roundTimeout().compareTo(timeouts.recover()) < 0 ? watchPolicy.roundTimeout() : timeouts.recover())
+                .run(stores, timeouts.recover());
+        if (!moved.isEmpty()) {
+            LOG.warn("recover: {} regions are led by their next candidate instead of the plan's: {}", moved.size(), moved);
         }
-        runner.run(Phase.RECOVER, "commands", targets, timeouts.recover(),
-                (s, ch, deadline, prog) -> StoreRpc.recover(s, ch, deadline, prog, p));
     }
 
-    /** WaitApply on every store. */
-    private void waitApply(PhaseRunner runner, List<PdStore> stores) throws PhaseFailure {
+    /** WaitApply on every store, as a barrier ResolveKvData may trust (see {@link ApplyBarrier}). */
+    private void waitApply(PhaseRunner runner, List<PdStore> stores, StoreWatch watch, PlanSender sender)
+            throws PhaseFailure, PdException {
         enter(Phase.WAIT_APPLY);
-        runner.run(Phase.WAIT_APPLY, "calls", stores, timeouts.waitApply(), (s, ch, deadline, prog) -> {
-            StoreRpc.waitApply(s, ch, deadline);
-            prog.count.incrementAndGet();
-        });
+        new ApplyBarrier(runner, ticker, connections::channel, watch, sender, watchPolicy)
+                .await(stores, timeouts.waitApply());
     }
 
-    /** ResolveKvData with the resolved ts on every store; returns the keys deleted over all stores. */
+    /** ResolveKvData on every store; returns the keys deleted over all stores, keeps locks and writes per store. */
     private long resolve(PhaseRunner runner, List<PdStore> stores) throws PhaseFailure {
         enter(Phase.RESOLVE);
-        long ts = resolvedTs.getAsLong();
-        Map<Long, Long> keys = new ConcurrentHashMap<>();
-        runner.run(Phase.RESOLVE, "keys deleted", stores, timeouts.resolve(), (s, ch, deadline, prog) -> {
-            StoreRpc.resolve(ch, deadline, prog, ts);
-            keys.put(s.id(), prog.count.get());
-        });
-        resolvedKeys = keys.values().stream().mapToLong(Long::longValue).sum();
+        Map<Long, Outcome.Deleted> out = new TreeMap<>();
+        try {
+            StoreRpc.resolveAll(runner, stores, timeouts.resolve(), resolvedTs.getAsLong(), out);
+        } finally {
+            deleted = out;
+            resolvedKeys = out.values().stream().mapToLong(d -> d.locks() + d.writes()).sum();
+        }
         return resolvedKeys;
     }
 
@@ -358,19 +390,13 @@ public final class StockRecovery {
         LOG.info("finish: snapshot-recovering marker removed");
     }
 
-    private void closeChannels() {
-        for (ManagedChannel ch : channels.values()) {
-            ch.shutdownNow();
+    /** Thrown by the test-only kill hook; like a SIGKILL it skips every cleanup but the process's sockets. */
+    static final class Killed extends Error {
+        private static final long serialVersionUID = 1L;
+
+        Killed(Phase before) {
+            super("killed before " + before);
         }
-        for (ManagedChannel ch : channels.values()) {
-            try {
-                ch.awaitTermination(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        channels.clear();
     }
 
     static long maxId(List<PdStore> stores, ReplicaTable t) {
@@ -382,26 +408,6 @@ public final class StockRecovery {
             max = Math.max(max, Math.max(t.store(i), Math.max(t.regionId(i), t.peerId(i))));
         }
         return max;
-    }
-
-    private static String describe(List<PdStore> stores) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < stores.size() && i < 16; i++) {
-            sb.append(i == 0 ? "" : ", ").append(stores.get(i).id()).append('@').append(stores.get(i).address());
-        }
-        if (stores.size() > 16) {
-            sb.append(", … ").append(stores.size() - 16).append(" more");
-        }
-        return sb.toString();
-    }
-
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
     }
 
     /** Builds a {@link StockRecovery}; {@code pd}, {@code channels} and (unless dry run) {@code resolvedTs} are needed. */
@@ -421,6 +427,13 @@ public final class StockRecovery {
         private ExpectedStores expectedStores = ExpectedStores.unknown();
         private Duration storeWaitTimeout = Duration.ofMinutes(10);
         private Duration storePoll = Duration.ofSeconds(2);
+        private Duration roundTimeout = WatchPolicy.defaults().roundTimeout();
+        private Duration restartGrace = WatchPolicy.defaults().restartGrace();
+        private Duration watchInterval = WatchPolicy.defaults().watchInterval();
+        private int maxRestarts = WatchPolicy.defaults().maxRestarts();
+        private boolean force;
+        private Path runsRoot;
+        private Phase killAt;
 
         public Builder pd(PdClient pd) { this.pd = pd; return this; }
         public Builder channels(StoreChannels channels) { this.channels = channels; return this; }
@@ -448,6 +461,26 @@ public final class StockRecovery {
          * {@link RunRecorder#none()}.
          */
         public Builder recorder(RunRecorder r) { this.recorder = Objects.requireNonNull(r, "recorder"); return this; }
+
+        /**
+         * How long one round of RecoverRegion may take before PD is asked which forced regions still have no leader
+         * (R3: the call never answers while one cannot win). Default 5 minutes (TiKV takes ≥ 10 s per call, R5).
+         */
+        public Builder roundTimeout(Duration d) { this.roundTimeout = d; return this; }
+        /** How long PD is watched for a restart of a store whose wait was interrupted (R10). Default 2 minutes. */
+        public Builder restartGrace(Duration d) { this.restartGrace = d; return this; }
+        /** How often PD's store start timestamps are read while waiting (R9; BR reads every 30 s). */
+        public Builder watchInterval(Duration d) { this.watchInterval = d; return this; }
+        /** Restarts of one store tolerated during a recovery before it is named as unstable. Default 3. */
+        public Builder maxRestarts(int n) { this.maxRestarts = n; return this; }
+
+        /** Run even though another recover looks live (a dry run then aborts its RecoverRegion in flight, R6). */
+        public Builder force(boolean f) { this.force = f; return this; }
+        /** Where other runs' directories are looked for when this run records nothing ({@code --no-record}). */
+        public Builder runsRoot(Path root) { this.runsRoot = root; return this; }
+
+        /** Tests: the run dies as a SIGKILL would just before entering {@code p} ({@link Killed} escapes {@link #run()}). */
+        Builder killAt(Phase p) { this.killAt = p; return this; }
 
         public StockRecovery build() {
             return new StockRecovery(this);

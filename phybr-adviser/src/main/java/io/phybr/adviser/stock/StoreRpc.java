@@ -7,7 +7,6 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.phybr.adviser.pd.PdStore;
-import io.phybr.adviser.plan.Plan;
 import io.phybr.adviser.plan.ReplicaTable;
 import io.phybr.adviser.record.StoreRecording;
 import io.phybr.proto.recoverdata.ReadRegionMetaRequest;
@@ -24,9 +23,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 
 /** The four recover_data calls, one store at a time, as BR makes them. */
 final class StoreRpc {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger("phybr.recover");
+
     private StoreRpc() {
     }
 
@@ -88,30 +90,29 @@ final class StoreRpc {
     /**
      * RecoverRegion: streams the store's commands with flow control (only while the transport is ready),
      * half-closes, and waits for the store's single answer, which comes once every forced leader leads
-     * and has applied to its last index.
+     * and has applied to its last index. {@code sent} is run once every command is on its way (TiKV starts
+     * working only then: services.rs reads the whole stream first).
      */
-    static void recover(PdStore s, ManagedChannel ch, Deadline deadline, PhaseRunner.Progress p, Plan plan)
-            throws StoreError, InterruptedException {
-        int from = plan.commandsFrom(s.id());
-        int to = plan.commandsTo(s.id());
+    static void recover(PdStore s, ManagedChannel ch, Deadline deadline, PhaseRunner.Progress p,
+                        Assignment.Commands commands, Runnable sent) throws StoreError, InterruptedException {
+        int to = commands.size();
         CompletableFuture<RecoverRegionResponse> done = new CompletableFuture<>();
         ClientResponseObserver<RecoverRegionRequest, RecoverRegionResponse> obs = new ClientResponseObserver<>() {
             private RecoverRegionResponse last;
-            private int next = from;
+            private int next;
             private boolean halfClosed;
 
             @Override
             public void beforeStart(ClientCallStreamObserver<RecoverRegionRequest> rs) {
                 rs.setOnReadyHandler(() -> {
                     while (rs.isReady() && next < to) {
-                        int k = next++;
-                        rs.onNext(RecoverRegionRequest.newBuilder().setRegionId(plan.commandRegion(k))
-                                .setAsLeader(plan.commandAsLeader(k)).setTombstone(plan.commandTombstone(k)).build());
+                        rs.onNext(commands.get(next++));
                         p.count.incrementAndGet();
                     }
                     if (next >= to && !halfClosed) {
                         halfClosed = true;
                         rs.onCompleted();
+                        sent.run();
                     }
                 });
             }
@@ -146,8 +147,20 @@ final class StoreRpc {
         }
     }
 
-    /** ResolveKvData: follows the store's progress; the count is keys deleted, extra the commit ts cursor. */
-    static void resolve(ManagedChannel ch, Deadline deadline, PhaseRunner.Progress p, long resolvedTs) throws StoreError {
+    /** Keys a store reported deleted by ResolveKvData, over every attempt. */
+    static final class Deleted {
+        final AtomicLong locks = new AtomicLong();
+        final AtomicLong writes = new AtomicLong();
+    }
+
+    /**
+     * ResolveKvData: follows the store's progress. {@code resolved_key_count} is per message (R11,
+     * data_resolver.rs): one message for the lock CF (no commit ts), then one per scanned batch of writes
+     * (with the batch's largest commit ts), so the counts are summed, never taken as a running total.
+     * The progress count is the keys of this attempt, extra the commit ts cursor.
+     */
+    static void resolve(ManagedChannel ch, Deadline deadline, PhaseRunner.Progress p, long resolvedTs, Deleted deleted)
+            throws StoreError {
         Iterator<ResolveKvDataResponse> it = RecoverDataGrpc.newBlockingStub(ch).withDeadline(deadline)
                 .resolveKvData(ResolveKvDataRequest.newBuilder().setResolvedTs(resolvedTs).build());
         while (it.hasNext()) {
@@ -155,9 +168,51 @@ final class StoreRpc {
             if (r.hasError() && !r.getError().getMsg().isEmpty()) {
                 throw new StoreError(r.getError().getMsg());
             }
-            p.count.set(Math.max(p.count.get(), r.getResolvedKeyCount()));
-            p.extra = r.getCurrentCommitTs();
+            long n = r.getResolvedKeyCount();
+            if (r.getCurrentCommitTs() == 0) {
+                deleted.locks.addAndGet(n);
+            } else {
+                deleted.writes.addAndGet(n);
+                p.extra = r.getCurrentCommitTs();
+            }
+            p.count.addAndGet(n);
         }
+    }
+
+    /**
+     * ResolveKvData with the resolved ts on every store; fills {@code out} (also when the phase fails) with what each
+     * store reported deleted, and logs it per store.
+     */
+    static void resolveAll(PhaseRunner runner, java.util.List<PdStore> stores, java.time.Duration timeout, long ts,
+                           java.util.Map<Long, io.phybr.adviser.outcome.Outcome.Deleted> out) throws PhaseFailure {
+        java.util.Map<Long, Deleted> perStore = new java.util.concurrent.ConcurrentHashMap<>();
+        stores.forEach(s -> perStore.put(s.id(), new Deleted()));
+        try {
+            runner.run(Phase.RESOLVE, "keys deleted", stores, timeout,
+                    (s, ch, deadline, prog) -> resolve(ch, deadline, prog, ts, perStore.get(s.id())));
+        } finally {
+            perStore.forEach((id, d) -> out.put(id, new io.phybr.adviser.outcome.Outcome.Deleted(d.locks.get(), d.writes.get())));
+        }
+        for (PdStore s : stores) {
+            io.phybr.adviser.outcome.Outcome.Deleted d = out.get(s.id());
+            LOG.info("resolve: {} deleted {} locks and {} writes newer than ts {}", StockTexts.store(s), d.locks(), d.writes(), ts);
+        }
+    }
+
+    /**
+     * Whether a failed call may have reached the store (and so may have left a wait pending there). Only a
+     * connection that was never made, or a store that does not serve the call at all, is known not to have.
+     */
+    static boolean mayHaveReached(Throwable e) {
+        if (e instanceof StatusRuntimeException sre && sre.getStatus().getCode() == Status.Code.UNIMPLEMENTED) {
+            return false;
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.ConnectException) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static <T> T await(CompletableFuture<T> f, Deadline deadline) throws InterruptedException {

@@ -10,7 +10,7 @@ import io.phybr.contract.ExitCode;
 import io.phybr.adviser.plan.Plan;
 import io.phybr.adviser.protocol.seed.GrpcCleanup;
 import io.phybr.adviser.protocol.seed.Layout;
-import io.phybr.adviser.protocol.seed.StoreClient;
+import io.phybr.mock.agent.StoreClient;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;

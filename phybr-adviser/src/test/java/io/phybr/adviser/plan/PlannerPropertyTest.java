@@ -16,7 +16,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Property tests over seeded generated layouts (see {@link LayoutGenerator}). Each failure names
+ * Property tests over seeded generated layouts (see {@link HistoryLayouts}). Each failure names
  * its seed; re-run one seed with
  * {@code mvn -pl phybr-adviser verify -Dtest=PlannerPropertyTest -Dphybr.seed=SEED}.
  */
@@ -37,7 +37,7 @@ class PlannerPropertyTest {
         return LongStream.range(0, 400).map(i -> 0x9E3779B97F4A7C15L * (i + 1));
     }
 
-    private static String repro(LayoutGenerator gen, PlanOptions o) {
+    private static String repro(HistoryLayouts gen, PlanOptions o) {
         return gen.describe() + " " + o + "; reproduce: mvn -B -pl phybr-adviser verify -Dtest=PlannerPropertyTest"
                 + " -Dphybr.seed=" + gen.seed;
     }
@@ -45,7 +45,7 @@ class PlannerPropertyTest {
     @ParameterizedTest(name = "seed {0}")
     @MethodSource("seeds")
     void generatedLayouts(long seed) {
-        LayoutGenerator gen = new LayoutGenerator(seed);
+        HistoryLayouts gen = new HistoryLayouts(seed);
         for (PlanOptions o : COMBOS) {
             check(gen, o);
         }
@@ -55,7 +55,7 @@ class PlannerPropertyTest {
     @ParameterizedTest(name = "seed {0}")
     @MethodSource("seeds")
     void malformedReportsAreRefusedByName(long seed) {
-        LayoutGenerator gen = new LayoutGenerator(seed);
+        HistoryLayouts gen = new HistoryLayouts(seed);
         SplittableRandom r = new SplittableRandom(seed + 1);
         List<Row> rows = new ArrayList<>(gen.rows);
         Row bad;
@@ -116,7 +116,7 @@ class PlannerPropertyTest {
         assertBalanced(p, rows, Oracle.of(rows, Policy.BR), where);
     }
 
-    private static void check(LayoutGenerator gen, PlanOptions o) {
+    private static void check(HistoryLayouts gen, PlanOptions o) {
         String where = repro(gen, o);
         PlanOutcome a = Planner.plan(Rows.table(gen.rows), o);
         Oracle oracle = Oracle.of(gen.rows, o.policy());

@@ -9,73 +9,39 @@ import io.phybr.adviser.plan.Policy;
 import io.phybr.adviser.plan.ReplicaTable;
 import io.phybr.proto.seed.RegionMeta;
 import io.phybr.proto.seed.RegionRecover;
-import java.nio.ByteBuffer;
+import io.phybr.mock.gen.LayoutGenerator;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
- * Region reports of a few stores, as agents would send them: a seeded random layout with the
- * things a restore sees (lagging followers with a stale wider range after a split, stale regions a
- * newer one replaced, tombstones, term differences), plus what the planner makes of it.
+ * Region reports of a few stores, as agents would send them, plus what the planner makes of them
+ * (the expectation of a transport test: every store must receive exactly its part of the plan).
+ * The layout itself is the mock cluster's seeded generator ({@link LayoutGenerator}: TiDB record
+ * keys, lagging followers, a replica that missed a split showing the wider parent range, merged
+ * tombstones, merge sources left alive where a merge missed); only the planner side is the adviser's own.
  */
 public final class Layout {
     public final TreeMap<Long, List<RegionMeta>> byStore = new TreeMap<>();
 
+    /** {@code regions} regions, each on every one of {@code stores} stores (at most 3), shuffled per store. */
     public static Layout random(long seed, int stores, int regions) {
-        Random rnd = new Random(seed);
         Layout l = new Layout();
         for (long s = 1; s <= stores; s++) {
             l.byStore.put(s, new ArrayList<>());
         }
-        TreeSet<Integer> cuts = new TreeSet<>();
-        while (cuts.size() < regions - 1) {
-            cuts.add(1 + rnd.nextInt(Integer.MAX_VALUE - 1));
+        try {
+            new LayoutGenerator(seed, regions, stores, Math.min(3, stores), 0.2).withMissedMerges(0.1).generate(
+                    (store, region, applied, term, version, tombstone, start, end) ->
+                            l.add(store, region, applied, term, version, tombstone, start.clone(), end.clone()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // the sink does no I/O
         }
-        List<byte[]> bounds = new ArrayList<>();
-        bounds.add(new byte[0]);
-        for (int c : cuts) {
-            bounds.add(ByteBuffer.allocate(4).putInt(c).array());
-        }
-        bounds.add(new byte[0]);
-        long staleId = regions + 1L;
-        for (int i = 0; i < regions; i++) {
-            long id = i + 1;
-            long version = 5 + rnd.nextInt(20);
-            long baseIndex = 100 + rnd.nextInt(1000);
-            long baseTerm = 5 + rnd.nextInt(5);
-            // A lagging follower after a split: store `lag` shows region i with the old, wider range of
-            // i and i+1 and an older version, and nothing of region i+1.
-            boolean split = i + 1 < regions && rnd.nextInt(8) == 0;
-            long lag = split ? 1 + rnd.nextInt(stores) : -1;
-            for (long s = 1; s <= stores; s++) {
-                boolean stale = s == lag;
-                byte[] start = bounds.get(i);
-                byte[] end = bounds.get(stale ? i + 2 : i + 1);
-                long index = stale ? baseIndex - 1 - rnd.nextInt(50) : baseIndex + rnd.nextInt(3);
-                long term = baseTerm + rnd.nextInt(2);
-                boolean tomb = !split && s != 1 && rnd.nextInt(20) == 0;
-                l.add(s, id, index, term, stale ? version - 1 : version, tomb, start, end);
-            }
-            if (split) {
-                i++;
-                long id2 = i + 1;
-                long v2 = 5 + rnd.nextInt(20);
-                for (long s = 1; s <= stores; s++) {
-                    if (s != lag) {
-                        l.add(s, id2, baseIndex + rnd.nextInt(3), baseTerm, v2, false, bounds.get(i), bounds.get(i + 1));
-                    }
-                }
-            }
-            // A stale region an older layout left on one store, overlapped by newer regions: dropped.
-            if (rnd.nextInt(10) == 0) {
-                long s = 1 + rnd.nextInt(stores);
-                l.add(s, staleId++, 50, 3, 1, false, bounds.get(i), bounds.get(Math.min(i + 1, regions)));
-            }
-        }
+        Random rnd = new Random(seed);
         for (List<RegionMeta> metas : l.byStore.values()) {
             Collections.shuffle(metas, rnd); // arrival order must not matter
         }

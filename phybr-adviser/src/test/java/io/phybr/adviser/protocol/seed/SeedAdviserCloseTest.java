@@ -10,6 +10,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.phybr.contract.ExitCode;
 import io.phybr.adviser.outcome.Outcome;
 import io.phybr.proto.seed.CloseReply;
+import io.phybr.mock.agent.StoreClient;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;

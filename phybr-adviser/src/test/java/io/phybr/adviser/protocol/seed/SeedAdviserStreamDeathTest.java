@@ -14,6 +14,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.phybr.contract.ExitCode;
 import io.phybr.adviser.outcome.Outcome;
 import io.phybr.proto.seed.PhybrGrpc;
+import io.phybr.mock.agent.StoreClient;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;

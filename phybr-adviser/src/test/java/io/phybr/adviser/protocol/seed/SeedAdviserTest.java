@@ -16,6 +16,7 @@ import io.phybr.proto.seed.CloseReply;
 import io.phybr.proto.seed.RegionMeta;
 import io.phybr.proto.seed.RegionRecover;
 import io.phybr.proto.seed.ResolvedReply;
+import io.phybr.mock.agent.StoreClient;
 import com.google.protobuf.UnknownFieldSet;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -7,6 +7,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.phybr.contract.ExitCode;
 import io.phybr.proto.seed.RegionMeta;
+import io.phybr.mock.agent.StoreClient;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;

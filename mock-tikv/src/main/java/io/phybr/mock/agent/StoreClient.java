@@ -1,4 +1,4 @@
-package io.phybr.adviser.protocol.seed;
+package io.phybr.mock.agent;
 
 import io.grpc.Channel;
 import io.grpc.ClientInterceptors;
@@ -21,7 +21,14 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-/** A test agent: one {@code recover_regions} stream of one store, plus close/resolve calls. */
+/**
+ * A scripted seed-protocol agent for tests of an adviser, one call at a time: one
+ * {@code recover_regions} stream of one store (send metas honouring flow control, half-close,
+ * cancel like a crash, read the commands and the status it ended with), plus the {@code close}
+ * and {@code resolve} calls. Unlike {@link SeedAgent}, which plays a store of a scenario to the
+ * end, it does only what the test tells it to, so a test can stop between any two messages.
+ * The caller owns the channel and closes it.
+ */
 public final class StoreClient implements ClientResponseObserver<RegionMeta, RegionRecover> {
     private final List<RegionRecover> commands = new ArrayList<>();
     /** Completes with the commands when the adviser completes the stream, exceptionally on an error status. */
@@ -39,10 +46,11 @@ public final class StoreClient implements ClientResponseObserver<RegionMeta, Reg
             return ch;
         }
         Metadata md = new Metadata();
-        md.put(StoreIdentity.STORE_ID_HEADER, Long.toString(store));
+        md.put(SeedAgent.STORE_ID_HEADER, Long.toString(store));
         return ClientInterceptors.intercept(ch, MetadataUtils.newAttachHeadersInterceptor(md));
     }
 
+    /** Opens a {@code recover_regions} stream as {@code store} (none: the adviser admits by arrival order). */
     public static StoreClient open(Channel ch, Long store) {
         StoreClient c = new StoreClient();
         PhybrGrpc.newStub(as(ch, store)).withDeadlineAfter(60, TimeUnit.SECONDS).recoverRegions(c);
@@ -56,6 +64,7 @@ public final class StoreClient implements ClientResponseObserver<RegionMeta, Reg
         return c;
     }
 
+    /** gRPC's hook: not for callers. */
     @Override
     public void beforeStart(ClientCallStreamObserver<RegionMeta> r) {
         requests = r;
@@ -98,6 +107,7 @@ public final class StoreClient implements ClientResponseObserver<RegionMeta, Reg
         metas.forEach(requests::onNext);
     }
 
+    /** Ends the report: the adviser may plan once every store did. */
     public synchronized void halfClose() {
         requests.onCompleted();
     }
@@ -122,6 +132,7 @@ public final class StoreClient implements ClientResponseObserver<RegionMeta, Reg
         done.complete(List.copyOf(commands));
     }
 
+    /** The commands received so far. */
     public synchronized List<RegionRecover> received() {
         return List.copyOf(commands);
     }
@@ -134,10 +145,11 @@ public final class StoreClient implements ClientResponseObserver<RegionMeta, Reg
         } catch (java.util.concurrent.ExecutionException e) {
             return Status.fromThrowable(e.getCause());
         } catch (Exception e) {
-            throw new AssertionError("the adviser did not end the stream in 30 s", e);
+            throw new IllegalStateException("the adviser did not end the stream in 30 s", e);
         }
     }
 
+    /** A {@code close(workdone)} call as {@code store}; completes with the reply, exceptionally on an error status. */
     public static CompletableFuture<CloseReply> close(Channel ch, Long store, boolean workdone) {
         CompletableFuture<CloseReply> f = new CompletableFuture<>();
         PhybrGrpc.newStub(as(ch, store)).withDeadlineAfter(60, TimeUnit.SECONDS)
@@ -145,6 +157,7 @@ public final class StoreClient implements ClientResponseObserver<RegionMeta, Reg
         return f;
     }
 
+    /** A {@code resolve} call; completes with the reply, exceptionally on an error status. */
     public static CompletableFuture<ResolvedReply> resolve(Channel ch) {
         CompletableFuture<ResolvedReply> f = new CompletableFuture<>();
         PhybrGrpc.newStub(ch).withDeadlineAfter(60, TimeUnit.SECONDS)
@@ -152,7 +165,7 @@ public final class StoreClient implements ClientResponseObserver<RegionMeta, Reg
         return f;
     }
 
-    static <T> StreamObserver<T> observer(CompletableFuture<T> f) {
+    private static <T> StreamObserver<T> observer(CompletableFuture<T> f) {
         return new StreamObserver<>() {
             @Override
             public void onNext(T value) {
@@ -171,6 +184,7 @@ public final class StoreClient implements ClientResponseObserver<RegionMeta, Reg
         };
     }
 
+    /** The status a call ended with (OK when it answered); waits up to 30 s. */
     public static Status statusOf(CompletableFuture<?> f) {
         try {
             f.get(30, TimeUnit.SECONDS);
@@ -178,7 +192,7 @@ public final class StoreClient implements ClientResponseObserver<RegionMeta, Reg
         } catch (java.util.concurrent.ExecutionException e) {
             return Status.fromThrowable(e.getCause());
         } catch (Exception e) {
-            throw new AssertionError("no answer in 30 s", e);
+            throw new IllegalStateException("no answer in 30 s", e);
         }
     }
 }

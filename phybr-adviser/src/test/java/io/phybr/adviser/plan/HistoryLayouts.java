@@ -15,8 +15,13 @@ import java.util.SplittableRandom;
  * its store stopped applying — lagging replicas show older, wider or narrower ranges with lower
  * versions — plus removed peers (tombstones), term/index differences, sometimes a missing store
  * (holes) and sometimes a quiet backup where every replica ties (leader balancing).
+ *
+ * <p>The planner's property tests only: seed- and stock-field rows for {@link Oracle}, shared key
+ * prefixes, missing stores and all-ties layouts, which the mock cluster's generators (histories
+ * replayed by the model; {@code io.phybr.mock.gen.LayoutGenerator}, the capacity layouts) do not
+ * draw. Transport tests use the mock's generator ({@code protocol.seed.Layout}).
  */
-final class LayoutGenerator {
+final class HistoryLayouts {
     /** A region at one point of the history. */
     private record State(long id, long version, byte[] start, byte[] end, long index, long term, boolean alive) {
     }
@@ -31,7 +36,7 @@ final class LayoutGenerator {
     long missingStore = -1;
     final List<Row> rows = new ArrayList<>();
 
-    LayoutGenerator(long seed) {
+    HistoryLayouts(long seed) {
         this.seed = seed;
         this.rnd = new SplittableRandom(seed);
         this.stores = 3 + rnd.nextInt(5);

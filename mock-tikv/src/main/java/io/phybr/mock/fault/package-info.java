@@ -1,0 +1,7 @@
+/**
+ * One fault model for agents, stock stores and PD: {@link io.phybr.mock.fault.Fault} variants fired at
+ * named lifecycle points ({@link io.phybr.mock.fault.AgentPoint}, {@link io.phybr.mock.fault.StorePoint},
+ * PD's request point), written in {@code .scn} files through the one keyword table
+ * {@link io.phybr.mock.fault.FaultSyntax}.
+ */
+package io.phybr.mock.fault;

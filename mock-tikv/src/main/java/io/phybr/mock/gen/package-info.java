@@ -1,0 +1,7 @@
+/**
+ * Generated clusters: {@link io.phybr.mock.gen.RandomHistory} (seeded histories the model replays),
+ * {@link io.phybr.mock.gen.LayoutGenerator} (millions of region reports in constant memory, for
+ * capacity tests and adviser tests that need layouts), {@link io.phybr.mock.gen.LayoutShape} (checks a
+ * layout is one TiKV could hold). {@link io.phybr.mock.gen.RecordKeys} encodes TiDB record keys.
+ */
+package io.phybr.mock.gen;

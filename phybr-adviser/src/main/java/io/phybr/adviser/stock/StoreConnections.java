@@ -1,0 +1,49 @@
+package io.phybr.adviser.stock;
+
+import io.grpc.ManagedChannel;
+import io.phybr.adviser.pd.PdStore;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** One gRPC channel per store for the whole recovery, opened on first use, all closed when it ends. */
+final class StoreConnections implements AutoCloseable {
+    private final StoreChannels factory;
+    private final Map<Long, ManagedChannel> channels = new ConcurrentHashMap<>();
+
+    StoreConnections(StoreChannels factory) {
+        this.factory = factory;
+    }
+
+    ManagedChannel channel(PdStore s) {
+        return channels.computeIfAbsent(s.id(), id -> factory.open(s));
+    }
+
+    @Override
+    public void close() {
+        for (ManagedChannel ch : channels.values()) {
+            ch.shutdownNow();
+        }
+        for (ManagedChannel ch : channels.values()) {
+            try {
+                ch.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        channels.clear();
+    }
+
+    /** Daemon threads named {@code name-N}: a hung store call never keeps the JVM alive. */
+    static ThreadFactory daemon(String name) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

@@ -1,0 +1,241 @@
+package io.phybr.adviser.stock;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.phybr.contract.ExitCode;
+import io.phybr.adviser.outcome.Outcome;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The stock recovery against scripted stores with the real TiKV behaviours that break a naive driver (SPEC §3.1):
+ * elections that cannot win (R3), aborts by a newer call (R6), hung and early-answering waits (R8, R10), restarts
+ * that drop leaders (R9), per-message counts (R11). Each test says what the adviser did before.
+ */
+class StockRecoveryHazardsTest {
+    private final List<String> journal = Collections.synchronizedList(new ArrayList<>());
+    private final List<FakeStore> stores = new ArrayList<>();
+    private FakePd pd;
+
+    @BeforeEach
+    void start() throws Exception {
+        for (long id = 1; id <= 3; id++) {
+            stores.add(new FakeStore(id, journal));
+        }
+        // Region 1: store 1 has the highest hard-state term but the shortest log (R2): the BR rule picks it.
+        store(1).replica(1, 9, 100, "", "m");
+        store(2).replica(1, 8, 120, "", "m");
+        store(3).replica(1, 8, 110, "", "m");
+        // Region 2: all alike; the balancer places its leader on a store without one.
+        for (FakeStore s : stores) {
+            s.replica(2, 8, 50, "m", "");
+        }
+        pd = new FakePd(stores);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        pd.close();
+        for (FakeStore s : stores) {
+            s.close();
+        }
+    }
+
+    private FakeStore store(long id) {
+        return stores.get((int) id - 1);
+    }
+
+    private StockRecovery.Builder recovery() {
+        return StockRecovery.builder().pd(pd.client())
+                .channels(s -> io.grpc.inprocess.InProcessChannelBuilder.forName(s.address()).build())
+                .resolvedTs(400)
+                .timeouts(new Timeouts(Duration.ofSeconds(20), Duration.ofSeconds(20), Duration.ofSeconds(20), Duration.ofSeconds(20)))
+                .retry(new RetryPolicy(4, Duration.ofMillis(10), Duration.ofMillis(50)))
+                .roundTimeout(Duration.ofMillis(700))
+                .restartGrace(Duration.ofSeconds(2))
+                .watchInterval(Duration.ofMillis(50))
+                .progressInterval(Duration.ofSeconds(5));
+    }
+
+    private long resolveCalls() {
+        return stores.stream().mapToLong(s -> s.calls("ResolveKvData")).sum();
+    }
+
+    @Test
+    void R3_aForcedLeaderThatCannotWinMovesToItsNextCandidateWithoutAFight() {
+        // Before: RecoverRegion on store 1 never answered and the run waited for the 30-minute timeout naming no region.
+        store(1).cannotWin.add(1L);
+
+        Outcome out = recovery().build().run();
+
+        assertThat(out.exitCode()).as(out.verdict()).isEqualTo(ExitCode.OK);
+        assertThat(store(2).leads(1)).as("the longest log is the next candidate").isTrue();
+        // Store 1 was told to stop forcing region 1 (a newer call without it, R6) before store 2 was told to force it.
+        // Store 1's newer call (arrival aborts the older one, R6) came before store 2 read region 1 and campaigned.
+        List<String> order = List.copyOf(journal);
+        int stop1 = -1;
+        int force2 = -1;
+        int starts1 = 0;
+        for (int i = 0; i < order.size(); i++) {
+            if (order.get(i).equals("1:start") && ++starts1 == 2) {
+                stop1 = i;
+            }
+            if (force2 < 0 && !order.get(i).endsWith(":start") && store(order.get(i)) == 2 && forced(order.get(i)).contains(1L)) {
+                force2 = i;
+            }
+        }
+        assertThat(order).as("store 1's second call forces no region 1").contains("1:[]");
+        assertThat(stop1).as("journal %s", order).isNotNegative();
+        assertThat(force2).as("journal %s", order).isGreaterThan(stop1);
+        assertThat(resolveCalls()).isEqualTo(3);
+    }
+
+    @Test
+    void R3_aRegionNoCandidateCanWinIsNamedWithItsCandidates() {
+        // Before: a 30-minute timeout naming no region.
+        stores.forEach(s -> s.cannotWin.add(1L));
+
+        Outcome out = recovery().build().run();
+
+        assertThat(out.exitCode()).as(out.verdict()).isEqualTo(ExitCode.TIMEOUT);
+        assertThat(out.verdict()).contains("region 1: candidates store 2 (last_log_term 8, last_index 120")
+                .contains("store 1 (last_log_term 9, last_index 100, forced in round 1, never led)")
+                .contains("store 3 (last_log_term 8, last_index 110, forced in round 3, never led)")
+                .contains("exit 4");
+        assertThat(resolveCalls()).isZero();
+    }
+
+    @Test
+    void R3_whenPdCannotTellWhichRegionIsStuckTheStoreAndItsRegionsAreNamed() {
+        store(1).cannotWin.add(1L);
+        pd.regionApi = false;
+
+        Outcome out = recovery().build().run();
+
+        assertThat(out.exitCode()).as(out.verdict()).isEqualTo(ExitCode.TIMEOUT);
+        assertThat(out.verdict()).contains("store 1 (" + store(1).address + ") forcing").contains("regions 1")
+                .contains("could not tell");
+        assertThat(resolveCalls()).isZero();
+    }
+
+    @Test
+    void R10_aRetriedWaitApplyIsNotABarrierSoResolveNeverStarts() {
+        // Before: WaitApply was retried on the transport error, answered at once (Duplicated) and ResolveKvData ran
+        // on every store while store 2's followers had not applied.
+        store(2).waitMode = FakeStore.WaitMode.DROP_FIRST;
+
+        Outcome out = recovery().build().run();
+
+        assertThat(out.exitCode()).as(out.verdict()).isEqualTo(ExitCode.FAILURE);
+        assertThat(out.verdict()).contains("store 2 (" + store(2).address + ")").contains("not proven")
+                .contains("R10").contains("Restart the named TiKVs");
+        assertThat(store(2).calls("WaitApply")).as("never retried into a Duplicated answer").isEqualTo(1);
+        assertThat(resolveCalls()).isZero();
+    }
+
+    @Test
+    void R10_anInterruptedWaitIsProvenAgainByARestartThenItsPlanAndWaitAreRedone() {
+        store(2).waitMode = FakeStore.WaitMode.DROP_FIRST;
+        // The operator (or the crash) restarts store 2 while recover watches PD: the pending wait is gone.
+        Thread restarter = new Thread(() -> {
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> store(2).calls("WaitApply") >= 1);
+            store(2).restart();
+        });
+        restarter.start();
+
+        Outcome out = recovery().build().run();
+
+        assertThat(out.exitCode()).as(out.verdict()).isEqualTo(ExitCode.OK);
+        assertThat(store(2).recoverCalls.size()).as("its plan again after the restart").isGreaterThanOrEqualTo(2);
+        assertThat(store(2).calls("WaitApply")).as("a fresh WaitApply after the restart").isGreaterThanOrEqualTo(2);
+        assertThat(resolveCalls()).isEqualTo(3);
+    }
+
+    @Test
+    void R9_aStoreRestartedAfterItsWaitApplyGetsItsPlanAgainAndTheWaitsAreRedone() {
+        // Before: nothing noticed; store 3's WaitApply waited for leaders that no longer existed until the timeout.
+        FakeStore restarted = store(1);
+        store(3).waitsOnLeadersOf = restarted;
+        Thread restarter = new Thread(() -> {
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> restarted.calls("WaitApply") >= 1);
+            restarted.restart();
+        });
+        restarter.start();
+
+        Outcome out = recovery().build().run();
+
+        assertThat(out.exitCode()).as(out.verdict()).isEqualTo(ExitCode.OK);
+        assertThat(restarted.recoverCalls.size()).isEqualTo(2);
+        assertThat(restarted.calls("WaitApply")).isEqualTo(2);
+        assertThat(resolveCalls()).isEqualTo(3);
+    }
+
+    @Test
+    void R9_aStoreThatKeepsRestartingIsNamed() {
+        FakeStore flaky = store(3);
+        flaky.waitMode = FakeStore.WaitMode.HANG;
+        Thread restarter = new Thread(() -> {
+            for (int i = 0; i < 6; i++) {
+                int seen = i + 1;
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> flaky.calls("WaitApply") >= seen);
+                flaky.restart();
+            }
+        });
+        restarter.setDaemon(true);
+        restarter.start();
+
+        Outcome out = recovery().maxRestarts(2).build().run();
+
+        assertThat(out.exitCode()).as(out.verdict()).isEqualTo(ExitCode.FAILURE);
+        assertThat(out.verdict()).contains("store 3 (" + flaky.address + ") keeps restarting");
+        assertThat(resolveCalls()).isZero();
+    }
+
+    @Test
+    void R8_aHungWaitApplyTimesOutNamingTheStoreAndTheWayOut() {
+        // Before: "store 3 did not finish within 30 min" and no way out.
+        store(3).waitMode = FakeStore.WaitMode.HANG;
+
+        Outcome out = recovery().timeouts(new Timeouts(Duration.ofSeconds(20), Duration.ofSeconds(20),
+                Duration.ofMillis(800), Duration.ofSeconds(20))).build().run();
+
+        assertThat(out.exitCode()).as(out.verdict()).isEqualTo(ExitCode.TIMEOUT);
+        assertThat(out.verdict()).contains("1 of 3 stores did not answer WaitApply").contains("store 3 (" + store(3).address + ")")
+                .contains("tikv#16307").contains("flashback").contains("exit 4");
+        assertThat(resolveCalls()).isZero();
+    }
+
+    @Test
+    void R11_resolvedKeyCountsAreSummedPerMessageAndReportedPerStore() {
+        // Before: the largest message was taken as a running total (3 + 5 + 2 reported as 5).
+        store(1).resolveMessages = List.of(new long[] {3, 0}, new long[] {5, 410}, new long[] {2, 450});
+        store(2).resolveMessages = List.of(new long[] {0, 0}, new long[] {4, 401});
+
+        Outcome out = recovery().build().run();
+
+        assertThat(out.exitCode()).as(out.verdict()).isEqualTo(ExitCode.OK);
+        Map<Long, Outcome.Deleted> d = out.counts().deleted();
+        assertThat(d.get(1L)).isEqualTo(new Outcome.Deleted(3, 7));
+        assertThat(d.get(2L)).isEqualTo(new Outcome.Deleted(0, 4));
+        assertThat(d.get(3L)).isEqualTo(new Outcome.Deleted(0, 0));
+        assertThat(out.counts().resolvedKeys()).isEqualTo(14);
+        assertThat(out.toJson()).contains("\"deleted_per_store\":{\"1\":{\"locks\":3,\"writes\":7}");
+    }
+
+    /** A journal line "store:[regions forced]": its store. */
+    private static long store(String line) {
+        return Long.parseLong(line.substring(0, line.indexOf(':')));
+    }
+
+    /** A journal line's forced regions. */
+    private static List<Long> forced(String line) {
+        String inner = line.substring(line.indexOf('[') + 1, line.length() - 1).trim();
+        return inner.isEmpty() ? List.of() : java.util.Arrays.stream(inner.split(", ")).map(Long::parseLong).toList();
+    }
+}
