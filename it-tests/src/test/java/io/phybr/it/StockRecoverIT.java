@@ -279,7 +279,10 @@ class StockRecoverIT {
             assertThat(p.await(EXIT)).as(p.err()).isZero();
         }
         assertThat(cluster.store(1).reboots()).isEqualTo(1);
-        assertThat(cluster.store(1).recoverCalls()).hasSize(2);
+        // Again after the broken call; and since the mock PD now shows the restart (R9, a new start timestamp), the
+        // adviser's PD watch may send the same plan once more.
+        assertThat(cluster.store(1).recoverCalls()).hasSizeBetween(2, 3).allSatisfy(c -> assertThat(c)
+                .isEqualTo(cluster.store(1).recoverCalls().get(0)));
         assertPass(layout);
     }
 
