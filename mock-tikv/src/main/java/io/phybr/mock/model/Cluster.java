@@ -1,8 +1,6 @@
 package io.phybr.mock.model;
 
 import java.util.ArrayList;
-import java.util.BitSet;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -16,20 +14,15 @@ import java.util.TreeMap;
  */
 public final class Cluster {
     private final TreeMap<Long, StoreImage> stores = new TreeMap<>();
-    /** kv-volume snapshots (apply and region state, user data) and raft-volume snapshots, per store. */
-    private final TreeMap<Long, StoreImage> snapshots = new TreeMap<>();
-    private final TreeMap<Long, StoreImage> raftSnapshots = new TreeMap<>();
     private final TreeMap<Long, Group> groups = new TreeMap<>();
     private final List<Write> writes = new ArrayList<>();
     /** (store, region) → how that replica lags. */
     private final TreeMap<Long, TreeMap<Long, Lag>> lags = new TreeMap<>();
     private final Replication replication = new Replication(stores, groups, writes, lags);
     private final Elections elections = new Elections(stores, replication);
-    private final Set<List<Long>> lost = new HashSet<>();
+    private final Volumes volumes = new Volumes(stores, groups, writes);
     private long clock = 400_000_000_000_000_000L;
     private long nextPeerId = 1000;
-    private long resolvedTs = -1;
-    private BitSet mustSurvive;
     private boolean started;
     /** The initial regions by start key (bootstrap's overlap check). */
     private final TreeMap<byte[], Group> initial = new TreeMap<>(Keys::compare);
@@ -384,44 +377,10 @@ public final class Cluster {
         settle();
     }
 
-    /**
-     * The backup's resolved ts, taken once before the first snapshot: the clock now, lowered below the commit ts of
-     * any write still pending in Raft (a transaction not yet committed holds the resolved ts back). Every write
-     * committed in Raft with a commit ts at or below it must survive a recovery.
-     */
+    /** The backup's resolved ts, taken once before the first snapshot (see {@link Volumes#markResolved}). */
     public void markResolved() {
         start();
-        if (mustSurvive != null) {
-            throw new ModelException("the resolved ts is already fixed (it is taken once, before the first snapshot)");
-        }
-        resolvedTs = clock;
-        for (Write w : writes) {
-            if (!committed(w) && pending(w)) {
-                resolvedTs = Math.min(resolvedTs, w.commitTs() - 1);
-            }
-        }
-        mustSurvive = new BitSet();
-        for (Write w : writes) {
-            if (committed(w) && w.commitTs() <= resolvedTs) {
-                mustSurvive.set(w.id());
-            }
-        }
-    }
-
-    /** Is the write's entry committed in its region's (leader's) log? An overwritten entry is not. */
-    private boolean committed(Write w) {
-        Group g = groups.get(w.regionId());
-        return w.index() <= g.commit && isEntryOf(g, w);
-    }
-
-    /** Is the write still in its region's log, waiting to commit (not overwritten by a newer leader)? */
-    private boolean pending(Write w) {
-        return isEntryOf(groups.get(w.regionId()), w);
-    }
-
-    private static boolean isEntryOf(Group g, Write w) {
-        return w.index() <= g.lastIndex() && g.entry(w.index()).command() instanceof Entry.Write e
-                && e.writeId() == w.id();
+        volumes.markResolved(clock);
     }
 
     /** A volume snapshot of both the raft and the kv volume of a store at this instant. */
@@ -432,55 +391,27 @@ public final class Cluster {
 
     /** The raft volume of a store (every replica's log and hard state) snapshotted now (SPEC R16 when apart). */
     public void snapshotRaft(long storeId) {
-        takeSnapshot(storeId, raftSnapshots, "raft");
+        start();
+        volumes.take(store(storeId), true, clock);
     }
 
     /** The kv volume of a store (apply state, region state, user data) snapshotted now (SPEC R16 when apart). */
     public void snapshotKv(long storeId) {
-        takeSnapshot(storeId, snapshots, "kv");
-    }
-
-    private void takeSnapshot(long storeId, TreeMap<Long, StoreImage> into, String volume) {
         start();
-        if (into.containsKey(storeId)) {
-            throw new ModelException("the " + volume + " volume of store " + storeId + " is snapshotted twice");
-        }
-        if (mustSurvive == null) {
-            markResolved();
-        }
-        into.put(storeId, store(storeId).copy());
+        volumes.take(store(storeId), false, clock);
     }
 
     /** The backup of {@code storeId} lost its peer of {@code regionId} (damaged or deleted metadata). */
     public void lose(long storeId, long regionId) {
         start();
         store(storeId);
-        lost.add(List.of(storeId, regionId));
+        volumes.lose(storeId, regionId);
     }
 
     /** Ends the history: volumes not yet snapshotted are snapshotted now. */
     public Backup finish() {
         start();
-        if (mustSurvive == null) {
-            markResolved();
-        }
-        TreeMap<Long, StoreImage> images = new TreeMap<>();
-        for (long s : stores.keySet()) {
-            StoreImage img = snapshots.containsKey(s) ? snapshots.get(s).copy() : stores.get(s).copy();
-            StoreImage raft = raftSnapshots.containsKey(s) ? raftSnapshots.get(s) : stores.get(s);
-            for (Peer p : img.allPeers()) {
-                // the region's state is in the kv volume; its raft state comes from the raft volume's instant
-                Peer r = raft.peer(p.regionId);
-                p.takeRaftState(r);
-            }
-            img.peers.keySet().removeIf(r -> lost.contains(List.of(s, r)));
-            images.put(s, img);
-        }
-        List<Group> layout = new ArrayList<>();
-        for (Group g : sortedByStart()) {
-            layout.add(g);
-        }
-        return new Backup(images, List.copyOf(writes), (BitSet) mustSurvive.clone(), resolvedTs, layout, groups);
+        return volumes.finish(clock, sortedByStart());
     }
 
     // ------------------------------------------------------------------ raft mechanics

@@ -141,21 +141,6 @@ public final class ModelStoreBackend implements StoreBackend {
                 }
             }));
         }
-        List<String> out = new ArrayList<>();
-        for (String f : io.phybr.mock.check.Checker.checkState(backup, images)) {
-            boolean ignoredTombstone = f.contains("none may campaign")
-                    && tombstoned.stream().anyMatch(id -> f.startsWith("region " + id + " has live replicas"));
-            if (!ignoredTombstone) {
-                out.add(f);
-            }
-        }
-        for (StoreImage img : images.values()) {
-            for (Write w : backup.writes()) {
-                if (w.commitTs() > backup.resolvedTs() && img.data.get(w.id())) {
-                    out.add("store " + img.id + " still holds " + w + ", newer than the resolved ts " + backup.resolvedTs());
-                }
-            }
-        }
-        return out;
+        return io.phybr.mock.check.StockChecks.check(backup, images, tombstoned);
     }
 }

@@ -20,8 +20,8 @@ public final class DurationConverter implements CommandLine.ITypeConverter<Durat
         String v = value.trim().toLowerCase(Locale.ROOT);
         if (v.startsWith("pt")) {
             try {
-                return Duration.parse(v.toUpperCase(Locale.ROOT));
-            } catch (DateTimeParseException e) {
+                return checked(Duration.parse(v.toUpperCase(Locale.ROOT)), value);
+            } catch (DateTimeParseException | ArithmeticException e) {
                 throw bad(value);
             }
         }
@@ -38,18 +38,44 @@ public final class DurationConverter implements CommandLine.ITypeConverter<Durat
             } catch (NumberFormatException e) {
                 throw bad(value);
             }
-            total = total.plus(switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                default -> Duration.ofHours(n);
-            });
+            try {
+                total = total.plus(switch (m.group(2)) {
+                    case "ms" -> Duration.ofMillis(n);
+                    case "s" -> Duration.ofSeconds(n);
+                    case "m" -> Duration.ofMinutes(n);
+                    default -> Duration.ofHours(n);
+                });
+            } catch (ArithmeticException e) {
+                throw tooLong(value);
+            }
+            if (total.compareTo(MAX) > 0) {
+                throw tooLong(value);
+            }
             at = m.end();
         }
         if (v.isEmpty()) {
             throw bad(value);
         }
-        return total;
+        return checked(total, value);
+    }
+
+    /**
+     * The longest duration accepted: every timeout is added to a clock reading somewhere, and a duration near
+     * {@code Long.MAX_VALUE} nanoseconds overflows into the past (or an ArithmeticException: exit 1) instead of
+     * meaning "wait very long". A thousand days is longer than any restore.
+     */
+    public static final Duration MAX = Duration.ofDays(1000);
+
+    private static Duration checked(Duration d, String value) {
+        if (d.isNegative() || d.compareTo(MAX) > 0) {
+            throw tooLong(value);
+        }
+        return d;
+    }
+
+    private static CommandLine.TypeConversionException tooLong(String value) {
+        return new CommandLine.TypeConversionException("'" + value + "' is out of range: a duration is at most "
+                + MAX.toDays() + " days (24000h)");
     }
 
     private static CommandLine.TypeConversionException bad(String value) {

@@ -26,7 +26,7 @@ final class HelpSections implements CommandLine.IHelpSectionRenderer {
     private static final Set<String> CONNECTION_NAMES = Set.of("--pd", "--listen", "--stores", "--store-ids",
             "--expected-stores", "--port-file", "--concurrency", "--max-attempts", "--retry-backoff", "--status-addr");
     private static final Set<String> TLS_NAMES = Set.of("--ca", "--cert", "--key");
-    private static final Set<String> RECOVERY_NAMES = Set.of("--resolved-ts", "--backup-meta", "--dry-run",
+    private static final Set<String> RECOVERY_NAMES = Set.of("--resolved-ts", "--backup-meta", "--dry-run", "--force",
             "--accept-holes", "--policy", "--protocol", "--input", "--explain");
     private static final Set<String> OUTPUT_NAMES = Set.of("--output", "--summary-json", "--plan-output", "--record",
             "--no-record", "--progress-interval", "--progress-file");

@@ -1,6 +1,7 @@
 package io.phybr.adviser.cli;
 
 import io.phybr.adviser.BuildInfo;
+import io.phybr.adviser.log.LogSetup;
 import io.phybr.contract.ExitCode;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -34,8 +35,14 @@ public final class PhybrMain implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new PhybrMain());
         // Every command: BR's flag headings in --help, and --version with commit and build time.
+        cl.getSubcommands().values().forEach(sub -> {
+            sub.getCommandSpec().versionProvider(new Version());
+            if (!(sub.getCommandSpec().userObject() instanceof CommandLine.HelpCommand)) {
+                sub.addMixin(LogOptions.MIXIN, new LogOptions());
+            }
+        });
         HelpSections.install(cl);
-        cl.getSubcommands().values().forEach(sub -> sub.getCommandSpec().versionProvider(new Version()));
+        cl.setExecutionStrategy(PhybrMain::configureLoggingThenRun);
         cl.setExitCodeExceptionMapper(e -> e instanceof CommandLine.ParameterException
                 ? ExitCode.USAGE.code() : ExitCode.INTERNAL.code());
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
@@ -44,6 +51,28 @@ public final class PhybrMain implements Runnable {
             return ExitCode.INTERNAL.code();
         });
         return cl;
+    }
+
+    /** Logging is configured from the command's --log-* options before it runs, so its first line already obeys them. */
+    private static int configureLoggingThenRun(CommandLine.ParseResult parsed) {
+        CommandLine.ParseResult last = parsed;
+        while (last.hasSubcommand()) {
+            last = last.subcommand();
+        }
+        CommandLine command = last.commandSpec().commandLine();
+        if (!command.isUsageHelpRequested() && !command.isVersionHelpRequested()
+                && command.getMixins().get(LogOptions.MIXIN) instanceof LogOptions log && !log.defaults()) {
+            String problem = log.error();
+            if (problem != null) {
+                throw new CommandLine.ParameterException(command, problem);
+            }
+            problem = LogSetup.apply(log.level, log.logFormat(), log.file);
+            if (problem != null) {
+                command.getErr().println("phybr " + command.getCommandName() + ": " + problem + ".");
+                return ExitCode.FAILURE.code();
+            }
+        }
+        return new CommandLine.RunLast().execute(parsed);
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -3,6 +3,7 @@ package io.phybr.adviser.cli;
 import io.phybr.contract.ExitCode;
 import io.phybr.contract.dump.DumpFormatException;
 import io.phybr.contract.dump.DumpReader;
+import io.phybr.adviser.files.AtomicFiles;
 import io.phybr.adviser.plan.Plan;
 import io.phybr.adviser.plan.PlanOptions;
 import io.phybr.adviser.plan.PlanOutcome;
@@ -100,6 +101,16 @@ public final class PlanCommand implements Callable<Integer> {
             return ExitCode.USAGE.code();
         }
 
+        String unwritable = OutputFiles.check("--output", planToStdout ? null : output, "--summary-json", summaryJson);
+        if (unwritable != null) {
+            err.println("phybr plan: " + unwritable + ". Nothing was read or planned.");
+            return ExitCode.USAGE.code();
+        }
+        String removed = planToStdout || output == null ? null : OutputFiles.removeOlder(Path.of(output));
+        if (removed != null) {
+            report.println(removed);
+        }
+
         long t0 = System.nanoTime();
         ReplicaTable table = new ReplicaTable(1 << 16);
         recording.ifPresent(r -> {
@@ -125,7 +136,8 @@ public final class PlanCommand implements Callable<Integer> {
                     + ". Nothing was planned; every line must be one JSON object as described in SPEC §6.");
             return ExitCode.BAD_INPUT.code();
         } catch (NoSuchFileException | FileNotFoundException e) {
-            err.println("phybr plan: the dump " + input + " does not exist.");
+            err.println(Files.exists(Path.of(input)) ? "phybr plan: cannot read " + input + ": " + e.getMessage() + "."
+                    : "phybr plan: the dump " + input + " does not exist.");
             return ExitCode.BAD_INPUT.code();
         } catch (IOException e) {
             err.println("phybr plan: cannot read " + describe(input) + ": " + e.getMessage() + ".");
@@ -148,17 +160,36 @@ public final class PlanCommand implements Callable<Integer> {
             report.print(plan.explain(region).orElse("region " + region + ": not in the dump\n"));
         }
         if (output != null) {
-            try (OutputStream out = planToStdout ? new WriterOutputStream(spec.commandLine().getOut()) : new BufferedOutputStream(Files.newOutputStream(Path.of(output)), 1 << 16)) {
-                plan.writeJsonLines(out);
-            }
-            if (!planToStdout) {
+            if (planToStdout) {
+                PrintWriter stdout = spec.commandLine().getOut();
+                plan.writeJsonLines(new WriterOutputStream(stdout));
+                // PrintWriter and System.out swallow write errors (a full disk, a closed pipe): ask them.
+                if (stdout.checkError() || System.out.checkError()) {
+                    err.println("phybr plan: cannot write the plan to standard output (a write failed: full disk or"
+                            + " closed pipe?); what was written is incomplete and must not be used.");
+                    return ExitCode.FAILURE.code();
+                }
+            } else {
+                try {
+                    AtomicFiles.write(Path.of(output), plan::writeJsonLines);
+                } catch (IOException e) {
+                    err.println("phybr plan: cannot write the plan to " + output + ": " + AtomicFiles.reason(e)
+                            + ". No plan file was left there; free space or choose another --output, then run again.");
+                    return ExitCode.FAILURE.code();
+                }
                 report.println("wrote " + plan.commandCount() + " commands to " + output);
             }
         } else {
             report.println("(" + plan.commandCount() + " commands; --output FILE or --output - writes them)");
         }
         if (summaryJson != null) {
-            Files.writeString(summaryJson, plan.summary().toJson() + "\n");
+            try {
+                AtomicFiles.writeString(summaryJson, plan.summary().toJson() + "\n");
+            } catch (IOException e) {
+                err.println("phybr plan: cannot write the summary to " + summaryJson + ": " + AtomicFiles.reason(e)
+                        + (output != null ? " (the plan itself was written)" : "") + ".");
+                return ExitCode.FAILURE.code();
+            }
         }
         if (recording.isPresent() && recording.get().plan().isPresent()) {
             Path recorded = recording.get().plan().get();
@@ -169,7 +200,11 @@ public final class PlanCommand implements Callable<Integer> {
         long t3 = System.nanoTime();
         report.printf(Locale.ROOT, "read %d replicas in %.2f s; planned in %.2f s; wrote in %.2f s; peak heap %d MiB%n",
                 read, secs(t1 - t0), secs(t2 - t1), secs(t3 - t2), peakHeapMiB());
-        report.flush();
+        if (report.checkError() || report != err && System.out.checkError()) {
+            err.println("phybr plan: cannot write the report to standard output (a write failed: full disk or"
+                    + " closed pipe?).");
+            return ExitCode.FAILURE.code();
+        }
         return ExitCode.OK.code();
     }
 
@@ -201,7 +236,9 @@ public final class PlanCommand implements Callable<Integer> {
         if ("-".equals(input)) {
             return new BufferedInputStream(System.in, 1 << 16);
         }
-        return new BufferedInputStream(Files.newInputStream(Path.of(input)), 1 << 16);
+        // A FileInputStream, not Files.newInputStream: the channel behind the latter asks pipes for their size
+        // ("Illegal seek"), so --input <(cmd), /dev/stdin and FIFOs would fail.
+        return new BufferedInputStream(new java.io.FileInputStream(input), 1 << 16);
     }
 
     private static String describe(String input) {

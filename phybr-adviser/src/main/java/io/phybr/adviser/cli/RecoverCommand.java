@@ -3,6 +3,7 @@ package io.phybr.adviser.cli;
 import io.phybr.contract.ExitCode;
 import io.phybr.adviser.dump.BackupMeta;
 import io.phybr.adviser.pd.ExpectedStores;
+import io.phybr.adviser.files.AtomicFiles;
 import io.phybr.adviser.pd.PdClient;
 import io.phybr.adviser.pd.TlsConfig;
 import io.phybr.adviser.plan.Policy;
@@ -106,11 +107,30 @@ public final class RecoverCommand implements Callable<Integer> {
     @Option(names = "--summary-json", paramLabel = "FILE", description = "Write the outcome and plan summary as one JSON object here.")
     Path summaryJson;
 
+    @CommandLine.Mixin
+    ProgressOptions progress = new ProgressOptions();
+
+    @CommandLine.Mixin
+    StatusOptions status = new StatusOptions();
+
     @picocli.CommandLine.Mixin
     ExpectedStoresOptions stores = new ExpectedStoresOptions();
 
     @picocli.CommandLine.Mixin
     RecordOptions record = new RecordOptions();
+
+    /** The first timeout flag given as 0, or null: a zero timeout fails every call, so it is a usage error. */
+    private String zeroTimeout() {
+        String[] names = {"--pd-timeout", "--collect-timeout", "--recover-timeout", "--wait-apply-timeout",
+                "--resolve-timeout"};
+        Duration[] values = {pdTimeout, collectTimeout, recoverTimeout, waitApplyTimeout, resolveTimeout};
+        for (int i = 0; i < names.length; i++) {
+            if (values[i] != null && values[i].isZero()) {
+                return names[i];
+            }
+        }
+        return null;
+    }
 
     @Override
     public Integer call() {
@@ -123,6 +143,17 @@ public final class RecoverCommand implements Callable<Integer> {
         }
         if (concurrency < 1 || maxAttempts < 1) {
             err.println("phybr recover: --concurrency and --max-attempts must be at least 1.");
+            return ExitCode.USAGE.code();
+        }
+        String zero = zeroTimeout();
+        if (zero != null) {
+            err.println("phybr recover: " + zero + " must be longer than 0 (it bounds a call or a phase; e.g. 30s).");
+            return ExitCode.USAGE.code();
+        }
+        // Before PD is paused or any store contacted: a plan or summary that cannot be written is refused now.
+        String unwritable = OutputFiles.check("--output", output, "--summary-json", summaryJson);
+        if (unwritable != null) {
+            err.println("phybr recover: " + unwritable + ". Nothing was changed on PD or any store.");
             return ExitCode.USAGE.code();
         }
         OptionalLong resolvedTs;
@@ -188,13 +219,60 @@ public final class RecoverCommand implements Callable<Integer> {
         if (resolved != null) {
             b.resolvedTs(resolved);
         }
+        java.util.function.Consumer<io.phybr.adviser.progress.PhaseProgress> listener = p -> { };
+        try {
+            io.phybr.adviser.progress.ProgressFile progressFile = progress.open("recover");
+            if (progressFile != null) {
+                listener = progressFile;
+            }
+        } catch (IOException e) {
+            err.println("phybr recover: cannot write the progress file " + progress.file + ": " + e.getMessage()
+                    + ". Nothing was changed on PD or any store.");
+            return ExitCode.FAILURE.code();
+        }
+        java.net.InetSocketAddress statusAddr;
+        try {
+            statusAddr = status.socketAddress();
+        } catch (IllegalArgumentException e) {
+            err.println("phybr recover: " + e.getMessage() + ".");
+            return ExitCode.USAGE.code();
+        }
+        io.phybr.adviser.status.StatusServer statusServer = null;
+        if (statusAddr != null) {
+            io.phybr.adviser.status.PhaseMetrics metrics = new io.phybr.adviser.status.PhaseMetrics();
+            try {
+                statusServer = io.phybr.adviser.status.StatusServer.start(statusAddr, "recover", metrics);
+            } catch (IOException e) {
+                err.println("phybr recover: cannot listen on --status-addr " + status.address + ": " + e.getMessage()
+                        + ". Nothing was changed on PD or any store.");
+                return ExitCode.FAILURE.code();
+            }
+            org.slf4j.LoggerFactory.getLogger("phybr.recover").atInfo()
+                    .addKeyValue("status_addr", statusServer.address().getHostString() + ":" + statusServer.address().getPort())
+                    .log("status: serving http://{}:{}/metrics and /status", statusServer.address().getHostString(),
+                            statusServer.address().getPort());
+            listener = listener.andThen(metrics);
+        }
+        b.progressListener(listener);
+        try (io.phybr.adviser.status.StatusServer ignored = statusServer) {
+            return recover(b, resolved, expected.describe(), out, err);
+        }
+    }
+
+    private int recover(StockRecovery.Builder b, Long resolved, String expectedStores, PrintWriter out, PrintWriter err) {
         if (concurrency > StockRecovery.MAX_CONCURRENCY) {
             err.println("phybr recover: --concurrency " + concurrency + " capped at " + StockRecovery.MAX_CONCURRENCY + ".");
         }
         // Opened last, so that a command line refused above leaves no recording behind.
+        if (output != null) {
+            String removed = OutputFiles.removeOlder(output);
+            if (removed != null) {
+                err.println("phybr recover: " + removed + ".");
+            }
+        }
         RunRecorder recorder = record.open("recover", new RunInfo("recover", Policy.BR, Protocol.STOCK, acceptHoles,
                         spec.commandLine().getParseResult().originalArgs(),
-                        resolved == null ? OptionalLong.empty() : OptionalLong.of(resolved), expected.describe()));
+                        resolved == null ? OptionalLong.empty() : OptionalLong.of(resolved), expectedStores));
         b.recorder(recorder);
         StockRecovery recovery = b.build();
         Thread hook = RestorePdHook.create(recovery, recorder, RestorePdHook.budget(pdTimeout), pdPauseTtl);
@@ -219,9 +297,11 @@ public final class RecoverCommand implements Callable<Integer> {
         }
         if (summaryJson != null) {
             try {
-                Files.writeString(summaryJson, outcome.toJson() + "\n");
+                AtomicFiles.writeString(summaryJson, outcome.toJson() + "\n");
             } catch (IOException e) {
-                err.println("phybr recover: cannot write " + summaryJson + ": " + e.getMessage() + ".");
+                err.println("phybr recover: cannot write the summary to " + summaryJson + ": " + AtomicFiles.reason(e)
+                        + "; no summary file was left there (the recovery itself ended as said above).");
+                return outcome.ok() ? ExitCode.FAILURE.code() : outcome.exitCode().code();
             }
         }
         return outcome.exitCode().code();

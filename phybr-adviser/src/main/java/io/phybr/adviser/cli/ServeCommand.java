@@ -1,6 +1,7 @@
 package io.phybr.adviser.cli;
 
 import io.phybr.contract.ExitCode;
+import io.phybr.adviser.files.AtomicFiles;
 import io.phybr.adviser.plan.Policy;
 import io.phybr.adviser.plan.Protocol;
 import io.phybr.adviser.record.RunInfo;
@@ -9,11 +10,9 @@ import io.phybr.adviser.outcome.Outcome;
 import io.phybr.adviser.protocol.seed.SeedAdviser;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
@@ -123,15 +122,19 @@ public final class ServeCommand implements Callable<Integer> {
             return ExitCode.BAD_INPUT.code();
         }
         resolvedTs.ifPresent(b::resolvedTs);
-        if (planOutput != null) {
-            Path dir = planOutput.toAbsolutePath().getParent();
-            if (dir != null && !Files.isDirectory(dir)) {
-                return usage(err, "--plan-output " + planOutput + ": the directory " + dir + " does not exist");
-            }
+        String unwritable = OutputFiles.check("--plan-output", planOutput, "--port-file", portFile);
+        if (unwritable != null) {
+            return usage(err, unwritable);
         }
         if (record.conflict("serve") != null) {
             err.println(record.conflict("serve"));
             return ExitCode.USAGE.code();
+        }
+        if (planOutput != null) {
+            String removed = OutputFiles.removeOlder(planOutput);
+            if (removed != null) {
+                err.println("phybr serve: " + removed + ".");
+            }
         }
         RunRecorder recorder = record.open("serve", runInfo(resolvedTs));
         b.recorder(recorder);
@@ -198,15 +201,7 @@ public final class ServeCommand implements Callable<Integer> {
     }
 
     private void writePortFile(int port) throws IOException {
-        // Written to a sibling and moved, so a reader never sees a half-written file.
-        Path abs = portFile.toAbsolutePath();
-        Path tmp = abs.resolveSibling(abs.getFileName() + ".tmp");
-        Files.writeString(tmp, port + "\n");
-        try {
-            Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AccessDeniedException | java.nio.file.AtomicMoveNotSupportedException e) {
-            Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-        }
+        AtomicFiles.writeString(portFile, port + "\n"); // a reader never sees a half-written file
     }
 
     private static int usage(PrintWriter err, String message) {

@@ -81,7 +81,7 @@ public record Outcome(ExitCode exitCode, String verdict, Optional<String> diagno
         new TreeMap<>(counts.deleted()).forEach((store, d) -> perStore.putObject(Long.toString(store))
                 .put("locks", d.locks()).put("writes", d.writes()));
         try {
-            o.set("plan", plan.isEmpty() ? null : m.readTree(plan.get().summary().toJson()));
+            o.set("plan", plan.isEmpty() ? null : plan.get().summary().toJsonNode());
             return m.writeValueAsString(o);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -3,6 +3,7 @@ package io.phybr.adviser.pd;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.phybr.contract.text.Printable;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -120,7 +121,12 @@ public final class PdClient implements AutoCloseable {
             if (id == 0) {
                 throw new PdException("PD listed a store without an id: " + st, 200, null);
             }
-            out.add(new PdStore(id, st.path("address").asText(""), tiflash, st.path("state_name").asText("Up"),
+            String address = st.path("address").asText("");
+            if (!Printable.escape(address).equals(address)) {
+                throw new PdException("PD listed store " + id + " with an address that is not host:port: \""
+                        + Printable.escape(address, 80) + "\"", 200, null);
+            }
+            out.add(new PdStore(id, address, tiflash, Printable.escape(st.path("state_name").asText("Up"), 40),
                     st.path("start_timestamp").asLong(0)));
         }
         return out;
@@ -129,7 +135,12 @@ public final class PdClient implements AutoCloseable {
     public List<String> schedulers() throws PdException {
         List<String> out = new ArrayList<>();
         for (JsonNode n : json("GET", SCHEDULERS, null)) {
-            out.add(n.asText());
+            String name = n.asText();
+            if (!name.matches("[A-Za-z0-9_.-]+")) { // it goes into a URL path and into the log
+                throw new PdException("PD listed a scheduler whose name is not a scheduler name: \""
+                        + Printable.escape(name, 80) + "\"", 200, null);
+            }
+            out.add(name);
         }
         return out;
     }
@@ -284,9 +295,10 @@ public final class PdClient implements AutoCloseable {
         return requestTimeout;
     }
 
+    /** A PD answer as one line for a message: whitespace folded, control bytes escaped (never sent to the terminal). */
     private static String abbreviate(String s) {
-        String t = s == null ? "" : s.strip().replaceAll("\\s+", " ");
-        return t.length() > 200 ? t.substring(0, 200) + "…" : t;
+        String t = s == null ? "" : s.strip().replaceAll("[ \\t\\r\\n]+", " ");
+        return Printable.escape(t, 200);
     }
 
     @Override

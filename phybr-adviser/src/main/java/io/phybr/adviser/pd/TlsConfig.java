@@ -1,6 +1,7 @@
 package io.phybr.adviser.pd;
 
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
+import io.phybr.contract.text.Printable;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.io.InputStream;
@@ -39,13 +40,39 @@ public record TlsConfig(Path ca, Path cert, Path key) {
         }
     }
 
-    /** For the gRPC channels to TiKV. */
+    /** For the gRPC channels to TiKV; a file netty cannot use is an {@link IOException} naming it. */
     public SslContext grpcContext() throws IOException {
-        var b = GrpcSslContexts.forClient().trustManager(ca.toFile());
+        var b = GrpcSslContexts.forClient();
+        named("--ca", ca, () -> b.trustManager(ca.toFile()));
         if (cert != null) {
-            b.keyManager(cert.toFile(), key.toFile());
+            named("--cert/--key", cert, () -> b.keyManager(cert.toFile(), key.toFile()));
         }
-        return b.build();
+        return named("--ca/--cert/--key", ca, b::build);
+    }
+
+    private interface Load<T> {
+        T load() throws Exception;
+    }
+
+    /**
+     * Runs {@code load}; its failure (netty and the JDK name neither the file nor the flag: "Input stream not
+     * contain valid certificates.") becomes an {@link IOException} that does.
+     */
+    private static <T> T named(String flag, Path file, Load<T> load) throws IOException {
+        try {
+            return load.load();
+        } catch (java.nio.file.NoSuchFileException | java.io.FileNotFoundException e) {
+            throw new IOException(flag + " " + file + " does not exist or cannot be opened", e);
+        } catch (Exception e) {
+            // the innermost message says what is wrong ("Invalid lenByte"); the outer ones name exception classes
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause().getMessage() != null) {
+                root = root.getCause();
+            }
+            String why = root.getMessage() == null ? "unreadable" : root.getMessage();
+            throw new IOException(flag + " " + file + " is not a usable PEM file (" + Printable.escape(why, 120) + ")",
+                    e);
+        }
     }
 
     /** For the HTTP calls to PD. */
@@ -74,24 +101,31 @@ public record TlsConfig(Path ca, Path cert, Path key) {
 
     static List<Certificate> certificates(Path pem) throws IOException, GeneralSecurityException {
         CertificateFactory cf = CertificateFactory.getInstance("X.509");
-        try (InputStream in = Files.newInputStream(pem)) {
-            Collection<? extends Certificate> cs = cf.generateCertificates(in);
-            if (cs.isEmpty()) {
-                throw new GeneralSecurityException("no certificate in " + pem);
+        Collection<? extends Certificate> cs = named("the certificate file", pem, () -> {
+            try (InputStream in = Files.newInputStream(pem)) {
+                return cf.generateCertificates(in);
             }
-            return new ArrayList<>(cs);
+        });
+        if (cs.isEmpty()) {
+            throw new GeneralSecurityException("no certificate in " + pem);
         }
+        return new ArrayList<>(cs);
     }
 
     static PrivateKey privateKey(Path pem) throws IOException, GeneralSecurityException {
-        String text = Files.readString(pem, StandardCharsets.US_ASCII);
+        String text = named("the key file", pem, () -> Files.readString(pem, StandardCharsets.US_ASCII));
         int b = text.indexOf("-----BEGIN PRIVATE KEY-----");
         int e = text.indexOf("-----END PRIVATE KEY-----");
         if (b < 0 || e < b) {
             throw new GeneralSecurityException(pem + " holds no PKCS#8 key (BEGIN PRIVATE KEY); convert it with"
                     + " `openssl pkcs8 -topk8 -nocrypt -in KEY -out KEY.pk8`");
         }
-        byte[] der = Base64.getMimeDecoder().decode(text.substring(b + 27, e));
+        byte[] der;
+        try {
+            der = Base64.getMimeDecoder().decode(text.substring(b + 27, e));
+        } catch (IllegalArgumentException bad) {
+            throw new GeneralSecurityException(pem + " holds a damaged PKCS#8 key (" + bad.getMessage() + ")");
+        }
         PKCS8EncodedKeySpec spec = new PKCS8EncodedKeySpec(der);
         GeneralSecurityException last = null;
         for (String alg : new String[] {"RSA", "EC", "Ed25519"}) {

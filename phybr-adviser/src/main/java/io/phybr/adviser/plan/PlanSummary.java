@@ -1,8 +1,14 @@
 package io.phybr.adviser.plan;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.UncheckedIOException;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -80,33 +86,36 @@ public record PlanSummary(Policy policy, Protocol protocol, long replicas, int r
         return sb.toString();
     }
 
-    /** One JSON object, keys in a fixed order. */
-    public String toJson() {
-        StringBuilder sb = new StringBuilder("{");
-        sb.append("\"policy\":\"").append(policy.name().toLowerCase()).append("\",\"protocol\":\"")
-                .append(protocol.name().toLowerCase()).append("\",\"replicas\":").append(replicas)
-                .append(",\"regions_seen\":").append(regionsSeen).append(",\"regions_kept\":").append(regionsKept)
-                .append(",\"regions_dropped\":").append(regionsDropped).append(",\"regions_gone\":").append(regionsGone)
-                .append(",\"commands\":").append(commands).append(",\"tombstone_commands\":").append(tombstoneCommands)
-                .append(",\"holes_accepted\":").append(holesAccepted);
-        appendMap(sb, "leaders_per_store", leadersPerStore);
-        appendMap(sb, "commands_per_store", commandsPerStore);
-        sb.append(",\"decisions\":{");
-        boolean first = true;
-        for (Map.Entry<Rule, Integer> e : rules.entrySet()) {
-            sb.append(first ? "" : ",").append('"').append(e.getKey().name().toLowerCase()).append("\":").append(e.getValue());
-            first = false;
-        }
-        return sb.append("}}").toString();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** One JSON object, keys in a fixed order (written by Jackson, as every JSON the tools emit). */
+    public ObjectNode toJsonNode() {
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        o.put("policy", policy.name().toLowerCase(Locale.ROOT));
+        o.put("protocol", protocol.name().toLowerCase(Locale.ROOT));
+        o.put("replicas", replicas);
+        o.put("regions_seen", regionsSeen);
+        o.put("regions_kept", regionsKept);
+        o.put("regions_dropped", regionsDropped);
+        o.put("regions_gone", regionsGone);
+        o.put("commands", commands);
+        o.put("tombstone_commands", tombstoneCommands);
+        o.put("holes_accepted", holesAccepted);
+        ObjectNode leaders = o.putObject("leaders_per_store");
+        leadersPerStore.forEach((store, n) -> leaders.put(Long.toString(store), n));
+        ObjectNode perStore = o.putObject("commands_per_store");
+        commandsPerStore.forEach((store, n) -> perStore.put(Long.toString(store), n));
+        ObjectNode decisions = o.putObject("decisions");
+        rules.forEach((rule, n) -> decisions.put(rule.name().toLowerCase(Locale.ROOT), n));
+        return o;
     }
 
-    private static void appendMap(StringBuilder sb, String name, Map<Long, Integer> map) {
-        sb.append(",\"").append(name).append("\":{");
-        boolean first = true;
-        for (Map.Entry<Long, Integer> e : map.entrySet()) {
-            sb.append(first ? "" : ",").append('"').append(e.getKey()).append("\":").append(e.getValue());
-            first = false;
+    /** {@link #toJsonNode()} on one line. */
+    public String toJson() {
+        try {
+            return JSON.writeValueAsString(toJsonNode());
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e); // a tree of numbers and strings always serializes
         }
-        sb.append('}');
     }
 }

@@ -4,6 +4,7 @@ import io.phybr.adviser.plan.PlanOptions;
 import io.phybr.adviser.plan.Policy;
 import io.phybr.adviser.plan.Protocol;
 import io.phybr.contract.record.RecordedRun;
+import io.phybr.contract.text.Printable;
 import java.io.IOException;
 
 /** The planning options of a recorded run: the manifest's policy and protocol words as the planner's types. */
@@ -18,7 +19,7 @@ public final class RecordedOptions {
             Protocol proto = run.protocol().isEmpty() ? Protocol.defaultFor(pol) : Protocol.parse(run.protocol().get());
             return new PlanOptions(pol, proto, run.acceptHoles());
         } catch (IllegalArgumentException e) {
-            throw new IOException(run.manifest() + ": " + e.getMessage());
+            throw new IOException(run.manifest() + ": " + Printable.escape(e.getMessage()));
         }
     }
 }

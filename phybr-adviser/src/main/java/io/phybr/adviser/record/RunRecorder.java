@@ -1,5 +1,6 @@
 package io.phybr.adviser.record;
 
+import io.phybr.adviser.files.AtomicFiles;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.phybr.contract.ExitCode;
@@ -420,6 +421,7 @@ public final class RunRecorder implements AutoCloseable {
     private void moveDiscarded() throws IOException {
         Path main = dir.resolve(DUMP);
         Path tmp = dir.resolve(DUMP + ".tmp");
+        boolean moved = false;
         try (FileChannel in = FileChannel.open(main, StandardOpenOption.READ);
              FileChannel keep = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                      StandardOpenOption.TRUNCATE_EXISTING);
@@ -433,29 +435,17 @@ public final class RunRecorder implements AutoCloseable {
                 }
             }
             keep.force(false);
+            AtomicFiles.move(tmp, main);
+            moved = true;
+        } finally {
+            if (!moved) {
+                Files.deleteIfExists(tmp); // never a stray .tmp beside the recording
+            }
         }
-        move(tmp, main);
     }
 
-    @FunctionalInterface
-    private interface Body {
-        void write(OutputStream out) throws IOException;
-    }
-
-    private void writeAtomically(Path file, Body body) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (OutputStream o = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
-            body.write(o);
-        }
-        move(tmp, file);
-    }
-
-    private static void move(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException | FileAlreadyExistsException e) {
-            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
-        }
+    private static void writeAtomically(Path file, AtomicFiles.Content body) throws IOException {
+        AtomicFiles.write(file, body);
     }
 
     private void writeManifest(String status, ExitCode exit, String verdict, String diagnosis) throws IOException {

@@ -139,9 +139,8 @@ final class ApplyBarrier {
                         + " sent again", StockTexts.store(s), s.startTimestamp());
                 resender.execute(() -> {
                     try {
-                        if (watch.needsPlan(s.id())) {
-                            sender.send(watch.store(s.id()), channels.apply(watch.store(s.id())), deadline, new PhaseRunner.Progress());
-                        }
+                        sender.resendIfRestarted(watch.store(s.id()), channels.apply(watch.store(s.id())), deadline,
+                                new PhaseRunner.Progress());
                     } catch (Exception e) {
                         LOG.warn("wait-apply: sending {} its plan again failed ({}); its own wait retries it",
                                 StockTexts.store(s), e.toString());
@@ -169,7 +168,7 @@ final class ApplyBarrier {
             }
             if (watch.needsPlan(s.id())) {
                 p.state = "sending its plan again";
-                sender.send(s, ch, deadline, p);
+                sender.resendIfRestarted(s, ch, deadline, p);
             }
             String why = watch.unproven(s.id());
             if (why != null) {

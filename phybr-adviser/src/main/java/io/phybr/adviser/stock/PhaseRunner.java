@@ -8,7 +8,9 @@ import io.grpc.StatusRuntimeException;
 import io.phybr.contract.ExitCode;
 import io.phybr.adviser.pd.Backoff;
 import io.phybr.adviser.pd.PdStore;
+import io.phybr.adviser.progress.PhaseProgress;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +23,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,6 +55,7 @@ final class PhaseRunner {
     private final Duration progressInterval;
     private final RetryPolicy retry;
     private final Function<PdStore, ManagedChannel> channels;
+    private volatile Consumer<PhaseProgress> listener = p -> { };
 
     PhaseRunner(ExecutorService pool, ScheduledExecutorService ticker, Duration progressInterval, RetryPolicy retry,
                 Function<PdStore, ManagedChannel> channels) {
@@ -91,7 +95,10 @@ final class PhaseRunner {
         Map<Long, Progress> progress = new ConcurrentHashMap<>();
         stores.forEach(s -> progress.put(s.id(), new Progress()));
         long t0 = System.nanoTime();
-        ScheduledFuture<?> tick = ticker.scheduleAtFixedRate(() -> logProgress(phase, unit, stores, progress, t0),
+        listener.accept(snapshot(phase, unit, stores, progress, t0, false));
+        // A tick already running when the phase ends must not overwrite the final snapshot: both take this lock.
+        boolean[] ended = {false};
+        ScheduledFuture<?> tick = ticker.scheduleAtFixedRate(() -> logProgress(phase, unit, stores, progress, t0, ended),
                 progressInterval.toMillis(), progressInterval.toMillis(), TimeUnit.MILLISECONDS);
         Map<Long, Future<StoreResult>> futures = new TreeMap<>();
         try {
@@ -112,8 +119,15 @@ final class PhaseRunner {
                 }
                 results.put(s.id(), r);
             }
+            synchronized (ended) {
+                ended[0] = true;
+                listener.accept(snapshot(phase, unit, stores, progress, t0, true));
+            }
             if (results.values().stream().allMatch(r -> r.failure() == null)) {
-                LOG.info("{}: all {} stores done in {}", phase, stores.size(), Texts.elapsed(Duration.ofNanos(System.nanoTime() - t0)));
+                Duration took = Duration.ofNanos(System.nanoTime() - t0);
+                LOG.atInfo().addKeyValue("phase", phase.label()).addKeyValue("stores_done", stores.size())
+                        .addKeyValue("stores_total", stores.size()).addKeyValue("duration_ms", took.toMillis())
+                        .log("{}: all {} stores done in {}", phase, stores.size(), Texts.elapsed(took));
             }
             return results;
         } finally {
@@ -149,7 +163,9 @@ final class PhaseRunner {
             try {
                 task.run(s, ch, deadline, p);
                 p.state = "done";
-                LOG.info("{}: {} done ({} {}{})", phase, name, p.count.get(), unit, attempt > 1 ? ", attempt " + attempt : "");
+                LOG.atInfo().addKeyValue("phase", phase.label()).addKeyValue("store", s.id()).addKeyValue("count", p.count.get())
+                        .addKeyValue("unit", unit).addKeyValue("attempt", attempt)
+                        .log("{}: {} done ({} {}{})", phase, name, p.count.get(), unit, attempt > 1 ? ", attempt " + attempt : "");
                 return StoreResult.DONE;
             } catch (StatusRuntimeException e) {
                 Status st = e.getStatus();
@@ -183,7 +199,9 @@ final class PhaseRunner {
                 return StoreResult.failed(StockTexts.storeGaveUp(s, attempt, why));
             }
             p.state = "retrying";
-            LOG.warn("{}: {} attempt {}/{} failed ({}); retrying in {} ms", phase, name, attempt, retry.attempts(), why, backoff);
+            LOG.atWarn().addKeyValue("phase", phase.label()).addKeyValue("store", s.id()).addKeyValue("attempt", attempt)
+                    .addKeyValue("backoff_ms", backoff)
+                    .log("{}: {} attempt {}/{} failed ({}); retrying in {} ms", phase, name, attempt, retry.attempts(), why, backoff);
             ch.resetConnectBackoff();
             Backoff.pause(backoff);
             if (Thread.currentThread().isInterrupted()) {
@@ -193,20 +211,52 @@ final class PhaseRunner {
         }
     }
 
-    private static void logProgress(Phase phase, String unit, List<PdStore> stores, Map<Long, Progress> progress, long t0) {
-        StringBuilder sb = new StringBuilder();
+    /** Where each progress snapshot also goes ({@code --progress-file}); nowhere by default. */
+    void onProgress(Consumer<PhaseProgress> listener) {
+        this.listener = listener;
+    }
+
+    private PhaseProgress snapshot(Phase phase, String unit, List<PdStore> stores, Map<Long, Progress> progress, long t0,
+                                   boolean finished) {
+        List<PhaseProgress.StoreProgress> each = new ArrayList<>();
         int done = 0;
+        long count = 0;
         for (PdStore s : stores) {
             Progress p = progress.get(s.id());
-            if ("done".equals(p.state)) {
-                done++;
-            }
-            sb.append("; store ").append(s.id()).append(' ').append(p.state).append(' ').append(p.count.get()).append(' ').append(unit);
-            if (p.attempt > 1) {
-                sb.append(" (attempt ").append(p.attempt).append(')');
+            done += "done".equals(p.state) ? 1 : 0;
+            count += p.count.get();
+            each.add(new PhaseProgress.StoreProgress(s.id(), p.state, p.count.get(), p.attempt));
+        }
+        return new PhaseProgress(phase.label(), unit, done, stores.size(), count,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), finished, each, Instant.now());
+    }
+
+    /** One plain line per tick (what an operator watching a terminal or a log file reads), and the listener. */
+    private void logProgress(Phase phase, String unit, List<PdStore> stores, Map<Long, Progress> progress, long t0,
+                             boolean[] ended) {
+        synchronized (ended) {
+            if (!ended[0]) {
+                logProgress(phase, unit, stores, progress, t0);
             }
         }
-        LOG.info("{}: {}/{} stores done after {}{}", phase, done, stores.size(),
-                Texts.elapsed(Duration.ofNanos(System.nanoTime() - t0)), sb);
+    }
+
+    private void logProgress(Phase phase, String unit, List<PdStore> stores, Map<Long, Progress> progress, long t0) {
+        PhaseProgress snap = snapshot(phase, unit, stores, progress, t0, false);
+        StringBuilder sb = new StringBuilder();
+        for (PhaseProgress.StoreProgress p : snap.stores()) {
+            sb.append("; store ").append(p.store()).append(' ').append(p.state()).append(' ').append(p.count()).append(' ').append(unit);
+            if (p.attempt() > 1) {
+                sb.append(" (attempt ").append(p.attempt()).append(')');
+            }
+        }
+        String eta = snap.etaMillis().isPresent() ? ", about " + Texts.elapsed(Duration.ofMillis(snap.etaMillis().getAsLong())) + " left" : "";
+        LOG.atInfo().addKeyValue("phase", phase.label()).addKeyValue("stores_done", snap.storesDone())
+                .addKeyValue("stores_total", snap.storesTotal()).addKeyValue("count", snap.count()).addKeyValue("unit", unit)
+                .addKeyValue("per_second", Math.round(snap.perSecond())).addKeyValue("elapsed_ms", snap.elapsedMillis())
+                .addKeyValue("eta_ms", snap.etaMillis().isPresent() ? snap.etaMillis().getAsLong() : null)
+                .log("{}: {}/{} stores done, {} {} ({}/s), {} elapsed{}{}", phase, snap.storesDone(), snap.storesTotal(),
+                        snap.count(), unit, Math.round(snap.perSecond()), Texts.elapsed(Duration.ofMillis(snap.elapsedMillis())), eta, sb);
+        listener.accept(snap);
     }
 }

@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class PlanSender {
     private final Assignment assignment;
     private final StoreWatch watch;
+    private final java.util.Map<Long, Object> locks = new java.util.concurrent.ConcurrentHashMap<>();
 
     PlanSender(Assignment assignment, StoreWatch watch) {
         this.assignment = assignment;
@@ -29,8 +30,31 @@ final class PlanSender {
         send(s, ch, deadline, p, () -> { });
     }
 
+    /**
+     * Sends the store its plan again only if it restarted since the last one (R9). One send per store at a time: two
+     * of ours would abort each other (R6), and the aborted one could leave waits pending.
+     */
+    void resendIfRestarted(PdStore s, ManagedChannel ch, Deadline deadline, PhaseRunner.Progress p) throws Exception {
+        synchronized (lock(s.id())) {
+            if (watch.needsPlan(s.id())) {
+                send(s, ch, deadline, p);
+            }
+        }
+    }
+
     /** As {@link #send}, running {@code onSent} once the store has every command (its older call is aborted then). */
     void send(PdStore s, ManagedChannel ch, Deadline deadline, PhaseRunner.Progress p, Runnable onSent) throws Exception {
+        synchronized (lock(s.id())) {
+            sendLocked(s, ch, deadline, p, onSent);
+        }
+    }
+
+    private Object lock(long storeId) {
+        return locks.computeIfAbsent(storeId, id -> new Object());
+    }
+
+    private void sendLocked(PdStore s, ManagedChannel ch, Deadline deadline, PhaseRunner.Progress p, Runnable onSent)
+            throws Exception {
         AtomicBoolean sent = new AtomicBoolean();
         try {
             StoreRpc.recover(s, ch, deadline, p, assignment.commands(s.id()), () -> {

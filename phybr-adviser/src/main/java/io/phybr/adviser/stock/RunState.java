@@ -1,5 +1,6 @@
 package io.phybr.adviser.stock;
 
+import io.phybr.adviser.files.AtomicFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -8,7 +9,6 @@ import java.net.InetAddress;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -74,10 +74,8 @@ final class RunState {
         new TreeMap<>(startTs).forEach((id, t) -> ts.put(Long.toString(id), t));
         ObjectNode un = o.putObject("unproven");
         new TreeMap<>(unproven).forEach((id, why) -> un.put(Long.toString(id), why));
-        Path tmp = file.resolveSibling(FILE + ".tmp");
         try {
-            Files.writeString(tmp, o.toString() + "\n");
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.writeString(file, o.toString() + "\n");
         } catch (IOException e) {
             LOG.warn("cannot write {} ({}); a rerun will not know what this run left pending", file, e.toString());
         }

@@ -1,5 +1,6 @@
 package io.phybr.adviser.stock;
 
+import io.phybr.adviser.files.AtomicFiles;
 import io.phybr.adviser.text.Texts;
 import io.phybr.contract.ExitCode;
 import io.phybr.adviser.outcome.Outcome;
@@ -64,6 +65,7 @@ public final class StockRecovery {
     private final RetryPolicy retry;
     private final PdRetry pdRetry;
     private final Duration progressInterval;
+    private final java.util.function.Consumer<io.phybr.adviser.progress.PhaseProgress> progressListener;
     private final RunRecorder recorder;
     private final Duration pdPauseTtl;
     private final ExpectedStores expectedStores;
@@ -100,6 +102,7 @@ public final class StockRecovery {
         this.retry = b.retry;
         this.pdRetry = new PdRetry(b.retry.attempts(), b.retry.initialBackoff(), b.retry.maxBackoff());
         this.progressInterval = b.progressInterval;
+        this.progressListener = b.progressListener;
         this.recorder = b.recorder;
         this.pdPauseTtl = b.pdPauseTtl;
         this.expectedStores = b.expectedStores;
@@ -140,6 +143,7 @@ public final class StockRecovery {
         ExecutorService pool = Executors.newFixedThreadPool(concurrency, StoreConnections.daemon("phybr-store"));
         ticker = Executors.newScheduledThreadPool(2, StoreConnections.daemon("phybr-progress"));
         PhaseRunner runner = new PhaseRunner(pool, ticker, progressInterval, retry, connections::channel);
+        runner.onProgress(progressListener);
         ExitCode code;
         String verdict;
         try {
@@ -265,7 +269,8 @@ public final class StockRecovery {
         if (stores.isEmpty()) {
             throw new PhaseFailure(ExitCode.FAILURE, StockTexts.noTikvStores(all.size()));
         }
-        LOG.info("prepare: {} TiKV stores: {}", stores.size(), StockTexts.describeStores(stores));
+        LOG.atInfo().addKeyValue("phase", Phase.PREPARE.label()).addKeyValue("stores_total", stores.size())
+                .log("prepare: {} TiKV stores: {}", stores.size(), StockTexts.describeStores(stores));
         pauseScheduling();
         return stores;
     }
@@ -323,12 +328,14 @@ public final class StockRecovery {
         Plan p = (Plan) outcome;
         plan = p;
         recorder.planned(p); // asynchronous: never delays the recovery
-        LOG.info("plan: {} replicas planned in {}", table.size(), Texts.elapsed(Duration.ofNanos(System.nanoTime() - t0)));
+        Duration took = Duration.ofNanos(System.nanoTime() - t0);
+        LOG.atInfo().addKeyValue("phase", Phase.PLAN.label()).addKeyValue("replicas", table.size())
+                .addKeyValue("regions_kept", p.summary().regionsKept()).addKeyValue("regions_dropped", p.summary().regionsDropped())
+                .addKeyValue("commands", p.commandCount()).addKeyValue("duration_ms", took.toMillis())
+                .log("plan: {} replicas planned in {}", table.size(), Texts.elapsed(took));
         LOG.info("{}", p.summary().toText());
         if (planOutput != null) {
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(planOutput), 1 << 16)) {
-                p.writeJsonLines(out);
-            }
+            AtomicFiles.write(planOutput, p::writeJsonLines);
             LOG.info("plan: wrote {} commands to {}", p.commandCount(), planOutput);
         }
         return p;
@@ -422,6 +429,7 @@ public final class StockRecovery {
         private Timeouts timeouts = Timeouts.defaults();
         private RetryPolicy retry = RetryPolicy.defaults();
         private Duration progressInterval = Duration.ofSeconds(10);
+        private java.util.function.Consumer<io.phybr.adviser.progress.PhaseProgress> progressListener = p -> { };
         private RunRecorder recorder = RunRecorder.none();
         private Duration pdPauseTtl = SchedulingPause.DEFAULT_TTL;
         private ExpectedStores expectedStores = ExpectedStores.unknown();
@@ -455,6 +463,11 @@ public final class StockRecovery {
         public Builder expectedStores(ExpectedStores e) { this.expectedStores = Objects.requireNonNull(e); return this; }
         /** How long to wait for the expected stores, and how often PD's list is read meanwhile. */
         public Builder storeWait(Duration timeout, Duration poll) { this.storeWaitTimeout = timeout; this.storePoll = poll; return this; }
+        /** Every progress snapshot of every store phase also goes here (e.g. {@code ProgressFile}). */
+        public Builder progressListener(java.util.function.Consumer<io.phybr.adviser.progress.PhaseProgress> l) {
+            this.progressListener = Objects.requireNonNull(l, "progressListener");
+            return this;
+        }
         /**
          * Records the run (every region meta collected, the plan, the outcome); {@link #run()} finishes the
          * recording with the outcome. A recording never changes what the recovery does. Default:

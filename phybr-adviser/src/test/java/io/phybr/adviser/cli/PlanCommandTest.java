@@ -30,7 +30,8 @@ class PlanCommandTest {
     record Run(int code, String out, String err) {
     }
 
-    private static Run run(String... args) {
+    /** Runs a command line in-process, capturing what it prints. */
+    static Run run(String... args) {
         CommandLine cl = PhybrMain.commandLine();
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
@@ -140,7 +141,8 @@ class PlanCommandTest {
 
     @Test
     void malformedReportExitsThreeNamingStoreAndRegion() throws IOException {
-        Path in = write("dump.jsonl", "{\"store\":4,\"region_id\":9,\"start_key\":\"80\",\"end_key\":\"40\"}\n");
+        Path in = write("dump.jsonl", "{\"store\":4,\"region_id\":9,\"applied_index\":5,\"term\":2,\"version\":1,"
+                + "\"start_key\":\"80\",\"end_key\":\"40\"}\n");
         Run r = run("plan", "--input", in.toString());
         assertThat(r.code()).isEqualTo(3);
         assertThat(r.err()).contains("store 4 region 9: start_key 80 is not below end_key 40");

@@ -91,7 +91,8 @@ class DumpIoTest {
 
     @Test
     void blankLinesAndMissingOptionalFieldsAreFine() throws IOException {
-        ReplicaTable t = read(OK_LINE + "\n\n{\"store\":3,\"region_id\":4}\n");
+        ReplicaTable t = read(OK_LINE + "\n\n{\"store\":3,\"region_id\":4,\"applied_index\":1,\"term\":1,"
+                + "\"version\":1,\"start_key\":\"\",\"end_key\":\"\"}\n"); // no tombstone: false
         assertThat(t.size()).isEqualTo(2);
         assertThat(t.startKey(1)).isEmpty();
         assertThat(t.stockFields(1)).isFalse();
@@ -113,7 +114,10 @@ class DumpIoTest {
             "missing store       | {\"region_id\":2,\"term\":1}                                   | needs both \"store\" and \"region_id\"",
             "missing region      | {\"store\":2}                                                  | needs both \"store\" and \"region_id\"",
             "truncated           | {\"store\":1,\"region_id\":2                                   | the line ends before its JSON object does",
-            "two objects         | {\"store\":5,\"region_id\":2} {\"store\":6,\"region_id\":2}    | more than one JSON object on the line",
+            "two objects         | `{\"store\":5,\"region_id\":2,\"term\":1,\"applied_index\":1,\"version\":1,\"start_key\":\"\",\"end_key\":\"\"} {\"store\":6}` | more than one JSON object on the line",
+            "missing keys        | {\"store\":1,\"region_id\":2,\"term\":1,\"applied_index\":1,\"version\":1} | store 1 region 2 lacks start_key, end_key",
+            "missing everything  | {\"store\":1,\"region_id\":2}                                | lacks version, start_key, end_key, applied_index and term (seed)",
+            "duplicate key       | {\"store\":1,\"store\":2,\"region_id\":2}                    | Duplicate field 'store'",
     })
     void malformedLineNamesItsLineNumber(String what, String badLine, String expected) {
         String dump = OK_LINE + "\n" + OK_LINE.replace("\"store\":1", "\"store\":2") + "\n" + badLine.trim() + "\n" + OK_LINE + "\n";
@@ -138,7 +142,8 @@ class DumpIoTest {
     /** Regression: store 2^64-1 parsed to the "missing" sentinel -1 and was reported as a missing field. */
     @Test
     void maximalUnsignedIdsAreReadNotMistakenForMissing() throws IOException {
-        ReplicaTable t = read("{\"store\":18446744073709551615,\"region_id\":18446744073709551615}\n");
+        ReplicaTable t = read("{\"store\":18446744073709551615,\"region_id\":18446744073709551615,\"applied_index\":1,"
+                + "\"term\":1,\"version\":1,\"start_key\":\"\",\"end_key\":\"\"}\n");
         assertThat(t.size()).isEqualTo(1);
         assertThat(Long.toUnsignedString(t.store(0))).isEqualTo("18446744073709551615");
         // The planner then names it as out of range, store and region in decimal.

@@ -12,8 +12,6 @@ import io.phybr.adviser.record.RunRecorder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.AfterEach;
@@ -29,8 +27,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * and a dry run never interrupts a live recovery silently (R6).
  */
 class RerunAndLiveRecoveryTest {
-    private final List<String> journal = Collections.synchronizedList(new ArrayList<>());
-    private final List<FakeStore> stores = new ArrayList<>();
+    private FakeCluster cluster;
+    private List<FakeStore> stores;
     private FakePd pd;
     @TempDir
     Path runs;
@@ -38,30 +36,23 @@ class RerunAndLiveRecoveryTest {
 
     @BeforeEach
     void start() throws Exception {
-        for (long id = 1; id <= 3; id++) {
-            FakeStore s = new FakeStore(id, journal);
+        cluster = new FakeCluster();
+        stores = cluster.stores;
+        pd = cluster.pd;
+        for (FakeStore s : stores) {
             s.replica(1, 8, 100, "", "g").replica(2, 8, 100, "g", "p").replica(3, 8, 100, "p", "");
-            stores.add(s);
         }
-        pd = new FakePd(stores);
     }
 
     @AfterEach
     void stop() throws Exception {
-        pd.close();
-        for (FakeStore s : stores) {
-            s.close();
-        }
+        cluster.close();
     }
 
+    /** A recovery recording into the next run directory (names sort by time, as real ones do). */
     private StockRecovery.Builder recovery() {
-        Path dir = runs.resolve("2026-11-26T10-00-" + String.format("%02d", ++runNo) + "-recover");
-        return StockRecovery.builder().pd(pd.client())
-                .channels(s -> io.grpc.inprocess.InProcessChannelBuilder.forName(s.address()).build())
-                .resolvedTs(400)
-                .timeouts(new Timeouts(Duration.ofSeconds(20), Duration.ofSeconds(20), Duration.ofSeconds(20), Duration.ofSeconds(20)))
-                .retry(new RetryPolicy(3, Duration.ofMillis(10), Duration.ofMillis(50)))
-                .roundTimeout(Duration.ofSeconds(2)).restartGrace(Duration.ofMillis(400)).watchInterval(Duration.ofMillis(50))
+        Path dir = runDir(++runNo);
+        return cluster.recovery().roundTimeout(Duration.ofSeconds(2))
                 .planOutput(dir.resolve("plan-out.jsonl"))
                 .recorder(RunRecorder.open(dir, new RunInfo("recover", Policy.BR, Protocol.STOCK, false,
                         List.of("recover"), OptionalLong.of(400), "test")));

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.phybr.contract.ExitCode;
 import io.phybr.adviser.outcome.Outcome;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -19,15 +17,17 @@ import org.junit.jupiter.api.Test;
  * that drop leaders (R9), per-message counts (R11). Each test says what the adviser did before.
  */
 class StockRecoveryHazardsTest {
-    private final List<String> journal = Collections.synchronizedList(new ArrayList<>());
-    private final List<FakeStore> stores = new ArrayList<>();
+    private FakeCluster cluster;
+    private List<FakeStore> stores;
+    private List<String> journal;
     private FakePd pd;
 
     @BeforeEach
     void start() throws Exception {
-        for (long id = 1; id <= 3; id++) {
-            stores.add(new FakeStore(id, journal));
-        }
+        cluster = new FakeCluster();
+        stores = cluster.stores;
+        journal = cluster.journal;
+        pd = cluster.pd;
         // Region 1: store 1 has the highest hard-state term but the shortest log (R2): the BR rule picks it.
         store(1).replica(1, 9, 100, "", "m");
         store(2).replica(1, 8, 120, "", "m");
@@ -36,35 +36,23 @@ class StockRecoveryHazardsTest {
         for (FakeStore s : stores) {
             s.replica(2, 8, 50, "m", "");
         }
-        pd = new FakePd(stores);
     }
 
     @AfterEach
     void stop() throws Exception {
-        pd.close();
-        for (FakeStore s : stores) {
-            s.close();
-        }
+        cluster.close();
     }
 
     private FakeStore store(long id) {
-        return stores.get((int) id - 1);
+        return cluster.store(id);
     }
 
     private StockRecovery.Builder recovery() {
-        return StockRecovery.builder().pd(pd.client())
-                .channels(s -> io.grpc.inprocess.InProcessChannelBuilder.forName(s.address()).build())
-                .resolvedTs(400)
-                .timeouts(new Timeouts(Duration.ofSeconds(20), Duration.ofSeconds(20), Duration.ofSeconds(20), Duration.ofSeconds(20)))
-                .retry(new RetryPolicy(4, Duration.ofMillis(10), Duration.ofMillis(50)))
-                .roundTimeout(Duration.ofMillis(700))
-                .restartGrace(Duration.ofSeconds(2))
-                .watchInterval(Duration.ofMillis(50))
-                .progressInterval(Duration.ofSeconds(5));
+        return cluster.recovery().restartGrace(Duration.ofSeconds(2));
     }
 
     private long resolveCalls() {
-        return stores.stream().mapToLong(s -> s.calls("ResolveKvData")).sum();
+        return cluster.calls("ResolveKvData");
     }
 
     @Test

@@ -8,7 +8,10 @@ import com.fasterxml.jackson.core.JsonToken;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import io.phybr.contract.text.Printable;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -16,7 +19,9 @@ import java.util.function.Consumer;
  * dump of tens of millions of lines costs the table and not a copy of the text.
  */
 public final class DumpReader {
-    private static final JsonFactory JSON = JsonFactory.builder().build();
+    /** Duplicate keys are refused (Jackson would keep the last one silently: two different replicas in one line). */
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
     private static final HexFormat HEX = HexFormat.of();
 
     private DumpReader() {
@@ -46,7 +51,8 @@ public final class DumpReader {
             while ((tok = next(p)) != null) {
                 long line = p.currentLocation().getLineNr();
                 if (tok != JsonToken.START_OBJECT) {
-                    throw new DumpFormatException(line, "expected one JSON object per line, found " + p.getText());
+                    throw new DumpFormatException(line, "expected one JSON object per line, found "
+                        + Printable.escape(p.getText(), 40));
                 }
                 if (line == lastLine) {
                     throw new DumpFormatException(line, "more than one JSON object on the line");
@@ -55,7 +61,10 @@ public final class DumpReader {
                     readOne(p, line, table);
                 } catch (JsonEOFException e) { // from a lazily parsed value (a string cut short)
                     throw new DumpFormatException(p.currentLocation().getLineNr(), "the file ends inside a JSON"
-                            + " object (" + e.getOriginalMessage() + ")", true);
+                            + " object (" + Printable.escape(e.getOriginalMessage()) + ")", true);
+                } catch (JsonParseException e) { // from a lazily parsed value: a bad character inside a string
+                    throw new DumpFormatException(line, "not valid JSON (" + Printable.escape(e.getOriginalMessage())
+                            + ")");
                 } catch (DumpFormatException e) {
                     if (e.line() != line) {
                         // The parser only noticed on a later line: the object's own line is the broken one.
@@ -132,9 +141,10 @@ public final class DumpReader {
             return p.nextToken();
         } catch (JsonEOFException e) {
             throw new DumpFormatException(p.currentLocation().getLineNr(), "the file ends inside a JSON object ("
-                    + e.getOriginalMessage() + ")", true);
+                    + Printable.escape(e.getOriginalMessage()) + ")", true);
         } catch (JsonParseException e) {
-            throw new DumpFormatException(p.currentLocation().getLineNr(), "not valid JSON (" + e.getOriginalMessage() + ")");
+            throw new DumpFormatException(p.currentLocation().getLineNr(), "not valid JSON ("
+                    + Printable.escape(e.getOriginalMessage()) + ")");
         }
     }
 
@@ -155,6 +165,7 @@ public final class DumpReader {
         byte[] end = new byte[0];
         boolean seedFields = false;
         boolean stockFields = false;
+        int seen = 0;
         JsonToken tok;
         while ((tok = next(p)) != JsonToken.END_OBJECT) {
             if (tok == null) {
@@ -162,6 +173,7 @@ public final class DumpReader {
             }
             String name = p.currentName();
             JsonToken value = next(p);
+            seen |= bit(name);
             switch (name) {
                 case "store" -> { store = number(p, value, line, name); hasStore = true; }
                 case "region_id" -> { region = number(p, value, line, name); hasRegion = true; }
@@ -174,13 +186,14 @@ public final class DumpReader {
                 case "version" -> version = number(p, value, line, name);
                 case "tombstone" -> {
                     if (value != JsonToken.VALUE_TRUE && value != JsonToken.VALUE_FALSE) {
-                        throw new DumpFormatException(line, "tombstone must be true or false, found " + p.getText());
+                        throw new DumpFormatException(line, "tombstone must be true or false, found "
+                                + Printable.escape(p.getText(), 40));
                     }
                     tombstone = value == JsonToken.VALUE_TRUE;
                 }
                 case "start_key" -> start = key(p, value, line, name);
                 case "end_key" -> end = key(p, value, line, name);
-                default -> throw new DumpFormatException(line, "unknown field \"" + name + "\"");
+                default -> throw new DumpFormatException(line, "unknown field \"" + Printable.escape(name, 40) + "\"");
             }
         }
         if (!hasStore || !hasRegion) {
@@ -190,6 +203,26 @@ public final class DumpReader {
             throw new DumpFormatException(line, "store " + store + " region " + region
                     + " mixes seed fields (applied_index, term) with stock-TiKV fields (peer_id, last_log_term, last_index, commit_index)");
         }
+        if (p.currentLocation().getLineNr() != line) {
+            throw new DumpFormatException(line, "the line ends before its JSON object does; a dump holds one whole"
+                    + " object per line");
+        }
+        // A line without its range, version or log position would be planned as a whole-key-space region at
+        // version 0 (the defaults): refuse it instead, naming what is missing.
+        int needed = REQUIRED | (stockFields ? STOCK_REQUIRED : seedFields ? SEED_REQUIRED : 0);
+        if ((seen & needed) != needed || !seedFields && !stockFields) {
+            List<String> missing = new ArrayList<>();
+            for (int i = 0; i < FIELDS.size(); i++) {
+                if ((needed & (1 << i)) != 0 && (seen & (1 << i)) == 0) {
+                    missing.add(FIELDS.get(i));
+                }
+            }
+            if (!seedFields && !stockFields) {
+                missing.add("applied_index and term (seed) or peer_id, last_log_term and last_index (stock TiKV)");
+            }
+            throw new DumpFormatException(line, "store " + store + " region " + region + " lacks "
+                    + String.join(", ", missing) + "; every line carries its whole report (SPEC §6)");
+        }
         if (stockFields) {
             table.addStock(store, region, peer, lastLogTerm, lastIndex, commit, version, tombstone, start, end);
         } else {
@@ -197,9 +230,21 @@ public final class DumpReader {
         }
     }
 
+    private static final List<String> FIELDS = List.of("store", "region_id", "version", "start_key", "end_key",
+            "applied_index", "term", "peer_id", "last_log_term", "last_index", "commit_index", "tombstone");
+    private static final int REQUIRED = 0b11111;
+    private static final int SEED_REQUIRED = 0b1100000;
+    private static final int STOCK_REQUIRED = 0b1110000000;
+
+    private static int bit(String field) {
+        int i = FIELDS.indexOf(field);
+        return i < 0 ? 0 : 1 << i;
+    }
+
     private static long number(JsonParser p, JsonToken value, long line, String name) throws IOException {
         if (value != JsonToken.VALUE_NUMBER_INT) {
-            throw new DumpFormatException(line, "\"" + name + "\" must be a non-negative integer, found " + p.getText());
+            throw new DumpFormatException(line, "\"" + name + "\" must be a non-negative integer, found "
+                    + Printable.escape(p.getText(), 40));
         }
         String text = p.getText();
         try {
@@ -211,7 +256,8 @@ public final class DumpReader {
 
     private static byte[] key(JsonParser p, JsonToken value, long line, String name) throws IOException {
         if (value != JsonToken.VALUE_STRING) {
-            throw new DumpFormatException(line, "\"" + name + "\" must be a hex string, found " + p.getText());
+            throw new DumpFormatException(line, "\"" + name + "\" must be a hex string, found "
+                    + Printable.escape(p.getText(), 40));
         }
         String text = p.getText();
         try {
@@ -222,6 +268,6 @@ public final class DumpReader {
     }
 
     private static String abbreviate(String s) {
-        return s.length() <= 40 ? s : s.substring(0, 40) + "…";
+        return Printable.escape(s, 40);
     }
 }

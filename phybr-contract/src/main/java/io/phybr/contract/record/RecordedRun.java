@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.phybr.contract.text.Printable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -41,7 +42,82 @@ public record RecordedRun(Path dir, String command, Optional<String> policy, Opt
     /** The manifest's {@code format}: a reader refuses any other. */
     public static final String FORMAT = "phybr-run/1";
 
-    private static final JsonFactory JSON = JsonFactory.builder().build();
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+
+    /**
+     * One manifest value, checked for its type and range: a value of the wrong shape (an array where a word
+     * belongs, a negative store id) is an {@link IOException} naming the file and the field, never a crash or a
+     * silently different replay.
+     */
+    private record Field(Path manifest, String name, JsonToken token, JsonParser p) {
+        private IOException wrong(String expected) throws IOException {
+            if (token == null) {
+                return new IOException(manifest + " ends inside its JSON object");
+            }
+            String found = switch (token) {
+                case START_ARRAY -> "an array";
+                case START_OBJECT -> "an object";
+                case VALUE_STRING -> "\"" + Printable.escape(p.getText(), 40) + "\"";
+                default -> Printable.escape(p.getText(), 40);
+            };
+            return new IOException(manifest + ": \"" + Printable.escape(name, 40) + "\" must be " + expected + ", not "
+                    + found);
+        }
+
+        String text() throws IOException {
+            if (token != JsonToken.VALUE_STRING) {
+                throw wrong("a string");
+            }
+            return p.getText();
+        }
+
+        String optionalText() throws IOException {
+            return token == JsonToken.VALUE_NULL ? null : text();
+        }
+
+        boolean bool() throws IOException {
+            if (token != JsonToken.VALUE_TRUE && token != JsonToken.VALUE_FALSE) {
+                throw wrong("true or false");
+            }
+            return token == JsonToken.VALUE_TRUE;
+        }
+
+        OptionalInt exitCode() throws IOException {
+            if (token == JsonToken.VALUE_NULL) {
+                return OptionalInt.empty();
+            }
+            if (token != JsonToken.VALUE_NUMBER_INT || p.getNumberType() != JsonParser.NumberType.INT
+                    || p.getIntValue() < 0 || p.getIntValue() > 255) {
+                throw wrong("an exit code from 0 to 255 or null");
+            }
+            return OptionalInt.of(p.getIntValue());
+        }
+
+        List<Long> storeIds() throws IOException {
+            if (token != JsonToken.START_ARRAY) {
+                throw wrong("an array of store ids");
+            }
+            List<Long> out = new ArrayList<>();
+            JsonToken t;
+            while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+                if (t == null) {
+                    throw new IOException(manifest + " ends inside its \"" + name + "\" array");
+                }
+                long id;
+                try {
+                    id = t == JsonToken.VALUE_NUMBER_INT ? Long.parseUnsignedLong(p.getText()) : 0;
+                } catch (NumberFormatException e) {
+                    id = 0;
+                }
+                if (id == 0) {
+                    throw new Field(manifest, name, t, p).wrong("an array of store ids (positive 64-bit integers)");
+                }
+                out.add(id);
+            }
+            return out;
+        }
+    }
 
     /** The manifest.json next to {@code dump}, if there is one; a manifest that is there but unreadable is an error. */
     public static Optional<RecordedRun> besideDump(Path dump) throws IOException {
@@ -82,38 +158,36 @@ public record RecordedRun(Path dir, String command, Optional<String> policy, Opt
                 }
                 String name = p.currentName();
                 JsonToken v = p.nextToken();
+                Field f = new Field(manifest, name, v, p);
                 switch (name) {
-                    case "format" -> format = p.getValueAsString();
-                    case "command" -> command = p.getValueAsString("");
-                    case "policy" -> policy = p.getValueAsString();
-                    case "protocol" -> protocol = p.getValueAsString();
-                    case "accept_holes" -> acceptHoles = v == JsonToken.VALUE_TRUE;
-                    case "plan" -> plan = v == JsonToken.VALUE_NULL ? null : p.getValueAsString();
-                    case "exit_code" -> exit = v == JsonToken.VALUE_NUMBER_INT ? OptionalInt.of(p.getIntValue())
-                            : OptionalInt.empty();
-                    case "verdict" -> verdict = v == JsonToken.VALUE_NULL ? "" : p.getValueAsString("");
-                    case "diagnosis" -> diagnosis = v == JsonToken.VALUE_NULL ? "" : p.getValueAsString("");
-                    case "status" -> status = p.getValueAsString("");
-                    case "stores" -> {
-                        if (v == JsonToken.START_ARRAY) {
-                            while (p.nextToken() == JsonToken.VALUE_NUMBER_INT) {
-                                stores.add(p.getLongValue());
-                            }
-                        }
-                    }
+                    case "format" -> format = f.text();
+                    case "command" -> command = f.text();
+                    case "policy" -> policy = f.text();
+                    case "protocol" -> protocol = f.text();
+                    case "accept_holes" -> acceptHoles = f.bool();
+                    case "plan" -> plan = f.optionalText();
+                    case "exit_code" -> exit = f.exitCode();
+                    case "verdict" -> verdict = Optional.ofNullable(f.optionalText()).orElse("");
+                    case "diagnosis" -> diagnosis = Optional.ofNullable(f.optionalText()).orElse("");
+                    case "status" -> status = f.text();
+                    case "stores" -> stores.addAll(f.storeIds());
                     default -> p.skipChildren();
                 }
             }
         } catch (JsonParseException e) {
-            throw new IOException(manifest + " is not valid JSON (" + e.getOriginalMessage() + ")");
+            throw new IOException(manifest + " is not valid JSON (" + Printable.escape(e.getOriginalMessage()) + ")");
         }
         if (!FORMAT.equals(format)) {
             throw new IOException(manifest + " is not a phybr run manifest (format " + format + ", expected "
                     + FORMAT + ")");
         }
         Path dir = manifest.toAbsolutePath().getParent();
-        Optional<Path> planFile = plan == null ? Optional.empty()
-                : Optional.of(dir.resolve(plan)).filter(Files::isRegularFile);
+        Optional<Path> planFile;
+        try {
+            planFile = plan == null ? Optional.empty() : Optional.of(dir.resolve(plan)).filter(Files::isRegularFile);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new IOException(manifest + ": \"plan\" is not a file name: \"" + Printable.escape(plan, 80) + "\"");
+        }
         return new RecordedRun(dir, command, Optional.ofNullable(policy), Optional.ofNullable(protocol), acceptHoles,
                 stores.stream().mapToLong(Long::longValue).sorted().toArray(), planFile, exit, verdict, diagnosis,
                 status);

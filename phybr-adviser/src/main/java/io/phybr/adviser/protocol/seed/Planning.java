@@ -44,8 +44,10 @@ final class Planning {
     private Planning() {
     }
 
-    static Result plan(List<ReportStream> reports, PlanOptions options, RunRecorder recorder, Path planOutput,
-                       PlanWriter writer) {
+    static Result plan(List<ReportStream> reports, Session.Config config) {
+        PlanOptions options = config.planOptions();
+        RunRecorder recorder = config.recorder();
+        Path planOutput = config.planOutput();
         long t0 = System.nanoTime();
         long replicas = 0;
         PlanOutcome result;
@@ -86,7 +88,7 @@ final class Planning {
         recorder.planned(p); // asynchronous: never delays the commands
         if (planOutput != null) {
             try {
-                writer.write(p, planOutput);
+                config.planWriter().write(p, planOutput);
                 log.info("wrote the plan ({} commands) to {}", p.commandCount(), planOutput);
             } catch (IOException e) {
                 return Result.ended(ExitCode.FAILURE, Status.Code.UNAVAILABLE,

@@ -32,6 +32,8 @@ final class ReportStream implements StreamObserver<RegionMeta> {
     private static final long PROGRESS_NANOS = 1_000_000_000L;
 
     private final Session adviser;
+    /** How the transport ended this call, when it did (null outside a traced server). */
+    private final CallFate fate;
     final long store;
     final ServerCallStreamObserver<RegionRecover> out;
     final SocketAddress remote;
@@ -68,6 +70,7 @@ final class ReportStream implements StreamObserver<RegionMeta> {
                  boolean afterPlan) {
         this.adviser = adviser;
         this.store = store;
+        this.fate = CallFate.KEY.get(); // the call's context: constructed inside the service method
         this.out = out;
         this.remote = remote;
         this.afterPlan = afterPlan;
@@ -89,7 +92,9 @@ final class ReportStream implements StreamObserver<RegionMeta> {
             synchronized (this) {
                 finished = true;
             }
-            adviser.lost(this, "the agent cancelled the call or the connection dropped");
+            String cause = fate == null ? null : fate.cause();
+            adviser.lost(this, cause == null ? "the agent cancelled the call or the connection dropped"
+                    : "the transport ended the call: " + cause);
         });
         out.request(INITIAL_REQUEST);
     }

@@ -8,14 +8,12 @@ import io.phybr.adviser.outcome.Outcome;
 import io.phybr.adviser.plan.PlanOptions;
 import io.phybr.adviser.plan.Policy;
 import io.phybr.adviser.plan.Protocol;
+import io.phybr.adviser.files.AtomicFiles;
 import io.phybr.adviser.record.RunRecorder;
 import io.phybr.adviser.text.Texts;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -70,8 +68,8 @@ public final class SeedAdviser implements AutoCloseable {
         this.resolvedTs = b.resolvedTs;
         StoreRegistry<ReportStream> stores = b.storeIds != null ? StoreRegistry.listed(b.storeIds)
                 : StoreRegistry.counted(b.stores);
-        this.session = new Session(stores, b.collectTimeout, b.closeTimeout,
-                new PlanOptions(b.policy, Protocol.SEED, b.acceptHoles), b.planOutput, b.recorder, b.planWriter);
+        this.session = new Session(stores, new Session.Config(b.collectTimeout, b.closeTimeout,
+                new PlanOptions(b.policy, Protocol.SEED, b.acceptHoles), b.planOutput, b.recorder, b.planWriter));
     }
 
     public static Builder builder() {
@@ -87,7 +85,8 @@ public final class SeedAdviser implements AutoCloseable {
                 new StoreIdentity());
         Server s;
         if (inProcessName != null) {
-            s = InProcessServerBuilder.forName(inProcessName).directExecutor().addService(definition).build();
+            s = InProcessServerBuilder.forName(inProcessName).directExecutor().addService(definition)
+                    .addStreamTracerFactory(new CallFate.Factory()).build();
         } else {
             s = NettyServerBuilder.forAddress(ListenAddress.parse(listen))
                     // Handlers only append to per-stream tables and never block: run them on the
@@ -101,6 +100,7 @@ public final class SeedAdviser implements AutoCloseable {
                     .maxInboundMessageSize(LenientMetas.MAX_INBOUND_BYTES)
                     .permitKeepAliveWithoutCalls(true)
                     .permitKeepAliveTime(5, TimeUnit.SECONDS)
+                    .addStreamTracerFactory(new CallFate.Factory())
                     .addService(definition)
                     .build();
         }
@@ -202,7 +202,7 @@ public final class SeedAdviser implements AutoCloseable {
 
     /** Ids of every store that connected so far (expected or not yet reported), ascending. */
     public long[] knownStores() {
-        return session.knownStores();
+        return session.stores(s -> true);
     }
 
     /** Metas received so far on the store's open stream, or -1 when it has no open stream. */
@@ -212,7 +212,7 @@ public final class SeedAdviser implements AutoCloseable {
 
     /** Stores whose complete report is in (they half-closed), ascending. */
     public long[] reportedStores() {
-        return session.reportedStores();
+        return session.stores(StoreRegistry.Store::reported);
     }
 
     /** Stores whose close(workdone=true) was attributed to them and counted, ascending. */
@@ -222,9 +222,7 @@ public final class SeedAdviser implements AutoCloseable {
 
     /** Writes the plan as JSON Lines (SPEC §6). */
     private static void writePlan(io.phybr.adviser.plan.Plan p, Path file) throws IOException {
-        try (OutputStream o = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
-            p.writeJsonLines(o);
-        }
+        AtomicFiles.write(file, p::writeJsonLines);
     }
 
     // ---- builder ----------------------------------------------------------------------------
@@ -310,6 +308,12 @@ public final class SeedAdviser implements AutoCloseable {
          */
         public Builder recorder(RunRecorder r) {
             this.recorder = Objects.requireNonNull(r, "recorder");
+            return this;
+        }
+
+        /** How {@link #planOutput} is written (default: {@code AtomicFiles}); tests inject a failing disk here. */
+        Builder planWriter(Planning.PlanWriter writer) {
+            this.planWriter = Objects.requireNonNull(writer, "writer");
             return this;
         }
 

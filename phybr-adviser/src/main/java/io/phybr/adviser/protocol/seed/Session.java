@@ -18,10 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,17 +37,16 @@ final class Session {
     record Opened(ReportStream stream, Status refusal) {
     }
 
+    /** What a session is told at start. */
+    record Config(Duration collectTimeout, Duration closeTimeout, PlanOptions planOptions, Path planOutput,
+                  RunRecorder recorder, Planning.PlanWriter planWriter) {
+    }
+
     private final StoreRegistry<ReportStream> stores;
     private final CloseBarrier<StreamObserver<CloseReply>> barrier = new CloseBarrier<>();
-    private final Duration collectTimeout;
-    private final Duration closeTimeout;
-    private final PlanOptions planOptions;
-    private final Path planOutput;
-    private final RunRecorder recorder;
-    private final Planning.PlanWriter planWriter;
-
+    private final Config config;
     private final Object lock = new Object();
-    private final ScheduledExecutorService worker;
+    private final Worker worker = new Worker("phybr-seed-adviser");
     private final CompletableFuture<Outcome> outcome = new CompletableFuture<>();
     // ---- guarded by lock ----
     private Phase phase = Phase.NEW;
@@ -58,24 +54,13 @@ final class Session {
     private Status terminalStatus;
     private ScheduledFuture<?> timer;
 
-    Session(StoreRegistry<ReportStream> stores, Duration collectTimeout, Duration closeTimeout, PlanOptions planOptions,
-            Path planOutput, RunRecorder recorder, Planning.PlanWriter planWriter) {
+    Session(StoreRegistry<ReportStream> stores, Config config) {
         this.stores = stores;
-        this.collectTimeout = collectTimeout;
-        this.closeTimeout = closeTimeout;
-        this.planOptions = planOptions;
-        this.planOutput = planOutput;
-        this.recorder = recorder;
-        this.planWriter = planWriter;
-        this.worker = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "phybr-seed-adviser");
-            t.setDaemon(true);
-            return t;
-        });
+        this.config = config;
     }
 
     RunRecorder recorder() {
-        return recorder;
+        return config.recorder();
     }
 
     String describeExpected() {
@@ -99,7 +84,7 @@ final class Session {
     void listening() {
         synchronized (lock) {
             if (phase == Phase.COLLECTING && timer == null) {
-                timer = worker.schedule(this::collectTimedOut, collectTimeout.toNanos(), TimeUnit.NANOSECONDS);
+                timer = worker.schedule(this::collectTimedOut, config.collectTimeout());
             }
         }
     }
@@ -109,7 +94,7 @@ final class Session {
         synchronized (lock) {
             phase = Phase.DONE;
         }
-        worker.shutdownNow();
+        worker.stop();
     }
 
     /** Ends the session with FAILURE if it has not ended (every open stream and held close gets UNAVAILABLE). */
@@ -122,16 +107,11 @@ final class Session {
     }
 
     void stopWorker() {
-        worker.shutdownNow();
-        try {
-            worker.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        worker.stop();
     }
 
     boolean workerTerminated() {
-        return worker.isTerminated();
+        return worker.terminated();
     }
 
     CompletableFuture<Outcome> outcome() {
@@ -140,9 +120,10 @@ final class Session {
 
     // ---- introspection ------------------------------------------------------------------------
 
-    long[] knownStores() {
+    /** Ids of the stores seen so far that {@code which} selects, ascending. */
+    long[] stores(java.util.function.Predicate<StoreRegistry.Store<ReportStream>> which) {
         synchronized (lock) {
-            return stores.seenIds().stream().mapToLong(Long::longValue).toArray();
+            return stores.all().stream().filter(which).mapToLong(s -> s.id).toArray();
         }
     }
 
@@ -150,12 +131,6 @@ final class Session {
         synchronized (lock) {
             StoreRegistry.Store<ReportStream> s = stores.get(store);
             return s == null || s.stream == null ? -1 : s.stream.metas();
-        }
-    }
-
-    long[] reportedStores() {
-        synchronized (lock) {
-            return stores.all().stream().filter(StoreRegistry.Store::reported).mapToLong(s -> s.id).toArray();
         }
     }
 
@@ -273,7 +248,7 @@ final class Session {
             }
             stores.all().forEach(s -> reports.add(s.report));
         }
-        Planning.Result result = Planning.plan(reports, planOptions, recorder, planOutput, planWriter);
+        Planning.Result result = Planning.plan(reports, config);
         if (result.plan() == null) {
             finish(result.exit(), result.code(), result.verdict(), result.diagnosis());
             return;
@@ -291,7 +266,7 @@ final class Session {
                     waiting.add(s.stream);
                 }
             }
-            timer = worker.schedule(this::closeTimedOut, closeTimeout.toNanos(), TimeUnit.NANOSECONDS);
+            timer = worker.schedule(this::closeTimedOut, config.closeTimeout());
         }
         log.info("sending the plan: {} commands to {} stores", p.commandCount(), reports.size());
         for (ReportStream stream : waiting) {
@@ -385,7 +360,7 @@ final class Session {
             if (phase != Phase.COLLECTING) {
                 return;
             }
-            diagnosis = Diagnoses.collectTimedOut(collectTimeout, stores);
+            diagnosis = Diagnoses.collectTimedOut(config.collectTimeout(), stores);
         }
         finish(ExitCode.TIMEOUT, Status.Code.DEADLINE_EXCEEDED, Diagnoses.VERDICT_COLLECT_TIMEOUT, diagnosis);
     }
@@ -396,7 +371,7 @@ final class Session {
             if (phase != Phase.APPLYING) {
                 return;
             }
-            diagnosis = Diagnoses.closeTimedOut(closeTimeout, stores, barrier.missing(stores), barrier.refused());
+            diagnosis = Diagnoses.closeTimedOut(config.closeTimeout(), stores, barrier.missing(stores), barrier.refused());
         }
         finish(ExitCode.TIMEOUT, Status.Code.DEADLINE_EXCEEDED, Diagnoses.VERDICT_CLOSE_TIMEOUT, diagnosis);
     }

@@ -112,6 +112,17 @@ class SeedAdviserStreamDeathTest {
     }
 
     @Test
+    void aMessageAboveWhatTheTransportAdmitsIsNamedWithItsReason() throws Exception {
+        start(Duration.ofMillis(3000));
+        byte[] huge = new byte[LenientMetas.MAX_INBOUND_BYTES + 1024];
+        Status agentSaw = sendRaw(channel(), 1, huge).get(30, TimeUnit.SECONDS);
+        assertThat(agentSaw.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+        await().atMost(Duration.ofSeconds(10)).until(() -> adviser.metasSoFar(1) == -1);
+        String d = adviser.awaitOutcome(WAIT).orElseThrow().diagnosis().orElseThrow();
+        assertThat(d).contains("store 1 disconnected after 0 metas").containsIgnoringCase("exceeds maximum size");
+    }
+
+    @Test
     void anOversizedMessageIsNamedWithItsReason() throws Exception {
         start(Duration.ofMillis(3000));
         byte[] big = new byte[8 << 20];

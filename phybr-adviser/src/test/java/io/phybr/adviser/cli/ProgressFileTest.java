@@ -1,0 +1,93 @@
+package io.phybr.adviser.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.phybr.adviser.progress.PhaseProgress;
+import io.phybr.mock.stock.MockStockCluster;
+import io.phybr.mock.stock.StockLayouts;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code recover --progress-file} (issue 15 item 2): the phases' figures as JSON, replaced atomically. */
+class ProgressFileTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path tmp;
+
+    private MockStockCluster cluster;
+
+    @AfterEach
+    void tearDown() {
+        if (cluster != null) {
+            cluster.close();
+        }
+        assertThat(MockStockCluster.liveServers()).as("mock stores and PDs left running").isZero();
+    }
+
+    private int run(StringWriter err, String... args) {
+        CommandLine cl = PhybrMain.commandLine();
+        cl.setOut(new PrintWriter(new StringWriter(), true));
+        cl.setErr(new PrintWriter(err, true));
+        return cl.execute(args);
+    }
+
+    @Test
+    void theLastPhasesFiguresAreInTheFileWhenRecoverEnds() throws Exception {
+        cluster = new MockStockCluster(MockStockCluster.backends(StockLayouts.healthy(3, 6, 4)), true, false);
+        Path file = tmp.resolve("progress.json");
+        StringWriter err = new StringWriter();
+        int code = run(err, "recover", "--pd", cluster.pdAddress(), "--resolved-ts", "5", "--no-record",
+                "--progress-file", file.toString(), "--progress-interval", "20ms");
+        assertThat(code).as(err.toString()).isZero();
+        JsonNode p = JSON.readTree(Files.readString(file));
+        assertThat(p.path("phase").asText()).isEqualTo("resolve");
+        assertThat(p.path("finished").asBoolean()).isTrue();
+        assertThat(p.path("stores_done").asInt()).isEqualTo(3);
+        assertThat(p.path("stores_total").asInt()).isEqualTo(3);
+        assertThat(p.path("eta_ms").asLong()).isZero();
+        assertThat(p.path("stores")).hasSize(3).allSatisfy(s -> assertThat(s.path("state").asText()).isEqualTo("done"));
+        assertThat(Instant.parse(p.path("updated_at").asText())).isBeforeOrEqualTo(Instant.now());
+        // Replaced by rename: no temp file left beside it.
+        try (var files = Files.list(tmp)) {
+            assertThat(files.map(f -> f.getFileName().toString()).toList()).containsExactly("progress.json");
+        }
+    }
+
+    @Test
+    void anUnwritableProgressFileFailsBeforeAnythingChanges() throws Exception {
+        cluster = new MockStockCluster(MockStockCluster.backends(StockLayouts.healthy(3, 6, 4)), true, false);
+        Path file = tmp.resolve("missing-dir").resolve("progress.json");
+        StringWriter err = new StringWriter();
+        int code = run(err, "recover", "--pd", cluster.pdAddress(), "--resolved-ts", "5", "--no-record",
+                "--progress-file", file.toString());
+        assertThat(code).isEqualTo(5);
+        assertThat(err.toString()).contains("cannot write the progress file " + file).contains("Nothing was changed");
+    }
+
+    @Test
+    void theEstimateComesFromTheStoresDoneSoFar() {
+        List<PhaseProgress.StoreProgress> none = List.of();
+        Instant now = Instant.now();
+        assertThat(new PhaseProgress("collect", "metas", 0, 4, 10, 1000, false, none, now).etaMillis()).isEmpty();
+        // 1 of 4 stores done in 2 s: the other 3 take about 6 s more.
+        PhaseProgress p = new PhaseProgress("collect", "metas", 1, 4, 500, 2000, false, none, now);
+        assertThat(p.etaMillis()).hasValue(6000);
+        assertThat(p.perSecond()).isEqualTo(250.0);
+        JsonNode j = p.toJson();
+        assertThat(j.path("eta_ms").asLong()).isEqualTo(6000);
+        assertThat(j.path("per_second").asDouble()).isEqualTo(250.0);
+        assertThat(new PhaseProgress("collect", "metas", 0, 4, 0, 0, false, none, now).toJson().path("eta_ms").isNull()).isTrue();
+        assertThat(new PhaseProgress("collect", "metas", 4, 4, 9, 10, true, none, now).etaMillis()).hasValue(0);
+    }
+}
