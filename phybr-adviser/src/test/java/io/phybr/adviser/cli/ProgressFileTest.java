@@ -47,7 +47,7 @@ class ProgressFileTest {
         cluster = new MockStockCluster(MockStockCluster.backends(StockLayouts.healthy(3, 6, 4)), true, false);
         Path file = tmp.resolve("progress.json");
         StringWriter err = new StringWriter();
-        int code = run(err, "recover", "--pd", cluster.pdAddress(), "--resolved-ts", "5", "--no-record",
+        int code = run(err, "recover", "--pd", cluster.pdAddress(), "--resolved-ts", "5", "--expected-stores", "3", "--no-record",
                 "--progress-file", file.toString(), "--progress-interval", "20ms");
         assertThat(code).as(err.toString()).isZero();
         JsonNode p = JSON.readTree(Files.readString(file));
@@ -69,7 +69,7 @@ class ProgressFileTest {
         cluster = new MockStockCluster(MockStockCluster.backends(StockLayouts.healthy(3, 6, 4)), true, false);
         Path file = tmp.resolve("missing-dir").resolve("progress.json");
         StringWriter err = new StringWriter();
-        int code = run(err, "recover", "--pd", cluster.pdAddress(), "--resolved-ts", "5", "--no-record",
+        int code = run(err, "recover", "--pd", cluster.pdAddress(), "--resolved-ts", "5", "--expected-stores", "3", "--no-record",
                 "--progress-file", file.toString());
         assertThat(code).isEqualTo(5);
         assertThat(err.toString()).contains("cannot write the progress file " + file).contains("Nothing was changed");
