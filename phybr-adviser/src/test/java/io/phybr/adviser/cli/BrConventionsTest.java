@@ -3,8 +3,6 @@ package io.phybr.adviser.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.phybr.adviser.BuildInfo;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
@@ -17,16 +15,8 @@ class BrConventionsTest {
     @TempDir
     Path tmp;
 
-    private record Run(int code, String out, String err) {}
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = PhybrMain.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
@@ -35,18 +25,18 @@ class BrConventionsTest {
         Files.writeString(ca, "not a certificate");
         // Both spellings reach the TLS loader (which then refuses the file: exit 6, not a usage error).
         for (String flag : new String[] {"--ca", "--ca-path"}) {
-            Run r = run("recover", "--pd", "127.0.0.1:1", "--resolved-ts", "5", "--no-record", flag, ca.toString());
+            CliRun r = run("recover", "--pd", "127.0.0.1:1", "--resolved-ts", "5", "--no-record", flag, ca.toString());
             assertThat(r.code()).as(flag).isEqualTo(6);
             assertThat(r.err()).contains("cannot load the TLS files");
         }
-        Run r = run("recover", "--pd", "127.0.0.1:1", "--resolved-ts", "5", "--no-record", "--ca", "ca.pem", "--cert", "c.pem");
+        CliRun r = run("recover", "--pd", "127.0.0.1:1", "--resolved-ts", "5", "--no-record", "--ca", "ca.pem", "--cert", "c.pem");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("--cert and --key go together");
     }
 
     @Test
     void oneFileUnderBothNamesIsAConflictNamingTheFlag() {
-        Run r = run("recover", "--pd", "127.0.0.1:1", "--resolved-ts", "5", "--ca", "a.pem", "--ca-path", "b.pem");
+        CliRun r = run("recover", "--pd", "127.0.0.1:1", "--resolved-ts", "5", "--ca", "a.pem", "--ca-path", "b.pem");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("--ca").contains("should be specified only once");
     }
@@ -54,7 +44,7 @@ class BrConventionsTest {
     @Test
     void versionPrintsVersionCommitAndBuildTimeOnEveryCommand() {
         for (String[] args : new String[][] {{"--version"}, {"recover", "--version"}, {"plan", "--version"}, {"serve", "--version"}}) {
-            Run r = run(args);
+            CliRun r = run(args);
             assertThat(r.code()).isZero();
             String[] lines = r.out().strip().split("\\R");
             assertThat(lines).as(String.join(" ", args)).hasSize(3);
@@ -78,7 +68,7 @@ class BrConventionsTest {
 
     @Test
     void helpGroupsFlagsUnderBrsHeadings() {
-        Run r = run("recover", "--help");
+        CliRun r = run("recover", "--help");
         assertThat(r.code()).isZero();
         String full = r.out();
         String help = full.substring(full.indexOf("\nConnection:")); // after the synopsis, which names every flag
@@ -114,18 +104,18 @@ class BrConventionsTest {
         // Otherwise valid command lines, so that the unknown flag is the one error.
         for (String[] args : new String[][] {{"recover", "--pd", "127.0.0.1:1", "--resolved-ts", "5", "--frobnicate"},
             {"plan", "--input", "d.jsonl", "--frobnicate"}, {"serve", "--stores", "3", "--frobnicate"}}) {
-            Run r = run(args);
+            CliRun r = run(args);
             assertThat(r.code()).as(args[0]).isEqualTo(2);
             assertThat(r.err()).as(args[0]).contains("Unknown option: '--frobnicate'");
         }
-        Run r = run("--frobnicate");
+        CliRun r = run("--frobnicate");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("--frobnicate");
     }
 
     @Test
     void conflictingFlagsExitTwoNamingBoth() {
-        Run r = run("recover", "--pd", "127.0.0.1:1", "--resolved-ts", "5", "--backup-meta", "m.json");
+        CliRun r = run("recover", "--pd", "127.0.0.1:1", "--resolved-ts", "5", "--backup-meta", "m.json");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("--resolved-ts").contains("--backup-meta").contains("mutually exclusive");
         r = run("recover", "--pd", "127.0.0.1:1", "--resolved-ts", "5", "--record", tmp.toString(), "--no-record");

@@ -10,8 +10,6 @@ import io.phybr.adviser.log.LogSetup;
 import io.phybr.mock.stock.MockStockCluster;
 import io.phybr.mock.stock.StockLayouts;
 import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +23,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
 
 /** --log-file/--log-level/--log-format on every command (issue 15 item 1), configured through Logback. */
 class LogOptionsTest {
@@ -49,22 +46,15 @@ class LogOptionsTest {
         new ContextInitializer(ctx).autoConfig();
     }
 
-    private record Run(int code, String out, String err) {}
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = PhybrMain.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        return new Run(cl.execute(args), out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
     void recoverWritesJsonEventsWithStableKeysToTheLogFile() throws Exception {
         cluster = new MockStockCluster(MockStockCluster.backends(StockLayouts.healthy(3, 6, 4)), true, false);
         Path log = tmp.resolve("recover.log");
-        Run r = run("recover", "--pd", cluster.pdAddress(), "--resolved-ts", "5", "--expected-stores", "3", "--no-record",
+        CliRun r = run("recover", "--pd", cluster.pdAddress(), "--resolved-ts", "5", "--expected-stores", "3", "--no-record",
                 "--log-file", log.toString(), "--log-format", "json", "--log-level", "debug");
         assertThat(r.code()).as(r.err()).isZero();
         List<JsonNode> events = new ArrayList<>();
@@ -128,6 +118,17 @@ class LogOptionsTest {
         try (InputStream in = LogSetup.class.getResourceAsStream("/logback.xml")) {
             xml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
+        // Well-formed XML (tests run with logback-test.xml, so nothing else would notice a broken logback.xml)…
+        javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(new java.io.ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)));
+        // …that Logback itself configures from without an error.
+        LoggerContext probe = new LoggerContext();
+        ch.qos.logback.classic.joran.JoranConfigurator joran = new ch.qos.logback.classic.joran.JoranConfigurator();
+        joran.setContext(probe);
+        joran.doConfigure(new java.io.ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)));
+        assertThat(probe.getStatusManager().getCopyOfStatusList())
+                .noneMatch(st -> st.getLevel() == ch.qos.logback.core.status.Status.ERROR);
+        probe.stop();
         Matcher m = Pattern.compile("<pattern>(.*)</pattern>").matcher(xml);
         assertThat(m.find()).isTrue();
         assertThat(m.group(1)).isEqualTo(LogSetup.TEXT_PATTERN);
@@ -142,14 +143,14 @@ class LogOptionsTest {
         } catch (java.io.IOException e) {
             throw new AssertionError(e);
         }
-        Run r = run("plan", "--input", "nothing.jsonl", "--log-file", log.toString());
+        CliRun r = run("plan", "--input", "nothing.jsonl", "--log-file", log.toString());
         assertThat(r.code()).isEqualTo(5);
         assertThat(r.err()).contains("phybr plan: cannot write the log file " + log);
     }
 
     @Test
     void badLevelsAndFormatsAreUsageErrorsNamingTheFlag() {
-        Run r = run("plan", "--input", "d.jsonl", "--log-level", "loud");
+        CliRun r = run("plan", "--input", "d.jsonl", "--log-level", "loud");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("--log-level loud: expected error, warn, info, debug or trace");
         r = run("plan", "--input", "d.jsonl", "--log-format", "xml");

@@ -7,8 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.phybr.adviser.progress.PhaseProgress;
 import io.phybr.mock.stock.MockStockCluster;
 import io.phybr.mock.stock.StockLayouts;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -16,7 +14,6 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code recover --progress-file} (issue 15 item 2): the phases' figures as JSON, replaced atomically. */
 class ProgressFileTest {
@@ -35,21 +32,13 @@ class ProgressFileTest {
         assertThat(MockStockCluster.liveServers()).as("mock stores and PDs left running").isZero();
     }
 
-    private int run(StringWriter err, String... args) {
-        CommandLine cl = PhybrMain.commandLine();
-        cl.setOut(new PrintWriter(new StringWriter(), true));
-        cl.setErr(new PrintWriter(err, true));
-        return cl.execute(args);
-    }
-
     @Test
     void theLastPhasesFiguresAreInTheFileWhenRecoverEnds() throws Exception {
         cluster = new MockStockCluster(MockStockCluster.backends(StockLayouts.healthy(3, 6, 4)), true, false);
         Path file = tmp.resolve("progress.json");
-        StringWriter err = new StringWriter();
-        int code = run(err, "recover", "--pd", cluster.pdAddress(), "--resolved-ts", "5", "--expected-stores", "3", "--no-record",
+        CliRun r = CliRun.of("recover", "--pd", cluster.pdAddress(), "--resolved-ts", "5", "--expected-stores", "3", "--no-record",
                 "--progress-file", file.toString(), "--progress-interval", "20ms");
-        assertThat(code).as(err.toString()).isZero();
+        assertThat(r.code()).as(r.err()).isZero();
         JsonNode p = JSON.readTree(Files.readString(file));
         assertThat(p.path("phase").asText()).isEqualTo("resolve");
         assertThat(p.path("finished").asBoolean()).isTrue();
@@ -68,11 +57,10 @@ class ProgressFileTest {
     void anUnwritableProgressFileFailsBeforeAnythingChanges() throws Exception {
         cluster = new MockStockCluster(MockStockCluster.backends(StockLayouts.healthy(3, 6, 4)), true, false);
         Path file = tmp.resolve("missing-dir").resolve("progress.json");
-        StringWriter err = new StringWriter();
-        int code = run(err, "recover", "--pd", cluster.pdAddress(), "--resolved-ts", "5", "--expected-stores", "3", "--no-record",
+        CliRun r = CliRun.of("recover", "--pd", cluster.pdAddress(), "--resolved-ts", "5", "--expected-stores", "3", "--no-record",
                 "--progress-file", file.toString());
-        assertThat(code).isEqualTo(5);
-        assertThat(err.toString()).contains("cannot write the progress file " + file).contains("Nothing was changed");
+        assertThat(r.code()).isEqualTo(5);
+        assertThat(r.err()).contains("cannot write the progress file " + file).contains("Nothing was changed");
     }
 
     @Test

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.phybr.adviser.cli.PhybrMain;
+import io.phybr.adviser.cli.CliRun;
 import io.phybr.adviser.outcome.Outcome;
 import io.phybr.adviser.pd.PdClient;
 import io.phybr.adviser.progress.PhaseProgress;
@@ -14,8 +14,6 @@ import io.phybr.adviser.stock.StoreChannels;
 import io.phybr.adviser.stock.Timeouts;
 import io.phybr.mock.stock.MockStockCluster;
 import io.phybr.mock.stock.StockLayouts;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -27,7 +25,6 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /** {@code recover --status-addr} (issue 15 item 3): metrics and status scraped while a recovery runs. */
 class StatusServerTest {
@@ -94,24 +91,16 @@ class StatusServerTest {
         }
     }
 
-    private static int run(StringWriter err, String... args) {
-        CommandLine cl = PhybrMain.commandLine();
-        cl.setOut(new PrintWriter(new StringWriter(), true));
-        cl.setErr(new PrintWriter(err, true));
-        return cl.execute(args);
-    }
-
     @Test
     void aBadOrBusyStatusAddressFailsBeforeAnythingChanges() throws Exception {
-        StringWriter err = new StringWriter();
-        assertThat(run(err, "recover", "--pd", "127.0.0.1:1", "--resolved-ts", "5", "--no-record", "--status-addr", "nowhere"))
-                .isEqualTo(2);
-        assertThat(err.toString()).contains("--status-addr nowhere: expected HOST:PORT");
+        CliRun r = CliRun.of("recover", "--pd", "127.0.0.1:1", "--resolved-ts", "5", "--no-record", "--status-addr", "nowhere");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("--status-addr nowhere: expected HOST:PORT");
         try (ServerSocket busy = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
-            err = new StringWriter();
-            assertThat(run(err, "recover", "--pd", "127.0.0.1:1", "--resolved-ts", "5", "--no-record",
-                    "--status-addr", "127.0.0.1:" + busy.getLocalPort())).isEqualTo(5);
-            assertThat(err.toString()).contains("cannot listen on --status-addr 127.0.0.1:" + busy.getLocalPort());
+            r = CliRun.of("recover", "--pd", "127.0.0.1:1", "--resolved-ts", "5", "--no-record",
+                    "--status-addr", "127.0.0.1:" + busy.getLocalPort());
+            assertThat(r.code()).isEqualTo(5);
+            assertThat(r.err()).contains("cannot listen on --status-addr 127.0.0.1:" + busy.getLocalPort());
         }
     }
 }

@@ -8,6 +8,7 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.ProtoUtils;
+import io.phybr.contract.text.Printable;
 import io.phybr.proto.seed.PhybrGrpc;
 import io.phybr.proto.seed.RegionMeta;
 import io.phybr.proto.seed.RegionRecover;
@@ -93,16 +94,6 @@ final class LenientMetas implements MethodDescriptor.Marshaller<RegionMeta> {
         } catch (IllegalArgumentException e) {
             // an agent sent the marker field itself: still not a RegionMeta of ours
         }
-        return code.toStatus().withDescription(printable(text.substring(colon + 1)));
-    }
-
-    /** Control bytes from a peer are never echoed to a terminal. */
-    private static String printable(String s) {
-        StringBuilder sb = new StringBuilder(Math.min(s.length(), 300));
-        for (int i = 0; i < s.length() && sb.length() < 300; i++) {
-            char c = s.charAt(i);
-            sb.append(c < 0x20 || c == 0x7f ? '?' : c);
-        }
-        return sb.toString();
+        return code.toStatus().withDescription(Printable.escape(text.substring(colon + 1), 300));
     }
 }
