@@ -77,7 +77,9 @@ class ScenarioStockIT {
         int code;
         try (RecoverProcess p = RecoverProcess.start(tmp, "recover", "--pd", cluster.pdAddress(),
                 "--resolved-ts", Long.toString(Math.max(1, backup.resolvedTs())), "--retry-backoff", "50ms",
-                "--expected-stores", Integer.toString(backends.size()))) {
+                "--expected-stores", Integer.toString(backends.size()),
+                // the corpus is small: a wait that cannot be proven (R10) is named within the IT's bound
+                "--wait-apply-timeout", "10s")) {
             code = p.await(Duration.ofSeconds(90));
             Expectation exp = s.stockExpectation();
             assertThat(code).as("%s: %s", s.name(), p.err()).isEqualTo(exp.outcome().exitCode);
@@ -89,8 +91,15 @@ class ScenarioStockIT {
             assertThat(ModelStoreBackend.check(backup, images, cluster.stores())).as(s.name()).isEmpty();
             assertThat(cluster.pd().state().withoutAllocId()).isEqualTo(before.withoutAllocId().withMarker(false));
         } else {
-            assertThat(cluster.pd().state()).isEqualTo(before);
-            cluster.stores().forEach(st -> assertThat(st.calls()).doesNotContain("RecoverRegion"));
+            // A failed recovery never deletes outside Raft and puts PD back as it was; only one that failed after
+            // sending the plan (e.g. an unproven WaitApply, R10) may have raised PD's alloc id on the way.
+            cluster.stores().forEach(st -> assertThat(st.calls()).as(s.name()).doesNotContain("ResolveKvData"));
+            boolean planSent = cluster.stores().stream().anyMatch(st -> st.calls().contains("RecoverRegion"));
+            if (planSent) {
+                assertThat(cluster.pd().state().withoutAllocId()).as(s.name()).isEqualTo(before.withoutAllocId());
+            } else {
+                assertThat(cluster.pd().state()).as(s.name()).isEqualTo(before);
+            }
         }
     }
 }
