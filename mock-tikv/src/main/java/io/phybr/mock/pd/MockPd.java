@@ -69,6 +69,7 @@ public final class MockPd implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor;
     private final List<PdCall> calls = new ArrayList<>();
+    private volatile io.phybr.mock.CallLog callLog;
     private final List<Fault.PdFault> faults = new ArrayList<>();
     private final List<int[]> faultLeft = new ArrayList<>();
     private final CountDownLatch closing = new CountDownLatch(1);
@@ -136,6 +137,11 @@ public final class MockPd implements AutoCloseable {
         return calls.stream().filter(c -> !"GET".equals(c.method()) && c.status() / 100 == 2).toList();
     }
 
+    /** Also log every applied write (not GETs) to {@code log}, shared with the stores. */
+    public void callLog(io.phybr.mock.CallLog log) {
+        this.callLog = log;
+    }
+
     public synchronized void inject(Fault.PdFault fault) {
         faults.add(fault);
         faultLeft.add(new int[] {fault.times()});
@@ -170,9 +176,7 @@ public final class MockPd implements AutoCloseable {
 
     /** Stores of the script not registered yet. */
     public List<Long> pendingStores() {
-        List<List<Long>> out = new ArrayList<>();
-        model.withStores(r -> out.add(r.pendingIds()));
-        return out.get(0);
+        return model.readStores(StoreRegistry::pendingIds);
     }
 
     /** R9: the store restarted — it registers again with a strictly newer start timestamp. Stock stores call this. */
@@ -182,9 +186,7 @@ public final class MockPd implements AutoCloseable {
 
     /** Store id → start timestamp (seconds) as PD lists it. */
     public Map<Long, Long> startTimestamps() {
-        List<Map<Long, Long>> out = new ArrayList<>();
-        model.withStores(r -> out.add(r.startTimestamps()));
-        return out.get(0);
+        return model.readStores(StoreRegistry::startTimestamps);
     }
 
     /** A region's leader reports it (pdpb RegionHeartbeat); PD shows regions and leaders only from these. */
@@ -194,9 +196,7 @@ public final class MockPd implements AutoCloseable {
 
     /** Region id → the store PD believes leads it. */
     public Map<Long, Long> leaders() {
-        List<Map<Long, Long>> out = new ArrayList<>();
-        model.withStores(r -> out.add(r.leaders()));
-        return out.get(0);
+        return model.readStores(StoreRegistry::leaders);
     }
 
     /** What PD's schedulers obey for {@code item} now: a live TTL value, else the persisted one. */
@@ -230,6 +230,10 @@ public final class MockPd implements AutoCloseable {
             if (!(fault instanceof Fault.PdStall)) {
                 synchronized (this) {
                     calls.add(new PdCall(method, path, query, body, reply.status()));
+                }
+                io.phybr.mock.CallLog log = callLog;
+                if (log != null && !"GET".equals(method)) {
+                    log.add("pd " + method + " " + path);
                 }
             }
             byte[] bytes = reply.body().getBytes(StandardCharsets.UTF_8);

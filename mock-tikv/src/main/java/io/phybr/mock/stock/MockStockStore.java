@@ -32,6 +32,7 @@ public final class MockStockStore implements AutoCloseable {
     private final StoreFaults faults;
     private final ExecutorService worker;
     private final List<String> calls = new ArrayList<>();
+    private volatile io.phybr.mock.CallLog callLog;
     private final List<List<RecoverRegionRequest>> recoverCalls = new ArrayList<>();
     private Server server;
     private volatile boolean up;
@@ -209,6 +210,15 @@ public final class MockStockStore implements AutoCloseable {
         synchronized (calls) {
             calls.add(call);
         }
+        io.phybr.mock.CallLog log = callLog;
+        if (log != null) {
+            log.add("store " + storeId() + " " + call);
+        }
+    }
+
+    /** Also log every call to {@code log}, shared with PD and the other stores. */
+    public void callLog(io.phybr.mock.CallLog log) {
+        this.callLog = log;
     }
 
     void recordRecover(List<RecoverRegionRequest> requests) {

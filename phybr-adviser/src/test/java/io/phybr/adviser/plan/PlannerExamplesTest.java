@@ -255,6 +255,40 @@ class PlannerExamplesTest {
             assertThat(ref.message()).contains("1 hole:").contains("--accept-holes");
         }
 
+        /**
+         * The exact list of replicas named for a hole: ranges are half-open, so a replica that ends where the hole
+         * starts (region 4 ["30", "40")) or starts where it ends (region 5 ["60", "70")) only touches it and is not
+         * named; region 3 ["35", "55") and region 6 ["45", "50") overlap it and are. (An end-inclusive comparison in
+         * {@link Hole#overlaps} named the neighbours too; issue 14.)
+         */
+        @Test
+        void holeNamesExactlyTheReplicasThatOverlapItNotThoseThatTouchIt() {
+            Rows r = rows()
+                    .seed(1, 1, 10, 1, 5, "", "40").seed(2, 1, 10, 1, 5, "", "40")
+                    .seed(1, 2, 10, 1, 5, "60", "").seed(2, 2, 10, 1, 5, "60", "")
+                    .seed(3, 3, 10, 1, 2, "35", "55")
+                    .seedTomb(3, 4, 10, 1, 3, "30", "40")
+                    .seed(3, 5, 10, 1, 3, "60", "70")
+                    .seedTomb(2, 6, 10, 1, 2, "45", "50");
+            Refusal ref = refusal(r, Policy.SEED);
+            assertThat(ref.kind()).isEqualTo(Refusal.Kind.HOLE);
+            assertThat(ref.problems()).containsExactly("hole [\"40\", \"60\") was covered only by"
+                    + " store 3 region 3 (version 2, displaced by region 1),"
+                    + " store 2 region 6 (version 2, tombstone, no live replica)");
+        }
+
+        /** Neighbours that only touch a hole at its two ends leave it covered by no replica at all. */
+        @Test
+        void holeTouchedAtBothEndsIsCoveredByNoReplica() {
+            Rows r = rows()
+                    .seed(1, 1, 10, 1, 5, "", "40").seed(2, 1, 10, 1, 5, "", "40")
+                    .seed(1, 2, 10, 1, 5, "60", "").seed(2, 2, 10, 1, 5, "60", "")
+                    .seedTomb(3, 4, 10, 1, 3, "30", "40")
+                    .seed(3, 5, 10, 1, 3, "60", "70");
+            Refusal ref = refusal(r, Policy.SEED);
+            assertThat(ref.problems()).containsExactly("hole [\"40\", \"60\") was covered by no replica at all");
+        }
+
         @Test
         void holeAtTheStart() {
             Rows r = rows().seed(1, 2, 10, 1, 5, "40", "").seedTomb(2, 1, 10, 1, 3, "", "40");

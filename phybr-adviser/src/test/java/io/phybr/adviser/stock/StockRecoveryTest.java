@@ -155,6 +155,30 @@ class StockRecoveryTest {
         assertThat(order).contains("POST " + PdClient.BASE_ALLOC_ID);
     }
 
+    /**
+     * SPEC §3: PD's base alloc id is raised before any RecoverRegion, so no id a store holds is handed out again
+     * once regions start electing. PD and the stores share one call log; raising it after RecoverRegion passed
+     * every other test (issue 14).
+     */
+    @Test
+    void pdAllocIdIsRaisedBeforeAnyRecoverRegionAndTheMarkerRemovedLast() throws Exception {
+        start(layout(3));
+
+        Outcome out = recovery().build().run();
+
+        assertThat(out.exitCode()).as(out.verdict()).isEqualTo(ExitCode.OK);
+        io.phybr.mock.CallLog log = cluster.callLog();
+        List<String> entries = log.entries();
+        int alloc = log.first("pd POST " + PdClient.BASE_ALLOC_ID);
+        int firstRecover = log.firstEndingWith(" RecoverRegion");
+        assertThat(alloc).as("alloc id raised, in %s", entries).isNotNegative();
+        assertThat(firstRecover).as("RecoverRegion sent, in %s", entries).isNotNegative();
+        assertThat(alloc).as("alloc id raised before the first RecoverRegion, in %s", entries).isLessThan(firstRecover);
+        // every store reported before the alloc id was computed from what they reported
+        assertThat(entries.subList(0, alloc)).filteredOn(e -> e.endsWith(" ReadRegionMeta")).hasSize(3);
+        assertThat(entries.get(entries.size() - 1)).isEqualTo("pd DELETE " + PdClient.MARKER);
+    }
+
     @Test
     void aHoleIsRefusedAndNothingIsSentOrLeftChanged() throws Exception {
         start(StockLayouts.withHole(StockLayouts.healthy(3, 10, 5), 104));
@@ -306,7 +330,8 @@ class StockRecoveryTest {
         CompletableFuture<Outcome> run = CompletableFuture.supplyAsync(r::run);
 
         await().atMost(Duration.ofSeconds(10)).until(() -> cluster.store(1).calls().contains("ReadRegionMeta"));
-        assertThat(cluster.pd().state().scheduleConfig()).containsEntry("leader-schedule-limit", "0");
+        assertThat(cluster.pd().effectiveConfig("leader-schedule-limit")).isEqualTo("0"); // a TTL item: persisted value untouched
+        assertThat(cluster.pd().state().paused()).contains("balance-leader-scheduler");
         assertThat(r.restorePd()).isNull(); // what the CLI's shutdown hook calls on Ctrl-C
         assertThat(cluster.pd().state()).isEqualTo(before);
 
