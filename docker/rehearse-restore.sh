@@ -158,7 +158,7 @@ recover() {
     [[ -s out/plan-dry-run.jsonl ]] || die "the dry run wrote no plan to out/plan-dry-run.jsonl"
     info "ok: dry run planned $(wc -l < out/plan-dry-run.jsonl) commands (out/plan-dry-run.jsonl)"
     code=0
-    compose --profile adviser run --rm adviser recover --pd pd0:2379 --resolved-ts "$ts" \
+    compose --profile adviser run --rm adviser recover --pd pd0:2379 --resolved-ts "$ts" --expected-stores "${#STORES[@]}" \
         --output /work/plan.jsonl --summary-json /work/summary.json || code=$?
     case $code in
         0) info "ok: recovered (plan in out/plan.jsonl, summary in out/summary.json)" ;;

@@ -77,6 +77,7 @@ class ScenarioStockIT {
         int code;
         try (RecoverProcess p = RecoverProcess.start(tmp, "recover", "--pd", cluster.pdAddress(),
                 "--resolved-ts", Long.toString(Math.max(1, backup.resolvedTs())), "--retry-backoff", "50ms",
+                "--expected-stores", Integer.toString(backends.size()),
                 // the corpus is small: a wait that cannot be proven (R10) is named within the IT's bound
                 "--wait-apply-timeout", "10s")) {
             code = p.await(Duration.ofSeconds(90));

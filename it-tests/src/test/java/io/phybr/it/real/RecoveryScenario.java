@@ -67,7 +67,8 @@ public final class RecoveryScenario {
                     .until(() -> cluster.recoveryModeBoots(store) == 1);
         }
 
-        RealCluster.AdviserRun run = cluster.recover("--resolved-ts", Long.toString(resolvedTs), "--collect-timeout", "5m",
+        RealCluster.AdviserRun run = cluster.recover("--resolved-ts", Long.toString(resolvedTs), "--expected-stores",
+                Integer.toString(RealCluster.STORES), "--collect-timeout", "5m",
                 "--no-record");
         assertThat(run.exitCode()).as("recover's exit code; its output:\n%s", run.output()).isZero();
         assertThat(run.output()).contains("phybr recover: recovered " + RealCluster.STORES + " stores");

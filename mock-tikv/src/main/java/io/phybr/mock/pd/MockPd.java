@@ -176,9 +176,7 @@ public final class MockPd implements AutoCloseable {
 
     /** Stores of the script not registered yet. */
     public List<Long> pendingStores() {
-        List<List<Long>> out = new ArrayList<>();
-        model.withStores(r -> out.add(r.pendingIds()));
-        return out.get(0);
+        return model.readStores(StoreRegistry::pendingIds);
     }
 
     /** R9: the store restarted — it registers again with a strictly newer start timestamp. Stock stores call this. */
@@ -188,9 +186,7 @@ public final class MockPd implements AutoCloseable {
 
     /** Store id → start timestamp (seconds) as PD lists it. */
     public Map<Long, Long> startTimestamps() {
-        List<Map<Long, Long>> out = new ArrayList<>();
-        model.withStores(r -> out.add(r.startTimestamps()));
-        return out.get(0);
+        return model.readStores(StoreRegistry::startTimestamps);
     }
 
     /** A region's leader reports it (pdpb RegionHeartbeat); PD shows regions and leaders only from these. */
@@ -200,9 +196,7 @@ public final class MockPd implements AutoCloseable {
 
     /** Region id → the store PD believes leads it. */
     public Map<Long, Long> leaders() {
-        List<Map<Long, Long>> out = new ArrayList<>();
-        model.withStores(r -> out.add(r.leaders()));
-        return out.get(0);
+        return model.readStores(StoreRegistry::leaders);
     }
 
     /** What PD's schedulers obey for {@code item} now: a live TTL value, else the persisted one. */

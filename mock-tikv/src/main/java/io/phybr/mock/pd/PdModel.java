@@ -40,10 +40,6 @@ final class PdModel {
                 baseAllocId);
     }
 
-    synchronized StoreRegistry stores() {
-        return stores;
-    }
-
     synchronized String effectiveConfig(String item) {
         return config.effective(item);
     }
@@ -58,6 +54,10 @@ final class PdModel {
 
     synchronized void withStores(java.util.function.Consumer<StoreRegistry> change) {
         change.accept(stores);
+    }
+
+    synchronized <T> T readStores(java.util.function.Function<StoreRegistry, T> read) {
+        return read.apply(stores);
     }
 
     synchronized PdReply route(String method, String path, String query, String body) {

@@ -57,13 +57,15 @@ public final class MockStockCluster implements AutoCloseable {
                 // Nothing listens there: an adviser that does not skip TiFlash fails.
                 listed.add(MockPd.Store.tiflash(9999, "127.0.0.1:1"));
             }
-            p = new MockPd(listed, marked, MockPd.defaultScheduleConfig(), MockPd.defaultSchedulers(),
-                    tls == null ? null : tls.http());
+            p = MockPd.builder().stores(listed).marked(marked).schedule(operatorSchedule())
+                    .schedulerSettings(operatorSchedulers()).tls(tls == null ? null : tls.http()).start();
             for (Fault f : faults) {
                 if (f instanceof Fault.PdFault pdFault) {
                     p.inject(pdFault);
                 }
             }
+            MockPd registry = p;
+            stores.values().forEach(s -> s.onRestart(registry::storeRestarted));
         } catch (IOException | RuntimeException e) {
             stores.values().forEach(MockStockStore::close);
             throw e;
@@ -76,6 +78,24 @@ public final class MockStockCluster implements AutoCloseable {
     /** PD's writes and every store call, in one order (see {@link io.phybr.mock.CallLog}). */
     public io.phybr.mock.CallLog callLog() {
         return callLog;
+    }
+
+    /**
+     * An operator's tuned schedule items (not PD's defaults): a recovery that loses or rewrites them shows up when a
+     * test compares PD's state before and after.
+     */
+    public static Map<String, Object> operatorSchedule() {
+        Map<String, Object> m = new java.util.LinkedHashMap<>(MockPd.defaultScheduleConfig());
+        m.put("leader-schedule-limit", 6L);
+        m.put("max-merge-region-keys", 100000L);
+        return m;
+    }
+
+    /** The default schedulers, balance-leader with an operator's batch (PD's default is 4): deleting it loses that. */
+    public static Map<String, String> operatorSchedulers() {
+        Map<String, String> m = new java.util.LinkedHashMap<>(MockPd.defaultSchedulerSettings());
+        m.put("balance-leader-scheduler", "{\"batch\":8}");
+        return m;
     }
 
     /** The protocol-B faults of one store: its store faults, and its agent faults' stock meaning. */

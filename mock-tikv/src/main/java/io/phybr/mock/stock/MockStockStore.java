@@ -140,6 +140,17 @@ public final class MockStockStore implements AutoCloseable {
         backend.reboot();
         reboots.incrementAndGet();
         start();
+        java.util.function.LongConsumer l = restartListener;
+        if (l != null) {
+            l.accept(storeId()); // R9: the restarted TiKV registers with PD again, with a new start timestamp
+        }
+    }
+
+    private volatile java.util.function.LongConsumer restartListener;
+
+    /** Told the store id after every restart (the cluster wires it to {@code MockPd.storeRestarted}). */
+    public void onRestart(java.util.function.LongConsumer listener) {
+        this.restartListener = listener;
     }
 
     void rebootAsync() {

@@ -127,7 +127,7 @@ public final class StoresCommand implements Callable<Integer> {
 
     private static void announce(PrintWriter out, MockStockCluster cluster) {
         out.println("mock PD listening; point the adviser at it:");
-        out.println("  --pd " + cluster.pdAddress());
+        out.println("  --pd " + cluster.pdAddress() + " --expected-stores " + cluster.stores().size());
         for (MockStockStore st : cluster.stores()) {
             out.println("  store " + st.storeId() + " at " + st.address());
         }

@@ -1,6 +1,8 @@
 package io.phybr.adviser.cli;
 
 import io.phybr.contract.ExitCode;
+import io.phybr.adviser.dump.BackupMeta;
+import io.phybr.adviser.pd.ExpectedStores;
 import io.phybr.adviser.files.AtomicFiles;
 import io.phybr.adviser.pd.PdClient;
 import io.phybr.adviser.pd.TlsConfig;
@@ -65,8 +67,15 @@ public final class RecoverCommand implements Callable<Integer> {
             description = "Time for ResolveKvData on every store. Default: ${DEFAULT-VALUE}.")
     Duration resolveTimeout;
     @Option(names = "--pd-timeout", defaultValue = "30s", paramLabel = "DURATION", converter = DurationConverter.class,
-            description = "Time for one PD HTTP request. Default: ${DEFAULT-VALUE}.")
+            description = "Time for one PD HTTP request, end to end (connect, headers and the whole body)."
+                    + " Ctrl-C/SIGTERM waits at most 3x this + 5 s for PD to be put back. Default: ${DEFAULT-VALUE}.")
     Duration pdTimeout;
+    @Option(names = "--pd-pause-ttl", defaultValue = "5m", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Schedulers are paused and schedule limits, merge and region split set off with this TTL, as BR"
+                    + " does, refreshed every third of it while recover runs: a killed recover leaves PD paused for at"
+                    + " most this long. What was changed and the operator's values go to DIR/pd-pause.json of the"
+                    + " recording; a rerun puts them back. At least 3s. Default: ${DEFAULT-VALUE}.")
+    Duration pdPauseTtl;
 
     @Option(names = "--max-attempts", defaultValue = "8", paramLabel = "N",
             description = "Tries per store and phase (and per PD call) on transient errors. Default: ${DEFAULT-VALUE}.")
@@ -105,6 +114,9 @@ public final class RecoverCommand implements Callable<Integer> {
     StatusOptions status = new StatusOptions();
 
     @picocli.CommandLine.Mixin
+    ExpectedStoresOptions stores = new ExpectedStoresOptions();
+
+    @picocli.CommandLine.Mixin
     RecordOptions record = new RecordOptions();
 
     /** The first timeout flag given as 0, or null: a zero timeout fails every call, so it is a usage error. */
@@ -124,6 +136,11 @@ public final class RecoverCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter out = spec.commandLine().getOut();
+        if (pdPauseTtl.toSeconds() < 3) {
+            err.println("phybr recover: --pd-pause-ttl " + pdPauseTtl.toMillis() + "ms is too short: PD counts TTLs in"
+                    + " whole seconds and the pause is refreshed every third of it; give at least 3s.");
+            return ExitCode.USAGE.code();
+        }
         if (concurrency < 1 || maxAttempts < 1) {
             err.println("phybr recover: --concurrency and --max-attempts must be at least 1.");
             return ExitCode.USAGE.code();
@@ -140,8 +157,12 @@ public final class RecoverCommand implements Callable<Integer> {
             return ExitCode.USAGE.code();
         }
         OptionalLong resolvedTs;
+        BackupMeta.Info meta = null;
         try {
             resolvedTs = ResolvedTsOptions.read(ts);
+            if (ts != null && ts.backupMeta != null) {
+                meta = BackupMeta.read(ts.backupMeta); // R15: BR's EBS meta also gives the TiKV stores to wait for
+            }
         } catch (IOException e) {
             err.println("phybr recover: cannot read the resolved ts from " + ts.backupMeta + ": " + e.getMessage() + ".");
             return ExitCode.BAD_INPUT.code();
@@ -179,12 +200,20 @@ public final class RecoverCommand implements Callable<Integer> {
             err.println("phybr recover: --pd " + pdAddrs + ": " + e.getMessage() + ".");
             return ExitCode.USAGE.code();
         }
+        ExpectedStores expected;
+        try {
+            expected = stores.resolve(meta, dryRun);
+        } catch (IllegalArgumentException e) {
+            err.println("phybr recover: " + e.getMessage() + ".");
+            return ExitCode.USAGE.code();
+        }
         StockRecovery.Builder b = StockRecovery.builder().pd(pd).channels(channels).concurrency(concurrency)
                 .dryRun(dryRun).acceptHoles(acceptHoles).planOutput(output)
                 .timeouts(new Timeouts(collectTimeout, recoverTimeout, waitApplyTimeout, resolveTimeout))
                 .retry(new RetryPolicy(maxAttempts, retryBackoff, Duration.ofSeconds(10).compareTo(retryBackoff) > 0
                         ? Duration.ofSeconds(10) : retryBackoff))
-                .progressInterval(progressInterval)
+                .progressInterval(progressInterval).pdPauseTtl(pdPauseTtl)
+                .expectedStores(expected).storeWait(stores.waitTimeout, Duration.ofSeconds(2))
                 .roundTimeout(roundTimeout).force(force)
                 .runsRoot(RunRecorder.defaultDir("recover").getParent());
         if (resolved != null) {
@@ -226,11 +255,11 @@ public final class RecoverCommand implements Callable<Integer> {
         }
         b.progressListener(listener);
         try (io.phybr.adviser.status.StatusServer ignored = statusServer) {
-            return recover(b, resolved, out, err);
+            return recover(b, resolved, expected.describe(), out, err);
         }
     }
 
-    private int recover(StockRecovery.Builder b, Long resolved, PrintWriter out, PrintWriter err) {
+    private int recover(StockRecovery.Builder b, Long resolved, String expectedStores, PrintWriter out, PrintWriter err) {
         if (concurrency > StockRecovery.MAX_CONCURRENCY) {
             err.println("phybr recover: --concurrency " + concurrency + " capped at " + StockRecovery.MAX_CONCURRENCY + ".");
         }
@@ -243,18 +272,10 @@ public final class RecoverCommand implements Callable<Integer> {
         }
         RunRecorder recorder = record.open("recover", new RunInfo("recover", Policy.BR, Protocol.STOCK, acceptHoles,
                         spec.commandLine().getParseResult().originalArgs(),
-                        resolved == null ? OptionalLong.empty() : OptionalLong.of(resolved), "TiKV stores listed by PD"));
+                        resolved == null ? OptionalLong.empty() : OptionalLong.of(resolved), expectedStores));
         b.recorder(recorder);
         StockRecovery recovery = b.build();
-        Thread hook = new Thread(() -> {
-            String problem = recovery.restorePd();
-            String message = "interrupted during " + recovery.phase() + "; "
-                    + (problem == null ? "PD scheduling is as before the run (the snapshot-recovering marker stays)."
-                    : problem + ".");
-            System.err.println("phybr recover: " + message);
-            System.err.flush();
-            recorder.finish(ExitCode.FAILURE, message, message); // no-op if the run ended first
-        }, "phybr-restore-pd");
+        Thread hook = RestorePdHook.create(recovery, recorder, RestorePdHook.budget(pdTimeout), pdPauseTtl);
         Runtime.getRuntime().addShutdownHook(hook);
         Outcome outcome;
         try {

@@ -20,7 +20,8 @@ final class ResolvedTsOptions {
     Long ts;
 
     @Option(names = "--backup-meta", paramLabel = "FILE",
-            description = "Read the resolved ts from this backup meta (JSON with {\"resolved_ts\": N}).")
+            description = "Read the resolved ts from this backup meta: BR's EBS meta (cluster_info.resolved_ts; for"
+                    + " recover its tikv.stores also give the TiKV stores to wait for) or a flat {\"resolved_ts\": N}.")
     Path backupMeta;
 
     /**

@@ -9,6 +9,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,10 +36,6 @@ public final class PdClient implements AutoCloseable {
     public static final String BASE_ALLOC_ID = "/pd/api/v1/admin/base-alloc-id";
     /** {@code GET REGION_BY_ID + id}: the region as PD last heard of it from its leader's heartbeat. */
     public static final String REGION_BY_ID = "/pd/api/v1/region/id/";
-
-    /** The schedule limits set to 0 while recovering (what the seed's runbook sets by hand, plus hot regions). */
-    public static final List<String> SCHEDULE_LIMITS = List.of("leader-schedule-limit", "region-schedule-limit",
-            "replica-schedule-limit", "merge-schedule-limit", "hot-region-schedule-limit");
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -131,26 +132,6 @@ public final class PdClient implements AutoCloseable {
         return out;
     }
 
-    /** The schedule limits in effect, from {@code GET /pd/api/v1/config} ({@code schedule} section). */
-    public Map<String, Long> scheduleLimits() throws PdException {
-        JsonNode schedule = json("GET", CONFIG, null).path("schedule");
-        Map<String, Long> out = new LinkedHashMap<>();
-        for (String k : SCHEDULE_LIMITS) {
-            JsonNode v = schedule.get(k);
-            if (v != null && v.isNumber()) {
-                out.put(k, v.asLong());
-            }
-        }
-        return out;
-    }
-
-    /** POST {@code /pd/api/v1/config} with the given items (PD finds each item by its name). */
-    public void setConfig(Map<String, Long> items) throws PdException {
-        ObjectNode body = JSON.createObjectNode();
-        items.forEach(body::put);
-        call("POST", CONFIG, body.toString());
-    }
-
     public List<String> schedulers() throws PdException {
         List<String> out = new ArrayList<>();
         for (JsonNode n : json("GET", SCHEDULERS, null)) {
@@ -164,14 +145,49 @@ public final class PdClient implements AutoCloseable {
         return out;
     }
 
-    public void removeScheduler(String name) throws PdException {
-        call("DELETE", SCHEDULERS + "/" + name, null);
+    /** {@code GET /pd/api/v1/config/schedule}: every persisted schedule item (TTL overrides never show here). */
+    public Map<String, JsonNode> scheduleConfig() throws PdException {
+        JsonNode n = json("GET", CONFIG + "/schedule", null);
+        if (!n.isObject()) {
+            throw new PdException("PD answered GET " + CONFIG + "/schedule with " + abbreviate(n.toString())
+                    + ", not an object", 200, null);
+        }
+        Map<String, JsonNode> out = new LinkedHashMap<>();
+        n.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue()));
+        return out;
     }
 
-    public void addScheduler(String name) throws PdException {
+    /** {@code GET /pd/api/v1/schedulers?status=paused}. */
+    public List<String> pausedSchedulers() throws PdException {
+        List<String> out = new ArrayList<>();
+        for (JsonNode n : json("GET", SCHEDULERS + "?status=paused", null)) {
+            out.add(n.asText());
+        }
+        return out;
+    }
+
+    /** {@code POST /pd/api/v1/schedulers/{name}} {@code {"delay":N}}: paused for N s; 0 resumes (R12, as BR does). */
+    public void pauseScheduler(String name, long delaySeconds) throws PdException {
         ObjectNode body = JSON.createObjectNode();
-        body.put("name", name);
-        call("POST", SCHEDULERS, body.toString());
+        body.put("delay", delaySeconds);
+        call("POST", SCHEDULERS + "/" + name, body.toString());
+    }
+
+    /**
+     * {@code POST /pd/api/v1/config?ttlSecond=N} with {@code schedule.}-prefixed items: they override the persisted
+     * values for N s and then expire; N = 0 deletes them (R12, BR's pdutil).
+     */
+    public void setConfigTtl(Map<String, JsonNode> items, long ttlSeconds) throws PdException {
+        ObjectNode body = JSON.createObjectNode();
+        items.forEach((k, v) -> body.set("schedule." + k, v));
+        call("POST", CONFIG + "?ttlSecond=" + ttlSeconds, body.toString());
+    }
+
+    /** A plain {@code POST /pd/api/v1/config} of {@code schedule.} items (400 over a live TTL, R12). */
+    public void setScheduleItems(Map<String, JsonNode> items) throws PdException {
+        ObjectNode body = JSON.createObjectNode();
+        items.forEach((k, v) -> body.set("schedule." + k, v));
+        call("POST", CONFIG, body.toString());
     }
 
     /** Raises PD's id allocator so new ids never reuse one a restored store holds. PD needs the marker (else 403). */
@@ -214,7 +230,12 @@ public final class PdClient implements AutoCloseable {
         }
     }
 
-    /** Sends to the first endpoint that answers; returns the body of a 2xx answer. */
+    /**
+     * Sends to the first endpoint that answers; returns the body of a 2xx answer. Each try is bounded END TO END by
+     * the request timeout — connect, headers and the whole body: {@code HttpRequest.timeout} alone stops at the
+     * headers, so a PD that sends headers and then stalls its body would hang the caller (issue 14 item 3). The
+     * exchange is cancelled when the time is up.
+     */
     public String call(String method, String path, String body) throws PdException {
         IOException lastIo = null;
         URI lastUri = null;
@@ -226,13 +247,24 @@ public final class PdClient implements AutoCloseable {
             rb.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                     : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
             HttpResponse<String> resp;
+            CompletableFuture<HttpResponse<String>> f =
+                    http.sendAsync(rb.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
             try {
-                resp = http.send(rb.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-            } catch (IOException e) {
-                lastIo = e;
+                resp = f.get(requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                f.cancel(true);
+                lastIo = new HttpTimeoutException("no complete answer within " + human(requestTimeout)
+                        + " (--pd-timeout)");
+                lastUri = base;
+                continue;
+            } catch (ExecutionException e) {
+                lastIo = e.getCause() instanceof HttpTimeoutException
+                        ? new HttpTimeoutException("no answer within " + human(requestTimeout) + " (--pd-timeout)")
+                        : e.getCause() instanceof IOException io ? io : new IOException(String.valueOf(e.getCause()), e.getCause());
                 lastUri = base;
                 continue;
             } catch (InterruptedException e) {
+                f.cancel(true);
                 Thread.currentThread().interrupt();
                 throw new PdException("interrupted while calling PD " + method + " " + path, 0, e);
             }
@@ -244,7 +276,23 @@ public final class PdClient implements AutoCloseable {
             return resp.body();
         }
         throw new PdException("no PD endpoint answered " + method + " " + path + " (tried " + endpoints.size()
-                + ", last " + (lastUri == null ? "?" : lastUri.getAuthority()) + ": " + lastIo + ")", 0, lastIo);
+                + ", last " + (lastUri == null ? "?" : lastUri.getAuthority()) + ": " + describe(lastIo) + ")", 0, lastIo);
+    }
+
+    private static String describe(IOException e) {
+        if (e == null) {
+            return "?";
+        }
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+    }
+
+    private static String human(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
+    }
+
+    public Duration requestTimeout() {
+        return requestTimeout;
     }
 
     /** A PD answer as one line for a message: whitespace folded, control bytes escaped (never sent to the terminal). */

@@ -33,8 +33,12 @@ final class LiveRecoverySigns {
             if (!names.isEmpty()) {
                 signs.add("PD has paused schedulers " + names + " (recover and BR pause them while recovering)");
             }
-            Map<String, Long> limits = retry.run("read schedule limits", pd::scheduleLimits);
-            if (Long.valueOf(0).equals(limits.get("leader-schedule-limit")) && Long.valueOf(0).equals(limits.get("region-schedule-limit"))) {
+            // recover now holds the limits at 0 as TTL items, which PD does not show; persisted zeros are what an
+            // older recover (or an operator by hand) leaves.
+            Map<String, JsonNode> config = retry.run("read schedule config", pd::scheduleConfig);
+            JsonNode leader = config.get("leader-schedule-limit");
+            JsonNode region = config.get("region-schedule-limit");
+            if (leader != null && region != null && leader.asLong(-1) == 0 && region.asLong(-1) == 0) {
                 signs.add("PD's leader- and region-schedule-limit are 0 (recover holds them there while recovering)");
             }
         } catch (PdException | java.io.IOException | RuntimeException e) {

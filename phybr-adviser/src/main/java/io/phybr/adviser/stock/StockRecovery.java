@@ -9,6 +9,8 @@ import io.phybr.adviser.pd.PdException;
 import io.phybr.adviser.pd.PdRetry;
 import io.phybr.adviser.pd.PdStore;
 import io.phybr.adviser.pd.SchedulingPause;
+import io.phybr.adviser.pd.ExpectedStores;
+import io.phybr.adviser.pd.StoreWait;
 import io.phybr.adviser.plan.Plan;
 import io.phybr.adviser.plan.PlanOptions;
 import io.phybr.adviser.plan.PlanOutcome;
@@ -65,6 +67,10 @@ public final class StockRecovery {
     private final Duration progressInterval;
     private final java.util.function.Consumer<io.phybr.adviser.progress.PhaseProgress> progressListener;
     private final RunRecorder recorder;
+    private final Duration pdPauseTtl;
+    private final ExpectedStores expectedStores;
+    private final Duration storeWaitTimeout;
+    private final Duration storePoll;
 
     private final StoreConnections connections;
     private final AtomicBoolean started = new AtomicBoolean();
@@ -98,6 +104,10 @@ public final class StockRecovery {
         this.progressInterval = b.progressInterval;
         this.progressListener = b.progressListener;
         this.recorder = b.recorder;
+        this.pdPauseTtl = b.pdPauseTtl;
+        this.expectedStores = b.expectedStores;
+        this.storeWaitTimeout = b.storeWaitTimeout;
+        this.storePoll = b.storePoll;
         this.watchPolicy = new WatchPolicy(b.roundTimeout, b.restartGrace, b.watchInterval, b.maxRestarts);
         this.force = b.force;
         this.killAt = b.killAt;
@@ -236,6 +246,13 @@ public final class StockRecovery {
         if (!marked) {
             throw new PhaseFailure(ExitCode.FAILURE, StockTexts.notMarked(pd.endpoints().get(0).getAuthority()));
         }
+        if (expectedStores.known()) {
+            List<PdStore> stores = awaitExpectedStores();
+            storeCount = stores.size();
+            LOG.info("prepare: {} TiKV stores: {}", stores.size(), StockTexts.describeStores(stores));
+            pauseScheduling();
+            return stores;
+        }
         List<PdStore> all = pdRetry.run("list stores", pd::stores);
         List<PdStore> stores = new ArrayList<>();
         for (PdStore s : all) {
@@ -254,12 +271,25 @@ public final class StockRecovery {
         }
         LOG.atInfo().addKeyValue("phase", Phase.PREPARE.label()).addKeyValue("stores_total", stores.size())
                 .log("prepare: {} TiKV stores: {}", stores.size(), StockTexts.describeStores(stores));
+        pauseScheduling();
+        return stores;
+    }
+
+    /** R14: bounded wait until PD lists every expected TiKV store up; never a subset the operator did not name. */
+    private List<PdStore> awaitExpectedStores() throws PhaseFailure, PdException {
+        try {
+            return new StoreWait(pd, pdRetry, storePoll).await(expectedStores, storeWaitTimeout);
+        } catch (StoreWait.NotAllUp e) {
+            throw new PhaseFailure(e.timedOut() ? ExitCode.TIMEOUT : ExitCode.FAILURE, e.getMessage());
+        }
+    }
+
+    private void pauseScheduling() throws PdException {
         if (!dryRun) {
-            SchedulingPause p = new SchedulingPause(pd, pdRetry);
+            SchedulingPause p = new SchedulingPause(pd, pdRetry, pdPauseTtl, recorder.dir());
             pause = p;
             p.pause();
         }
-        return stores;
     }
 
     /** ReadRegionMeta from every store; returns every meta, stores in id order. */
@@ -401,6 +431,10 @@ public final class StockRecovery {
         private Duration progressInterval = Duration.ofSeconds(10);
         private java.util.function.Consumer<io.phybr.adviser.progress.PhaseProgress> progressListener = p -> { };
         private RunRecorder recorder = RunRecorder.none();
+        private Duration pdPauseTtl = SchedulingPause.DEFAULT_TTL;
+        private ExpectedStores expectedStores = ExpectedStores.unknown();
+        private Duration storeWaitTimeout = Duration.ofMinutes(10);
+        private Duration storePoll = Duration.ofSeconds(2);
         private Duration roundTimeout = WatchPolicy.defaults().roundTimeout();
         private Duration restartGrace = WatchPolicy.defaults().restartGrace();
         private Duration watchInterval = WatchPolicy.defaults().watchInterval();
@@ -420,6 +454,15 @@ public final class StockRecovery {
         public Builder timeouts(Timeouts t) { this.timeouts = t; return this; }
         public Builder retry(RetryPolicy r) { this.retry = r; return this; }
         public Builder progressInterval(Duration d) { this.progressInterval = d; return this; }
+        /** How long PD stays paused if this process dies (BR: 5 min); refreshed every third of it while running. */
+        public Builder pdPauseTtl(Duration d) { this.pdPauseTtl = Objects.requireNonNull(d, "pdPauseTtl"); return this; }
+        /**
+         * The TiKV stores to wait for in PD before anything changes (R14); unknown = PD's list read once, which the
+         * CLI allows only for a dry run.
+         */
+        public Builder expectedStores(ExpectedStores e) { this.expectedStores = Objects.requireNonNull(e); return this; }
+        /** How long to wait for the expected stores, and how often PD's list is read meanwhile. */
+        public Builder storeWait(Duration timeout, Duration poll) { this.storeWaitTimeout = timeout; this.storePoll = poll; return this; }
         /** Every progress snapshot of every store phase also goes here (e.g. {@code ProgressFile}). */
         public Builder progressListener(java.util.function.Consumer<io.phybr.adviser.progress.PhaseProgress> l) {
             this.progressListener = Objects.requireNonNull(l, "progressListener");

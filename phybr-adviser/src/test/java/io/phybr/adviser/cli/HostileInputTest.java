@@ -178,7 +178,7 @@ class HostileInputTest {
         });
         pd.start();
         try {
-            PlanCommandTest.Run r = run("recover", "--pd", "127.0.0.1:" + pd.getAddress().getPort(), "--resolved-ts", "5",
+            PlanCommandTest.Run r = run("recover", "--pd", "127.0.0.1:" + pd.getAddress().getPort(), "--resolved-ts", "5", "--expected-stores", "3",
                     "--no-record", "--max-attempts", "1", "--pd-timeout", "5s");
             assertThat(r.code()).isEqualTo(ExitCode.FAILURE.code());
             assertThat(r.err()).contains("\\u001b[2J").contains("\\u0007")

@@ -62,8 +62,28 @@ class RecoverCommandTest {
     @Test
     void anUnreachablePdIsAFailureNamingIt() {
         StringWriter err = new StringWriter();
-        assertThat(run(err, "recover", "--pd", "127.0.0.1:1", "--resolved-ts", "5", "--max-attempts", "2",
+        assertThat(run(err, "recover", "--pd", "127.0.0.1:1", "--resolved-ts", "5", "--expected-stores", "3", "--max-attempts", "2",
                 "--retry-backoff", "10ms", "--pd-timeout", "2s")).isEqualTo(5);
         assertThat(err.toString()).contains("prepare failed talking to PD").contains("127.0.0.1:1");
+    }
+
+    @Test
+    void R14_aRealRecoveryNeedsTheExpectedStoreCount() throws Exception {
+        StringWriter err = new StringWriter();
+        assertThat(run(err, "recover", "--pd", "127.0.0.1:1", "--resolved-ts", "5")).isEqualTo(2);
+        assertThat(err.toString()).contains("give --expected-stores N").contains("tidb-operator#5242");
+        Path meta = tmp.resolve("ebs.json");
+        Files.writeString(meta, "{\"cluster_info\":{\"resolved_ts\":5},\"tikv\":{\"stores\":[{\"store_id\":1},{\"store_id\":2}]}}");
+        err = new StringWriter();
+        assertThat(run(err, "recover", "--pd", "127.0.0.1:1", "--backup-meta", meta.toString(), "--expected-stores", "3")).isEqualTo(2);
+        assertThat(err.toString()).contains("--expected-stores 3 disagrees with the backup meta").contains("[1, 2]");
+        err = new StringWriter();
+        assertThat(run(err, "recover", "--pd", "127.0.0.1:1", "--backup-meta", meta.toString(), "--allow-missing-stores", "7"))
+                .isEqualTo(2);
+        assertThat(err.toString()).contains("--allow-missing-stores names [7]");
+        err = new StringWriter();
+        assertThat(run(err, "recover", "--pd", "127.0.0.1:1", "--resolved-ts", "5", "--expected-stores", "3",
+                "--pd-pause-ttl", "1s")).isEqualTo(2);
+        assertThat(err.toString()).contains("--pd-pause-ttl");
     }
 }

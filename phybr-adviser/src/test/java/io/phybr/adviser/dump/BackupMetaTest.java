@@ -41,4 +41,38 @@ class BackupMetaTest {
         assertThatThrownBy(() -> BackupMeta.readResolvedTs(write("{resolved_ts: 1}"))).hasMessageContaining("not valid JSON");
         assertThatThrownBy(() -> BackupMeta.readResolvedTs(dir.resolve("none.json"))).isInstanceOf(NoSuchFileException.class);
     }
+
+    @Test
+    void R15_readsBrsEbsMetaWithItsTikvLayout() throws Exception {
+        // tidb br/pkg/config/ebs.go VolSnapBackupMeta: cluster_info.resolved_ts, tikv.replicas, tikv.stores[].store_id/volumes
+        String ebs = "{\"cluster_info\":{\"cluster_version\":\"v6.5.0\",\"full_backup_type\":\"aws-ebs\","
+                + "\"resolved_ts\":434172134850871297,\"replicas\":{\"pd\":1,\"tikv\":3}},"
+                + "\"tikv\":{\"replicas\":3,\"stores\":[{\"store_id\":1,\"volumes\":[{\"volume_id\":\"vol-1\","
+                + "\"type\":\"raft-engine.dir\"}]},{\"store_id\":4,\"volumes\":[]},{\"store_id\":5,\"volumes\":[]}]},"
+                + "\"pd\":{\"replicas\":1},\"tidb\":{\"replicas\":1},\"kubernetes\":{\"pvs\":[],\"pvcs\":[]},\"region\":\"us-west-2\"}";
+        BackupMeta.Info info = BackupMeta.read(write(ebs));
+        assertThat(info.resolvedTs()).isEqualTo(434172134850871297L);
+        assertThat(info.tikvStores()).hasValue(3);
+        assertThat(info.storeIds()).containsExactly(1L, 4L, 5L);
+        // the flat form has no layout; tikv.replicas alone gives a count
+        assertThat(BackupMeta.read(write("{\"resolved_ts\": 42}")).tikvStores()).isEmpty();
+        assertThat(BackupMeta.read(write("{\"cluster_info\":{\"resolved_ts\":\"42\"},\"tikv\":{\"replicas\":4}}")).tikvStores())
+                .hasValue(4);
+    }
+
+    @Test
+    void R15_aLayoutThatContradictsItselfIsRefused() throws Exception {
+        assertThatThrownBy(() -> BackupMeta.read(write("{\"cluster_info\":{\"resolved_ts\":5},\"tikv\":{\"replicas\":3,"
+                + "\"stores\":[{\"store_id\":1},{\"store_id\":2}]}}"))).hasMessageContaining("\"tikv.replicas\" is 3 but");
+        assertThatThrownBy(() -> BackupMeta.read(write("{\"cluster_info\":{\"resolved_ts\":5},\"tikv\":{\"stores\":[]}}")))
+                .hasMessageContaining("tikv info is empty");
+        assertThatThrownBy(() -> BackupMeta.read(write("{\"cluster_info\":{\"resolved_ts\":5},\"tikv\":{\"stores\":"
+                + "[{\"store_id\":1},{\"store_id\":1}]}}"))).hasMessageContaining("lists store 1 twice");
+        assertThatThrownBy(() -> BackupMeta.read(write("{\"cluster_info\":{\"resolved_ts\":5},\"resolved_ts\":6}")))
+                .hasMessageContaining("differ");
+        assertThatThrownBy(() -> BackupMeta.read(write("{\"cluster_info\":{\"resolved_ts\":0}}")))
+                .hasMessageContaining("\"cluster_info.resolved_ts\" 0 is not a TSO");
+        assertThatThrownBy(() -> BackupMeta.read(write("{\"resolved_ts\":5,\"resolved_ts\":6}")))
+                .isInstanceOf(BackupMeta.Invalid.class).hasMessageContaining("Duplicate field");
+    }
 }

@@ -40,8 +40,10 @@ class PdClientTest {
             } else if (path.equals(PdClient.STORES)) {
                 answer = "{\"count\":2,\"stores\":[{\"store\":{\"id\":1,\"address\":\"tikv1:20160\",\"state_name\":\"Up\"},\"status\":{}},"
                         + "{\"store\":{\"id\":5,\"address\":\"tiflash0:3930\",\"labels\":[{\"key\":\"engine\",\"value\":\"tiflash\"}],\"state_name\":\"Up\"}}]}";
+            } else if (path.equals(PdClient.CONFIG + "/schedule")) {
+                answer = "{\"leader-schedule-limit\":4,\"region-schedule-limit\":2048,\"enable-tikv-split-region\":\"true\"}";
             } else if (path.equals(PdClient.CONFIG)) {
-                answer = "{\"schedule\":{\"leader-schedule-limit\":4,\"region-schedule-limit\":2048,\"max-snapshot-count\":64},\"replication\":{}}";
+                answer = "\"The config is updated.\"";
             } else if (path.equals(PdClient.MARKER)) {
                 answer = "{\"marked\":true}";
             } else if (path.startsWith(PdClient.SCHEDULERS)) {
@@ -83,12 +85,15 @@ class PdClientTest {
         assertThat(pd.snapshotRecoveringMarked()).isTrue();
         assertThat(pd.stores()).containsExactly(new PdStore(1, "tikv1:20160", false, "Up"),
                 new PdStore(5, "tiflash0:3930", true, "Up"));
-        assertThat(pd.scheduleLimits()).containsExactly(Map.entry("leader-schedule-limit", 4L), Map.entry("region-schedule-limit", 2048L));
+        assertThat(pd.scheduleConfig()).containsOnlyKeys("leader-schedule-limit", "region-schedule-limit", "enable-tikv-split-region");
+        assertThat(pd.scheduleConfig().get("enable-tikv-split-region").asText()).isEqualTo("true");
         assertThat(pd.schedulers()).containsExactly("balance-leader-scheduler", "evict-leader-scheduler");
         pd.setBaseAllocId(Long.parseUnsignedLong("18446744073709551615"));
-        pd.setConfig(Map.of("leader-schedule-limit", 0L));
+        pd.setConfigTtl(Map.of("leader-schedule-limit", com.fasterxml.jackson.databind.node.LongNode.valueOf(0)), 300);
+        pd.pauseScheduler("balance-leader-scheduler", 300);
         assertThat(seen).contains("POST " + PdClient.BASE_ALLOC_ID + " {\"id\":\"18446744073709551615\"}",
-                "POST " + PdClient.CONFIG + " {\"leader-schedule-limit\":0}");
+                "POST " + PdClient.CONFIG + " {\"schedule.leader-schedule-limit\":0}",
+                "POST " + PdClient.SCHEDULERS + "/balance-leader-scheduler {\"delay\":300}");
     }
 
     @Test
@@ -105,23 +110,6 @@ class PdClientTest {
         failures.set(5);
         assertThatThrownBy(() -> retry.run("read marker", pd::snapshotRecoveringMarked))
                 .hasMessageContaining("HTTP 503").hasMessageContaining("after 3 attempts");
-    }
-
-    @Test
-    void pauseTouchesOnlyNonZeroLimitsAndBalancingSchedulersAndRestoresThem() throws Exception {
-        PdClient pd = new PdClient(List.of(addr()), null, Duration.ofSeconds(5));
-        SchedulingPause pause = new SchedulingPause(pd, new PdRetry(2, Duration.ofMillis(10), Duration.ofMillis(10)));
-        pause.pause();
-        assertThat(pause.changedAnything()).isTrue();
-        assertThat(pause.restore()).isNull();
-        assertThat(pause.restore()).isNull(); // idempotent: nothing sent twice
-        assertThat(seen).containsSubsequence(
-                "POST " + PdClient.CONFIG + " {\"leader-schedule-limit\":0,\"region-schedule-limit\":0}",
-                "DELETE " + PdClient.SCHEDULERS + "/balance-leader-scheduler",
-                "POST " + PdClient.CONFIG + " {\"leader-schedule-limit\":4,\"region-schedule-limit\":2048}",
-                "POST " + PdClient.SCHEDULERS + " {\"name\":\"balance-leader-scheduler\"}");
-        assertThat(seen).noneMatch(s -> s.contains("evict-leader-scheduler") && !s.startsWith("GET"));
-        assertThat(seen.stream().filter(s -> s.startsWith("POST " + PdClient.SCHEDULERS)).count()).isEqualTo(1);
     }
 
     @Test

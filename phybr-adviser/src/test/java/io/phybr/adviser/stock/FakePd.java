@@ -43,6 +43,8 @@ final class FakePd implements AutoCloseable {
                 body = sb.append("]}").toString();
             } else if (method.equals("GET") && path.equals(PdClient.CONFIG)) {
                 body = "{\"schedule\":{\"leader-schedule-limit\":4},\"replication\":{}}";
+            } else if (method.equals("GET") && path.equals(PdClient.CONFIG + "/schedule")) {
+                body = "{\"leader-schedule-limit\":4}";
             } else if (method.equals("GET") && path.equals(PdClient.SCHEDULERS)) {
                 String q = ex.getRequestURI().getQuery();
                 List<String> names = q != null && q.contains("status=paused") ? pausedSchedulers : List.of();

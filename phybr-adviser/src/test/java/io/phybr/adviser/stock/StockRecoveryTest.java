@@ -330,7 +330,8 @@ class StockRecoveryTest {
         CompletableFuture<Outcome> run = CompletableFuture.supplyAsync(r::run);
 
         await().atMost(Duration.ofSeconds(10)).until(() -> cluster.store(1).calls().contains("ReadRegionMeta"));
-        assertThat(cluster.pd().state().scheduleConfig()).containsEntry("leader-schedule-limit", "0");
+        assertThat(cluster.pd().effectiveConfig("leader-schedule-limit")).isEqualTo("0"); // a TTL item: persisted value untouched
+        assertThat(cluster.pd().state().paused()).contains("balance-leader-scheduler");
         assertThat(r.restorePd()).isNull(); // what the CLI's shutdown hook calls on Ctrl-C
         assertThat(cluster.pd().state()).isEqualTo(before);
 
