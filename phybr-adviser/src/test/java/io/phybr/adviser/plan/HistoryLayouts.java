@@ -160,6 +160,24 @@ final class HistoryLayouts {
                 rows.add(new Row(1 + rnd.nextInt(stores), nextId, 0, 100, 9, 0, 0, false, lo, hi, stock));
             }
         }
+        if (!quiet && !rows.isEmpty() && rnd.nextInt(8) == 0) {
+            // An unrelated region at the SAME version as a reported one, over the same range (issue 14: the
+            // equal-version rule, lower region id wins, was never generated): sometimes a higher id (it loses),
+            // sometimes an unused lower id (it wins and displaces the region the history made).
+            Row twin = rows.get(rnd.nextInt(rows.size()));
+            java.util.Set<Long> used = new java.util.HashSet<>();
+            rows.forEach(r -> used.add(r.region()));
+            long id = nextId + 1;
+            if (rnd.nextBoolean()) {
+                for (long lower = twin.region() - 1; lower >= 1; lower--) {
+                    if (!used.contains(lower)) {
+                        id = lower;
+                        break;
+                    }
+                }
+            }
+            rows.add(new Row(1 + rnd.nextInt(stores), id, 0, 100, 9, 0, twin.version(), false, twin.start(), twin.end(), stock));
+        }
         if (rnd.nextInt(10) == 0) {
             missingStore = 1 + rnd.nextInt(stores);
             rows.removeIf(r -> r.store() == missingStore);
