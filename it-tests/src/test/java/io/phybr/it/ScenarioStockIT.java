@@ -79,7 +79,8 @@ class ScenarioStockIT {
                 "--resolved-ts", Long.toString(Math.max(1, backup.resolvedTs())), "--retry-backoff", "50ms",
                 "--expected-stores", Integer.toString(backends.size()),
                 // the corpus is small: a wait that cannot be proven (R10) is named within the IT's bound
-                "--wait-apply-timeout", "10s")) {
+                "--collect-timeout", "20s", "--recover-timeout", "20s", "--wait-apply-timeout", "10s",
+                "--resolve-timeout", "20s")) {
             code = p.await(Duration.ofSeconds(90));
             Expectation exp = s.stockExpectation();
             assertThat(code).as("%s: %s", s.name(), p.err()).isEqualTo(exp.outcome().exitCode);

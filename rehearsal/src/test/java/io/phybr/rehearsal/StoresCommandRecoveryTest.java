@@ -56,13 +56,13 @@ class StoresCommandRecoveryTest {
     void servesALayoutThatARealRecoveryPasses() throws Exception {
         Sink sink = new Sink();
         CompletableFuture<Integer> cmd = run(sink, "--stores", "3", "--regions", "25", "--seed", "42",
-                "--resolved-ts", "1000", "--exit-after-recovery", "--timeout", "120");
+                "--resolved-ts", "1000", "--speedup", "1000", "--exit-after-recovery", "--timeout", "120");
         await().atMost(Duration.ofSeconds(30)).until(() -> sink.toString().contains("--pd "));
         Outcome out = StockRecovery.builder()
                 .pd(new PdClient(List.of(pdOf(sink)), null, Duration.ofSeconds(5)))
                 .resolvedTs(1000).build().run();
         assertThat(out.exitCode()).as(out.verdict()).isEqualTo(ExitCode.OK);
-        assertThat(cmd.get(60, TimeUnit.SECONDS)).isZero();
+        assertThat(cmd.get(60, TimeUnit.SECONDS)).as(sink.toString()).isZero();
         assertThat(sink.toString()).contains("PASS").contains("store 3 at 127.0.0.1:");
     }
 
@@ -70,7 +70,7 @@ class StoresCommandRecoveryTest {
     void servesAScenarioThatARealRecoveryPasses() throws Exception {
         Sink sink = new Sink();
         CompletableFuture<Integer> cmd = run(sink, "--scenario", "../mock-tikv/scenarios/lagging-peer-across-split.scn",
-                "--exit-after-recovery", "--timeout", "120");
+                "--speedup", "1000", "--exit-after-recovery", "--timeout", "120");
         await().atMost(Duration.ofSeconds(30)).until(() -> sink.toString().contains("resolved ts "));
         Matcher ts = Pattern.compile("resolved ts (\\d+)").matcher(sink.toString());
         assertThat(ts.find()).isTrue();

@@ -183,7 +183,7 @@ final class Replication {
         return moved;
     }
 
-    private boolean applyEntry(StoreImage st, Peer p, Entry e) {
+    static boolean applyEntry(StoreImage st, Peer p, Entry e) {
         Entry.Command c = e.command();
         if (c instanceof Entry.CommitMerge cm) {
             Peer src = st.peer(cm.source());

@@ -1,36 +1,68 @@
 package io.phybr.mock.stock;
 
+import io.phybr.mock.model.Peer;
+import io.phybr.mock.model.StoreImage;
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * A store held in memory: its peers (with applied index and leadership) and a flat list of MVCC keys
- * (writes and locks with their commit ts). Enough to check what the adviser did: who was forced to
- * lead, that everything got applied, and that nothing newer than the resolved ts is left.
+ * A store held in memory: its peers as TiKV reports them, compact ({@link PeerColumns}: a million-region cluster's
+ * stores fit in a few hundred MB), and a flat list of MVCC keys (writes and locks with their commit ts). Enough to
+ * check what an adviser did: who leads, that everything got applied, and that nothing newer than the resolved ts
+ * is left.
+ *
+ * <p>Raft state: a peer's log ends at {@code last_index} in term {@code last_log_term} (the reported hard-state term,
+ * so last entry term = hard-state term), applied and committed up to its applied index, no vote; it keeps no
+ * entries (applying them changes no KV data here). The {@link RaftNet} sees a peer as a {@link Peer} made from the
+ * columns the first time it touches it ({@link #raftPeer}); a peer it never touched never voted, so WaitApply skips
+ * it (R8). Its voters are the region's peers: one per store of the same layout that holds the region ({@link #link}),
+ * and the rest — peer ids no store of the layout holds — on absent stores that never vote.
  */
 public final class InMemoryStoreBackend implements StoreBackend {
     /** One key of the store's KV data: a committed write, or a lock (locks are always deleted by resolve). */
     public record Kv(byte[] key, long commitTs, boolean lock) {
     }
 
+    /** Absent voters get store ids at and below this one (never running). */
+    private static final long ABSENT = -1;
+
     private final long storeId;
-    /** The peers, compact: a million-region cluster's stores fit in a few hundred MB (see {@link PeerColumns}). */
     private final PeerColumns peers = new PeerColumns();
+    /** Peers the Raft network touched, as model replicas (the rest are only in the columns). */
+    private final StoreImage image;
     private final List<Kv> kvs = new ArrayList<>();
-    private final List<Long> forced = new ArrayList<>();
-    private int reboots;
+    /** The stores of the same layout, in store order: a region's voters (see {@link #link}). */
+    private List<InMemoryStoreBackend> layout = List.of();
+    private volatile Object lock = this;
 
     public InMemoryStoreBackend(long storeId) {
         this.storeId = storeId;
+        this.image = StoreImage.empty(storeId);
     }
 
-    /** Adds a peer that has applied up to {@code applied} (≤ its last index). */
+    /** Adds a peer that has applied (and knows committed) up to {@code applied} (≤ its last index). */
     public synchronized InMemoryStoreBackend addPeer(LocalPeer p, long applied) {
         peers.add(p, applied, "store " + storeId);
         return this;
+    }
+
+    /** Makes the stores of one layout each other's voters. */
+    static void link(List<InMemoryStoreBackend> stores) {
+        List<InMemoryStoreBackend> sorted = new ArrayList<>(stores);
+        sorted.sort((a, b) -> Long.compare(a.storeId, b.storeId));
+        for (InMemoryStoreBackend s : sorted) {
+            s.layout = List.copyOf(sorted);
+        }
+    }
+
+    /** The lock guarding the replicas: the cluster's {@link RaftNet} once the store joined one. */
+    void guardedBy(Object lock) {
+        this.lock = lock;
     }
 
     public synchronized InMemoryStoreBackend addKv(Kv kv) {
@@ -43,102 +75,172 @@ public final class InMemoryStoreBackend implements StoreBackend {
         return storeId;
     }
 
-    /** Every peer, ascending by region id; the elements are built as they are read. */
     @Override
-    public synchronized List<LocalPeer> peers() {
-        return peers.view(peers.size(), this);
+    public StoreImage raft() {
+        return image;
     }
 
+    /**
+     * The Raft replica of {@code region}, made from the columns on first use: silenced (recovery mode), voters one
+     * per store of the layout holding the region, each with one of its peer ids by store order, the rest absent.
+     */
     @Override
-    public synchronized void forceLeader(long regionId) {
-        int i = peers.find(regionId);
-        if (i < 0 || peers.tombstone(i)) {
-            throw new IllegalArgumentException("region " + regionId + " not found on store " + storeId);
+    public Peer raftPeer(long region) {
+        Peer made = image.peer(region);
+        if (made != null) {
+            return made;
         }
-        peers.setLeader(i, true);
-        peers.setApplied(i, peers.lastIndex(i));
-        forced.add(regionId);
-    }
-
-    @Override
-    public synchronized void applyAll() {
-        for (int i = 0; i < peers.size(); i++) {
-            peers.setApplied(i, peers.lastIndex(i));
-        }
-    }
-
-    @Override
-    public long resolve(long resolvedTs, ResolveProgress progress) {
-        long deleted = 0;
-        long cursor = 0;
-        List<Kv> doomed;
+        LocalPeer m;
+        long applied;
         synchronized (this) {
-            doomed = kvs.stream().filter(k -> k.lock() || k.commitTs() > resolvedTs).toList();
-            kvs.removeAll(doomed);
+            int i = peers.find(region);
+            if (i < 0) {
+                return null;
+            }
+            m = peers.peer(i);
+            applied = peers.applied(i);
         }
-        for (Kv k : doomed) {
-            deleted++;
-            cursor = k.commitTs();
-            if (deleted % 64 == 0) {
-                progress.report(deleted, cursor);
+        long[] ids = m.peerIds().length == 0 ? new long[] {region * 1000 + storeId} : m.peerIds().clone();
+        Arrays.sort(ids);
+        TreeMap<Long, Long> members = new TreeMap<>();
+        int next = 0;
+        for (InMemoryStoreBackend s : layout.isEmpty() ? List.of(this) : layout) {
+            if (s == this || s.holds(region)) {
+                members.put(s.storeId, next < ids.length ? ids[next++] : region * 1000 + s.storeId);
             }
         }
-        progress.report(deleted, cursor);
-        return deleted;
+        for (long absent = ABSENT; next < ids.length; absent--) {
+            members.put(absent, ids[next++]);
+        }
+        Peer p = new Peer(storeId, region, members.get(storeId), applied, m.lastIndex(), m.lastLogTerm(),
+                m.startKey(), m.endKey(), m.version(), 1, members);
+        p.tombstone = m.tombstone();
+        p.silenced = true;
+        image.peers.put(region, p);
+        return p;
+    }
+
+    private synchronized boolean holds(long region) {
+        return peers.find(region) >= 0;
+    }
+
+    /** Every peer, ascending by region id, built as read; a peer the Raft network touched shows its hard state. */
+    @Override
+    public List<LocalPeer> peers() {
+        List<LocalPeer> base;
+        synchronized (this) {
+            base = peers.view(peers.size(), this);
+        }
+        return new AbstractList<>() {
+            @Override
+            public LocalPeer get(int i) {
+                LocalPeer m = base.get(i);
+                Peer p;
+                synchronized (lock) {
+                    p = image.peer(m.regionId());
+                }
+                return p == null ? m : new LocalPeer(m.regionId(), m.peerIds(), p.hardStateTerm(), p.lastIndex(), 0,
+                        m.version(), p.tombstone, m.startKey(), m.endKey());
+            }
+
+            @Override
+            public int size() {
+                return base.size();
+            }
+        };
     }
 
     @Override
-    public synchronized void reboot() {
-        reboots++;
-        for (int i = 0; i < peers.size(); i++) {
-            peers.setLeader(i, false);
+    public void resolve(long resolvedTs, ResolveSink sink) {
+        List<Kv> writes;
+        synchronized (this) {
+            long locks = kvs.stream().filter(Kv::lock).count();
+            kvs.removeIf(Kv::lock);
+            sink.message(locks, 0); // cleanup_lock: one message, every lock, whatever its ts
+            writes = new ArrayList<>(kvs);
+        }
+        long[] ts = writes.stream().mapToLong(Kv::commitTs).toArray();
+        List<Kv> doomed = new ArrayList<>();
+        StoreBackend.resolveWrites(ts, resolvedTs, i -> doomed.add(writes.get(i)), sink);
+        synchronized (this) {
+            kvs.removeAll(doomed);
         }
     }
 
     // ---- what tests look at ---------------------------------------------------------------
 
-    /** Regions whose peer here is leader now. */
-    public synchronized Set<Long> leaders() {
-        Set<Long> out = new TreeSet<>();
-        for (int i = 0; i < peers.size(); i++) {
-            if (peers.leader(i)) {
-                out.add(peers.regionId(i));
+    /**
+     * Puts this store's peer of {@code region} in the state a won election leaves (leading, applied to its last
+     * index) without running one — for checker tests that need a recovered-looking store. The mock stores never
+     * call it: their leaders come from {@link RaftNet} elections.
+     */
+    public void forceLeader(long region) {
+        synchronized (lock) {
+            Peer p = raftPeer(region);
+            if (p == null || p.tombstone) {
+                throw new IllegalArgumentException("region " + region + " not found on store " + storeId);
             }
+            p.silenced = false;
+            p.applied = p.last;
         }
-        return out;
     }
 
-    /** The peers that lead now, ascending by region id. */
-    public synchronized List<LocalPeer> ledPeers() {
+    /** Regions whose peer here leads now. */
+    public Set<Long> leaders() {
+        synchronized (lock) {
+            Set<Long> out = new TreeSet<>();
+            image.peers.forEach((id, p) -> {
+                if (!p.silenced && !p.tombstone) {
+                    out.add(id);
+                }
+            });
+            return out;
+        }
+    }
+
+    /** The peers that lead now, ascending by region id, as reported. */
+    public List<LocalPeer> ledPeers() {
+        Set<Long> led = leaders();
         List<LocalPeer> out = new ArrayList<>();
-        for (int i = 0; i < peers.size(); i++) {
-            if (peers.leader(i)) {
-                out.add(peers.peer(i));
+        synchronized (this) {
+            for (long r : led) {
+                out.add(peers.peer(peers.find(r)));
             }
         }
         return out;
     }
 
-    /** Every forceLeader call, in order (a re-sent plan shows up twice). */
-    public synchronized List<Long> forcedLeaders() {
-        return List.copyOf(forced);
-    }
-
-    public synchronized boolean allApplied() {
-        for (int i = 0; i < peers.size(); i++) {
-            if (peers.applied(i) != peers.lastIndex(i)) {
-                return false;
+    /** Whether every live peer applied its whole log. */
+    public boolean allApplied() {
+        synchronized (lock) {
+            synchronized (this) {
+                for (int i = 0; i < peers.size(); i++) {
+                    Peer p = image.peer(peers.regionId(i));
+                    boolean done = p != null ? p.tombstone || p.applied >= p.last
+                            : peers.tombstone(i) || peers.applied(i) >= peers.lastIndex(i);
+                    if (!done) {
+                        return false;
+                    }
+                }
+                return true;
             }
         }
-        return true;
+    }
+
+    /** Sets every peer's applied index to its last index (test set-up: a store as a finished recovery leaves it). */
+    public void applyAll() {
+        synchronized (lock) {
+            synchronized (this) {
+                for (int i = 0; i < peers.size(); i++) {
+                    peers.setApplied(i, peers.lastIndex(i));
+                }
+                image.allPeers().forEach(p -> p.applied = p.last);
+            }
+        }
     }
 
     public synchronized List<Kv> kvs() {
         return List.copyOf(kvs);
-    }
-
-    public synchronized int reboots() {
-        return reboots;
     }
 
     /** Peers on the store, tombstones included. */
@@ -154,9 +256,5 @@ public final class InMemoryStoreBackend implements StoreBackend {
     @Override
     public String toString() {
         return "InMemoryStoreBackend[store " + storeId + ", " + peers.size() + " peers, " + kvs.size() + " keys]";
-    }
-
-    static String hex(byte[] b) {
-        return Arrays.toString(b);
     }
 }

@@ -2,7 +2,9 @@ package io.phybr.mock.stock;
 
 import io.phybr.mock.fault.Fault;
 import io.phybr.mock.fault.FaultSyntax;
+import io.phybr.mock.model.Peer;
 import io.phybr.mock.pd.MockPd;
+import io.phybr.mock.pd.RegionHeartbeat;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +19,7 @@ public final class MockStockCluster implements AutoCloseable {
     private final io.phybr.mock.CallLog callLog = new io.phybr.mock.CallLog();
     private final MockPd pd;
     private final Map<Long, MockStockStore> stores = new TreeMap<>();
+    private final RaftNet net = new RaftNet();
 
     /** TLS for the whole cluster: the stores' gRPC server context and PD's HTTPS context. */
     public record Tls(io.grpc.netty.shaded.io.netty.handler.ssl.SslContext grpc, javax.net.ssl.SSLContext http) {
@@ -28,7 +31,15 @@ public final class MockStockCluster implements AutoCloseable {
 
     public MockStockCluster(List<? extends StoreBackend> backends, boolean marked, boolean withTiflash, Tls tls)
             throws IOException {
-        this(backends, marked, withTiflash, tls, List.of());
+        this(backends, marked, withTiflash, tls, List.of(), DEFAULT_CLOCK);
+    }
+
+    /** Tests run TiKV's recovery-mode time 1000 times faster (a 20 s RecoverRegion takes 20 ms). */
+    public static final RecoveryClock DEFAULT_CLOCK = RecoveryClock.scaled(1000);
+
+    public MockStockCluster(List<? extends StoreBackend> backends, boolean marked, boolean withTiflash, Tls tls,
+                            List<? extends Fault> faults) throws IOException {
+        this(backends, marked, withTiflash, tls, faults, DEFAULT_CLOCK);
     }
 
     /**
@@ -37,12 +48,12 @@ public final class MockStockCluster implements AutoCloseable {
      * ({@link Fault.AgentFault#underStock()}) or rejected when they have none.
      */
     public MockStockCluster(List<? extends StoreBackend> backends, boolean marked, boolean withTiflash, Tls tls,
-                            List<? extends Fault> faults) throws IOException {
+                            List<? extends Fault> faults, RecoveryClock clock) throws IOException {
         List<MockPd.Store> listed = new ArrayList<>();
         MockPd p = null;
         try {
             for (StoreBackend b : backends) {
-                MockStockStore s = new MockStockStore(b);
+                MockStockStore s = new MockStockStore(b, net, clock);
                 for (Fault.StoreFault f : storeFaults(faults, b.storeId())) {
                     s.faults().add(f);
                 }
@@ -64,8 +75,9 @@ public final class MockStockCluster implements AutoCloseable {
                     p.inject(pdFault);
                 }
             }
-            MockPd registry = p;
-            stores.values().forEach(s -> s.onRestart(registry::storeRestarted));
+            MockPd thePd = p;
+            stores.values().forEach(st -> st.onRestart(thePd::storeRestarted)); // R9: a new start timestamp
+            net.onLeader((store, leader) -> thePd.heartbeat(heartbeat(store, leader)));
         } catch (IOException | RuntimeException e) {
             stores.values().forEach(MockStockStore::close);
             throw e;
@@ -119,13 +131,32 @@ public final class MockStockCluster implements AutoCloseable {
         return m.fault();
     }
 
-    /** In-memory backends built from a layout. */
+    /** What a new leader tells PD (pdpb RegionHeartbeat). */
+    private static RegionHeartbeat heartbeat(long store, Peer leader) {
+        List<RegionHeartbeat.Peer> peers = new ArrayList<>();
+        leader.members.forEach((s, id) -> {
+            if (s > 0) {
+                peers.add(new RegionHeartbeat.Peer(id, s));
+            }
+        });
+        return new RegionHeartbeat(leader.regionId, store, leader.peerId, leader.start, leader.end, leader.confVer,
+                leader.version, peers);
+    }
+
+    /** In-memory backends built from a layout, each other's voters (see {@link InMemoryStoreBackend}). */
     public static List<InMemoryStoreBackend> backends(List<StockReplica> layout) {
         Map<Long, InMemoryStoreBackend> out = new TreeMap<>();
         for (StockReplica r : layout) {
             out.computeIfAbsent(r.store(), InMemoryStoreBackend::new).addPeer(r.peer(), r.applied());
         }
-        return new ArrayList<>(out.values());
+        List<InMemoryStoreBackend> list = new ArrayList<>(out.values());
+        InMemoryStoreBackend.link(list);
+        return list;
+    }
+
+    /** The Raft network of the cluster's stores (leaders, pending WaitApply states). */
+    public RaftNet net() {
+        return net;
     }
 
     public static MockStockCluster start(List<StockReplica> layout) throws IOException {

@@ -20,9 +20,10 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * One mock stock-TiKV store: a gRPC server on a loopback port serving {@link RecoverDataService} over a
- * {@link StoreBackend}. It can go down ({@link #stop}), come back on the same port ({@link #start}) and
- * reboot (both, keeping its backend, whose {@link StoreBackend#reboot} drops volatile state). It records
- * every call and every RecoverRegion command list it received.
+ * {@link StoreBackend}, one of the stores of a {@link RaftNet}, on a {@link RecoveryClock}. It can go down
+ * ({@link #stop}), come back on the same port ({@link #start}) and restart (both: its disk stays, its forced leaders
+ * and pending WaitApply states are lost, and listeners — the mock PD — learn of the restart: R9). It records every
+ * call and every RecoverRegion command list it received.
  */
 public final class MockStockStore implements AutoCloseable {
     private static final AtomicInteger LIVE = new AtomicInteger();
@@ -34,14 +35,30 @@ public final class MockStockStore implements AutoCloseable {
     private volatile io.phybr.mock.CallLog callLog;
     private final List<List<RecoverRegionRequest>> recoverCalls = new ArrayList<>();
     private Server server;
+    private volatile boolean up;
     private volatile int port;
     private io.grpc.netty.shaded.io.netty.handler.ssl.SslContext tls;
     private boolean closed;
     private final AtomicInteger reboots = new AtomicInteger();
+    private final RaftNet net;
+    private final RecoveryClock clock;
+    private final List<java.util.function.LongConsumer> restartListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile RecoverDataService service;
 
+    /** A store alone in its own Raft network, on TiKV time scaled by 1000 (tests). */
     public MockStockStore(StoreBackend backend) {
+        this(backend, new RaftNet(), RecoveryClock.scaled(1000));
+    }
+
+    public MockStockStore(StoreBackend backend, RaftNet net, RecoveryClock clock) {
         this.backend = backend;
+        this.net = net;
+        this.clock = clock;
         this.faults = new StoreFaults(backend.storeId());
+        net.join(backend, this::running);
+        if (backend instanceof InMemoryStoreBackend m) {
+            m.guardedBy(net);
+        }
         this.worker = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "mock-store-" + backend.storeId());
             t.setDaemon(true);
@@ -91,12 +108,13 @@ public final class MockStockStore implements AutoCloseable {
         for (int attempt = 0; attempt < 50; attempt++) {
             try {
                 NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))
-                        .addService(new RecoverDataService(this, backend, faults, worker));
+                        .addService(service = new RecoverDataService(this, backend, faults, worker, net, clock));
                 if (tls != null) {
                     b.sslContext(tls);
                 }
                 Server s = b.build().start();
                 server = s;
+                up = true;
                 port = s.getPort();
                 LIVE.incrementAndGet();
                 return this;
@@ -124,6 +142,10 @@ public final class MockStockStore implements AutoCloseable {
         if (server == null) {
             return;
         }
+        up = false;
+        if (service != null) {
+            service.die();
+        }
         server.shutdownNow();
         try {
             server.awaitTermination(10, TimeUnit.SECONDS);
@@ -134,23 +156,30 @@ public final class MockStockStore implements AutoCloseable {
         LIVE.decrementAndGet();
     }
 
-    /** Stop, drop volatile state, start again on the same port. */
+    /**
+     * The TiKV process restarts (R9): in-flight calls break, the forced leaders and pending WaitApply states are lost,
+     * it registers with PD again (restart listeners), and serves again on the same port; its disk stays.
+     */
     public synchronized void reboot() {
         stop();
-        backend.reboot();
+        net.restarted(storeId());
         reboots.incrementAndGet();
+        restartListeners.forEach(l -> l.accept(storeId()));
         start();
-        java.util.function.LongConsumer l = restartListener;
-        if (l != null) {
-            l.accept(storeId()); // R9: the restarted TiKV registers with PD again, with a new start timestamp
-        }
+        net.settleAll(); // leaders elsewhere replicate to its followers again
     }
 
-    private volatile java.util.function.LongConsumer restartListener;
-
-    /** Told the store id after every restart (the cluster wires it to {@code MockPd.storeRestarted}). */
+    /** Told the store id after every restart (the mock PD re-registers the store with a new start timestamp). */
     public void onRestart(java.util.function.LongConsumer listener) {
-        this.restartListener = listener;
+        restartListeners.add(listener);
+    }
+
+    public RaftNet net() {
+        return net;
+    }
+
+    public RecoveryClock clock() {
+        return clock;
     }
 
     void rebootAsync() {
@@ -159,8 +188,9 @@ public final class MockStockStore implements AutoCloseable {
         t.start();
     }
 
-    public synchronized boolean running() {
-        return server != null;
+    /** Whether the process serves now (read without the store's lock: the Raft network asks while holding its own). */
+    public boolean running() {
+        return up;
     }
 
     public int reboots() {

@@ -15,33 +15,30 @@ import java.util.Map;
  *   <li>{@code last_log_term} is the peer's Raft hard-state term (SPEC R2, {@code region_meta_collector.rs}
  *       reports {@code hard_state.term}), which exceeds its last entry's term after a vote or a failed campaign;
  *       {@code last_index} is its RaftLocalState.last_index;</li>
- *   <li>in recovery mode no peer campaigns by itself: every peer starts {@code silenced};</li>
- *   <li>{@link #forceLeader} un-silences the store's peer of the region (the one leader the checker looks for) and
- *       raises its term above every replica's, as campaigning until elected does;</li>
+ *   <li>elections, replication and apply run on the replicas' own logs in the cluster's {@link RaftNet}: applying a
+ *       committed write sets it in the store's KV data;</li>
  *   <li>{@link #resolve} clears, from the store's KV data, every write whose commit ts is newer than the
- *       resolved ts (the model has no locks).</li>
+ *       resolved ts (the model has no locks: the lock message says 0).</li>
  * </ul>
- * Limitation: applying log entries is the model's {@code Cluster} logic and is not reachable from here, so
- * forceLeader and applyAll leave {@code applied} as it is; the checker accepts a committed write that sits in
- * the leader's log beyond its applied index, which is what TiKV would then apply.
+ * Limitation: a follower that receives a leader's log whole (no common index: a Raft snapshot) does not receive the
+ * leader's KV data with it; the checker reads committed writes from leaders.
  */
 public final class ModelStoreBackend implements StoreBackend {
     private final StoreImage image;
     private final Backup backup;
     private final Map<Long, StoreImage> cluster;
-    private final List<Long> forced = new ArrayList<>();
 
     /**
-     * Serves {@code cluster.get(storeId)}; {@code cluster} holds every store's image (copies from
-     * {@link Backup#freshImages()}, mutated in place), the "network" a campaign sees.
+     * Serves {@code cluster.get(storeId)}, one of the copies from {@link Backup#freshImages()} (mutated in place);
+     * in recovery mode no peer leads by itself, so every peer of the store starts silenced.
      */
     public ModelStoreBackend(long storeId, Map<Long, StoreImage> cluster, Backup backup) {
         this.image = cluster.get(storeId);
         if (image == null) {
             throw new IllegalArgumentException("no image of store " + storeId);
         }
-        this.cluster = cluster;
         this.backup = backup;
+        this.cluster = cluster;
         image.allPeers().forEach(p -> p.silenced = true);
     }
 
@@ -55,7 +52,12 @@ public final class ModelStoreBackend implements StoreBackend {
     }
 
     @Override
-    public synchronized List<LocalPeer> peers() {
+    public StoreImage raft() {
+        return image;
+    }
+
+    @Override
+    public List<LocalPeer> peers() {
         List<LocalPeer> out = new ArrayList<>();
         for (Peer p : image.allPeers()) {
             long[] ids = p.members.values().stream().mapToLong(Long::longValue).toArray();
@@ -68,63 +70,39 @@ public final class ModelStoreBackend implements StoreBackend {
         return out;
     }
 
-    @Override
-    public synchronized void forceLeader(long regionId) {
+    /**
+     * Puts this store's peer of {@code regionId} in the state a won election leaves (leading, in a term above every
+     * replica's) without running one — for checker tests. The mock stores never call it: their leaders come from
+     * {@link RaftNet} elections.
+     */
+    public void forceLeader(long regionId) {
         Peer p = image.peer(regionId);
         if (p == null || p.tombstone) {
             throw new IllegalArgumentException("region " + regionId + " not found on store " + image.id);
         }
-        // Campaigning until it wins: every rejection teaches it a higher term, so it ends above all of them.
         long top = p.term;
-        synchronized (cluster) {
-            for (StoreImage other : cluster.values()) {
-                Peer q = other.peer(regionId);
-                if (q != null) {
-                    top = Math.max(top, q.term);
-                }
+        for (StoreImage other : cluster.values()) {
+            Peer q = other.peer(regionId);
+            if (q != null) {
+                top = Math.max(top, q.term);
+                q.silenced = true;
             }
         }
         p.term = top + 1;
         p.silenced = false;
-        forced.add(regionId);
     }
 
     @Override
-    public void applyAll() {
-        // see the class comment: applying entries is the model's job
-    }
-
-    @Override
-    public long resolve(long resolvedTs, ResolveProgress progress) {
-        long deleted = 0;
-        long cursor = 0;
-        synchronized (this) {
-            for (Write w : backup.writes()) {
-                if (w.commitTs() > resolvedTs && image.data.get(w.id())) {
-                    image.data.clear(w.id());
-                    deleted++;
-                    cursor = w.commitTs();
-                }
+    public void resolve(long resolvedTs, ResolveSink sink) {
+        sink.message(0, 0); // the model has no locks
+        List<Write> held = new ArrayList<>();
+        for (Write w : backup.writes()) {
+            if (image.data.get(w.id())) {
+                held.add(w);
             }
         }
-        progress.report(deleted, cursor);
-        return deleted;
-    }
-
-    @Override
-    public synchronized void reboot() {
-        forced.forEach(r -> {
-            Peer p = image.peer(r);
-            if (p != null) {
-                p.silenced = true;
-            }
-        });
-        forced.clear();
-    }
-
-    /** Regions forced to lead here (since the last reboot). */
-    public synchronized List<Long> forcedLeaders() {
-        return List.copyOf(forced);
+        long[] ts = held.stream().mapToLong(Write::commitTs).toArray();
+        StoreBackend.resolveWrites(ts, resolvedTs, i -> image.data.clear(held.get(i).id()), sink);
     }
 
     /**

@@ -2,12 +2,12 @@ package io.phybr.mock.stock;
 
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
 import io.phybr.mock.fault.Fault;
 import io.phybr.mock.fault.Fault.CallFault;
 import io.phybr.mock.fault.Fault.Rpc;
 import io.phybr.mock.fault.StorePoint;
-import io.grpc.stub.ServerCallStreamObserver;
-import io.grpc.stub.StreamObserver;
 import io.phybr.proto.recoverdata.Error;
 import io.phybr.proto.recoverdata.ReadRegionMetaRequest;
 import io.phybr.proto.recoverdata.RecoverDataGrpc;
@@ -24,27 +24,32 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * {@code recover_data.RecoverData} as stock TiKV serves it in recovery mode (components/snap_recovery):
+ * {@code recover_data.RecoverData} as stock TiKV serves it in recovery mode
+ * ({@code components/snap_recovery/src/services.rs}), on a {@link RecoveryClock}, over the store's replicas in the
+ * cluster's {@link RaftNet}:
  * <ul>
- *   <li>ReadRegionMeta streams one meta per local non-tombstone peer: {@code peer_id} the largest peer id of
- *       the region, {@code commit_index} 0, {@code tombstone} false, raw keys;</li>
- *   <li>RecoverRegion reads every request first, then forces each {@code as_leader} region to lead and waits
- *       until it applied to its last index, ignores {@code tombstone}, and answers {@code store_id};</li>
- *   <li>a newer RecoverRegion or ReadRegionMeta aborts an unfinished older one with ABORTED;</li>
- *   <li>WaitApply returns once every peer applied to its last index;</li>
- *   <li>ResolveKvData deletes locks and writes newer than the resolved ts, streaming progress.</li>
+ *   <li>ReadRegionMeta streams one meta per local non-tombstone peer (R1, R2) and aborts an unfinished RecoverRegion
+ *       (R6), but not another ReadRegionMeta;</li>
+ *   <li>RecoverRegion reads every request first (a broken upload restarts the store: R7, the harsher reading), aborts
+ *       an unfinished older RecoverRegion with ABORTED (R6), ignores tombstone requests, runs the
+ *       {@link LeaderKeeper} over its {@code as_leader} regions (R3–R5) and then waits for each leader to apply to its
+ *       last index (R10: a wait already pending on that peer answers at once), and answers {@code store_id} —
+ *       never an error. A client that gives up does not stop it: only a newer call or a restart does;</li>
+ *   <li>WaitApply is broadcast to every peer and waits for those that must wait (R8); a pending older wait on any
+ *       peer makes it answer success at once (Duplicated, R10);</li>
+ *   <li>ResolveKvData streams one message for the locks, then one per scanned batch (R11), compacts, and closes.</li>
  * </ul>
- * Work runs on {@code worker}, never on the transport threads. Faults come from {@link StoreFaults}, looked up at
- * the store's named points ({@link StorePoint}).
+ * Work runs on {@code worker}, never on the transport threads. Faults come from {@link StoreFaults}, looked up at the
+ * store's named points ({@link StorePoint}).
  */
 final class RecoverDataService extends RecoverDataGrpc.RecoverDataImplBase {
-    /** A long-running call that a newer one may abort. */
-    private static final class Active {
+    /** One call in flight: answered once, by its work or by an abort. */
+    private static final class Call {
         private final StreamObserver<?> observer;
         private boolean finished;
         private volatile boolean aborted;
 
-        Active(StreamObserver<?> observer) {
+        Call(StreamObserver<?> observer) {
             this.observer = observer;
         }
 
@@ -56,12 +61,7 @@ final class RecoverDataService extends RecoverDataGrpc.RecoverDataImplBase {
             return true;
         }
 
-        /** The client went away (cancel, deadline, store stopped): stop working for it. */
-        void cancelled() {
-            aborted = true;
-            finish();
-        }
-
+        /** Aborted by a newer call (R6): the stream ends ABORTED. */
         void abort() {
             aborted = true;
             if (finish()) {
@@ -78,31 +78,46 @@ final class RecoverDataService extends RecoverDataGrpc.RecoverDataImplBase {
     private final StoreBackend backend;
     private final StoreFaults faults;
     private final ExecutorService worker;
-    private Active active;
+    private final RaftNet net;
+    private final RecoveryClock clock;
+    /** The last RecoverRegion (services.rs last_recovery_region_rpc). */
+    private Call lastRecover;
+    /** The process stopped: every task of this service ends. */
+    private volatile boolean dead;
 
-    RecoverDataService(MockStockStore store, StoreBackend backend, StoreFaults faults, ExecutorService worker) {
+    RecoverDataService(MockStockStore store, StoreBackend backend, StoreFaults faults, ExecutorService worker,
+                       RaftNet net, RecoveryClock clock) {
         this.store = store;
         this.backend = backend;
         this.faults = faults;
         this.worker = worker;
+        this.net = net;
+        this.clock = clock;
     }
 
-    private synchronized Active supersede(StreamObserver<?> obs) {
-        Active old = active;
-        Active now = new Active(obs);
-        active = now;
-        if (old != null) {
-            old.abort();
+    /** The process is gone: its tasks stop, and nothing it held answers. */
+    void die() {
+        dead = true;
+    }
+
+    private synchronized void abortLastRecover() {
+        if (lastRecover != null) {
+            lastRecover.abort(); // a finished one ignores it
         }
-        return now;
     }
 
+    private synchronized void replaceLastRecover(Call call) {
+        abortLastRecover();
+        lastRecover = call;
+    }
+
+    /** A slow store's delay before each message and each campaign. */
     private void step() {
         long nanos = faults.delay().toNanos();
         if (nanos > 0) {
             long end = System.nanoTime() + nanos;
             long rest;
-            while ((rest = end - System.nanoTime()) > 0 && !Thread.currentThread().isInterrupted()) {
+            while ((rest = end - System.nanoTime()) > 0 && !Thread.currentThread().isInterrupted() && !dead) {
                 LockSupport.parkNanos(rest);
             }
         }
@@ -123,7 +138,7 @@ final class RecoverDataService extends RecoverDataGrpc.RecoverDataImplBase {
      * Point MESSAGE (or REQUESTS_READ): before message {@code sent}, a {@link Fault.ResetAfter} breaks the stream and a
      * {@link Fault.RestartDuring} restarts the store process (which breaks every call).
      */
-    private boolean brokenAt(CallFault f, int sent, Active call, StreamObserver<?> obs) {
+    private boolean brokenAt(CallFault f, int sent, Call call, StreamObserver<?> obs) {
         if (f instanceof Fault.ResetAfter r && sent >= r.after()) {
             if (call == null || call.finish()) {
                 obs.onError(Status.UNAVAILABLE.withDescription("stream reset by the store").asRuntimeException());
@@ -150,7 +165,10 @@ final class RecoverDataService extends RecoverDataGrpc.RecoverDataImplBase {
      */
     private Iterable<RegionMeta> metas() {
         List<Fault.ReportFault> garbage = faults.at(StorePoint.BUILD_METAS, Fault.ReportFault.class);
-        List<LocalPeer> peers = backend.peers();
+        List<LocalPeer> peers;
+        synchronized (net) {
+            peers = backend.peers(); // the model's is a copy; the in-memory one a view that locks as it reads
+        }
         return () -> new java.util.Iterator<>() {
             private final java.util.ArrayDeque<RegionMeta> ready = new java.util.ArrayDeque<>(2);
             private final java.util.Iterator<LocalPeer> next = peers.iterator();
@@ -213,7 +231,7 @@ final class RecoverDataService extends RecoverDataGrpc.RecoverDataImplBase {
      * Waits until the transport can take another message (grpc flow control, as grpcio's sink honours it in TiKV),
      * so a slow reader holds the store back instead of the store buffering its whole meta stream in memory.
      */
-    private static void awaitReady(ServerCallStreamObserver<?> obs, Object ready, Active call) {
+    private static void awaitReady(ServerCallStreamObserver<?> obs, Object ready, Call call) {
         while (!obs.isReady() && !call.aborted) {
             synchronized (ready) {
                 try {
@@ -233,9 +251,11 @@ final class RecoverDataService extends RecoverDataGrpc.RecoverDataImplBase {
         if (failedAtCall(f, obs)) {
             return;
         }
-        Active call = supersede(obs);
+        // "the client may omit recover_region [...] so we abort last recover region here too" (R6)
+        abortLastRecover();
+        Call call = new Call(obs);
         ServerCallStreamObserver<RegionMeta> server = (ServerCallStreamObserver<RegionMeta>) obs;
-        server.setOnCancelHandler(call::cancelled);
+        server.setOnCancelHandler(() -> call.aborted = true);
         Object ready = new Object();
         server.setOnReadyHandler(() -> {
             synchronized (ready) {
@@ -247,10 +267,7 @@ final class RecoverDataService extends RecoverDataGrpc.RecoverDataImplBase {
             for (RegionMeta m : metas()) {
                 step();
                 awaitReady(server, ready, call);
-                if (call.aborted) {
-                    return;
-                }
-                if (brokenAt(f, sent, call, obs)) {
+                if (call.aborted || dead || brokenAt(f, sent, call, obs)) {
                     return;
                 }
                 synchronized (call) {
@@ -263,6 +280,7 @@ final class RecoverDataService extends RecoverDataGrpc.RecoverDataImplBase {
             }
             if (call.finish()) {
                 obs.onCompleted();
+                restartIfAnswered(f);
             }
         });
     }
@@ -271,22 +289,35 @@ final class RecoverDataService extends RecoverDataGrpc.RecoverDataImplBase {
     public StreamObserver<RecoverRegionRequest> recoverRegion(StreamObserver<RecoverRegionResponse> obs) {
         store.record("RecoverRegion");
         CallFault f = faults.forCall(Rpc.RECOVER_REGION);
-        Active call = supersede(obs);
-        ((ServerCallStreamObserver<RecoverRegionResponse>) obs).setOnCancelHandler(call::cancelled);
+        Call call = new Call(obs);
         List<RecoverRegionRequest> requests = new ArrayList<>();
+        java.util.concurrent.atomic.AtomicBoolean read = new java.util.concurrent.atomic.AtomicBoolean();
+        // R7: services.rs unwraps each request; a broken upload panics the TiKV process (the harsher reading). Once
+        // every request is read, a client that goes away stops nothing: the task runs on until aborted.
+        ((ServerCallStreamObserver<RecoverRegionResponse>) obs).setOnCancelHandler(() -> {
+            if (!read.get() && !dead) {
+                store.rebootAsync();
+            }
+        });
         return new StreamObserver<>() {
+
             @Override
             public void onNext(RecoverRegionRequest r) {
                 requests.add(r);
+                if (f instanceof Fault.RestartDuring restart && restart.after() >= 0
+                        && requests.size() > restart.after()) {
+                    store.rebootAsync(); // the process dies mid-upload
+                }
             }
 
             @Override
             public void onError(Throwable t) {
-                call.cancelled();
+                // the cancel handler restarts the store (R7)
             }
 
             @Override
             public void onCompleted() {
+                read.set(true);
                 store.recordRecover(List.copyOf(requests));
                 if (f instanceof Fault.FailNext fail) {
                     if (call.finish()) {
@@ -294,44 +325,55 @@ final class RecoverDataService extends RecoverDataGrpc.RecoverDataImplBase {
                     }
                     return;
                 }
-                if (brokenAt(f, 0, call, obs)) {
-                    return;
+                boolean atRead = f instanceof Fault.ResetAfter
+                        || f instanceof Fault.RestartDuring restart && restart.after() < 0;
+                if (atRead && brokenAt(f, Integer.MAX_VALUE, call, obs)) {
+                    return; // point REQUESTS_READ
                 }
-                worker.execute(() -> {
-                    String error = f instanceof Fault.ErrorReply e ? e.msg() : null;
-                    for (RecoverRegionRequest r : requests) {
-                        if (error != null) {
-                            break;
-                        }
-                        if (!r.getAsLeader()) {
-                            continue; // TiKV ignores tombstone requests
-                        }
-                        step();
-                        if (call.aborted) {
-                            return;
-                        }
-                        try {
-                            backend.forceLeader(r.getRegionId());
-                        } catch (IllegalArgumentException e) {
-                            error = e.getMessage();
-                        }
+                List<Long> leaders = new ArrayList<>();
+                for (RecoverRegionRequest r : requests) {
+                    if (r.getAsLeader()) {
+                        leaders.add(r.getRegionId()); // tombstone requests are only counted by TiKV
                     }
-                    RecoverRegionResponse.Builder resp = RecoverRegionResponse.newBuilder().setStoreId(backend.storeId());
-                    if (error != null) {
-                        resp.setError(Error.newBuilder().setMsg(error));
-                    }
-                    synchronized (call) {
-                        if (call.finished) {
-                            return;
-                        }
-                        call.finished = true;
-                    }
-                    obs.onNext(resp.build());
-                    obs.onCompleted();
-                    restartIfAnswered(f);
-                });
+                }
+                replaceLastRecover(call);
+                worker.execute(() -> recover(call, leaders, f, obs));
             }
         };
+    }
+
+    private void recover(Call call, List<Long> leaders, CallFault f, StreamObserver<RecoverRegionResponse> obs) {
+        java.util.function.BooleanSupplier stop = () -> call.aborted || dead;
+        if (!LeaderKeeper.electAndWaitAllReady(backend.storeId(), leaders, net, clock, stop, this::step)) {
+            return;
+        }
+        // wait for every leader to apply to its last index (SnapshotBrWaitApplyRequest::relaxed per region)
+        List<Long> waiting = new ArrayList<>();
+        for (long region : leaders) {
+            if (net.admit(backend.storeId(), region, true) == RaftNet.Admission.WAITING) {
+                waiting.add(region); // DUPLICATED: an older wait's syncer is aborted, which answers this one at once
+            }
+        }
+        for (long region : waiting) {
+            while (!net.applied(backend.storeId(), region)) {
+                if (!clock.sleep(RecoveryClock.APPLY_POLL, stop)) {
+                    return;
+                }
+            }
+        }
+        RecoverRegionResponse.Builder resp = RecoverRegionResponse.newBuilder().setStoreId(backend.storeId());
+        if (f instanceof Fault.ErrorReply e) {
+            resp.setError(Error.newBuilder().setMsg(e.msg()));
+        }
+        if (call.finish()) {
+            try {
+                obs.onNext(resp.build());
+                obs.onCompleted();
+            } catch (RuntimeException gone) {
+                return; // the client went away; TiKV only logs "failed to response recover region rpc"
+            }
+            restartIfAnswered(f);
+        }
     }
 
     @Override
@@ -341,17 +383,46 @@ final class RecoverDataService extends RecoverDataGrpc.RecoverDataImplBase {
         if (failedAtCall(f, obs) || brokenAt(f, 0, null, obs)) {
             return;
         }
+        Call call = new Call(obs);
+        // a client that goes away stops nothing on the peers: their wait states stay until applied (R10)
+        ((ServerCallStreamObserver<WaitApplyResponse>) obs).setOnCancelHandler(() -> call.aborted = true);
         worker.execute(() -> {
             step();
+            List<Long> waiting = new ArrayList<>();
+            boolean duplicated = false;
+            List<Long> regions = new ArrayList<>();
+            synchronized (net) {
+                backend.raft().allPeers().forEach(p -> {
+                    if (!p.tombstone) {
+                        regions.add(p.regionId);
+                    }
+                });
+            }
+            for (long region : regions) {
+                RaftNet.Admission a = net.admit(backend.storeId(), region, false);
+                duplicated |= a == RaftNet.Admission.DUPLICATED;
+                if (a == RaftNet.Admission.WAITING) {
+                    waiting.add(region);
+                }
+            }
+            if (!duplicated) { // one Duplicated abort fires the shared syncer: the call answers at once
+                for (long region : waiting) {
+                    while (!net.applied(backend.storeId(), region)) {
+                        if (!clock.sleep(RecoveryClock.APPLY_POLL, () -> call.aborted || dead)) {
+                            return;
+                        }
+                    }
+                }
+            }
             WaitApplyResponse.Builder b = WaitApplyResponse.newBuilder();
             if (f instanceof Fault.ErrorReply e) {
                 b.setError(Error.newBuilder().setMsg(e.msg()));
-            } else {
-                backend.applyAll();
             }
-            obs.onNext(b.build());
-            obs.onCompleted();
-            restartIfAnswered(f);
+            if (call.finish() && !dead) {
+                obs.onNext(b.build());
+                obs.onCompleted();
+                restartIfAnswered(f);
+            }
         });
     }
 
@@ -362,6 +433,8 @@ final class RecoverDataService extends RecoverDataGrpc.RecoverDataImplBase {
         if (failedAtCall(f, obs) || brokenAt(f, 0, null, obs)) {
             return;
         }
+        Call call = new Call(obs);
+        ((ServerCallStreamObserver<ResolveKvDataResponse>) obs).setOnCancelHandler(() -> call.aborted = true);
         worker.execute(() -> {
             step();
             if (f instanceof Fault.ErrorReply e) {
@@ -370,10 +443,19 @@ final class RecoverDataService extends RecoverDataGrpc.RecoverDataImplBase {
                 obs.onCompleted();
                 return;
             }
-            backend.resolve(request.getResolvedTs(), (count, ts) -> obs.onNext(ResolveKvDataResponse.newBuilder()
-                    .setStoreId(backend.storeId()).setResolvedKeyCount(count).setCurrentCommitTs(ts).build()));
-            obs.onCompleted();
-            restartIfAnswered(f);
+            synchronized (net) {
+                backend.resolve(request.getResolvedTs(), (count, ts) -> {
+                    if (!call.aborted && !dead) {
+                        obs.onNext(ResolveKvDataResponse.newBuilder().setStoreId(backend.storeId())
+                                .setResolvedKeyCount(count).setCurrentCommitTs(ts).build());
+                    }
+                });
+            }
+            // R5: a full manual compaction of every column family before the stream closes
+            if (clock.sleep(RecoveryClock.COMPACTION, () -> call.aborted || dead) && call.finish()) {
+                obs.onCompleted();
+                restartIfAnswered(f);
+            }
         });
     }
 }

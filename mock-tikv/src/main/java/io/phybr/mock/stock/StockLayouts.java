@@ -71,6 +71,7 @@ public final class StockLayouts {
         } catch (IOException e) {
             throw new UncheckedIOException(e); // the sink does no I/O
         }
+        InMemoryStoreBackend.link(out); // a region's replicas are each other's voters
         return out;
     }
 

@@ -1,53 +1,75 @@
 package io.phybr.mock.stock;
 
+import io.phybr.mock.model.Peer;
+import io.phybr.mock.model.StoreImage;
 import java.util.List;
 
 /**
- * The state behind one mock stock-TiKV store. {@link RecoverDataService} turns the protocol into these
- * calls and applies TiKV's reporting rules itself (tombstone peers skipped, {@code peer_id} = largest
- * peer id, {@code commit_index} = 0), so a backend only answers for its data. The in-memory
- * {@link InMemoryStoreBackend} serves tests; a history-model cluster implements the same interface.
+ * The disk of one mock stock-TiKV store: its replicas' Raft state ({@link #raft()}, run by the cluster's
+ * {@link RaftNet}), what ReadRegionMeta reports of them, and its KV data for ResolveKvData.
+ * {@link RecoverDataService} applies TiKV's reporting rules itself (tombstone peers skipped, {@code commit_index} 0).
+ * The in-memory {@link InMemoryStoreBackend} serves tests; {@link ModelStoreBackend} serves a history's store.
  *
- * <p>Calls may come from several gRPC threads at once; implementations must be thread-safe. Methods
- * that wait (campaigning, applying) may block; the service calls them off the transport threads.
+ * <p>Every access to the replicas holds the {@link RaftNet}'s lock (elections change replicas on several stores).
  */
 public interface StoreBackend {
     /** This store's id. */
     long storeId();
 
-    /** Every peer on the store, tombstone ones included, in any order (a snapshot; called once per ReadRegionMeta). */
-    List<LocalPeer> peers();
-
     /**
-     * RecoverRegion {@code as_leader}: make this store's peer of the region campaign until it is leader,
-     * and return once it has applied to its last index.
-     *
-     * @throws IllegalArgumentException the store holds no live peer of that region (answered as a store error)
+     * The store's replicas with their logs, hard state and applied index, and its KV data; mutated by the
+     * {@link RaftNet}. A backend may hold only the replicas the network touched so far (see {@link #raftPeer}).
      */
-    void forceLeader(long regionId);
+    StoreImage raft();
 
-    /** WaitApply: return once every peer on this store has applied to its last index. */
-    void applyAll();
-
-    /**
-     * ResolveKvData: delete every lock, and every write (with its default-CF value) whose commit_ts is greater than
-     * {@code resolvedTs}. Call {@code progress} now and then (at least once at the end) with the running count of
-     * deleted keys and the commit ts of the last key deleted.
-     *
-     * @return keys deleted in total
-     */
-    long resolve(long resolvedTs, ResolveProgress progress);
-
-    /** Progress callback of {@link #resolve}. */
-    @FunctionalInterface
-    interface ResolveProgress {
-        void report(long keysDeleted, long currentCommitTs);
+    /** The replica of {@code region} (tombstone or not), made on first use if the backend keeps it elsewhere; null if none. */
+    default Peer raftPeer(long region) {
+        return raft().peer(region);
     }
 
     /**
-     * The store process restarts (a reboot fault): volatile state such as forced leadership is lost, what is on
-     * disk stays. Default: nothing is volatile.
+     * What ReadRegionMeta reports of every peer, tombstone ones included (R1, R2: {@code last_log_term} is the
+     * hard-state term, {@code last_index} the RaftLocalState's), in ascending region id.
      */
-    default void reboot() {
+    List<LocalPeer> peers();
+
+    /**
+     * ResolveKvData (R11, {@code data_resolver.rs}): delete every lock, then every write (with its default-CF value)
+     * whose commit_ts is greater than {@code resolvedTs}, telling {@code sink} one message for the locks and then one
+     * per scanned batch of {@link #SCAN_BATCH} write keys that deleted something (and always the last one).
+     */
+    void resolve(long resolvedTs, ResolveSink sink);
+
+    /** Write-CF keys per scanned batch: TiKV's {@code BATCH_SIZE_LIMIT}. */
+    int SCAN_BATCH = 1024 * 1024;
+
+    /** One ResolveKvData message: keys deleted by this message's step (not a running total), and its largest ts. */
+    @FunctionalInterface
+    interface ResolveSink {
+        void message(long keysDeleted, long maxCommitTs);
+    }
+
+    /**
+     * Resolves a store's write CF in TiKV's batches: {@code commitTs} holds every write key's commit ts in scan order;
+     * {@code delete} removes key {@code i}.
+     */
+    static void resolveWrites(long[] commitTs, long resolvedTs, java.util.function.IntConsumer delete,
+                              ResolveSink sink) {
+        int i = 0;
+        do {
+            int end = (int) Math.min(commitTs.length, (long) i + SCAN_BATCH);
+            long n = 0;
+            long max = 0;
+            for (; i < end; i++) {
+                if (commitTs[i] > resolvedTs) {
+                    delete.accept(i);
+                    n++;
+                    max = Math.max(max, commitTs[i]);
+                }
+            }
+            if (n > 0 || i >= commitTs.length) {
+                sink.message(n, max);
+            }
+        } while (i < commitTs.length);
     }
 }

@@ -63,16 +63,25 @@ public final class StoresCommand implements Callable<Integer> {
     @Option(names = "--exit-after-recovery", description = "Exit once the marker is removed, with the check's verdict.")
     boolean exitAfterRecovery;
 
+    @Option(names = "--speedup", defaultValue = "1", description = "Run TiKV's recovery-mode time this many times faster"
+            + " (RecoverRegion's 10 s LeaderKeeper period, ResolveKvData's compaction; SPEC R5). Default: ${DEFAULT-VALUE}"
+            + " (TiKV's own time).")
+    double speedup;
+
     @Option(names = "--timeout", defaultValue = "3600", description = "Seconds to serve at most. Default: ${DEFAULT-VALUE}.")
     long timeoutSeconds;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (!(speedup >= 1)) {
+            err.println("mock-tikv stores: --speedup " + speedup + " must be at least 1");
+            return 2;
+        }
         if (scenario != null) {
             return serveScenario(out);
         }
-        PrintWriter err = spec.commandLine().getErr();
         List<InMemoryStoreBackend> backends;
         if (dump != null) {
             backends = MockStockCluster.backends(fromDump(dump, w -> {
@@ -96,7 +105,8 @@ public final class StoresCommand implements Callable<Integer> {
             }
         }
         Map<Long, List<InMemoryStoreBackend.Kv>> committed = StockCheck.committedWrites(backends, resolvedTs);
-        try (MockStockCluster cluster = new MockStockCluster(backends, !unmarked, true)) {
+        try (MockStockCluster cluster = new MockStockCluster(backends, !unmarked, true, null, List.of(),
+                RecoveryClock.scaled(speedup))) {
             announce(out, cluster);
             out.flush();
             serve(cluster);
@@ -113,7 +123,8 @@ public final class StoresCommand implements Callable<Integer> {
         java.util.Map<Long, io.phybr.mock.model.StoreImage> images = backup.freshImages();
         List<StoreBackend> backends = new ArrayList<>();
         images.keySet().forEach(id -> backends.add(new ModelStoreBackend(id, images, backup)));
-        try (MockStockCluster cluster = new MockStockCluster(backends, !unmarked, true)) {
+        try (MockStockCluster cluster = new MockStockCluster(backends, !unmarked, true, null, List.of(),
+                RecoveryClock.scaled(speedup))) {
             announce(out, cluster);
             out.println("  resolved ts " + Math.max(1, backup.resolvedTs()) + "; the scenario expects: " + s.expectation().render());
             out.flush();

@@ -389,18 +389,18 @@ class StockRecoveryTest {
         }
 
         @Override
-        public void forceLeader(long regionId) {
-            inner.forceLeader(regionId);
+        public io.phybr.mock.model.StoreImage raft() {
+            return inner.raft();
         }
 
         @Override
-        public void applyAll() {
-            inner.applyAll();
+        public io.phybr.mock.model.Peer raftPeer(long region) {
+            return inner.raftPeer(region);
         }
 
         @Override
-        public long resolve(long resolvedTs, ResolveProgress progress) {
-            return inner.resolve(resolvedTs, progress);
+        public void resolve(long resolvedTs, ResolveSink sink) {
+            inner.resolve(resolvedTs, sink);
         }
     }
 

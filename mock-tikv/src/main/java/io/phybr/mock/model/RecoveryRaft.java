@@ -1,0 +1,88 @@
+package io.phybr.mock.model;
+
+/**
+ * The Raft steps a TiKV in recovery mode takes on its replicas, for the mock stock stores (which run elections and
+ * replication across stores themselves; this class is their only way to change a replica's log and hard state).
+ * raft-rs semantics: a voter that sees a higher term takes it and forgets its vote ({@code Raft::become_follower});
+ * it grants its vote once per term, only to a candidate at least as up to date (last entry term, then last index:
+ * {@code RaftLog::is_up_to_date}); a new leader appends an empty entry in its term; a follower keeps its log up to
+ * the last index whose term matches the leader's and takes the leader's entries after it (a conflicting tail of an
+ * older term is overwritten: {@code RaftLog::maybe_append}); committed entries are applied in order.
+ */
+public final class RecoveryRaft {
+    private RecoveryRaft() {
+    }
+
+    /** The replica hears of {@code term}: a higher term becomes its hard-state term and clears its vote. */
+    public static void observe(Peer p, long term) {
+        if (term > p.term) {
+            p.term = term;
+            p.vote = 0;
+        }
+    }
+
+    /** The candidate campaigns: term + 1, votes for itself. Returns the election's term. */
+    public static long campaign(Peer candidate) {
+        candidate.term++;
+        candidate.vote = candidate.peerId;
+        return candidate.term;
+    }
+
+    /** A RequestVote of {@code candidate} in {@code term} reaches {@code voter}: does it grant its vote? */
+    public static boolean requestVote(Peer voter, Peer candidate, long term) {
+        observe(voter, term);
+        if (voter.term != term || voter.vote != 0 && voter.vote != candidate.peerId
+                || !Elections.upToDate(candidate, voter)) {
+            return false;
+        }
+        voter.vote = candidate.peerId;
+        return true;
+    }
+
+    /** The candidate won: it appends the empty entry of its term (raft-rs {@code become_leader}). */
+    public static void becomeLeader(Peer leader) {
+        leader.append(new Entry(leader.last + 1, leader.term, new Entry.Noop()));
+    }
+
+    /**
+     * The follower takes the leader's log: it keeps its entries up to the last index where its term matches the
+     * leader's and takes the leader's after it; with no common index it takes the leader's log whole (a snapshot).
+     */
+    public static void follow(Peer follower, Peer leader) {
+        observe(follower, leader.term);
+        long match = -1;
+        for (long i = Math.min(follower.last, leader.last); i >= Math.max(follower.logBase(), leader.logBase()); i--) {
+            long t = follower.entryTerm(i);
+            if (t != -1 && t == leader.entryTerm(i)) {
+                match = i;
+                break;
+            }
+        }
+        if (match < 0) {
+            follower.copyRaftLogFrom(leader);
+            return;
+        }
+        if (match < follower.last) {
+            follower.truncateAfter(match);
+        }
+        for (Entry e : leader.entriesAfter(match)) {
+            follower.append(e);
+        }
+    }
+
+    /**
+     * The replica learns that everything up to {@code index} is committed and applies it in order. Entries its log
+     * no longer holds (at or below its log base: the mock's in-memory stores keep no entries) apply without effect.
+     */
+    public static void commitAndApply(StoreImage store, Peer p, long index) {
+        p.commit = Math.max(p.commit, Math.min(index, p.last));
+        while (p.applied < p.commit && !p.tombstone) {
+            Entry e = p.entry(p.applied + 1);
+            if (e == null) {
+                p.applied++;
+            } else if (!Replication.applyEntry(store, p, e)) {
+                break;
+            }
+        }
+    }
+}

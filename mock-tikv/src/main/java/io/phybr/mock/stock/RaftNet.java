@@ -1,0 +1,237 @@
+package io.phybr.mock.stock;
+
+import io.phybr.mock.model.Peer;
+import io.phybr.mock.model.RecoveryRaft;
+import io.phybr.mock.model.StoreImage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The Raft network between the mock stock stores of one cluster, in recovery mode ({@code init_cluster.rs}: no
+ * election happens by itself — election timeout is infinite, prevote and check-quorum are off — so leaders appear
+ * only where RecoverRegion's LeaderKeeper campaigns). It runs elections by Raft's vote rule over the voters on
+ * running stores (SPEC R3), replicates a leader's log to its live followers and commits what a majority holds, and
+ * keeps each peer's pending WaitApply state (SPEC R8, R10). A restarted store loses its leaders and its pending
+ * states (R9). One lock (this object) guards every replica of every store.
+ */
+public final class RaftNet {
+    /** Told when a store's peer becomes leader (PD learns leaders from their heartbeats). */
+    @FunctionalInterface
+    public interface LeaderListener {
+        void leads(long store, Peer leader);
+    }
+
+    private final Map<Long, StoreBackend> stores = new TreeMap<>();
+    private final Map<Long, BooleanSupplier> running = new TreeMap<>();
+    /** Region → store whose peer leads it now. */
+    private final Map<Long, Long> leaders = new TreeMap<>();
+    /** Store → region → target index of the peer's pending WaitApply state (TiKV's snapshot_recovery_state). */
+    private final Map<Long, Map<Long, Long>> pending = new TreeMap<>();
+    private final List<LeaderListener> listeners = new ArrayList<>();
+
+    /** A store joins the network: {@code backend} holds its replicas, {@code up} says whether its process runs. */
+    public synchronized void join(StoreBackend backend, BooleanSupplier up) {
+        stores.put(backend.storeId(), backend);
+        running.put(backend.storeId(), up);
+        backend.raft().allPeers().forEach(p -> p.silenced = true); // recovery mode: nobody leads until forced
+    }
+
+    public synchronized void onLeader(LeaderListener l) {
+        listeners.add(l);
+    }
+
+    private boolean up(long store) {
+        BooleanSupplier s = running.get(store);
+        return s != null && s.getAsBoolean();
+    }
+
+    private Peer peer(long store, long region) {
+        StoreBackend b = stores.get(store);
+        Peer p = b == null ? null : b.raftPeer(region);
+        return p == null || p.tombstone ? null : p;
+    }
+
+    private StoreImage image(long store) {
+        return stores.get(store).raft();
+    }
+
+    /** Whether {@code store}'s peer of {@code region} leads it now (LeaderKeeper's check_leader). */
+    public synchronized boolean leads(long store, long region) {
+        Long l = leaders.get(region);
+        return l != null && l == store && up(store);
+    }
+
+    /**
+     * {@code store}'s peer of {@code region} campaigns once (CampaignType::ForceLeader → raft campaign): it wins only
+     * with the votes of a majority of the region's voters, each on a running store and no more up to date than it.
+     *
+     * @return false when it lost, or the store holds no live peer of the region (TiKV: RegionNotFound)
+     */
+    public synchronized boolean campaign(long store, long region) {
+        Peer c = peer(store, region);
+        if (c == null || !up(store)) {
+            return false;
+        }
+        long term = RecoveryRaft.campaign(c);
+        int voters = Math.max(1, c.members.size());
+        int votes = c.members.isEmpty() || c.members.containsKey(store) ? 1 : 0;
+        for (Map.Entry<Long, Long> m : c.members.entrySet()) {
+            long v = m.getKey();
+            Peer q = v == store || !up(v) ? null : peer(v, region);
+            if (q == null) {
+                continue;
+            }
+            if (RecoveryRaft.requestVote(q, c, term)) {
+                votes++;
+            } else {
+                RecoveryRaft.observe(c, q.term); // a rejection in a higher term ends the candidacy
+            }
+        }
+        if (c.term != term || votes * 2 <= voters) {
+            return false;
+        }
+        Long old = leaders.put(region, store);
+        if (old != null && old != store) {
+            Peer o = peer(old, region);
+            if (o != null) {
+                o.silenced = true;
+            }
+        }
+        c.silenced = false;
+        RecoveryRaft.becomeLeader(c);
+        settle(region);
+        for (LeaderListener l : listeners) {
+            l.leads(store, c);
+        }
+        return true;
+    }
+
+    /**
+     * The leader of {@code region} (if its store runs) replicates its log to every live voter on a running store and
+     * commits it once a majority holds it; everyone applies what is committed.
+     */
+    private void settle(long region) {
+        Long ls = leaders.get(region);
+        if (ls == null || !up(ls)) {
+            return;
+        }
+        Peer leader = peer(ls, region);
+        if (leader == null) {
+            return;
+        }
+        List<Peer> followers = new ArrayList<>();
+        for (long v : leader.members.keySet()) {
+            Peer q = v == ls || !up(v) ? null : peer(v, region);
+            if (q != null && q.term <= leader.term) {
+                followers.add(q);
+            }
+        }
+        int voters = Math.max(1, leader.members.size());
+        if ((followers.size() + 1) * 2 <= voters) {
+            return; // no quorum: nothing new commits, so the leader never applies its own empty entry
+        }
+        for (Peer f : followers) {
+            RecoveryRaft.follow(f, leader);
+            f.silenced = true;
+        }
+        RecoveryRaft.commitAndApply(image(ls), leader, leader.last);
+        silenceAllBut(ls);
+        for (Peer f : followers) {
+            RecoveryRaft.commitAndApply(image(f.store), f, leader.commit);
+            silenceAllBut(f.store);
+        }
+    }
+
+    /** Peers created by applying a split are followers too: in recovery mode only forced leaders lead. */
+    private void silenceAllBut(long store) {
+        for (Peer p : image(store).allPeers()) {
+            Long l = leaders.get(p.regionId);
+            p.silenced = l == null || l != store;
+        }
+    }
+
+    /** Replicas catch up with whatever leaders there are (a restarted store's followers rejoin). */
+    public synchronized void settleAll() {
+        new ArrayList<>(leaders.keySet()).forEach(this::settle);
+    }
+
+    /**
+     * The store restarted (R9): in recovery mode nobody re-elects its forced leaders, and its peers forget their
+     * pending WaitApply states; its log and applied state (on disk) stay.
+     */
+    public synchronized void restarted(long store) {
+        leaders.entrySet().removeIf(e -> {
+            if (e.getValue() == store) {
+                Peer p = peer(store, e.getKey());
+                if (p != null) {
+                    p.silenced = true;
+                }
+                return true;
+            }
+            return false;
+        });
+        pending.remove(store);
+    }
+
+    // ---- WaitApply states (fsm/peer.rs on_snapshot_br_wait_apply, snapshot_recovery_maybe_finish_wait_apply) -----
+
+    /** What a peer does with a new WaitApply request. */
+    public enum Admission {
+        /** Already applied to its last index, or a follower that never voted: nothing to wait for. */
+        TRIVIAL,
+        /** It now waits until applied ≥ its last index. */
+        WAITING,
+        /** An older request still waits here: the new syncer is aborted as Duplicated — which answers at once. */
+        DUPLICATED
+    }
+
+    /** A WaitApply request reaches {@code store}'s peer of {@code region} (relaxed: no epoch or term check). */
+    public synchronized Admission admit(long store, long region, boolean leaderWait) {
+        Peer p = peer(store, region);
+        Map<Long, Long> mine = pending.computeIfAbsent(store, k -> new TreeMap<>());
+        finishSatisfied(store, mine);
+        if (mine.containsKey(region)) {
+            return Admission.DUPLICATED;
+        }
+        if (p == null || p.applied >= p.last) {
+            return Admission.TRIVIAL;
+        }
+        if (!leaderWait && !leads(store, region) && p.vote == 0) {
+            return Admission.TRIVIAL; // "never vote before or pending remove, it should be skip to wait apply"
+        }
+        mine.put(region, p.last);
+        return Admission.WAITING;
+    }
+
+    /** Whether {@code store}'s peer of {@code region} no longer waits (applied to its target, or its state is gone). */
+    public synchronized boolean applied(long store, long region) {
+        Map<Long, Long> mine = pending.get(store);
+        if (mine == null) {
+            return true;
+        }
+        finishSatisfied(store, mine);
+        return !mine.containsKey(region);
+    }
+
+    private void finishSatisfied(long store, Map<Long, Long> mine) {
+        mine.entrySet().removeIf(e -> {
+            Peer p = peer(store, e.getKey());
+            return p == null || p.applied >= e.getValue();
+        });
+    }
+
+    /** Regions of {@code store} whose peers have a pending WaitApply state. */
+    public synchronized List<Long> waiting(long store) {
+        Map<Long, Long> mine = pending.computeIfAbsent(store, k -> new TreeMap<>());
+        finishSatisfied(store, mine);
+        return List.copyOf(mine.keySet());
+    }
+
+    /** Region → the store whose peer leads it now. */
+    public synchronized Map<Long, Long> leaders() {
+        return Map.copyOf(leaders);
+    }
+}
