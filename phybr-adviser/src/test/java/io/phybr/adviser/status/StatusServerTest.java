@@ -93,11 +93,12 @@ class StatusServerTest {
 
     @Test
     void aBadOrBusyStatusAddressFailsBeforeAnythingChanges() throws Exception {
-        CliRun r = CliRun.of("recover", "--pd", "127.0.0.1:1", "--resolved-ts", "5", "--no-record", "--status-addr", "nowhere");
+        CliRun r = CliRun.of("recover", "--pd", "127.0.0.1:1", "--resolved-ts", "5", "--expected-stores", "3", "--no-record",
+                "--status-addr", "nowhere");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("--status-addr nowhere: expected HOST:PORT");
         try (ServerSocket busy = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
-            r = CliRun.of("recover", "--pd", "127.0.0.1:1", "--resolved-ts", "5", "--no-record",
+            r = CliRun.of("recover", "--pd", "127.0.0.1:1", "--resolved-ts", "5", "--expected-stores", "3", "--no-record",
                     "--status-addr", "127.0.0.1:" + busy.getLocalPort());
             assertThat(r.code()).isEqualTo(5);
             assertThat(r.err()).contains("cannot listen on --status-addr 127.0.0.1:" + busy.getLocalPort());
