@@ -14,7 +14,6 @@ import io.phybr.mock.stock.MockStockCluster;
 import io.phybr.mock.stock.MockStockStore;
 import io.phybr.mock.stock.StockLayouts;
 import io.phybr.mock.stock.StockReplica;
-import io.phybr.proto.recoverdata.RecoverRegionRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -228,8 +227,9 @@ class StockRecoverIT {
     void transientStoreAndPdErrorsAreRetried() throws Exception {
         List<StockReplica> layout = start(31);
         cluster.store(1).faults().failNext(Fault.Rpc.READ_REGION_META, Status.Code.UNAVAILABLE, 2);
-        cluster.store(2).faults().resetStream(Fault.Rpc.READ_REGION_META, 4, 1)
-                .failNext(Fault.Rpc.WAIT_APPLY, Status.Code.UNAVAILABLE, 1);
+        // (a broken WaitApply is not transient: a retry may be a Duplicated early success, R10 — see the
+        // stock-wait-apply-connection-lost scenario, which expects a failure naming the store)
+        cluster.store(2).faults().resetStream(Fault.Rpc.READ_REGION_META, 4, 1);
         cluster.store(3).faults().errorReply(Fault.Rpc.RESOLVE_KV_DATA, "engine busy", 1);
         cluster.pd().inject(new Fault.PdStatus("*", "/pd/api/v1/schedulers", 1, 500));
         try (RecoverProcess p = adviser("--resolved-ts", Long.toString(RESOLVED_TS))) {
@@ -241,16 +241,19 @@ class StockRecoverIT {
     }
 
     @Test
-    void anAbortedRecoverIsSentItsPlanAgain() throws Exception {
-        List<StockReplica> layout = start(32);
+    void anAbortedRecoverIsNamedNotTrusted() throws Exception {
+        // ABORTED is what TiKV answers a RecoverRegion that a newer call took over (R6): its leader-apply wait may
+        // still be pending, and a retry could be a Duplicated early success (R10). Without a restart of store 3
+        // nothing proves its apply, so the run fails naming it, before any ResolveKvData deletes outside Raft.
+        start(32);
+        PdState before = cluster.pd().state();
         cluster.store(3).faults().failNext(Fault.Rpc.RECOVER_REGION, Status.Code.ABORTED, 1);
-        try (RecoverProcess p = adviser("--resolved-ts", Long.toString(RESOLVED_TS))) {
-            assertThat(p.await(EXIT)).as(p.err()).isZero();
+        try (RecoverProcess p = adviser("--resolved-ts", Long.toString(RESOLVED_TS), "--wait-apply-timeout", "5s")) {
+            assertThat(p.await(EXIT)).as(p.err()).isEqualTo(5);
+            assertThat(p.err()).contains("store 3 (").contains("not proven").doesNotContain("Exception");
         }
-        List<List<RecoverRegionRequest>> calls = cluster.store(3).recoverCalls();
-        assertThat(calls).hasSize(2);
-        assertThat(calls.get(1)).isEqualTo(calls.get(0));
-        assertPass(layout);
+        cluster.stores().forEach(s -> assertThat(s.calls()).doesNotContain("ResolveKvData"));
+        assertThat(cluster.pd().state().withoutAllocId()).isEqualTo(before.withoutAllocId());
     }
 
     @Test
