@@ -91,11 +91,9 @@ public final class StoreWait {
             if (left <= 0) {
                 throw new NotAllUp(diagnosis(expected, listed, upIds, missing, timeout), true);
             }
-            try {
-                Thread.sleep(Math.min(poll.toMillis(), Math.max(1, left / 1_000_000L)));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new PdException("interrupted while waiting for the TiKV stores to register", 0, e);
+            Backoff.pause(Math.min(poll.toMillis(), Math.max(1, left / 1_000_000L)));
+            if (Thread.currentThread().isInterrupted()) {
+                throw new PdException("interrupted while waiting for the TiKV stores to register", 0, null);
             }
         }
     }
