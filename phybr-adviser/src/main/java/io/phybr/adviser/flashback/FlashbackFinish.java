@@ -1,0 +1,125 @@
+package io.phybr.adviser.flashback;
+
+import io.phybr.adviser.plan.Plan;
+import io.phybr.adviser.plan.ReplicaTable;
+import io.phybr.adviser.progress.PhaseProgress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The flashback finish after RecoverRegion, as BR 7.x runs it (br/pkg/restore/data {@code PrepareFlashbackToVersion},
+ * {@code FlashbackToVersion}): every region the plan kept is prepared (put in the flashback state, which refuses
+ * every read and write but the flashback's) and only once every one is, each is flashed back to the resolved ts —
+ * every key whose latest version is newer rewritten to its value at the resolved ts, locks removed — at PD's
+ * timestamp. Prepare is retried per region; the flashback stage is never restarted with new timestamps.
+ */
+public final class FlashbackFinish {
+    private static final Logger LOG = LoggerFactory.getLogger("phybr.recover");
+
+    /**
+     * How the stages run: spans at once, time per stage, time per call (TiDB bounds each flashback call by 3 minutes,
+     * ddl {@code flashbackTimeout}), tries per region piece and backoff, progress period.
+     */
+    public record Settings(int concurrency, Duration stageTimeout, Duration callTimeout, int attempts,
+                           Duration initialBackoff, Duration maxBackoff, Duration progressInterval) {
+        public static Settings defaults() {
+            return new Settings(128, Duration.ofMinutes(30), Duration.ofMinutes(3), 20, Duration.ofMillis(500),
+                    Duration.ofSeconds(10), Duration.ofSeconds(10));
+        }
+
+        public Settings withConcurrency(int n) {
+            return new Settings(n, stageTimeout, callTimeout, attempts, initialBackoff, maxBackoff, progressInterval);
+        }
+
+        public Settings withProgressInterval(Duration d) {
+            return new Settings(concurrency, stageTimeout, callTimeout, attempts, initialBackoff, maxBackoff, d);
+        }
+    }
+
+    /** The finish did not complete; the message is the operator's paragraph. */
+    public static final class Failed extends Exception {
+        private static final long serialVersionUID = 1L;
+        private final boolean timedOut;
+
+        Failed(String message, boolean timedOut) {
+            super(message);
+            this.timedOut = timedOut;
+        }
+
+        public boolean timedOut() {
+            return timedOut;
+        }
+    }
+
+    /** Regions prepared and flashed back (pieces: a span that split counts each region). */
+    public record Result(long prepared, long flashedBack, long retries) {}
+
+    private final StageRunner runner;
+    private final Settings settings;
+
+    public FlashbackFinish(PdRoutes pd, RegionCalls calls, Settings settings, ScheduledExecutorService ticker,
+                           Consumer<PhaseProgress> progress) {
+        this(pd, calls, settings, ticker, progress, FlashbackFinish::requestKey);
+    }
+
+    FlashbackFinish(PdRoutes pd, RegionCalls calls, Settings settings, ScheduledExecutorService ticker,
+                    Consumer<PhaseProgress> progress, UnaryOperator<byte[]> requestKey) {
+        this.settings = settings;
+        this.runner = new StageRunner(pd, calls, new RegionWalk.Policy(settings.attempts(), settings.initialBackoff().toMillis(),
+                settings.maxBackoff().toMillis()), requestKey, ticker, settings.progressInterval(), progress);
+    }
+
+    /**
+     * Prepares every span, then flashes every span back, with {@code ts}; {@code entering} is told before each stage
+     * (the recovery's phase). Throws {@link Failed} naming the regions that stuck.
+     */
+    public Result run(List<Span> spans, FlashbackTs ts, Consumer<Stage> entering) throws Failed {
+        LOG.info("flashback: {} regions to the resolved ts, {}", spans.size(), ts.describe());
+        try {
+            entering.accept(Stage.PREPARE);
+            StageRunner.Result p = runner.run(Stage.PREPARE, spans, ts, settings.stageTimeout(), settings.concurrency());
+            entering.accept(Stage.FLASHBACK);
+            StageRunner.Result f = runner.run(Stage.FLASHBACK, spans, ts, settings.stageTimeout(), settings.concurrency());
+            return new Result(p.pieces(), f.pieces(), p.retries() + f.retries());
+        } catch (StageRunner.StageFailed e) {
+            throw new Failed(e.getMessage(), e.timedOut);
+        } catch (RegionWalk.Unimplemented e) {
+            throw new Failed(FlashbackTexts.unimplemented(Stage.PREPARE, e.store, e.getMessage()), false);
+        }
+    }
+
+    /**
+     * A request key for a boundary: its memcomparable decoding (TiKV's transactional keys); a boundary that is not
+     * one — raw-mode keys, or a test layout's — is sent as it is (TiKV would encode it again; a client that decodes
+     * must not invent a key).
+     */
+    static byte[] requestKey(byte[] boundary) {
+        return RequestKeys.decode(boundary).orElse(boundary);
+    }
+
+    /**
+     * The spans of the walk: every kept region with its leader replica's range, in key order; its planned leader is
+     * the plan's, or the candidate RecoverRounds moved it to ({@code moved}: region → store).
+     */
+    public static List<Span> spans(Plan plan, ReplicaTable table, Map<Long, Long> moved) {
+        List<Span> out = new ArrayList<>();
+        for (int i = 0; i < table.size(); i++) {
+            int g = plan.indexOf(table.regionId(i));
+            if (g < 0 || !plan.kept(g) || table.store(i) != plan.leaderStore(g) || table.tombstone(i)) {
+                continue;
+            }
+            long region = table.regionId(i);
+            out.add(new Span(region, table.startKey(i), table.endKey(i), moved.getOrDefault(region, plan.leaderStore(g))));
+        }
+        out.sort((a, b) -> Arrays.compareUnsigned(a.start(), b.start()));
+        return out;
+    }
+}
