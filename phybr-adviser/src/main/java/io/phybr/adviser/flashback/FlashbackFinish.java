@@ -4,8 +4,6 @@ import io.phybr.adviser.plan.Plan;
 import io.phybr.adviser.plan.ReplicaTable;
 import io.phybr.adviser.progress.PhaseProgress;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
@@ -64,6 +62,7 @@ public final class FlashbackFinish {
 
     private final StageRunner runner;
     private final Settings settings;
+    private final PdRoutes pd;
 
     public FlashbackFinish(PdRoutes pd, RegionCalls calls, Settings settings, ScheduledExecutorService ticker,
                            Consumer<PhaseProgress> progress) {
@@ -73,22 +72,35 @@ public final class FlashbackFinish {
     FlashbackFinish(PdRoutes pd, RegionCalls calls, Settings settings, ScheduledExecutorService ticker,
                     Consumer<PhaseProgress> progress, UnaryOperator<byte[]> requestKey) {
         this.settings = settings;
+        this.pd = pd;
         this.runner = new StageRunner(pd, calls, new RegionWalk.Policy(settings.attempts(), settings.initialBackoff().toMillis(),
                 settings.maxBackoff().toMillis()), requestKey, ticker, settings.progressInterval(), progress);
     }
 
     /**
-     * Prepares every span, then flashes every span back, with {@code ts}; {@code entering} is told before each stage
-     * (the recovery's phase). Throws {@link Failed} naming the regions that stuck.
+     * Lists PD's regions (cross-checked with the plan's kept regions, {@code planned}), prepares every one, then
+     * flashes every one back, with {@code ts}; {@code entering} is told before each stage (the recovery's phase).
+     * {@code allowGaps}: the plan accepted holes. Throws {@link Failed} naming the regions that stuck.
      */
-    public Result run(List<Span> spans, FlashbackTs ts, Consumer<Stage> entering) throws Failed {
-        LOG.info("flashback: {} regions to the resolved ts, {}", spans.size(), ts.describe());
+    public Result run(Plan plan, ReplicaTable table, Map<Long, Long> moved, boolean allowGaps, FlashbackTs ts,
+                      Consumer<Stage> entering) throws Failed {
+        return run(RegionScan.planned(plan, table, moved), allowGaps, ts, entering);
+    }
+
+    Result run(Map<Long, RegionScan.Planned> planned, boolean allowGaps, FlashbackTs ts, Consumer<Stage> entering)
+            throws Failed {
         try {
             entering.accept(Stage.PREPARE);
+            io.grpc.Deadline scanBy = io.grpc.Deadline.after(settings.stageTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            List<Span> spans = RegionScan.spans(pd, planned, allowGaps, settings.attempts(),
+                    settings.initialBackoff().toMillis(), settings.maxBackoff().toMillis(), scanBy);
+            LOG.info("flashback: {} regions in PD to flash back to the resolved ts, {}", spans.size(), ts.describe());
             StageRunner.Result p = runner.run(Stage.PREPARE, spans, ts, settings.stageTimeout(), settings.concurrency());
             entering.accept(Stage.FLASHBACK);
             StageRunner.Result f = runner.run(Stage.FLASHBACK, spans, ts, settings.stageTimeout(), settings.concurrency());
             return new Result(p.pieces(), f.pieces(), p.retries() + f.retries());
+        } catch (RegionScan.Incomplete e) {
+            throw new Failed(e.getMessage(), false);
         } catch (StageRunner.StageFailed e) {
             throw new Failed(e.getMessage(), e.timedOut);
         } catch (RegionWalk.Unimplemented e) {
@@ -103,23 +115,5 @@ public final class FlashbackFinish {
      */
     static byte[] requestKey(byte[] boundary) {
         return RequestKeys.decode(boundary).orElse(boundary);
-    }
-
-    /**
-     * The spans of the walk: every kept region with its leader replica's range, in key order; its planned leader is
-     * the plan's, or the candidate RecoverRounds moved it to ({@code moved}: region → store).
-     */
-    public static List<Span> spans(Plan plan, ReplicaTable table, Map<Long, Long> moved) {
-        List<Span> out = new ArrayList<>();
-        for (int i = 0; i < table.size(); i++) {
-            int g = plan.indexOf(table.regionId(i));
-            if (g < 0 || !plan.kept(g) || table.store(i) != plan.leaderStore(g) || table.tombstone(i)) {
-                continue;
-            }
-            long region = table.regionId(i);
-            out.add(new Span(region, table.startKey(i), table.endKey(i), moved.getOrDefault(region, plan.leaderStore(g))));
-        }
-        out.sort((a, b) -> Arrays.compareUnsigned(a.start(), b.start()));
-        return out;
     }
 }

@@ -26,11 +26,11 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 /**
- * The three pdpb calls the flashback needs, over PD's gRPC API (served on the same client URL as its HTTP API):
+ * The pdpb calls the flashback needs, over PD's gRPC API (served on the same client URL as its HTTP API):
  * {@code GetMembers} for the cluster id every other request must carry and the leader to send them to,
- * {@code Tso} for a timestamp, {@code GetRegion} for the region (epoch, leader peer) of a key. Written against the
+ * {@code Tso} for a timestamp, {@code ScanRegions} and {@code GetRegion} for regions (epoch, leader peer) by key. Written against the
  * generated stubs rather than a Java PD/TiKV client: none is among the packages this build can fetch, and these are
- * three calls. Each call is bounded by {@code callTimeout}; a transport failure forgets the leader, so the next call
+ * four small calls. Each call is bounded by {@code callTimeout}; a transport failure forgets the leader, so the next call
  * asks the members again (PD's leader may have moved).
  */
 public final class GrpcPdRoutes implements PdRoutes {
@@ -111,10 +111,38 @@ public final class GrpcPdRoutes implements PdRoutes {
         if (!r.hasRegion() || r.getRegion().getId() == 0) {
             return Optional.empty();
         }
-        var reg = r.getRegion();
-        return Optional.of(new RegionRoute(reg.getId(), reg.getStartKey().toByteArray(), reg.getEndKey().toByteArray(),
-                reg.getRegionEpoch().getConfVer(), reg.getRegionEpoch().getVersion(), r.getLeader().getId(),
-                r.getLeader().getStoreId()));
+        return Optional.of(route(r.getRegion(), r.getLeader()));
+    }
+
+    @Override
+    public java.util.List<RegionRoute> scan(byte[] start, int limit) throws PdUnavailable {
+        ManagedChannel ch = leader();
+        io.phybr.proto.kv.pd.ScanRegionsResponse r;
+        try {
+            r = PDGrpc.newBlockingStub(ch).withDeadlineAfter(callTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .scanRegions(io.phybr.proto.kv.pd.ScanRegionsRequest.newBuilder().setHeader(header())
+                            .setStartKey(ByteString.copyFrom(start)).setLimit(limit).build());
+        } catch (StatusRuntimeException e) {
+            throw unavailable("ScanRegions", e);
+        }
+        checkHeader("ScanRegions", r.getHeader());
+        java.util.List<RegionRoute> out = new java.util.ArrayList<>();
+        if (r.getRegionsCount() > 0) {
+            for (io.phybr.proto.kv.pd.Region x : r.getRegionsList()) {
+                out.add(route(x.getRegion(), x.getLeader()));
+            }
+        } else { // older PDs fill only the parallel lists
+            for (int i = 0; i < r.getRegionMetasCount(); i++) {
+                out.add(route(r.getRegionMetas(i), i < r.getLeadersCount() ? r.getLeaders(i)
+                        : io.phybr.proto.kv.meta.Peer.getDefaultInstance()));
+            }
+        }
+        return out;
+    }
+
+    private static RegionRoute route(io.phybr.proto.kv.meta.Region reg, io.phybr.proto.kv.meta.Peer leader) {
+        return new RegionRoute(reg.getId(), reg.getStartKey().toByteArray(), reg.getEndKey().toByteArray(),
+                reg.getRegionEpoch().getConfVer(), reg.getRegionEpoch().getVersion(), leader.getId(), leader.getStoreId());
     }
 
     private RequestHeader header() {

@@ -13,6 +13,12 @@ public interface PdRoutes extends AutoCloseable {
      */
     Optional<RegionRoute> region(byte[] key) throws PdUnavailable;
 
+    /**
+     * PD's regions from {@code start} on, in key order, at most {@code limit} (pdpb ScanRegions, as client-go's region
+     * cache loads them in batches); each with its leader when one has reported.
+     */
+    java.util.List<RegionRoute> scan(byte[] start, int limit) throws PdUnavailable;
+
     @Override
     void close();
 

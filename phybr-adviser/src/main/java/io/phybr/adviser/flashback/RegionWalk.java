@@ -46,9 +46,6 @@ final class RegionWalk {
         void done(Span span, RegionRoute route);
 
         void retried(Span span, RegionRoute route, String why);
-
-        /** PD's route disagrees with the plan (a split, merge or leader move since): logged once per span. */
-        void differs(Span span, RegionRoute route);
     }
 
     private final PdRoutes pd;
@@ -75,9 +72,8 @@ final class RegionWalk {
     /** Walks the span; empty when every piece of it is done, else where it stuck. */
     Optional<Stuck> walk(Span span) throws Unimplemented {
         byte[] cursor = span.start();
-        RegionRoute route = null;
+        RegionRoute route = span.first().hasLeader() ? span.first() : null; // as PD's scan listed it
         boolean prepareFirst = false; // FLASHBACK stage: the region said it is not prepared
-        boolean told = false;
         int tries = 0;
         long backoff = policy.initialBackoffMs();
         String last = "nothing answered yet";
@@ -109,10 +105,6 @@ final class RegionWalk {
                     tries++;
                     backoff = pause(backoff, 0);
                     continue;
-                }
-                if (!told && (route.regionId() != span.regionId() || route.leaderStore() != span.plannedLeaderStore())) {
-                    told = true;
-                    listener.differs(span, route);
                 }
             }
             byte[] end = Keys.minEnd(route.end(), span.end());

@@ -45,7 +45,7 @@ final class StageRunner {
     }
 
     /** What a finished stage did. */
-    record Result(int spans, long pieces, long retries, long differing) {}
+    record Result(int spans, long pieces, long retries) {}
 
     private final PdRoutes pd;
     private final RegionCalls calls;
@@ -125,9 +125,8 @@ final class StageRunner {
         LOG.atInfo().addKeyValue("phase", stage.label()).addKeyValue("count", counts.pieces.get()).addKeyValue("unit", "regions")
                 .addKeyValue("duration_ms", took.toMillis())
                 .log("{}: all {} regions {} in {} ({} calls retried{})", stage, counts.pieces.get(), stage.done(),
-                        Texts.elapsed(took), counts.retries.get(), counts.differing.get() == 0 ? ""
-                                : ", " + counts.differing.get() + " regions routed other than planned");
-        return new Result(spans.size(), counts.pieces.get(), counts.retries.get(), counts.differing.get());
+                        Texts.elapsed(took), counts.retries.get(), "");
+        return new Result(spans.size(), counts.pieces.get(), counts.retries.get());
     }
 
     /** Progress of the stage: spans done of total, pieces (regions) done, per leader store. */
@@ -137,7 +136,6 @@ final class StageRunner {
         final AtomicInteger spansDone = new AtomicInteger();
         final AtomicLong pieces = new AtomicLong();
         final AtomicLong retries = new AtomicLong();
-        final AtomicLong differing = new AtomicLong();
         final Map<Long, AtomicLong> perStore = new ConcurrentHashMap<>();
         private boolean ended;
 
@@ -156,13 +154,6 @@ final class StageRunner {
         public void retried(Span span, RegionRoute route, String why) {
             retries.incrementAndGet();
             LOG.atDebug().addKeyValue("phase", stage.label()).log("{}: {}; retrying", stage, why);
-        }
-
-        @Override
-        public void differs(Span span, RegionRoute route) {
-            differing.incrementAndGet();
-            LOG.info("{}: PD routes the key {} of {} to {} (a split, merge or leader move since the plan); TiKV's"
-                    + " answers decide", stage, Keys.show(span.start()), span.describe(), route.describe());
         }
 
         PhaseProgress snapshot(long t0, boolean finished) {

@@ -7,7 +7,6 @@ import io.phybr.adviser.flashback.FlashbackFinish;
 import io.phybr.adviser.flashback.FlashbackTexts;
 import io.phybr.adviser.flashback.FlashbackTs;
 import io.phybr.adviser.flashback.PdRoutes;
-import io.phybr.adviser.flashback.Span;
 import io.phybr.adviser.flashback.Stage;
 import io.phybr.adviser.flashback.TikvRegionCalls;
 import io.phybr.adviser.pd.PdClient;
@@ -105,13 +104,12 @@ final class FinishStep {
                    Function<PdStore, ManagedChannel> channels, ScheduledExecutorService ticker,
                    Consumer<io.phybr.adviser.progress.PhaseProgress> progress, Consumer<Phase> entering)
             throws PhaseFailure {
-        List<Span> spans = FlashbackFinish.spans(plan, table, moved);
         Map<Long, PdStore> byId = new ConcurrentHashMap<>();
         stores.forEach(s -> byId.put(s.id(), s));
         TikvRegionCalls calls = new TikvRegionCalls(id -> store(id, byId, pd, pdRetry).map(channels), settings.callTimeout());
         try (PdRoutes r = routes.apply(pd)) {
             result = new FlashbackFinish(r, calls, settings, ticker, progress)
-                    .run(spans, ts, st -> entering.accept(st == Stage.PREPARE ? Phase.FLASHBACK_PREPARE : Phase.FLASHBACK));
+                    .run(plan, table, moved, !plan.acceptedHoles().isEmpty(), ts, st -> entering.accept(st == Stage.PREPARE ? Phase.FLASHBACK_PREPARE : Phase.FLASHBACK));
         } catch (FlashbackFinish.Failed e) {
             throw new PhaseFailure(e.timedOut() ? ExitCode.TIMEOUT : ExitCode.FAILURE, e.getMessage());
         }
