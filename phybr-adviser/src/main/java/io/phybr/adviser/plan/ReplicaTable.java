@@ -1,5 +1,6 @@
 package io.phybr.adviser.plan;
 
+import io.phybr.contract.dump.ReplicaBatch;
 import io.phybr.contract.dump.ReplicaSink;
 import java.util.Arrays;
 
@@ -90,6 +91,33 @@ public final class ReplicaTable implements ReplicaSink {
         startLen[i] = a.length;
         endLen[i] = b.length;
         return i;
+    }
+
+    /** Every row of a parsed dump block: its columns and key bytes copied, no key array per row. */
+    @Override
+    public void addAll(ReplicaBatch batch) {
+        int n = batch.size();
+        while (store.length - size < n) {
+            grow();
+        }
+        byte[] src = batch.keyBytes();
+        for (int k = 0; k < n; k++) {
+            int i = size + k;
+            store[i] = batch.store(k);
+            region[i] = batch.regionId(k);
+            peer[i] = batch.peerId(k);
+            index[i] = batch.index(k);
+            term[i] = batch.term(k);
+            commit[i] = batch.commitIndex(k);
+            version[i] = batch.version(k);
+            flags[i] = (byte) ((batch.stock(k) ? STOCK_FIELDS : 0) | (batch.tombstone(k) ? TOMBSTONE : 0));
+            int s = batch.startLength(k);
+            int e = batch.endLength(k);
+            keyAddr[i] = keys.append(src, batch.keyOffset(k), s + e);
+            startLen[i] = s;
+            endLen[i] = e;
+        }
+        size += n;
     }
 
     private void grow() {
