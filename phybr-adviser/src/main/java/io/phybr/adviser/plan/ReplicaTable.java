@@ -120,9 +120,21 @@ public final class ReplicaTable implements ReplicaSink {
         size += n;
     }
 
+    /** Sizes the columns for {@code rows} more rows at once (the dump reader's estimate from the file size). */
+    @Override
+    public void expect(long rows) {
+        long want = Math.min(Integer.MAX_VALUE - 8, size + rows);
+        if (want > store.length) {
+            resize((int) want);
+        }
+    }
+
     private void grow() {
         // 1.5x: at tens of millions of rows a doubling spike would cost gigabytes.
-        int cap = (int) Math.min(Integer.MAX_VALUE - 8, store.length + (store.length >> 1) + 16);
+        resize((int) Math.min(Integer.MAX_VALUE - 8, store.length + (store.length >> 1) + 16));
+    }
+
+    private void resize(int cap) {
         store = Arrays.copyOf(store, cap);
         region = Arrays.copyOf(region, cap);
         peer = Arrays.copyOf(peer, cap);

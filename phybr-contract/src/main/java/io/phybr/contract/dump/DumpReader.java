@@ -45,6 +45,18 @@ public final class DumpReader {
     }
 
     /**
+     * {@link #read} (or, with a {@code tornWarning}, {@link #readRecording}) of an input of about
+     * {@code inputBytes} bytes (a file's size): {@code table} is told how many rows to expect once the first
+     * block shows how long its lines are.
+     */
+    public static long read(InputStream in, long inputBytes, ReplicaSink table, Consumer<String> tornWarning)
+            throws IOException {
+        Pipeline p = new Pipeline(in, table, tornWarning, BLOCK);
+        p.inputBytes = inputBytes;
+        return p.run();
+    }
+
+    /**
      * Reads a recording ({@code reports.jsonl} of a recorded run), which a crash or a full disk may
      * have cut short: a last line that ends without a newline in the middle of its JSON object is
      * skipped, and {@code warning} is told which line and why. Every other malformed line is still a
@@ -83,6 +95,8 @@ public final class DumpReader {
         private int blockLength;
 
         private final int block;
+        /** The input's size if known (else 0), to tell the sink how many rows to expect. */
+        private long inputBytes;
 
         Pipeline(InputStream in, ReplicaSink sink, Consumer<String> tornWarning, int block) {
             this.block = block;
@@ -110,6 +124,10 @@ public final class DumpReader {
                     while (!ahead.isEmpty() && (next == null || ahead.size() > AHEAD || ahead.peek().parse().isDone())) {
                         Pending p = ahead.poll();
                         LineScanner.Result r = result(p.parse());
+                        if (count == 0 && inputBytes > p.length() && r.rows.size() > 0) {
+                            double bytesPerRow = (double) p.length() / r.rows.size();
+                            sink.expect((long) ((inputBytes - p.length()) / bytesPerRow * 1.02) + r.rows.size() + 16);
+                        }
                         sink.addAll(r.rows);
                         count += r.rows.size();
                         if (r.stoppedAt >= 0) {

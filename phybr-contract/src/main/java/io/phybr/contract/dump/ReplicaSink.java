@@ -16,6 +16,13 @@ public interface ReplicaSink {
                   long version, boolean tombstone, byte[] startKey, byte[] endKey);
 
     /**
+     * About {@code rows} more rows are coming (estimated from the input's size): a columnar sink can size
+     * itself once instead of growing by copies, which at tens of millions of rows would cost gigabytes.
+     */
+    default void expect(long rows) {
+    }
+
+    /**
      * Every row of {@code batch}, in order, as if added one by one. A columnar sink overrides it to copy
      * columns and key bytes without a key array per row.
      */
