@@ -75,7 +75,7 @@ class ScenarioStockIT {
         PdState before = cluster.pd().state();
 
         int code;
-        try (RecoverProcess p = RecoverProcess.start(tmp, "recover", "--pd", cluster.pdAddress(),
+        try (RecoverProcess p = RecoverProcess.start(tmp, "recover", "--finish", "resolve", "--pd", cluster.pdAddress(),
                 "--resolved-ts", Long.toString(Math.max(1, backup.resolvedTs())), "--retry-backoff", "50ms",
                 "--expected-stores", Integer.toString(backends.size()),
                 // the corpus is small: a wait that cannot be proven (R10) is named within the IT's bound

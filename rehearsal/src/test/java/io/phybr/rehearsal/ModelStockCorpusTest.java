@@ -73,7 +73,7 @@ class ModelStockCorpusTest {
         images.keySet().forEach(id -> backends.add(new ModelStoreBackend(id, images, backup)));
         cluster = new MockStockCluster(backends, true, true, null, s.faults());
 
-        Outcome out = StockRecovery.builder()
+        Outcome out = StockRecovery.builder().finish(io.phybr.adviser.flashback.Finish.RESOLVE)
                 .pd(new PdClient(List.of(cluster.pdAddress()), null, Duration.ofSeconds(5)))
                 .resolvedTs(Math.max(1, backup.resolvedTs()))
                 .retry(new RetryPolicy(3, Duration.ofMillis(50), Duration.ofMillis(200)))

@@ -77,7 +77,7 @@ class TlsRecoveryTest {
         TlsConfig tls = new TlsConfig(certPem, certPem, keyPem);
         PdClient pd = new PdClient(List.of(cluster.pdAddress()), tls.sslContext(), Duration.ofSeconds(10));
         assertThat(pd.endpoints().get(0).getScheme()).isEqualTo("https");
-        Outcome out = StockRecovery.builder().pd(pd).channels(StoreChannels.netty(tls.grpcContext()))
+        Outcome out = StockRecovery.builder().finish(io.phybr.adviser.flashback.Finish.RESOLVE).pd(pd).channels(StoreChannels.netty(tls.grpcContext()))
                 .resolvedTs(100).build().run();
 
         assertThat(out.exitCode()).as(out.verdict()).isEqualTo(ExitCode.OK);
@@ -85,7 +85,7 @@ class TlsRecoveryTest {
         assertThat(StockCheck.check(backends, 100)).isEmpty();
 
         // and a client that does not trust the CA is refused: TLS is really on
-        Outcome plain = StockRecovery.builder()
+        Outcome plain = StockRecovery.builder().finish(io.phybr.adviser.flashback.Finish.RESOLVE)
                 .pd(new PdClient(List.of("http://" + cluster.pdAddress()), null, Duration.ofSeconds(5)))
                 .retry(new io.phybr.adviser.stock.RetryPolicy(1, Duration.ofMillis(10), Duration.ofMillis(10)))
                 .resolvedTs(100).build().run();
