@@ -45,10 +45,17 @@ public final class FlashbackTexts {
     /** A store answered UNIMPLEMENTED to a flashback call although PD's version did not rule it out. */
     public static String unimplemented(Stage stage, long store, String detail) {
         return "store " + store + " does not serve " + stage.rpc() + " (" + detail + "): its TiKV is too old for"
-                + " the flashback finish (it needs " + TikvVersion.FLASHBACK_SAFE + " or later). The regions prepared"
-                + " so far stay in the flashback state (they refuse reads and writes) until a flashback finishes them;"
-                + " run recover again with --finish resolve once the TiKVs restart in recovery mode, or upgrade TiKV and"
-                + " run it again with --finish flashback.";
+                + " the flashback finish (it needs " + TikvVersion.FLASHBACK_SAFE + " or later) although PD lists a newer"
+                + " version. Regions other stores lead may already be prepared; they refuse reads and writes until a"
+                + " flashback finishes them, which --finish resolve does not do: upgrade that TiKV and run recover again"
+                + " (it reuses this run's flashback timestamps).";
+    }
+
+    /** A rerun that finishes by resolve after a run that took flashback timestamps. */
+    public static String resolveAfterFlashback(String run) {
+        return run + " took flashback timestamps and may have left regions in the flashback state, which refuse reads"
+                + " and writes until a flashback finishes them; this run finishes by resolve, which does not. Prefer"
+                + " --finish flashback for this rerun.";
     }
 
     /** PD gave no timestamp. */

@@ -99,6 +99,9 @@ final class StageRunner {
                 } catch (java.util.concurrent.TimeoutException e) {
                     throw new StageFailed(FlashbackTexts.stageHung(stage, counts.spansDone.get(), spans.size(), timeout), true);
                 } catch (java.util.concurrent.ExecutionException e) {
+                    if (e.getCause() instanceof Error err) {
+                        throw err; // as the recovery's own thread would: an Error is not the stage's to handle
+                    }
                     throw new IllegalStateException("a " + stage + " worker failed", e.getCause());
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();

@@ -41,11 +41,17 @@ final class FinishStep {
     private String why = "";
     private FlashbackTs ts;
     private FlashbackFinish.Result result;
+    private java.util.function.UnaryOperator<io.phybr.adviser.flashback.RegionCalls> wrapCalls = c -> c;
 
     FinishStep(Optional<Finish> asked, Function<PdClient, PdRoutes> routes, FlashbackFinish.Settings settings) {
         this.asked = asked;
         this.routes = routes;
         this.settings = settings;
+    }
+
+    /** Tests: what the flashback calls go through (e.g. a kill after some regions). */
+    void wrapCalls(java.util.function.UnaryOperator<io.phybr.adviser.flashback.RegionCalls> w) {
+        this.wrapCalls = w;
     }
 
     Finish finish() {
@@ -79,6 +85,14 @@ final class FinishStep {
      * The flashback timestamps: those of the newest earlier run that did not end well and had taken some for this
      * resolved ts (its regions may be prepared or flashed back with them), else PD's TSO now.
      */
+    /** Warns when an earlier unfinished run may have left regions prepared and this one finishes by resolve. */
+    void warnIfPrepared(List<RunState.Other> others) {
+        if (finish == Finish.RESOLVE) {
+            others.stream().filter(o -> o.flashback().isPresent()).findFirst()
+                    .ifPresent(o -> LOG.warn("prepare: {}", FlashbackTexts.resolveAfterFlashback(o.describe())));
+        }
+    }
+
     void timestamps(long resolvedTs, List<RunState.Other> others, PdClient pd) throws PhaseFailure {
         for (RunState.Other o : others) {
             if (o.flashback().isPresent() && o.flashback().get().version() == resolvedTs) {
@@ -108,7 +122,7 @@ final class FinishStep {
         stores.forEach(s -> byId.put(s.id(), s));
         TikvRegionCalls calls = new TikvRegionCalls(id -> store(id, byId, pd, pdRetry).map(channels), settings.callTimeout());
         try (PdRoutes r = routes.apply(pd)) {
-            result = new FlashbackFinish(r, calls, settings, ticker, progress)
+            result = new FlashbackFinish(r, wrapCalls.apply(calls), settings, ticker, progress)
                     .run(plan, table, moved, !plan.acceptedHoles().isEmpty(), ts, st -> entering.accept(st == Stage.PREPARE ? Phase.FLASHBACK_PREPARE : Phase.FLASHBACK));
         } catch (FlashbackFinish.Failed e) {
             throw new PhaseFailure(e.timedOut() ? ExitCode.TIMEOUT : ExitCode.FAILURE, e.getMessage());

@@ -110,6 +110,9 @@ public final class StockRecovery {
                         a -> factory.open(new PdStore(0, a, false, "Up")), p.requestTimeout());
         this.finishStep = new FinishStep(Optional.ofNullable(b.finish), routes,
                 b.flashback.withConcurrency(concurrency).withProgressInterval(progressInterval));
+        if (b.flashbackCalls != null) {
+            finishStep.wrapCalls(b.flashbackCalls);
+        }
         if (!dryRun && resolvedTs.isEmpty()) {
             throw new IllegalArgumentException("a resolved ts is needed unless this is a dry run");
         }
@@ -294,6 +297,7 @@ public final class StockRecovery {
     /** The finish from the stores' versions (or --finish); for a flashback, its timestamps now (PD's TSO, R0 order). */
     private void chooseFinish(List<PdStore> stores, List<RunState.Other> others) throws PhaseFailure {
         finishStep.choose(stores);
+        finishStep.warnIfPrepared(others);
         recorder.finishedBy(finishStep.finish().label(), finishStep.why());
         if (!dryRun && finishStep.finish() == io.phybr.adviser.flashback.Finish.FLASHBACK) {
             finishStep.timestamps(resolvedTs.getAsLong(), others, pd);
@@ -431,6 +435,7 @@ public final class StockRecovery {
         private io.phybr.adviser.flashback.FlashbackFinish.Settings flashback =
                 io.phybr.adviser.flashback.FlashbackFinish.Settings.defaults();
         private java.util.function.Function<PdClient, io.phybr.adviser.flashback.PdRoutes> pdRoutes;
+        private java.util.function.UnaryOperator<io.phybr.adviser.flashback.RegionCalls> flashbackCalls;
 
         public Builder pd(PdClient pd) { this.pd = pd; return this; }
         public Builder channels(StoreChannels channels) { this.channels = channels; return this; }
@@ -493,6 +498,12 @@ public final class StockRecovery {
 
         /** Tests: the run dies as a SIGKILL would just before entering {@code p} ({@link Killed} escapes {@link #run()}). */
         Builder killAt(Phase p) { this.killAt = p; return this; }
+
+        /** Tests: the flashback's store calls go through this (a kill in the middle of a stage). */
+        Builder flashbackCalls(java.util.function.UnaryOperator<io.phybr.adviser.flashback.RegionCalls> w) {
+            this.flashbackCalls = w;
+            return this;
+        }
 
         public StockRecovery build() {
             return new StockRecovery(this);
