@@ -60,8 +60,12 @@ class PdGrpcTest {
 
     /** One Tso stream, several requests: {physical, logical} strictly increasing, count honoured. */
     private List<TsoResponse> tso(int... counts) throws Exception {
+        return tsoWithin(5, counts);
+    }
+
+    private List<TsoResponse> tsoWithin(int deadlineSeconds, int... counts) throws Exception {
         LinkedBlockingQueue<Object> got = new LinkedBlockingQueue<>();
-        StreamObserver<TsoRequest> req = PDGrpc.newStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
+        StreamObserver<TsoRequest> req = PDGrpc.newStub(channel).withDeadlineAfter(deadlineSeconds, TimeUnit.SECONDS)
                 .tso(new StreamObserver<>() {
                     public void onNext(TsoResponse r) { got.add(r); }
                     public void onError(Throwable t) { got.add(t); }
@@ -70,7 +74,8 @@ class PdGrpcTest {
         java.util.ArrayList<TsoResponse> out = new java.util.ArrayList<>();
         for (int c : counts) {
             req.onNext(TsoRequest.newBuilder().setHeader(header()).setCount(c).build());
-            Object o = got.poll(5, TimeUnit.SECONDS);
+            Object o = got.poll(deadlineSeconds + 5L, TimeUnit.SECONDS);
+            assertThat(o).as("an answer or an error within the deadline").isNotNull();
             if (o instanceof Throwable t) {
                 req.onCompleted();
                 throw (Exception) t;
@@ -128,7 +133,7 @@ class PdGrpcTest {
         pd.inject(new Fault.PdStall("POST", "/pdpb.PD/Tso", 1, false));
         CompletableFuture<Object> f = CompletableFuture.supplyAsync(() -> {
             try {
-                return tso(1);
+                return tsoWithin(1, 1);
             } catch (Exception e) {
                 return e;
             }
