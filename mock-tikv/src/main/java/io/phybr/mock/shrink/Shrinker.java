@@ -43,6 +43,8 @@ public final class Shrinker {
         }
         Scenario s = failing;
         s = steps(s);
+        s = regions(s);
+        s = steps(s); // fewer regions can free more steps
         s = stores(s);
         s = faults(s);
         s = steps(s); // fewer stores can free more steps
@@ -79,6 +81,44 @@ public final class Shrinker {
                     break; // every single step is needed
                 }
                 n = Math.min(n * 2, steps.size());
+            }
+        }
+        return s;
+    }
+
+    /**
+     * Fewer regions: two bootstrapped neighbours become one region spanning both (keeping either one's id), so the
+     * story keeps only the regions the failure needs and the key space still tiles.
+     */
+    private Scenario regions(Scenario s) {
+        boolean merged = true;
+        while (merged && tried < maxTries) {
+            merged = false;
+            List<Step> steps = s.steps();
+            for (int i = 0; i < steps.size() && !merged && tried < maxTries; i++) {
+                if (!(steps.get(i) instanceof Step.Region a)) {
+                    continue;
+                }
+                for (int j = 0; j < steps.size() && !merged && tried < maxTries; j++) {
+                    if (!(steps.get(j) instanceof Step.Region b) || a.end().length == 0
+                            || !java.util.Arrays.equals(a.end(), b.start())) {
+                        continue;
+                    }
+                    long version = Math.max(a.version(), b.version());
+                    for (boolean keepA : new boolean[] {true, false}) {
+                        Step.Region kept = keepA ? new Step.Region(a.id(), a.start(), b.end(), a.stores(), version)
+                                : new Step.Region(b.id(), a.start(), b.end(), b.stores(), version);
+                        List<Step> fewer = new ArrayList<>(steps);
+                        fewer.set(keepA ? i : j, kept);
+                        fewer.remove(keepA ? j : i);
+                        Scenario c = with(s, s.stores(), fewer, s.faults());
+                        if (failsValidly(c)) {
+                            s = c;
+                            merged = true;
+                            break;
+                        }
+                    }
+                }
             }
         }
         return s;

@@ -74,7 +74,8 @@ class FaultProxyTest {
             s.getOutputStream().write("hello".getBytes());
             assertThat(new String(read(s.getInputStream(), 5))).isEqualTo("hello");
         }
-        assertThat(proxy.bytes(NetFault.Direction.UPSTREAM)).isEqualTo(5);
+        // counted after the write: the echo may answer first
+        await().atMost(Duration.ofSeconds(5)).until(() -> proxy.bytes(NetFault.Direction.UPSTREAM) == 5);
         assertThat(proxy.fired()).isZero();
     }
 

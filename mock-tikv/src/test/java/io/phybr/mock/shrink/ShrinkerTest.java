@@ -58,7 +58,10 @@ class ShrinkerTest {
         System.out.println("shrunk seed " + failingSeed + ": " + r.stepsBefore() + " -> " + r.stepsAfter() + " steps, "
                 + r.tried() + " candidates:\n" + scn);
 
-        assertThat(r.stepsAfter()).as(scn).isLessThan(r.stepsBefore()).isLessThanOrEqualTo(6);
+        // seed 20261125 today: 205 steps on 4 stores -> "region 5 - - on 2 3 1 / lag store 3 region 5 commit /
+        // split r5 at K new r16" on 3 stores (the lagging replica is picked, and the split it missed is lost)
+        assertThat(r.stepsAfter()).as(scn).isLessThan(r.stepsBefore()).isLessThanOrEqualTo(4);
+        assertThat(r.scenario().stores()).as(scn).hasSizeLessThanOrEqualTo(3);
         assertThat(scn).contains("# shrunk from random history seed " + failingSeed);
         // the .scn text replays the failure: the developer's regression scenario
         Scenario replayed = ScenarioParser.parse("replayed", scn);
@@ -78,8 +81,8 @@ class ShrinkerTest {
             }
             assertThat(stillFails).as("step %d '%s' is needed in%n%s", i + 1, steps.get(i).render(), scn).isFalse();
         }
-        // the known story of this bug: a replica that lags (lower applied index) and a write it missed
-        assertThat(scn).containsPattern("(?m)^lag ").containsPattern("(?m)^write ");
+        // the known story of this bug: a replica that lags behind its region, which the planner then picks
+        assertThat(scn).containsPattern("(?m)^lag store ");
     }
 
     @Test
