@@ -27,7 +27,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class CrashRerunIT {
     private static final long RESOLVED_TS = StockFixture.RESOLVED_TS;
     private static final Duration EXIT = Duration.ofSeconds(90);
-    private static final Duration SLOW = Duration.ofMillis(400);
+    private static final Duration SLOW = Duration.ofMillis(200);
 
     /** Where the kill lands: just after the adviser crossed into this phase. */
     enum Boundary {
@@ -61,7 +61,8 @@ class CrashRerunIT {
         Path runs = tmp.resolve("runs");
         BooleanSupplier reached = arm(at);
         try (RecoverProcess p = RecoverProcess.start(tmp, args(runs.resolve("2026-11-26T120000Z-recover")))) {
-            await().atMost(Duration.ofSeconds(60)).until(() -> reached.getAsBoolean() || !p.process.isAlive());
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> reached.getAsBoolean() || !p.process.isAlive());
             assertThat(p.process.isAlive()).as("the run reached %s alive; stderr:%n%s", at, p.err()).isTrue();
             p.process.destroyForcibly(); // SIGKILL: no hook runs, nothing is put back
             p.process.waitFor();
