@@ -109,8 +109,7 @@ final class JsonDumpParser {
             while ((tok = next(p)) != null) {
                 long line = line(p);
                 if (tok != JsonToken.START_OBJECT) {
-                    throw new DumpFormatException(line, "expected one JSON object per line, found "
-                        + Printable.escape(p.getText(), 40));
+                    throw new DumpFormatException(line, "expected one JSON object per line, found " + found(p, tok));
                 }
                 if (line == lastLine) {
                     throw new DumpFormatException(line, "more than one JSON object on the line");
@@ -119,9 +118,9 @@ final class JsonDumpParser {
                     readOne(p, line, table);
                 } catch (JsonEOFException e) { // from a lazily parsed value (a string cut short)
                     throw new DumpFormatException(line(p), "the file ends inside a JSON"
-                            + " object (" + Printable.escape(e.getOriginalMessage()) + ")", true);
+                            + " object (" + Printable.jsonProblem(e.getOriginalMessage()) + ")", true);
                 } catch (JsonParseException e) { // from a lazily parsed value: a bad character inside a string
-                    throw new DumpFormatException(line, "not valid JSON (" + Printable.escape(e.getOriginalMessage())
+                    throw new DumpFormatException(line, "not valid JSON (" + Printable.jsonProblem(e.getOriginalMessage())
                             + ")");
                 } catch (DumpFormatException e) {
                     if (e.line() != line) {
@@ -198,10 +197,10 @@ final class JsonDumpParser {
             return p.nextToken();
         } catch (JsonEOFException e) {
             throw new DumpFormatException(line(p), "the file ends inside a JSON object ("
-                    + Printable.escape(e.getOriginalMessage()) + ")", true);
+                    + Printable.jsonProblem(e.getOriginalMessage()) + ")", true);
         } catch (JsonParseException e) {
             throw new DumpFormatException(line(p), "not valid JSON ("
-                    + Printable.escape(e.getOriginalMessage()) + ")");
+                    + Printable.jsonProblem(e.getOriginalMessage()) + ")");
         }
     }
 
@@ -296,6 +295,20 @@ final class JsonDumpParser {
     private static int bit(String field) {
         int i = FIELDS.indexOf(field);
         return i < 0 ? 0 : 1 << i;
+    }
+
+    /**
+     * The token where an object belongs, for the message. Jackson reads a string's text lazily, so a string the
+     * file cuts short fails only here (found by fuzzing: a dump ending in a lone quote was an internal error).
+     */
+    private static String found(JsonParser p, JsonToken tok) {
+        try {
+            return Printable.escape(p.getText(), 40);
+        } catch (IOException e) {
+            return tok == JsonToken.VALUE_STRING ? "a string that never ends (" + Printable.jsonProblem(
+                    e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage()
+                            : e.getMessage()) + ")" : String.valueOf(tok);
+        }
     }
 
     private static long number(JsonParser p, JsonToken value, long line, String name) throws IOException {
