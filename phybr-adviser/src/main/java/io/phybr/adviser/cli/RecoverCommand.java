@@ -239,10 +239,7 @@ public final class RecoverCommand implements Callable<Integer> {
                 .progressInterval(progressInterval).pdPauseTtl(pdPauseTtl)
                 .expectedStores(expected).storeWait(stores.waitTimeout, Duration.ofSeconds(2))
                 .roundTimeout(roundTimeout).force(force).finish(finish)
-                .flashback(new io.phybr.adviser.flashback.FlashbackFinish.Settings(concurrency, flashbackTimeout,
-                        flashbackCallTimeout, Math.max(maxAttempts, 2) * 2, retryBackoff,
-                        Duration.ofSeconds(10).compareTo(retryBackoff) > 0 ? Duration.ofSeconds(10) : retryBackoff,
-                        progressInterval))
+                .flashbackTimeouts(flashbackTimeout, flashbackCallTimeout)
                 .runsRoot(RunRecorder.defaultDir("recover").getParent());
         if (resolved != null) {
             b.resolvedTs(resolved);

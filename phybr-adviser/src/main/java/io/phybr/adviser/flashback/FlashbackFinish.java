@@ -27,20 +27,7 @@ public final class FlashbackFinish {
      * ddl {@code flashbackTimeout}), tries per region piece and backoff, progress period.
      */
     public record Settings(int concurrency, Duration stageTimeout, Duration callTimeout, int attempts,
-                           Duration initialBackoff, Duration maxBackoff, Duration progressInterval) {
-        public static Settings defaults() {
-            return new Settings(128, Duration.ofMinutes(30), Duration.ofMinutes(3), 20, Duration.ofMillis(500),
-                    Duration.ofSeconds(10), Duration.ofSeconds(10));
-        }
-
-        public Settings withConcurrency(int n) {
-            return new Settings(n, stageTimeout, callTimeout, attempts, initialBackoff, maxBackoff, progressInterval);
-        }
-
-        public Settings withProgressInterval(Duration d) {
-            return new Settings(concurrency, stageTimeout, callTimeout, attempts, initialBackoff, maxBackoff, d);
-        }
-    }
+                           Duration initialBackoff, Duration maxBackoff, Duration progressInterval) {}
 
     /** The finish did not complete; the message is the operator's paragraph. */
     public static final class Failed extends Exception {
@@ -64,17 +51,18 @@ public final class FlashbackFinish {
     private final Settings settings;
     private final PdRoutes pd;
 
+    /** {@code leaderless}: run when a region has no leader anywhere (the recovery re-sends restarted stores' plans). */
     public FlashbackFinish(PdRoutes pd, RegionCalls calls, Settings settings, ScheduledExecutorService ticker,
-                           Consumer<PhaseProgress> progress) {
-        this(pd, calls, settings, ticker, progress, FlashbackFinish::requestKey);
+                           Consumer<PhaseProgress> progress, Runnable leaderless) {
+        this(pd, calls, settings, ticker, progress, FlashbackFinish::requestKey, leaderless);
     }
 
     FlashbackFinish(PdRoutes pd, RegionCalls calls, Settings settings, ScheduledExecutorService ticker,
-                    Consumer<PhaseProgress> progress, UnaryOperator<byte[]> requestKey) {
+                    Consumer<PhaseProgress> progress, UnaryOperator<byte[]> requestKey, Runnable leaderless) {
         this.settings = settings;
         this.pd = pd;
         this.runner = new StageRunner(pd, calls, new RegionWalk.Policy(settings.attempts(), settings.initialBackoff().toMillis(),
-                settings.maxBackoff().toMillis()), requestKey, ticker, settings.progressInterval(), progress);
+                settings.maxBackoff().toMillis()), requestKey, ticker, settings.progressInterval(), progress, leaderless);
     }
 
     /**

@@ -46,6 +46,12 @@ final class RegionWalk {
         void done(Span span, RegionRoute route);
 
         void retried(Span span, RegionRoute route, String why);
+
+        /**
+         * The region has no leader anywhere (TiKV and PD know none): a store may have restarted and lost its forced
+         * leaders (R9), which nobody re-elects in recovery mode until its RecoverRegion plan is sent again.
+         */
+        void leaderless(RegionRoute route);
     }
 
     private final PdRoutes pd;
@@ -90,6 +96,9 @@ final class RegionWalk {
             if (route == null) {
                 try {
                     Optional<RegionRoute> found = pd.region(cursor);
+                    if (found.isPresent() && !found.get().hasLeader()) {
+                        listener.leaderless(found.get());
+                    }
                     if (found.isEmpty() || !found.get().hasLeader() || !found.get().contains(cursor)) {
                         last = found.isEmpty() ? "PD knows no region holding key " + Keys.show(cursor)
                                 : !found.get().contains(cursor) ? "PD answered " + found.get().describe()
@@ -137,6 +146,7 @@ final class RegionWalk {
                 if (nl.leaderStore() != 0 && nl.leaderStore() != route.leaderStore()) {
                     route = route.withLeader(nl.leaderPeer(), nl.leaderStore()); // TiKV names the leader: go there
                 } else {
+                    listener.leaderless(route);
                     route = null;
                     backoff = pause(backoff, 0);
                 }

@@ -54,9 +54,12 @@ final class StageRunner {
     private final ScheduledExecutorService ticker;
     private final Duration progressInterval;
     private final Consumer<PhaseProgress> listener;
+    private final Runnable leaderless;
 
     StageRunner(PdRoutes pd, RegionCalls calls, RegionWalk.Policy policy, UnaryOperator<byte[]> requestKey,
-                ScheduledExecutorService ticker, Duration progressInterval, Consumer<PhaseProgress> listener) {
+                ScheduledExecutorService ticker, Duration progressInterval, Consumer<PhaseProgress> listener,
+                Runnable leaderless) {
+        this.leaderless = leaderless;
         this.pd = pd;
         this.calls = calls;
         this.policy = policy;
@@ -151,6 +154,11 @@ final class StageRunner {
         public void done(Span span, RegionRoute route) {
             pieces.incrementAndGet();
             perStore.computeIfAbsent(route.leaderStore(), s -> new AtomicLong()).incrementAndGet();
+        }
+
+        @Override
+        public void leaderless(RegionRoute route) {
+            leaderless.run();
         }
 
         @Override

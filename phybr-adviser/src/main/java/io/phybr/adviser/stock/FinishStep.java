@@ -115,14 +115,14 @@ final class FinishStep {
 
     /** Both flashback stages over the plan's kept regions; {@code entering} moves the recovery's phase. */
     void flashback(Plan plan, ReplicaTable table, Map<Long, Long> moved, List<PdStore> stores, PdClient pd, PdRetry pdRetry,
-                   Function<PdStore, ManagedChannel> channels, ScheduledExecutorService ticker,
+                   RestartCheck restarts, Function<PdStore, ManagedChannel> channels, ScheduledExecutorService ticker,
                    Consumer<io.phybr.adviser.progress.PhaseProgress> progress, Consumer<Phase> entering)
             throws PhaseFailure {
         Map<Long, PdStore> byId = new ConcurrentHashMap<>();
         stores.forEach(s -> byId.put(s.id(), s));
         TikvRegionCalls calls = new TikvRegionCalls(id -> store(id, byId, pd, pdRetry).map(channels), settings.callTimeout());
         try (PdRoutes r = routes.apply(pd)) {
-            result = new FlashbackFinish(r, wrapCalls.apply(calls), settings, ticker, progress)
+            result = new FlashbackFinish(r, wrapCalls.apply(calls), settings, ticker, progress, restarts)
                     .run(plan, table, moved, !plan.acceptedHoles().isEmpty(), ts, st -> entering.accept(st == Stage.PREPARE ? Phase.FLASHBACK_PREPARE : Phase.FLASHBACK));
         } catch (FlashbackFinish.Failed e) {
             throw new PhaseFailure(e.timedOut() ? ExitCode.TIMEOUT : ExitCode.FAILURE, e.getMessage());

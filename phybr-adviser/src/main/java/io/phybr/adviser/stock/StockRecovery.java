@@ -110,8 +110,10 @@ public final class StockRecovery {
         java.util.function.Function<PdClient, io.phybr.adviser.flashback.PdRoutes> routes = b.pdRoutes != null ? b.pdRoutes
                 : p -> new io.phybr.adviser.flashback.GrpcPdRoutes(p.endpoints().stream().map(java.net.URI::getAuthority).toList(),
                         a -> factory.open(new PdStore(0, a, false, "Up")), p.requestTimeout());
-        this.finishStep = new FinishStep(Optional.ofNullable(b.finish), routes,
-                b.flashback.withConcurrency(concurrency).withProgressInterval(progressInterval));
+        // Tries per region: twice the per-store attempts (a region error is routine: a leader move, a split)
+        this.finishStep = new FinishStep(Optional.ofNullable(b.finish), routes, new io.phybr.adviser.flashback.FlashbackFinish.Settings(
+                concurrency, b.flashbackTimeout, b.flashbackCallTimeout, Math.max(2, retry.attempts()) * 2,
+                retry.initialBackoff(), retry.maxBackoff(), progressInterval));
         if (b.flashbackCalls != null) {
             finishStep.wrapCalls(b.flashbackCalls);
         }
@@ -211,7 +213,8 @@ public final class StockRecovery {
         saveState(false, false, true); // every RecoverRegion answered: none left pending by this run
         if (finishStep.finish() == io.phybr.adviser.flashback.Finish.FLASHBACK) {
             // BR 7.x: no WaitApply (RecoverRegion answered once every forced leader applied, R3), no ResolveKvData
-            finishStep.flashback(thePlan, table, moved, stores, pd, pdRetry, connections::channel, ticker,
+            finishStep.flashback(thePlan, table, moved, stores, pd, pdRetry,
+                    new RestartCheck(watch, sender, connections::channel, timeouts.recover()), connections::channel, ticker,
                     progressListener, this::enter);
             recorder.flashedBack(finishStep.result().prepared(), finishStep.result().flashedBack());
             finish();
@@ -436,8 +439,8 @@ public final class StockRecovery {
         private Path runsRoot;
         private Phase killAt;
         private io.phybr.adviser.flashback.Finish finish;
-        private io.phybr.adviser.flashback.FlashbackFinish.Settings flashback =
-                io.phybr.adviser.flashback.FlashbackFinish.Settings.defaults();
+        private Duration flashbackTimeout = Duration.ofMinutes(30);
+        private Duration flashbackCallTimeout = Duration.ofMinutes(3);
         private java.util.function.Function<PdClient, io.phybr.adviser.flashback.PdRoutes> pdRoutes;
         private java.util.function.UnaryOperator<io.phybr.adviser.flashback.RegionCalls> flashbackCalls;
 
@@ -501,8 +504,15 @@ public final class StockRecovery {
          * flashback when every store runs 6.5 or later, else resolve.
          */
         public Builder finish(io.phybr.adviser.flashback.Finish f) { this.finish = f; return this; }
-        /** Bounds of the flashback finish (concurrency and progress period are the recovery's). */
-        public Builder flashback(io.phybr.adviser.flashback.FlashbackFinish.Settings s) { this.flashback = Objects.requireNonNull(s); return this; }
+        /**
+         * Bounds of the flashback finish: each stage (prepare, flashback) over every region, and each call (TiDB: 3
+         * minutes). Concurrency, tries (twice the retry policy's) and backoff are the recovery's.
+         */
+        public Builder flashbackTimeouts(Duration stage, Duration call) {
+            this.flashbackTimeout = Objects.requireNonNull(stage);
+            this.flashbackCallTimeout = Objects.requireNonNull(call);
+            return this;
+        }
         /** Tests: PD's TSO and region routes from here instead of PD's gRPC API on the --pd address. */
         public Builder pdRoutes(java.util.function.Function<PdClient, io.phybr.adviser.flashback.PdRoutes> r) { this.pdRoutes = r; return this; }
 

@@ -32,7 +32,7 @@ class FlashbackWalkTest {
     private FlashbackFinish finish(int attempts) {
         FlashbackFinish.Settings s = new FlashbackFinish.Settings(4, Duration.ofSeconds(10), Duration.ofSeconds(5), attempts,
                 Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(50));
-        return new FlashbackFinish(tikv, tikv, s, ticker, p -> { }, k -> k);
+        return new FlashbackFinish(tikv, tikv, s, ticker, p -> { }, k -> k, () -> { });
     }
 
     /** The plan: every region of the fake as it is now. */
