@@ -44,6 +44,7 @@ public final class MockStockStore implements AutoCloseable {
     private final RecoveryClock clock;
     private final List<java.util.function.LongConsumer> restartListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile RecoverDataService service;
+    private volatile TikvService tikv;
 
     /** A store alone in its own Raft network, on TiKV time scaled by 1000 (tests). */
     public MockStockStore(StoreBackend backend) {
@@ -109,7 +110,8 @@ public final class MockStockStore implements AutoCloseable {
         for (int attempt = 0; attempt < 50; attempt++) {
             try {
                 NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))
-                        .addService(service = new RecoverDataService(this, backend, faults, worker, net, clock));
+                        .addService(service = new RecoverDataService(this, backend, faults, worker, net, clock))
+                        .addService(tikv = new TikvService(this, faults, worker, net));
                 if (tls != null) {
                     b.sslContext(tls);
                 }
@@ -146,6 +148,9 @@ public final class MockStockStore implements AutoCloseable {
         up = false;
         if (service != null) {
             service.die();
+        }
+        if (tikv != null) {
+            tikv.die();
         }
         server.shutdownNow();
         try {

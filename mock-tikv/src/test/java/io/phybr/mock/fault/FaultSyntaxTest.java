@@ -40,7 +40,13 @@ class FaultSyntaxTest {
             new Fault.PdStatus("GET", "/pd/api/v1/stores", 2, 500),
             new Fault.PdStatus("*", "/pd/api/v1/schedulers", 1, 503),
             new Fault.PdStall("GET", "/pd/api/v1/stores", 1, false),
-            new Fault.PdStall("POST", "/pd/api/v1/config", 2, true));
+            new Fault.PdStall("POST", "/pd/api/v1/config", 2, true),
+            new Fault.PdStatus("POST", "/pdpb.PD/Tso", 9, 404),
+            new Fault.Busy(2, Rpc.PREPARE_FLASHBACK, 3),
+            new Fault.RestartDuring(1, Rpc.FLASHBACK, -1, 1),
+            new Fault.SplitBefore(1, Rpc.PREPARE_FLASHBACK, 2, "7480", 9, 1),
+            new Fault.LeaderMoveBefore(3, Rpc.FLASHBACK, 1, 2, 2),
+            new Fault.TikvVersion(2, "6.1.0"));
 
     @Test
     void everyVariantRendersToALineThatParsesBackToIt() {

@@ -30,6 +30,17 @@ final class KeyArena {
         return addr;
     }
 
+    /** Appends {@code src[off, off+len)} and returns its address. */
+    long append(byte[] src, int off, int len) {
+        if (pos + len > PAGE_SIZE || pageCount == 0) {
+            newPage(Math.max(len, PAGE_SIZE));
+        }
+        System.arraycopy(src, off, pages[pageCount - 1], pos, len);
+        long addr = ((long) (pageCount - 1) << 32) | pos;
+        pos += len;
+        return addr;
+    }
+
     /** Appends {@code len} bytes held by another arena at {@code addr}; returns their new address. */
     long appendFrom(KeyArena src, long addr, int len) {
         if (pos + len > PAGE_SIZE || pageCount == 0) {
