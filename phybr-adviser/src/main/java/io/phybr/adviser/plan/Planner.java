@@ -48,7 +48,6 @@ public final class Planner {
         int[] leaderRow;     // -1 when no live replica
         byte[] leaderRule;
         boolean[] tied;      // BR: leader may move among equal replicas
-        long[] scratch = new long[16]; // one region's live terms, for the majority term (BR)
         byte[] fate;
         int[] droppedBy;     // region index of the kept region that displaced it, or -1
         final List<Hole> holes = new ArrayList<>();
@@ -215,6 +214,7 @@ public final class Planner {
             long[] commit;
             long[] version;
             byte[] flags;
+            long[] scratch = new long[16]; // one region's live terms, for its majority term (BR)
 
             Fields(long[] index, long[] term, long[] commit, long[] version, byte[] flags) {
                 this.index = index;
@@ -344,10 +344,10 @@ public final class Planner {
                 }
                 targetTerm[g] = target;
             }
-            if (!seed && scratch.length < hi - lo) {
-                scratch = new long[hi - lo];
+            if (!seed && b.scratch.length < hi - lo) {
+                b.scratch = new long[hi - lo];
             }
-            long majority = seed ? 0 : b.majorityTerm(lo, hi, scratch);
+            long majority = seed ? 0 : b.majorityTerm(lo, hi, b.scratch);
             int best = -1;
             int live = 0;
             for (int x = lo; x < hi; x++) {
@@ -426,9 +426,7 @@ public final class Planner {
         long majorityTerm(int g) {
             int from = groupStart[g];
             int to = groupStart[g + 1];
-            if (scratch.length < to - from) {
-                scratch = new long[to - from];
-            }
+            long[] scratch = new long[to - from]; // per call: the balancer may ask from several threads one day
             int live = 0;
             for (int j = from; j < to; j++) {
                 if (!rowFields.tombstone(perm[j])) {
