@@ -111,7 +111,16 @@ public final class MockPd implements AutoCloseable {
             this.server = HttpServer.create(at, 0);
         } else {
             HttpsServer https = HttpsServer.create(at, 0);
-            https.setHttpsConfigurator(new HttpsConfigurator(b.tls));
+            // PD asks for the client's certificate and verifies one that is given (tikv/pd
+            // pkg/utils/grpcutil/grpcutil.go ToServerTLSConfig: ClientAuth = tls.VerifyClientCertIfGiven)
+            https.setHttpsConfigurator(new HttpsConfigurator(b.tls) {
+                @Override
+                public void configure(com.sun.net.httpserver.HttpsParameters params) {
+                    javax.net.ssl.SSLParameters p = getSSLContext().getDefaultSSLParameters();
+                    p.setWantClientAuth(true);
+                    params.setSSLParameters(p);
+                }
+            });
             this.server = https;
         }
         this.executor = Executors.newCachedThreadPool(r -> {

@@ -36,8 +36,10 @@ final class HeapAdvice {
      * The paragraph: {@code what} names the work and the input ("planning /x/reports.jsonl (6.9 GB)"),
      * {@code needed} is the estimate in bytes ({@code atLeast} when only the rows read so far are known).
      */
-    static String paragraph(String command, String what, long needed, boolean atLeast, String rerun, String outcome) {
+    static String paragraph(String command, String what, long estimate, boolean atLeast, String rerun, String outcome) {
         long max = Runtime.getRuntime().maxMemory();
+        // It did not fit in this heap, whatever the estimate says: never advise a heap this size or smaller.
+        long needed = Math.max(estimate, max + Math.max(512L << 20, max / 4));
         String gib = giB(needed);
         return String.format(Locale.ROOT, "phybr %s: out of memory while %s: the Java heap is %s (-Xmx) and this input"
                         + " needs %sabout %s. Give the JVM more heap and run it again: %s (or set"

@@ -83,6 +83,8 @@ public final class PlanCommand implements Callable<Integer> {
     private ReplicaTable table;
     /** The dump's size if it is a regular file, else 0. */
     private long inputBytes;
+    /** What the command is doing, for the out-of-memory paragraph. */
+    private String phase = "reading";
 
     @Override
     public Integer call() throws IOException {
@@ -92,7 +94,7 @@ public final class PlanCommand implements Callable<Integer> {
             long rows = table == null ? 0 : table.size();
             table = null; // the table holds the heap: drop it before writing anything
             boolean sized = inputBytes > 0;
-            String what = (rows == 0 ? "reading " : "planning " + rows + " replicas of ") + describe(input)
+            String what = phase + (rows == 0 ? " " : " " + rows + " replicas of ") + describe(input)
                     + (sized ? " (" + HeapAdvice.human(inputBytes) + ")" : "");
             spec.commandLine().getErr().println(HeapAdvice.paragraph("plan", what,
                     sized ? HeapAdvice.forDumpBytes(inputBytes) : HeapAdvice.forReplicas(rows), !sized,
@@ -168,7 +170,9 @@ public final class PlanCommand implements Callable<Integer> {
             return ExitCode.BAD_INPUT.code();
         }
         long t1 = System.nanoTime();
+        phase = "planning";
         PlanOutcome outcome = Planner.plan(table, options);
+        phase = "writing the plan of";
         long t2 = System.nanoTime();
 
         if (outcome instanceof Refusal refusal) {

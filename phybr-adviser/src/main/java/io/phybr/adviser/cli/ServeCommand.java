@@ -91,6 +91,17 @@ public final class ServeCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     RecordOptions record = new RecordOptions();
 
+    @picocli.CommandLine.Mixin
+    TlsOptions tlsOptions = new TlsOptions();
+
+    private final io.phybr.adviser.tls.TlsRefusals tlsRefusals = new io.phybr.adviser.tls.TlsRefusals();
+
+    @picocli.CommandLine.Mixin
+    ProgressOptions progress = new ProgressOptions();
+
+    @picocli.CommandLine.Mixin
+    StatusOptions status = new StatusOptions();
+
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
@@ -122,6 +133,18 @@ public final class ServeCommand implements Callable<Integer> {
             return ExitCode.BAD_INPUT.code();
         }
         resolvedTs.ifPresent(b::resolvedTs);
+        if (tlsOptions.enabled()) {
+            try {
+                io.phybr.adviser.pd.TlsConfig tls = tlsOptions.config();
+                b.tls(tls.grpcServerContext(tlsRefusals),
+                        new io.phybr.adviser.tls.ClientCertificateRequired(tls.ca(), tlsRefusals));
+            } catch (IllegalArgumentException e) {
+                return usage(err, e.getMessage());
+            } catch (IOException e) {
+                err.println("phybr serve: cannot use the TLS files: " + e.getMessage() + ". Nothing was started.");
+                return ExitCode.BAD_INPUT.code();
+            }
+        }
         String unwritable = OutputFiles.check("--plan-output", planOutput, "--port-file", portFile);
         if (unwritable != null) {
             return usage(err, unwritable);
@@ -136,6 +159,23 @@ public final class ServeCommand implements Callable<Integer> {
                 err.println("phybr serve: " + removed + ".");
             }
         }
+        ServeWatch watch;
+        try {
+            watch = ServeWatch.open(progress, status, spec.commandLine().getOut());
+        } catch (IllegalArgumentException e) {
+            return usage(err, e.getMessage());
+        } catch (IOException e) {
+            err.println("phybr serve: " + e.getMessage() + ". Nothing was started.");
+            return ExitCode.FAILURE.code();
+        }
+        try {
+            return serve(b, resolvedTs, watch, err);
+        } finally {
+            watch.close();
+        }
+    }
+
+    private int serve(SeedAdviser.Builder b, OptionalLong resolvedTs, ServeWatch watch, PrintWriter err) {
         RunRecorder recorder = record.open("serve", runInfo(resolvedTs));
         b.recorder(recorder);
         SeedAdviser adviser;
@@ -155,6 +195,7 @@ public final class ServeCommand implements Callable<Integer> {
                 return ExitCode.FAILURE.code();
             }
             Runtime.getRuntime().addShutdownHook(hook);
+            watch.watch(adviser);
             if (portFile != null) {
                 try {
                     writePortFile(adviser.port());
@@ -165,9 +206,12 @@ public final class ServeCommand implements Callable<Integer> {
                 }
             }
             Outcome outcome = adviser.awaitOutcome();
+            watch.finish(adviser);
             recorder.finish(outcome.exitCode(), outcome.verdict(), outcome.diagnosis().orElse(""));
             if (!outcome.ok()) {
-                err.println("phybr serve: " + outcome.diagnosis().orElse(outcome.verdict()));
+                String refusals = tlsRefusals.summary();
+                err.println("phybr serve: " + outcome.diagnosis().orElse(outcome.verdict())
+                        + (refusals.isEmpty() ? "" : " " + refusals));
             } else {
                 spec.commandLine().getOut().println("phybr serve: " + outcome.verdict());
             }

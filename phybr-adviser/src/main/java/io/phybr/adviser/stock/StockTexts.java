@@ -110,6 +110,10 @@ final class StockTexts {
                 + Texts.NEVER_STARTED : "");
     }
 
+    static String storeTls(PdStore s, String why) {
+        return "the TLS handshake with " + store(s) + " failed: " + why;
+    }
+
     // ---- RecoverRegion rounds (R3, R4, R6) ------------------------------------------------------
 
     static String recoverInterrupted(io.grpc.Status.Code code) {

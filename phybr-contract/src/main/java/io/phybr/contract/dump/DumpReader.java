@@ -26,7 +26,8 @@ import java.util.function.Consumer;
  * exactly the diagnosis the general parser gives.
  */
 public final class DumpReader {
-    private static final int BLOCK = 4 << 20;
+    /** 4 MiB less a little, so that a block with its array header fills two G1 regions of 2 MiB, not three. */
+    private static final int BLOCK = (4 << 20) - 64;
     /**
      * A line this many blocks long (64 MiB) is no dump line: rather than buffer it, the general parser streams
      * it and says what it is.
