@@ -76,7 +76,7 @@ class ModelStockCorpusTest {
         Map<Long, StoreImage> images = backup.freshImages();
         List<StoreBackend> backends = new ArrayList<>();
         images.keySet().forEach(id -> backends.add(new ModelStoreBackend(id, images, backup)));
-        cluster = new MockStockCluster(backends, true, true, null, s.faults());
+        cluster = MockStockCluster.builder(backends).tiflash(true).faults(s.faults()).start();
 
         Outcome out = StockRecovery.builder()
                 .finish(finish.equals("resolve") ? io.phybr.adviser.flashback.Finish.RESOLVE : null)

@@ -241,8 +241,8 @@ class PlannerPropertyTest {
             Row leader = byRegionStore.get(id).get(store);
             assertThat(leader).as(where + " leader of region " + id).isNotNull();
             assertThat(leader.tombstone()).as(where + " leader of region " + id + " is a tombstone").isFalse();
-            assertThat(Oracle.key(leader, o.policy())).as(where + " leader key of region " + id)
-                    .isEqualTo(Oracle.key(want.defining, o.policy()));
+            assertThat(Oracle.key(leader, o.policy(), want.replicas)).as(where + " leader key of region " + id)
+                    .isEqualTo(Oracle.key(want.defining, o.policy(), want.replicas));
             assertThat(want.leaderStores).as(where + " leader store of region " + id).contains(store);
             if (want.fate == Oracle.Fate.KEPT) {
                 leaders.put(id, store);
