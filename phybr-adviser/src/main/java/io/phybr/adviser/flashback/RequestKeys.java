@@ -43,20 +43,4 @@ public final class RequestKeys {
         }
         return Optional.of(out.toByteArray());
     }
-
-    /** The memcomparable encoding of a user key (tests, and the round trip check). */
-    public static byte[] encode(byte[] raw) {
-        int groups = raw.length / 8 + 1;
-        byte[] out = new byte[groups * 9];
-        int o = 0;
-        for (int g = 0; g < groups; g++) {
-            int from = g * 8;
-            int n = Math.min(8, raw.length - from);
-            for (int i = 0; i < 8; i++) {
-                out[o++] = i < n ? raw[from + i] : 0;
-            }
-            out[o++] = (byte) (0xff - (8 - n));
-        }
-        return out;
-    }
 }

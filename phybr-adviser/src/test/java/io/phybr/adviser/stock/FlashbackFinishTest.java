@@ -69,7 +69,7 @@ class FlashbackFinishTest {
         images = backup.freshImages();
         List<StoreBackend> backends = new ArrayList<>();
         images.keySet().forEach(id -> backends.add(new ModelStoreBackend(id, images, backup)));
-        cluster = new MockStockCluster(backends, true, true, null, s.faults());
+        cluster = MockStockCluster.builder(backends).tiflash(true).faults(s.faults()).start();
     }
 
     private Path runDir(int run) {
