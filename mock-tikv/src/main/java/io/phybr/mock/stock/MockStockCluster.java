@@ -50,25 +50,32 @@ public final class MockStockCluster implements AutoCloseable {
     public MockStockCluster(List<? extends StoreBackend> backends, boolean marked, boolean withTiflash, Tls tls,
                             List<? extends Fault> faults, RecoveryClock clock) throws IOException {
         List<MockPd.Store> listed = new ArrayList<>();
+        List<MockPd.Store> late = new ArrayList<>();
         MockPd p = null;
+        PdEvents events = new PdEvents(faults);
+        boolean markedAtBoot = marked && !events.unmarked();
         try {
             for (StoreBackend b : backends) {
                 MockStockStore s = new MockStockStore(b, net, clock);
                 for (Fault.StoreFault f : storeFaults(faults, b.storeId())) {
                     s.faults().add(f);
+                    if (f instanceof Fault.IsolatedUntilWaitApply) {
+                        net.isolate(b.storeId());
+                    }
                 }
                 if (tls != null) {
                     s.tls(tls.grpc());
                 }
+                s.bootsInRecoveryModeIf(() -> markedAtBoot);
                 s.start();
                 stores.put(b.storeId(), s);
-                listed.add(MockPd.Store.tikv(b.storeId(), s.address()));
+                (events.registersLate(b.storeId()) ? late : listed).add(MockPd.Store.tikv(b.storeId(), s.address()));
             }
             if (withTiflash) {
                 // Nothing listens there: an adviser that does not skip TiFlash fails.
                 listed.add(MockPd.Store.tiflash(9999, "127.0.0.1:1"));
             }
-            p = MockPd.builder().stores(listed).marked(marked).schedule(operatorSchedule())
+            p = MockPd.builder().stores(listed).marked(markedAtBoot).schedule(operatorSchedule())
                     .schedulerSettings(operatorSchedulers()).tls(tls == null ? null : tls.http()).start();
             for (Fault f : faults) {
                 if (f instanceof Fault.PdFault pdFault) {
@@ -76,8 +83,12 @@ public final class MockStockCluster implements AutoCloseable {
                 }
             }
             MockPd thePd = p;
-            stores.values().forEach(st -> st.onRestart(thePd::storeRestarted)); // R9: a new start timestamp
+            stores.values().forEach(st -> {
+                st.onRestart(thePd::storeRestarted); // R9: a new start timestamp
+                st.bootsInRecoveryModeIf(() -> thePd.state().snapshotRecovering()); // R0: a restart asks PD again
+            });
             net.onLeader((store, leader) -> thePd.heartbeat(heartbeat(store, leader)));
+            events.apply(thePd, late, stores, net);
         } catch (IOException | RuntimeException e) {
             stores.values().forEach(MockStockStore::close);
             throw e;
@@ -132,7 +143,7 @@ public final class MockStockCluster implements AutoCloseable {
     }
 
     /** What a new leader tells PD (pdpb RegionHeartbeat). */
-    private static RegionHeartbeat heartbeat(long store, Peer leader) {
+    static RegionHeartbeat heartbeat(long store, Peer leader) {
         List<RegionHeartbeat.Peer> peers = new ArrayList<>();
         leader.members.forEach((s, id) -> {
             if (s > 0) {
