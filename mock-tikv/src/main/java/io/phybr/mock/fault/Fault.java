@@ -298,6 +298,18 @@ public sealed interface Fault permits Fault.AgentFault, Fault.StoreFault, Fault.
         }
     }
 
+    /**
+     * tidb-operator#5297: a RecoverRegion of an earlier adviser run, killed mid-recover, is still running on the store
+     * when this run starts, forcing {@code region}: its LeaderKeeper campaigns every period until a newer RecoverRegion
+     * or a ReadRegionMeta aborts it (R6, tikv components/snap_recovery/src/services.rs abort_last_recover_region).
+     */
+    record EarlierRecoverRegion(long store, long region) implements StoreFault {
+        @Override
+        public StorePoint storePoint() {
+            return StorePoint.BOOT;
+        }
+    }
+
     /** Store faults armed per call: each fires for the next {@code times()} calls of {@code rpc()}. */
     sealed interface CallFault extends StoreFault
             permits FailNext, ResetAfter, ErrorReply, RestartDuring, RestartAfterAnswer {

@@ -24,6 +24,7 @@ import java.util.function.Function;
  * fault pd METHOD PATH-PREFIX stall|stall-mid-body [times N]
  * fault store S isolated-until-wait-apply                    no Raft messages until its first WaitApply (tikv#16307)
  * fault store S refuse-votes for DURATION                    drops vote requests after each start (tikv#15296)
+ * fault store S earlier-recover-region region R              a killed run's RecoverRegion still forces R (tidb-operator#5297)
  * fault pd unmarked                                          R0: no marker, no store in recovery mode
  * fault pd register store S after N                          R14: S registers after N store listings without it
  * fault pd stale-leader region R store S                     PD shows S as R's leader from the start
@@ -70,6 +71,9 @@ public final class FaultSyntax {
                     f -> ""),
             row("isolated-until-wait-apply", "", Fault.IsolatedUntilWaitApply.class,
                     w -> new Fault.IsolatedUntilWaitApply(w.store), f -> ""),
+            row("earlier-recover-region", " region R", Fault.EarlierRecoverRegion.class,
+                    w -> new Fault.EarlierRecoverRegion(w.store, w.region()),
+                    f -> " region " + ((Fault.EarlierRecoverRegion) f).region()),
             row("refuse-votes", " for DURATION", Fault.RefusesVotesAfterStart.class,
                     w -> new Fault.RefusesVotesAfterStart(w.store, w.forDuration()),
                     f -> " for " + ((Fault.RefusesVotesAfterStart) f).period().toMillis() + "ms"));

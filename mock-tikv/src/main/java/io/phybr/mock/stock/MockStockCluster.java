@@ -89,6 +89,11 @@ public final class MockStockCluster implements AutoCloseable {
             });
             net.onLeader((store, leader) -> thePd.heartbeat(heartbeat(store, leader)));
             events.apply(thePd, late, stores, net);
+            for (Fault f : faults) {
+                if (f instanceof Fault.EarlierRecoverRegion e) {
+                    store(e.store()).earlierRecoverRegionStillRunning(List.of(e.region()));
+                }
+            }
         } catch (IOException | RuntimeException e) {
             stores.values().forEach(MockStockStore::close);
             throw e;

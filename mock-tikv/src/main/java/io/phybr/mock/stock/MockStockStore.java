@@ -182,6 +182,17 @@ public final class MockStockStore implements AutoCloseable {
     }
 
     /**
+     * tidb-operator#5297: a RecoverRegion of an earlier, killed client is running on this store, forcing
+     * {@code regions}, until a newer recovery call aborts it (R6).
+     */
+    public synchronized void earlierRecoverRegionStillRunning(List<Long> regions) {
+        if (server == null || service == null || !recoveryMode) {
+            throw new IllegalStateException("store " + storeId() + " does not serve RecoverData");
+        }
+        service.earlierCallStillRunning(regions);
+    }
+
+    /**
      * R0: at every boot the store asks whether PD is marked snapshot-recovering ({@code init_cluster.rs}, pdpb
      * IsSnapshotRecovering); only then does it serve RecoverData. Default: always marked.
      */

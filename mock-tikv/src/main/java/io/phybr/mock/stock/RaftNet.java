@@ -172,12 +172,27 @@ public final class RaftNet {
             RecoveryRaft.follow(f, leader);
             f.silenced = true;
         }
-        RecoveryRaft.commitAndApply(image(ls), leader, leader.last);
+        RecoveryRaft.commitAndApply(image(ls), leader, leader.last, this::mergeEntries);
         silenceAllBut(ls);
         for (Peer f : followers) {
-            RecoveryRaft.commitAndApply(image(f.store), f, leader.commit);
+            RecoveryRaft.commitAndApply(image(f.store), f, leader.commit, this::mergeEntries);
             silenceAllBut(f.store);
         }
+    }
+
+    /**
+     * The source entries a CommitMerge carries (fsm/peer.rs on_catch_up_logs_for_merge): the mock takes them from any
+     * replica of the source region whose log holds its PrepareMerge (they are committed, so every copy agrees).
+     */
+    private Peer mergeEntries(long sourceRegion, long prepareIndex) {
+        for (StoreBackend b : stores.values()) {
+            Peer p = b.raftPeer(sourceRegion);
+            if (p != null && p.last >= prepareIndex && p.entry(prepareIndex) != null
+                    && p.entry(prepareIndex).command() instanceof io.phybr.mock.model.Entry.PrepareMerge) {
+                return p;
+            }
+        }
+        return null;
     }
 
     /** Peers created by applying a split are followers too: in recovery mode only forced leaders lead. */

@@ -343,6 +343,32 @@ final class RecoverDataService extends RecoverDataGrpc.RecoverDataImplBase {
         };
     }
 
+    /**
+     * A RecoverRegion an earlier client left running (tidb-operator#5297): it forces {@code leaders} as any other does,
+     * answers nobody, and ends only when a newer RecoverRegion or a ReadRegionMeta aborts it (R6) or the store stops.
+     */
+    void earlierCallStillRunning(List<Long> leaders) {
+        StreamObserver<RecoverRegionResponse> gone = new StreamObserver<>() {
+            @Override
+            public void onNext(RecoverRegionResponse v) {
+                // the client that sent it was killed
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                // likewise
+            }
+
+            @Override
+            public void onCompleted() {
+                // likewise
+            }
+        };
+        Call call = new Call(gone);
+        replaceLastRecover(call);
+        worker.execute(() -> recover(call, leaders, null, gone));
+    }
+
     private void recover(Call call, List<Long> leaders, CallFault f, StreamObserver<RecoverRegionResponse> obs) {
         java.util.function.BooleanSupplier stop = () -> call.aborted || dead;
         if (!LeaderKeeper.electAndWaitAllReady(backend.storeId(), leaders, net, clock, stop, this::step)) {

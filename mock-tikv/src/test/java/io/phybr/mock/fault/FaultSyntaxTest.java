@@ -42,6 +42,7 @@ class FaultSyntaxTest {
             new Fault.PdStall("GET", "/pd/api/v1/stores", 1, false),
             new Fault.PdStall("POST", "/pd/api/v1/config", 2, true),
             new Fault.IsolatedUntilWaitApply(1),
+            new Fault.EarlierRecoverRegion(3, 2),
             new Fault.RefusesVotesAfterStart(2, Duration.ofSeconds(30)),
             new Fault.Unmarked(),
             new Fault.RegisterLate(3, 2),
@@ -91,6 +92,7 @@ class FaultSyntaxTest {
         assertThat(parse("fault store 1 isolated-until-wait-apply")).isEqualTo(new Fault.IsolatedUntilWaitApply(1));
         assertThat(parse("fault store 2 refuse-votes for 30s"))
                 .isEqualTo(new Fault.RefusesVotesAfterStart(2, Duration.ofSeconds(30)));
+        assertThat(parse("fault store 3 earlier-recover-region region 2")).isEqualTo(new Fault.EarlierRecoverRegion(3, 2));
         assertThat(FaultSyntax.store(new Fault.RegisterLate(3, 2))).isEqualTo(3);
         assertThat(FaultSyntax.store(new Fault.Unmarked())).isZero();
     }

@@ -63,6 +63,7 @@ class FailureStateScenariosTest {
         assertThat(removed.live()).isTrue();
         assertThat(removed.commitIndex()).isLessThan(removed.lastIndex());
         assertThat(removed.unappliedEntries()).anyMatch(e -> e.command() instanceof Entry.RemovePeer);
+        assertThat(removed.vote()).as("it voted in region 1's election: WaitApply does not skip it (R8)").isNotZero();
         Peer mergedAway = peer(b, 3, 2);
         assertThat(mergedAway.live()).isTrue();
         assertThat(mergedAway.unappliedEntries()).anyMatch(e -> e.command() instanceof Entry.PrepareMerge);

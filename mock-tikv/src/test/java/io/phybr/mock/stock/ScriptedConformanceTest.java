@@ -237,6 +237,34 @@ class ScriptedConformanceTest {
         }
     }
 
+    // ---- R6, tidb-operator#5297: services.rs abort_last_recover_region ------------------------------------------
+
+    /**
+     * R6, tidb-operator#5297 (tikv components/snap_recovery/src/services.rs: read_region_meta and recover_region abort
+     * the last RecoverRegion): a killed client's RecoverRegion on store 3 keeps forcing store 3's shorter replica —
+     * every LeaderKeeper period a lost campaign raises the region's hard-state terms — until this run's ReadRegionMeta
+     * on store 3 aborts it; then the terms stand still.
+     */
+    @Test
+    void R6_tidbOperator5297_anEarlierRunsRecoverRegionCampaignsUntilAReadRegionMetaAbortsIt() throws Exception {
+        start(new long[] {6, 6, 6}, new long[] {8, 8, 6}, new long[] {8, 8, 6}, new Fault.EarlierRecoverRegion(3, 1));
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            synchronized (cluster.net()) {
+                return peer(1, 1).hardStateTerm() > 8;
+            }
+        });
+        blocking(3).readRegionMeta(ReadRegionMetaRequest.getDefaultInstance()).forEachRemaining(m -> { });
+        long term;
+        synchronized (cluster.net()) {
+            term = peer(3, 1).hardStateTerm();
+        }
+        await().pollDelay(HANG).atMost(HANG.plusSeconds(5)).until(() -> true);
+        synchronized (cluster.net()) {
+            assertThat(peer(3, 1).hardStateTerm()).as("no campaign after the abort").isEqualTo(term);
+        }
+        assertThat(cluster.net().leaders()).isEmpty();
+    }
+
     // ---- R11: data_resolver.rs DataResolverManager::start ------------------------------------------------------
 
     /**
