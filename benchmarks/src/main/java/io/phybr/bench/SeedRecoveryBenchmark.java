@@ -13,6 +13,7 @@ import io.phybr.adviser.plan.Policy;
 import io.phybr.adviser.plan.ReplicaTable;
 import io.phybr.adviser.outcome.Outcome;
 import io.phybr.adviser.protocol.seed.SeedAdviser;
+import io.phybr.contract.SeedHeaders;
 import io.phybr.proto.seed.CloseReply;
 import io.phybr.proto.seed.CloseRequest;
 import io.phybr.proto.seed.PhybrGrpc;
@@ -47,7 +48,6 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 2)
 @Measurement(iterations = 5)
 public class SeedRecoveryBenchmark {
-    private static final Metadata.Key<String> STORE_ID = Metadata.Key.of("phybr-store-id", Metadata.ASCII_STRING_MARSHALLER);
 
     @Param({"1000000"})
     public int regions;
@@ -101,7 +101,7 @@ public class SeedRecoveryBenchmark {
 
         Agent(ManagedChannel channel, long store, ReplicaTable table) {
             Metadata md = new Metadata();
-            md.put(STORE_ID, Long.toString(store));
+            md.put(SeedHeaders.STORE_ID, Long.toString(store));
             this.channel = ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(md));
             this.store = store;
             this.table = table;

@@ -13,6 +13,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 
 class ScenarioParserTest {
 
+    /** Found by FuzzTest: a line's bytes were echoed raw, so an escape sequence in a .scn reached the terminal. */
+    @Test
+    void aBadLineIsEchoedWithItsControlBytesEscaped() {
+        assertThatThrownBy(() -> ScenarioParser.parse("x", "stores 3\nwrite\u001b[2J 10\r\n"))
+                .isInstanceOf(ScenarioException.class).hasMessageContaining("'write\\u001b[2J 10'")
+                .hasMessageNotContaining("\u001b").hasMessageNotContaining("\r");
+    }
+
     @Test
     void parsesEveryKindOfLine() {
         Scenario s = ScenarioParser.parse("all", """

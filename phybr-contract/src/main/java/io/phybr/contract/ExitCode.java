@@ -15,7 +15,9 @@ public enum ExitCode {
     /** A store or PD failed or was lost (transport error, store error, retries exhausted). */
     FAILURE(5),
     /** An input file (dump, backup meta) is unreadable or malformed. */
-    BAD_INPUT(6);
+    BAD_INPUT(6),
+    /** The Java heap was too small for the input; the message says how much it needs and how to give it. */
+    OUT_OF_MEMORY(7);
 
     private final int code;
 

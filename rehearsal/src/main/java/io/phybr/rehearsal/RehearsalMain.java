@@ -4,7 +4,7 @@ import io.phybr.adviser.plan.Policy;
 import io.phybr.adviser.protocol.seed.SeedAdviser;
 import io.phybr.mock.MockCluster;
 import io.phybr.mock.Rehearsal;
-import io.phybr.mock.agent.AgentReport;
+import io.phybr.mock.cli.AgentRun;
 import io.phybr.mock.cli.ClusterSource;
 import io.phybr.mock.cli.MockTikvMain;
 import io.phybr.mock.replay.DumpReplay;
@@ -12,10 +12,8 @@ import io.phybr.mock.scenario.Scenario;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.function.UnaryOperator;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -41,16 +39,12 @@ public final class RehearsalMain implements Callable<Integer> {
     @Option(names = "--save", paramLabel = "FILE", description = "Also write the scenario (e.g. of a seed) to FILE.")
     Path save;
 
-    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "120",
-            description = "Give up after this many seconds (default ${DEFAULT-VALUE}).")
-    long timeoutSeconds;
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    @Mixin
+    AgentRun run;
 
     @Override
     public Integer call() throws Exception {
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = run.out();
         Scenario scenario = source.load(true);
         if (save != null) {
             Files.writeString(save, scenario.render());
@@ -60,19 +54,12 @@ public final class RehearsalMain implements Callable<Integer> {
         out.flush();
         Rehearsal.Result result;
         try (MockCluster c = MockCluster.fromScenario(scenario, source.seedOrZero())) {
-            c.onProgress((store, msg) -> {
-                synchronized (out) {
-                    out.println("  [store " + store + "] " + msg);
-                    out.flush();
-                }
-            });
+            run.showProgress(c);
             UnaryOperator<SeedAdviser.Builder> options = source.replay().map(RehearsalMain::asRecorded)
                     .orElse(UnaryOperator.identity());
             result = source.judge(c, Rehearsal.run(c, inProcess ? OurAdviser.inProcess(options)
-                    : OurAdviser.loopback(options), Duration.ofSeconds(timeoutSeconds)), out);
-            for (AgentReport r : c.agentReports().values()) {
-                out.println("  " + r.summary());
-            }
+                    : OurAdviser.loopback(options), run.timeout()), out);
+            run.printReports(c);
         }
         out.println("adviser: exit " + result.adviser().exitCode()
                 + (result.adviser().diagnosis().isEmpty() ? "" : " - " + result.adviser().diagnosis()));

@@ -39,7 +39,7 @@ class RehearsalMainTest {
     void hasHelp() {
         Out o = run("--help");
         assertThat(o.code()).isZero();
-        assertThat(o.out()).contains("Usage: phybr-rehearsal", "--scenario", "--seed", "--dump");
+        assertThat(o.out()).contains("Usage: phybr-rehearsal", "--scenario", "--seed", "--dump", "--timeout=SECONDS");
     }
 
     @Test
@@ -53,7 +53,7 @@ class RehearsalMainTest {
     @Test
     void rehearseARandomSeedInProcessAndSaveItsScenario() throws Exception {
         Path saved = dir.resolve("seed.scn");
-        Out o = run("--seed", "77", "--in-process", "--save", saved.toString());
+        Out o = run("--seed", "77", "--in-process", "--timeout", "60", "--save", saved.toString());
         assertThat(o.out()).contains("[store 1]").contains("verdict: PASS");
         assertThat(o.code()).isZero();
         assertThat(Files.readString(saved)).contains("random history, seed 77").contains("expect recovered");

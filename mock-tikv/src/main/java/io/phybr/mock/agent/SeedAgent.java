@@ -12,6 +12,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
+import io.phybr.contract.SeedHeaders;
 import io.phybr.mock.model.Keys;
 import io.phybr.mock.model.Peer;
 import io.phybr.mock.model.StoreImage;
@@ -43,8 +44,6 @@ import java.util.function.BiConsumer;
  * exits when the adviser answers. Faults from the scenario change what it does.
  */
 public final class SeedAgent {
-    public static final Metadata.Key<String> STORE_ID_HEADER =
-            Metadata.Key.of("phybr-store-id", Metadata.ASCII_STRING_MARSHALLER);
     /** Field number the unknown-field fault adds to a meta (RegionMeta has fields 1..7). */
     public static final int UNKNOWN_FIELD_NUMBER = 99;
 
@@ -185,7 +184,7 @@ public final class SeedAgent {
 
     private Channel withStoreId(Channel ch) {
         Metadata md = new Metadata();
-        md.put(STORE_ID_HEADER, Long.toString(store));
+        md.put(SeedHeaders.STORE_ID, Long.toString(store));
         return ClientInterceptors.intercept(ch, MetadataUtils.newAttachHeadersInterceptor(md));
     }
 

@@ -8,6 +8,7 @@ import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
+import io.phybr.contract.SeedHeaders;
 import io.phybr.proto.seed.CloseReply;
 import io.phybr.proto.seed.CloseRequest;
 import io.phybr.proto.seed.PhybrGrpc;
@@ -46,7 +47,7 @@ public final class StoreClient implements ClientResponseObserver<RegionMeta, Reg
             return ch;
         }
         Metadata md = new Metadata();
-        md.put(SeedAgent.STORE_ID_HEADER, Long.toString(store));
+        md.put(SeedHeaders.STORE_ID, Long.toString(store));
         return ClientInterceptors.intercept(ch, MetadataUtils.newAttachHeadersInterceptor(md));
     }
 

@@ -2,14 +2,11 @@ package io.phybr.mock.cli;
 
 import io.phybr.mock.MockCluster;
 import io.phybr.mock.Rehearsal;
-import io.phybr.mock.agent.AgentReport;
 import io.phybr.mock.check.AdviserResult;
 import io.phybr.mock.check.Verdict;
 import io.phybr.mock.scenario.Scenario;
 import java.io.PrintWriter;
-import java.time.Duration;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -26,35 +23,24 @@ final class AgentsCommand implements Callable<Integer> {
     @Mixin
     ClusterSource source;
 
-    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "120",
-            description = "Give up after this many seconds (default ${DEFAULT-VALUE}).")
-    long timeoutSeconds;
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    @Mixin
+    AgentRun run;
 
     @Override
     public Integer call() throws Exception {
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = run.out();
         if (!adviser.matches("[^\\s:]+:\\d{1,5}")) {
             throw new IllegalArgumentException("--adviser '" + adviser + "' is not HOST:PORT");
         }
         Scenario scenario = source.load(false);
         try (MockCluster cluster = MockCluster.fromScenario(scenario, source.seedOrZero())) {
-            cluster.onProgress((store, msg) -> {
-                synchronized (out) {
-                    out.println("  [store " + store + "] " + msg);
-                    out.flush();
-                }
-            });
+            run.showProgress(cluster);
             cluster.startAgents(adviser);
-            if (!cluster.awaitCompletion(Duration.ofSeconds(timeoutSeconds))) {
-                out.println("verdict: FAIL: the agents did not finish within " + timeoutSeconds + "s");
+            if (!cluster.awaitCompletion(run.timeout())) {
+                out.println("verdict: FAIL: the agents did not finish within " + run.timeout().toSeconds() + "s");
                 return MockTikvMain.FAIL;
             }
-            for (AgentReport r : cluster.agentReports().values()) {
-                out.println("  " + r.summary());
-            }
+            run.printReports(cluster);
             AdviserResult inferred = cluster.inferAdviserResult();
             Verdict v = source.judge(cluster, new Rehearsal.Result(cluster.verdict(inferred), inferred), out).verdict();
             out.println("verdict: " + v);

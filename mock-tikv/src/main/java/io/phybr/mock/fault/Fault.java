@@ -13,8 +13,8 @@ import java.util.Objects;
  * {@code instanceof} where the agent, store or PD reaches that point).
  *
  * <p>Families: {@link AgentFault}s are honoured by seed-protocol agents (protocol A), {@link StoreFault}s by mock
- * stock-TiKV stores (protocol B), {@link PdFault}s by the mock PD (at its request point), {@link PdEvent}s by the
- * mock PD and stores of protocol B (what PD sees of the cluster: the marker, registrations, leaders, restarts). Some variants belong to both agent and store
+ * stock-TiKV stores (protocol B), {@link PdFault}s by the mock PD (at its request point), {@link PdEvent}s by the mock PD
+ * and stores of protocol B (what PD sees of the cluster: the marker, registrations, leaders, restarts). Some variants belong to both agent and store
  * families (a slow store, garbage in a report, a store that never shows up): they mean the same thing under both
  * protocols. An agent-only fault says what it means under protocol B with {@link AgentFault#underStock()}.
  */
@@ -58,7 +58,13 @@ public sealed interface Fault permits Fault.AgentFault, Fault.StoreFault, Fault.
         READ_REGION_META("read-region-meta"),
         RECOVER_REGION("recover-region"),
         WAIT_APPLY("wait-apply"),
-        RESOLVE_KV_DATA("resolve-kv-data");
+        RESOLVE_KV_DATA("resolve-kv-data"),
+        /** tikvpb.Tikv KvPrepareFlashbackToVersion (the flashback finish, BR 7.x). */
+        PREPARE_FLASHBACK("prepare-flashback"),
+        /** tikvpb.Tikv KvFlashbackToVersion. */
+        FLASHBACK("flashback"),
+        /** tikvpb.Tikv KvGet (a point read; what a prepared region refuses). */
+        KV_GET("kv-get");
 
         public final String word;
 
@@ -267,6 +273,74 @@ public sealed interface Fault permits Fault.AgentFault, Fault.StoreFault, Fault.
     }
 
     /**
+     * The next {@code times} calls of {@code rpc} (a tikvpb call) answer the region error ServerIsBusy (TiKV's
+     * scheduler too busy: {@code src/storage/txn/scheduler.rs}, {@code errors.rs}); nothing changes on the store.
+     * With a large {@code times} a region stays unprepared.
+     */
+    record Busy(long store, Rpc rpc, int times) implements StoreFault, CallFault {
+        @Override
+        public StorePoint storePoint() {
+            return StorePoint.CALL;
+        }
+    }
+
+    /**
+     * Before the next {@code times} calls of {@code rpc} reach the store, region {@code region} splits at raw key
+     * {@code at} (hex) on its leader, the right part becoming region {@code child} led from the same store
+     * (raftstore {@code exec_batch_split}): the split that lands between RecoverRegion and the flashback. A region in
+     * the flashback state refuses the split (its proposal is FlashbackInProgress), so then nothing happens.
+     */
+    record SplitBefore(long store, Rpc rpc, long region, String at, long child, int times)
+            implements StoreFault, CallFault {
+        public SplitBefore {
+            Objects.requireNonNull(at, "at");
+        }
+
+        @Override
+        public StorePoint storePoint() {
+            return StorePoint.CALL;
+        }
+    }
+
+    /**
+     * Before the next {@code times} calls of {@code rpc} reach the store, store {@code to}'s peer of {@code region}
+     * campaigns (and wins if Raft's vote rule lets it): the leader moved between RecoverRegion and the flashback.
+     */
+    record LeaderMoveBefore(long store, Rpc rpc, long region, long to, int times) implements StoreFault, CallFault {
+        @Override
+        public StorePoint storePoint() {
+            return StorePoint.CALL;
+        }
+    }
+
+    /**
+     * The store runs TiKV {@code version} (PD lists it in its store list). Before 6.4.0 TiKV has no two-phase
+     * flashback (KvPrepareFlashbackToVersion, tikv#13541 / kvproto#989): the flashback calls answer UNIMPLEMENTED.
+     */
+    record TikvVersion(long store, String version) implements StoreFault {
+        public TikvVersion {
+            Objects.requireNonNull(version, "version");
+        }
+
+        @Override
+        public StorePoint storePoint() {
+            return StorePoint.BOOT;
+        }
+
+        /** Whether this TiKV serves KvPrepareFlashbackToVersion / KvFlashbackToVersion (≥ 6.4.0). */
+        public boolean hasFlashback() {
+            String[] v = version.startsWith("v") ? version.substring(1).split("[.-]") : version.split("[.-]");
+            try {
+                int major = Integer.parseInt(v[0]);
+                int minor = v.length > 1 ? Integer.parseInt(v[1]) : 0;
+                return major > 6 || major == 6 && minor >= 4;
+            } catch (NumberFormatException e) {
+                return false; // an unreadable version is taken as too old: the harsher reading
+            }
+        }
+    }
+
+    /**
      * The store's peers exchange no Raft messages with other stores (no votes, no appends) until the store's first
      * WaitApply has been admitted on its peers; then the partition heals. tikv#16307: "a peer is isolated with others
      * and we send a wait apply request to it eventually before the new leader truncate its log" — its wait targets
@@ -312,7 +386,8 @@ public sealed interface Fault permits Fault.AgentFault, Fault.StoreFault, Fault.
 
     /** Store faults armed per call: each fires for the next {@code times()} calls of {@code rpc()}. */
     sealed interface CallFault extends StoreFault
-            permits FailNext, ResetAfter, ErrorReply, RestartDuring, RestartAfterAnswer {
+            permits FailNext, ResetAfter, ErrorReply, RestartDuring, RestartAfterAnswer, Busy, SplitBefore,
+            LeaderMoveBefore {
         Rpc rpc();
 
         int times();

@@ -20,6 +20,10 @@ import java.util.function.Function;
  * fault store S rpc RPC error-reply WORD [times N]
  * fault store S rpc RPC restart [after K] [times N]
  * fault store S rpc RPC restart-after-answer [times N]
+ * fault store S rpc RPC busy [times N]                   RPC: prepare-flashback, flashback, kv-get (tikvpb)
+ * fault store S rpc RPC split region R at HEX-KEY new-region C [times N]
+ * fault store S rpc RPC leader-moves region R to-store T [times N]
+ * fault store S tikv-version VERSION                     (before 6.4.0: no flashback RPCs, UNIMPLEMENTED)
  * fault pd METHOD PATH-PREFIX status HTTP-STATUS [times N]   METHOD: GET, POST, DELETE or *
  * fault pd METHOD PATH-PREFIX stall|stall-mid-body [times N]
  * fault store S isolated-until-wait-apply                    no Raft messages until its first WaitApply (tikv#16307)
@@ -69,6 +73,9 @@ public final class FaultSyntax {
             row("no-close", "", Fault.NoClose.class, w -> new Fault.NoClose(w.store), f -> ""),
             row("reboot-after-apply", "", Fault.RebootAfterApply.class, w -> new Fault.RebootAfterApply(w.store),
                     f -> ""),
+            row("tikv-version", " VERSION", Fault.TikvVersion.class,
+                    w -> new Fault.TikvVersion(w.store, w.word("TiKV version")),
+                    f -> " " + ((Fault.TikvVersion) f).version()),
             row("isolated-until-wait-apply", "", Fault.IsolatedUntilWaitApply.class,
                     w -> new Fault.IsolatedUntilWaitApply(w.store), f -> ""),
             row("earlier-recover-region", " region R", Fault.EarlierRecoverRegion.class,
@@ -111,7 +118,24 @@ public final class FaultSyntax {
                     }),
             row("restart-after-answer", " [times N]", Fault.RestartAfterAnswer.class,
                     w -> new Fault.RestartAfterAnswer(w.store, w.rpc, w.times()),
-                    f -> times(((Fault.RestartAfterAnswer) f).times())));
+                    f -> times(((Fault.RestartAfterAnswer) f).times())),
+            row("busy", " [times N]", Fault.Busy.class, w -> new Fault.Busy(w.store, w.rpc, w.times()),
+                    f -> times(((Fault.Busy) f).times())),
+            row("split", " region R at HEX-KEY new-region C [times N]", Fault.SplitBefore.class,
+                    w -> new Fault.SplitBefore(w.store, w.rpc, w.region(), w.hexAfter("at"),
+                            w.numberAfter("new-region", "region id"), w.times()),
+                    f -> {
+                        Fault.SplitBefore sp = (Fault.SplitBefore) f;
+                        return " region " + sp.region() + " at " + sp.at() + " new-region " + sp.child()
+                                + times(sp.times());
+                    }),
+            row("leader-moves", " region R to-store T [times N]", Fault.LeaderMoveBefore.class,
+                    w -> new Fault.LeaderMoveBefore(w.store, w.rpc, w.region(),
+                            w.numberAfter("to-store", "store id"), w.times()),
+                    f -> {
+                        Fault.LeaderMoveBefore m = (Fault.LeaderMoveBefore) f;
+                        return " region " + m.region() + " to-store " + m.to() + times(m.times());
+                    }));
 
     private static Row row(String word, String form, Class<? extends Fault> type, Function<Words, Fault> parse,
                            Function<Fault, String> render) {
@@ -372,6 +396,22 @@ public final class FaultSyntax {
                 return (int) n;
             }
             return 1;
+        }
+
+        long numberAfter(String k, String what) {
+            keyword(k);
+            return number(what);
+        }
+
+        String hexAfter(String k) {
+            keyword(k);
+            String s = next("hex key");
+            try {
+                java.util.HexFormat.of().parseHex(s);
+            } catch (IllegalArgumentException e) {
+                throw new SyntaxError("key '" + s + "' is not hex");
+            }
+            return s.toLowerCase(Locale.ROOT);
         }
 
         Duration duration() {

@@ -32,14 +32,26 @@ import javax.net.ssl.SSLContext;
  * ({@link #calls()}), {@link #state()} snapshots what a recovery may change, faults are data ({@link #inject}).
  */
 public final class MockPd implements AutoCloseable {
-    /** A store PD lists. */
-    public record Store(long id, String address, boolean tiflash, String state) {
+    /** A store PD lists, with the version its process reported when it registered. */
+    public record Store(long id, String address, boolean tiflash, String state, String version) {
+        /** The TiKV release the mock stores claim by default (docker/.env's). */
+        public static final String DEFAULT_VERSION = "7.5.1";
+
+        public Store(long id, String address, boolean tiflash, String state) {
+            this(id, address, tiflash, state, tiflash ? "v" + DEFAULT_VERSION : DEFAULT_VERSION);
+        }
+
         public static Store tikv(long id, String address) {
             return new Store(id, address, false, "Up");
         }
 
         public static Store tiflash(long id, String address) {
             return new Store(id, address, true, "Up");
+        }
+
+        /** The same store running another TiKV version. */
+        public Store withVersion(String v) {
+            return new Store(id, address, tiflash, state, v);
         }
     }
 
@@ -67,6 +79,9 @@ public final class MockPd implements AutoCloseable {
 
     private final PdModel model;
     private final HttpServer server;
+    /** pdpb.PD over gRPC (its own port; {@link #mux} puts it on PD's one client port when plaintext). */
+    private final io.grpc.Server grpc;
+    private final PortMux mux;
     private final ExecutorService executor;
     private final List<PdCall> calls = new ArrayList<>();
     private volatile io.phybr.mock.CallLog callLog;
@@ -98,7 +113,16 @@ public final class MockPd implements AutoCloseable {
             this.server = HttpServer.create(at, 0);
         } else {
             HttpsServer https = HttpsServer.create(at, 0);
-            https.setHttpsConfigurator(new HttpsConfigurator(b.tls));
+            // PD asks for the client's certificate and verifies one that is given (tikv/pd
+            // pkg/utils/grpcutil/grpcutil.go ToServerTLSConfig: ClientAuth = tls.VerifyClientCertIfGiven)
+            https.setHttpsConfigurator(new HttpsConfigurator(b.tls) {
+                @Override
+                public void configure(com.sun.net.httpserver.HttpsParameters params) {
+                    javax.net.ssl.SSLParameters p = getSSLContext().getDefaultSSLParameters();
+                    p.setWantClientAuth(true);
+                    params.setSSLParameters(p);
+                }
+            });
             this.server = https;
         }
         this.executor = Executors.newCachedThreadPool(r -> {
@@ -109,6 +133,23 @@ public final class MockPd implements AutoCloseable {
         server.setExecutor(executor);
         server.createContext("/", this::handle);
         server.start();
+        io.grpc.Server g = null;
+        PortMux m = null;
+        try {
+            g = io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder
+                    .forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+                    .addService(new PdGrpcService(this, model, new Tso(b.clock))).build().start();
+            m = b.tls == null ? new PortMux(server.getAddress().getPort(), g.getPort()) : null;
+        } catch (IOException | RuntimeException e) {
+            server.stop(0);
+            executor.shutdownNow();
+            if (g != null) {
+                g.shutdownNow();
+            }
+            throw e;
+        }
+        this.grpc = g;
+        this.mux = m;
         LIVE.incrementAndGet();
     }
 
@@ -121,9 +162,47 @@ public final class MockPd implements AutoCloseable {
         return LIVE.get();
     }
 
-    /** {@code 127.0.0.1:port}, what {@code --pd} takes. */
+    /**
+     * {@code 127.0.0.1:port}, what {@code --pd} takes: PD's one client port, HTTP API and pdpb gRPC both (as real PD;
+     * with TLS the HTTPS port, and pdpb at {@link #grpcAddress()}).
+     */
     public String address() {
-        return server.getAddress().getAddress().getHostAddress() + ":" + server.getAddress().getPort();
+        return server.getAddress().getAddress().getHostAddress() + ":"
+                + (mux != null ? mux.port() : server.getAddress().getPort());
+    }
+
+    /** Where pdpb.PD's gRPC server itself listens (plaintext; {@link #address()} reaches it too unless TLS). */
+    public String grpcAddress() {
+        return server.getAddress().getAddress().getHostAddress() + ":" + grpc.getPort();
+    }
+
+    /** The cluster id pdpb answers in its headers and requires in requests. */
+    public static long clusterId() {
+        return PdGrpcService.CLUSTER_ID;
+    }
+
+    /** Point of a pdpb call ({@code method} e.g. "Tso"): the PD fault matching {@code POST /pdpb.PD/<method>}, recorded. */
+    Fault.PdFault grpcFault(String method) {
+        String path = "/pdpb.PD/" + method;
+        Fault.PdFault f;
+        synchronized (this) {
+            f = faulted("POST", path);
+            calls.add(new PdCall("POST", path, null, "",
+                    f instanceof Fault.PdStatus st ? st.status() : f instanceof Fault.PdStall ? 0 : 200));
+        }
+        return f;
+    }
+
+    /** A stalled pdpb call: answered with UNAVAILABLE only when PD closes (the client's deadline ends it first). */
+    void holdUntilClose(io.grpc.stub.StreamObserver<?> obs) {
+        executor.execute(() -> {
+            awaitClose();
+            try {
+                obs.onError(io.grpc.Status.UNAVAILABLE.withDescription("PD closed").asRuntimeException());
+            } catch (RuntimeException ignored) {
+                // the client already gave up
+            }
+        });
     }
 
     public PdState state() {
@@ -297,8 +376,17 @@ public final class MockPd implements AutoCloseable {
     public void close() {
         if (closed.compareAndSet(false, true)) {
             closing.countDown();
+            if (mux != null) {
+                mux.close();
+            }
+            grpc.shutdownNow();
             server.stop(0);
             executor.shutdownNow();
+            try {
+                grpc.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             LIVE.decrementAndGet();
         }
     }

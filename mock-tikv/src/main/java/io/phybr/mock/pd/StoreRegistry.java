@@ -162,7 +162,7 @@ final class StoreRegistry {
         if (s.tiflash()) {
             labels.addObject().put("key", "engine").put("value", "tiflash");
         }
-        st.put("version", s.tiflash() ? "v7.5.1" : "7.5.1");
+        st.put("version", s.version());
         st.put("start_timestamp", r.startTimestamp);
         st.put("state_name", s.state());
         o.putObject("status").put("start_ts", Instant.ofEpochSecond(r.startTimestamp).toString());
@@ -205,6 +205,18 @@ final class StoreRegistry {
         hb.peers().forEach(p -> peers.addObject().put("id", p.id()).put("store_id", p.storeId()).put("role_name", "Voter"));
         o.putObject("leader").put("id", hb.leaderPeer()).put("store_id", hb.leaderStore()).put("role_name", "Voter");
         return o;
+    }
+
+    /** Regions as their last heartbeats told PD, by id. */
+    List<RegionHeartbeat> regionList() {
+        return List.copyOf(regions.values());
+    }
+
+    /** Registered stores with their start timestamps (seconds). */
+    Map<MockPd.Store, Long> registeredWithStart() {
+        Map<MockPd.Store, Long> out = new LinkedHashMap<>();
+        stores.values().forEach(r -> out.put(r.store, r.startTimestamp));
+        return out;
     }
 
     Map<Long, MockPd.Store> registered() {

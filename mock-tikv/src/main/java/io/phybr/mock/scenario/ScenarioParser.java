@@ -382,7 +382,8 @@ public final class ScenarioParser {
     }
 
     private ScenarioException err(String msg) {
-        return new ScenarioException("scenario " + name + (lineNo > 0 ? ", line " + lineNo + " '" + lineText + "'" : "")
-                + ": " + msg);
+        // escaped: the line and the words quoted from it are the file's bytes, and go to the operator's terminal
+        return new ScenarioException(io.phybr.contract.text.Printable.escape("scenario " + name
+                + (lineNo > 0 ? ", line " + lineNo + " '" + lineText + "'" : "") + ": " + msg));
     }
 }

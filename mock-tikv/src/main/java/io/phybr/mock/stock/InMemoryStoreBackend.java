@@ -36,6 +36,7 @@ public final class InMemoryStoreBackend implements StoreBackend {
     /** Peers the Raft network touched, as model replicas (the rest are only in the columns). */
     private final StoreImage image;
     private final List<Kv> kvs = new ArrayList<>();
+    private final io.phybr.mock.model.FlashbackLedger ledger = new io.phybr.mock.model.FlashbackLedger();
     /** The stores of the same layout, in store order: a region's voters (see {@link #link}). */
     private List<InMemoryStoreBackend> layout = List.of();
     private volatile Object lock = this;
@@ -148,6 +149,29 @@ public final class InMemoryStoreBackend implements StoreBackend {
                 return base.size();
             }
         };
+    }
+
+    @Override
+    public synchronized List<Version> versions(byte[] start, byte[] end) {
+        return kvs.stream().filter(kv -> !kv.lock() && io.phybr.mock.model.Keys.contains(start, end, kv.key()))
+                .map(kv -> new Version(kv.key(), kv.commitTs())).toList();
+    }
+
+    /** Locks in {@code [start, end)}; a lock's {@code commitTs} is its start ts. */
+    @Override
+    public synchronized List<Version> locks(byte[] start, byte[] end) {
+        return kvs.stream().filter(kv -> kv.lock() && io.phybr.mock.model.Keys.contains(start, end, kv.key()))
+                .map(kv -> new Version(kv.key(), kv.commitTs())).toList();
+    }
+
+    @Override
+    public synchronized void rollbackLock(byte[] key, long ts) {
+        kvs.removeIf(kv -> kv.lock() && kv.commitTs() == ts && Arrays.equals(kv.key(), key));
+    }
+
+    @Override
+    public io.phybr.mock.model.FlashbackLedger ledger() {
+        return ledger;
     }
 
     @Override

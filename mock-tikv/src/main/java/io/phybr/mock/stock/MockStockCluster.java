@@ -69,7 +69,13 @@ public final class MockStockCluster implements AutoCloseable {
                 s.bootsInRecoveryModeIf(() -> markedAtBoot);
                 s.start();
                 stores.put(b.storeId(), s);
-                (events.registersLate(b.storeId()) ? late : listed).add(MockPd.Store.tikv(b.storeId(), s.address()));
+                MockPd.Store listedStore = MockPd.Store.tikv(b.storeId(), s.address());
+                for (Fault.StoreFault f : storeFaults(faults, b.storeId())) {
+                    if (f instanceof Fault.TikvVersion v) {
+                        listedStore = listedStore.withVersion(v.version()); // what the process tells PD
+                    }
+                }
+                (events.registersLate(b.storeId()) ? late : listed).add(listedStore);
             }
             if (withTiflash) {
                 // Nothing listens there: an adviser that does not skip TiFlash fails.

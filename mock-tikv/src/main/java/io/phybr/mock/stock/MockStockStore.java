@@ -47,6 +47,7 @@ public final class MockStockStore implements AutoCloseable {
     /** Asked at every boot: was PD marked snapshot-recovering (R0)? */
     private volatile java.util.function.BooleanSupplier pdMarked = () -> true;
     private volatile boolean recoveryMode = true;
+    private volatile TikvService tikv;
 
     /** A store alone in its own Raft network, on TiKV time scaled by 1000 (tests). */
     public MockStockStore(StoreBackend backend) {
@@ -113,7 +114,8 @@ public final class MockStockStore implements AutoCloseable {
         recoveryMode = pdMarked.getAsBoolean();
         for (int attempt = 0; attempt < 50; attempt++) {
             try {
-                NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+                NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))
+                        .addService(tikv = new TikvService(this, faults, worker, net)); // tikvpb: served in every mode
                 service = new RecoverDataService(this, backend, faults, worker, net, clock);
                 if (recoveryMode) {
                     b.addService(service);
@@ -157,6 +159,9 @@ public final class MockStockStore implements AutoCloseable {
         up = false;
         if (service != null) {
             service.die();
+        }
+        if (tikv != null) {
+            tikv.die();
         }
         server.shutdownNow();
         try {

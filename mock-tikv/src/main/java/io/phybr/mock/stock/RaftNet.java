@@ -284,4 +284,58 @@ public final class RaftNet {
     public synchronized Map<Long, Long> leaders() {
         return Map.copyOf(leaders);
     }
+
+    // ---- what the flashback service needs (Flashback) ------------------------------------------------------------
+
+    /** The backend of {@code store}, or null. */
+    synchronized StoreBackend backend(long store) {
+        return stores.get(store);
+    }
+
+    /** The store whose peer leads {@code region} now (running or not), or null. */
+    synchronized Long leaderOf(long region) {
+        return leaders.get(region);
+    }
+
+    /** Whether {@code store}'s process runs. */
+    synchronized boolean running(long store) {
+        return up(store);
+    }
+
+    /**
+     * A split applied on the leader of {@code parent} and its followers (raftstore {@code exec_batch_split}): the
+     * parent keeps {@code [start, at)} with version + 1, {@code child} takes {@code [at, end)} with the same version and
+     * members (new peer ids), and the child's peer on the leader's store leads at once (TiKV campaigns the new region
+     * on the parent leader's store right after the split). PD hears both leaders' heartbeats.
+     *
+     * @return false when the parent has no leader or {@code at} is not strictly inside its range
+     */
+    synchronized boolean split(long parent, byte[] at, long child) {
+        Long ls = leaders.get(parent);
+        Peer l = ls == null ? null : peer(ls, parent);
+        if (l == null || io.phybr.mock.model.Keys.compare(at, l.start) <= 0
+                || l.end.length > 0 && io.phybr.mock.model.Keys.compare(at, l.end) >= 0) {
+            return false;
+        }
+        java.util.TreeMap<Long, Long> members = new java.util.TreeMap<>();
+        l.members.keySet().forEach(s -> members.put(s, child * 1000 + Math.abs(s)));
+        for (long s : l.members.keySet()) {
+            Peer p = peer(s, parent);
+            if (p == null) {
+                continue;
+            }
+            Peer c = new Peer(s, child, members.get(s), p.applied, p.last, p.term, at.clone(), p.end, p.version + 1,
+                    p.confVer, new java.util.TreeMap<>(members));
+            c.silenced = s != ls;
+            p.end = at.clone();
+            p.version++;
+            image(s).peers.put(child, c);
+        }
+        leaders.put(child, ls);
+        for (LeaderListener li : listeners) {
+            li.leads(ls, peer(ls, parent));
+            li.leads(ls, peer(ls, child));
+        }
+        return true;
+    }
 }

@@ -42,6 +42,32 @@ public interface StoreBackend {
      */
     void resolve(long resolvedTs, ResolveSink sink);
 
+    /** One MVCC entry of the store's user data: a committed write (its commit ts) or a lock (its start ts). */
+    record Version(byte[] key, long ts) {
+    }
+
+    /**
+     * The user writes this store holds with a key in {@code [start, end)} (the flashback's own are in {@link #ledger}).
+     * The defaults (no data, no flashback) are for wrapping test backends; both real backends implement all four.
+     */
+    default List<Version> versions(byte[] start, byte[] end) {
+        return List.of();
+    }
+
+    /** The user locks (not the flashback's) in {@code [start, end)}. */
+    default List<Version> locks(byte[] start, byte[] end) {
+        return List.of();
+    }
+
+    /** Rolls back one user lock ({@code rollback_lock}: the lock goes, its transaction never commits). */
+    default void rollbackLock(byte[] key, long ts) {
+    }
+
+    /** What flashbacks wrote on this store (survives a restart: it is on disk); null: this backend has none. */
+    default io.phybr.mock.model.FlashbackLedger ledger() {
+        return null;
+    }
+
     /** Write-CF keys per scanned batch: TiKV's {@code BATCH_SIZE_LIMIT}. */
     int SCAN_BATCH = 1024 * 1024;
 

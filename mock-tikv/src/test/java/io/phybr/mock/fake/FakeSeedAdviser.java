@@ -11,6 +11,7 @@ import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.StreamObserver;
+import io.phybr.contract.SeedHeaders;
 import io.phybr.mock.Rehearsal;
 import io.phybr.mock.agent.SeedAgent;
 import io.phybr.mock.check.AdviserResult;
@@ -57,7 +58,7 @@ public final class FakeSeedAdviser implements Rehearsal.RunningAdviser {
             @Override
             public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
                                                                ServerCallHandler<Q, R> next) {
-                String id = headers.get(SeedAgent.STORE_ID_HEADER);
+                String id = headers.get(SeedHeaders.STORE_ID);
                 return Contexts.interceptCall(Context.current().withValue(STORE, id), call, headers, next);
             }
         };

@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
         description = {"Plans and drives TiKV region recovery after a volume-snapshot restore.", ""},
         subcommands = {ServeCommand.class, PlanCommand.class, RecoverCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 internal error, 2 usage, 3 plan refused (diagnosis printed),"
-                + " 4 timeout, 5 store/PD failure, 6 unreadable input."})
+                + " 4 timeout, 5 store/PD failure, 6 unreadable input, 7 out of memory (the message says how much"
+                + " heap the input needs)."})
 public final class PhybrMain implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -24,12 +25,40 @@ public final class PhybrMain implements Runnable {
     }
 
     public static void main(String[] args) {
+        // Out of memory on another thread (gRPC, the dump reader's workers) is one paragraph, not a stack trace;
+        // the command itself then fails on the call that thread never completed.
+        Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
+        Thread.setDefaultUncaughtExceptionHandler((t, e) -> {
+            if (e instanceof OutOfMemoryError) {
+                System.err.println(HeapAdvice.generic(commandName(args)));
+            } else if (previous != null) {
+                previous.uncaughtException(t, e);
+            } else {
+                t.getThreadGroup().uncaughtException(t, e);
+            }
+        });
         System.exit(run(args));
     }
 
     /** Runs a command line and returns the exit code; never throws. */
     public static int run(String... args) {
-        return commandLine().execute(args);
+        CommandLine cl = commandLine();
+        try {
+            return cl.execute(args);
+        } catch (OutOfMemoryError e) {
+            cl.getErr().println(HeapAdvice.generic(commandName(args)));
+            cl.getErr().flush();
+            return ExitCode.OUT_OF_MEMORY.code();
+        }
+    }
+
+    private static String commandName(String[] args) {
+        for (String a : args) {
+            if (!a.startsWith("-")) {
+                return a;
+            }
+        }
+        return "";
     }
 
     public static CommandLine commandLine() {

@@ -79,8 +79,34 @@ public final class PlanCommand implements Callable<Integer> {
     @Option(names = "--summary-json", paramLabel = "FILE", description = "Also write the summary as one JSON object here.")
     Path summaryJson;
 
+    /** The table being read or planned, so that running out of memory can say how far it got (then dropped). */
+    private ReplicaTable table;
+    /** The dump's size if it is a regular file, else 0. */
+    private long inputBytes;
+    /** What the command is doing, for the out-of-memory paragraph. */
+    private String phase = "reading";
+
     @Override
     public Integer call() throws IOException {
+        try {
+            return plan();
+        } catch (OutOfMemoryError e) {
+            long rows = table == null ? 0 : table.size();
+            table = null; // the table holds the heap: drop it before writing anything
+            boolean sized = inputBytes > 0;
+            String what = phase + (rows == 0 ? " " : " " + rows + " replicas of ") + describe(input)
+                    + (sized ? " (" + HeapAdvice.human(inputBytes) + ")" : "");
+            spec.commandLine().getErr().println(HeapAdvice.paragraph("plan", what,
+                    sized ? HeapAdvice.forDumpBytes(inputBytes) : HeapAdvice.forReplicas(rows), !sized,
+                    "JAVA -jar phybr-adviser.jar plan --input " + input + " ...",
+                    "No plan file was left (one is only ever renamed into place whole); a plan already streaming to"
+                    + " standard output is incomplete and must not be used."));
+            spec.commandLine().getErr().flush();
+            return ExitCode.OUT_OF_MEMORY.code();
+        }
+    }
+
+    private int plan() throws IOException {
         PrintWriter err = spec.commandLine().getErr();
         boolean planToStdout = "-".equals(output);
         PrintWriter report = planToStdout ? err : spec.commandLine().getOut();
@@ -112,7 +138,9 @@ public final class PlanCommand implements Callable<Integer> {
         }
 
         long t0 = System.nanoTime();
+        inputBytes = inputSize(input);
         ReplicaTable table = new ReplicaTable(1 << 16);
+        this.table = table;
         recording.ifPresent(r -> {
             for (long s : r.stores()) {
                 table.declareStore(s); // stores that reported no region still count in the summary
@@ -125,12 +153,10 @@ public final class PlanCommand implements Callable<Integer> {
         long read;
         boolean[] torn = {false};
         try (InputStream in = open(input)) {
-            read = recording.isPresent()
-                    ? DumpReader.readRecording(in, table, w -> {
-                        torn[0] = true;
-                        err.println("phybr plan: warning: " + w);
-                    })
-                    : DumpReader.read(in, table);
+            read = DumpReader.read(in, inputBytes, table, recording.isEmpty() ? null : w -> {
+                torn[0] = true;
+                err.println("phybr plan: warning: " + w);
+            });
         } catch (DumpFormatException e) {
             err.println("phybr plan: cannot read " + describe(input) + ": " + e.getMessage()
                     + ". Nothing was planned; every line must be one JSON object as described in SPEC §6.");
@@ -144,7 +170,9 @@ public final class PlanCommand implements Callable<Integer> {
             return ExitCode.BAD_INPUT.code();
         }
         long t1 = System.nanoTime();
+        phase = "planning";
         PlanOutcome outcome = Planner.plan(table, options);
+        phase = "writing the plan of";
         long t2 = System.nanoTime();
 
         if (outcome instanceof Refusal refusal) {
@@ -239,6 +267,16 @@ public final class PlanCommand implements Callable<Integer> {
         // A FileInputStream, not Files.newInputStream: the channel behind the latter asks pipes for their size
         // ("Illegal seek"), so --input <(cmd), /dev/stdin and FIFOs would fail.
         return new BufferedInputStream(new java.io.FileInputStream(input), 1 << 16);
+    }
+
+    /** The dump's size when it is a regular file (not standard input, a pipe or a FIFO), else 0. */
+    private static long inputSize(String input) {
+        try {
+            Path p = Path.of(input);
+            return "-".equals(input) || !Files.isRegularFile(p) ? 0 : Files.size(p);
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
     }
 
     private static String describe(String input) {

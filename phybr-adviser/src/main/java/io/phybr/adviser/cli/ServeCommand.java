@@ -91,6 +91,11 @@ public final class ServeCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     RecordOptions record = new RecordOptions();
 
+    @picocli.CommandLine.Mixin
+    TlsOptions tlsOptions = new TlsOptions();
+
+    private final io.phybr.adviser.tls.TlsRefusals tlsRefusals = new io.phybr.adviser.tls.TlsRefusals();
+
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
@@ -122,6 +127,18 @@ public final class ServeCommand implements Callable<Integer> {
             return ExitCode.BAD_INPUT.code();
         }
         resolvedTs.ifPresent(b::resolvedTs);
+        if (tlsOptions.enabled()) {
+            try {
+                io.phybr.adviser.pd.TlsConfig tls = tlsOptions.config();
+                b.tls(tls.grpcServerContext(tlsRefusals),
+                        new io.phybr.adviser.tls.ClientCertificateRequired(tls.ca(), tlsRefusals));
+            } catch (IllegalArgumentException e) {
+                return usage(err, e.getMessage());
+            } catch (IOException e) {
+                err.println("phybr serve: cannot use the TLS files: " + e.getMessage() + ". Nothing was started.");
+                return ExitCode.BAD_INPUT.code();
+            }
+        }
         String unwritable = OutputFiles.check("--plan-output", planOutput, "--port-file", portFile);
         if (unwritable != null) {
             return usage(err, unwritable);
@@ -167,7 +184,9 @@ public final class ServeCommand implements Callable<Integer> {
             Outcome outcome = adviser.awaitOutcome();
             recorder.finish(outcome.exitCode(), outcome.verdict(), outcome.diagnosis().orElse(""));
             if (!outcome.ok()) {
-                err.println("phybr serve: " + outcome.diagnosis().orElse(outcome.verdict()));
+                String refusals = tlsRefusals.summary();
+                err.println("phybr serve: " + outcome.diagnosis().orElse(outcome.verdict())
+                        + (refusals.isEmpty() ? "" : " " + refusals));
             } else {
                 spec.commandLine().getOut().println("phybr serve: " + outcome.verdict());
             }

@@ -63,13 +63,20 @@ public final class BackupMeta {
      * @throws IOException when the file cannot be read
      */
     public static Info read(Path file) throws IOException {
-        JsonNode root;
         try (InputStream in = Files.newInputStream(file)) {
+            return read(in);
+        }
+    }
+
+    /** {@link #read(Path)} of bytes already open (the caller names their source in its message). */
+    public static Info read(InputStream in) throws IOException {
+        JsonNode root;
+        try {
             root = JSON.readTree(in);
         } catch (JsonParseException e) {
-            throw new Invalid("not valid JSON (" + e.getOriginalMessage() + ")");
+            throw new Invalid("not valid JSON (" + io.phybr.contract.text.Printable.jsonProblem(e.getOriginalMessage()) + ")");
         } catch (JsonProcessingException e) {
-            throw new Invalid("not valid JSON (" + e.getOriginalMessage() + ")");
+            throw new Invalid("not valid JSON (" + io.phybr.contract.text.Printable.jsonProblem(e.getOriginalMessage()) + ")");
         }
         if (root == null || !root.isObject()) {
             throw new Invalid("expected a JSON object: BR's EBS backup meta ({\"cluster_info\": {\"resolved_ts\": …},"

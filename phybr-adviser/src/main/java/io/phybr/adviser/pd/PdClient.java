@@ -42,6 +42,7 @@ public final class PdClient implements AutoCloseable {
     private final List<URI> endpoints;
     private final HttpClient http;
     private final Duration requestTimeout;
+    private final boolean tlsOn;
 
     public PdClient(List<String> endpoints, SSLContext ssl, Duration requestTimeout) {
         if (endpoints.isEmpty()) {
@@ -70,6 +71,7 @@ public final class PdClient implements AutoCloseable {
         }
         this.endpoints = List.copyOf(uris);
         this.requestTimeout = requestTimeout;
+        this.tlsOn = ssl != null;
         HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(requestTimeout)
                 .version(HttpClient.Version.HTTP_1_1);
         if (ssl != null) {
@@ -253,13 +255,30 @@ public final class PdClient implements AutoCloseable {
                 resp = f.get(requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
                 f.cancel(true);
+                // A plaintext PD never answers a ClientHello (it waits for a request line): say so under TLS
                 lastIo = new HttpTimeoutException("no complete answer within " + human(requestTimeout)
-                        + " (--pd-timeout)");
+                        + " (--pd-timeout)" + (tlsOn ? "; if PD serves plaintext, drop --ca/--cert/--key" : ""));
                 lastUri = base;
                 continue;
             } catch (ExecutionException e) {
+                java.util.Optional<String> tls = io.phybr.adviser.tls.TlsFailure.explain(e.getCause());
+                if (tls.isPresent()) {
+                    // the same files fail the same way on every try: say why at once, never retried
+                    throw new PdException("the TLS handshake with PD " + base.getAuthority() + " failed: " + tls.get(),
+                            PdException.TLS, e.getCause());
+                }
+                if (!tlsOn) {
+                    java.util.Optional<String> hint = io.phybr.adviser.tls.TlsFailure.plaintextHint(e.getCause());
+                    if (hint.isPresent()) {
+                        lastIo = new IOException(describe(e.getCause() instanceof IOException io ? io
+                                : new IOException(String.valueOf(e.getCause()))) + "; " + hint.get(), e.getCause());
+                        lastUri = base;
+                        continue;
+                    }
+                }
                 lastIo = e.getCause() instanceof HttpTimeoutException
-                        ? new HttpTimeoutException("no answer within " + human(requestTimeout) + " (--pd-timeout)")
+                        ? new HttpTimeoutException("no answer within " + human(requestTimeout) + " (--pd-timeout)"
+                                + (tlsOn ? "; if PD serves plaintext, drop --ca/--cert/--key" : ""))
                         : e.getCause() instanceof IOException io ? io : new IOException(String.valueOf(e.getCause()), e.getCause());
                 lastUri = base;
                 continue;

@@ -4,8 +4,10 @@ package io.phybr.adviser.pd;
 public final class PdException extends Exception {
     private static final long serialVersionUID = 1L;
     private final int status;
+    /** The status of a failed TLS handshake: no PD answered, and trying again cannot help. */
+    public static final int TLS = -1;
 
-    /** @param status the HTTP status, or 0 when no PD endpoint answered at all */
+    /** @param status the HTTP status, 0 when no PD endpoint answered at all, {@link #TLS} when the handshake failed */
     public PdException(String message, int status, Throwable cause) {
         super(message, cause);
         this.status = status;

@@ -1,34 +1,34 @@
 package io.phybr.adviser.pd;
 
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
-import io.phybr.contract.text.Printable;
+import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
+import io.phybr.adviser.tls.PemFiles;
+import io.phybr.adviser.tls.TlsFileException;
+import io.phybr.adviser.tls.TrustedCas;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.KeyStore;
 import java.security.PrivateKey;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
-import java.security.spec.PKCS8EncodedKeySpec;
-import java.util.ArrayList;
-import java.util.Base64;
-import java.util.Collection;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
 import java.util.List;
+import java.util.function.Consumer;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.TrustManager;
 
 /**
- * TLS in the TiDB tools' style: {@code --ca} (PEM CA bundle), {@code --cert} (PEM client
- * certificate chain) and {@code --key} (PEM PKCS#8 private key, {@code BEGIN PRIVATE KEY}); the older
- * {@code --ca-path/--cert-path/--key-path} are aliases.
- * The same files secure the PD HTTP calls (JDK {@link SSLContext}) and the TiKV gRPC channels
- * (netty {@link SslContext}). Certificate and key are optional together (server-auth only TLS).
+ * TLS in the TiDB tools' style: {@code --ca} (PEM CA bundle), {@code --cert} (PEM certificate chain) and
+ * {@code --key} (PEM private key: PKCS#8, PKCS#1 or SEC1 EC, read by {@link PemFiles}); the older
+ * {@code --ca-path/--cert-path/--key-path} are aliases. The same files secure the PD HTTP calls (JDK
+ * {@link SSLContext}), the TiKV gRPC channels and {@code serve}'s gRPC server (netty {@link SslContext}).
+ * Certificate and key are optional together for a client (server-auth only TLS); a server needs them, and
+ * requires its clients' certificates (as TiKV does: {@code RequestAndRequireClientCertificateAndVerify}).
+ * The files are checked when a context is made, before anything is sent: a certificate not valid now, a key that is
+ * not the certificate's, or an expired CA is refused naming the flag and the file.
  */
 public record TlsConfig(Path ca, Path cert, Path key) {
     public TlsConfig {
@@ -40,101 +40,79 @@ public record TlsConfig(Path ca, Path cert, Path key) {
         }
     }
 
-    /** For the gRPC channels to TiKV; a file netty cannot use is an {@link IOException} naming it. */
-    public SslContext grpcContext() throws IOException {
-        var b = GrpcSslContexts.forClient();
-        named("--ca", ca, () -> b.trustManager(ca.toFile()));
-        if (cert != null) {
-            named("--cert/--key", cert, () -> b.keyManager(cert.toFile(), key.toFile()));
+    /** The files, read and checked. */
+    private record Material(List<X509Certificate> cas, List<X509Certificate> chain, PrivateKey key) {}
+
+    private Material load() throws TlsFileException {
+        Instant now = Instant.now();
+        List<X509Certificate> cas = PemFiles.certificates("--ca", ca);
+        for (X509Certificate c : cas) {
+            PemFiles.checkValid("--ca", ca, c, now);
         }
-        return named("--ca/--cert/--key", ca, b::build);
+        if (cert == null) {
+            return new Material(cas, List.of(), null);
+        }
+        List<X509Certificate> chain = PemFiles.certificates("--cert", cert);
+        PemFiles.checkValid("--cert", cert, chain.get(0), now);
+        PrivateKey k = PemFiles.privateKey("--key", key);
+        PemFiles.checkPair(cert, chain.get(0), key, k);
+        return new Material(cas, chain, k);
     }
 
-    private interface Load<T> {
-        T load() throws Exception;
+    /** For the gRPC channels to TiKV; a file that cannot be used is a {@link TlsFileException} naming it. */
+    public SslContext grpcContext() throws IOException {
+        Material m = load();
+        SslContextBuilder b = GrpcSslContexts.forClient().trustManager(TrustedCas.manager(ca, m.cas(), refused -> { }));
+        if (m.key() != null) {
+            b.keyManager(m.key(), m.chain().toArray(new X509Certificate[0]));
+        }
+        return build(b);
     }
 
     /**
-     * Runs {@code load}; its failure (netty and the JDK name neither the file nor the flag: "Input stream not
-     * contain valid certificates.") becomes an {@link IOException} that does.
+     * For {@code serve}'s gRPC server: its own certificate, and every client must present one signed by a CA of
+     * {@code --ca} (with {@link io.phybr.adviser.tls.ClientCertificateRequired} on the service). Each refused client is told to {@code refused} (one sentence naming it and why), since a server
+     * has nobody else to tell.
      */
-    private static <T> T named(String flag, Path file, Load<T> load) throws IOException {
+    public SslContext grpcServerContext(Consumer<String> refused) throws IOException {
+        if (cert == null) {
+            throw new TlsFileException("serving TLS needs --cert and --key (the adviser's own certificate and key)"
+                    + " beside --ca " + ca);
+        }
+        Material m = load();
+        SslContextBuilder b = GrpcSslContexts.configure(
+                SslContextBuilder.forServer(m.key(), m.chain().toArray(new X509Certificate[0])))
+                .trustManager(TrustedCas.manager(ca, m.cas(), refused))
+                // a certificate given is verified in the handshake; a missing one is refused per call, with a
+                // reason the agent can read (io.phybr.adviser.tls.ClientCertificateRequired)
+                .clientAuth(ClientAuth.OPTIONAL);
+        return build(b);
+    }
+
+    private SslContext build(SslContextBuilder b) throws TlsFileException {
         try {
-            return load.load();
-        } catch (java.nio.file.NoSuchFileException | java.io.FileNotFoundException e) {
-            throw new IOException(flag + " " + file + " does not exist or cannot be opened", e);
-        } catch (Exception e) {
-            // the innermost message says what is wrong ("Invalid lenByte"); the outer ones name exception classes
-            Throwable root = e;
-            while (root.getCause() != null && root.getCause().getMessage() != null) {
-                root = root.getCause();
-            }
-            String why = root.getMessage() == null ? "unreadable" : root.getMessage();
-            throw new IOException(flag + " " + file + " is not a usable PEM file (" + Printable.escape(why, 120) + ")",
-                    e);
+            return b.build();
+        } catch (IOException | RuntimeException e) {
+            throw new TlsFileException("--ca " + ca + (cert == null ? "" : ", --cert " + cert + ", --key " + key)
+                    + ": the TLS library refused them (" + e.getMessage() + ")", e);
         }
     }
 
     /** For the HTTP calls to PD. */
     public SSLContext sslContext() throws IOException, GeneralSecurityException {
-        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-        trust.load(null, null);
-        int i = 0;
-        for (Certificate c : certificates(ca)) {
-            trust.setCertificateEntry("ca-" + i++, c);
-        }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
+        Material m = load();
         KeyManagerFactory kmf = null;
-        if (cert != null) {
+        if (m.key() != null) {
             KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
             ks.load(null, null);
             char[] pw = new char[0];
-            ks.setKeyEntry("client", privateKey(key), pw, certificates(cert).toArray(new Certificate[0]));
+            ks.setKeyEntry("client", m.key(), pw, m.chain().toArray(new X509Certificate[0]));
             kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             kmf.init(ks, pw);
         }
         SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+        ctx.init(kmf == null ? null : kmf.getKeyManagers(),
+                new TrustManager[] {TrustedCas.manager(ca, m.cas(), refused -> { })}, null);
         return ctx;
-    }
-
-    static List<Certificate> certificates(Path pem) throws IOException, GeneralSecurityException {
-        CertificateFactory cf = CertificateFactory.getInstance("X.509");
-        Collection<? extends Certificate> cs = named("the certificate file", pem, () -> {
-            try (InputStream in = Files.newInputStream(pem)) {
-                return cf.generateCertificates(in);
-            }
-        });
-        if (cs.isEmpty()) {
-            throw new GeneralSecurityException("no certificate in " + pem);
-        }
-        return new ArrayList<>(cs);
-    }
-
-    static PrivateKey privateKey(Path pem) throws IOException, GeneralSecurityException {
-        String text = named("the key file", pem, () -> Files.readString(pem, StandardCharsets.US_ASCII));
-        int b = text.indexOf("-----BEGIN PRIVATE KEY-----");
-        int e = text.indexOf("-----END PRIVATE KEY-----");
-        if (b < 0 || e < b) {
-            throw new GeneralSecurityException(pem + " holds no PKCS#8 key (BEGIN PRIVATE KEY); convert it with"
-                    + " `openssl pkcs8 -topk8 -nocrypt -in KEY -out KEY.pk8`");
-        }
-        byte[] der;
-        try {
-            der = Base64.getMimeDecoder().decode(text.substring(b + 27, e));
-        } catch (IllegalArgumentException bad) {
-            throw new GeneralSecurityException(pem + " holds a damaged PKCS#8 key (" + bad.getMessage() + ")");
-        }
-        PKCS8EncodedKeySpec spec = new PKCS8EncodedKeySpec(der);
-        GeneralSecurityException last = null;
-        for (String alg : new String[] {"RSA", "EC", "Ed25519"}) {
-            try {
-                return KeyFactory.getInstance(alg).generatePrivate(spec);
-            } catch (GeneralSecurityException ex) {
-                last = ex;
-            }
-        }
-        throw new GeneralSecurityException("cannot read the private key in " + pem, last);
     }
 }

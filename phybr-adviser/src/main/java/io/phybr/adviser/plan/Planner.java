@@ -260,14 +260,24 @@ public final class Planner {
             tied = new boolean[m];
             boolean seed = o.policy() == Policy.SEED;
             targetTerm = o.protocol() == Protocol.SEED ? new long[m] : null;
+            // Each region's leader depends on its own rows only and is written to its own slots, so the two
+            // halves of the regions are decided on two cores with the one-core result.
+            if (Parallel.worth(n)) {
+                Parallel.halves(0, m, (from, to) -> chooseLeaders(from, to, seed));
+            } else {
+                chooseLeaders(0, m, seed);
+            }
+        }
+
+        private void chooseLeaders(int gFrom, int gTo, boolean seed) {
             // Rows of consecutive regions are scattered over the table: gather a block of them first
             // (independent loads the CPU overlaps), then decide the block's regions from the copy.
             Fields col = rowFields;
             Fields b = new Fields(new long[BLOCK], new long[BLOCK], new long[BLOCK], new long[BLOCK], new byte[BLOCK]);
-            for (int g0 = 0; g0 < m; ) {
+            for (int g0 = gFrom; g0 < gTo; ) {
                 int from = groupStart[g0];
                 int g1 = g0 + 1;
-                while (g1 < m && groupStart[g1 + 1] - from <= BLOCK) {
+                while (g1 < gTo && groupStart[g1 + 1] - from <= BLOCK) {
                     g1++;
                 }
                 int len = groupStart[g1] - from;

@@ -1,5 +1,6 @@
 package io.phybr.adviser.plan;
 
+import io.phybr.contract.dump.ReplicaBatch;
 import io.phybr.contract.dump.ReplicaSink;
 import java.util.Arrays;
 
@@ -92,9 +93,48 @@ public final class ReplicaTable implements ReplicaSink {
         return i;
     }
 
+    /** Every row of a parsed dump block: its columns and key bytes copied, no key array per row. */
+    @Override
+    public void addAll(ReplicaBatch batch) {
+        int n = batch.size();
+        while (store.length - size < n) {
+            grow();
+        }
+        byte[] src = batch.keyBytes();
+        for (int k = 0; k < n; k++) {
+            int i = size + k;
+            store[i] = batch.store(k);
+            region[i] = batch.regionId(k);
+            peer[i] = batch.peerId(k);
+            index[i] = batch.index(k);
+            term[i] = batch.term(k);
+            commit[i] = batch.commitIndex(k);
+            version[i] = batch.version(k);
+            flags[i] = (byte) ((batch.stock(k) ? STOCK_FIELDS : 0) | (batch.tombstone(k) ? TOMBSTONE : 0));
+            int s = batch.startLength(k);
+            int e = batch.endLength(k);
+            keyAddr[i] = keys.append(src, batch.keyOffset(k), s + e);
+            startLen[i] = s;
+            endLen[i] = e;
+        }
+        size += n;
+    }
+
+    /** Sizes the columns for {@code rows} more rows at once (the dump reader's estimate from the file size). */
+    @Override
+    public void expect(long rows) {
+        long want = Math.min(Integer.MAX_VALUE - 8, size + rows);
+        if (want > store.length) {
+            resize((int) want);
+        }
+    }
+
     private void grow() {
         // 1.5x: at tens of millions of rows a doubling spike would cost gigabytes.
-        int cap = (int) Math.min(Integer.MAX_VALUE - 8, store.length + (store.length >> 1) + 16);
+        resize((int) Math.min(Integer.MAX_VALUE - 8, store.length + (store.length >> 1) + 16));
+    }
+
+    private void resize(int cap) {
         store = Arrays.copyOf(store, cap);
         region = Arrays.copyOf(region, cap);
         peer = Arrays.copyOf(peer, cap);

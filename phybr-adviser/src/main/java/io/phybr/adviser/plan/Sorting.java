@@ -26,26 +26,35 @@ final class Sorting {
         if (n < 2) {
             return;
         }
-        long max = 0;
-        for (int j = 0; j < n; j++) {
-            max |= k[j];
-        }
+        boolean two = Parallel.worth(n);
+        long max = two ? orAll(k, n) : orRange(k, 0, n);
         int bits = 64 - Long.numberOfLeadingZeros(max);
         long[] k2 = new long[n];
         int[] p2 = new int[n];
         // 11-bit digits: the 2048 counters stay in L1 and the scatter writes go to 2048 streams,
         // which the caches absorb far better than 65536 (16-bit digits) at millions of rows.
+        // On two cores each half counts its own digits and scatters to its own offsets (the first
+        // half's rows of a digit before the second's), which is the same stable order as one pass.
         int[] count = new int[1 << DIGIT_BITS];
+        int[] count2 = two ? new int[1 << DIGIT_BITS] : null;
+        int half = n >>> 1;
         long[] srcK = k;
         int[] srcP = perm;
         long[] dstK = k2;
         int[] dstP = p2;
         for (int shift = 0; shift < bits; shift += DIGIT_BITS) {
-            java.util.Arrays.fill(count, 0);
-            for (int j = 0; j < n; j++) {
-                count[(int) ((srcK[j] >>> shift) & DIGIT_MASK)]++;
+            final int sh = shift;
+            final long[] sk = srcK;
+            final int[] sp = srcP;
+            final long[] dk = dstK;
+            final int[] dp = dstP;
+            if (two) {
+                Parallel.both(() -> countDigits(sk, 0, half, sh, count), () -> countDigits(sk, half, n, sh, count2));
+            } else {
+                countDigits(sk, 0, n, sh, count);
             }
-            if (count[(int) ((srcK[0] >>> shift) & DIGIT_MASK)] == n) {
+            int d0 = (int) ((srcK[0] >>> shift) & DIGIT_MASK);
+            if (count[d0] + (two ? count2[d0] : 0) == n) {
                 continue; // every key has the same digit here
             }
             int sum = 0;
@@ -53,12 +62,17 @@ final class Sorting {
                 int c = count[d];
                 count[d] = sum;
                 sum += c;
+                if (two) {
+                    int c2 = count2[d];
+                    count2[d] = sum;
+                    sum += c2;
+                }
             }
-            for (int j = 0; j < n; j++) {
-                int d = (int) ((srcK[j] >>> shift) & DIGIT_MASK);
-                int at = count[d]++;
-                dstK[at] = srcK[j];
-                dstP[at] = srcP[j];
+            if (two) {
+                Parallel.both(() -> scatter(sk, sp, 0, half, sh, count, dk, dp),
+                        () -> scatter(sk, sp, half, n, sh, count2, dk, dp));
+            } else {
+                scatter(sk, sp, 0, n, sh, count, dk, dp);
             }
             long[] tk = srcK;
             srcK = dstK;
@@ -70,6 +84,37 @@ final class Sorting {
         if (srcP != perm) {
             System.arraycopy(srcP, 0, perm, 0, n);
             System.arraycopy(srcK, 0, k, 0, n);
+        }
+    }
+
+    private static long orAll(long[] k, int n) {
+        long[] halves = new long[2];
+        Parallel.both(() -> halves[0] = orRange(k, 0, n >>> 1), () -> halves[1] = orRange(k, n >>> 1, n));
+        return halves[0] | halves[1];
+    }
+
+    private static long orRange(long[] k, int from, int to) {
+        long max = 0;
+        for (int j = from; j < to; j++) {
+            max |= k[j];
+        }
+        return max;
+    }
+
+    private static void countDigits(long[] k, int from, int to, int shift, int[] count) {
+        java.util.Arrays.fill(count, 0);
+        for (int j = from; j < to; j++) {
+            count[(int) ((k[j] >>> shift) & DIGIT_MASK)]++;
+        }
+    }
+
+    private static void scatter(long[] srcK, int[] srcP, int from, int to, int shift, int[] offsets, long[] dstK,
+                                int[] dstP) {
+        for (int j = from; j < to; j++) {
+            int d = (int) ((srcK[j] >>> shift) & DIGIT_MASK);
+            int at = offsets[d]++;
+            dstK[at] = srcK[j];
+            dstP[at] = srcP[j];
         }
     }
 
@@ -148,28 +193,82 @@ final class Sorting {
      * radix pass over a gathered {@code long[]}, so the work is a few sequential passes instead of
      * ~n log n dependent, cache-missing key comparisons; runs still tied after a chunk recurse on
      * the next one, small runs and runs with keys ending inside the chunk use the full comparator.
+     * On two cores the first chunk is gathered by halves, and the runs it leaves are split in two at a
+     * run boundary, each half sorted on its own core: every run's order depends on its items only,
+     * so the result is the one-core result.
      */
     static void sortByKey(int[] items, int n, KeySource keys) {
         long[] chunk = new long[n];
         long[] chunkTmp = new long[n];
         int[] itemTmp = new int[n];
-        int[] stack = new int[96];
-        int sp = 0;
-        stack[sp++] = 0;
-        stack[sp++] = n;
-        stack[sp++] = 0;
-        while (sp > 0) {
-            int depth = stack[--sp];
-            int to = stack[--sp];
-            int from = stack[--sp];
-            if (to - from <= 32) {
-                insertion(items, from, to, keys::compare);
-                continue;
-            }
+        if (!Parallel.worth(n)) {
+            new KeySorter(items, keys, chunk, chunkTmp, itemTmp).sort(0, n, 0);
+            return;
+        }
+        Parallel.halves(0, n, (from, to) -> {
             for (int j = from; j < to; j++) {
-                chunk[j] = keys.chunk(items[j], depth);
+                chunk[j] = keys.chunk(items[j], 0);
             }
-            radixRange(items, chunk, from, to, itemTmp, chunkTmp);
+        });
+        radixRange(items, chunk, 0, n, itemTmp, chunkTmp);
+        int split = n >>> 1;
+        while (split < n && chunk[split] == chunk[split - 1]) {
+            split++;
+        }
+        int mid = split;
+        Parallel.both(() -> new KeySorter(items, keys, chunk, chunkTmp, itemTmp).settle(0, mid, 0),
+                () -> new KeySorter(items, keys, chunk, chunkTmp, itemTmp).settle(mid, n, 0));
+    }
+
+    /** One core's share of {@link #sortByKey}: ranges of the shared arrays no other sorter touches. */
+    private static final class KeySorter {
+        private final int[] items;
+        private final KeySource keys;
+        private final long[] chunk;
+        private final long[] chunkTmp;
+        private final int[] itemTmp;
+        private int[] stack = new int[96];
+        private int sp;
+
+        KeySorter(int[] items, KeySource keys, long[] chunk, long[] chunkTmp, int[] itemTmp) {
+            this.items = items;
+            this.keys = keys;
+            this.chunk = chunk;
+            this.chunkTmp = chunkTmp;
+            this.itemTmp = itemTmp;
+        }
+
+        /** Sorts items[from, to), whose keys agree on their first {@code depth} bytes. */
+        void sort(int from, int to, int depth) {
+            push(from, to, depth);
+            drain();
+        }
+
+        /** Finishes items[from, to), already ordered by their chunk at {@code depth} (held in {@code chunk}). */
+        void settle(int from, int to, int depth) {
+            runs(from, to, depth);
+            drain();
+        }
+
+        private void drain() {
+            while (sp > 0) {
+                int depth = stack[--sp];
+                int to = stack[--sp];
+                int from = stack[--sp];
+                if (to - from <= 32) {
+                    insertion(items, from, to, keys::compare);
+                    continue;
+                }
+                for (int j = from; j < to; j++) {
+                    chunk[j] = keys.chunk(items[j], depth);
+                }
+                radixRange(items, chunk, from, to, itemTmp, chunkTmp);
+                runs(from, to, depth);
+            }
+        }
+
+        /** The runs of equal chunks in [from, to): compared in full, or pushed to recurse on the next chunk. */
+        private void runs(int from, int to, int depth) {
             int a = from;
             while (a < to) {
                 int b = a + 1;
@@ -182,16 +281,20 @@ final class Sorting {
                     if (ended || b - a <= 32) {
                         mergeSortRange(items, a, b, keys::compare, itemTmp);
                     } else {
-                        if (sp + 3 > stack.length) {
-                            stack = java.util.Arrays.copyOf(stack, stack.length * 2);
-                        }
-                        stack[sp++] = a;
-                        stack[sp++] = b;
-                        stack[sp++] = depth + 8;
+                        push(a, b, depth + 8);
                     }
                 }
                 a = b;
             }
+        }
+
+        private void push(int from, int to, int depth) {
+            if (sp + 3 > stack.length) {
+                stack = java.util.Arrays.copyOf(stack, stack.length * 2);
+            }
+            stack[sp++] = from;
+            stack[sp++] = to;
+            stack[sp++] = depth;
         }
     }
 

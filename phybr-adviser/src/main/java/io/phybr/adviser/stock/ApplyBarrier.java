@@ -164,7 +164,7 @@ final class ApplyBarrier {
     private void waitOne(PdStore s, ManagedChannel ch, Deadline deadline, PhaseRunner.Progress p) throws Exception {
         for (;;) {
             if (watch.restarts(s.id()) > maxRestarts) {
-                throw new StoreFailure(StockTexts.keepsRestarting(s, watch.restarts(s.id())), false);
+                throw StoreFailure.failed(StockTexts.keepsRestarting(s, watch.restarts(s.id())));
             }
             if (watch.needsPlan(s.id())) {
                 p.state = "sending its plan again";
@@ -216,7 +216,7 @@ final class ApplyBarrier {
         }
         watch.poll();
         if (watch.unproven(s.id()) != null) {
-            throw new StoreFailure(StockTexts.storeApplyNotProven(s, why, watch.timestampsKnown()), false);
+            throw StoreFailure.failed(StockTexts.storeApplyNotProven(s, why, watch.timestampsKnown()));
         }
     }
 }

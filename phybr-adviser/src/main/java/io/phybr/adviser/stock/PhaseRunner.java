@@ -173,6 +173,11 @@ final class PhaseRunner {
                     p.state = "timed out";
                     return StoreResult.timedOut(StockTexts.storeTimedOut(s, phase, attempt, p.count.get(), unit));
                 }
+                java.util.Optional<String> tls = io.phybr.adviser.tls.TlsFailure.explain(e);
+                if (tls.isPresent()) { // the same files fail the same way on every attempt: never retried
+                    p.state = "failed";
+                    return StoreResult.failed(StockTexts.storeTls(s, tls.get()));
+                }
                 if (st.getCode() == Status.Code.UNIMPLEMENTED) {
                     p.state = "failed";
                     return StoreResult.failed(StockTexts.notInRecoveryMode(s));

@@ -95,7 +95,7 @@ final class RecoverRounds {
             Map<Long, PhaseRunner.StoreResult> results = runner.runAll(Phase.RECOVER, "commands", targets, bound,
                     (s, ch, d, p) -> {
                         if (!losing.contains(s.id()) && !losersSent.await(d.timeRemaining(TimeUnit.MILLISECONDS), TimeUnit.MILLISECONDS)) {
-                            throw new StoreFailure(StockTexts.losersNotSent(s, losing), true);
+                            throw StoreFailure.timedOut(StockTexts.losersNotSent(s, losing));
                         }
                         sender.send(s, ch, d, p, losing.contains(s.id()) ? losersSent::countDown : () -> { });
                     });

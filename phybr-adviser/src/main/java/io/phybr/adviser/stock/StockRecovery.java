@@ -12,18 +12,9 @@ import io.phybr.adviser.pd.SchedulingPause;
 import io.phybr.adviser.pd.ExpectedStores;
 import io.phybr.adviser.pd.StoreWait;
 import io.phybr.adviser.plan.Plan;
-import io.phybr.adviser.plan.PlanOptions;
-import io.phybr.adviser.plan.PlanOutcome;
-import io.phybr.adviser.plan.Planner;
-import io.phybr.adviser.plan.Policy;
-import io.phybr.adviser.plan.Refusal;
 import io.phybr.adviser.plan.ReplicaTable;
 import io.phybr.adviser.record.RunRecorder;
-import io.phybr.adviser.record.StoreRecording;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,7 +25,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -295,24 +285,7 @@ public final class StockRecovery {
     /** ReadRegionMeta from every store; returns every meta, stores in id order. */
     private ReplicaTable collect(PhaseRunner runner, List<PdStore> stores) throws PhaseFailure {
         enter(Phase.COLLECT);
-        Map<Long, ReplicaTable> tables = new ConcurrentHashMap<>();
-        runner.run(Phase.COLLECT, "region metas", stores, timeouts.collect(), (s, ch, deadline, prog) -> {
-            StoreRecording rec = recorder.store(s.id()); // one per attempt: a retried attempt's lines are discarded
-            ReplicaTable t;
-            try {
-                t = StoreRpc.collect(s, ch, deadline, prog, rec);
-            } catch (Exception | Error e) {
-                rec.discard();
-                throw e;
-            }
-            rec.complete();
-            tables.put(s.id(), t);
-        });
-        long total = tables.values().stream().mapToLong(ReplicaTable::size).sum();
-        ReplicaTable table = new ReplicaTable((int) Math.min(Integer.MAX_VALUE - 16, Math.max(16, total)));
-        for (PdStore s : stores) {
-            table.appendAll(tables.remove(s.id()));
-        }
+        ReplicaTable table = CollectAndPlan.collect(runner, stores, timeouts.collect(), recorder);
         replicas = table.size();
         return table;
     }
@@ -320,31 +293,16 @@ public final class StockRecovery {
     /** The BR policy; a refusal fails the run before anything changed on a store. Writes {@code --output}. */
     private Plan plan(ReplicaTable table) throws PhaseFailure, IOException {
         enter(Phase.PLAN);
-        long t0 = System.nanoTime();
-        PlanOutcome outcome = Planner.plan(table, PlanOptions.of(Policy.BR).withAcceptHoles(acceptHoles));
-        if (outcome instanceof Refusal r) {
-            throw new PhaseFailure(ExitCode.REFUSED, r.message());
-        }
-        Plan p = (Plan) outcome;
-        plan = p;
-        recorder.planned(p); // asynchronous: never delays the recovery
-        Duration took = Duration.ofNanos(System.nanoTime() - t0);
-        LOG.atInfo().addKeyValue("phase", Phase.PLAN.label()).addKeyValue("replicas", table.size())
-                .addKeyValue("regions_kept", p.summary().regionsKept()).addKeyValue("regions_dropped", p.summary().regionsDropped())
-                .addKeyValue("commands", p.commandCount()).addKeyValue("duration_ms", took.toMillis())
-                .log("plan: {} replicas planned in {}", table.size(), Texts.elapsed(took));
-        LOG.info("{}", p.summary().toText());
-        if (planOutput != null) {
-            AtomicFiles.write(planOutput, p::writeJsonLines);
-            LOG.info("plan: wrote {} commands to {}", p.commandCount(), planOutput);
-        }
+        Plan p = CollectAndPlan.plan(table, acceptHoles, recorder);
+        plan = p; // the outcome names the plan even if writing it fails
+        CollectAndPlan.write(p, planOutput);
         return p;
     }
 
     /** Raises PD's base alloc id to the largest store/region/peer id seen, so new ids never collide. */
     private void allocId(List<PdStore> stores, ReplicaTable table) throws PdException {
         enter(Phase.ALLOC_ID);
-        long maxId = maxId(stores, table);
+        long maxId = CollectAndPlan.maxId(stores, table);
         pdRetry.runVoid("raise the base alloc id", () -> pd.setBaseAllocId(maxId));
         LOG.info("alloc-id: PD base alloc id raised to {}", maxId);
     }
@@ -404,17 +362,6 @@ public final class StockRecovery {
         Killed(Phase before) {
             super("killed before " + before);
         }
-    }
-
-    static long maxId(List<PdStore> stores, ReplicaTable t) {
-        long max = 0;
-        for (PdStore s : stores) {
-            max = Math.max(max, s.id());
-        }
-        for (int i = 0; i < t.size(); i++) {
-            max = Math.max(max, Math.max(t.store(i), Math.max(t.regionId(i), t.peerId(i))));
-        }
-        return max;
     }
 
     /** Builds a {@link StockRecovery}; {@code pd}, {@code channels} and (unless dry run) {@code resolvedTs} are needed. */

@@ -108,6 +108,10 @@ final class StockTexts {
         return store(s) + reach + " after " + attempts + " attempts (last: " + why + ")";
     }
 
+    static String storeTls(PdStore s, String why) {
+        return "the TLS handshake with " + store(s) + " failed: " + why;
+    }
+
     // ---- RecoverRegion rounds (R3, R4, R6) ------------------------------------------------------
 
     static String recoverInterrupted(io.grpc.Status.Code code) {

@@ -79,6 +79,23 @@ class HostileInputTest {
         assertThat(r.err()).contains("dump line 1: not valid JSON").contains("CTRL-CHAR, code 27");
     }
 
+    /** Found by FuzzTest: Jackson parses a string lazily, so a dump ending in a lone quote was exit 1. */
+    @Test
+    void aDumpEndingInALoneQuoteIsBadInputNotAnInternalError() throws IOException {
+        PlanCommandTest.Run r = oneParagraph(run("plan", "--input", write("q.jsonl", LINE + "\n\"").toString()));
+        assertThat(r.code()).isEqualTo(ExitCode.BAD_INPUT.code());
+        assertThat(r.err()).contains("dump line 2: expected one JSON object per line, found a string that never ends");
+    }
+
+    /** Found by FuzzTest: an object cut short quoted Jackson's own "[Source: REDACTED …]" location. */
+    @Test
+    void anObjectCutShortNamesTheLineWithoutJacksonsSourceLocation() throws IOException {
+        PlanCommandTest.Run r = oneParagraph(run("plan", "--input", write("c.jsonl", LINE + "\n{\"store\":1").toString()));
+        assertThat(r.code()).isEqualTo(ExitCode.BAD_INPUT.code());
+        assertThat(r.err()).contains("dump line 2: the file ends inside a JSON object").doesNotContain("Source")
+                .doesNotContain("REDACTED");
+    }
+
     @Test
     @EnabledOnOs({OS.LINUX, OS.MAC})
     void aFifoIsReadLikeAFile() throws Exception {

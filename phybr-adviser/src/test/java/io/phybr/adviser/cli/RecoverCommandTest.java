@@ -53,7 +53,7 @@ class RecoverCommandTest {
         assertThat(err.toString()).contains("cannot load the TLS files");
         Path key = tmp.resolve("key.pem");
         Files.writeString(key, "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n");
-        assertThatThrownBy(() -> new TlsConfig(ca, ca, key).sslContext()).hasMessageContaining("No certificate");
+        assertThatThrownBy(() -> new TlsConfig(ca, ca, key).sslContext()).hasMessageContaining("--ca " + ca).hasMessageContaining("not a PEM file");
         err = new StringWriter();
         assertThat(run(err, "recover", "--pd", "127.0.0.1:1", "--resolved-ts", "5", "--ca-path", ca.toString(),
                 "--cert-path", ca.toString(), "--key-path", key.toString())).isEqualTo(6);

@@ -3,32 +3,38 @@ package io.phybr.adviser.stock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
+import io.phybr.adviser.cli.CliRun;
+import io.phybr.adviser.tls.PemFiles;
+import io.phybr.adviser.tls.TestPki;
+import io.phybr.adviser.tls.TestPki.KeyForm;
 import io.phybr.contract.ExitCode;
-import io.phybr.adviser.pd.PdClient;
-import io.phybr.adviser.pd.TlsConfig;
 import io.phybr.mock.stock.InMemoryStoreBackend;
-import io.phybr.mock.stock.StockCheck;
 import io.phybr.mock.stock.MockStockCluster;
+import io.phybr.mock.stock.StockCheck;
 import io.phybr.mock.stock.StockLayouts;
-import io.phybr.adviser.outcome.Outcome;
-import java.io.FileInputStream;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.PrivateKey;
-import java.security.cert.Certificate;
-import java.time.Duration;
-import java.util.Base64;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** --ca-path/--cert-path/--key-path end to end: PD over HTTPS and the stores over gRPC TLS, with PEM files. */
+/**
+ * {@code phybr recover --ca --cert --key} end to end with certificates made at test time: PD over HTTPS (asking for
+ * the client's certificate, as PD does) and the stores over gRPC with mutual TLS (requiring it, as TiKV does).
+ * Every way the TLS set-up can be wrong ends in one paragraph that names the peer or the file, a non-zero exit and
+ * no stack trace, within seconds (a TLS failure is never retried).
+ */
 class TlsRecoveryTest {
     @TempDir
     Path tmp;
@@ -43,52 +49,169 @@ class TlsRecoveryTest {
         assertThat(MockStockCluster.liveServers()).as("mock stores and PDs left running").isZero();
     }
 
-    private static String pem(String type, byte[] der) {
-        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
-                + "\n-----END " + type + "-----\n";
+    /** The cluster's side: stores require a client certificate signed by {@code clients}; PD asks for one. */
+    private static MockStockCluster.Tls serving(TestPki clients, TestPki.Files2 grpcCert, TestPki.Files2 httpCert)
+            throws Exception {
+        X509Certificate ca = PemFiles.certificates("ca", clients.caFile()).get(0);
+        var grpc = GrpcSslContexts.configure(SslContextBuilder.forServer(key(grpcCert), cert(grpcCert)))
+                .trustManager(ca).clientAuth(ClientAuth.REQUIRE).build();
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        ks.setKeyEntry("pd", key(httpCert), new char[0], new X509Certificate[] {cert(httpCert)});
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(ks, new char[0]);
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("ca", ca);
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        SSLContext http = SSLContext.getInstance("TLS");
+        http.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+        return new MockStockCluster.Tls(grpc, http);
+    }
+
+    private static PrivateKey key(TestPki.Files2 f) throws Exception {
+        return PemFiles.privateKey("key", f.key());
+    }
+
+    private static X509Certificate cert(TestPki.Files2 f) throws Exception {
+        return PemFiles.certificates("cert", f.cert()).get(0);
+    }
+
+    private void start(MockStockCluster.Tls tls) throws Exception {
+        cluster = new MockStockCluster(MockStockCluster.backends(StockLayouts.healthy(3, 6, 4)), true, true, tls);
+    }
+
+    private CliRun recover(String... tlsArgs) {
+        List<String> args = new ArrayList<>(List.of("recover", "--pd", cluster.pdAddress(), "--resolved-ts", "100",
+                "--expected-stores", "3", "--no-record", "--max-attempts", "3", "--retry-backoff", "10ms",
+                "--pd-timeout", "2s"));
+        args.addAll(List.of(tlsArgs));
+        return CliRun.of(args.toArray(new String[0]));
+    }
+
+    private static String[] files(TestPki ca, TestPki.Files2 client) {
+        return new String[] {"--ca", ca.caFile().toString(), "--cert", client.cert().toString(), "--key",
+                client.key().toString()};
+    }
+
+    /** One paragraph, no stack trace, not an internal error. */
+    private static void assertDiagnosis(CliRun run, String... mustName) {
+        assertThat(run.code()).as(run.err()).isNotZero().isNotEqualTo(ExitCode.INTERNAL.code());
+        assertThat(run.err()).as("no stack trace").doesNotContain("\tat ").doesNotContain("Exception:");
+        for (String s : mustName) {
+            assertThat(run.err()).contains(s);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(KeyForm.class)
+    void recoversOverMutualTlsWithEveryKeyForm(KeyForm form) throws Exception {
+        TestPki pki = TestPki.ca(tmp, "cluster");
+        TestPki.Files2 server = pki.server("tikv", form);
+        start(serving(pki, server, server));
+
+        CliRun run = recover(files(pki, pki.client("br", form)));
+
+        assertThat(run.code()).as(run.err()).isEqualTo(ExitCode.OK.code());
+        List<InMemoryStoreBackend> backends = cluster.stores().stream().map(s -> (InMemoryStoreBackend) s.backend()).toList();
+        assertThat(StockCheck.check(backends, 100)).isEmpty();
+        assertThat(cluster.pd().calls()).as("PD was really reached over HTTPS").isNotEmpty();
     }
 
     @Test
-    void recoversOverTls() throws Exception {
-        Path p12 = tmp.resolve("pd.p12");
-        Process kt = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-genkeypair", "-alias", "tikv", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=localhost",
-                "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-validity", "2", "-storetype", "PKCS12",
-                "-keystore", p12.toString(), "-storepass", "changeit", "-keypass", "changeit")
-                .redirectErrorStream(true).start();
-        assertThat(kt.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(kt.exitValue()).as(new String(kt.getInputStream().readAllBytes())).isZero();
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        try (InputStream in = new FileInputStream(p12.toFile())) {
-            ks.load(in, "changeit".toCharArray());
-        }
-        Certificate cert = ks.getCertificate("tikv");
-        PrivateKey key = (PrivateKey) ks.getKey("tikv", "changeit".toCharArray());
-        Path certPem = Files.writeString(tmp.resolve("cert.pem"), pem("CERTIFICATE", cert.getEncoded()));
-        Path keyPem = Files.writeString(tmp.resolve("key.pem"), pem("PRIVATE KEY", key.getEncoded()));
+    void aPdWhoseCertificateAnotherCaSignedIsNamedWithTheCaFile() throws Exception {
+        TestPki pki = TestPki.ca(tmp, "cluster");
+        TestPki other = TestPki.ca(tmp, "other");
+        start(serving(pki, pki.server("tikv", KeyForm.RSA_PKCS8), pki.server("pd", KeyForm.RSA_PKCS8)));
 
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(ks, "changeit".toCharArray());
-        SSLContext http = SSLContext.getInstance("TLS");
-        http.init(kmf.getKeyManagers(), null, null);
-        cluster = new MockStockCluster(MockStockCluster.backends(StockLayouts.healthy(3, 6, 4)), true, true,
-                new MockStockCluster.Tls(GrpcSslContexts.forServer(certPem.toFile(), keyPem.toFile()).build(), http));
+        CliRun run = recover(files(other, other.client("br", KeyForm.RSA_PKCS1)));
 
-        TlsConfig tls = new TlsConfig(certPem, certPem, keyPem);
-        PdClient pd = new PdClient(List.of(cluster.pdAddress()), tls.sslContext(), Duration.ofSeconds(10));
-        assertThat(pd.endpoints().get(0).getScheme()).isEqualTo("https");
-        Outcome out = StockRecovery.builder().pd(pd).channels(StoreChannels.netty(tls.grpcContext()))
-                .resolvedTs(100).build().run();
+        assertDiagnosis(run, "the TLS handshake with PD " + cluster.pdAddress(), "CN=pd", "no CA in --ca " + other.caFile());
+        assertThat(cluster.pd().calls()).as("nothing reached PD").isEmpty();
+    }
 
-        assertThat(out.exitCode()).as(out.verdict()).isEqualTo(ExitCode.OK);
-        List<InMemoryStoreBackend> backends = cluster.stores().stream().map(s -> (InMemoryStoreBackend) s.backend()).toList();
-        assertThat(StockCheck.check(backends, 100)).isEmpty();
+    @Test
+    void storesWhoseCertificatesAnotherCaSignedAreNamedAndNothingIsSent() throws Exception {
+        TestPki pki = TestPki.ca(tmp, "cluster");
+        TestPki rogue = TestPki.ca(tmp, "rogue");
+        start(serving(pki, rogue.server("tikv", KeyForm.EC_SEC1), pki.server("pd", KeyForm.EC_SEC1)));
 
-        // and a client that does not trust the CA is refused: TLS is really on
-        Outcome plain = StockRecovery.builder()
-                .pd(new PdClient(List.of("http://" + cluster.pdAddress()), null, Duration.ofSeconds(5)))
-                .retry(new io.phybr.adviser.stock.RetryPolicy(1, Duration.ofMillis(10), Duration.ofMillis(10)))
-                .resolvedTs(100).build().run();
-        assertThat(plain.exitCode()).isEqualTo(ExitCode.FAILURE);
+        CliRun run = recover(files(pki, pki.client("br", KeyForm.EC_SEC1)));
+
+        assertDiagnosis(run, "the TLS handshake with store 1", "CN=tikv", "CN=rogue CA",
+                "no CA in --ca " + pki.caFile());
+        assertThat(cluster.stores()).allSatisfy(s -> assertThat(s.calls()).as("no call got through to store %d", s.storeId())
+                .isEmpty());
+        assertThat(cluster.pd().calls()).noneMatch(c -> c.path().equals(io.phybr.adviser.pd.PdClient.BASE_ALLOC_ID));
+    }
+
+    @Test
+    void anExpiredServerCertificateIsNamedWithItsDate() throws Exception {
+        TestPki pki = TestPki.ca(tmp, "cluster");
+        TestPki.Files2 old = pki.expired("pd", KeyForm.RSA_PKCS1, true);
+        start(serving(pki, old, old));
+
+        CliRun run = recover(files(pki, pki.client("br", KeyForm.RSA_PKCS1)));
+
+        assertDiagnosis(run, "the TLS handshake with PD " + cluster.pdAddress(), "CN=pd", "expired on");
+    }
+
+    @Test
+    void anExpiredClientCertificateIsRefusedBeforeAnythingIsSent() throws Exception {
+        TestPki pki = TestPki.ca(tmp, "cluster");
+        TestPki.Files2 server = pki.server("tikv", KeyForm.RSA_PKCS8);
+        start(serving(pki, server, server));
+        TestPki.Files2 old = pki.expired("br", KeyForm.RSA_PKCS8, false);
+
+        CliRun run = recover(files(pki, old));
+
+        assertDiagnosis(run, "--cert " + old.cert(), "expired on");
+        assertThat(run.code()).isEqualTo(ExitCode.BAD_INPUT.code());
+        assertThat(cluster.pd().calls()).isEmpty();
+    }
+
+    @Test
+    void storesRequireAClientCertificateAndSaySo() throws Exception {
+        TestPki pki = TestPki.ca(tmp, "cluster");
+        TestPki.Files2 server = pki.server("tikv", KeyForm.RSA_PKCS8);
+        start(serving(pki, server, server));
+
+        CliRun run = recover("--ca", pki.caFile().toString()); // PD lets it in (cert only if given); TiKV does not
+
+        assertDiagnosis(run, "the TLS handshake with store", "client certificate");
+    }
+
+    @Test
+    void plaintextStoresAreNamedAsPlaintext() throws Exception {
+        TestPki pki = TestPki.ca(tmp, "cluster");
+        TestPki.Files2 pdCert = pki.server("pd", KeyForm.RSA_PKCS8);
+        start(new MockStockCluster.Tls(null, serving(pki, pdCert, pdCert).http())); // PD on TLS, the stores not
+
+        CliRun run = recover(files(pki, pki.client("br", KeyForm.RSA_PKCS8)));
+
+        assertDiagnosis(run, "the TLS handshake with store 1", "answered in plaintext", "drop --ca/--cert/--key");
+    }
+
+    @Test
+    void aPlaintextPdThatNeverAnswersTheHandshakeIsBoundedAndHinted() throws Exception {
+        TestPki pki = TestPki.ca(tmp, "cluster");
+        start(null);
+
+        CliRun run = recover(files(pki, pki.client("br", KeyForm.RSA_PKCS8)));
+
+        // a plaintext HTTP server waits for a request line the ClientHello never brings: no answer, then the hint
+        assertDiagnosis(run, cluster.pdAddress(), "--pd-timeout", "if PD serves plaintext, drop --ca/--cert/--key");
+    }
+
+    @Test
+    void aPlaintextClientAgainstTlsPdIsToldToGiveTheTlsFiles() throws Exception {
+        TestPki pki = TestPki.ca(tmp, "cluster");
+        TestPki.Files2 server = pki.server("tikv", KeyForm.RSA_PKCS8);
+        start(serving(pki, server, server));
+
+        CliRun run = recover();
+
+        assertDiagnosis(run, cluster.pdAddress(), "if it serves TLS, give --ca/--cert/--key");
     }
 }

@@ -1,35 +1,60 @@
 package io.phybr.contract.dump;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.io.JsonEOFException;
-import com.fasterxml.jackson.core.JsonParseException;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import java.io.FilterInputStream;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import io.phybr.contract.text.Printable;
+import java.io.InterruptedIOException;
+import java.io.SequenceInputStream;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HexFormat;
+import java.util.Collections;
 import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Consumer;
 
 /**
- * Streams a dump (SPEC §6) into a {@link ReplicaSink} (the adviser's planner table): one pass, no object per line kept, so a
- * dump of tens of millions of lines costs the table and not a copy of the text.
+ * Streams a dump (SPEC §6) into a {@link ReplicaSink} (the adviser's planner table). The input is read
+ * in large blocks cut at line boundaries, and the blocks are parsed from bytes on every core
+ * ({@link LineScanner}) while the next ones are read; rows reach the sink in file order, block by
+ * block, so only a few blocks are ever held and standard input streams. A line the fast path cannot
+ * take is judged by the general JSON parser ({@link JsonDumpParser}): alone if it is a whole line of
+ * plain ASCII, else by handing it the rest of the input from that line on, so a malformed line gets
+ * exactly the diagnosis the general parser gives.
  */
 public final class DumpReader {
-    /** Duplicate keys are refused (Jackson would keep the last one silently: two different replicas in one line). */
-    private static final JsonFactory JSON = JsonFactory.builder()
-            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
-    private static final HexFormat HEX = HexFormat.of();
+    /** 4 MiB less a little, so that a block with its array header fills two G1 regions of 2 MiB, not three. */
+    private static final int BLOCK = (4 << 20) - 64;
+    /**
+     * A line this many blocks long (64 MiB) is no dump line: rather than buffer it, the general parser streams
+     * it and says what it is.
+     */
+    private static final int LONGEST_LINE_BLOCKS = 16;
+    private static final int THREADS = Math.max(1, Runtime.getRuntime().availableProcessors());
+    /** Blocks read ahead of the one being handed to the sink: enough to keep every worker busy. */
+    private static final int AHEAD = 2 * THREADS + 1;
 
     private DumpReader() {
     }
 
     /** Reads every line into {@code table}; returns the number of replicas read. */
     public static long read(InputStream in, ReplicaSink table) throws IOException {
-        return read(in, table, null);
+        return new Pipeline(in, table, null, BLOCK).run();
+    }
+
+    /**
+     * {@link #read} (or, with a {@code tornWarning}, {@link #readRecording}) of an input of about
+     * {@code inputBytes} bytes (a file's size): {@code table} is told how many rows to expect once the first
+     * block shows how long its lines are.
+     */
+    public static long read(InputStream in, long inputBytes, ReplicaSink table, Consumer<String> tornWarning)
+            throws IOException {
+        Pipeline p = new Pipeline(in, table, tornWarning, BLOCK);
+        p.inputBytes = inputBytes;
+        return p.run();
     }
 
     /**
@@ -39,235 +64,172 @@ public final class DumpReader {
      * {@link DumpFormatException}.
      */
     public static long readRecording(InputStream in, ReplicaSink table, Consumer<String> warning) throws IOException {
-        return read(in, table, java.util.Objects.requireNonNull(warning, "warning"));
+        return new Pipeline(in, table, Objects.requireNonNull(warning, "warning"), BLOCK).run();
     }
 
-    private static long read(InputStream raw, ReplicaSink table, Consumer<String> tolerateTornTail) throws IOException {
-        long count = 0;
-        TailTracker in = new TailTracker(raw);
-        try (JsonParser p = JSON.createParser(in)) {
-            JsonToken tok;
-            long lastLine = 0;
-            while ((tok = next(p)) != null) {
-                long line = p.currentLocation().getLineNr();
-                if (tok != JsonToken.START_OBJECT) {
-                    throw new DumpFormatException(line, "expected one JSON object per line, found "
-                        + Printable.escape(p.getText(), 40));
-                }
-                if (line == lastLine) {
-                    throw new DumpFormatException(line, "more than one JSON object on the line");
-                }
-                try {
-                    readOne(p, line, table);
-                } catch (JsonEOFException e) { // from a lazily parsed value (a string cut short)
-                    throw new DumpFormatException(p.currentLocation().getLineNr(), "the file ends inside a JSON"
-                            + " object (" + Printable.escape(e.getOriginalMessage()) + ")", true);
-                } catch (JsonParseException e) { // from a lazily parsed value: a bad character inside a string
-                    throw new DumpFormatException(line, "not valid JSON (" + Printable.escape(e.getOriginalMessage())
-                            + ")");
-                } catch (DumpFormatException e) {
-                    if (e.line() != line) {
-                        // The parser only noticed on a later line: the object's own line is the broken one.
-                        throw new DumpFormatException(line, "the line ends before its JSON object does (" + e.getMessage() + ")");
-                    }
-                    throw e;
-                }
-                if (p.currentLocation().getLineNr() != line) {
-                    throw new DumpFormatException(line, "the line ends before its JSON object does; a dump holds one"
-                            + " whole object per line");
-                }
-                lastLine = line;
-                count++;
-            }
-        } catch (DumpFormatException e) {
-            if (tolerateTornTail == null || !in.tornLastLine(e)) {
-                throw e;
-            }
-            tolerateTornTail.accept("dump line " + e.line() + " is incomplete: the file ends in the middle of it,"
-                    + " without a newline (the recording was cut short, e.g. by a crash or a full disk). It was"
-                    + " skipped; the " + count + " complete line" + (count == 1 ? "" : "s") + " before it were read.");
-        }
-        return count;
+    /** {@link #read} or, with {@code tornWarning}, {@link #readRecording}, in blocks of {@code block} bytes (tests). */
+    static long read(InputStream in, ReplicaSink table, Consumer<String> tornWarning, int block) throws IOException {
+        return new Pipeline(in, table, tornWarning, block).run();
     }
 
-    /** Counts newlines and remembers the last byte, to tell a torn last line from any other error. */
-    private static final class TailTracker extends FilterInputStream {
-        private long newlines;
-        private int last = -1;
+    /** Reads with the general parser only (what every line would get without the fast path); for tests and benchmarks. */
+    public static long readGeneral(InputStream in, ReplicaSink table, Consumer<String> tornWarning) throws IOException {
+        return JsonDumpParser.readFrom(in, 1, 0, table, tornWarning);
+    }
+
+    /** A block of whole lines as read, and the parse of it under way. */
+    private record Pending(byte[] bytes, int length, Future<LineScanner.Result> parse) {
+    }
+
+    private static final class Pipeline {
+        private final InputStream in;
+        private final ReplicaSink sink;
+        private final Consumer<String> tornWarning;
+        private final ArrayDeque<Pending> ahead = new ArrayDeque<>();
+        /** Bytes read after the last newline of the last block: the start of the next block's first line. */
+        private byte[] carry = new byte[0];
+        private int carryLength;
         private boolean eof;
+        private long line = 1;
+        private long count;
+        /** The length of the block {@link #nextBlock} returned last. */
+        private int blockLength;
 
-        TailTracker(InputStream in) {
-            super(in);
+        private final int block;
+        /** The input's size if known (else 0), to tell the sink how many rows to expect. */
+        private long inputBytes;
+
+        Pipeline(InputStream in, ReplicaSink sink, Consumer<String> tornWarning, int block) {
+            this.block = block;
+            this.in = in;
+            this.sink = sink;
+            this.tornWarning = tornWarning;
         }
 
-        @Override
-        public int read() throws IOException {
-            int b = super.read();
-            if (b < 0) {
-                eof = true;
-            } else {
-                see((byte) b);
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = super.read(b, off, len);
-            if (n < 0) {
-                eof = true;
-            }
-            for (int i = 0; i < n; i++) {
-                see(b[off + i]);
-            }
-            return n;
-        }
-
-        private void see(byte b) {
-            if (b == '\n') {
-                newlines++;
-            }
-            last = b;
-        }
-
-        /** The input ended inside the JSON of its last line, and that line has no newline. */
-        boolean tornLastLine(DumpFormatException e) {
-            return e.endOfInput() && eof && last != '\n' && e.line() == newlines + 1;
-        }
-    }
-
-    private static JsonToken next(JsonParser p) throws IOException {
-        try {
-            return p.nextToken();
-        } catch (JsonEOFException e) {
-            throw new DumpFormatException(p.currentLocation().getLineNr(), "the file ends inside a JSON object ("
-                    + Printable.escape(e.getOriginalMessage()) + ")", true);
-        } catch (JsonParseException e) {
-            throw new DumpFormatException(p.currentLocation().getLineNr(), "not valid JSON ("
-                    + Printable.escape(e.getOriginalMessage()) + ")");
-        }
-    }
-
-    private static void readOne(JsonParser p, long line, ReplicaSink table) throws IOException {
-        long store = 0;
-        long region = 0;
-        boolean hasStore = false;
-        boolean hasRegion = false;
-        long applied = 0;
-        long term = 0;
-        long peer = 0;
-        long lastLogTerm = 0;
-        long lastIndex = 0;
-        long commit = 0;
-        long version = 0;
-        boolean tombstone = false;
-        byte[] start = new byte[0];
-        byte[] end = new byte[0];
-        boolean seedFields = false;
-        boolean stockFields = false;
-        int seen = 0;
-        JsonToken tok;
-        while ((tok = next(p)) != JsonToken.END_OBJECT) {
-            if (tok == null) {
-                throw new DumpFormatException(line, "the line ends inside an object");
-            }
-            String name = p.currentName();
-            JsonToken value = next(p);
-            seen |= bit(name);
-            switch (name) {
-                case "store" -> { store = number(p, value, line, name); hasStore = true; }
-                case "region_id" -> { region = number(p, value, line, name); hasRegion = true; }
-                case "applied_index" -> { applied = number(p, value, line, name); seedFields = true; }
-                case "term" -> { term = number(p, value, line, name); seedFields = true; }
-                case "peer_id" -> { peer = number(p, value, line, name); stockFields = true; }
-                case "last_log_term" -> { lastLogTerm = number(p, value, line, name); stockFields = true; }
-                case "last_index" -> { lastIndex = number(p, value, line, name); stockFields = true; }
-                case "commit_index" -> { commit = number(p, value, line, name); stockFields = true; }
-                case "version" -> version = number(p, value, line, name);
-                case "tombstone" -> {
-                    if (value != JsonToken.VALUE_TRUE && value != JsonToken.VALUE_FALSE) {
-                        throw new DumpFormatException(line, "tombstone must be true or false, found "
-                                + Printable.escape(p.getText(), 40));
+        long run() throws IOException {
+            ExecutorService workers = Executors.newFixedThreadPool(THREADS, r -> {
+                Thread t = new Thread(r, "dump-reader");
+                t.setDaemon(true);
+                return t;
+            });
+            try {
+                while (true) {
+                    byte[] next = eof ? null : nextBlock();
+                    if (next == null && carryLength > 0 && !eof) {
+                        return handOver(null);
                     }
-                    tombstone = value == JsonToken.VALUE_TRUE;
+                    if (next != null) {
+                        int length = blockLength;
+                        ahead.add(new Pending(next, length, workers.submit(() -> LineScanner.scan(next, length))));
+                    }
+                    while (!ahead.isEmpty() && (next == null || ahead.size() > AHEAD || ahead.peek().parse().isDone())) {
+                        Pending p = ahead.poll();
+                        LineScanner.Result r = result(p.parse());
+                        if (count == 0 && inputBytes > p.length() && r.rows.size() > 0) {
+                            double bytesPerRow = (double) p.length() / r.rows.size();
+                            sink.expect((long) ((inputBytes - p.length()) / bytesPerRow * 1.02) + r.rows.size() + 16);
+                        }
+                        sink.addAll(r.rows);
+                        count += r.rows.size();
+                        if (r.stoppedAt >= 0) {
+                            line += r.lines;
+                            return handOver(new ByteArrayInputStream(p.bytes(), r.stoppedAt, p.length() - r.stoppedAt));
+                        }
+                        line += r.lines;
+                    }
+                    if (next == null) {
+                        return count;
+                    }
                 }
-                case "start_key" -> start = key(p, value, line, name);
-                case "end_key" -> end = key(p, value, line, name);
-                default -> throw new DumpFormatException(line, "unknown field \"" + Printable.escape(name, 40) + "\"");
+            } finally {
+                workers.shutdownNow();
             }
         }
-        if (!hasStore || !hasRegion) {
-            throw new DumpFormatException(line, "a line needs both \"store\" and \"region_id\"");
+
+        /**
+         * The next block of whole lines (its last line without a newline only at the end of the input), or null at
+         * the end of the input, or null with {@link #carry} holding a line of {@link #LONGEST_LINE_BLOCKS} blocks.
+         */
+        private byte[] nextBlock() throws IOException {
+            byte[] b = new byte[Math.max(block, carryLength * 2)];
+            System.arraycopy(carry, 0, b, 0, carryLength);
+            int n = carryLength;
+            int scanned = carryLength;
+            while (true) {
+                int r = in.read(b, n, b.length - n);
+                if (r < 0) {
+                    eof = true;
+                    carryLength = 0;
+                    blockLength = n;
+                    return n == 0 ? null : b;
+                }
+                n += r;
+                if (n < b.length) {
+                    continue;
+                }
+                int nl = lastNewline(b, scanned, n);
+                if (nl >= 0) {
+                    carryLength = n - nl - 1;
+                    carry = java.util.Arrays.copyOfRange(b, nl + 1, n);
+                    blockLength = nl + 1;
+                    return b;
+                }
+                scanned = n;
+                if (n >= (long) block * LONGEST_LINE_BLOCKS) {
+                    carry = b;
+                    carryLength = n;
+                    return null;
+                }
+                b = java.util.Arrays.copyOf(b, n * 2);
+            }
         }
-        if (seedFields && stockFields) {
-            throw new DumpFormatException(line, "store " + store + " region " + region
-                    + " mixes seed fields (applied_index, term) with stock-TiKV fields (peer_id, last_log_term, last_index, commit_index)");
-        }
-        if (p.currentLocation().getLineNr() != line) {
-            throw new DumpFormatException(line, "the line ends before its JSON object does; a dump holds one whole"
-                    + " object per line");
-        }
-        // A line without its range, version or log position would be planned as a whole-key-space region at
-        // version 0 (the defaults): refuse it instead, naming what is missing.
-        int needed = REQUIRED | (stockFields ? STOCK_REQUIRED : seedFields ? SEED_REQUIRED : 0);
-        if ((seen & needed) != needed || !seedFields && !stockFields) {
-            List<String> missing = new ArrayList<>();
-            for (int i = 0; i < FIELDS.size(); i++) {
-                if ((needed & (1 << i)) != 0 && (seen & (1 << i)) == 0) {
-                    missing.add(FIELDS.get(i));
+
+        private static int lastNewline(byte[] b, int from, int to) {
+            for (int i = to - 1; i >= from; i--) {
+                if (b[i] == '\n') {
+                    return i;
                 }
             }
-            if (!seedFields && !stockFields) {
-                missing.add("applied_index and term (seed) or peer_id, last_log_term and last_index (stock TiKV)");
+            return -1;
+        }
+
+        /**
+         * The general parser reads the rest of the input from line {@link #line} on: {@code stopped} (where the fast
+         * path stopped in its block, if it did), then every block read ahead, the carry and the stream.
+         */
+        private long handOver(InputStream stopped) throws IOException {
+            List<InputStream> rest = new ArrayList<>();
+            if (stopped != null) {
+                rest.add(stopped);
             }
-            throw new DumpFormatException(line, "store " + store + " region " + region + " lacks "
-                    + String.join(", ", missing) + "; every line carries its whole report (SPEC §6)");
+            for (Pending p : ahead) {
+                rest.add(new ByteArrayInputStream(p.bytes(), 0, p.length()));
+            }
+            ahead.clear();
+            if (carryLength > 0) {
+                rest.add(new ByteArrayInputStream(carry, 0, carryLength));
+            }
+            rest.add(in);
+            return JsonDumpParser.readFrom(new SequenceInputStream(Collections.enumeration(rest)), line, count, sink,
+                    tornWarning);
         }
-        if (stockFields) {
-            table.addStock(store, region, peer, lastLogTerm, lastIndex, commit, version, tombstone, start, end);
-        } else {
-            table.addSeed(store, region, applied, term, version, tombstone, start, end);
-        }
-    }
 
-    private static final List<String> FIELDS = List.of("store", "region_id", "version", "start_key", "end_key",
-            "applied_index", "term", "peer_id", "last_log_term", "last_index", "commit_index", "tombstone");
-    private static final int REQUIRED = 0b11111;
-    private static final int SEED_REQUIRED = 0b1100000;
-    private static final int STOCK_REQUIRED = 0b1110000000;
-
-    private static int bit(String field) {
-        int i = FIELDS.indexOf(field);
-        return i < 0 ? 0 : 1 << i;
-    }
-
-    private static long number(JsonParser p, JsonToken value, long line, String name) throws IOException {
-        if (value != JsonToken.VALUE_NUMBER_INT) {
-            throw new DumpFormatException(line, "\"" + name + "\" must be a non-negative integer, found "
-                    + Printable.escape(p.getText(), 40));
+        private static LineScanner.Result result(Future<LineScanner.Result> f) throws IOException {
+            try {
+                return f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while reading the dump");
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause();
+                if (cause instanceof Error err) {
+                    throw err; // OutOfMemoryError above all: the caller turns it into its diagnosis
+                }
+                if (cause instanceof RuntimeException re) {
+                    throw re;
+                }
+                throw new IOException(cause);
+            }
         }
-        String text = p.getText();
-        try {
-            return Long.parseUnsignedLong(text);
-        } catch (NumberFormatException e) {
-            throw new DumpFormatException(line, "\"" + name + "\" must be an unsigned 64-bit integer, found " + text);
-        }
-    }
-
-    private static byte[] key(JsonParser p, JsonToken value, long line, String name) throws IOException {
-        if (value != JsonToken.VALUE_STRING) {
-            throw new DumpFormatException(line, "\"" + name + "\" must be a hex string, found "
-                    + Printable.escape(p.getText(), 40));
-        }
-        String text = p.getText();
-        try {
-            return HEX.parseHex(text);
-        } catch (IllegalArgumentException e) {
-            throw new DumpFormatException(line, "\"" + name + "\" is not lowercase hex: \"" + abbreviate(text) + "\"");
-        }
-    }
-
-    private static String abbreviate(String s) {
-        return Printable.escape(s, 40);
     }
 }

@@ -14,4 +14,27 @@ public interface ReplicaSink {
     /** A stock-TiKV report ({@code peer_id}, {@code last_log_term}, {@code last_index}, {@code commit_index}). */
     void addStock(long storeId, long regionId, long peerId, long lastLogTerm, long lastIndex, long commitIndex,
                   long version, boolean tombstone, byte[] startKey, byte[] endKey);
+
+    /**
+     * About {@code rows} more rows are coming (estimated from the input's size): a columnar sink can size
+     * itself once instead of growing by copies, which at tens of millions of rows would cost gigabytes.
+     */
+    default void expect(long rows) {
+    }
+
+    /**
+     * Every row of {@code batch}, in order, as if added one by one. A columnar sink overrides it to copy
+     * columns and key bytes without a key array per row.
+     */
+    default void addAll(ReplicaBatch batch) {
+        for (int i = 0; i < batch.size(); i++) {
+            if (batch.stock(i)) {
+                addStock(batch.store(i), batch.regionId(i), batch.peerId(i), batch.term(i), batch.index(i),
+                        batch.commitIndex(i), batch.version(i), batch.tombstone(i), batch.startKey(i), batch.endKey(i));
+            } else {
+                addSeed(batch.store(i), batch.regionId(i), batch.index(i), batch.term(i), batch.version(i),
+                        batch.tombstone(i), batch.startKey(i), batch.endKey(i));
+            }
+        }
+    }
 }

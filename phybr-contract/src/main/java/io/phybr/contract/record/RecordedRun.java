@@ -136,6 +136,13 @@ public record RecordedRun(Path dir, String command, Optional<String> policy, Opt
 
     /** Reads a manifest; {@link IOException} with a message naming the file and the problem. */
     public static RecordedRun read(Path manifest) throws IOException {
+        try (InputStream in = Files.newInputStream(manifest)) {
+            return read(manifest, in);
+        }
+    }
+
+    /** {@link #read(Path)} of the manifest's bytes, already open; {@code manifest} names it and locates its plan. */
+    public static RecordedRun read(Path manifest, InputStream in) throws IOException {
         String command = "";
         String policy = null;
         String protocol = null;
@@ -147,7 +154,7 @@ public record RecordedRun(Path dir, String command, Optional<String> policy, Opt
         String diagnosis = "";
         String status = "";
         String format = null;
-        try (InputStream in = Files.newInputStream(manifest); JsonParser p = JSON.createParser(in)) {
+        try (JsonParser p = JSON.createParser(in)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new IOException(manifest + " is not a phybr run manifest (not a JSON object)");
             }
@@ -175,10 +182,10 @@ public record RecordedRun(Path dir, String command, Optional<String> policy, Opt
                 }
             }
         } catch (JsonParseException e) {
-            throw new IOException(manifest + " is not valid JSON (" + Printable.escape(e.getOriginalMessage()) + ")");
+            throw new IOException(manifest + " is not valid JSON (" + Printable.jsonProblem(e.getOriginalMessage()) + ")");
         }
         if (!FORMAT.equals(format)) {
-            throw new IOException(manifest + " is not a phybr run manifest (format " + format + ", expected "
+            throw new IOException(manifest + " is not a phybr run manifest (format " + Printable.escape(format, 80) + ", expected "
                     + FORMAT + ")");
         }
         Path dir = manifest.toAbsolutePath().getParent();

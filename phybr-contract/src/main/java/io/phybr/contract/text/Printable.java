@@ -43,4 +43,16 @@ public final class Printable {
         String t = escape(s);
         return t.length() > max ? t.substring(0, max) + "…" : t;
     }
+
+    /** Where Jackson says a broken object started: its own internals ("[Source: REDACTED …; line: 1, column: 1]"). */
+    private static final java.util.regex.Pattern JSON_LOCATION = java.util.regex.Pattern.compile(
+            "\\s*\\((?:start marker|for \\w+ starting) at \\[Source: [^\\]]*\\]\\)");
+
+    /**
+     * A JSON parser's message (Jackson's {@code getOriginalMessage()}) made printable, without the library's
+     * references to its own source location: the caller names the file and line itself.
+     */
+    public static String jsonProblem(String message) {
+        return escape(message == null ? "" : JSON_LOCATION.matcher(message).replaceAll(""));
+    }
 }

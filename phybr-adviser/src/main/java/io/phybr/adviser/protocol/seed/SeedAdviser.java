@@ -55,6 +55,7 @@ public final class SeedAdviser implements AutoCloseable {
     private final Duration collectTimeout;
     private final Duration closeTimeout;
     private final OptionalLong resolvedTs;
+    private final Tls tls;
     private final Session session;
     private final Object lock = new Object();
     private Server server; // guarded by lock
@@ -66,6 +67,7 @@ public final class SeedAdviser implements AutoCloseable {
         this.collectTimeout = b.collectTimeout;
         this.closeTimeout = b.closeTimeout;
         this.resolvedTs = b.resolvedTs;
+        this.tls = b.tls;
         StoreRegistry<ReportStream> stores = b.storeIds != null ? StoreRegistry.listed(b.storeIds)
                 : StoreRegistry.counted(b.stores);
         this.session = new Session(stores, new Session.Config(b.collectTimeout, b.closeTimeout,
@@ -83,12 +85,19 @@ public final class SeedAdviser implements AutoCloseable {
         session.begin();
         var definition = ServerInterceptors.intercept(LenientMetas.bind(new SeedService(session, resolvedTs).bindService()),
                 new StoreIdentity());
+        if (tls != null) {
+            definition = ServerInterceptors.intercept(definition, tls.clientCheck()); // runs first: no certificate, no call
+        }
         Server s;
         if (inProcessName != null) {
             s = InProcessServerBuilder.forName(inProcessName).directExecutor().addService(definition)
                     .addStreamTracerFactory(new CallFate.Factory()).build();
         } else {
-            s = NettyServerBuilder.forAddress(ListenAddress.parse(listen))
+            NettyServerBuilder nb = NettyServerBuilder.forAddress(ListenAddress.parse(listen));
+            if (tls != null) {
+                nb.sslContext(tls.context()); // mutual TLS: the agents' certificates are verified
+            }
+            s = nb
                     // Handlers only append to per-stream tables and never block: run them on the
                     // event loop instead of paying a thread hop per batch of tiny metas.
                     .directExecutor()
@@ -227,6 +236,8 @@ public final class SeedAdviser implements AutoCloseable {
 
     // ---- builder ----------------------------------------------------------------------------
 
+    private record Tls(io.grpc.netty.shaded.io.netty.handler.ssl.SslContext context, io.grpc.ServerInterceptor clientCheck) {}
+
     /** Configures a {@link SeedAdviser}; {@link #build()} checks the combination. */
     public static final class Builder {
         private String listen;
@@ -241,6 +252,7 @@ public final class SeedAdviser implements AutoCloseable {
         private Path planOutput;
         private RunRecorder recorder = RunRecorder.none();
         private Planning.PlanWriter planWriter = SeedAdviser::writePlan;
+        private Tls tls;
 
         private Builder() {
         }
@@ -311,6 +323,17 @@ public final class SeedAdviser implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Serve mutual TLS (TCP only): {@code serverContext} from {@code TlsConfig.grpcServerContext}, and
+         * {@code clientCheck} refusing calls without a client certificate.
+         */
+        public Builder tls(io.grpc.netty.shaded.io.netty.handler.ssl.SslContext serverContext,
+                           io.grpc.ServerInterceptor clientCheck) {
+            this.tls = new Tls(Objects.requireNonNull(serverContext, "serverContext"),
+                    Objects.requireNonNull(clientCheck, "clientCheck"));
+            return this;
+        }
+
         /** How {@link #planOutput} is written (default: {@code AtomicFiles}); tests inject a failing disk here. */
         Builder planWriter(Planning.PlanWriter writer) {
             this.planWriter = Objects.requireNonNull(writer, "writer");
@@ -326,6 +349,9 @@ public final class SeedAdviser implements AutoCloseable {
             }
             if (listen != null) {
                 ListenAddress.parse(listen);
+            }
+            if (tls != null && inProcessName != null) {
+                throw new IllegalArgumentException("TLS needs a TCP listen address, not an in-process one");
             }
             if (storeIds != null && stores != 0 && stores != storeIds.length) {
                 throw new IllegalArgumentException("give either a store count or store ids, not both (" + stores

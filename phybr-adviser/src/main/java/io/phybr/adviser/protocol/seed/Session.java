@@ -15,22 +15,18 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One adviser session as a state machine — NEW → COLLECTING → PLANNING → APPLYING → DONE — and the
  * one lock that guards it, the {@link StoreRegistry} and the {@link CloseBarrier}. Streams and the
  * service call in; the timers and the planner run on its single worker thread. Lock order: session →
- * nothing (replies and stream sends happen after the lock is released).
+ * nothing (replies and stream sends happen after the lock is released, through {@link SessionWire} and
+ * {@link ReportStream}). What it logs is in {@link SessionLog}, what it tells agents in {@link Diagnoses}.
  */
 final class Session {
-    private static final Logger log = LoggerFactory.getLogger(SeedAdviser.class);
-
     enum Phase { NEW, COLLECTING, PLANNING, APPLYING, DONE }
 
     /** A new stream, or the status refusing it. */
@@ -151,11 +147,7 @@ final class Session {
             boolean planMade = phase != Phase.COLLECTING;
             StoreRegistry.Admission<ReportStream> a = stores.admit(explicit, planMade);
             if (!a.admitted()) {
-                Status.Code code = switch (a.refusal()) {
-                    case ALREADY_OPEN -> Status.Code.ALREADY_EXISTS;
-                    case ANONYMOUS_AFTER_PLAN -> Status.Code.FAILED_PRECONDITION;
-                    default -> Status.Code.PERMISSION_DENIED;
-                };
+                Status.Code code = SessionWire.code(a.refusal());
                 long id = a.store() != null ? a.store().id : explicit;
                 SocketAddress openFrom = a.store() != null && a.store().stream != null ? a.store().stream.remote : null;
                 return new Opened(null, code.toStatus().withDescription(
@@ -164,9 +156,7 @@ final class Session {
             StoreRegistry.Store<ReportStream> s = a.store();
             ReportStream stream = new ReportStream(this, s.id, out, remote, planMade);
             stores.attach(s, stream, remote);
-            log.info("store {} {}{}{}", s.id, planMade ? "opened recover_regions again" : "connected",
-                    Diagnoses.from(remote), planMade ? " after the plan; it gets its commands again once it has reported"
-                            : s.anonymous ? " (no phybr-store-id; numbered in arrival order)" : "");
+            SessionLog.opened(s.id, planMade, s.anonymous, remote);
             return new Opened(stream, null);
         }
     }
@@ -181,16 +171,13 @@ final class Session {
                 return;
             }
             if (stream.afterPlan) {
-                log.info("store {}: reported again after the plan ({} metas, ignored)", stream.store, stream.metas());
+                SessionLog.reportedAgain(stream);
                 stream.halfClosed = true;
                 toSend = plan; // null while planning; the planner sends it when done
             } else if (phase == Phase.COLLECTING) {
                 stream.halfClosed = true;
                 s.report = stream;
-                log.info(String.format(Locale.ROOT, "store %d finished reporting: %d metas in %.2f s%s (%d of %d stores)",
-                        stream.store, stream.metas(), stream.seconds(),
-                        stream.problemCount() > 0 ? ", " + stream.problemCount() + " malformed" : "",
-                        stores.reportedCount(), stores.expected()));
+                SessionLog.reported(stream, stores);
                 if (stores.allReported()) {
                     phase = Phase.PLANNING;
                     cancelTimer();
@@ -228,12 +215,10 @@ final class Session {
                 s.report = null;
                 s.lostAfterMetas = stream.metas();
                 s.lostBecause = why;
-                log.warn("store {}: stream lost after {} metas ({}); its reports are discarded and the store may"
-                        + " reconnect and report again", stream.store, stream.metas(), why);
+                SessionLog.lostWhileCollecting(stream, why);
                 stream.recording.discard();
             } else if (phase == Phase.PLANNING || phase == Phase.APPLYING) {
-                log.warn("store {}: stream lost ({}; {}); it gets its commands again if it reconnects",
-                        stream.store, why, stream.sendProgress());
+                SessionLog.lostAfterPlan(stream, why);
             }
         }
     }
@@ -268,7 +253,7 @@ final class Session {
             }
             timer = worker.schedule(this::closeTimedOut, config.closeTimeout());
         }
-        log.info("sending the plan: {} commands to {} stores", p.commandCount(), reports.size());
+        SessionLog.sendingPlan(p, reports.size());
         for (ReportStream stream : waiting) {
             stream.send(p);
         }
@@ -293,19 +278,14 @@ final class Session {
             } else {
                 CloseBarrier.Attribution a = barrier.offer(header, remote, workdone, stores, reply);
                 if (!a.attributed()) {
-                    Status.Code code = a.why() == CloseBarrier.Unattributed.NOT_A_MEMBER
-                            ? Status.Code.PERMISSION_DENIED : Status.Code.FAILED_PRECONDITION;
-                    immediate = code.toStatus().withDescription(
+                    immediate = SessionWire.code(a.why()).toStatus().withDescription(
                             Diagnoses.closeRefused(a.why(), a.store(), workdone, stores, remote));
-                    log.warn("close refused: {}", immediate.getDescription());
+                    SessionLog.closeRefused(immediate.getDescription());
                 } else if (!workdone) {
                     failure = Diagnoses.who(a.store(), remote);
                     planSent = plan != null;
                 } else {
-                    List<Long> missing = barrier.missing(stores);
-                    log.info("store {} closed (work done){}", a.store(), missing.isEmpty() ? ""
-                            : "; waiting for " + (phase == Phase.APPLYING ? "" : "the plan and ")
-                                    + Diagnoses.missing(missing));
+                    SessionLog.closed(a.store(), barrier.missing(stores), phase == Phase.APPLYING);
                 }
             }
         }
@@ -314,8 +294,7 @@ final class Session {
             return;
         }
         if (ok) {
-            reply.onNext(CloseReply.newBuilder().setOk("ok").build());
-            reply.onCompleted();
+            SessionWire.ok(reply);
             return;
         }
         if (failure != null) {
@@ -340,15 +319,8 @@ final class Session {
             p = plan;
             verdict = Diagnoses.verdictComplete(stores, p.commandCount());
         }
-        for (CloseBarrier.Held<StreamObserver<CloseReply>> h : replies) {
-            try {
-                h.reply().onNext(CloseReply.newBuilder().setOk("ok").build());
-                h.reply().onCompleted();
-            } catch (RuntimeException e) {
-                log.debug("close reply to store {} failed: {}", h.store(), e.toString());
-            }
-        }
-        log.info("verdict: OK, {}", verdict);
+        SessionWire.okAll(replies);
+        SessionLog.passed(verdict);
         outcome.complete(new Outcome(ExitCode.OK, verdict, Optional.empty(), Optional.of(p)));
     }
 
@@ -409,15 +381,8 @@ final class Session {
         for (ReportStream stream : open) {
             stream.fail(status);
         }
-        for (CloseBarrier.Held<StreamObserver<CloseReply>> h : replies) {
-            try {
-                h.reply().onError(status.asRuntimeException());
-            } catch (RuntimeException e) {
-                log.debug("close reply to store {} failed: {}", h.store(), e.toString());
-            }
-        }
-        log.error("{}", diagnosis);
-        log.error("verdict: {}, {}", exit, verdict);
+        SessionWire.failAll(replies, status);
+        SessionLog.failed(exit, verdict, diagnosis);
         outcome.complete(new Outcome(exit, verdict, Optional.of(diagnosis), Optional.ofNullable(p)));
     }
 }

@@ -7,24 +7,21 @@ import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
+import io.phybr.contract.SeedHeaders;
 import java.net.SocketAddress;
 
 /**
- * Carries who is calling into the service methods: the {@code phybr-store-id} header (raw text,
+ * Carries who is calling into the service methods: the {@code phybr-store-id} header ({@link SeedHeaders}) (raw text,
  * parsed and judged by the adviser so that a bad value gets a precise error) and the peer address.
  */
 public final class StoreIdentity implements ServerInterceptor {
-    /** gRPC metadata an agent sends to name its store; decimal store id. */
-    public static final Metadata.Key<String> STORE_ID_HEADER =
-            Metadata.Key.of("phybr-store-id", Metadata.ASCII_STRING_MARSHALLER);
-
     static final Context.Key<String> STORE_ID = Context.key("phybr-store-id");
     static final Context.Key<SocketAddress> REMOTE = Context.key("phybr-remote-addr");
 
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
                                                         ServerCallHandler<Q, R> next) {
-        String id = headers.get(STORE_ID_HEADER);
+        String id = headers.get(SeedHeaders.STORE_ID);
         SocketAddress remote = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
         Context ctx = Context.current().withValues(STORE_ID, id, REMOTE, remote);
         return Contexts.interceptCall(ctx, call, headers, next);

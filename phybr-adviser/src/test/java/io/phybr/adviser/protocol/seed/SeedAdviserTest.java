@@ -12,6 +12,7 @@ import io.phybr.contract.ExitCode;
 import io.phybr.adviser.outcome.Outcome;
 import io.phybr.adviser.plan.Plan;
 import io.phybr.adviser.plan.Refusal;
+import io.phybr.contract.SeedHeaders;
 import io.phybr.proto.seed.CloseReply;
 import io.phybr.proto.seed.RegionMeta;
 import io.phybr.proto.seed.RegionRecover;
@@ -206,7 +207,7 @@ class SeedAdviserTest {
         assertThat(unknown.getDescription()).contains("Store 9 is not one of the expected stores 1, 2");
 
         io.grpc.Metadata md = new io.grpc.Metadata();
-        md.put(StoreIdentity.STORE_ID_HEADER, "kv-3");
+        md.put(SeedHeaders.STORE_ID, "kv-3");
         StoreClient bad = StoreClient.open(io.grpc.ClientInterceptors.intercept(channel(),
                 io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(md)), null);
         Status badStatus = bad.status();

@@ -1,0 +1,356 @@
+package io.phybr.mock.stock;
+
+import io.phybr.mock.model.FlashbackLedger;
+import io.phybr.mock.model.Keys;
+import io.phybr.mock.model.Peer;
+import io.phybr.proto.kv.error.Error;
+import io.phybr.proto.kv.kvrpc.Context;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+
+/**
+ * TiKV's two-phase flashback on one store, as plain state changes over the cluster's {@link RaftNet} and the stores'
+ * {@link StoreBackend}s (no gRPC here: {@link TikvService} is the transport). Read in tikv:
+ * <ul>
+ *   <li>{@code src/server/service/kv.rs future_prepare_flashback_to_version}: a {@code PrepareFlashback} admin command
+ *       (region epoch version and conf_ver checked, {@code util.rs}), then the read phase rolls back every lock in the
+ *       range whose ts is not the flashback's and prewrites a lock at {@code start_ts} on the first key whose latest
+ *       version is newer than {@code version} ({@code flashback_to_version_read_phase.rs},
+ *       {@code actions/flashback_to_version.rs prewrite_flashback_key});</li>
+ *   <li>{@code future_flashback_to_version}: {@code commit_ts <= start_ts} is {@code InvalidTxnTso}; the first key newer
+ *       than {@code version}: none left → done; its flashback lock → go on; no lock but a write at
+ *       {@code commit_ts} by {@code start_ts} → already done (idempotent retry); else FlashbackNotPrepared
+ *       ({@code check_flashback_commit}). Then every other key whose latest version is newer than {@code version}
+ *       (and older than {@code commit_ts}) gets a version at {@code commit_ts} with its value at {@code version} (a
+ *       Delete if none), the locked key is committed likewise, and {@code FinishFlashback} leaves the state. The
+ *       writes carry the FLASHBACK flag: a region not in the flashback state refuses them at apply
+ *       (FlashbackNotPrepared, {@code util.rs check_flashback_state}).</li>
+ *   <li>In the flashback state a region refuses every read and write but the flashback's own, except reads at a ts
+ *       below {@code flashback_start_ts} (FlashbackInProgress, {@code check_flashback_state}).</li>
+ *   <li>Routing as raftstore's propose check ({@code fsm/peer.rs pre_propose_raft_command}): StoreNotMatch, then
+ *       RegionNotFound, NotLeader (with the leader this store knows), peer id mismatch, then EpochNotMatch (current
+ *       region and its split siblings).</li>
+ * </ul>
+ * Mutations are Raft entries: they reach every replica of the region (the same records on each store's
+ * {@link FlashbackLedger}). Callers hold the {@link RaftNet}'s lock.
+ */
+final class Flashback {
+    /** What one call answers: a region error, a plain error text, or (both null) success. */
+    record Answer(Error regionError, String error) {
+        static final Answer OK = new Answer(null, null);
+
+        static Answer region(Error e) {
+            return new Answer(e, null);
+        }
+
+        boolean ok() {
+            return regionError == null && error == null;
+        }
+    }
+
+    /** What a point read answers: a region error, or the value's identity (0: not found) or a lock in the way. */
+    record Read(Error regionError, long valueTs, long lockTs) {
+    }
+
+    /** What the epoch check compares: an admin command checks conf_ver too ({@code AdminCmdEpochState}). */
+    enum Kind { ADMIN, WRITE, READ }
+
+    /** A point of a call where the store process may die (a restart fault); the call stops there. */
+    interface Crash {
+        boolean now();
+    }
+
+    private final long store;
+    private final RaftNet net;
+
+    Flashback(long store, RaftNet net) {
+        this.store = store;
+        this.net = net;
+    }
+
+    // ---- routing ------------------------------------------------------------------------------------------------
+
+    /** The local leader peer the request may use, or the region error (as {@link Answer}) it gets. */
+    private Object route(Context ctx, Kind kind) {
+        long region = ctx.getRegionId();
+        if (ctx.hasPeer() && ctx.getPeer().getStoreId() != 0 && ctx.getPeer().getStoreId() != store) {
+            return Answer.region(Error.newBuilder().setMessage("store not match")
+                    .setStoreNotMatch(io.phybr.proto.kv.error.StoreNotMatch.newBuilder()
+                            .setRequestStoreId(ctx.getPeer().getStoreId()).setActualStoreId(store)).build());
+        }
+        StoreBackend b = net.backend(store);
+        Peer p = b == null ? null : b.raftPeer(region);
+        if (p == null || p.tombstone) {
+            return Answer.region(Error.newBuilder().setMessage("region " + region + " is missing")
+                    .setRegionNotFound(io.phybr.proto.kv.error.RegionNotFound.newBuilder().setRegionId(region)).build());
+        }
+        if (!net.leads(store, region)) {
+            io.phybr.proto.kv.error.NotLeader.Builder nl = io.phybr.proto.kv.error.NotLeader.newBuilder().setRegionId(region);
+            Long ls = net.leaderOf(region);
+            Long leaderPeer = ls == null ? null : p.members.get(ls);
+            if (ls != null && ls != store && leaderPeer != null && net.running(ls)) {
+                nl.setLeader(io.phybr.proto.kv.meta.Peer.newBuilder().setId(leaderPeer).setStoreId(ls));
+            }
+            return Answer.region(Error.newBuilder().setMessage("peer is not leader for region " + region)
+                    .setNotLeader(nl).build());
+        }
+        if (ctx.hasPeer() && ctx.getPeer().getId() != 0 && ctx.getPeer().getId() != p.peerId) {
+            // errorpb MismatchPeerId is outside the subset: the message is what a subset client sees
+            return Answer.region(Error.newBuilder().setMessage("mismatch peer id " + ctx.getPeer().getId() + " != "
+                    + p.peerId).build());
+        }
+        if (!ctx.hasRegionEpoch()) {
+            return new Answer(null, "missing epoch!");
+        }
+        boolean stale = ctx.getRegionEpoch().getVersion() != p.version
+                || kind == Kind.ADMIN && ctx.getRegionEpoch().getConfVer() != p.confVer;
+        if (stale) {
+            Error.Builder e = Error.newBuilder().setMessage("epoch not match for region " + region + ": current "
+                    + "version " + p.version + " conf_ver " + p.confVer + ", request version "
+                    + ctx.getRegionEpoch().getVersion() + " conf_ver " + ctx.getRegionEpoch().getConfVer());
+            io.phybr.proto.kv.error.EpochNotMatch.Builder enm = e.getEpochNotMatchBuilder();
+            enm.addCurrentRegions(meta(p));
+            for (Peer q : b.raft().allPeers()) {
+                if (q != p && q.live() && q.version > ctx.getRegionEpoch().getVersion()
+                        && (Keys.compare(q.start, p.end) == 0 || Keys.compare(q.end, p.start) == 0)) {
+                    enm.addCurrentRegions(meta(q)); // collect_sibling_region
+                }
+            }
+            return Answer.region(e.build());
+        }
+        return p;
+    }
+
+    /** The region as a peer of it knows it (metapb.Region with epoch, members and flashback state). */
+    private io.phybr.proto.kv.meta.Region meta(Peer p) {
+        io.phybr.proto.kv.meta.Region.Builder r = io.phybr.proto.kv.meta.Region.newBuilder().setId(p.regionId)
+                .setStartKey(com.google.protobuf.ByteString.copyFrom(p.start))
+                .setEndKey(com.google.protobuf.ByteString.copyFrom(p.end))
+                .setRegionEpoch(io.phybr.proto.kv.meta.RegionEpoch.newBuilder().setVersion(p.version).setConfVer(p.confVer));
+        p.members.forEach((s, id) -> {
+            if (s > 0) {
+                r.addPeers(io.phybr.proto.kv.meta.Peer.newBuilder().setId(id).setStoreId(s));
+            }
+        });
+        long fb = ledger(store) == null ? 0 : ledger(store).flashbackStartTs(p.regionId);
+        return r.setIsInFlashback(fb > 0).setFlashbackStartTs(fb).build();
+    }
+
+    private FlashbackLedger ledger(long s) {
+        StoreBackend b = net.backend(s);
+        return b == null ? null : b.ledger();
+    }
+
+    /** The stores holding a live replica of the leader's region (the Raft group the mutation reaches). */
+    private List<Long> replicas(Peer leader) {
+        List<Long> out = new ArrayList<>();
+        for (long s : leader.members.isEmpty() ? List.of(store) : leader.members.keySet()) {
+            StoreBackend b = net.backend(s);
+            Peer q = b == null ? null : b.raftPeer(leader.regionId);
+            if (q != null && !q.tombstone && b.ledger() != null) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    // ---- the two phases -----------------------------------------------------------------------------------------
+
+    Answer prepare(Context ctx, byte[] start, byte[] end, long startTs, long version, Crash crash) {
+        Object r = route(ctx, Kind.ADMIN);
+        if (r instanceof Answer a) {
+            return a;
+        }
+        Peer p = (Peer) r;
+        if (ledger(store) == null) {
+            return new Answer(null, "this store keeps no MVCC data (a wrapping test backend)");
+        }
+        List<Long> group = replicas(p);
+        for (long s : group) {
+            ledger(s).prepare(p.regionId, startTs); // PrepareFlashback admin command, applied by every replica
+        }
+        if (crash.now()) {
+            return null;
+        }
+        byte[] lo = max(start, p.start);
+        byte[] hi = minEnd(end, p.end);
+        for (long s : group) {
+            StoreBackend b = net.backend(s);
+            for (StoreBackend.Version l : b.locks(lo, hi)) {
+                if (l.ts() != startTs) {
+                    b.rollbackLock(l.key(), l.ts());
+                }
+            }
+            ledger(s).locks(lo, hi).forEach((k, ts) -> {
+                if (ts != startTs) {
+                    ledger(s).unlock(k); // a lock of an older flashback attempt is a lock like any other
+                }
+            });
+        }
+        byte[] first = firstNewer(lo, hi, version);
+        if (first != null && ledger(store).lockTs(first) == 0) {
+            for (long s : group) {
+                ledger(s).lock(first, startTs);
+            }
+        }
+        return Answer.OK;
+    }
+
+    Answer flashback(Context ctx, long version, byte[] start, byte[] end, long startTs, long commitTs, Crash crash) {
+        Object r = route(ctx, Kind.WRITE);
+        if (r instanceof Answer a) {
+            return a;
+        }
+        Peer p = (Peer) r;
+        if (ledger(store) == null) {
+            return new Answer(null, "this store keeps no MVCC data (a wrapping test backend)");
+        }
+        if (commitTs <= startTs) {
+            return new Answer(null, "invalid txn tso with start_ts:" + startTs + ", commit_ts:" + commitTs);
+        }
+        List<Long> group = replicas(p);
+        byte[] lo = max(start, p.start);
+        byte[] hi = minEnd(end, p.end);
+        byte[] first = firstNewer(lo, hi, version);
+        if (first == null || committedBy(first, startTs, commitTs)) {
+            group.forEach(s -> ledger(s).finish(p.regionId)); // nothing (left) to write: FinishFlashback, any state
+            return Answer.OK;
+        }
+        if (ledger(store).lockTs(first) != startTs || ledger(store).flashbackStartTs(p.regionId) == 0) {
+            return Answer.region(Error.newBuilder().setMessage("region " + p.regionId + " not prepared the flashback")
+                    .setFlashbackNotPrepared(io.phybr.proto.kv.error.FlashbackNotPrepared.newBuilder()
+                            .setRegionId(p.regionId)).build());
+        }
+        for (byte[] k : keys(lo, hi)) {
+            long latest = latest(k);
+            if (!java.util.Arrays.equals(k, first) && latest > version && latest < commitTs) {
+                FlashbackLedger.Record rec = new FlashbackLedger.Record(k, commitTs, startTs, valueAt(k, version));
+                group.forEach(s -> ledger(s).write(rec));
+            }
+        }
+        if (crash.now()) {
+            return null;
+        }
+        FlashbackLedger.Record rec = new FlashbackLedger.Record(first, commitTs, startTs, valueAt(first, version));
+        for (long s : group) {
+            ledger(s).write(rec);
+            ledger(s).unlock(first);
+            ledger(s).finish(p.regionId);
+        }
+        return Answer.OK;
+    }
+
+    /** A point read at {@code version} (kvrpcpb KvGet): refused in the flashback state unless below its start ts. */
+    Read get(Context ctx, byte[] key, long version) {
+        Object r = route(ctx, Kind.READ);
+        if (r instanceof Answer a) {
+            return new Read(a.regionError() != null ? a.regionError()
+                    : Error.newBuilder().setMessage(a.error()).build(), 0, 0);
+        }
+        Peer p = (Peer) r;
+        long fb = ledger(store) == null ? 0 : ledger(store).flashbackStartTs(p.regionId);
+        if (fb > 0 && !(version != 0 && version < fb)) {
+            return new Read(Error.newBuilder().setMessage("region " + p.regionId + " is in flashback progress")
+                    .setFlashbackInProgress(io.phybr.proto.kv.error.FlashbackInProgress.newBuilder()
+                            .setRegionId(p.regionId).setFlashbackStartTs(fb)).build(), 0, 0);
+        }
+        if (!Keys.contains(p.start, p.end, key)) {
+            return new Read(Error.newBuilder().setMessage("key " + Keys.show(key) + " is not in region "
+                    + p.regionId).build(), 0, 0);
+        }
+        long lock = lockAt(key, version);
+        return lock > 0 ? new Read(null, 0, lock) : new Read(null, valueAt(key, version), 0);
+    }
+
+    // ---- this store's MVCC view -----------------------------------------------------------------------------------
+
+    /** Every key in {@code [lo, hi)} with a user write or a flashback write here, in key order. */
+    private List<byte[]> keys(byte[] lo, byte[] hi) {
+        TreeSet<byte[]> out = new TreeSet<>(Keys::compare);
+        StoreBackend b = net.backend(store);
+        b.versions(lo, hi).forEach(v -> out.add(v.key()));
+        out.addAll(b.ledger().keys(lo, hi));
+        return new ArrayList<>(out);
+    }
+
+    /** {@code get_first_user_key}: the first key whose latest version is newer than {@code version}. */
+    private byte[] firstNewer(byte[] lo, byte[] hi, long version) {
+        for (byte[] k : keys(lo, hi)) {
+            if (latest(k) > version) {
+                return k;
+            }
+        }
+        return null;
+    }
+
+    private long latest(byte[] key) {
+        long top = 0;
+        for (StoreBackend.Version v : net.backend(store).versions(key, next(key))) {
+            top = Math.max(top, v.ts());
+        }
+        for (FlashbackLedger.Record r : ledger(store).records(key)) {
+            top = Math.max(top, r.commitTs());
+        }
+        return top;
+    }
+
+    /** The identity of {@code key}'s value at {@code ts}: the commit ts of the user write that wrote it, 0 for none. */
+    long valueAt(byte[] key, long ts) {
+        return valueAt(net.backend(store), key, ts);
+    }
+
+    /** {@link #valueAt} on any store's data (the checker's read). */
+    static long valueAt(StoreBackend b, byte[] key, long ts) {
+        long top = 0;
+        long value = 0;
+        for (StoreBackend.Version v : b.versions(key, next(key))) {
+            if (v.ts() <= ts && v.ts() > top) {
+                top = v.ts();
+                value = v.ts();
+            }
+        }
+        FlashbackLedger l = b.ledger();
+        for (FlashbackLedger.Record r : l == null ? List.<FlashbackLedger.Record>of() : l.records(key)) {
+            if (r.commitTs() <= ts && r.commitTs() > top) {
+                top = r.commitTs();
+                value = r.restoredTs();
+            }
+        }
+        return value;
+    }
+
+    /** A lock (user or flashback) on {@code key} at or below {@code ts}: its ts, or 0. */
+    private long lockAt(byte[] key, long ts) {
+        long l = ledger(store).lockTs(key);
+        if (l > 0 && l <= ts) {
+            return l;
+        }
+        for (StoreBackend.Version v : net.backend(store).locks(key, next(key))) {
+            if (v.ts() <= ts) {
+                return v.ts();
+            }
+        }
+        return 0;
+    }
+
+    /** Whether the flashback {@code startTs}/{@code commitTs} already committed {@code key} (check_flashback_commit). */
+    private boolean committedBy(byte[] key, long startTs, long commitTs) {
+        if (ledger(store).lockTs(key) != 0) {
+            return false;
+        }
+        return ledger(store).records(key).stream().anyMatch(r -> r.commitTs() == commitTs && r.startTs() == startTs);
+    }
+
+    private static byte[] next(byte[] key) {
+        return java.util.Arrays.copyOf(key, key.length + 1);
+    }
+
+    private static byte[] max(byte[] a, byte[] b) {
+        return Keys.compare(a, b) >= 0 ? a : b;
+    }
+
+    private static byte[] minEnd(byte[] a, byte[] b) {
+        return Keys.compareEnd(a, b) <= 0 ? a : b;
+    }
+}

@@ -1,0 +1,247 @@
+package io.phybr.contract.dump;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The fast path of {@link DumpReader}: parses a block of whole lines straight from bytes, accepting
+ * only the exact shape {@link DumpWriter} writes (fields in its order, no spaces, numbers without
+ * sign or leading zero and at most 19 digits, keys in lowercase hex). A line of any other shape goes,
+ * alone, to the general parser ({@link JsonDumpParser#tryLine}) if it is plain printable ASCII; the
+ * first line that parser refuses, or that is not plain ASCII, ends the block: {@link DumpReader} then
+ * hands the rest of the input to the general parser, which names what is wrong exactly as it always
+ * has. So the fast path never accepts a line the general parser would refuse, nor reads it differently.
+ */
+final class LineScanner {
+    private static final byte[] STORE = ascii("{\"store\":");
+    private static final byte[] REGION = ascii(",\"region_id\":");
+    private static final byte[] APPLIED = ascii(",\"applied_index\":");
+    private static final byte[] TERM = ascii(",\"term\":");
+    private static final byte[] PEER = ascii("peer_id\":");
+    private static final byte[] LAST_LOG_TERM = ascii(",\"last_log_term\":");
+    private static final byte[] LAST_INDEX = ascii(",\"last_index\":");
+    private static final byte[] COMMIT = ascii(",\"commit_index\":");
+    private static final byte[] VERSION = ascii(",\"version\":");
+    private static final byte[] TOMBSTONE = ascii(",\"tombstone\":");
+    private static final byte[] TRUE = ascii("true");
+    private static final byte[] FALSE = ascii("false");
+    private static final byte[] START = ascii(",\"start_key\":\"");
+    private static final byte[] END = ascii("\",\"end_key\":\"");
+    /** Jackson refuses strings over 20,000,000 chars (StreamReadConstraints): longer keys go the general way. */
+    private static final int MAX_HEX = 1 << 20;
+
+    private final byte[] buf;
+    private int pos;
+    private int end;
+    private long value;
+
+    /** What one block came to: its rows, its complete lines, and where (if anywhere) the fast path gave up. */
+    static final class Result {
+        final ReplicaBatch rows;
+        /** Newlines in the block up to {@link #stoppedAt} (all of them if it is -1). */
+        final long lines;
+        /** Offset in the block of the first line neither path took, or -1. */
+        final int stoppedAt;
+
+        Result(ReplicaBatch rows, long lines, int stoppedAt) {
+            this.rows = rows;
+            this.lines = lines;
+            this.stoppedAt = stoppedAt;
+        }
+    }
+
+    private LineScanner(byte[] buf) {
+        this.buf = buf;
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** Parses {@code buf[0, len)}: whole lines, the last one without its newline only at the end of the input. */
+    static Result scan(byte[] buf, int len) {
+        ReplicaBatch rows = new ReplicaBatch(len / 160, len / 4);
+        LineScanner s = new LineScanner(buf);
+        long lines = 0;
+        int at = 0;
+        while (at < len) {
+            int nl = indexOf(buf, at, len, (byte) '\n');
+            int lineEnd = nl < 0 ? len : nl;
+            if (!(lineEnd == at || s.line(at, lineEnd, rows))) {
+                // A whole line of plain ASCII may still be one JSON object in another shape (spaces, another field
+                // order, escapes): the general parser judges it alone. Anything else is left to it in the stream.
+                if (nl < 0 || !plainAscii(buf, at, nl) || !JsonDumpParser.tryLine(buf, at, nl + 1 - at, rows)) {
+                    return new Result(rows, lines, at);
+                }
+            }
+            if (nl < 0) {
+                break;
+            }
+            lines++;
+            at = nl + 1;
+        }
+        return new Result(rows, lines, -1);
+    }
+
+    private static int indexOf(byte[] b, int from, int to, byte c) {
+        for (int i = from; i < to; i++) {
+            if (b[i] == c) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static boolean plainAscii(byte[] b, int from, int to) {
+        for (int i = from; i < to; i++) {
+            byte c = b[i];
+            if ((c < 0x20 && c != '\t') || c >= 0x7f) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** One line {@code [from, to)} in the writer's exact shape, added to {@code rows}; false if it is not. */
+    private boolean line(int from, int to, ReplicaBatch rows) {
+        pos = from;
+        end = to;
+        if (!lit(STORE) || !num()) {
+            return false;
+        }
+        long store = value;
+        if (!lit(REGION) || !num()) {
+            return false;
+        }
+        long region = value;
+        boolean stock;
+        long peer = 0;
+        long index;
+        long term;
+        long commit = 0;
+        if (pos + 2 < end && buf[pos + 2] == 'p') { // ,"peer_id": — a stock-TiKV line
+            pos += 2;
+            if (!lit(PEER) || !num()) {
+                return false;
+            }
+            peer = value;
+            if (!lit(LAST_LOG_TERM) || !num()) {
+                return false;
+            }
+            term = value;
+            if (!lit(LAST_INDEX) || !num()) {
+                return false;
+            }
+            index = value;
+            if (!lit(COMMIT) || !num()) {
+                return false;
+            }
+            commit = value;
+            stock = true;
+        } else {
+            if (!lit(APPLIED) || !num()) {
+                return false;
+            }
+            index = value;
+            if (!lit(TERM) || !num()) {
+                return false;
+            }
+            term = value;
+            stock = false;
+        }
+        if (!lit(VERSION) || !num()) {
+            return false;
+        }
+        long version = value;
+        if (!lit(TOMBSTONE)) {
+            return false;
+        }
+        boolean tombstone;
+        if (lit(TRUE)) {
+            tombstone = true;
+        } else if (lit(FALSE)) {
+            tombstone = false;
+        } else {
+            return false;
+        }
+        if (!lit(START)) {
+            return false;
+        }
+        int startHex = pos;
+        if (!hex()) {
+            return false;
+        }
+        int startHexLen = pos - startHex;
+        if (!lit(END)) {
+            return false;
+        }
+        int endHex = pos;
+        if (!hex()) {
+            return false;
+        }
+        int endHexLen = pos - endHex;
+        if (end - pos != 2 || buf[pos] != '"' || buf[pos + 1] != '}') {
+            return false;
+        }
+        int i = rows.row(store, region, peer, index, term, commit, version, stock, tombstone);
+        rows.putHexKeys(i, buf, startHex, startHexLen, endHex, endHexLen);
+        return true;
+    }
+
+    private boolean lit(byte[] expected) {
+        int n = expected.length;
+        if (end - pos < n) {
+            return false;
+        }
+        for (int k = 0; k < n; k++) {
+            if (buf[pos + k] != expected[k]) {
+                return false;
+            }
+        }
+        pos += n;
+        return true;
+    }
+
+    /**
+     * A JSON integer Jackson reads as VALUE_NUMBER_INT and {@code Long.parseUnsignedLong} takes: no sign, no
+     * leading zero, 1–19 digits (every 19-digit number fits in 64 unsigned bits; 20 digits go the general way).
+     */
+    private boolean num() {
+        int p = pos;
+        int start = p;
+        long v = 0;
+        while (p < end) {
+            int d = buf[p] - '0';
+            if (d < 0 || d > 9) {
+                break;
+            }
+            v = v * 10 + d;
+            p++;
+        }
+        int digits = p - start;
+        if (digits == 0 || digits > 19 || (digits > 1 && buf[start] == '0')) {
+            return false;
+        }
+        value = v;
+        pos = p;
+        return true;
+    }
+
+    /** Lowercase hex digits of even count up to the closing quote (which is left for the next literal). */
+    private boolean hex() {
+        int p = pos;
+        while (p < end) {
+            byte c = buf[p];
+            if (c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+                p++;
+            } else {
+                break;
+            }
+        }
+        int n = p - pos;
+        if ((n & 1) != 0 || n > MAX_HEX || p == end || buf[p] != '"') {
+            return false;
+        }
+        pos = p;
+        return true;
+    }
+}

@@ -1,0 +1,170 @@
+package io.phybr.contract.dump;
+
+import java.util.Arrays;
+
+/**
+ * A block of dump rows parsed by one worker of {@link DumpReader}, column by column with their keys
+ * in one byte array, handed to a {@link ReplicaSink} whole ({@link ReplicaSink#addAll}) in file
+ * order: no object and no key array per row. Seed rows keep applied_index and term in
+ * {@code index} and {@code term}; stock rows last_index and last_log_term, as the adviser's table does.
+ */
+public final class ReplicaBatch implements ReplicaSink {
+    private int size;
+    private long[] store;
+    private long[] region;
+    private long[] peer;
+    private long[] index;
+    private long[] term;
+    private long[] commit;
+    private long[] version;
+    private boolean[] stock;
+    private boolean[] tombstone;
+    private int[] keyOff;
+    private int[] startLen;
+    private int[] endLen;
+    private byte[] keys;
+    private int keyEnd;
+
+    ReplicaBatch(int rows, int keyBytes) {
+        int cap = Math.max(16, rows);
+        store = new long[cap];
+        region = new long[cap];
+        peer = new long[cap];
+        index = new long[cap];
+        term = new long[cap];
+        commit = new long[cap];
+        version = new long[cap];
+        stock = new boolean[cap];
+        tombstone = new boolean[cap];
+        keyOff = new int[cap];
+        startLen = new int[cap];
+        endLen = new int[cap];
+        keys = new byte[Math.max(64, keyBytes)];
+    }
+
+    @Override
+    public void addSeed(long storeId, long regionId, long appliedIndex, long t, long v, boolean tomb,
+                        byte[] startKey, byte[] endKey) {
+        int i = row(storeId, regionId, 0, appliedIndex, t, 0, v, false, tomb);
+        keyOff[i] = keyEnd;
+        startLen[i] = putKey(startKey);
+        endLen[i] = putKey(endKey);
+    }
+
+    @Override
+    public void addStock(long storeId, long regionId, long peerId, long lastLogTerm, long lastIndex, long commitIndex,
+                         long v, boolean tomb, byte[] startKey, byte[] endKey) {
+        int i = row(storeId, regionId, peerId, lastIndex, lastLogTerm, commitIndex, v, true, tomb);
+        keyOff[i] = keyEnd;
+        startLen[i] = putKey(startKey);
+        endLen[i] = putKey(endKey);
+    }
+
+    /** Adds a row whose keys are still to be put with {@link #putHexKeys}; returns its index. */
+    int row(long s, long r, long p, long idx, long t, long c, long v, boolean isStock, boolean tomb) {
+        if (size == store.length) {
+            grow();
+        }
+        int i = size++;
+        store[i] = s;
+        region[i] = r;
+        peer[i] = p;
+        index[i] = idx;
+        term[i] = t;
+        commit[i] = c;
+        version[i] = v;
+        stock[i] = isStock;
+        tombstone[i] = tomb;
+        return i;
+    }
+
+    /** Decodes the row's two lowercase-hex keys (already checked) from {@code src} into the key bytes. */
+    void putHexKeys(int i, byte[] src, int startHex, int startHexLen, int endHex, int endHexLen) {
+        int need = (startHexLen + endHexLen) >> 1;
+        if (keys.length - keyEnd < need) {
+            keys = Arrays.copyOf(keys, Math.max(keys.length * 2, keyEnd + need));
+        }
+        keyOff[i] = keyEnd;
+        startLen[i] = startHexLen >> 1;
+        endLen[i] = endHexLen >> 1;
+        keyEnd = decode(src, startHex, startHexLen, keys, keyEnd);
+        keyEnd = decode(src, endHex, endHexLen, keys, keyEnd);
+    }
+
+    private static int decode(byte[] src, int at, int hexLen, byte[] dst, int to) {
+        for (int k = 0; k < hexLen; k += 2) {
+            dst[to++] = (byte) (nibble(src[at + k]) << 4 | nibble(src[at + k + 1]));
+        }
+        return to;
+    }
+
+    private static int nibble(byte c) {
+        return c <= '9' ? c - '0' : c - ('a' - 10);
+    }
+
+    private int putKey(byte[] key) {
+        int n = key == null ? 0 : key.length;
+        if (keys.length - keyEnd < n) {
+            keys = Arrays.copyOf(keys, Math.max(keys.length * 2, keyEnd + n));
+        }
+        if (n > 0) {
+            System.arraycopy(key, 0, keys, keyEnd, n);
+        }
+        keyEnd += n;
+        return n;
+    }
+
+    /** Drops the rows from {@code rows} on (a line the general parser took back). */
+    void truncate(int rows) {
+        if (rows < size) {
+            keyEnd = keyOff[rows];
+            size = rows;
+        }
+    }
+
+    private void grow() {
+        int cap = store.length * 2;
+        store = Arrays.copyOf(store, cap);
+        region = Arrays.copyOf(region, cap);
+        peer = Arrays.copyOf(peer, cap);
+        index = Arrays.copyOf(index, cap);
+        term = Arrays.copyOf(term, cap);
+        commit = Arrays.copyOf(commit, cap);
+        version = Arrays.copyOf(version, cap);
+        stock = Arrays.copyOf(stock, cap);
+        tombstone = Arrays.copyOf(tombstone, cap);
+        keyOff = Arrays.copyOf(keyOff, cap);
+        startLen = Arrays.copyOf(startLen, cap);
+        endLen = Arrays.copyOf(endLen, cap);
+    }
+
+    public int size() {
+        return size;
+    }
+
+    public long store(int i) { return store[i]; }
+    public long regionId(int i) { return region[i]; }
+    public long peerId(int i) { return peer[i]; }
+    /** applied_index (seed row) or last_index (stock row). */
+    public long index(int i) { return index[i]; }
+    /** term (seed row) or last_log_term (stock row). */
+    public long term(int i) { return term[i]; }
+    public long commitIndex(int i) { return commit[i]; }
+    public long version(int i) { return version[i]; }
+    public boolean stock(int i) { return stock[i]; }
+    public boolean tombstone(int i) { return tombstone[i]; }
+    /** The array holding every row's keys: the start key at {@link #keyOffset}, the end key right after it. */
+    public byte[] keyBytes() { return keys; }
+    public int keyOffset(int i) { return keyOff[i]; }
+    public int startLength(int i) { return startLen[i]; }
+    public int endLength(int i) { return endLen[i]; }
+
+    public byte[] startKey(int i) {
+        return Arrays.copyOfRange(keys, keyOff[i], keyOff[i] + startLen[i]);
+    }
+
+    public byte[] endKey(int i) {
+        int from = keyOff[i] + startLen[i];
+        return Arrays.copyOfRange(keys, from, from + endLen[i]);
+    }
+}
