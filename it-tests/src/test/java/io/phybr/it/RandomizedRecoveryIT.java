@@ -4,11 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.phybr.mock.MockCluster;
 import io.phybr.mock.Rehearsal;
+import io.phybr.mock.gen.RandomHistory;
+import io.phybr.mock.scenario.Scenario;
+import io.phybr.mock.shrink.Shrinker;
 import io.phybr.rehearsal.OurAdviser;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -16,33 +23,52 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
- * Seeded random histories through our adviser (in-process SeedAdviser) + the mock agents + the
- * checker. The base seed is fixed (CI is deterministic); {@code -Dphybr.random.seed=N} and
- * {@code -Dphybr.random.count=K} explore others. Every failing seed is printed so it can be replayed
- * with {@code phybr-rehearsal --seed N}.
+ * Seeded random histories through our adviser (in-process SeedAdviser) + the mock agents + the checker: 10,000
+ * per CI run. The first 1,000 seeds are a fixed corpus (every run checks them); the other 9,000 are fresh each
+ * run, consecutive from a run seed drawn now and printed. Any failing seed is printed with its replay command
+ * ({@code phybr-rehearsal --seed N}) and shrunk to a minimal scenario written under {@code target/shrunk/}.
+ *
+ * <p>{@code -Dphybr.random.count=K} sets the corpus size, {@code -Dphybr.random.fresh=K} the fresh ones,
+ * {@code -Dphybr.random.runSeed=R} replays a run's fresh seeds. A million (README):
+ * {@code mvn -B -pl it-tests -am verify -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false
+ * -Dit.test=RandomizedRecoveryIT -Dphybr.random.fresh=1000000}.
  */
 class RandomizedRecoveryIT {
-    static final int COUNT = Integer.getInteger("phybr.random.count", 1000);
+    static final int CORPUS = Integer.getInteger("phybr.random.count", 1000);
+    static final int FRESH = Integer.getInteger("phybr.random.fresh", 9000);
     static final long BASE = Long.getLong("phybr.random.seed", 20_261_125_000L);
+    static final long RUN_SEED = Long.getLong("phybr.random.runSeed",
+            new java.security.SecureRandom().nextLong() & Long.MAX_VALUE >>> 1);
+    static final Duration TIMEOUT = Duration.ofSeconds(30);
+    /** Failing seeds shrunk (each may take a few hundred rehearsals); the rest are only listed. */
+    static final int SHRINK_AT_MOST = 2;
 
     @Test
     void randomHistoriesAreAllRecovered() throws Exception {
-        System.out.println("randomized recovery: " + COUNT + " histories, seeds " + BASE + ".." + (BASE + COUNT - 1));
-        List<String> failures = Collections.synchronizedList(new ArrayList<>());
+        System.out.println("randomized recovery: " + CORPUS + " corpus histories (seeds " + BASE + ".." + (BASE + CORPUS - 1)
+                + ") + " + FRESH + " fresh (seeds " + RUN_SEED + ".." + (RUN_SEED + FRESH - 1)
+                + "; replay this run with -Dphybr.random.runSeed=" + RUN_SEED + ")");
+        TreeMap<Long, String> failures = new TreeMap<>();
         AtomicInteger done = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(2);
+        int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        long t0 = System.nanoTime();
         try {
             List<Future<?>> fs = new ArrayList<>();
-            for (long seed = BASE; seed < BASE + COUNT; seed++) {
-                long s = seed;
+            List<Long> seeds = new ArrayList<>();
+            for (long s = BASE; s < BASE + CORPUS; s++) {
+                seeds.add(s);
+            }
+            for (long s = RUN_SEED; s < RUN_SEED + FRESH; s++) {
+                seeds.add(s);
+            }
+            for (long seed : seeds) {
                 fs.add(pool.submit(() -> {
-                    try (MockCluster cluster = MockCluster.random(s)) {
-                        Rehearsal.Result r = Rehearsal.run(cluster, OurAdviser.inProcess(), Duration.ofSeconds(30));
-                        if (!r.verdict().pass()) {
-                            failures.add("seed " + s + " (replay: phybr-rehearsal --seed " + s + "):\n" + r.verdict());
+                    String bad = failure(RandomHistory.generate(seed, RandomHistory.Options.defaults()), seed);
+                    if (bad != null) {
+                        synchronized (failures) {
+                            failures.put(seed, bad);
                         }
-                    } catch (Exception e) {
-                        failures.add("seed " + s + " (replay: phybr-rehearsal --seed " + s + "): " + e);
                     }
                     done.incrementAndGet();
                     return null;
@@ -54,9 +80,46 @@ class RandomizedRecoveryIT {
         } finally {
             pool.shutdownNow();
         }
-        failures.forEach(System.out::println);
-        assertThat(done.get()).isEqualTo(COUNT);
-        assertThat(failures).as("failing seeds (base %d)", BASE).isEmpty();
+        double secs = (System.nanoTime() - t0) / 1e9;
+        System.out.printf(Locale.ROOT, "randomized recovery: %d histories in %.1f s on %d threads (%.2f ms each, wall)"
+                + ", %d failed%n", done.get(), secs, threads, secs * 1000 / Math.max(1, done.get()), failures.size());
+        List<String> report = new ArrayList<>();
+        int shrunk = 0;
+        for (var e : failures.entrySet()) {
+            String line = "seed " + e.getKey() + " (replay: phybr-rehearsal --seed " + e.getKey() + "):\n" + e.getValue();
+            if (shrunk++ < SHRINK_AT_MOST) {
+                line += "\n" + shrink(e.getKey());
+            }
+            report.add(line);
+        }
+        report.forEach(System.out::println);
+        assertThat(done.get()).isEqualTo(CORPUS + FRESH);
+        assertThat(report).as("failing seeds (corpus base %d, run seed %d)", BASE, RUN_SEED).isEmpty();
         assertThat(MockCluster.openChannels()).isZero();
+    }
+
+    /** Null when our adviser recovers the history and the checker passes it; else why not. */
+    static String failure(Scenario s, long seed) {
+        try (MockCluster cluster = MockCluster.fromScenario(s, seed)) {
+            Rehearsal.Result r = Rehearsal.run(cluster, OurAdviser.inProcess(), TIMEOUT);
+            return r.verdict().pass() ? null : r.verdict().toString();
+        } catch (Exception e) {
+            return "the rehearsal broke: " + e;
+        }
+    }
+
+    /** The failing history shrunk to a minimal scenario, written under target/shrunk/. */
+    static String shrink(long seed) {
+        try {
+            Scenario s = RandomHistory.generate(seed, RandomHistory.Options.defaults());
+            Shrinker.Result r = new Shrinker(c -> failure(c, seed) != null, 1_000).shrink(s, "random history seed " + seed);
+            Path out = Path.of("target", "shrunk", "random-" + seed + ".scn").toAbsolutePath();
+            Files.createDirectories(out.getParent());
+            Files.writeString(out, r.scenario().render());
+            return "shrunk to " + r.stepsAfter() + " steps in " + out + " (replay: phybr-rehearsal --scenario " + out
+                    + "):\n" + r.scenario().render();
+        } catch (Exception | AssertionError e) {
+            return "(shrinking failed: " + e + ")";
+        }
     }
 }

@@ -109,11 +109,15 @@ public final class MockCluster implements AutoCloseable {
         return stores;
     }
 
-    /** Store ids whose agents run (every store except those scripted as absent). */
+    /**
+     * Store ids whose agents run: every store except those scripted as absent and those whose TiKV refuses its data
+     * at start ({@link StoreImage#bootFailure()}, R16): a tikv-phybr agent runs inside that TiKV, so it never connects.
+     */
     public List<Long> agentStores() {
         List<Long> out = new ArrayList<>();
         for (long s : scenario.stores()) {
-            if (!scenario.hasFault(s, Fault.Absent.class)) {
+            StoreImage image = stores.get(s);
+            if (!scenario.hasFault(s, Fault.Absent.class) && (image == null || image.bootFailure() == null)) {
                 out.add(s);
             }
         }

@@ -87,7 +87,8 @@ class ModelTest {
     @ParameterizedTest
     @ValueSource(longs = {3, 5, 11, 2024, 77777})
     void withZeroLagEveryStoreReportsTheCommittedLayout(long seed) {
-        RandomHistory.Options noLag = new RandomHistory.Options(0, 0, 0, 30, 14, 8, 8, 6, 0, 0, 0);
+        RandomHistory.Options noLag = RandomHistory.Options.defaults().without(RandomHistory.Move.LAG,
+                RandomHistory.Move.RESUME, RandomHistory.Move.CAMPAIGN, RandomHistory.Move.DEPOSE);
         Scenario s = RandomHistory.generate(seed, noLag);
         // snapshots at the end: no store misses anything
         List<io.phybr.mock.history.Step> steps = new ArrayList<>(s.steps());

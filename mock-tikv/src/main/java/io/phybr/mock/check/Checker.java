@@ -42,6 +42,7 @@ public final class Checker {
                 reporting.remove(a.store());
             }
         }
+        reporting.removeIf(s -> backup.images().get(s) != null && backup.images().get(s).bootFailure() != null);
         List<String> loss = historyLoss(backup, reporting);
         if (exp.outcome() == Expectation.Outcome.RECOVERED && !loss.isEmpty()) {
             failures.add("scenario error: it expects recovery, but the history itself lost data, so the only correct "

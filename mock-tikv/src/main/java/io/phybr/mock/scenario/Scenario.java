@@ -29,6 +29,7 @@ public final class Scenario {
     private String knownIssue;
     private Expectation stockExpectation;
     private String knownStockIssue;
+    private Expectation flashbackExpectation;
 
     public Scenario(String name, List<String> description, List<Long> stores, List<Step> steps, List<Integer> stepLines,
                     List<Fault> faults, Expectation expectation, Duration collectTimeout, Duration closeTimeout) {
@@ -82,6 +83,22 @@ public final class Scenario {
         return stockExpectation != null ? stockExpectation : expectation;
     }
 
+    /**
+     * What protocol B finished by flashback ({@code recover --finish flashback}: PrepareFlashbackToVersion and
+     * FlashbackToVersion instead of WaitApply + ResolveKvData) must end in: the {@code expect flashback} line, else
+     * {@link #stockExpectation()}.
+     */
+    public Expectation flashbackExpectation() {
+        return flashbackExpectation != null ? flashbackExpectation : stockExpectation();
+    }
+
+    /** A scenario that expects {@code e} under protocol B finished by flashback (null: as {@link #stockExpectation()}). */
+    public Scenario withFlashbackExpectation(Expectation e) {
+        Scenario s = copy(faults, expectation, collectTimeout, closeTimeout);
+        s.flashbackExpectation = e;
+        return s;
+    }
+
     /** A scenario that expects {@code e} under protocol B (null: the same as under protocol A). */
     public Scenario withStockExpectation(Expectation e) {
         Scenario s = copy(faults, expectation, collectTimeout, closeTimeout);
@@ -94,6 +111,7 @@ public final class Scenario {
         s.knownIssue = knownIssue;
         s.knownStockIssue = knownStockIssue;
         s.stockExpectation = stockExpectation;
+        s.flashbackExpectation = flashbackExpectation;
         return s;
     }
 
@@ -180,6 +198,9 @@ public final class Scenario {
         b.append(expectation.render()).append('\n');
         if (stockExpectation != null) {
             b.append(stockExpectation.render().replaceFirst("^expect ", "expect stock ")).append('\n');
+        }
+        if (flashbackExpectation != null) {
+            b.append(flashbackExpectation.render().replaceFirst("^expect ", "expect flashback ")).append('\n');
         }
         return b.toString();
     }

@@ -70,6 +70,7 @@ public final class ScenarioParser {
         List<Fault> faults = new ArrayList<>();
         Expectation expect = null;
         Expectation stockExpect = null;
+        Expectation flashbackExpect = null;
         Duration collect = DEFAULT_COLLECT_TIMEOUT;
         Duration close = DEFAULT_CLOSE_TIMEOUT;
         boolean noRegions = false;
@@ -259,6 +260,14 @@ public final class ScenarioParser {
                 }
                 case "expect" -> {
                     boolean stock = t.length > 1 && t[1].equals("stock");
+                    boolean flashback = t.length > 1 && t[1].equals("flashback");
+                    if (flashback) {
+                        if (flashbackExpect != null) {
+                            throw err("'expect flashback' appears twice");
+                        }
+                        flashbackExpect = expectation(line, 2, t);
+                        continue;
+                    }
                     if (stock ? stockExpect != null : expect != null) {
                         throw err("'expect" + (stock ? " stock" : "") + "' appears twice");
                     }
@@ -298,7 +307,8 @@ public final class ScenarioParser {
             }
         }
         return new Scenario(name, description, stores, steps, lines, faults, expect, collect, close)
-                .withKnownIssue(knownIssue).withKnownStockIssue(knownStockIssue).withStockExpectation(stockExpect);
+                .withKnownIssue(knownIssue).withKnownStockIssue(knownStockIssue).withStockExpectation(stockExpect)
+                .withFlashbackExpectation(flashbackExpect);
     }
 
     /** {@code replica store S region R applied A term T version V range START END [tombstone]}. */

@@ -101,8 +101,9 @@ public final class MockStockStore implements AutoCloseable {
         if (server != null) {
             return this;
         }
-        if (!faults.at(StorePoint.BOOT, Fault.Absent.class).isEmpty()) {
-            // hook BOOT: the process never comes up; its address is a port nobody listens on
+        if (!faults.at(StorePoint.BOOT, Fault.Absent.class).isEmpty() || backend.bootFailure() != null) {
+            // hook BOOT: the process never comes up (scripted, or TiKV refuses its data: R16); its address is a port
+            // nobody listens on
             if (port == 0) {
                 port = unusedPort();
             }

@@ -53,6 +53,11 @@ public final class ModelStoreBackend implements StoreBackend {
     }
 
     @Override
+    public String bootFailure() {
+        return image.bootFailure();
+    }
+
+    @Override
     public StoreImage raft() {
         return image;
     }

@@ -28,6 +28,15 @@ public interface StoreBackend {
     }
 
     /**
+     * Why this store's TiKV does not start, or null: it then registers with PD and never answers, as a store with
+     * {@link io.phybr.mock.fault.Fault.Absent} (see {@link StoreImage#bootFailure()}). Backends that cannot hold such a
+     * state start.
+     */
+    default String bootFailure() {
+        return null;
+    }
+
+    /**
      * What ReadRegionMeta reports of every peer, tombstone ones included (R1, R2: {@code last_log_term} is the
      * hard-state term, {@code last_index} the RaftLocalState's), in ascending region id.
      */

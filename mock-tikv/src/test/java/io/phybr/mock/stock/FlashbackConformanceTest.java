@@ -254,6 +254,27 @@ class FlashbackConformanceTest {
         assertThat(value(get(1, "a", 200))).isEqualTo("v@5");
     }
 
+    /**
+     * A store restarting in the middle of the flashback (its writes applied, the locked key not yet committed): the
+     * call breaks, the lock and the flashback state stay, so after a new election the same flashback finishes it.
+     */
+    @Test
+    void storeRestartedDuringFlashbackIsFinishedByTheSameFlashbackAgain() throws Exception {
+        start(new Fault.RestartDuring(1, Rpc.FLASHBACK, -1, 1));
+        assertThat(prepare(1, 1, 100).hasRegionError()).isFalse();
+        assertThatThrownBy(() -> flashback(1, 1, 100, 101)).isInstanceOf(StatusRuntimeException.class);
+        await().atMost(Duration.ofSeconds(10)).until(() -> cluster.store(1).reboots() == 1 && cluster.store(1).running());
+        InMemoryStoreBackend be = (InMemoryStoreBackend) cluster.store(1).backend();
+        assertThat(be.ledger().flashbackStartTs(1)).as("still in the flashback state").isEqualTo(100);
+        assertThat(be.ledger().locks(b(""), b(""))).as("the locked key is not committed yet").hasSize(1);
+
+        assertThat(cluster.net().campaign(1, 1)).isTrue();
+        assertThat(flashback(1, 1, 100, 101).hasRegionError()).isFalse();
+        assertThat(value(get(1, "a", 200))).isEqualTo("v@5");
+        assertThat(value(get(1, "b", 200))).isEqualTo("none");
+        assertThat(be.ledger().preparedRegions()).isEmpty();
+    }
+
     /** A busy scheduler answers the region error ServerIsBusy and changes nothing. */
     @Test
     void busyStoreAnswersServerIsBusy() throws Exception {

@@ -230,6 +230,17 @@ public final class RecoverCommand implements Callable<Integer> {
                     + ". Nothing was changed on PD or any store.");
             return ExitCode.FAILURE.code();
         }
+        java.util.function.Consumer<io.phybr.adviser.progress.PhaseProgress> live = p -> { };
+        io.phybr.adviser.progress.TerminalBar bar;
+        try {
+            bar = progress.bar(out);
+        } catch (IllegalArgumentException e) {
+            err.println("phybr recover: " + e.getMessage() + ".");
+            return ExitCode.USAGE.code();
+        }
+        if (bar != null) {
+            live = bar;
+        }
         java.net.InetSocketAddress statusAddr;
         try {
             statusAddr = status.socketAddress();
@@ -251,11 +262,16 @@ public final class RecoverCommand implements Callable<Integer> {
                     .addKeyValue("status_addr", statusServer.address().getHostString() + ":" + statusServer.address().getPort())
                     .log("status: serving http://{}:{}/metrics and /status", statusServer.address().getHostString(),
                             statusServer.address().getPort());
-            listener = listener.andThen(metrics);
+            live = live.andThen(metrics);
         }
         b.progressListener(listener);
+        b.liveProgressListener(live);
         try (io.phybr.adviser.status.StatusServer ignored = statusServer) {
             return recover(b, resolved, expected.describe(), out, err);
+        } finally {
+            if (bar != null) {
+                bar.close();
+            }
         }
     }
 

@@ -96,6 +96,12 @@ public final class ServeCommand implements Callable<Integer> {
 
     private final io.phybr.adviser.tls.TlsRefusals tlsRefusals = new io.phybr.adviser.tls.TlsRefusals();
 
+    @picocli.CommandLine.Mixin
+    ProgressOptions progress = new ProgressOptions();
+
+    @picocli.CommandLine.Mixin
+    StatusOptions status = new StatusOptions();
+
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
@@ -153,6 +159,23 @@ public final class ServeCommand implements Callable<Integer> {
                 err.println("phybr serve: " + removed + ".");
             }
         }
+        ServeWatch watch;
+        try {
+            watch = ServeWatch.open(progress, status, spec.commandLine().getOut());
+        } catch (IllegalArgumentException e) {
+            return usage(err, e.getMessage());
+        } catch (IOException e) {
+            err.println("phybr serve: " + e.getMessage() + ". Nothing was started.");
+            return ExitCode.FAILURE.code();
+        }
+        try {
+            return serve(b, resolvedTs, watch, err);
+        } finally {
+            watch.close();
+        }
+    }
+
+    private int serve(SeedAdviser.Builder b, OptionalLong resolvedTs, ServeWatch watch, PrintWriter err) {
         RunRecorder recorder = record.open("serve", runInfo(resolvedTs));
         b.recorder(recorder);
         SeedAdviser adviser;
@@ -172,6 +195,7 @@ public final class ServeCommand implements Callable<Integer> {
                 return ExitCode.FAILURE.code();
             }
             Runtime.getRuntime().addShutdownHook(hook);
+            watch.watch(adviser);
             if (portFile != null) {
                 try {
                     writePortFile(adviser.port());
@@ -182,6 +206,7 @@ public final class ServeCommand implements Callable<Integer> {
                 }
             }
             Outcome outcome = adviser.awaitOutcome();
+            watch.finish(adviser);
             recorder.finish(outcome.exitCode(), outcome.verdict(), outcome.diagnosis().orElse(""));
             if (!outcome.ok()) {
                 String refusals = tlsRefusals.summary();

@@ -4,6 +4,19 @@ import java.time.Duration;
 
 /** Retries PD calls that failed transiently (no answer, 5xx) with exponential backoff. */
 public final class PdRetry {
+    /** PD calls retried in this process (a metric: {@code phybr_pd_retries_total}). */
+    private static final java.util.concurrent.atomic.AtomicLong RETRIES = new java.util.concurrent.atomic.AtomicLong();
+    /** PD calls that failed for good in this process ({@code phybr_pd_errors_total}). */
+    private static final java.util.concurrent.atomic.AtomicLong ERRORS = new java.util.concurrent.atomic.AtomicLong();
+
+    public static long retries() {
+        return RETRIES.get();
+    }
+
+    public static long errors() {
+        return ERRORS.get();
+    }
+
     /** A PD call. */
     @FunctionalInterface
     public interface Call<T> {
@@ -30,6 +43,7 @@ public final class PdRetry {
                 return call.run();
             } catch (PdException e) {
                 if (!e.transient_() || i >= attempts) {
+                    ERRORS.incrementAndGet();
                     if (i > 1) {
                         throw new PdException(e.getMessage() + " (" + what + ", after " + i + " attempts)", e.status(), e);
                     }
@@ -37,6 +51,7 @@ public final class PdRetry {
                 }
                 org.slf4j.LoggerFactory.getLogger(PdRetry.class)
                         .warn("PD {}: attempt {}/{} failed, retrying in {} ms: {}", what, i, attempts, backoff, e.getMessage());
+                RETRIES.incrementAndGet();
                 Backoff.pause(backoff);
                 backoff = Math.min(maxBackoff.toMillis(), backoff * 2);
             }

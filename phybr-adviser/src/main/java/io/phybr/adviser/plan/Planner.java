@@ -214,6 +214,7 @@ public final class Planner {
             long[] commit;
             long[] version;
             byte[] flags;
+            long[] scratch = new long[16]; // one region's live terms, for its majority term (BR)
 
             Fields(long[] index, long[] term, long[] commit, long[] version, byte[] flags) {
                 this.index = index;
@@ -227,9 +228,12 @@ public final class Planner {
                 return (flags[i] & ReplicaTable.TOMBSTONE) != 0;
             }
 
-            /** Whether a beats b as leader: policy key, then (BR) newer version; equal otherwise. */
-            boolean better(int a, int b, boolean seed) {
-                int c = seed ? compareSeed(a, b) : compareBr(a, b);
+            /**
+             * Whether a beats b as leader: policy key, then (BR) newer version; equal otherwise. {@code majorityTerm}
+             * is the region's {@link #majorityTerm} (BR only).
+             */
+            boolean better(int a, int b, boolean seed, long majorityTerm) {
+                int c = seed ? compareSeed(a, b) : compareBr(a, b, majorityTerm);
                 if (c != 0) {
                     return c > 0;
                 }
@@ -241,13 +245,55 @@ public final class Planner {
                 return c != 0 ? c : Long.compare(term[a], term[b]);
             }
 
-            int compareBr(int a, int b) {
-                int c = Long.compare(term[a], term[b]);
+            /**
+             * BR's key (last_log_term, last_index, commit_index) with last_log_term capped at the region's majority
+             * term, then a replica whose term a majority reached before one whose term nobody else saw (see
+             * {@link #majorityTerm}).
+             */
+            int compareBr(int a, int b, long majorityTerm) {
+                int c = Long.compare(Math.min(term[a], majorityTerm), Math.min(term[b], majorityTerm));
                 if (c != 0) {
                     return c;
                 }
                 c = Long.compare(index[a], index[b]);
-                return c != 0 ? c : Long.compare(commit[a], commit[b]);
+                if (c != 0) {
+                    return c;
+                }
+                c = Long.compare(commit[a], commit[b]);
+                return c != 0 ? c : Boolean.compare(term[a] <= majorityTerm, term[b] <= majorityTerm);
+            }
+
+            /**
+             * The highest term a majority of the live replicas at positions [lo, hi) (tombstones skipped) reached in
+             * their hard state: the median-or-above value, {@code live/2+1}-th largest. TiKV reports the hard-state
+             * term as last_log_term (SPEC R2, tikv {@code region_meta_collector.rs}); an entry of term T exists only
+             * if a leader of T won a majority of votes, and a voter persists T in its hard state before it votes. So
+             * no replica's last entry can be of a term above this one, and a last_log_term above it is a vote or a
+             * failed campaign (a cut-off replica, an old leader campaigning in vain) — it says nothing about how up
+             * to date the log is, and ranking by it picks a replica that loses the forced election (R3).
+             * {@code scratch} holds at least hi - lo longs.
+             */
+            long majorityTerm(int lo, int hi, long[] scratch) {
+                int live = 0;
+                for (int x = lo; x < hi; x++) {
+                    if (!tombstone(x)) {
+                        scratch[live++] = term[x];
+                    }
+                }
+                return majorityOf(scratch, live);
+            }
+
+            /** The {@code live/2+1}-th largest of {@code terms[0, live)} (reordered), 0 for none. */
+            static long majorityOf(long[] terms, int live) {
+                boolean same = true;
+                for (int x = 1; x < live && same; x++) {
+                    same = terms[x] == terms[0];
+                }
+                if (live == 0 || same) {
+                    return live == 0 ? 0 : terms[0]; // every replica at one term: the usual case after a quiet backup
+                }
+                Arrays.sort(terms, 0, live);
+                return terms[live - (live / 2 + 1)];
             }
         }
 
@@ -308,6 +354,10 @@ public final class Planner {
                 }
                 targetTerm[g] = target;
             }
+            if (!seed && b.scratch.length < hi - lo) {
+                b.scratch = new long[hi - lo];
+            }
+            long majority = seed ? 0 : b.majorityTerm(lo, hi, b.scratch);
             int best = -1;
             int live = 0;
             for (int x = lo; x < hi; x++) {
@@ -316,7 +366,7 @@ public final class Planner {
                 }
                 live++;
                 // Rows are in store order, so on a full tie the lower store stays best.
-                if (best < 0 || b.better(x, best, seed)) {
+                if (best < 0 || b.better(x, best, seed, majority)) {
                     best = x;
                 }
             }
@@ -326,12 +376,12 @@ public final class Planner {
             } else if (live == 1) {
                 leaderRule[g] = (byte) Rule.ONLY_LIVE_REPLICA.ordinal();
             } else {
-                leaderRule[g] = (byte) decidingRule(g, b, lo, hi, base, best, seed).ordinal();
+                leaderRule[g] = (byte) decidingRule(g, b, lo, hi, base, best, seed, majority).ordinal();
             }
         }
 
         /** The deepest policy field needed to beat every other live replica; ties name their breaker. */
-        private Rule decidingRule(int g, Fields b, int lo, int hi, int base, int leader, boolean seed) {
+        private Rule decidingRule(int g, Fields b, int lo, int hi, int base, int leader, boolean seed, long majority) {
             int depth = 0;
             boolean sameRangeTie = false;
             boolean otherTie = false;
@@ -343,11 +393,12 @@ public final class Planner {
                 if (seed) {
                     d = b.index[x] != b.index[leader] ? 0 : b.term[x] != b.term[leader] ? 1 : 2;
                 } else {
-                    d = b.term[x] != b.term[leader] ? 0 : b.index[x] != b.index[leader] ? 1
-                            : b.commit[x] != b.commit[leader] ? 2 : 3;
+                    d = Math.min(b.term[x], majority) != Math.min(b.term[leader], majority) ? 0
+                            : b.index[x] != b.index[leader] ? 1 : b.commit[x] != b.commit[leader] ? 2
+                            : (b.term[x] <= majority) != (b.term[leader] <= majority) ? 3 : 4;
                 }
                 depth = Math.max(depth, d);
-                if (d == (seed ? 2 : 3)) {
+                if (d == (seed ? 2 : 4)) {
                     if (!seed && sameEpochAndRange(perm[base + x], perm[base + leader])) {
                         sameRangeTie = true;
                     } else {
@@ -365,7 +416,8 @@ public final class Planner {
             if (otherTie) {
                 return Rule.TIE_HIGHER_VERSION;
             }
-            return depth == 0 ? Rule.HIGHEST_LAST_LOG_TERM : depth == 1 ? Rule.HIGHEST_LAST_INDEX : Rule.HIGHEST_COMMIT_INDEX;
+            return depth == 0 ? Rule.HIGHEST_LAST_LOG_TERM : depth == 1 ? Rule.HIGHEST_LAST_INDEX
+                    : depth == 2 ? Rule.HIGHEST_COMMIT_INDEX : Rule.TERM_REACHED_BY_MAJORITY;
         }
 
         boolean sameEpochAndRange(int a, int b) {
@@ -377,7 +429,21 @@ public final class Planner {
         /** Rows of region g that tie with its leader on every policy field, version and range (BR). */
         boolean tiesWithLeader(int g, int row) {
             int l = leaderRow[g];
-            return !t.tombstone(row) && rowFields.compareBr(row, l) == 0 && sameEpochAndRange(row, l);
+            return !t.tombstone(row) && rowFields.compareBr(row, l, majorityTerm(g)) == 0 && sameEpochAndRange(row, l);
+        }
+
+        /** {@link Fields#majorityTerm} of region g, read from the table's rows (the balancer asks per tied row). */
+        long majorityTerm(int g) {
+            int from = groupStart[g];
+            int to = groupStart[g + 1];
+            long[] scratch = new long[to - from]; // per call: the balancer may ask from several threads one day
+            int live = 0;
+            for (int j = from; j < to; j++) {
+                if (!rowFields.tombstone(perm[j])) {
+                    scratch[live++] = rowFields.term[perm[j]];
+                }
+            }
+            return Fields.majorityOf(scratch, live);
         }
 
         // ---- rule 3: overlaps --------------------------------------------------------------

@@ -6,7 +6,10 @@ public enum Policy {
     SEED,
     /**
      * BR's rule: highest (last_log_term, last_index, commit_index); remaining ties are balanced
-     * across stores so that the busiest store carries as few leaders as possible.
+     * across stores so that the busiest store carries as few leaders as possible. Unlike BR, last_log_term (TiKV's
+     * hard-state term, SPEC R2) is first capped at the highest term a majority of the region's live replicas reached,
+     * and at equal keys a replica within that term goes before one above it: a term nobody else reached is a vote or
+     * a failed campaign, not a newer log, and BR's uncapped rank picks a replica that loses its election (R3).
      */
     BR;
 

@@ -16,6 +16,9 @@ import java.util.function.Consumer;
  *   <li>{@code phybr_phase_retries{phase}} store attempts beyond the first</li>
  *   <li>{@code phybr_phase_store_errors{phase}} stores that failed or timed out</li>
  *   <li>{@code phybr_store_items{phase,store}}, {@code phybr_store_attempt{phase,store}} per store</li>
+ *   <li>counters: {@code phybr_store_retries_total{phase}} store attempts retried, {@code phybr_store_errors_total{phase}}
+ *       stores that failed or timed out, {@code phybr_pd_retries_total} and {@code phybr_pd_errors_total} PD calls
+ *       retried and failed for good</li>
  * </ul>
  */
 public final class PhaseMetrics implements Consumer<PhaseProgress> {
@@ -29,6 +32,21 @@ public final class PhaseMetrics implements Consumer<PhaseProgress> {
     private final Gauge errors = gauge("phybr_phase_store_errors", "Stores that failed or timed out in the phase", "phase");
     private final Gauge storeItems = gauge("phybr_store_items", "Items one store handled in the phase", "phase", "store");
     private final Gauge storeAttempt = gauge("phybr_store_attempt", "The store's current attempt in the phase", "phase", "store");
+    private final io.prometheus.metrics.core.metrics.Counter retriesTotal = io.prometheus.metrics.core.metrics.Counter
+            .builder().name("phybr_store_retries_total").help("Store attempts retried").labelNames("phase").register(registry);
+    private final io.prometheus.metrics.core.metrics.Counter errorsTotal = io.prometheus.metrics.core.metrics.Counter
+            .builder().name("phybr_store_errors_total").help("Stores that failed or timed out").labelNames("phase")
+            .register(registry);
+    {
+        io.prometheus.metrics.core.metrics.CounterWithCallback.builder().name("phybr_pd_retries_total")
+                .help("PD calls retried").callback(c -> c.call(io.phybr.adviser.pd.PdRetry.retries())).register(registry);
+        io.prometheus.metrics.core.metrics.CounterWithCallback.builder().name("phybr_pd_errors_total")
+                .help("PD calls that failed for good").callback(c -> c.call(io.phybr.adviser.pd.PdRetry.errors()))
+                .register(registry);
+    }
+    /** Per phase and store: attempts already counted, and whether its failure is counted (counters only grow). */
+    private final java.util.Map<String, Integer> attemptsCounted = new java.util.HashMap<>();
+    private final java.util.Set<String> errorsCounted = new java.util.HashSet<>();
     private volatile PhaseProgress latest;
     private String runningPhase;
 
@@ -65,7 +83,18 @@ public final class PhaseMetrics implements Consumer<PhaseProgress> {
             failed += "failed".equals(s.state()) || "timed out".equals(s.state()) ? 1 : 0;
             storeItems.labelValues(phase, Long.toString(s.store())).set(s.count());
             storeAttempt.labelValues(phase, Long.toString(s.store())).set(s.attempt());
+            String key = phase + "/" + s.store();
+            int before = attemptsCounted.getOrDefault(key, 1);
+            if (s.attempt() > before) {
+                retriesTotal.labelValues(phase).inc(s.attempt() - before);
+                attemptsCounted.put(key, s.attempt());
+            }
+            if (("failed".equals(s.state()) || "timed out".equals(s.state())) && errorsCounted.add(key)) {
+                errorsTotal.labelValues(phase).inc();
+            }
         }
+        retriesTotal.labelValues(phase); // present (0) from the phase's first snapshot on
+        errorsTotal.labelValues(phase);
         retries.labelValues(phase).set(retried);
         errors.labelValues(phase).set(failed);
     }

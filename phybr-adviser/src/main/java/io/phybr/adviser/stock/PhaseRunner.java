@@ -56,6 +56,8 @@ final class PhaseRunner {
     private final RetryPolicy retry;
     private final Function<PdStore, ManagedChannel> channels;
     private volatile Consumer<PhaseProgress> listener = p -> { };
+    private volatile Consumer<PhaseProgress> live = p -> { };
+    static final long LIVE_INTERVAL_MS = 1000;
 
     PhaseRunner(ExecutorService pool, ScheduledExecutorService ticker, Duration progressInterval, RetryPolicy retry,
                 Function<PdStore, ManagedChannel> channels) {
@@ -95,11 +97,22 @@ final class PhaseRunner {
         Map<Long, Progress> progress = new ConcurrentHashMap<>();
         stores.forEach(s -> progress.put(s.id(), new Progress()));
         long t0 = System.nanoTime();
-        listener.accept(snapshot(phase, unit, stores, progress, t0, false));
+        PhaseProgress first = snapshot(phase, unit, stores, progress, t0, false);
+        listener.accept(first);
+        live.accept(first);
         // A tick already running when the phase ends must not overwrite the final snapshot: both take this lock.
         boolean[] ended = {false};
         ScheduledFuture<?> tick = ticker.scheduleAtFixedRate(() -> logProgress(phase, unit, stores, progress, t0, ended),
                 progressInterval.toMillis(), progressInterval.toMillis(), TimeUnit.MILLISECONDS);
+        // the progress bar and metrics move every second, whatever the log's interval
+        long liveEvery = Math.min(LIVE_INTERVAL_MS, progressInterval.toMillis());
+        ScheduledFuture<?> liveTick = ticker.scheduleAtFixedRate(() -> {
+            synchronized (ended) {
+                if (!ended[0]) {
+                    live.accept(snapshot(phase, unit, stores, progress, t0, false));
+                }
+            }
+        }, liveEvery, liveEvery, TimeUnit.MILLISECONDS);
         Map<Long, Future<StoreResult>> futures = new TreeMap<>();
         try {
             for (PdStore s : stores) {
@@ -121,7 +134,9 @@ final class PhaseRunner {
             }
             synchronized (ended) {
                 ended[0] = true;
-                listener.accept(snapshot(phase, unit, stores, progress, t0, true));
+                PhaseProgress last = snapshot(phase, unit, stores, progress, t0, true);
+                listener.accept(last);
+                live.accept(last);
             }
             if (results.values().stream().allMatch(r -> r.failure() == null)) {
                 Duration took = Duration.ofNanos(System.nanoTime() - t0);
@@ -132,6 +147,7 @@ final class PhaseRunner {
             return results;
         } finally {
             tick.cancel(false);
+            liveTick.cancel(false);
             futures.values().forEach(f -> f.cancel(true));
         }
     }
@@ -214,6 +230,11 @@ final class PhaseRunner {
             }
             backoff = Math.min(retry.maxBackoff().toMillis(), backoff * 2);
         }
+    }
+
+    /** Where a snapshot goes every second (the progress bar, metrics); nowhere by default. */
+    void onLiveProgress(Consumer<PhaseProgress> live) {
+        this.live = live;
     }
 
     /** Where each progress snapshot also goes ({@code --progress-file}); nowhere by default. */

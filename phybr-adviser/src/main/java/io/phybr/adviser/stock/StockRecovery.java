@@ -56,6 +56,7 @@ public final class StockRecovery {
     private final PdRetry pdRetry;
     private final Duration progressInterval;
     private final java.util.function.Consumer<io.phybr.adviser.progress.PhaseProgress> progressListener;
+    private final java.util.function.Consumer<io.phybr.adviser.progress.PhaseProgress> liveProgressListener;
     private final RunRecorder recorder;
     private final Duration pdPauseTtl;
     private final ExpectedStores expectedStores;
@@ -93,6 +94,7 @@ public final class StockRecovery {
         this.pdRetry = new PdRetry(b.retry.attempts(), b.retry.initialBackoff(), b.retry.maxBackoff());
         this.progressInterval = b.progressInterval;
         this.progressListener = b.progressListener;
+        this.liveProgressListener = b.liveProgressListener;
         this.recorder = b.recorder;
         this.pdPauseTtl = b.pdPauseTtl;
         this.expectedStores = b.expectedStores;
@@ -134,6 +136,7 @@ public final class StockRecovery {
         ticker = Executors.newScheduledThreadPool(2, StoreConnections.daemon("phybr-progress"));
         PhaseRunner runner = new PhaseRunner(pool, ticker, progressInterval, retry, connections::channel);
         runner.onProgress(progressListener);
+        runner.onLiveProgress(liveProgressListener);
         ExitCode code;
         String verdict;
         try {
@@ -377,6 +380,7 @@ public final class StockRecovery {
         private RetryPolicy retry = RetryPolicy.defaults();
         private Duration progressInterval = Duration.ofSeconds(10);
         private java.util.function.Consumer<io.phybr.adviser.progress.PhaseProgress> progressListener = p -> { };
+        private java.util.function.Consumer<io.phybr.adviser.progress.PhaseProgress> liveProgressListener = p -> { };
         private RunRecorder recorder = RunRecorder.none();
         private Duration pdPauseTtl = SchedulingPause.DEFAULT_TTL;
         private ExpectedStores expectedStores = ExpectedStores.unknown();
@@ -411,6 +415,12 @@ public final class StockRecovery {
         /** How long to wait for the expected stores, and how often PD's list is read meanwhile. */
         public Builder storeWait(Duration timeout, Duration poll) { this.storeWaitTimeout = timeout; this.storePoll = poll; return this; }
         /** Every progress snapshot of every store phase also goes here (e.g. {@code ProgressFile}). */
+        /** Every second's snapshot of every store phase goes here (the progress bar, metrics). */
+        public Builder liveProgressListener(java.util.function.Consumer<io.phybr.adviser.progress.PhaseProgress> l) {
+            this.liveProgressListener = Objects.requireNonNull(l, "liveProgressListener");
+            return this;
+        }
+
         public Builder progressListener(java.util.function.Consumer<io.phybr.adviser.progress.PhaseProgress> l) {
             this.progressListener = Objects.requireNonNull(l, "progressListener");
             return this;

@@ -104,8 +104,10 @@ final class StockTexts {
     }
 
     static String storeGaveUp(PdStore s, int attempts, String why) {
-        String reach = why.startsWith("UNAVAILABLE") ? " is unreachable" : " kept failing";
-        return store(s) + reach + " after " + attempts + " attempts (last: " + why + ")";
+        boolean unreachable = why.startsWith("UNAVAILABLE");
+        return store(s) + (unreachable ? " is unreachable" : " kept failing") + " after " + attempts + " attempts (last: "
+                + why + ")" + (unreachable ? "; PD lists it, so its TiKV registered and then stopped serving. "
+                + Texts.NEVER_STARTED : "");
     }
 
     static String storeTls(PdStore s, String why) {

@@ -14,6 +14,15 @@ public final class Texts {
     /** Problems listed in a diagnosis before "and N more". */
     public static final int MAX_LISTED = 12;
 
+    /**
+     * Why a store may never answer although it was started (no trailing period). R16: TiKV refuses at start a store
+     * whose kv volume applied entries its raft volume lacks (tikv {@code entry_storage.rs validate_states}) — after it
+     * registered with PD — so the skew shows as a store that never answers, never as a report.
+     */
+    public static final String NEVER_STARTED = "A TiKV that logs \"validate state fail\" (\"may lose data\") and exits"
+            + " at start had its raft and kv volumes snapshotted at different instants (tidb#43433): no report of it"
+            + " can be trusted; restore that store's volumes from one snapshot taken of them together and run again";
+
     private Texts() {
     }
 

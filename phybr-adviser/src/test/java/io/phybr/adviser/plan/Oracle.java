@@ -46,8 +46,24 @@ final class Oracle {
         return (e2.length == 0 || cmp(s1, e2) < 0) && (e1.length == 0 || cmp(s2, e1) < 0);
     }
 
-    static long[] key(Row r, Policy p) {
-        return p == Policy.SEED ? new long[] {r.index(), r.term()} : new long[] {r.term(), r.index(), r.commit()};
+    /**
+     * The leader key of r among its region's replicas {@code all}: seed (applied_index, term); BR (last_log_term capped
+     * at the term a majority of the live replicas reached, last_index, commit_index, whether its own term is within
+     * that majority term) — computed here independently of the planner's code.
+     */
+    static long[] key(Row r, Policy p, List<Row> all) {
+        if (p == Policy.SEED) {
+            return new long[] {r.index(), r.term()};
+        }
+        List<Long> terms = new ArrayList<>();
+        for (Row x : all) {
+            if (!x.tombstone()) {
+                terms.add(x.term());
+            }
+        }
+        terms.sort(Comparator.reverseOrder());
+        long majority = terms.isEmpty() ? 0 : terms.get(terms.size() / 2); // the (n/2+1)-th largest
+        return new long[] {Math.min(r.term(), majority), r.index(), r.commit(), r.term() <= majority ? 1 : 0};
     }
 
     static Oracle of(List<Row> rows, Policy policy) {
@@ -75,7 +91,7 @@ final class Oracle {
                 if (r.tombstone()) {
                     continue;
                 }
-                long[] k = key(r, policy);
+                long[] k = key(r, policy, g.replicas);
                 int c = max == null ? 1 : Arrays.compare(k, max);
                 if (c > 0) {
                     max = k;

@@ -119,13 +119,16 @@ class PlannerExamplesTest {
         @Test
         void brPrefersLastLogTermThenLastIndexThenCommitIndex() {
             Rows r = rows()
-                    .stock(1, 1, 5, 100, 0, 1, "", "40").stock(2, 1, 6, 90, 0, 1, "", "40")
+                    // term 6 is reached by a majority (stores 2 and 3): a leader of term 6 may have written
+                    .stock(1, 1, 5, 100, 0, 1, "", "40").stock(2, 1, 6, 90, 0, 1, "", "40").stock(3, 1, 6, 80, 0, 1, "", "40")
                     .stock(1, 2, 6, 90, 0, 1, "40", "80").stock(2, 2, 6, 91, 0, 1, "40", "80")
                     // the higher commit index sits on store 2, which the lowest-store tie-break would not pick
                     .stock(1, 3, 6, 90, 89, 1, "80", "").stock(2, 3, 6, 90, 90, 1, "80", "");
             Plan p = plan(r, Policy.BR);
             assertThat(leader(p, 1)).isEqualTo(2);
-            assertThat(p.leaderRule(p.indexOf(1))).isEqualTo(Rule.HIGHEST_LAST_LOG_TERM);
+            // store 1 loses on last_log_term; store 3 shares the capped term (a majority reached it), so the deepest
+            // field the choice needed is last_index
+            assertThat(p.leaderRule(p.indexOf(1))).isEqualTo(Rule.HIGHEST_LAST_INDEX);
             assertThat(leader(p, 2)).isEqualTo(2);
             assertThat(p.leaderRule(p.indexOf(2))).isEqualTo(Rule.HIGHEST_LAST_INDEX);
             assertThat(leader(p, 3)).isEqualTo(2);
@@ -135,6 +138,44 @@ class PlannerExamplesTest {
                     {"store":2,"region_id":2,"as_leader":true,"tombstone":false}
                     {"store":2,"region_id":3,"as_leader":true,"tombstone":false}
                     """);
+        }
+
+        /**
+         * R2: TiKV reports the hard-state term as last_log_term, so a replica that voted or campaigned in vain reports a
+         * term no entry has. A term above what a majority of the region's replicas reached cannot be a leader's term
+         * (its election needed those votes), so it is capped there and ranks below a replica whose term a majority
+         * reached: the cases of scenarios term-disagreement, r2-hard-state-term-above-last-entry and
+         * old-leader-campaigns-after-overwrite, where BR's uncapped rank picks a replica that never wins (R3).
+         */
+        @Test
+        void R2_aLastLogTermAboveWhatAMajorityReachedIsAVoteNotANewerLog() {
+            Rows r = rows()
+                    // term-disagreement: store 3 campaigned to term 9 with the shortest log
+                    .stock(1, 1, 7, 10, 0, 1, "", "40").stock(2, 1, 7, 10, 0, 1, "", "40").stock(3, 1, 9, 6, 0, 1, "", "40")
+                    // r2-hard-state-term-above-last-entry: stores 4 and 5 reached term 6, 2 of 5 votes
+                    .stock(1, 2, 5, 8, 0, 1, "40", "80").stock(2, 2, 5, 8, 0, 1, "40", "80").stock(3, 2, 5, 8, 0, 1, "40", "80")
+                    .stock(4, 2, 6, 6, 0, 1, "40", "80").stock(5, 2, 6, 6, 0, 1, "40", "80")
+                    // old-leader-campaigns-after-overwrite: store 1's term 7 and its last_index tie the others' length
+                    .stock(1, 3, 7, 8, 0, 1, "80", "").stock(2, 3, 6, 8, 0, 1, "80", "").stock(3, 3, 6, 8, 0, 1, "80", "");
+            Plan p = plan(r, Policy.BR);
+            assertThat(leader(p, 1)).isIn(1L, 2L);
+            assertThat(p.leaderRule(p.indexOf(1))).isEqualTo(Rule.TIE_BALANCED);
+            assertThat(leader(p, 2)).isIn(1L, 2L, 3L);
+            assertThat(p.leaderRule(p.indexOf(2))).isEqualTo(Rule.TIE_BALANCED);
+            assertThat(leader(p, 3)).isIn(2L, 3L);
+            assertThat(p.leaderRule(p.indexOf(3))).isEqualTo(Rule.TIE_BALANCED);
+            // Without a tie left, the capped term decides at depth 0, the uncorroborated flag at depth 3.
+            Plan single = plan(rows().stock(1, 1, 7, 10, 0, 1, "", "").stock(2, 1, 7, 11, 0, 1, "", "")
+                    .stock(3, 1, 9, 12, 0, 1, "", ""), Policy.BR);
+            assertThat(leader(single, 1)).isEqualTo(3); // capped to 7 like the others, the longest log
+            assertThat(single.leaderRule(single.indexOf(1))).isEqualTo(Rule.HIGHEST_LAST_INDEX);
+            Plan flag = plan(rows().stock(1, 1, 8, 10, 0, 1, "", "").stock(2, 1, 6, 10, 0, 1, "", "")
+                    .stock(3, 1, 6, 10, 0, 1, "", ""), Policy.BR);
+            assertThat(leader(flag, 1)).isIn(2L, 3L);
+            assertThat(flag.leaderRule(flag.indexOf(1))).isEqualTo(Rule.TIE_BALANCED);
+            Plan two = plan(rows().stock(1, 1, 8, 10, 0, 1, "", "").stock(2, 1, 6, 10, 0, 1, "", ""), Policy.BR);
+            assertThat(leader(two, 1)).isEqualTo(2);
+            assertThat(two.leaderRule(two.indexOf(1))).isEqualTo(Rule.TERM_REACHED_BY_MAJORITY);
         }
 
         /** Six regions tied on three stores after a quiet backup: two leaders per store, not six on store 1. */

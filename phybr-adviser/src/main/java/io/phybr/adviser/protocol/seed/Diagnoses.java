@@ -177,6 +177,9 @@ final class Diagnoses {
         sb.append("; ").append(String.join("; ", parts)).append(". No command was sent to any store. Start the"
                 + " agents of the missing stores (or fix their connection to this adviser) and run the adviser"
                 + " again, or give it a longer --collect-timeout.");
+        if (!stores.neverConnected().isEmpty() || unseen > 0) {
+            sb.append(' ').append(Texts.NEVER_STARTED).append('.');
+        }
         if (!malformed.isEmpty()) {
             sb.append(" Malformed reports were already seen: ");
             Texts.appendListed(sb, malformed, malformed.size());

@@ -215,6 +215,17 @@ public final class SeedAdviser implements AutoCloseable {
     }
 
     /** Metas received so far on the store's open stream, or -1 when it has no open stream. */
+    private final SeedProgress progress = new SeedProgress();
+
+    /**
+     * How far the session is, as {@code recover}'s phases report it (collect: stores reported and metas received;
+     * close: stores closed), oldest first: a phase that ended since the last call gets its finished snapshot. For one
+     * poller (the CLI's progress bar and metrics); {@code ended} marks the last call.
+     */
+    public synchronized java.util.List<io.phybr.adviser.progress.PhaseProgress> progress(boolean ended) {
+        return progress.next(session.view(), ended);
+    }
+
     public long metasSoFar(long store) {
         return session.metasSoFar(store);
     }

@@ -123,6 +123,30 @@ final class Session {
         }
     }
 
+    /** One store as progress shows it. */
+    record StoreView(long id, boolean connected, boolean reported, long metas, boolean closed) {
+    }
+
+    /** The session at one instant, for progress and metrics ({@link SeedProgress}). */
+    record View(Phase phase, int expected, List<StoreView> stores) {
+    }
+
+    View view() {
+        synchronized (lock) {
+            java.util.Set<Long> closed = new java.util.HashSet<>();
+            for (long id : barrier.closedStores()) {
+                closed.add(id);
+            }
+            List<StoreView> out = new java.util.ArrayList<>();
+            for (StoreRegistry.Store<ReportStream> st : stores.all()) {
+                ReportStream r = st.report != null ? st.report : st.stream;
+                out.add(new StoreView(st.id, st.stream != null || st.report != null, st.reported(),
+                        r == null ? 0 : r.metas(), closed.contains(st.id)));
+            }
+            return new View(phase, stores.expected(), out);
+        }
+    }
+
     long metasSoFar(long store) {
         synchronized (lock) {
             StoreRegistry.Store<ReportStream> s = stores.get(store);
