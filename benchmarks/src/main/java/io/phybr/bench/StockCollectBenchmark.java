@@ -55,7 +55,7 @@ public class StockCollectBenchmark {
         new LayoutGenerator(7, regions, 3, 3, 0.05).generate((store, id, peer, lastTerm, lastIndex, commit, version,
                 start, end) -> backends.get((int) store - 1).addPeer(new LocalPeer(id, new long[] {peer}, lastTerm,
                 lastIndex, commit, version, false, start.clone(), end.clone()), lastIndex));
-        cluster = new MockStockCluster(backends, true, false);
+        cluster = MockStockCluster.builder(backends).start();
     }
 
     @TearDown(Level.Trial)

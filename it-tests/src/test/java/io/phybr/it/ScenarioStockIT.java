@@ -71,7 +71,7 @@ class ScenarioStockIT {
         Map<Long, StoreImage> images = backup.freshImages();
         List<StoreBackend> backends = new ArrayList<>();
         images.keySet().forEach(id -> backends.add(new ModelStoreBackend(id, images, backup)));
-        cluster = new MockStockCluster(backends, true, true, null, s.faults());
+        cluster = MockStockCluster.builder(backends).tiflash(true).faults(s.faults()).start();
         PdState before = cluster.pd().state();
 
         int code;

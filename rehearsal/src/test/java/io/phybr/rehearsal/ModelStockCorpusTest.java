@@ -72,7 +72,7 @@ class ModelStockCorpusTest {
         Map<Long, StoreImage> images = backup.freshImages();
         List<StoreBackend> backends = new ArrayList<>();
         images.keySet().forEach(id -> backends.add(new ModelStoreBackend(id, images, backup)));
-        cluster = new MockStockCluster(backends, true, true, null, s.faults());
+        cluster = MockStockCluster.builder(backends).tiflash(true).faults(s.faults()).start();
 
         Outcome out = StockRecovery.builder()
                 .pd(new PdClient(List.of(cluster.pdAddress()), null, Duration.ofSeconds(5)))

@@ -62,7 +62,7 @@ class SnapshotSkewTest {
         Map<Long, StoreImage> images = backup.freshImages();
         List<StoreBackend> backends = new ArrayList<>();
         images.keySet().forEach(id -> backends.add(new ModelStoreBackend(id, images, backup)));
-        stock = new MockStockCluster(backends, true, false, null, List.of());
+        stock = MockStockCluster.builder(backends).start();
 
         Outcome out = StockRecovery.builder()
                 .pd(new PdClient(List.of(stock.pdAddress()), null, Duration.ofSeconds(5)))

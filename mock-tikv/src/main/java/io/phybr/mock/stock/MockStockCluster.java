@@ -25,35 +25,81 @@ public final class MockStockCluster implements AutoCloseable {
     public record Tls(io.grpc.netty.shaded.io.netty.handler.ssl.SslContext grpc, javax.net.ssl.SSLContext http) {
     }
 
-    public MockStockCluster(List<? extends StoreBackend> backends, boolean marked, boolean withTiflash) throws IOException {
-        this(backends, marked, withTiflash, null);
-    }
-
-    public MockStockCluster(List<? extends StoreBackend> backends, boolean marked, boolean withTiflash, Tls tls)
-            throws IOException {
-        this(backends, marked, withTiflash, tls, List.of(), DEFAULT_CLOCK);
-    }
-
     /** Tests run TiKV's recovery-mode time 1000 times faster (a 20 s RecoverRegion takes 20 ms). */
     public static final RecoveryClock DEFAULT_CLOCK = RecoveryClock.scaled(1000);
 
-    public MockStockCluster(List<? extends StoreBackend> backends, boolean marked, boolean withTiflash, Tls tls,
-                            List<? extends Fault> faults) throws IOException {
-        this(backends, marked, withTiflash, tls, faults, DEFAULT_CLOCK);
+    /**
+     * A cluster of one store per backend, configured by name:
+     * {@code MockStockCluster.builder(backends).tiflash(true).faults(scenario.faults()).start()}.
+     */
+    public static Builder builder(List<? extends StoreBackend> backends) {
+        return new Builder(backends);
     }
 
-    /**
-     * With {@code faults} armed before anything starts: store faults on their stores (a store {@link Fault.Absent}
-     * is listed by PD but never answers), PD faults on PD; agent-only faults are mapped to their protocol-B meaning
-     * ({@link Fault.AgentFault#underStock()}) or rejected when they have none.
-     */
-    public MockStockCluster(List<? extends StoreBackend> backends, boolean marked, boolean withTiflash, Tls tls,
-                            List<? extends Fault> faults, RecoveryClock clock) throws IOException {
+    /** What a {@link MockStockCluster} starts with; every setting has a default, so name only what differs. */
+    public static final class Builder {
+        private final List<? extends StoreBackend> backends;
+        private boolean marked = true;
+        private boolean tiflash;
+        private Tls tls;
+        private List<? extends Fault> faults = List.of();
+        private RecoveryClock clock = DEFAULT_CLOCK;
+
+        private Builder(List<? extends StoreBackend> backends) {
+            this.backends = List.copyOf(backends);
+        }
+
+        /** Whether PD carries the snapshot-recovering marker a restore sets (default: yes). */
+        public Builder marked(boolean marked) {
+            this.marked = marked;
+            return this;
+        }
+
+        /** Whether PD also lists a TiFlash store, which nothing serves: the adviser must skip it (default: no). */
+        public Builder tiflash(boolean tiflash) {
+            this.tiflash = tiflash;
+            return this;
+        }
+
+        /** TLS for the stores' gRPC and PD's HTTP (default: plaintext). */
+        public Builder tls(Tls tls) {
+            this.tls = tls;
+            return this;
+        }
+
+        /**
+         * Faults armed before anything starts: store faults on their stores (a store {@link Fault.Absent} is listed
+         * by PD but never answers), PD faults on PD; agent-only faults are mapped to their protocol-B meaning
+         * ({@link Fault.AgentFault#underStock()}) or rejected when they have none.
+         */
+        public Builder faults(List<? extends Fault> faults) {
+            this.faults = List.copyOf(faults);
+            return this;
+        }
+
+        /** TiKV's recovery-mode time (default {@link #DEFAULT_CLOCK}, 1000 times faster than real). */
+        public Builder clock(RecoveryClock clock) {
+            this.clock = java.util.Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** Starts PD and the stores on loopback; on a failure nothing is left running. */
+        public MockStockCluster start() throws IOException {
+            return new MockStockCluster(this);
+        }
+    }
+
+    private MockStockCluster(Builder options) throws IOException {
+        List<? extends StoreBackend> backends = options.backends;
+        boolean withTiflash = options.tiflash;
+        Tls tls = options.tls;
+        List<? extends Fault> faults = options.faults;
+        RecoveryClock clock = options.clock;
         List<MockPd.Store> listed = new ArrayList<>();
         List<MockPd.Store> late = new ArrayList<>();
         MockPd p = null;
         PdEvents events = new PdEvents(faults);
-        boolean markedAtBoot = marked && !events.unmarked();
+        boolean markedAtBoot = options.marked && !events.unmarked();
         try {
             for (StoreBackend b : backends) {
                 MockStockStore s = new MockStockStore(b, net, clock);
@@ -182,7 +228,7 @@ public final class MockStockCluster implements AutoCloseable {
     }
 
     public static MockStockCluster start(List<StockReplica> layout) throws IOException {
-        return new MockStockCluster(backends(layout), true, true);
+        return builder(backends(layout)).tiflash(true).start();
     }
 
     public MockPd pd() {

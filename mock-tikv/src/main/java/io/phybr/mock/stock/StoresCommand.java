@@ -105,8 +105,8 @@ public final class StoresCommand implements Callable<Integer> {
             }
         }
         Map<Long, List<InMemoryStoreBackend.Kv>> committed = StockCheck.committedWrites(backends, resolvedTs);
-        try (MockStockCluster cluster = new MockStockCluster(backends, !unmarked, true, null, List.of(),
-                RecoveryClock.scaled(speedup))) {
+        try (MockStockCluster cluster = MockStockCluster.builder(backends).marked(!unmarked).tiflash(true)
+                .clock(RecoveryClock.scaled(speedup)).start()) {
             announce(out, cluster);
             out.flush();
             serve(cluster);
@@ -123,8 +123,8 @@ public final class StoresCommand implements Callable<Integer> {
         java.util.Map<Long, io.phybr.mock.model.StoreImage> images = backup.freshImages();
         List<StoreBackend> backends = new ArrayList<>();
         images.keySet().forEach(id -> backends.add(new ModelStoreBackend(id, images, backup)));
-        try (MockStockCluster cluster = new MockStockCluster(backends, !unmarked, true, null, List.of(),
-                RecoveryClock.scaled(speedup))) {
+        try (MockStockCluster cluster = MockStockCluster.builder(backends).marked(!unmarked).tiflash(true)
+                .clock(RecoveryClock.scaled(speedup)).start()) {
             announce(out, cluster);
             out.println("  resolved ts " + Math.max(1, backup.resolvedTs()) + "; the scenario expects: " + s.expectation().render());
             out.flush();

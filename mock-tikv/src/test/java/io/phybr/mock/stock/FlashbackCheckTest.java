@@ -59,7 +59,7 @@ class FlashbackCheckTest {
         images = backup.freshImages();
         List<StoreBackend> backends = new ArrayList<>();
         images.keySet().forEach(id -> backends.add(new ModelStoreBackend(id, images, backup)));
-        cluster = new MockStockCluster(backends, true, false);
+        cluster = MockStockCluster.builder(backends).start();
         assertThat(cluster.net().campaign(1, 1)).isTrue();
         assertThat(cluster.net().campaign(2, 2)).isTrue();
     }

@@ -76,7 +76,7 @@ class FlashbackConformanceTest {
                     .addKv(new InMemoryStoreBackend.Kv(b("b"), 20, false)).addKv(new InMemoryStoreBackend.Kv(b("c"), 3, false))
                     .addKv(new InMemoryStoreBackend.Kv(b("d"), 12, true)).addKv(new InMemoryStoreBackend.Kv(b("x"), 30, false));
         }
-        cluster = new MockStockCluster(backends, true, false, null, List.of(faults));
+        cluster = MockStockCluster.builder(backends).faults(List.of(faults)).start();
         assertThat(cluster.net().campaign(1, 1)).isTrue();
         assertThat(cluster.net().campaign(2, 2)).isTrue();
     }

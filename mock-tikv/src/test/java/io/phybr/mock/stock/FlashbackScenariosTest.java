@@ -76,7 +76,7 @@ class FlashbackScenariosTest {
         Map<Long, StoreImage> images = backup.freshImages();
         List<StoreBackend> backends = new ArrayList<>();
         images.keySet().forEach(id -> backends.add(new ModelStoreBackend(id, images, backup)));
-        cluster = new MockStockCluster(backends, true, false, null, s.faults());
+        cluster = MockStockCluster.builder(backends).faults(s.faults()).start();
         List<Long> regions = regions(images);
         for (int i = 0; i < regions.size(); i++) {
             elect(regions.get(i), i); // balanced, as the BR policy's plan is (each store leads one of three)
@@ -111,7 +111,7 @@ class FlashbackScenariosTest {
         Map<Long, StoreImage> images = backup.freshImages();
         List<StoreBackend> backends = new ArrayList<>();
         images.keySet().forEach(id -> backends.add(new ModelStoreBackend(id, images, backup)));
-        cluster = new MockStockCluster(backends, true, false, null, s.faults());
+        cluster = MockStockCluster.builder(backends).faults(s.faults()).start();
         List<Long> regions = regions(images);
         for (int i = 0; i < regions.size(); i++) {
             elect(regions.get(i), i);

@@ -61,7 +61,7 @@ class MergeCatchUpConformanceTest {
         assertThat(target.appliedIndex()).as("store 2's target holds CommitMerge unapplied").isLessThan(target.lastIndex());
         List<StoreBackend> backends = new ArrayList<>();
         images.keySet().forEach(id -> backends.add(new ModelStoreBackend(id, images, backup)));
-        cluster = new MockStockCluster(backends, true, false);
+        cluster = MockStockCluster.builder(backends).start();
 
         CompletableFuture<RecoverRegionResponse> led = new CompletableFuture<>();
         StreamObserver<RecoverRegionRequest> in = stub(1).recoverRegion(observer(led));

@@ -69,7 +69,7 @@ class ScriptedConformanceTest {
             layout.add(new StockReplica(s, new LocalPeer(1, new long[] {11, 12, 13}, term[s - 1], last[s - 1], 0, 3,
                     false, b(""), b("")), applied[s - 1]));
         }
-        cluster = new MockStockCluster(MockStockCluster.backends(layout), true, false, null, List.of(faults));
+        cluster = MockStockCluster.builder(MockStockCluster.backends(layout)).faults(List.of(faults)).start();
         return cluster;
     }
 

@@ -66,7 +66,7 @@ class StockConformanceTest {
             layout.add(new StockReplica(s, new LocalPeer(2, new long[] {21, 22, 23}, 6, last2[s - 1], 0, 3, false,
                     b("m"), b("")), last2[s - 1]));
         }
-        cluster = new MockStockCluster(MockStockCluster.backends(layout), true, false);
+        cluster = MockStockCluster.builder(MockStockCluster.backends(layout)).start();
         return cluster;
     }
 

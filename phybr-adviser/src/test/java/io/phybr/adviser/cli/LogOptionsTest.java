@@ -52,7 +52,7 @@ class LogOptionsTest {
 
     @Test
     void recoverWritesJsonEventsWithStableKeysToTheLogFile() throws Exception {
-        cluster = new MockStockCluster(MockStockCluster.backends(StockLayouts.healthy(3, 6, 4)), true, false);
+        cluster = MockStockCluster.builder(MockStockCluster.backends(StockLayouts.healthy(3, 6, 4))).start();
         Path log = tmp.resolve("recover.log");
         CliRun r = run("recover", "--pd", cluster.pdAddress(), "--resolved-ts", "5", "--expected-stores", "3", "--no-record",
                 "--log-file", log.toString(), "--log-format", "json", "--log-level", "debug");

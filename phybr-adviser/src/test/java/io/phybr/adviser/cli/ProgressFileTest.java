@@ -34,7 +34,7 @@ class ProgressFileTest {
 
     @Test
     void theLastPhasesFiguresAreInTheFileWhenRecoverEnds() throws Exception {
-        cluster = new MockStockCluster(MockStockCluster.backends(StockLayouts.healthy(3, 6, 4)), true, false);
+        cluster = MockStockCluster.builder(MockStockCluster.backends(StockLayouts.healthy(3, 6, 4))).start();
         Path file = tmp.resolve("progress.json");
         CliRun r = CliRun.of("recover", "--pd", cluster.pdAddress(), "--resolved-ts", "5", "--expected-stores", "3", "--no-record",
                 "--progress-file", file.toString(), "--progress-interval", "20ms");
@@ -55,7 +55,7 @@ class ProgressFileTest {
 
     @Test
     void anUnwritableProgressFileFailsBeforeAnythingChanges() throws Exception {
-        cluster = new MockStockCluster(MockStockCluster.backends(StockLayouts.healthy(3, 6, 4)), true, false);
+        cluster = MockStockCluster.builder(MockStockCluster.backends(StockLayouts.healthy(3, 6, 4))).start();
         Path file = tmp.resolve("missing-dir").resolve("progress.json");
         CliRun r = CliRun.of("recover", "--pd", cluster.pdAddress(), "--resolved-ts", "5", "--expected-stores", "3", "--no-record",
                 "--progress-file", file.toString());

@@ -49,7 +49,7 @@ class StatusServerTest {
 
     @Test
     void metricsAndStatusAreScrapedWhileTheRecoveryRuns() throws Exception {
-        cluster = new MockStockCluster(MockStockCluster.backends(StockLayouts.healthy(3, 8, 5)), true, false);
+        cluster = MockStockCluster.builder(MockStockCluster.backends(StockLayouts.healthy(3, 8, 5))).start();
         PhaseMetrics metrics = new PhaseMetrics();
         List<String> scrapedDuringRecover = new CopyOnWriteArrayList<>();
         try (StatusServer server = StatusServer.start(new InetSocketAddress("127.0.0.1", 0), "recover", metrics)) {

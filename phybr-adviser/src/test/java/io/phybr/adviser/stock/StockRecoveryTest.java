@@ -412,7 +412,7 @@ class StockRecoveryTest {
         List<StockReplica> layout = StockLayouts.healthy(4, 8, 21);
         List<StoreBackend> backends = MockStockCluster.backends(layout).stream()
                 .map(b -> (StoreBackend) new Counting(b, now, max)).toList();
-        cluster = new MockStockCluster(backends, true, false);
+        cluster = MockStockCluster.builder(backends).start();
         cluster.stores().forEach(s -> s.faults().slow(Duration.ofMillis(20)));
 
         Outcome out = recovery().concurrency(concurrency).build().run();

@@ -79,7 +79,7 @@ class TlsRecoveryTest {
     }
 
     private void start(MockStockCluster.Tls tls) throws Exception {
-        cluster = new MockStockCluster(MockStockCluster.backends(StockLayouts.healthy(3, 6, 4)), true, true, tls);
+        cluster = MockStockCluster.builder(MockStockCluster.backends(StockLayouts.healthy(3, 6, 4))).tiflash(true).tls(tls).start();
     }
 
     private CliRun recover(String... tlsArgs) {
