@@ -212,6 +212,8 @@ class FlashbackConformanceTest {
                 .anySatisfy(reg -> {
                     assertThat(reg.getId()).isEqualTo(1);
                     assertThat(reg.getRegionEpoch().getVersion()).isEqualTo(3);
+                    // TiKV's region boundaries are encoded keys (as PD's), not the raw keys of the request
+                    assertThat(reg.getEndKey().toByteArray()).isEqualTo(io.phybr.mock.pd.KeyCodec.encode(b("m")));
                 });
         assertThat(((InMemoryStoreBackend) cluster.store(1).backend()).ledger().preparedRegions()).isEmpty();
     }
