@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
 final class FuzzRun {
     /** What the terminal must never see in a diagnosis. */
     private static final Pattern INTERNALS = Pattern.compile(
-            "\\tat |Exception|\\[Source:|\\bat \\[|[\\x00-\\x08\\x0b-\\x1f\\x7f]");
+            "\\tat |Exception|\\[Source:|[\\x00-\\x08\\x0b-\\x1f\\x7f]");
 
     /** One bad answer: which input, what went wrong, where its bytes are. */
     record Finding(String target, int index, String what, Path saved) {
