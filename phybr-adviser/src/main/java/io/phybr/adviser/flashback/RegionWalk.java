@@ -83,12 +83,13 @@ final class RegionWalk {
         int tries = 0;
         long backoff = policy.initialBackoffMs();
         String last = "nothing answered yet";
+        boolean answered = false; // the last try got an answer from a store (then running out of time is no timeout)
         while (true) {
             if (Thread.currentThread().isInterrupted()) {
                 return Optional.of(new Stuck(span, cursor, route, tries, "interrupted", false));
             }
             if (deadline.isExpired()) {
-                return Optional.of(new Stuck(span, cursor, route, tries, last, true));
+                return Optional.of(new Stuck(span, cursor, route, tries, last, !answered));
             }
             if (tries >= policy.attempts()) {
                 return Optional.of(new Stuck(span, cursor, route, tries, last, false));
@@ -138,6 +139,7 @@ final class RegionWalk {
                 continue;
             }
             tries++;
+            answered = !(reply instanceof Reply.Transport);
             String call = preparing ? Stage.PREPARE.rpc() : Stage.FLASHBACK.rpc();
             last = call + " to store " + route.leaderStore() + " for region " + route.regionId() + " answered "
                     + describe(reply);
