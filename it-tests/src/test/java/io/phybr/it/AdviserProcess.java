@@ -36,6 +36,11 @@ final class AdviserProcess implements Rehearsal.RunningAdviser {
     }
 
     static AdviserProcess start(Scenario s, Path workDir) throws IOException {
+        return start(s, workDir, new String[0]);
+    }
+
+    /** With {@code extra} flags after the scenario's (e.g. {@code --record DIR}). */
+    static AdviserProcess start(Scenario s, Path workDir, String... extra) throws IOException {
         Path portFile = Files.createTempFile(workDir, s.name(), ".port");
         Files.delete(portFile);
         Path output = Files.createTempFile(workDir, s.name(), ".log");
@@ -47,6 +52,7 @@ final class AdviserProcess implements Rehearsal.RunningAdviser {
                 "--collect-timeout", s.collectTimeout().toMillis() + "ms",
                 "--close-timeout", s.closeTimeout().toMillis() + "ms",
                 "--port-file", portFile.toString()));
+        cmd.addAll(List.of(extra));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(output.toFile()).start();
         try {
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
@@ -78,6 +84,17 @@ final class AdviserProcess implements Rehearsal.RunningAdviser {
 
     String log() throws IOException {
         return Files.readString(output, StandardCharsets.UTF_8);
+    }
+
+    /** Whether the process still runs. */
+    boolean alive() {
+        return process.isAlive();
+    }
+
+    /** SIGKILL, as a crash or an OOM killer would end it: no shutdown hook runs. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
     }
 
     @Override

@@ -114,10 +114,14 @@ public final class MockCluster implements AutoCloseable {
      * at start ({@link StoreImage#bootFailure()}, R16): a tikv-phybr agent runs inside that TiKV, so it never connects.
      */
     public List<Long> agentStores() {
+        return agentStores(scenario);
+    }
+
+    private List<Long> agentStores(Scenario faults) {
         List<Long> out = new ArrayList<>();
         for (long s : scenario.stores()) {
             StoreImage image = stores.get(s);
-            if (!scenario.hasFault(s, Fault.Absent.class) && (image == null || image.bootFailure() == null)) {
+            if (!faults.hasFault(s, Fault.Absent.class) && (image == null || image.bootFailure() == null)) {
                 out.add(s);
             }
         }
@@ -132,6 +136,36 @@ public final class MockCluster implements AutoCloseable {
 
     /** Starts one agent per present store against {@code target}: {@code host:port} or {@code inproc:NAME}. */
     public synchronized void startAgents(String target) {
+        startAgents(target, scenario);
+    }
+
+    /**
+     * A second run of agents, as when the adviser was killed and an operator started it again: the same stores,
+     * holding whatever the first agents applied, report afresh to {@code target}, with the agent faults of
+     * {@code faults} (those of the first run were the scenario's). The first run's agents must have ended.
+     */
+    public synchronized void restartAgents(String target, Scenario faults) throws InterruptedException {
+        if (executor == null) {
+            throw new IllegalStateException("agents were never started");
+        }
+        if (running.values().stream().anyMatch(f -> !f.isDone())) {
+            throw new IllegalStateException("the first run's agents are still running");
+        }
+        executor.shutdown();
+        if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("the first run's agent threads did not stop");
+        }
+        executor = null;
+        running.clear();
+        reports.clear();
+        startAgents(target, faults);
+    }
+
+    /**
+     * Starts the agents with the agent faults of {@code faults} instead of the scenario's (e.g. one that holds the
+     * adviser at a point for one run only); the history, and what the checker judges, stay the scenario's.
+     */
+    public synchronized void startAgents(String target, Scenario faults) {
         if (closed) {
             throw new IllegalStateException("the cluster is closed");
         }
@@ -139,14 +173,14 @@ public final class MockCluster implements AutoCloseable {
             throw new IllegalStateException("agents already started");
         }
         Duration deadline = scenario.collectTimeout().plus(scenario.closeTimeout()).plusSeconds(20);
-        List<Long> agentStores = agentStores();
+        List<Long> agentStores = agentStores(faults);
         executor = Executors.newFixedThreadPool(Math.max(1, agentStores.size()), r -> {
             Thread t = new Thread(r, "mock-agent");
             t.setDaemon(true);
             return t;
         });
         for (long s : agentStores) {
-            SeedAgent agent = new SeedAgent(s, stores.get(s), scenario.agentFaults(s), () -> open(target), deadline,
+            SeedAgent agent = new SeedAgent(s, stores.get(s), faults.agentFaults(s), () -> open(target), deadline,
                     progress);
             running.put(s, executor.submit(() -> {
                 try {

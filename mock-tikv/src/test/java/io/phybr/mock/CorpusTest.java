@@ -62,13 +62,15 @@ class CorpusTest {
     @Test
     void aLowestAppliedIndexPlannerIsCaughtOnLaggingScenarios() throws Exception {
         List<String> caught = new ArrayList<>();
-        List<String> recoveredScenarios = new ArrayList<>();
+        List<String> recoveredScenarios = new ArrayList<>(); // recovered, with a lagging peer
         for (Path file : corpus().toList()) {
             Scenario s = fast(ScenarioParser.parse(file));
             if (s.expectation().outcome() != Expectation.Outcome.RECOVERED) {
                 continue;
             }
-            recoveredScenarios.add(s.name());
+            if (s.steps().stream().anyMatch(st -> st instanceof io.phybr.mock.history.Step.Lag)) {
+                recoveredScenarios.add(s.name()); // the planner's own rule is tested where a peer lags
+            }
             try (MockCluster cluster = MockCluster.fromScenario(s)) {
                 Rehearsal.Result r = Rehearsal.run(cluster, FakeSeedAdviser.launcher(TestPlanners.lowestApplied()),
                         Duration.ofSeconds(30));
@@ -83,7 +85,9 @@ class CorpusTest {
         System.out.println("lowest-applied planner caught by: " + caught);
         assertThat(caught).contains("lagging-follower", "lagging-peer-across-split", "lagging-peer-across-merge",
                 "split-chain", "removed-peer-still-live");
-        assertThat(caught.size()).isGreaterThanOrEqualTo(recoveredScenarios.size() / 2);
+        // of the scenarios where a peer lags (PD- and store-fault scenarios test the adviser, not this rule)
+        assertThat(caught.stream().filter(recoveredScenarios::contains).count())
+                .isGreaterThanOrEqualTo(recoveredScenarios.size() / 2);
     }
 
     /** The scenario as written: 10 s timeouts by default, short ones where the scenario tests them. */

@@ -2,6 +2,7 @@ package io.phybr.rehearsal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.phybr.adviser.pd.ExpectedStores;
 import io.phybr.adviser.pd.PdClient;
 import io.phybr.adviser.outcome.Outcome;
 import io.phybr.adviser.stock.RetryPolicy;
@@ -76,6 +77,10 @@ class ModelStockCorpusTest {
         Outcome out = StockRecovery.builder()
                 .pd(new PdClient(List.of(cluster.pdAddress()), null, Duration.ofSeconds(5)))
                 .resolvedTs(Math.max(1, backup.resolvedTs()))
+                // as `recover --expected-stores N` (the CLI requires it): PD may list stores late (R14)
+                .expectedStores(new ExpectedStores(backends.size(), java.util.Set.of(), java.util.Set.of(),
+                        "--expected-stores " + backends.size()))
+                .storeWait(Duration.ofSeconds(5), Duration.ofMillis(50))
                 .retry(new RetryPolicy(3, Duration.ofMillis(50), Duration.ofMillis(200)))
                 .timeouts(new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(5),
                         Duration.ofSeconds(5)))

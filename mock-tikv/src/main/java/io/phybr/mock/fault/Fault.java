@@ -13,11 +13,12 @@ import java.util.Objects;
  * {@code instanceof} where the agent, store or PD reaches that point).
  *
  * <p>Families: {@link AgentFault}s are honoured by seed-protocol agents (protocol A), {@link StoreFault}s by mock
- * stock-TiKV stores (protocol B), {@link PdFault}s by the mock PD (at its request point). Some variants belong to both agent and store
+ * stock-TiKV stores (protocol B), {@link PdFault}s by the mock PD (at its request point), {@link PdEvent}s by the mock PD
+ * and stores of protocol B (what PD sees of the cluster: the marker, registrations, leaders, restarts). Some variants belong to both agent and store
  * families (a slow store, garbage in a report, a store that never shows up): they mean the same thing under both
  * protocols. An agent-only fault says what it means under protocol B with {@link AgentFault#underStock()}.
  */
-public sealed interface Fault permits Fault.AgentFault, Fault.StoreFault, Fault.PdFault {
+public sealed interface Fault permits Fault.AgentFault, Fault.StoreFault, Fault.PdFault, Fault.PdEvent {
 
     /** Faults a seed-protocol agent honours. */
     sealed interface AgentFault extends Fault {
@@ -339,6 +340,50 @@ public sealed interface Fault permits Fault.AgentFault, Fault.StoreFault, Fault.
         }
     }
 
+    /**
+     * The store's peers exchange no Raft messages with other stores (no votes, no appends) until the store's first
+     * WaitApply has been admitted on its peers; then the partition heals. tikv#16307: "a peer is isolated with others
+     * and we send a wait apply request to it eventually before the new leader truncate its log" — its wait targets
+     * its own last index, an older term's uncommitted tail the new leader then truncates, so it never applies that far.
+     */
+    record IsolatedUntilWaitApply(long store) implements StoreFault {
+        @Override
+        public StorePoint storePoint() {
+            return StorePoint.RAFT;
+        }
+    }
+
+    /**
+     * tikv#15296: for {@code period} (TiKV time) after every start of its process, the store's peers drop every vote
+     * request ({@code components/raftstore/src/store/peer.rs}: "drop request vote for one election timeout after node
+     * start", {@code fsm/store.rs maybe_in_unsafe_vote_period}) — TiKV versions that did not yet turn on
+     * {@code allow_unsafe_vote_after_start} in recovery mode ({@code snap_recovery/src/init_cluster.rs}, tikv#15297).
+     * Upstream the period is one election timeout, which recovery mode makes practically infinite; a scenario gives
+     * the period it wants.
+     */
+    record RefusesVotesAfterStart(long store, Duration period) implements StoreFault {
+        public RefusesVotesAfterStart {
+            Objects.requireNonNull(period, "period");
+        }
+
+        @Override
+        public StorePoint storePoint() {
+            return StorePoint.RAFT;
+        }
+    }
+
+    /**
+     * tidb-operator#5297: a RecoverRegion of an earlier adviser run, killed mid-recover, is still running on the store
+     * when this run starts, forcing {@code region}: its LeaderKeeper campaigns every period until a newer RecoverRegion
+     * or a ReadRegionMeta aborts it (R6, tikv components/snap_recovery/src/services.rs abort_last_recover_region).
+     */
+    record EarlierRecoverRegion(long store, long region) implements StoreFault {
+        @Override
+        public StorePoint storePoint() {
+            return StorePoint.BOOT;
+        }
+    }
+
     /** Store faults armed per call: each fires for the next {@code times()} calls of {@code rpc()}. */
     sealed interface CallFault extends StoreFault
             permits FailNext, ResetAfter, ErrorReply, RestartDuring, RestartAfterAnswer, Busy, SplitBefore,
@@ -379,6 +424,56 @@ public sealed interface Fault permits Fault.AgentFault, Fault.StoreFault, Fault.
         public PdStall {
             Objects.requireNonNull(method, "method");
             Objects.requireNonNull(pathPrefix, "pathPrefix");
+        }
+    }
+
+    // ---- PD's view of the cluster, scripted (protocol B; seed-protocol agents have no PD and ignore them) ----------
+
+    /**
+     * What happens on PD's side of a restore, as data: the snapshot-recovering marker (R0), stores registering (R14),
+     * region leaders reported by heartbeats, store restarts PD sees as a new start timestamp (R9). Each names the PD
+     * point where it takes effect: PD's start, or its answer to a store listing ({@code GET /pd/api/v1/stores}).
+     */
+    sealed interface PdEvent extends Fault permits Unmarked, RegisterLate, StaleLeader, RestartAtListing {
+    }
+
+    /**
+     * R0: PD was not marked snapshot-recovering when the TiKVs booted, so none is in recovery mode and every
+     * RecoverData call answers UNIMPLEMENTED (tikv {@code components/snap_recovery/src/init_cluster.rs},
+     * {@code services.rs}: the service is registered only in recovery mode); PD's marker reads false.
+     */
+    record Unmarked() implements PdEvent {
+    }
+
+    /**
+     * R14 (tidb-operator#5242): store {@code store}'s TiKV registers only after PD has answered {@code listings} store
+     * listings without it — a client that lists the stores early sees a subset.
+     */
+    record RegisterLate(long store, int listings) implements PdEvent {
+        public RegisterLate {
+            if (listings < 1) {
+                throw new IllegalArgumentException("listings must be at least 1");
+            }
+        }
+    }
+
+    /**
+     * PD shows store {@code store} as the leader of {@code region} from the start: a heartbeat PD received before this
+     * recovery (e.g. a forced leader of an earlier attempt whose TiKV restarted since: a restarted store sends no
+     * heartbeat for the regions it no longer leads, so PD keeps the stale leader until another leader reports).
+     */
+    record StaleLeader(long region, long store) implements PdEvent {
+    }
+
+    /**
+     * R9 at any moment: store {@code store}'s TiKV restarts (its forced leaders and pending WaitApply states are lost,
+     * it registers again with a newer start timestamp) right after PD answered its {@code listing}-th store listing.
+     */
+    record RestartAtListing(long store, int listing) implements PdEvent {
+        public RestartAtListing {
+            if (listing < 1) {
+                throw new IllegalArgumentException("listing must be at least 1");
+            }
         }
     }
 }

@@ -26,6 +26,13 @@ import java.util.function.Function;
  * fault store S tikv-version VERSION                     (before 6.4.0: no flashback RPCs, UNIMPLEMENTED)
  * fault pd METHOD PATH-PREFIX status HTTP-STATUS [times N]   METHOD: GET, POST, DELETE or *
  * fault pd METHOD PATH-PREFIX stall|stall-mid-body [times N]
+ * fault store S isolated-until-wait-apply                    no Raft messages until its first WaitApply (tikv#16307)
+ * fault store S refuse-votes for DURATION                    drops vote requests after each start (tikv#15296)
+ * fault store S earlier-recover-region region R              a killed run's RecoverRegion still forces R (tidb-operator#5297)
+ * fault pd unmarked                                          R0: no marker, no store in recovery mode
+ * fault pd register store S after N                          R14: S registers after N store listings without it
+ * fault pd stale-leader region R store S                     PD shows S as R's leader from the start
+ * fault pd restart store S at-listing N                      R9: S restarts as PD answers its N-th store listing
  * </pre>
  */
 public final class FaultSyntax {
@@ -68,7 +75,29 @@ public final class FaultSyntax {
                     f -> ""),
             row("tikv-version", " VERSION", Fault.TikvVersion.class,
                     w -> new Fault.TikvVersion(w.store, w.word("TiKV version")),
-                    f -> " " + ((Fault.TikvVersion) f).version()));
+                    f -> " " + ((Fault.TikvVersion) f).version()),
+            row("isolated-until-wait-apply", "", Fault.IsolatedUntilWaitApply.class,
+                    w -> new Fault.IsolatedUntilWaitApply(w.store), f -> ""),
+            row("earlier-recover-region", " region R", Fault.EarlierRecoverRegion.class,
+                    w -> new Fault.EarlierRecoverRegion(w.store, w.region()),
+                    f -> " region " + ((Fault.EarlierRecoverRegion) f).region()),
+            row("refuse-votes", " for DURATION", Fault.RefusesVotesAfterStart.class,
+                    w -> new Fault.RefusesVotesAfterStart(w.store, w.forDuration()),
+                    f -> " for " + ((Fault.RefusesVotesAfterStart) f).period().toMillis() + "ms"));
+
+    /** After {@code fault pd}: what PD sees of the cluster ({@link Fault.PdEvent}). */
+    private static final List<Row> PD_EVENT_ROWS = List.of(
+            row("unmarked", "", Fault.Unmarked.class, w -> new Fault.Unmarked(), f -> ""),
+            row("register", " store S after N", Fault.RegisterLate.class,
+                    w -> new Fault.RegisterLate(w.storeWord(), w.positive("listings", w.after())),
+                    f -> " store " + ((Fault.RegisterLate) f).store() + " after " + ((Fault.RegisterLate) f).listings()),
+            row("stale-leader", " region R store S", Fault.StaleLeader.class,
+                    w -> new Fault.StaleLeader(w.region(), w.storeWord()),
+                    f -> " region " + ((Fault.StaleLeader) f).region() + " store " + ((Fault.StaleLeader) f).store()),
+            row("restart", " store S at-listing N", Fault.RestartAtListing.class,
+                    w -> new Fault.RestartAtListing(w.storeWord(), w.positive("listing", w.atListing())),
+                    f -> " store " + ((Fault.RestartAtListing) f).store() + " at-listing "
+                            + ((Fault.RestartAtListing) f).listing()));
 
     /** After {@code fault store S rpc RPC}. */
     private static final List<Row> RPC_ROWS = List.of(
@@ -119,6 +148,13 @@ public final class FaultSyntax {
 
     /** Reads the words of a {@code fault} line (the first word is {@code fault}). */
     public static Fault parse(String[] t) {
+        if (t.length >= 3 && t[1].equals("pd") && PD_EVENT_ROWS.stream().anyMatch(r -> r.word.equals(t[2]))) {
+            Row r = find(PD_EVENT_ROWS, t[2], "");
+            Words w = new Words(t, 3, 0, null, "fault pd " + r.word + r.form);
+            Fault f = r.parse.apply(w);
+            w.end();
+            return f;
+        }
         if (t.length >= 2 && t[1].equals("pd")) {
             return pd(t);
         }
@@ -155,6 +191,11 @@ public final class FaultSyntax {
             return "fault pd " + p.method() + " " + p.pathPrefix() + (p.midBody() ? " stall-mid-body" : " stall")
                     + times(p.times());
         }
+        for (Row r : PD_EVENT_ROWS) {
+            if (r.type == f.getClass()) {
+                return "fault pd " + r.word + r.render.apply(f);
+            }
+        }
         for (Row r : STORE_ROWS) {
             if (r.type == f.getClass()) {
                 return "fault store " + store(f) + " " + r.word + r.render.apply(f);
@@ -169,7 +210,7 @@ public final class FaultSyntax {
         throw new IllegalStateException("no scenario keyword for " + f);
     }
 
-    /** The store a store or agent fault is about, or 0 for a PD fault. */
+    /** The store a store, agent or PD-event fault is about, or 0 for one about PD alone. */
     public static long store(Fault f) {
         if (f instanceof Fault.AgentFault a) {
             return a.store();
@@ -177,13 +218,23 @@ public final class FaultSyntax {
         if (f instanceof Fault.StoreFault s) {
             return s.store();
         }
+        if (f instanceof Fault.RegisterLate r) {
+            return r.store();
+        }
+        if (f instanceof Fault.StaleLeader l) {
+            return l.store();
+        }
+        if (f instanceof Fault.RestartAtListing r) {
+            return r.store();
+        }
         return 0;
     }
 
     private static Fault pd(String[] t) {
         String form = "fault pd METHOD PATH-PREFIX status HTTP-STATUS|stall|stall-mid-body [times N]";
         if (t.length < 5 || !List.of("status", "stall", "stall-mid-body").contains(t[4])) {
-            throw new SyntaxError("expected '" + form + "'");
+            throw new SyntaxError("expected '" + form + "' or 'fault pd EVENT ...' (EVENT: " + words(PD_EVENT_ROWS)
+                    + ")");
         }
         String method = t[2].toUpperCase(Locale.ROOT);
         if (!List.of("GET", "POST", "DELETE", "*").contains(method)) {
@@ -306,25 +357,26 @@ public final class FaultSyntax {
             return number(s.startsWith("r") ? s.substring(1) : s, "region id");
         }
 
-        long numberAfter(String k, String what) {
-            keyword(k);
-            return number(what);
-        }
-
-        String hexAfter(String k) {
-            keyword(k);
-            String s = next("hex key");
-            try {
-                java.util.HexFormat.of().parseHex(s);
-            } catch (IllegalArgumentException e) {
-                throw new SyntaxError("key '" + s + "' is not hex");
-            }
-            return s.toLowerCase(Locale.ROOT);
-        }
-
         int after() {
             keyword("after");
             return (int) number("message count");
+        }
+
+        int atListing() {
+            keyword("at-listing");
+            return (int) number("listing number");
+        }
+
+        long storeWord() {
+            keyword("store");
+            return number("store id");
+        }
+
+        int positive(String what, int n) {
+            if (n < 1) {
+                throw new SyntaxError("'" + what + "' must be at least 1");
+            }
+            return n;
         }
 
         int optionalAfter() {
@@ -346,8 +398,29 @@ public final class FaultSyntax {
             return 1;
         }
 
+        long numberAfter(String k, String what) {
+            keyword(k);
+            return number(what);
+        }
+
+        String hexAfter(String k) {
+            keyword(k);
+            String s = next("hex key");
+            try {
+                java.util.HexFormat.of().parseHex(s);
+            } catch (IllegalArgumentException e) {
+                throw new SyntaxError("key '" + s + "' is not hex");
+            }
+            return s.toLowerCase(Locale.ROOT);
+        }
+
         Duration duration() {
             return FaultSyntax.duration(next("duration"));
+        }
+
+        Duration forDuration() {
+            keyword("for");
+            return duration();
         }
 
         String word(String what) {

@@ -18,5 +18,7 @@ public enum StorePoint {
     /** The store puts together its answer. */
     ANSWER,
     /** The answer went out. */
-    ANSWERED
+    ANSWERED,
+    /** A Raft message between one of the store's peers and a peer on another store (votes, appends). */
+    RAFT
 }

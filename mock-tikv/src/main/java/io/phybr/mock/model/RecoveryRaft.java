@@ -75,13 +75,60 @@ public final class RecoveryRaft {
      * no longer holds (at or below its log base: the mock's in-memory stores keep no entries) apply without effect.
      */
     public static void commitAndApply(StoreImage store, Peer p, long index) {
+        commitAndApply(store, p, index, (region, prepareIndex) -> null);
+    }
+
+    /** Where the source's entries a CommitMerge carries come from: a replica of the source region holding them. */
+    @FunctionalInterface
+    public interface MergeEntries {
+        /** A replica (any store, tombstone or not) of {@code sourceRegion} whose log holds its PrepareMerge, or null. */
+        Peer holding(long sourceRegion, long prepareIndex);
+    }
+
+    /**
+     * As {@link #commitAndApply(StoreImage, Peer, long)}, and a CommitMerge whose source peer on this store has not
+     * applied its PrepareMerge first catches that source up, as TiKV does (raft_cmdpb CommitMergeRequest carries the
+     * source's entries up to PrepareMerge; the target's apply sends them to the local source peer in a CatchUpLogs,
+     * fsm/peer.rs on_catch_up_logs_for_merge; the source applies them, marks itself pending_remove (Merge) and is
+     * destroyed — a Tombstone here — and the target applies the merge). A source that holds the entries but only
+     * never learned they committed applies its own; one cut off before them takes them from {@code entries}.
+     */
+    public static void commitAndApply(StoreImage store, Peer p, long index, MergeEntries entries) {
         p.commit = Math.max(p.commit, Math.min(index, p.last));
         while (p.applied < p.commit && !p.tombstone) {
             Entry e = p.entry(p.applied + 1);
             if (e == null) {
                 p.applied++;
-            } else if (!Replication.applyEntry(store, p, e)) {
+                continue;
+            }
+            if (e.command() instanceof Entry.CommitMerge cm) {
+                catchUpSource(store, cm, entries);
+            }
+            if (!Replication.applyEntry(store, p, e)) {
                 break;
+            }
+        }
+    }
+
+    private static void catchUpSource(StoreImage store, Entry.CommitMerge cm, MergeEntries entries) {
+        Peer src = store.peer(cm.source());
+        if (src == null || src.tombstone || src.applied >= cm.sourcePrepareIndex()) {
+            return;
+        }
+        if (src.last < cm.sourcePrepareIndex() || src.entryTerm(cm.sourcePrepareIndex()) == -1) {
+            Peer donor = entries.holding(cm.source(), cm.sourcePrepareIndex());
+            if (donor == null) {
+                return; // nothing carries them: the target waits, as TiKV's would without the entries
+            }
+            follow(src, donor);
+        }
+        src.commit = Math.max(src.commit, Math.min(cm.sourcePrepareIndex(), src.last));
+        while (src.applied < cm.sourcePrepareIndex() && src.applied < src.last && !src.tombstone) {
+            Entry e = src.entry(src.applied + 1);
+            if (e == null) {
+                src.applied++;
+            } else if (!Replication.applyEntry(store, src, e)) {
+                return;
             }
         }
     }

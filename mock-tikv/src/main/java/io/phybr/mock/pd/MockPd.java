@@ -89,6 +89,8 @@ public final class MockPd implements AutoCloseable {
     private final List<int[]> faultLeft = new ArrayList<>();
     private final CountDownLatch closing = new CountDownLatch(1);
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final List<java.util.function.IntConsumer> listingListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final AtomicInteger listings = new AtomicInteger();
 
     public MockPd(List<Store> stores, boolean marked) throws IOException {
         this(builder().stores(stores).marked(marked));
@@ -253,6 +255,19 @@ public final class MockPd implements AutoCloseable {
         model.withStores(r -> r.script(later, everyListings));
     }
 
+    /** R14 (tidb-operator#5242): store {@code s} registers once PD has answered {@code listings} listings without it. */
+    public void registerAfter(Store s, int listings) {
+        model.withStores(r -> r.registerAfter(s, listings));
+    }
+
+    /**
+     * Told the number of every answered {@code GET /pd/api/v1/stores} (1, 2, …) right after its answer went out: the
+     * point where scripted events tied to PD's store listings fire (e.g. a store restart, R9).
+     */
+    public void onStoreListing(java.util.function.IntConsumer listener) {
+        listingListeners.add(listener);
+    }
+
     /** Stores of the script not registered yet. */
     public List<Long> pendingStores() {
         return model.readStores(StoreRegistry::pendingIds);
@@ -330,6 +345,11 @@ public final class MockPd implements AutoCloseable {
                 try (out) {
                     out.write(bytes);
                 }
+            }
+            if (fault == null && "GET".equals(method) && reply.status() == 200
+                    && (PdModel.API + "/stores").equals(path.endsWith("/") ? path.substring(0, path.length() - 1) : path)) {
+                int n = listings.incrementAndGet();
+                listingListeners.forEach(l -> l.accept(n));
             }
         }
     }

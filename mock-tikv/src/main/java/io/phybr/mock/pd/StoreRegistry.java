@@ -45,6 +45,9 @@ final class StoreRegistry {
     private final Deque<MockPd.Store> pending = new ArrayDeque<>();
     private int every;
     private int listingsSinceLast;
+    /** Stores that register once PD has answered so many listings without them (R14, by store). */
+    private final Map<Long, Map.Entry<MockPd.Store, Integer>> lateBy = new TreeMap<>();
+    private int listingsAnswered;
     private final Map<Long, RegionHeartbeat> regions = new TreeMap<>();
 
     StoreRegistry(Clock clock, List<MockPd.Store> initial) {
@@ -57,6 +60,7 @@ final class StoreRegistry {
         long now = clock.millis() / 1000;
         long ts = old == null ? now : Math.max(now, old.startTimestamp + 1);
         pending.removeIf(p -> p.id() == s.id());
+        lateBy.remove(s.id());
         stores.put(s.id(), new Registered(s, ts));
     }
 
@@ -69,8 +73,18 @@ final class StoreRegistry {
         this.listingsSinceLast = 0;
     }
 
+    /** Store {@code s} registers only after {@code listings} listings were answered without it. */
+    void registerAfter(MockPd.Store s, int listings) {
+        if (listings < 1) {
+            throw new IllegalArgumentException("listings must be >= 1");
+        }
+        lateBy.put(s.id(), Map.entry(s, listingsAnswered + listings));
+    }
+
     List<Long> pendingIds() {
-        return pending.stream().map(MockPd.Store::id).toList();
+        List<Long> out = new java.util.ArrayList<>(pending.stream().map(MockPd.Store::id).toList());
+        out.addAll(lateBy.keySet());
+        return out;
     }
 
     /** A store restarted: it registers again with a strictly newer start timestamp (R9). */
@@ -113,6 +127,12 @@ final class StoreRegistry {
             listingsSinceLast = 0;
             register(pending.poll());
         }
+        for (Map.Entry<MockPd.Store, Integer> late : List.copyOf(lateBy.values())) {
+            if (listingsAnswered >= late.getValue()) {
+                register(late.getKey());
+            }
+        }
+        listingsAnswered++;
         ObjectNode root = JSON.createObjectNode();
         ArrayNode arr = JSON.createArrayNode();
         for (Registered r : stores.values()) {

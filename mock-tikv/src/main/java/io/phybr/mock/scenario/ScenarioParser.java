@@ -302,7 +302,7 @@ public final class ScenarioParser {
         }
         for (Fault f : faults) {
             long s = FaultSyntax.store(f);
-            if (!(f instanceof Fault.PdStatus) && !stores.contains(s)) {
+            if (!(f instanceof Fault.PdFault || f instanceof Fault.Unmarked) && !stores.contains(s)) {
                 throw err("a fault names store " + s + ", which is not in 'stores' " + stores);
             }
         }

@@ -125,8 +125,9 @@ final class Flashback {
     /** The region as a peer of it knows it (metapb.Region with epoch, members and flashback state). */
     private io.phybr.proto.kv.meta.Region meta(Peer p) {
         io.phybr.proto.kv.meta.Region.Builder r = io.phybr.proto.kv.meta.Region.newBuilder().setId(p.regionId)
-                .setStartKey(com.google.protobuf.ByteString.copyFrom(p.start))
-                .setEndKey(com.google.protobuf.ByteString.copyFrom(p.end))
+                // region boundaries on the wire are TiKV's encoded keys, as PD's (metapb.Region), not the raw request keys
+                .setStartKey(com.google.protobuf.ByteString.copyFrom(io.phybr.mock.pd.KeyCodec.encode(p.start)))
+                .setEndKey(com.google.protobuf.ByteString.copyFrom(io.phybr.mock.pd.KeyCodec.encode(p.end)))
                 .setRegionEpoch(io.phybr.proto.kv.meta.RegionEpoch.newBuilder().setVersion(p.version).setConfVer(p.confVer));
         p.members.forEach((s, id) -> {
             if (s > 0) {

@@ -96,16 +96,23 @@ public final class MockStockCluster implements AutoCloseable {
         List<? extends Fault> faults = options.faults;
         RecoveryClock clock = options.clock;
         List<MockPd.Store> listed = new ArrayList<>();
+        List<MockPd.Store> late = new ArrayList<>();
         MockPd p = null;
+        PdEvents events = new PdEvents(faults);
+        boolean markedAtBoot = options.marked && !events.unmarked();
         try {
             for (StoreBackend b : backends) {
                 MockStockStore s = new MockStockStore(b, net, clock);
                 for (Fault.StoreFault f : storeFaults(faults, b.storeId())) {
                     s.faults().add(f);
+                    if (f instanceof Fault.IsolatedUntilWaitApply) {
+                        net.isolate(b.storeId());
+                    }
                 }
                 if (tls != null) {
                     s.tls(tls.grpc());
                 }
+                s.bootsInRecoveryModeIf(() -> markedAtBoot);
                 s.start();
                 stores.put(b.storeId(), s);
                 MockPd.Store listedStore = MockPd.Store.tikv(b.storeId(), s.address());
@@ -114,13 +121,13 @@ public final class MockStockCluster implements AutoCloseable {
                         listedStore = listedStore.withVersion(v.version()); // what the process tells PD
                     }
                 }
-                listed.add(listedStore);
+                (events.registersLate(b.storeId()) ? late : listed).add(listedStore);
             }
             if (withTiflash) {
                 // Nothing listens there: an adviser that does not skip TiFlash fails.
                 listed.add(MockPd.Store.tiflash(9999, "127.0.0.1:1"));
             }
-            p = MockPd.builder().stores(listed).marked(options.marked).schedule(operatorSchedule())
+            p = MockPd.builder().stores(listed).marked(markedAtBoot).schedule(operatorSchedule())
                     .schedulerSettings(operatorSchedulers()).tls(tls == null ? null : tls.http()).start();
             for (Fault f : faults) {
                 if (f instanceof Fault.PdFault pdFault) {
@@ -128,8 +135,17 @@ public final class MockStockCluster implements AutoCloseable {
                 }
             }
             MockPd thePd = p;
-            stores.values().forEach(st -> st.onRestart(thePd::storeRestarted)); // R9: a new start timestamp
+            stores.values().forEach(st -> {
+                st.onRestart(thePd::storeRestarted); // R9: a new start timestamp
+                st.bootsInRecoveryModeIf(() -> thePd.state().snapshotRecovering()); // R0: a restart asks PD again
+            });
             net.onLeader((store, leader) -> thePd.heartbeat(heartbeat(store, leader)));
+            events.apply(thePd, late, stores, net);
+            for (Fault f : faults) {
+                if (f instanceof Fault.EarlierRecoverRegion e) {
+                    store(e.store()).earlierRecoverRegionStillRunning(List.of(e.region()));
+                }
+            }
         } catch (IOException | RuntimeException e) {
             stores.values().forEach(MockStockStore::close);
             throw e;
@@ -184,7 +200,7 @@ public final class MockStockCluster implements AutoCloseable {
     }
 
     /** What a new leader tells PD (pdpb RegionHeartbeat). */
-    private static RegionHeartbeat heartbeat(long store, Peer leader) {
+    static RegionHeartbeat heartbeat(long store, Peer leader) {
         List<RegionHeartbeat.Peer> peers = new ArrayList<>();
         leader.members.forEach((s, id) -> {
             if (s > 0) {

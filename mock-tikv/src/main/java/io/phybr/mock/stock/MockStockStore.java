@@ -44,6 +44,9 @@ public final class MockStockStore implements AutoCloseable {
     private final RecoveryClock clock;
     private final List<java.util.function.LongConsumer> restartListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile RecoverDataService service;
+    /** Asked at every boot: was PD marked snapshot-recovering (R0)? */
+    private volatile java.util.function.BooleanSupplier pdMarked = () -> true;
+    private volatile boolean recoveryMode = true;
     private volatile TikvService tikv;
 
     /** A store alone in its own Raft network, on TiKV time scaled by 1000 (tests). */
@@ -107,17 +110,26 @@ public final class MockStockStore implements AutoCloseable {
             return this;
         }
         IOException last = null;
+        // R0 (components/server/src/server.rs): the recovery service is registered only when the TiKV booted in
+        // snapshot-recovery mode (PD marked); otherwise every RecoverData call answers UNIMPLEMENTED.
+        recoveryMode = pdMarked.getAsBoolean();
         for (int attempt = 0; attempt < 50; attempt++) {
             try {
                 NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))
-                        .addService(service = new RecoverDataService(this, backend, faults, worker, net, clock))
-                        .addService(tikv = new TikvService(this, faults, worker, net));
+                        .addService(tikv = new TikvService(this, faults, worker, net)); // tikvpb: served in every mode
+                service = new RecoverDataService(this, backend, faults, worker, net, clock);
+                if (recoveryMode) {
+                    b.addService(service);
+                }
                 if (tls != null) {
                     b.sslContext(tls);
                 }
                 Server s = b.build().start();
                 server = s;
                 up = true;
+                for (Fault.RefusesVotesAfterStart r : faults.at(StorePoint.RAFT, Fault.RefusesVotesAfterStart.class)) {
+                    net.refuseVotesUntil(storeId(), System.nanoTime() + clock.scale(r.period()).toNanos());
+                }
                 port = s.getPort();
                 LIVE.incrementAndGet();
                 return this;
@@ -173,6 +185,30 @@ public final class MockStockStore implements AutoCloseable {
         restartListeners.forEach(l -> l.accept(storeId()));
         start();
         net.settleAll(); // leaders elsewhere replicate to its followers again
+    }
+
+    /**
+     * tidb-operator#5297: a RecoverRegion of an earlier, killed client is running on this store, forcing
+     * {@code regions}, until a newer recovery call aborts it (R6).
+     */
+    public synchronized void earlierRecoverRegionStillRunning(List<Long> regions) {
+        if (server == null || service == null || !recoveryMode) {
+            throw new IllegalStateException("store " + storeId() + " does not serve RecoverData");
+        }
+        service.earlierCallStillRunning(regions);
+    }
+
+    /**
+     * R0: at every boot the store asks whether PD is marked snapshot-recovering ({@code init_cluster.rs}, pdpb
+     * IsSnapshotRecovering); only then does it serve RecoverData. Default: always marked.
+     */
+    public void bootsInRecoveryModeIf(java.util.function.BooleanSupplier marked) {
+        this.pdMarked = marked;
+    }
+
+    /** Whether the running process booted in snapshot-recovery mode (serves RecoverData). */
+    public boolean recoveryMode() {
+        return recoveryMode;
     }
 
     /** Told the store id after every restart (the mock PD re-registers the store with a new start timestamp). */

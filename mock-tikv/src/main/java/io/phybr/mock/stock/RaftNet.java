@@ -31,6 +31,10 @@ public final class RaftNet {
     /** Store → region → target index of the peer's pending WaitApply state (TiKV's snapshot_recovery_state). */
     private final Map<Long, Map<Long, Long>> pending = new TreeMap<>();
     private final List<LeaderListener> listeners = new ArrayList<>();
+    /** Store → System.nanoTime() until which its peers drop vote requests (tikv#15296). */
+    private final Map<Long, Long> refusesVotesUntil = new TreeMap<>();
+    /** Stores whose peers exchange no Raft messages with other stores (a network partition). */
+    private final java.util.Set<Long> isolated = new java.util.TreeSet<>();
 
     /** A store joins the network: {@code backend} holds its replicas, {@code up} says whether its process runs. */
     public synchronized void join(StoreBackend backend, BooleanSupplier up) {
@@ -46,6 +50,37 @@ public final class RaftNet {
     private boolean up(long store) {
         BooleanSupplier s = running.get(store);
         return s != null && s.getAsBoolean();
+    }
+
+    /** Whether a Raft message gets from a peer on store {@code a} to one on store {@code b}. */
+    private boolean link(long a, long b) {
+        return a == b || !isolated.contains(a) && !isolated.contains(b);
+    }
+
+    /** The store is cut off from the others' Raft messages (its process runs and serves RecoverData). */
+    public synchronized void isolate(long store) {
+        isolated.add(store);
+    }
+
+    /** The partition of {@code store} heals: leaders elsewhere replicate to its peers again. */
+    public synchronized void heal(long store) {
+        if (isolated.remove(store)) {
+            settleAll();
+        }
+    }
+
+    /** The store's peers drop every vote request until {@code nanoTime} (System.nanoTime()), tikv#15296. */
+    public synchronized void refuseVotesUntil(long store, long nanoTime) {
+        refusesVotesUntil.put(store, nanoTime);
+    }
+
+    private boolean refusesVotes(long store) {
+        Long until = refusesVotesUntil.get(store);
+        return until != null && System.nanoTime() - until < 0;
+    }
+
+    public synchronized boolean isolated(long store) {
+        return isolated.contains(store);
     }
 
     private Peer peer(long store, long region) {
@@ -80,9 +115,9 @@ public final class RaftNet {
         int votes = c.members.isEmpty() || c.members.containsKey(store) ? 1 : 0;
         for (Map.Entry<Long, Long> m : c.members.entrySet()) {
             long v = m.getKey();
-            Peer q = v == store || !up(v) ? null : peer(v, region);
+            Peer q = v == store || !up(v) || !link(store, v) || refusesVotes(v) ? null : peer(v, region);
             if (q == null) {
-                continue;
+                continue; // nothing reaches the voter, or it drops the request before Raft sees it (no term change)
             }
             if (RecoveryRaft.requestVote(q, c, term)) {
                 votes++;
@@ -124,7 +159,7 @@ public final class RaftNet {
         }
         List<Peer> followers = new ArrayList<>();
         for (long v : leader.members.keySet()) {
-            Peer q = v == ls || !up(v) ? null : peer(v, region);
+            Peer q = v == ls || !up(v) || !link(ls, v) ? null : peer(v, region);
             if (q != null && q.term <= leader.term) {
                 followers.add(q);
             }
@@ -137,12 +172,40 @@ public final class RaftNet {
             RecoveryRaft.follow(f, leader);
             f.silenced = true;
         }
-        RecoveryRaft.commitAndApply(image(ls), leader, leader.last);
-        silenceAllBut(ls);
+        applyThenSilenceNewPeers(ls, leader, leader.last);
         for (Peer f : followers) {
-            RecoveryRaft.commitAndApply(image(f.store), f, leader.commit);
-            silenceAllBut(f.store);
+            applyThenSilenceNewPeers(f.store, f, leader.commit);
         }
+    }
+
+    /**
+     * Applies up to {@code index} on {@code p}; peers the log's splits created on the store are silenced unless they
+     * lead. Every other peer's flag is kept right by whoever changes {@link #leaders} (campaign, split, restart), so
+     * the store's peers are walked only when applying added some: walking them on every settle made a million-region
+     * RecoverRegion quadratic (a million campaigns, each over up to a million peers) and it never finished.
+     */
+    private void applyThenSilenceNewPeers(long store, Peer p, long index) {
+        StoreImage img = image(store);
+        int before = img.peers.size();
+        RecoveryRaft.commitAndApply(img, p, index, this::mergeEntries);
+        if (img.peers.size() != before) {
+            silenceAllBut(store);
+        }
+    }
+
+    /**
+     * The source entries a CommitMerge carries (fsm/peer.rs on_catch_up_logs_for_merge): the mock takes them from any
+     * replica of the source region whose log holds its PrepareMerge (they are committed, so every copy agrees).
+     */
+    private Peer mergeEntries(long sourceRegion, long prepareIndex) {
+        for (StoreBackend b : stores.values()) {
+            Peer p = b.raftPeer(sourceRegion);
+            if (p != null && p.last >= prepareIndex && p.entry(prepareIndex) != null
+                    && p.entry(prepareIndex).command() instanceof io.phybr.mock.model.Entry.PrepareMerge) {
+                return p;
+            }
+        }
+        return null;
     }
 
     /** Peers created by applying a split are followers too: in recovery mode only forced leaders lead. */

@@ -37,7 +37,8 @@ import java.util.concurrent.locks.LockSupport;
  *       never an error. A client that gives up does not stop it: only a newer call or a restart does;</li>
  *   <li>WaitApply is broadcast to every peer and waits for those that must wait (R8); a pending older wait on any
  *       peer makes it answer success at once (Duplicated, R10);</li>
- *   <li>ResolveKvData streams one message for the locks, then one per scanned batch (R11), compacts, and closes.</li>
+ *   <li>ResolveKvData streams one message for the locks and one per scanned batch (R11), in the order TiKV's two
+ *       racing workers may produce ({@link ResolveWorkers}), compacts, and closes.</li>
  * </ul>
  * Work runs on {@code worker}, never on the transport threads. Faults come from {@link StoreFaults}, looked up at the
  * store's named points ({@link StorePoint}).
@@ -342,6 +343,32 @@ final class RecoverDataService extends RecoverDataGrpc.RecoverDataImplBase {
         };
     }
 
+    /**
+     * A RecoverRegion an earlier client left running (tidb-operator#5297): it forces {@code leaders} as any other does,
+     * answers nobody, and ends only when a newer RecoverRegion or a ReadRegionMeta aborts it (R6) or the store stops.
+     */
+    void earlierCallStillRunning(List<Long> leaders) {
+        StreamObserver<RecoverRegionResponse> gone = new StreamObserver<>() {
+            @Override
+            public void onNext(RecoverRegionResponse v) {
+                // the client that sent it was killed
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                // likewise
+            }
+
+            @Override
+            public void onCompleted() {
+                // likewise
+            }
+        };
+        Call call = new Call(gone);
+        replaceLastRecover(call);
+        worker.execute(() -> recover(call, leaders, null, gone));
+    }
+
     private void recover(Call call, List<Long> leaders, CallFault f, StreamObserver<RecoverRegionResponse> obs) {
         java.util.function.BooleanSupplier stop = () -> call.aborted || dead;
         if (!LeaderKeeper.electAndWaitAllReady(backend.storeId(), leaders, net, clock, stop, this::step)) {
@@ -405,6 +432,9 @@ final class RecoverDataService extends RecoverDataGrpc.RecoverDataImplBase {
                     waiting.add(region);
                 }
             }
+            if (!faults.at(StorePoint.RAFT, Fault.IsolatedUntilWaitApply.class).isEmpty()) {
+                net.heal(backend.storeId()); // tikv#16307: the wait was taken before the new leader truncated the tail
+            }
             if (!duplicated) { // one Duplicated abort fires the shared syncer: the call answers at once
                 for (long region : waiting) {
                     while (!net.applied(backend.storeId(), region)) {
@@ -443,13 +473,17 @@ final class RecoverDataService extends RecoverDataGrpc.RecoverDataImplBase {
                 obs.onCompleted();
                 return;
             }
+            // the backend reports the lock message first, then the write batches; TiKV's two workers race (R11)
+            List<ResolveWorkers.Message> got = new ArrayList<>();
             synchronized (net) {
-                backend.resolve(request.getResolvedTs(), (count, ts) -> {
-                    if (!call.aborted && !dead) {
-                        obs.onNext(ResolveKvDataResponse.newBuilder().setStoreId(backend.storeId())
-                                .setResolvedKeyCount(count).setCurrentCommitTs(ts).build());
-                    }
-                });
+                backend.resolve(request.getResolvedTs(), (count, ts) -> got.add(new ResolveWorkers.Message(count, ts)));
+            }
+            for (ResolveWorkers.Message m : ResolveWorkers.interleave(backend.storeId(), got.get(0),
+                    got.subList(1, got.size()))) {
+                if (!call.aborted && !dead) {
+                    obs.onNext(ResolveKvDataResponse.newBuilder().setStoreId(backend.storeId())
+                            .setResolvedKeyCount(m.keys()).setCurrentCommitTs(m.commitTs()).build());
+                }
             }
             // R5: a full manual compaction of every column family before the stream closes
             if (clock.sleep(RecoveryClock.COMPACTION, () -> call.aborted || dead) && call.finish()) {

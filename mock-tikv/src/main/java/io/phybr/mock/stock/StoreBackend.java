@@ -45,7 +45,9 @@ public interface StoreBackend {
     /**
      * ResolveKvData (R11, {@code data_resolver.rs}): delete every lock, then every write (with its default-CF value)
      * whose commit_ts is greater than {@code resolvedTs}, telling {@code sink} one message for the locks and then one
-     * per scanned batch of {@link #SCAN_BATCH} write keys that deleted something (and always the last one).
+     * per scanned batch of {@link #SCAN_BATCH} write keys that deleted something (and always the last one). The lock
+     * message always comes first here; the store's service sends the messages in an order TiKV's two racing workers
+     * may produce ({@link ResolveWorkers}).
      */
     void resolve(long resolvedTs, ResolveSink sink);
 

@@ -66,36 +66,14 @@ final class TikvService extends TikvGrpc.TikvImplBase {
             super.kvPrepareFlashbackToVersion(req, obs);
             return;
         }
-        CallFault f = faults.forCall(Rpc.PREPARE_FLASHBACK);
-        worker.execute(() -> {
-            Error busy = atCall(f, obs);
-            if (busy == BROKEN) {
-                return;
-            }
-            PrepareFlashbackToVersionResponse.Builder b = PrepareFlashbackToVersionResponse.newBuilder();
-            if (busy != null) {
-                b.setRegionError(busy);
-            } else {
-                Flashback.Answer a;
-                synchronized (net) {
-                    a = flashback.prepare(req.getContext(), req.getStartKey().toByteArray(),
-                            req.getEndKey().toByteArray(), req.getStartTs(), req.getVersion(), crash(f));
-                }
-                if (a == null) {
-                    obs.onError(Status.UNAVAILABLE.withDescription("the store restarted").asRuntimeException());
-                    return;
-                }
-                if (a.regionError() != null) {
-                    b.setRegionError(a.regionError());
-                } else if (a.error() != null) {
-                    b.setError(a.error());
-                }
-            }
-            if (f instanceof Fault.ErrorReply e) {
-                b.setError(e.msg());
-            }
-            answer(obs, b.build(), f);
-        });
+        phase(Rpc.PREPARE_FLASHBACK, obs, crash -> flashback.prepare(req.getContext(), req.getStartKey().toByteArray(),
+                req.getEndKey().toByteArray(), req.getStartTs(), req.getVersion(), crash), (regionError, error) -> {
+                    PrepareFlashbackToVersionResponse.Builder b = PrepareFlashbackToVersionResponse.newBuilder();
+                    if (regionError != null) {
+                        b.setRegionError(regionError);
+                    }
+                    return b.setError(error == null ? "" : error).build();
+                });
     }
 
     @Override
@@ -105,35 +83,48 @@ final class TikvService extends TikvGrpc.TikvImplBase {
             super.kvFlashbackToVersion(req, obs);
             return;
         }
-        CallFault f = faults.forCall(Rpc.FLASHBACK);
+        phase(Rpc.FLASHBACK, obs, crash -> flashback.flashback(req.getContext(), req.getVersion(),
+                req.getStartKey().toByteArray(), req.getEndKey().toByteArray(), req.getStartTs(), req.getCommitTs(),
+                crash), (regionError, error) -> {
+                    FlashbackToVersionResponse.Builder b = FlashbackToVersionResponse.newBuilder();
+                    if (regionError != null) {
+                        b.setRegionError(regionError);
+                    }
+                    return b.setError(error == null ? "" : error).build();
+                });
+    }
+
+    /**
+     * One flashback phase call on the worker: the CALL-point faults, then {@code work} under the Raft network's lock
+     * (null: the process died in the middle, the call breaks UNAVAILABLE), then the reply built from the region error
+     * and the error text (an ErrorReply fault sets the text), then the ANSWERED-point faults.
+     */
+    private <T> void phase(Rpc rpc, StreamObserver<T> obs, java.util.function.Function<Flashback.Crash, Flashback.Answer> work,
+                           java.util.function.BiFunction<Error, String, T> reply) {
+        CallFault f = faults.forCall(rpc);
         worker.execute(() -> {
             Error busy = atCall(f, obs);
             if (busy == BROKEN) {
                 return;
             }
-            FlashbackToVersionResponse.Builder b = FlashbackToVersionResponse.newBuilder();
-            if (busy != null) {
-                b.setRegionError(busy);
-            } else {
+            Error regionError = busy;
+            String error = null;
+            if (busy == null) {
                 Flashback.Answer a;
                 synchronized (net) {
-                    a = flashback.flashback(req.getContext(), req.getVersion(), req.getStartKey().toByteArray(),
-                            req.getEndKey().toByteArray(), req.getStartTs(), req.getCommitTs(), crash(f));
+                    a = work.apply(crash(f));
                 }
                 if (a == null) {
                     obs.onError(Status.UNAVAILABLE.withDescription("the store restarted").asRuntimeException());
                     return;
                 }
-                if (a.regionError() != null) {
-                    b.setRegionError(a.regionError());
-                } else if (a.error() != null) {
-                    b.setError(a.error());
-                }
+                regionError = a.regionError();
+                error = a.error();
             }
             if (f instanceof Fault.ErrorReply e) {
-                b.setError(e.msg());
+                error = e.msg();
             }
-            answer(obs, b.build(), f);
+            answer(obs, reply.apply(regionError, error), f);
         });
     }
 

@@ -46,7 +46,14 @@ class FaultSyntaxTest {
             new Fault.RestartDuring(1, Rpc.FLASHBACK, -1, 1),
             new Fault.SplitBefore(1, Rpc.PREPARE_FLASHBACK, 2, "7480", 9, 1),
             new Fault.LeaderMoveBefore(3, Rpc.FLASHBACK, 1, 2, 2),
-            new Fault.TikvVersion(2, "6.1.0"));
+            new Fault.TikvVersion(2, "6.1.0"),
+            new Fault.IsolatedUntilWaitApply(1),
+            new Fault.EarlierRecoverRegion(3, 2),
+            new Fault.RefusesVotesAfterStart(2, Duration.ofSeconds(30)),
+            new Fault.Unmarked(),
+            new Fault.RegisterLate(3, 2),
+            new Fault.StaleLeader(7, 2),
+            new Fault.RestartAtListing(2, 4));
 
     @Test
     void everyVariantRendersToALineThatParsesBackToIt() {
@@ -84,6 +91,16 @@ class FaultSyntaxTest {
         assertThat(parse("fault pd post /pd/api/v1/admin/base-alloc-id status 503"))
                 .isEqualTo(new Fault.PdStatus("POST", "/pd/api/v1/admin/base-alloc-id", 1, 503));
         assertThat(parse("fault store 4 duplicate region r9")).isEqualTo(new Fault.Duplicate(4, 9));
+        assertThat(parse("fault pd register store 3 after 2")).isEqualTo(new Fault.RegisterLate(3, 2));
+        assertThat(parse("fault pd stale-leader region r7 store 2")).isEqualTo(new Fault.StaleLeader(7, 2));
+        assertThat(parse("fault pd restart store 2 at-listing 4")).isEqualTo(new Fault.RestartAtListing(2, 4));
+        assertThat(parse("fault pd unmarked")).isEqualTo(new Fault.Unmarked());
+        assertThat(parse("fault store 1 isolated-until-wait-apply")).isEqualTo(new Fault.IsolatedUntilWaitApply(1));
+        assertThat(parse("fault store 2 refuse-votes for 30s"))
+                .isEqualTo(new Fault.RefusesVotesAfterStart(2, Duration.ofSeconds(30)));
+        assertThat(parse("fault store 3 earlier-recover-region region 2")).isEqualTo(new Fault.EarlierRecoverRegion(3, 2));
+        assertThat(FaultSyntax.store(new Fault.RegisterLate(3, 2))).isEqualTo(3);
+        assertThat(FaultSyntax.store(new Fault.Unmarked())).isZero();
     }
 
     @Test
@@ -119,7 +136,14 @@ class FaultSyntaxTest {
             "fault pd GET stores status 500 | does not start with '/'",
             "fault pd PUT /pd/api/v1/config status 500 | unknown HTTP method 'PUT'",
             "fault pd GET /pd/api/v1/config status 900 | out of range",
-            "fault region 1 absent | expected 'fault store S KIND"})
+            "fault region 1 absent | expected 'fault store S KIND",
+            "fault pd register store 3 | after N' ('after' is missing)",
+            "fault pd register store 3 after 0 | 'listings' must be at least 1",
+            "fault pd register 3 after 2 | '3' where 'store' belongs",
+            "fault pd restart store 2 after 4 | 'after' where 'at-listing' belongs",
+            "fault pd stale-leader region 7 | store S' ('store' is missing)",
+            "fault pd unmarked now | unexpected 'now'",
+            "fault pd GET | EVENT: unmarked, register, stale-leader, restart"})
     void badLinesSayWhatIsWrong(String line, String message) {
         assertThatThrownBy(() -> parse(line.strip())).isInstanceOf(FaultSyntax.SyntaxError.class)
                 .hasMessageContaining(message.strip());

@@ -12,7 +12,7 @@ final class HeapAdvice {
     /**
      * Heap per dump byte `plan` needs, measured: the table (~74 B per replica plus its key bytes), the planner's
      * working columns and the JVM's own slack, over dumps of mock-tikv's capacity layout (~229 bytes per line).
-     * 1M regions (684 MB) plan in -Xmx800m; 10M regions (6.9 GB) in -Xmx6g.
+     * 1M regions (684 MB) plan in -Xmx600m; 10M regions (6.9 GB) in -Xmx6g (peak heap 4.6 GB): a little generous.
      */
     static final double HEAP_PER_DUMP_BYTE = 0.85;
     /** Heap per replica, for input of unknown size (standard input, a live collection): the same, per line. */

@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = PhybrMain.Version.class,
         description = {"Plans and drives TiKV region recovery after a volume-snapshot restore.", ""},
-        subcommands = {ServeCommand.class, PlanCommand.class, RecoverCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {ServeCommand.class, PlanCommand.class, RecoverCommand.class, ReportCommand.class,
+                CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 internal error, 2 usage, 3 plan refused (diagnosis printed),"
                 + " 4 timeout, 5 store/PD failure, 6 unreadable input, 7 out of memory (the message says how much"
                 + " heap the input needs)."})

@@ -46,8 +46,20 @@ public record TlsConfig(Path ca, Path cert, Path key) {
     private Material load() throws TlsFileException {
         Instant now = Instant.now();
         List<X509Certificate> cas = PemFiles.certificates("--ca", ca);
+        // A bundle may hold expired CAs beside valid ones (the system bundles do): only a bundle with no CA valid
+        // now is refused; path building simply never uses the expired ones.
+        TlsFileException firstInvalid = null;
+        int valid = 0;
         for (X509Certificate c : cas) {
-            PemFiles.checkValid("--ca", ca, c, now);
+            try {
+                PemFiles.checkValid("--ca", ca, c, now);
+                valid++;
+            } catch (TlsFileException e) {
+                firstInvalid = firstInvalid == null ? e : firstInvalid;
+            }
+        }
+        if (valid == 0) {
+            throw firstInvalid;
         }
         if (cert == null) {
             return new Material(cas, List.of(), null);

@@ -56,6 +56,18 @@ class TlsConfigTest {
     }
 
     @Test
+    void aCaBundleIsRefusedOnlyWhenNoCaInItIsValid() throws Exception {
+        TestPki pki = TestPki.ca(tmp, "cluster");
+        TestPki.Files2 old = TestPki.ca(tmp, "retired").expired("retired-ca", KeyForm.RSA_PKCS8, false);
+        // a bundle as the system ones are: an expired certificate beside the valid CA is no reason to refuse
+        Path bundle = Files.writeString(tmp.resolve("bundle.pem"), Files.readString(old.cert()) + Files.readString(pki.caFile()));
+        TestPki.Files2 br = pki.client("br", KeyForm.RSA_PKCS8);
+        assertThat(new TlsConfig(bundle, br.cert(), br.key()).sslContext()).isNotNull();
+        assertThatThrownBy(() -> new TlsConfig(old.cert(), null, null).sslContext())
+                .hasMessageContaining("--ca " + old.cert()).hasMessageContaining("expired on");
+    }
+
+    @Test
     void aKeyThatIsNotTheCertificatesIsRefusedNamingBoth() throws Exception {
         TestPki pki = TestPki.ca(tmp, "cluster");
         TestPki.Files2 a = pki.client("a", KeyForm.RSA_PKCS1);

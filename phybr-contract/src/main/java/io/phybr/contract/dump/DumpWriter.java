@@ -16,21 +16,22 @@ import java.util.Arrays;
 public final class DumpWriter implements Closeable {
     private static final int CHUNK = 64 * 1024;
     private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] STORE = ascii("{\"store\":");
-    private static final byte[] REGION = ascii(",\"region_id\":");
-    private static final byte[] APPLIED = ascii(",\"applied_index\":");
-    private static final byte[] TERM = ascii(",\"term\":");
-    private static final byte[] PEER = ascii(",\"peer_id\":");
-    private static final byte[] LAST_LOG_TERM = ascii(",\"last_log_term\":");
-    private static final byte[] LAST_INDEX = ascii(",\"last_index\":");
-    private static final byte[] COMMIT = ascii(",\"commit_index\":");
-    private static final byte[] VERSION = ascii(",\"version\":");
-    private static final byte[] TOMBSTONE = ascii(",\"tombstone\":");
-    private static final byte[] TRUE = ascii("true");
-    private static final byte[] FALSE = ascii("false");
-    private static final byte[] START = ascii(",\"start_key\":\"");
-    private static final byte[] END = ascii("\",\"end_key\":\"");
-    private static final byte[] CLOSE = ascii("\"}\n");
+    // The line's fixed parts, in the order written; LineScanner reads exactly this shape back.
+    static final byte[] STORE = ascii("{\"store\":");
+    static final byte[] REGION = ascii(",\"region_id\":");
+    static final byte[] APPLIED = ascii(",\"applied_index\":");
+    static final byte[] TERM = ascii(",\"term\":");
+    static final byte[] PEER = ascii(",\"peer_id\":");
+    static final byte[] LAST_LOG_TERM = ascii(",\"last_log_term\":");
+    static final byte[] LAST_INDEX = ascii(",\"last_index\":");
+    static final byte[] COMMIT = ascii(",\"commit_index\":");
+    static final byte[] VERSION = ascii(",\"version\":");
+    static final byte[] TOMBSTONE = ascii(",\"tombstone\":");
+    static final byte[] TRUE = ascii("true");
+    static final byte[] FALSE = ascii("false");
+    static final byte[] START = ascii(",\"start_key\":\"");
+    static final byte[] END = ascii("\",\"end_key\":\"");
+    static final byte[] CLOSE = ascii("\"}\n");
     /** The longest line without its keys: ten 20-digit numbers plus every field name. */
     private static final int FIXED = 512;
 

@@ -1,7 +1,5 @@
 package io.phybr.contract.dump;
 
-import java.nio.charset.StandardCharsets;
-
 /**
  * The fast path of {@link DumpReader}: parses a block of whole lines straight from bytes, accepting
  * only the exact shape {@link DumpWriter} writes (fields in its order, no spaces, numbers without
@@ -12,20 +10,21 @@ import java.nio.charset.StandardCharsets;
  * has. So the fast path never accepts a line the general parser would refuse, nor reads it differently.
  */
 final class LineScanner {
-    private static final byte[] STORE = ascii("{\"store\":");
-    private static final byte[] REGION = ascii(",\"region_id\":");
-    private static final byte[] APPLIED = ascii(",\"applied_index\":");
-    private static final byte[] TERM = ascii(",\"term\":");
-    private static final byte[] PEER = ascii("peer_id\":");
-    private static final byte[] LAST_LOG_TERM = ascii(",\"last_log_term\":");
-    private static final byte[] LAST_INDEX = ascii(",\"last_index\":");
-    private static final byte[] COMMIT = ascii(",\"commit_index\":");
-    private static final byte[] VERSION = ascii(",\"version\":");
-    private static final byte[] TOMBSTONE = ascii(",\"tombstone\":");
-    private static final byte[] TRUE = ascii("true");
-    private static final byte[] FALSE = ascii("false");
-    private static final byte[] START = ascii(",\"start_key\":\"");
-    private static final byte[] END = ascii("\",\"end_key\":\"");
+    // The shape DumpWriter writes, literal by literal.
+    private static final byte[] STORE = DumpWriter.STORE;
+    private static final byte[] REGION = DumpWriter.REGION;
+    private static final byte[] APPLIED = DumpWriter.APPLIED;
+    private static final byte[] TERM = DumpWriter.TERM;
+    private static final byte[] PEER = DumpWriter.PEER;
+    private static final byte[] LAST_LOG_TERM = DumpWriter.LAST_LOG_TERM;
+    private static final byte[] LAST_INDEX = DumpWriter.LAST_INDEX;
+    private static final byte[] COMMIT = DumpWriter.COMMIT;
+    private static final byte[] VERSION = DumpWriter.VERSION;
+    private static final byte[] TOMBSTONE = DumpWriter.TOMBSTONE;
+    private static final byte[] TRUE = DumpWriter.TRUE;
+    private static final byte[] FALSE = DumpWriter.FALSE;
+    private static final byte[] START = DumpWriter.START;
+    private static final byte[] END = DumpWriter.END;
     /** Jackson refuses strings over 20,000,000 chars (StreamReadConstraints): longer keys go the general way. */
     private static final int MAX_HEX = 1 << 20;
 
@@ -51,10 +50,6 @@ final class LineScanner {
 
     private LineScanner(byte[] buf) {
         this.buf = buf;
-    }
-
-    private static byte[] ascii(String s) {
-        return s.getBytes(StandardCharsets.US_ASCII);
     }
 
     /** Parses {@code buf[0, len)}: whole lines, the last one without its newline only at the end of the input. */
@@ -119,7 +114,6 @@ final class LineScanner {
         long term;
         long commit = 0;
         if (pos + 2 < end && buf[pos + 2] == 'p') { // ,"peer_id": — a stock-TiKV line
-            pos += 2;
             if (!lit(PEER) || !num()) {
                 return false;
             }
@@ -179,7 +173,8 @@ final class LineScanner {
             return false;
         }
         int endHexLen = pos - endHex;
-        if (end - pos != 2 || buf[pos] != '"' || buf[pos + 1] != '}') {
+        // The writer's closing "}\n without its newline (the line ends here, or the input does).
+        if (end - pos != 2 || buf[pos] != DumpWriter.CLOSE[0] || buf[pos + 1] != DumpWriter.CLOSE[1]) {
             return false;
         }
         int i = rows.row(store, region, peer, index, term, commit, version, stock, tombstone);
