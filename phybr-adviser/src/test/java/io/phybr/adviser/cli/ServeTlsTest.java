@@ -87,7 +87,7 @@ class ServeTlsTest {
             clients.add(StoreClient.report(ch, s, layout.of(s)));
         }
         for (int i = 0; i < 3; i++) {
-            assertThat(clients.get(i).done.get(30, TimeUnit.SECONDS)).containsExactlyElementsOf(Layout.commandsOf(expected, i + 1));
+            assertThat(clients.get(i).allCommands().get(30, TimeUnit.SECONDS)).containsExactlyElementsOf(Layout.commandsOf(expected, i + 1));
         }
         List<CompletableFuture<io.phybr.proto.seed.CloseReply>> closes = new ArrayList<>();
         for (long s = 1; s <= 3; s++) {
