@@ -70,12 +70,16 @@ public final class StockCheck {
             if (!s.allApplied()) {
                 problems.add("store " + s.storeId() + " has peers not applied to their last index");
             }
-            for (InMemoryStoreBackend.Kv k : s.kvs()) {
-                if (k.lock() || k.commitTs() > resolvedTs) {
-                    problems.add("store " + s.storeId() + " still holds " + (k.lock() ? "a lock" : "a write at ts " + k.commitTs())
-                            + " on key " + HexFormat.of().formatHex(k.key()));
-                    break;
+            if (s.ledger().isEmpty()) {
+                for (InMemoryStoreBackend.Kv k : s.kvs()) {
+                    if (k.lock() || k.commitTs() > resolvedTs) {
+                        problems.add("store " + s.storeId() + " still holds " + (k.lock() ? "a lock" : "a write at ts "
+                                + k.commitTs()) + " on key " + HexFormat.of().formatHex(k.key()));
+                        break;
+                    }
                 }
+            } else {
+                problems.addAll(flashbackLeftovers(s, resolvedTs));
             }
             for (LocalPeer p : s.ledPeers()) {
                 Long other = leaderStore.put(p.regionId(), s.storeId());
@@ -109,6 +113,34 @@ public final class StockCheck {
             problems.add("keys [" + hex(at) + ", +inf) have no leader");
         }
         return problems;
+    }
+
+    /**
+     * After a flashback finish nothing is deleted: newer writes stay, shadowed by the flashback's versions. What a read
+     * at the newest ts sees must be each key's latest write at or below the resolved ts (or nothing); no lock (user or
+     * flashback) and no region in the flashback state may be left. The first problem of the store is named.
+     */
+    private static List<String> flashbackLeftovers(InMemoryStoreBackend s, long resolvedTs) {
+        if (!s.ledger().preparedRegions().isEmpty()) {
+            return List.of("store " + s.storeId() + " still has regions in the flashback state: "
+                    + new java.util.TreeMap<>(s.ledger().preparedRegions()).keySet());
+        }
+        if (!s.locks(new byte[0], new byte[0]).isEmpty() || !s.ledger().locks(new byte[0], new byte[0]).isEmpty()) {
+            return List.of("store " + s.storeId() + " still holds a lock");
+        }
+        java.util.TreeMap<byte[], Long> expected = new java.util.TreeMap<>(Arrays::compareUnsigned);
+        for (StoreBackend.Version v : s.versions(new byte[0], new byte[0])) {
+            expected.merge(v.key(), v.ts() <= resolvedTs ? v.ts() : 0, Math::max);
+        }
+        for (Map.Entry<byte[], Long> e : expected.entrySet()) {
+            long seen = Flashback.valueAt(s, e.getKey(), Long.MAX_VALUE);
+            if (seen != e.getValue()) {
+                return List.of("store " + s.storeId() + " still shows " + (seen == 0 ? "nothing" : "the write at ts "
+                        + seen) + " on key " + HexFormat.of().formatHex(e.getKey()) + " after the flashback (expected "
+                        + (e.getValue() == 0 ? "nothing" : "the write at ts " + e.getValue()) + ")");
+            }
+        }
+        return List.of();
     }
 
     private static String hex(byte[] k) {

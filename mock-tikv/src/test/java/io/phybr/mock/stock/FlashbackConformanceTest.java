@@ -277,6 +277,24 @@ class FlashbackConformanceTest {
         assertThat(be.ledger().preparedRegions()).isEmpty();
     }
 
+    /**
+     * {@code mock-tikv stores}' check ({@link StockCheck}) judges a flashback finish by what reads see: the newer
+     * writes stay (shadowed), so a region left out fails and all regions flashed back pass.
+     */
+    @Test
+    void theInMemoryStoresCheckJudgesAFlashbackByWhatReadsSee() throws Exception {
+        start();
+        List<InMemoryStoreBackend> stores = cluster.stores().stream().map(st -> (InMemoryStoreBackend) st.backend()).toList();
+        Map<Long, List<InMemoryStoreBackend.Kv>> committed = StockCheck.committedWrites(stores, VERSION);
+        prepare(1, 1, 100);
+        flashback(1, 1, 100, 101);
+        assertThat(StockCheck.check(stores, VERSION, committed))
+                .anySatisfy(p -> assertThat(p).contains("still shows the write at ts 30").contains("after the flashback"));
+        prepare(2, 2, 100);
+        flashback(2, 2, 100, 101);
+        assertThat(StockCheck.check(stores, VERSION, committed)).isEmpty();
+    }
+
     /** A busy scheduler answers the region error ServerIsBusy and changes nothing. */
     @Test
     void busyStoreAnswersServerIsBusy() throws Exception {

@@ -19,9 +19,13 @@ import java.util.regex.Pattern;
  * pure function of (seed, target, i): a finding names the flags that replay exactly it, and its bytes are saved.
  */
 final class FuzzRun {
-    /** What the terminal must never see in a diagnosis. */
+    /**
+     * What the terminal must never see in a diagnosis. Jackson's location suffix is "at [Source: …" or
+     * "at [line: …"; a bare "at [" is not enough, because a diagnosis may quote the operator's own text
+     * ("line 7 'split r1 at [80 new r2'").
+     */
     private static final Pattern INTERNALS = Pattern.compile(
-            "\\tat |Exception|\\[Source:|\\bat \\[|[\\x00-\\x08\\x0b-\\x1f\\x7f]");
+            "\\tat |Exception|\\[Source:|\\bat \\[(?:Source|line):|[\\x00-\\x08\\x0b-\\x1f\\x7f]");
 
     /** One bad answer: which input, what went wrong, where its bytes are. */
     record Finding(String target, int index, String what, Path saved) {
