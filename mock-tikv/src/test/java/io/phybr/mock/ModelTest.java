@@ -100,8 +100,8 @@ class ModelTest {
             String reported = img.allPeers().stream().filter(Peer::live)
                     .map(p -> p.regionId + "v" + p.version + Keys.range(p.start, p.end))
                     .sorted().collect(Collectors.joining(","));
-            String truth = b.committedLayout().stream().filter(g -> g.members.containsKey(img.id))
-                    .map(g -> g.id + "v" + g.version + Keys.range(g.start, g.end))
+            String truth = b.committedLayout().stream().filter(g -> g.members().containsKey(img.id))
+                    .map(g -> g.id() + "v" + g.version() + Keys.range(g.start(), g.end()))
                     .sorted().collect(Collectors.joining(","));
             assertThat(reported).as("seed %d store %d", seed, img.id).isEqualTo(truth);
             for (Peer p : img.allPeers()) {

@@ -32,8 +32,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class StoreClient implements ClientResponseObserver<RegionMeta, RegionRecover> {
     private final List<RegionRecover> commands = new ArrayList<>();
-    /** Completes with the commands when the adviser completes the stream, exceptionally on an error status. */
-    public final CompletableFuture<List<RegionRecover>> done = new CompletableFuture<>();
+    private final CompletableFuture<List<RegionRecover>> done = new CompletableFuture<>();
     private ClientCallStreamObserver<RegionMeta> requests;
     private Iterator<RegionMeta> pending;
     private boolean halfCloseWhenSent;
@@ -131,6 +130,14 @@ public final class StoreClient implements ClientResponseObserver<RegionMeta, Reg
     @Override
     public synchronized void onCompleted() {
         done.complete(List.copyOf(commands));
+    }
+
+    /**
+     * Completes with every command once the adviser completes the stream, exceptionally on an error status. A view:
+     * completing it does not end the stream.
+     */
+    public CompletableFuture<List<RegionRecover>> allCommands() {
+        return done.copy();
     }
 
     /** The commands received so far. */

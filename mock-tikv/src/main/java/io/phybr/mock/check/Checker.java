@@ -305,9 +305,9 @@ public final class Checker {
             }
         }
         b.append("== truth: committed layout ==\n");
-        backup.committedLayout().forEach(g -> b.append("  region ").append(g.id).append(" version ")
-                .append(g.version).append(' ').append(Keys.range(g.start, g.end)).append(" on ")
-                .append(g.members.keySet()).append(" leader ").append(g.leader).append('\n'));
+        backup.committedLayout().forEach(g -> b.append("  region ").append(g.id()).append(" version ")
+                .append(g.version()).append(' ').append(Keys.range(g.start(), g.end())).append(" on ")
+                .append(g.members().keySet()).append(" leader ").append(g.leader()).append('\n'));
         b.append("  ").append(backup.mustSurvive().size()).append(" committed writes at or below resolved ts ")
                 .append(backup.resolvedTs()).append('\n');
         return b.toString();

@@ -79,7 +79,7 @@ final class HistoryMoves {
     private List<Group> alive() {
         List<Group> out = new ArrayList<>();
         for (Group g : cluster.groups().values()) {
-            if (g.alive && !g.merging && leaderLive(g)) {
+            if (g.alive() && !g.merging() && leaderLive(g)) {
                 out.add(g);
             }
         }
@@ -92,7 +92,7 @@ final class HistoryMoves {
     }
 
     private boolean leaderLive(Group g) {
-        Peer p = cluster.liveStore(g.leader).peer(g.id);
+        Peer p = cluster.liveStore(g.leader()).peer(g.id());
         return p != null && p.live();
     }
 
@@ -108,9 +108,9 @@ final class HistoryMoves {
     /** Members that would persist a new entry now. */
     private int persisting(Group g) {
         int n = 0;
-        for (long s : g.members.keySet()) {
-            Peer p = cluster.liveStore(s).peer(g.id);
-            if (p != null && p.live() && !isLagging(s, g.id)) {
+        for (long s : g.members().keySet()) {
+            Peer p = cluster.liveStore(s).peer(g.id());
+            if (p != null && p.live() && !isLagging(s, g.id())) {
                 n++;
             }
         }
@@ -118,7 +118,7 @@ final class HistoryMoves {
     }
 
     private boolean canCommit(Group g, int minus) {
-        return persisting(g) - minus >= g.members.size() / 2 + 1;
+        return persisting(g) - minus >= g.members().size() / 2 + 1;
     }
 
     void write() {
@@ -126,7 +126,7 @@ final class HistoryMoves {
         if (g == null) {
             return;
         }
-        long[] r = rows.get(g.id);
+        long[] r = rows.get(g.id());
         long lo = Math.max(r[0], 0);
         long hi = Math.min(r[1], rowLimit);
         if (lo >= hi) {
@@ -135,7 +135,7 @@ final class HistoryMoves {
         int n = 1 + rng.nextInt(3);
         for (int i = 0; i < n; i++) {
             long row = lo + rng.nextLong(hi - lo);
-            do_(new Step.Write(g.id, key(row), 1));
+            do_(new Step.Write(g.id(), key(row), 1));
         }
     }
 
@@ -144,7 +144,7 @@ final class HistoryMoves {
         if (g == null) {
             return;
         }
-        long[] r = rows.get(g.id);
+        long[] r = rows.get(g.id());
         long lo = r[0] + 1;
         long hi = r[1] - 1;
         if (lo > hi || lo < 0) {
@@ -159,7 +159,7 @@ final class HistoryMoves {
             return;
         }
         long id = nextRegion++;
-        do_(new Step.Split(g.id, key(at), id));
+        do_(new Step.Split(g.id(), key(at), id));
         rows.put(id, new long[] {at, r[1]});
         r[1] = at;
     }
@@ -171,22 +171,22 @@ final class HistoryMoves {
         }
         Group target = null;
         for (Group g : alive()) {
-            if (g.id != source.id && (sameKey(g.start, source.end) || sameKey(source.start, g.end))) {
+            if (g.id() != source.id() && (sameKey(g.start(), source.end()) || sameKey(source.start(), g.end()))) {
                 target = g;
                 break;
             }
         }
-        if (target == null || !target.members.keySet().equals(source.members.keySet())
-                || anyLag(source.id) || !canCommit(source, 0)
+        if (target == null || !target.members().keySet().equals(source.members().keySet())
+                || anyLag(source.id()) || !canCommit(source, 0)
                 || !canCommit(target, 0)) {
             return;
         }
-        do_(new Step.Merge(source.id, target.id));
-        long[] s = rows.remove(source.id);
-        long[] t = rows.get(target.id);
+        do_(new Step.Merge(source.id(), target.id()));
+        long[] s = rows.remove(source.id());
+        long[] t = rows.get(target.id());
         t[0] = Math.min(t[0], s[0]);
         t[1] = Math.max(t[1], s[1]);
-        lagging.remove(source.id);
+        lagging.remove(source.id());
     }
 
     private static boolean sameKey(byte[] a, byte[] b) {
@@ -199,14 +199,14 @@ final class HistoryMoves {
             return;
         }
         List<Long> candidates = new ArrayList<>();
-        for (long s : g.members.keySet()) {
-            Peer p = cluster.liveStore(s).peer(g.id);
-            if (s != g.leader && p != null && p.live() && cluster.canWin(g.id, s)) {
+        for (long s : g.members().keySet()) {
+            Peer p = cluster.liveStore(s).peer(g.id());
+            if (s != g.leader() && p != null && p.live() && cluster.canWin(g.id(), s)) {
                 candidates.add(s);
             }
         }
         if (!candidates.isEmpty()) {
-            do_(new Step.Leader(g.id, candidates.get(rng.nextInt(candidates.size()))));
+            do_(new Step.Leader(g.id(), candidates.get(rng.nextInt(candidates.size()))));
         }
     }
 
@@ -217,7 +217,7 @@ final class HistoryMoves {
         }
         List<Long> free = new ArrayList<>();
         for (long s : storeIds) {
-            if (!g.members.containsKey(s) && !isLagging(s, g.id)) {
+            if (!g.members().containsKey(s) && !isLagging(s, g.id())) {
                 free.add(s);
             }
         }
@@ -225,10 +225,10 @@ final class HistoryMoves {
             return;
         }
         long to = free.get(rng.nextInt(free.size()));
-        do_(new Step.AddPeer(g.id, to));
+        do_(new Step.AddPeer(g.id(), to));
         List<Long> removable = new ArrayList<>();
-        for (long s : g.members.keySet()) {
-            if (s != g.leader && s != to) {
+        for (long s : g.members().keySet()) {
+            if (s != g.leader() && s != to) {
                 removable.add(s);
             }
         }
@@ -236,22 +236,22 @@ final class HistoryMoves {
             return;
         }
         long from = removable.get(rng.nextInt(removable.size()));
-        if (!isLagging(from, g.id) && !canCommit(g, 1)) {
+        if (!isLagging(from, g.id()) && !canCommit(g, 1)) {
             return;
         }
-        do_(new Step.RemovePeer(g.id, from));
+        do_(new Step.RemovePeer(g.id(), from));
     }
 
     /** A follower falls behind: cut off (most often), or persisting without learning the commit, or not applying. */
     void lag() {
         Group g = anyAlive();
-        if (g == null || anyLag(g.id) || !canCommit(g, 1)) {
+        if (g == null || anyLag(g.id()) || !canCommit(g, 1)) {
             return;
         }
         List<Long> candidates = new ArrayList<>();
-        for (long s : g.members.keySet()) {
-            Peer p = cluster.liveStore(s).peer(g.id);
-            if (s != g.leader && p != null && p.live()) {
+        for (long s : g.members().keySet()) {
+            Peer p = cluster.liveStore(s).peer(g.id());
+            if (s != g.leader() && p != null && p.live()) {
                 candidates.add(s);
             }
         }
@@ -261,8 +261,8 @@ final class HistoryMoves {
         long s = candidates.get(rng.nextInt(candidates.size()));
         int k = rng.nextInt(20);
         Lag mode = k < 12 ? Lag.CUT : k < 17 ? Lag.COMMIT : Lag.APPLY;
-        do_(new Step.Lag(s, g.id, mode));
-        lagging.computeIfAbsent(g.id, x -> new TreeMap<>()).put(s, mode);
+        do_(new Step.Lag(s, g.id(), mode));
+        lagging.computeIfAbsent(g.id(), x -> new TreeMap<>()).put(s, mode);
     }
 
     void resume() {
@@ -287,32 +287,32 @@ final class HistoryMoves {
      */
     void depose() {
         Group g = anyAlive();
-        if (g == null || anyLag(g.id) || g.members.size() < 2 || g.commit != g.lastIndex()
+        if (g == null || anyLag(g.id()) || g.members().size() < 2 || g.commit() != g.lastIndex()
                 || !g.pendingAdds().isEmpty()) {
             return;
         }
-        long old = g.leader;
-        do_(new Step.Lag(old, g.id, Lag.CUT));
-        lagging.computeIfAbsent(g.id, x -> new TreeMap<>()).put(old, Lag.CUT);
+        long old = g.leader();
+        do_(new Step.Lag(old, g.id(), Lag.CUT));
+        lagging.computeIfAbsent(g.id(), x -> new TreeMap<>()).put(old, Lag.CUT);
         List<Long> candidates = new ArrayList<>();
-        for (long s : g.members.keySet()) {
-            if (s != old && cluster.canWin(g.id, s)) {
+        for (long s : g.members().keySet()) {
+            if (s != old && cluster.canWin(g.id(), s)) {
                 candidates.add(s);
             }
         }
         if (candidates.isEmpty()) {
-            do_(new Step.Resume(old, g.id));
-            lagging.get(g.id).remove(old);
+            do_(new Step.Resume(old, g.id()));
+            lagging.get(g.id()).remove(old);
             return;
         }
-        long[] r = rows.get(g.id);
+        long[] r = rows.get(g.id());
         long lo = Math.max(r[0], 0);
         long hi = Math.min(r[1], rowLimit);
         int n = lo < hi ? 1 + rng.nextInt(3) : 0;
         for (int i = 0; i < n; i++) {
-            do_(new Step.Write(g.id, key(lo + rng.nextLong(hi - lo)), 1));
+            do_(new Step.Write(g.id(), key(lo + rng.nextLong(hi - lo)), 1));
         }
-        do_(new Step.Leader(g.id, candidates.get(rng.nextInt(candidates.size()))));
+        do_(new Step.Leader(g.id(), candidates.get(rng.nextInt(candidates.size()))));
     }
 
     void campaign() {
@@ -321,7 +321,7 @@ final class HistoryMoves {
                 long s = sl.getKey();
                 Peer p = cluster.liveStore(s).peer(e.getKey());
                 Group g = cluster.groups().get(e.getKey());
-                if (sl.getValue() == Lag.CUT && p != null && p.live() && (!g.alive || g.leader != s)
+                if (sl.getValue() == Lag.CUT && p != null && p.live() && (!g.alive() || g.leader() != s)
                         && rng.nextBoolean()) {
                     do_(new Step.Campaign(s, e.getKey()));
                     return;

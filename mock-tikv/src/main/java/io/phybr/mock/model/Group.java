@@ -4,26 +4,29 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 
-/** A Raft group as its leader sees it: the one true log of a region and its current epoch. */
+/**
+ * A Raft group as its leader sees it: the one true log of a region and its current epoch. Only history steps
+ * ({@link Cluster}) change it; everyone else reads it through the accessors.
+ */
 public final class Group {
     /** TiKV's RAFT_INIT_LOG_INDEX / RAFT_INIT_LOG_TERM: a new region's log starts here. */
     public static final long INIT_INDEX = 5;
     public static final long INIT_TERM = 5;
 
-    public final long id;
+    final long id;
     final List<Entry> log = new ArrayList<>();
-    public long term = INIT_TERM;
-    public long leader;
+    long term = INIT_TERM;
+    long leader;
     /** Voters: store id → peer id. */
-    public final TreeMap<Long, Long> members;
-    public byte[] start;
-    public byte[] end;
-    public long version;
-    public long confVer;
-    public long commit = INIT_INDEX;
+    final TreeMap<Long, Long> members;
+    byte[] start;
+    byte[] end;
+    long version;
+    long confVer;
+    long commit = INIT_INDEX;
     /** False once merged into another region. */
-    public boolean alive = true;
-    public boolean merging;
+    boolean alive = true;
+    boolean merging;
     /** Stores added by AddPeer that still wait for their snapshot: store → index of the AddPeer entry. */
     final TreeMap<Long, Long> pendingAdds = new TreeMap<>();
     /** The region this one split from (0 for an initial region) and the index of that Split entry. */
@@ -40,6 +43,56 @@ public final class Group {
         this.end = end;
         this.version = version;
         this.confVer = confVer;
+    }
+
+    public long id() {
+        return id;
+    }
+
+    /** The current term. */
+    public long term() {
+        return term;
+    }
+
+    /** The store of the current leader. */
+    public long leader() {
+        return leader;
+    }
+
+    /** Voters: store id → peer id (read-only). */
+    public java.util.SortedMap<Long, Long> members() {
+        return java.util.Collections.unmodifiableSortedMap(members);
+    }
+
+    public byte[] start() {
+        return start.clone();
+    }
+
+    public byte[] end() {
+        return end.clone();
+    }
+
+    public long version() {
+        return version;
+    }
+
+    public long confVer() {
+        return confVer;
+    }
+
+    /** The leader's commit index. */
+    public long commit() {
+        return commit;
+    }
+
+    /** False once merged into another region. */
+    public boolean alive() {
+        return alive;
+    }
+
+    /** A merge of this region has been proposed and not yet applied. */
+    public boolean merging() {
+        return merging;
     }
 
     public long lastIndex() {

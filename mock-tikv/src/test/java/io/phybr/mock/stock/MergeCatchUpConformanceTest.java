@@ -81,23 +81,6 @@ class MergeCatchUpConformanceTest {
 
 
     private static <T> StreamObserver<T> observer(CompletableFuture<? super T> f) {
-        return new StreamObserver<>() {
-            T last;
-
-            @Override
-            public void onNext(T v) {
-                last = v;
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                f.completeExceptionally(t);
-            }
-
-            @Override
-            public void onCompleted() {
-                f.complete(last);
-            }
-        };
+        return Observers.lastOf(f);
     }
 }

@@ -96,25 +96,8 @@ class ScriptedConformanceTest {
         return r.statusCode() + " " + r.body();
     }
 
-    private static <T> StreamObserver<T> observer(CompletableFuture<T> f) {
-        return new StreamObserver<>() {
-            T last;
-
-            @Override
-            public void onNext(T v) {
-                last = v;
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                f.completeExceptionally(t);
-            }
-
-            @Override
-            public void onCompleted() {
-                f.complete(last);
-            }
-        };
+    private static <T> StreamObserver<T> observer(CompletableFuture<? super T> f) {
+        return Observers.lastOf(f);
     }
 
     private RecoverRegionResponse recover(long store, long region) throws Exception {

@@ -95,25 +95,8 @@ class StockConformanceTest {
         return f;
     }
 
-    private static <T> StreamObserver<T> observer(CompletableFuture<T> f) {
-        return new StreamObserver<>() {
-            T last;
-
-            @Override
-            public void onNext(T v) {
-                last = v;
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                f.completeExceptionally(t);
-            }
-
-            @Override
-            public void onCompleted() {
-                f.complete(last);
-            }
-        };
+    private static <T> StreamObserver<T> observer(CompletableFuture<? super T> f) {
+        return Observers.lastOf(f);
     }
 
     private static Status.Code code(CompletableFuture<?> f) {

@@ -79,7 +79,7 @@ class ServeCommandTest {
             clients.add(StoreClient.report(ch, s, layout.of(s)));
         }
         for (int i = 0; i < 3; i++) {
-            assertThat(clients.get(i).done.get(30, TimeUnit.SECONDS))
+            assertThat(clients.get(i).allCommands().get(30, TimeUnit.SECONDS))
                     .containsExactlyElementsOf(Layout.commandsOf(expected, i + 1));
         }
         List<CompletableFuture<io.phybr.proto.seed.CloseReply>> closes = new ArrayList<>();
@@ -195,7 +195,7 @@ class ServeCommandTest {
             clients.add(StoreClient.report(ch, s, layout.of(s)));
         }
         for (long s = 1; s <= 3; s++) {
-            clients.get((int) s - 1).done.get(30, TimeUnit.SECONDS);
+            clients.get((int) s - 1).allCommands().get(30, TimeUnit.SECONDS);
             StoreClient.close(ch, s, true);
         }
         assertThat(exit.get(30, TimeUnit.SECONDS)).isEqualTo(ExitCode.OK.code());
@@ -235,7 +235,7 @@ class ServeCommandTest {
                 "--port-file", portFile.toString(), "--record", notADir.resolve("run").toString());
         ManagedChannel ch = connect(portFile);
         Layout layout = Layout.simple(1, 5);
-        StoreClient.report(ch, 1L, layout.of(1)).done.get(30, TimeUnit.SECONDS);
+        StoreClient.report(ch, 1L, layout.of(1)).allCommands().get(30, TimeUnit.SECONDS);
         StoreClient.close(ch, 1L, true);
         assertThat(exit.get(30, TimeUnit.SECONDS)).isEqualTo(ExitCode.OK.code());
         assertThat(notADir).hasContent("x");

@@ -88,8 +88,8 @@ class ServeMetricsTest {
         assertThat(status.path("progress").path("stores_done").asInt()).isEqualTo(1);
 
         StoreClient two = StoreClient.report(ch, 2L, layout.of(2));
-        one.done.get(30, TimeUnit.SECONDS);
-        two.done.get(30, TimeUnit.SECONDS);
+        one.allCommands().get(30, TimeUnit.SECONDS);
+        two.allCommands().get(30, TimeUnit.SECONDS);
         List<CompletableFuture<io.phybr.proto.seed.CloseReply>> closes = new ArrayList<>();
         closes.add(StoreClient.close(ch, 1L, true));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(get(statusPort, "/metrics")).contains(

@@ -17,8 +17,6 @@ import io.phybr.adviser.tls.TestPki;
 import io.phybr.adviser.tls.TestPki.KeyForm;
 import io.phybr.contract.ExitCode;
 import io.phybr.mock.agent.StoreClient;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,21 +42,15 @@ class ServeTlsTest {
     @TempDir
     Path dir;
 
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
+    /** What the last serve printed on standard error (its diagnosis). */
+    private String err = "";
 
+    /** Runs the command line in its own thread, as the jar's main would; its exit code completes the future. */
     private CompletableFuture<Integer> serve(String... args) {
-        CompletableFuture<Integer> exit = new CompletableFuture<>();
-        Thread t = new Thread(() -> {
-            try {
-                exit.complete(PhybrMain.commandLine().setOut(new PrintWriter(out, true))
-                        .setErr(new PrintWriter(err, true)).execute(args));
-            } catch (Throwable e) {
-                exit.completeExceptionally(e);
-            }
-        }, "phybr-serve-tls-test");
-        t.start();
-        return exit;
+        return CompletableFuture.supplyAsync(() -> CliRun.of(args)).thenApply(r -> {
+            err = r.err();
+            return r.code();
+        });
     }
 
     private CompletableFuture<Integer> serveTls(TestPki pki, TestPki.Files2 server, String collectTimeout, Path portFile) {
@@ -95,7 +87,7 @@ class ServeTlsTest {
             clients.add(StoreClient.report(ch, s, layout.of(s)));
         }
         for (int i = 0; i < 3; i++) {
-            assertThat(clients.get(i).done.get(30, TimeUnit.SECONDS)).containsExactlyElementsOf(Layout.commandsOf(expected, i + 1));
+            assertThat(clients.get(i).allCommands().get(30, TimeUnit.SECONDS)).containsExactlyElementsOf(Layout.commandsOf(expected, i + 1));
         }
         List<CompletableFuture<io.phybr.proto.seed.CloseReply>> closes = new ArrayList<>();
         for (long s = 1; s <= 3; s++) {
@@ -104,7 +96,7 @@ class ServeTlsTest {
         for (var c : closes) {
             assertThat(c.get(30, TimeUnit.SECONDS).getOk()).isEqualTo("ok");
         }
-        assertThat(exit.get(30, TimeUnit.SECONDS)).as(err.toString()).isEqualTo(ExitCode.OK.code());
+        assertThat(exit.get(30, TimeUnit.SECONDS)).as("see the log").isEqualTo(ExitCode.OK.code());
     }
 
     @Test
@@ -161,14 +153,14 @@ class ServeTlsTest {
     @Test
     void serveRefusesTlsWithoutItsOwnCertificateBeforeListening() throws Exception {
         TestPki pki = TestPki.ca(dir, "cluster");
-        int code = PhybrMain.commandLine().setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true))
-                .execute("serve", "--listen", "127.0.0.1:0", "--stores", "1", "--no-record", "--ca", pki.caFile().toString());
-        assertThat(code).isEqualTo(ExitCode.BAD_INPUT.code());
+        CliRun r = CliRun.of("serve", "--listen", "127.0.0.1:0", "--stores", "1", "--no-record", "--ca", pki.caFile().toString());
+        err = r.err();
+        assertThat(r.code()).isEqualTo(ExitCode.BAD_INPUT.code());
         assertOneParagraph("serving TLS needs --cert and --key", "Nothing was started");
     }
 
     private void assertOneParagraph(String... mustName) {
-        String e = err.toString();
+        String e = err;
         for (String s : mustName) {
             assertThat(e).contains(s);
         }

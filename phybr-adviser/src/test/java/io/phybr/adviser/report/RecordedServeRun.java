@@ -36,7 +36,7 @@ final class RecordedServeRun {
             clients.add(StoreClient.report(ch, s, layout.of(s)));
         }
         for (StoreClient c : clients) {
-            c.done.get(30, TimeUnit.SECONDS);
+            c.allCommands().get(30, TimeUnit.SECONDS);
         }
         List<CompletableFuture<?>> closes = new ArrayList<>();
         for (long s = 1; s <= stores; s++) {

@@ -66,7 +66,7 @@ class SeedAdviserCloseTest {
     private void reportAll(Layout layout) {
         List<StoreClient> clients = new java.util.ArrayList<>();
         layout.byStore.forEach((s, metas) -> clients.add(StoreClient.report(channel(), s, metas)));
-        clients.forEach(c -> c.done.join());
+        clients.forEach(c -> c.allCommands().join());
     }
 
     @ParameterizedTest
@@ -155,7 +155,7 @@ class SeedAdviserCloseTest {
         // The seed's tikv-phybr sends no phybr-store-id: the connection names it.
         start(Transport.LOOPBACK, b -> b.stores(1));
         ManagedChannel ch = channel();
-        StoreClient.report(ch, null, Layout.simple(1, 10).of(1)).done.join();
+        StoreClient.report(ch, null, Layout.simple(1, 10).of(1)).allCommands().join();
         assertThat(StoreClient.close(ch, null, true).get().getOk()).isEqualTo("ok");
         assertThat(adviser.closedStores()).containsExactly(1);
         assertThat(outcome().exitCode()).isEqualTo(ExitCode.OK);

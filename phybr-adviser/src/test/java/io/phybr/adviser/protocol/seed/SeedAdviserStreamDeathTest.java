@@ -94,8 +94,8 @@ class SeedAdviserStreamDeathTest {
         Layout layout = Layout.simple(2, 20);
         StoreClient one = StoreClient.report(channel(), 1L, layout.of(1));
         StoreClient two = StoreClient.report(channel(), 2L, layout.of(2));
-        assertThat(one.done.get()).containsExactlyElementsOf(Layout.commandsOf(layout.plan(), 1));
-        assertThat(two.done.get()).isNotNull();
+        assertThat(one.allCommands().get()).containsExactlyElementsOf(Layout.commandsOf(layout.plan(), 1));
+        assertThat(two.allCommands().get()).isNotNull();
     }
 
     @Test

@@ -118,7 +118,7 @@ class SeedAdviserTest {
 
         Map<Long, StoreClient> clients = reportAll(layout);
         for (var e : clients.entrySet()) {
-            assertThat(e.getValue().done.get(30, java.util.concurrent.TimeUnit.SECONDS))
+            assertThat(e.getValue().allCommands().get(30, java.util.concurrent.TimeUnit.SECONDS))
                     .as("seed %d: commands to store %d", seed, e.getKey())
                     .containsExactlyElementsOf(Layout.commandsOf(expected, e.getKey()));
         }
@@ -152,9 +152,9 @@ class SeedAdviserTest {
         two.sendAll(layout.of(2), true);
         first.sendAll(layout.of(1), true);
         second.sendAll(layout.of(3), true);
-        assertThat(first.done.get()).containsExactlyElementsOf(Layout.commandsOf(expected, 1));
-        assertThat(two.done.get()).containsExactlyElementsOf(Layout.commandsOf(expected, 2));
-        assertThat(second.done.get()).containsExactlyElementsOf(Layout.commandsOf(expected, 3));
+        assertThat(first.allCommands().get()).containsExactlyElementsOf(Layout.commandsOf(expected, 1));
+        assertThat(two.allCommands().get()).containsExactlyElementsOf(Layout.commandsOf(expected, 2));
+        assertThat(second.allCommands().get()).containsExactlyElementsOf(Layout.commandsOf(expected, 3));
     }
 
     @ParameterizedTest
@@ -170,7 +170,7 @@ class SeedAdviserTest {
         start(t, b -> b.storeIds(4, 7, 9));
         Map<Long, StoreClient> clients = reportAll(layout);
         for (long s : ids) {
-            assertThat(clients.get(s).done.get()).containsExactlyElementsOf(Layout.commandsOf(expected, s));
+            assertThat(clients.get(s).allCommands().get()).containsExactlyElementsOf(Layout.commandsOf(expected, s));
         }
         closeAll(clients.keySet()).values().forEach(CompletableFuture::join);
         assertThat(outcome().exitCode()).isEqualTo(ExitCode.OK);
@@ -194,8 +194,8 @@ class SeedAdviserTest {
         // The first stream is unaffected.
         first.sendAll(layout.of(1), true);
         StoreClient other = StoreClient.report(channel(), 2L, layout.of(2));
-        assertThat(first.done.get()).containsExactlyElementsOf(Layout.commandsOf(expected, 1));
-        assertThat(other.done.get()).containsExactlyElementsOf(Layout.commandsOf(expected, 2));
+        assertThat(first.allCommands().get()).containsExactlyElementsOf(Layout.commandsOf(expected, 1));
+        assertThat(other.allCommands().get()).containsExactlyElementsOf(Layout.commandsOf(expected, 2));
     }
 
     @ParameterizedTest
@@ -302,9 +302,9 @@ class SeedAdviserTest {
         await().atMost(WAIT).until(() -> adviser.metasSoFar(2) == -1);
         StoreClient again = StoreClient.report(channel(), 2L, layout.of(2));
         StoreClient three = StoreClient.report(channel(), 3L, layout.of(3));
-        assertThat(one.done.get()).containsExactlyElementsOf(Layout.commandsOf(expected, 1));
-        assertThat(again.done.get()).containsExactlyElementsOf(Layout.commandsOf(expected, 2));
-        assertThat(three.done.get()).containsExactlyElementsOf(Layout.commandsOf(expected, 3));
+        assertThat(one.allCommands().get()).containsExactlyElementsOf(Layout.commandsOf(expected, 1));
+        assertThat(again.allCommands().get()).containsExactlyElementsOf(Layout.commandsOf(expected, 2));
+        assertThat(three.allCommands().get()).containsExactlyElementsOf(Layout.commandsOf(expected, 3));
         assertThat(crashing.received()).isEmpty();
     }
 
@@ -393,7 +393,7 @@ class SeedAdviserTest {
         assertThat(expected.commandCount()).isPositive();
         Map<Long, StoreClient> clients = reportAll(layout);
         for (var e : clients.entrySet()) {
-            assertThat(e.getValue().done.get()).containsExactlyElementsOf(Layout.commandsOf(expected, e.getKey()));
+            assertThat(e.getValue().allCommands().get()).containsExactlyElementsOf(Layout.commandsOf(expected, e.getKey()));
         }
         closeAll(clients.keySet()).values().forEach(CompletableFuture::join);
         assertThat(outcome().exitCode()).isEqualTo(ExitCode.OK);
@@ -406,7 +406,7 @@ class SeedAdviserTest {
     void theCloseBarrierHoldsEveryReplyUntilTheLastStoreCloses(Transport t) throws Exception {
         Layout layout = Layout.simple(3, 30);
         start(t, b -> b.stores(3));
-        reportAll(layout).values().forEach(c -> c.done.join());
+        reportAll(layout).values().forEach(c -> c.allCommands().join());
         CompletableFuture<CloseReply> one = StoreClient.close(channel(), 1L, true);
         CompletableFuture<CloseReply> two = StoreClient.close(channel(), 2L, true);
         await().atMost(WAIT).until(() -> adviser.closedStores().length == 2);
@@ -436,8 +436,8 @@ class SeedAdviserTest {
         await().atMost(WAIT).until(() -> adviser.knownStores().length == 2);
         first.sendAll(layout.of(1), true);
         second.sendAll(layout.of(2), true);
-        first.done.get();
-        second.done.get();
+        first.allCommands().get();
+        second.allCommands().get();
         CompletableFuture<CloseReply> closeA = StoreClient.close(a, null, true);
         await().atMost(WAIT).until(() -> adviser.closedStores().length == 1);
         assertThat(adviser.closedStores()).containsExactly(1);
@@ -454,7 +454,7 @@ class SeedAdviserTest {
     void aStoreThatNeverClosesTimesOutAndTheOthersAreAnswered(Transport t) throws Exception {
         Layout layout = Layout.simple(3, 30);
         start(t, b -> b.stores(3).closeTimeout(Duration.ofMillis(1500)));
-        reportAll(layout).values().forEach(c -> c.done.join());
+        reportAll(layout).values().forEach(c -> c.allCommands().join());
         CompletableFuture<CloseReply> one = StoreClient.close(channel(), 1L, true);
         CompletableFuture<CloseReply> two = StoreClient.close(channel(), 2L, true);
         Outcome o = outcome();
@@ -473,7 +473,7 @@ class SeedAdviserTest {
     void closeWithWorkNotDoneIsAFailureNamingTheStore(Transport t) throws Exception {
         Layout layout = Layout.simple(3, 30);
         start(t, b -> b.stores(3));
-        reportAll(layout).values().forEach(c -> c.done.join());
+        reportAll(layout).values().forEach(c -> c.allCommands().join());
         CompletableFuture<CloseReply> one = StoreClient.close(channel(), 1L, true);
         await().atMost(WAIT).until(() -> adviser.closedStores().length == 1);
         CompletableFuture<CloseReply> two = StoreClient.close(channel(), 2L, false);
@@ -492,11 +492,11 @@ class SeedAdviserTest {
         Plan expected = layout.plan();
         start(t, b -> b.stores(3));
         Map<Long, StoreClient> clients = reportAll(layout);
-        List<RegionRecover> first = clients.get(2L).done.get();
+        List<RegionRecover> first = clients.get(2L).allCommands().get();
         assertThat(first).isNotEmpty().containsExactlyElementsOf(Layout.commandsOf(expected, 2));
         // Rebooted after applying: reports again (its metas changed), gets the same commands.
         StoreClient again = StoreClient.report(channel(), 2L, layout.of(2).subList(0, 5));
-        assertThat(again.done.get()).containsExactlyElementsOf(first);
+        assertThat(again.allCommands().get()).containsExactlyElementsOf(first);
         // An agent without an id cannot be told its commands after the plan.
         Status anonymous = StoreClient.report(channel(), null, layout.of(1)).status();
         assertThat(anonymous.getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
@@ -530,7 +530,7 @@ class SeedAdviserTest {
         Path out = dir.resolve("plan.jsonl");
         start(Transport.IN_PROCESS, b -> b.stores(3).planOutput(out));
         Map<Long, StoreClient> clients = reportAll(layout);
-        clients.values().forEach(c -> c.done.join());
+        clients.values().forEach(c -> c.allCommands().join());
         // The file exists as soon as any command was received.
         assertThat(Files.readString(out)).isEqualTo(jsonl(layout.plan()));
     }

@@ -73,7 +73,7 @@ class SeedAdviserThroughputTest {
         }
         long commands = 0;
         for (StoreClient c : clients) {
-            commands += c.done.get(5, TimeUnit.MINUTES).size();
+            commands += c.allCommands().get(5, TimeUnit.MINUTES).size();
         }
         long t1 = System.nanoTime();
         for (int s = 1; s <= stores; s++) {
