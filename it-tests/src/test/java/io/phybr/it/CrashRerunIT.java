@@ -119,7 +119,8 @@ class CrashRerunIT {
     }
 
     private String[] args(Path record) {
-        return new String[] {"recover", "--pd", cluster.pdAddress(), "--resolved-ts", Long.toString(RESOLVED_TS),
+        // the phases killed at are the resolve finish's (wait-apply, resolve)
+        return new String[] {"recover", "--finish", "resolve", "--pd", cluster.pdAddress(), "--resolved-ts", Long.toString(RESOLVED_TS),
             "--expected-stores", "3", "--retry-backoff", "50ms", "--max-attempts", "5", "--pd-timeout", "5s",
             "--record", record.toString()};
     }

@@ -50,16 +50,27 @@ class ScenarioStockIT {
         assertThat(MockPd.live()).isZero();
     }
 
-    static Stream<Path> scenarios() throws IOException {
+    /**
+     * Each scenario once through the jar, the finish alternating (flashback scenarios always by the default, which is
+     * flashback on the mock's TiKV 7.5.1): both finishes of every scenario run in-process in ModelStockCorpusTest,
+     * and a process per scenario and finish would double this IT's time.
+     */
+    static Stream<org.junit.jupiter.params.provider.Arguments> scenarios() throws IOException {
         Path dir = Path.of(System.getProperty("phybr.scenarios.dir", "../mock-tikv/scenarios"));
         try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(p -> p.toString().endsWith(".scn")).sorted().toList().stream();
+            List<Path> all = s.filter(p -> p.toString().endsWith(".scn")).sorted().toList();
+            List<org.junit.jupiter.params.provider.Arguments> out = new ArrayList<>();
+            for (int i = 0; i < all.size(); i++) {
+                boolean byDefault = all.get(i).getFileName().toString().startsWith("flashback-") || i % 2 == 0;
+                out.add(org.junit.jupiter.params.provider.Arguments.of(all.get(i), byDefault ? "default" : "resolve"));
+            }
+            return out.stream();
         }
     }
 
-    @ParameterizedTest(name = "{0}")
+    @ParameterizedTest(name = "{0} --finish {1}")
     @MethodSource("scenarios")
-    void scenarioUnderProtocolB(Path file) throws Exception {
+    void scenarioUnderProtocolB(Path file, String finish) throws Exception {
         Scenario s = ScenarioParser.parse(file);
         for (Fault f : s.faults()) {
             if (f instanceof Fault.AgentFault a && a.underStock().fault() == null) {
@@ -75,14 +86,14 @@ class ScenarioStockIT {
         PdState before = cluster.pd().state();
 
         int code;
-        try (RecoverProcess p = RecoverProcess.start(tmp, "recover", "--pd", cluster.pdAddress(),
+        try (RecoverProcess p = RecoverProcess.start(tmp, finishArgs(finish, "recover", "--pd", cluster.pdAddress(),
                 "--resolved-ts", Long.toString(Math.max(1, backup.resolvedTs())), "--retry-backoff", "50ms",
                 "--expected-stores", Integer.toString(backends.size()),
                 // the corpus is small: a wait that cannot be proven (R10) is named within the IT's bound
                 "--collect-timeout", "20s", "--recover-timeout", "20s", "--wait-apply-timeout", "10s",
-                "--resolve-timeout", "20s")) {
+                "--resolve-timeout", "20s", "--flashback-timeout", "20s"))) {
             code = p.await(Duration.ofSeconds(90));
-            Expectation exp = s.stockExpectation();
+            Expectation exp = finish.equals("resolve") ? s.stockExpectation() : s.flashbackExpectation();
             assertThat(code).as("%s: %s", s.name(), p.err()).isEqualTo(exp.outcome().exitCode);
             if (!exp.diagnosis().isEmpty()) {
                 assertThat(p.err().toLowerCase()).contains(exp.diagnosis().toLowerCase());
@@ -102,5 +113,14 @@ class ScenarioStockIT {
                 assertThat(cluster.pd().state()).as(s.name()).isEqualTo(before);
             }
         }
+    }
+
+    /** The command line with {@code --finish resolve} added when asked; the default finish otherwise. */
+    private static String[] finishArgs(String finish, String... args) {
+        List<String> out = new ArrayList<>(List.of(args));
+        if (finish.equals("resolve")) {
+            out.addAll(1, List.of("--finish", "resolve"));
+        }
+        return out.toArray(String[]::new);
     }
 }

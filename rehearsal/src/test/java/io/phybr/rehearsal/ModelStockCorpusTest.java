@@ -37,7 +37,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * our stock recovery run against them through the mock PD, the model's checker judging the stores afterwards.
  * Faults run too: store and PD faults as written, agent faults as their protocol-B meaning
  * ({@link Fault.AgentFault#underStock()}); a scenario whose agent fault has no such meaning is skipped, saying why.
- * The outcome must be the scenario's {@link Scenario#stockExpectation()}.
+ * The outcome must be the scenario's {@link Scenario#stockExpectation()} finished by resolve, and its
+ * {@link Scenario#flashbackExpectation()} with the default finish — flashback, since the mock PD lists TiKV 7.5.1
+ * (resolve where a scenario makes a store older: {@code fault store N tikv-version V}). Every scenario runs under both.
  */
 class ModelStockCorpusTest {
     private MockStockCluster cluster;
@@ -50,15 +52,18 @@ class ModelStockCorpusTest {
         assertThat(MockStockCluster.liveServers()).as("mock stores and PDs left running").isZero();
     }
 
-    static Stream<Path> scenarios() throws IOException {
+    /** Every scenario under both finishes: the default (flashback on the mock's TiKV 7.5.1) and resolve. */
+    static Stream<org.junit.jupiter.params.provider.Arguments> scenarios() throws IOException {
         try (Stream<Path> s = Files.list(Corpus.DIR)) {
-            return s.filter(p -> p.toString().endsWith(".scn")).sorted().toList().stream();
+            return s.filter(p -> p.toString().endsWith(".scn")).sorted().toList().stream()
+                    .flatMap(p -> Stream.of(org.junit.jupiter.params.provider.Arguments.of(p, "default"),
+                            org.junit.jupiter.params.provider.Arguments.of(p, "resolve")));
         }
     }
 
-    @ParameterizedTest(name = "{0}")
+    @ParameterizedTest(name = "{0} --finish {1}")
     @MethodSource("scenarios")
-    void recoversUnderProtocolB(Path file) throws Exception {
+    void recoversUnderProtocolB(Path file, String finish) throws Exception {
         Scenario s = ScenarioParser.parse(file);
         for (Fault f : s.faults()) {
             if (f instanceof Fault.AgentFault a && a.underStock().fault() == null) {
@@ -75,6 +80,7 @@ class ModelStockCorpusTest {
         cluster = MockStockCluster.builder(backends).tiflash(true).faults(s.faults()).start();
 
         Outcome out = StockRecovery.builder()
+                .finish(finish.equals("resolve") ? io.phybr.adviser.flashback.Finish.RESOLVE : null)
                 .pd(new PdClient(List.of(cluster.pdAddress()), null, Duration.ofSeconds(5)))
                 .resolvedTs(Math.max(1, backup.resolvedTs()))
                 // as `recover --expected-stores N` (the CLI requires it): PD may list stores late (R14)
@@ -86,11 +92,14 @@ class ModelStockCorpusTest {
                         Duration.ofSeconds(5)))
                 .build().run();
 
-        Expectation exp = s.stockExpectation();
+        Expectation exp = finish.equals("resolve") ? s.stockExpectation() : s.flashbackExpectation();
         assertThat(out.exitCode().code()).as("%s: %s", s.name(), out.verdict()).isEqualTo(exp.outcome().exitCode);
         assertThat(out.verdict().toLowerCase(java.util.Locale.ROOT)).as(s.name())
                 .contains(exp.diagnosis().toLowerCase(java.util.Locale.ROOT));
+        boolean older = s.faults().stream().anyMatch(f -> f instanceof Fault.TikvVersion);
         if (exp.outcome() == Expectation.Outcome.RECOVERED) {
+            assertThat(out.verdict()).as(s.name()).contains(finish.equals("resolve") || older ? "keys newer than ts"
+                    : "finished by flashback");
             assertThat(ModelStoreBackend.check(backup, images, cluster.stores())).as(s.name()).isEmpty();
         } else {
             // A failed recovery never deletes outside Raft; one that failed before the plan was sent (collect,

@@ -58,7 +58,7 @@ class StoresCommandRecoveryTest {
         CompletableFuture<Integer> cmd = run(sink, "--stores", "3", "--regions", "25", "--seed", "42",
                 "--resolved-ts", "1000", "--speedup", "1000", "--exit-after-recovery", "--timeout", "120");
         await().atMost(Duration.ofSeconds(30)).until(() -> sink.toString().contains("--pd "));
-        Outcome out = StockRecovery.builder()
+        Outcome out = StockRecovery.builder().finish(io.phybr.adviser.flashback.Finish.RESOLVE)
                 .pd(new PdClient(List.of(pdOf(sink)), null, Duration.ofSeconds(5)))
                 .resolvedTs(1000).build().run();
         assertThat(out.exitCode()).as(out.verdict()).isEqualTo(ExitCode.OK);
@@ -74,7 +74,7 @@ class StoresCommandRecoveryTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> sink.toString().contains("resolved ts "));
         Matcher ts = Pattern.compile("resolved ts (\\d+)").matcher(sink.toString());
         assertThat(ts.find()).isTrue();
-        Outcome out = StockRecovery.builder()
+        Outcome out = StockRecovery.builder().finish(io.phybr.adviser.flashback.Finish.RESOLVE)
                 .pd(new PdClient(List.of(pdOf(sink)), null, Duration.ofSeconds(5)))
                 .resolvedTs(Long.parseLong(ts.group(1))).build().run();
         assertThat(out.exitCode()).as(out.verdict()).isEqualTo(ExitCode.OK);

@@ -27,7 +27,7 @@ final class HelpSections implements CommandLine.IHelpSectionRenderer {
             "--expected-stores", "--port-file", "--concurrency", "--max-attempts", "--retry-backoff", "--status-addr");
     private static final Set<String> TLS_NAMES = Set.of("--ca", "--cert", "--key");
     private static final Set<String> RECOVERY_NAMES = Set.of("--resolved-ts", "--backup-meta", "--dry-run", "--force",
-            "--accept-holes", "--policy", "--protocol", "--input", "--explain");
+            "--accept-holes", "--policy", "--protocol", "--input", "--explain", "--finish");
     private static final Set<String> OUTPUT_NAMES = Set.of("--output", "--summary-json", "--plan-output", "--record",
             "--no-record", "--progress-interval", "--progress-file");
 

@@ -33,8 +33,9 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "recover", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Recovers the regions of stock TiKV stores started in recovery mode after a volume-snapshot"
                 + " restore, as BR's restore-data phase does: prepare PD (marker check, scheduling held off), collect"
-                + " region metas from every TiKV, plan (BR policy), raise PD's alloc id, RecoverRegion, WaitApply,"
-                + " ResolveKvData, then restore PD's scheduling and remove the snapshot-recovering marker.",
+                + " region metas from every TiKV, plan (BR policy), raise PD's alloc id, RecoverRegion, then finish"
+                + " (--finish: flashback to the resolved ts, or WaitApply and ResolveKvData), then restore PD's scheduling"
+                + " and remove the snapshot-recovering marker.",
                 "PD's scheduling settings are put back on every exit path. A refused plan changes nothing on any store."})
 public final class RecoverCommand implements Callable<Integer> {
     @Spec
@@ -76,6 +77,28 @@ public final class RecoverCommand implements Callable<Integer> {
                     + " most this long. What was changed and the operator's values go to DIR/pd-pause.json of the"
                     + " recording; a rerun puts them back. At least 3s. Default: ${DEFAULT-VALUE}.")
     Duration pdPauseTtl;
+
+    @Option(names = "--finish", paramLabel = "flashback|resolve", converter = FinishConverter.class,
+            description = {"How the data goes back to the resolved ts once every forced leader leads.",
+                    "flashback (BR 7.x): PrepareFlashbackToVersion, then FlashbackToVersion on every region through its"
+                    + " leader, at a fresh PD timestamp. Replicated through Raft, so no WaitApply (which can hang: stale"
+                    + " peers, old-term tails, lost leaders) and no retried wait mistaken for a barrier; no physical delete"
+                    + " and no full compaction. Rewrites each key newer than the resolved ts as a new version (more MVCC"
+                    + " versions until GC). Needs TiKV 6.5 or later and PD's TSO (gRPC on the --pd address).",
+                    "resolve (BR 6.x): WaitApply on every store, then ResolveKvData deletes every lock and every write"
+                    + " newer than the resolved ts directly in RocksDB, then compacts every store. Works on any TiKV in"
+                    + " recovery mode (6.3+) and needs no TSO, but a WaitApply can hang (a way out is named at"
+                    + " --wait-apply-timeout) and the compaction takes long on big stores.",
+                    "Default: flashback when PD lists every TiKV at 6.5 or later, else resolve."})
+    io.phybr.adviser.flashback.Finish finish;
+    @Option(names = "--flashback-timeout", defaultValue = "30m", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Time for each flashback stage (prepare, then flashback) over every region, retries included."
+                    + " Default: ${DEFAULT-VALUE}.")
+    Duration flashbackTimeout;
+    @Option(names = "--flashback-call-timeout", defaultValue = "3m", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Time for one PrepareFlashbackToVersion or FlashbackToVersion call (as TiDB's 3 minutes)."
+                    + " Default: ${DEFAULT-VALUE}.")
+    Duration flashbackCallTimeout;
 
     @Option(names = "--max-attempts", defaultValue = "8", paramLabel = "N",
             description = "Tries per store and phase (and per PD call) on transient errors. Default: ${DEFAULT-VALUE}.")
@@ -122,8 +145,9 @@ public final class RecoverCommand implements Callable<Integer> {
     /** The first timeout flag given as 0, or null: a zero timeout fails every call, so it is a usage error. */
     private String zeroTimeout() {
         String[] names = {"--pd-timeout", "--collect-timeout", "--recover-timeout", "--wait-apply-timeout",
-                "--resolve-timeout"};
-        Duration[] values = {pdTimeout, collectTimeout, recoverTimeout, waitApplyTimeout, resolveTimeout};
+                "--resolve-timeout", "--flashback-timeout", "--flashback-call-timeout"};
+        Duration[] values = {pdTimeout, collectTimeout, recoverTimeout, waitApplyTimeout, resolveTimeout,
+                flashbackTimeout, flashbackCallTimeout};
         for (int i = 0; i < names.length; i++) {
             if (values[i] != null && values[i].isZero()) {
                 return names[i];
@@ -214,7 +238,8 @@ public final class RecoverCommand implements Callable<Integer> {
                         ? Duration.ofSeconds(10) : retryBackoff))
                 .progressInterval(progressInterval).pdPauseTtl(pdPauseTtl)
                 .expectedStores(expected).storeWait(stores.waitTimeout, Duration.ofSeconds(2))
-                .roundTimeout(roundTimeout).force(force)
+                .roundTimeout(roundTimeout).force(force).finish(finish)
+                .flashbackTimeouts(flashbackTimeout, flashbackCallTimeout)
                 .runsRoot(RunRecorder.defaultDir("recover").getParent());
         if (resolved != null) {
             b.resolvedTs(resolved);

@@ -129,7 +129,7 @@ public final class PdClient implements AutoCloseable {
                         + Printable.escape(address, 80) + "\"", 200, null);
             }
             out.add(new PdStore(id, address, tiflash, Printable.escape(st.path("state_name").asText("Up"), 40),
-                    st.path("start_timestamp").asLong(0)));
+                    st.path("start_timestamp").asLong(0), Printable.escape(st.path("version").asText(""), 40)));
         }
         return out;
     }

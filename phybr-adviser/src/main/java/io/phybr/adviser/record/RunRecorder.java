@@ -118,6 +118,11 @@ public final class RunRecorder implements AutoCloseable {
     private long[] planStores;
     private int planCommands = -1;
     private boolean planWritten;
+    // The finish of a recover run (recover only): which, why, and for a flashback its timestamps and regions.
+    private String finishBy;
+    private String finishWhy;
+    private long[] flashbackTs;
+    private long[] flashbackRegions;
     private String failure;
 
     @FunctionalInterface
@@ -240,6 +245,37 @@ public final class RunRecorder implements AutoCloseable {
             }
             writeManifest("running", null, null, null);
         });
+    }
+
+    /** Records which finish the run takes and why ({@code manifest.json}'s {@code finish}). */
+    public void finishedBy(String finish, String why) {
+        synchronized (this) {
+            finishBy = finish;
+            finishWhy = why;
+        }
+        manifestNow();
+    }
+
+    /** Records the flashback's timestamps before any region is prepared. */
+    public void flashbackTs(long version, long startTs, long commitTs) {
+        synchronized (this) {
+            flashbackTs = new long[] {version, startTs, commitTs};
+        }
+        manifestNow();
+    }
+
+    /** Records how many regions the flashback prepared and flashed back. */
+    public void flashedBack(long prepared, long flashedBack) {
+        synchronized (this) {
+            flashbackRegions = new long[] {prepared, flashedBack};
+        }
+    }
+
+    /** Rewrites the running manifest on the writer thread (a kill later still leaves what the run had chosen). */
+    private void manifestNow() {
+        if (accepting()) {
+            submit(() -> writeManifest("running", null, null, null));
+        }
     }
 
     /**
@@ -456,7 +492,15 @@ public final class RunRecorder implements AutoCloseable {
         int pCommands;
         boolean pWritten;
         String why;
+        String fBy;
+        String fWhy;
+        long[] fTs;
+        long[] fRegions;
         synchronized (this) {
+            fBy = finishBy;
+            fWhy = finishWhy;
+            fTs = flashbackTs;
+            fRegions = flashbackRegions;
             for (StoreRecording s : sinks) {
                 if (s.isDiscarded()) {
                     gone += s.lines();
@@ -526,6 +570,23 @@ public final class RunRecorder implements AutoCloseable {
                     g.writeNumberField("commands", pCommands);
                 } else {
                     g.writeNullField("plan");
+                }
+                if (fBy != null) {
+                    g.writeObjectFieldStart("finish");
+                    g.writeStringField("by", fBy);
+                    g.writeStringField("why", fWhy == null ? "" : fWhy);
+                    if (fTs != null) {
+                        g.writeObjectFieldStart("flashback");
+                        g.writeStringField("version", Long.toUnsignedString(fTs[0]));
+                        g.writeStringField("start_ts", Long.toUnsignedString(fTs[1]));
+                        g.writeStringField("commit_ts", Long.toUnsignedString(fTs[2]));
+                        if (fRegions != null) {
+                            g.writeNumberField("regions_prepared", fRegions[0]);
+                            g.writeNumberField("regions_flashed_back", fRegions[1]);
+                        }
+                        g.writeEndObject();
+                    }
+                    g.writeEndObject();
                 }
                 if (exit != null) {
                     g.writeStringField("verdict", verdict == null ? "" : verdict);

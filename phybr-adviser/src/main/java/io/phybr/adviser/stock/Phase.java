@@ -16,6 +16,10 @@ public enum Phase {
     WAIT_APPLY("wait-apply"),
     /** ResolveKvData with the resolved ts on every store. */
     RESOLVE("resolve"),
+    /** The flashback finish, first stage: PrepareFlashbackToVersion on every region through its leader. */
+    FLASHBACK_PREPARE("flashback-prepare"),
+    /** The flashback finish, second stage: FlashbackToVersion on every region to the resolved ts. */
+    FLASHBACK("flashback"),
     /** PD's scheduling put back, the marker removed. */
     FINISH("finish"),
     /** Nothing left to do (also after a dry run's plan). */

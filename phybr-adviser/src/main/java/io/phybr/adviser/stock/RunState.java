@@ -36,7 +36,7 @@ final class RunState {
 
     /** Another run's state, as read from its directory. */
     record Other(Path dir, long pid, String host, boolean ended, boolean ok, String phase, boolean phaseDone, Map<Long, Long> startTs,
-                 Map<Long, String> unproven) {
+                 Map<Long, String> unproven, java.util.Optional<io.phybr.adviser.flashback.FlashbackTs> flashback) {
         /** Its process runs on this host right now. */
         boolean alive() {
             return !ended && host.equals(hostName()) && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
@@ -53,6 +53,16 @@ final class RunState {
     }
 
     private final Path file;
+    private volatile io.phybr.adviser.flashback.FlashbackTs flashback;
+
+    /**
+     * The flashback timestamps this run uses, written with every state from now on, before any region is prepared: a
+     * rerun after a kill takes the same ones (as TiDB keeps its flashback job's start and commit ts), so regions the
+     * killed run prepared or flashed back answer the rerun at once.
+     */
+    void flashback(io.phybr.adviser.flashback.FlashbackTs ts) {
+        this.flashback = ts;
+    }
 
     /** {@code runDir} null: nothing is persisted ({@code --no-record}). */
     RunState(Path runDir) {
@@ -74,6 +84,13 @@ final class RunState {
         new TreeMap<>(startTs).forEach((id, t) -> ts.put(Long.toString(id), t));
         ObjectNode un = o.putObject("unproven");
         new TreeMap<>(unproven).forEach((id, why) -> un.put(Long.toString(id), why));
+        io.phybr.adviser.flashback.FlashbackTs fb = flashback;
+        if (fb != null) {
+            ObjectNode f = o.putObject("flashback");
+            f.put("version", Long.toUnsignedString(fb.version()));
+            f.put("start_ts", Long.toUnsignedString(fb.startTs()));
+            f.put("commit_ts", Long.toUnsignedString(fb.commitTs()));
+        }
         try {
             AtomicFiles.writeString(file, o.toString() + "\n");
         } catch (IOException e) {
@@ -123,8 +140,15 @@ final class RunState {
             n.path("start_timestamps").fields().forEachRemaining(e -> ts.put(Long.parseLong(e.getKey()), e.getValue().asLong()));
             Map<Long, String> un = new TreeMap<>();
             n.path("unproven").fields().forEachRemaining(e -> un.put(Long.parseLong(e.getKey()), e.getValue().asText()));
+            java.util.Optional<io.phybr.adviser.flashback.FlashbackTs> fb = java.util.Optional.empty();
+            JsonNode f = n.path("flashback");
+            if (f.isObject()) {
+                fb = java.util.Optional.of(new io.phybr.adviser.flashback.FlashbackTs(
+                        Long.parseUnsignedLong(f.path("version").asText()), Long.parseUnsignedLong(f.path("start_ts").asText()),
+                        Long.parseUnsignedLong(f.path("commit_ts").asText())));
+            }
             return new Other(dir, n.path("pid").asLong(), n.path("host").asText(""), n.path("ended").asBoolean(),
-                    n.path("ok").asBoolean(), n.path("phase").asText(""), n.path("phase_done").asBoolean(), ts, un);
+                    n.path("ok").asBoolean(), n.path("phase").asText(""), n.path("phase_done").asBoolean(), ts, un, fb);
         } catch (IOException | RuntimeException e) {
             LOG.warn("cannot read {} ({}); ignored", dir.resolve(FILE), e.toString());
             return null;

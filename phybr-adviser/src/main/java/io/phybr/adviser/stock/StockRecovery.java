@@ -1,6 +1,7 @@
 package io.phybr.adviser.stock;
 
 import io.phybr.adviser.files.AtomicFiles;
+import io.phybr.adviser.flashback.FlashbackTs;
 import io.phybr.adviser.text.Texts;
 import io.phybr.contract.ExitCode;
 import io.phybr.adviser.outcome.Outcome;
@@ -80,6 +81,7 @@ public final class StockRecovery {
     private final Path runsRoot;
     private RunState state;
     private volatile StoreWatch watch;
+    private final FinishStep finishStep;
 
     private StockRecovery(Builder b) {
         this.pd = Objects.requireNonNull(b.pd, "pd");
@@ -104,6 +106,17 @@ public final class StockRecovery {
         this.force = b.force;
         this.killAt = b.killAt;
         this.runsRoot = b.runsRoot;
+        StoreChannels factory = b.channels;
+        java.util.function.Function<PdClient, io.phybr.adviser.flashback.PdRoutes> routes = b.pdRoutes != null ? b.pdRoutes
+                : p -> new io.phybr.adviser.flashback.GrpcPdRoutes(p.endpoints().stream().map(java.net.URI::getAuthority).toList(),
+                        a -> factory.open(new PdStore(0, a, false, "Up")), p.requestTimeout());
+        // Tries per region: twice the per-store attempts (a region error is routine: a leader move, a split)
+        this.finishStep = new FinishStep(Optional.ofNullable(b.finish), routes, new io.phybr.adviser.flashback.FlashbackFinish.Settings(
+                concurrency, b.flashbackTimeout, b.flashbackCallTimeout, Math.max(2, retry.attempts()) * 2,
+                retry.initialBackoff(), retry.maxBackoff(), progressInterval));
+        if (b.flashbackCalls != null) {
+            finishStep.wrapCalls(b.flashbackCalls);
+        }
         if (!dryRun && resolvedTs.isEmpty()) {
             throw new IllegalArgumentException("a resolved ts is needed unless this is a dry run");
         }
@@ -184,7 +197,7 @@ public final class StockRecovery {
     private String phases(PhaseRunner runner) throws PhaseFailure, PdException, IOException {
         List<RunState.Other> others = RunState.others(recorder.dir(), runsRoot);
         OtherRuns.refuseIfLive(others, pd, pdRetry, dryRun, force);
-        List<PdStore> stores = prepare();
+        List<PdStore> stores = prepare(others);
         ReplicaTable table = collect(runner, stores);
         Plan thePlan = plan(table);
         if (dryRun) {
@@ -196,8 +209,19 @@ public final class StockRecovery {
         this.watch = watch;
         OtherRuns.inheritPending(others, watch, stores);
         PlanSender sender = new PlanSender(new Assignment(thePlan), watch);
-        recover(runner, stores, table, watch, sender);
+        Map<Long, Long> moved = recover(runner, stores, table, watch, sender);
         saveState(false, false, true); // every RecoverRegion answered: none left pending by this run
+        if (finishStep.finish() == io.phybr.adviser.flashback.Finish.FLASHBACK) {
+            // BR 7.x: no WaitApply (RecoverRegion answered once every forced leader applied, R3), no ResolveKvData
+            finishStep.flashback(thePlan, table, moved, stores, pd, pdRetry,
+                    new RestartCheck(watch, sender, connections::channel, timeouts.recover()), connections::channel, ticker,
+                    progressListener, this::enter);
+            recorder.flashedBack(finishStep.result().prepared(), finishStep.result().flashedBack());
+            finish();
+            enter(Phase.DONE);
+            return io.phybr.adviser.flashback.FlashbackTexts.recovered(storeCount, thePlan.summary().regionsKept(),
+                    thePlan.summary().regionsDropped(), finishStep.result().flashedBack(), finishStep.ts());
+        }
         waitApply(runner, stores, watch, sender);
         saveState(false, false, true);
         long keys = resolve(runner, stores);
@@ -229,11 +253,17 @@ public final class StockRecovery {
         if (state == null) {
             state = new RunState(recorder.dir());
         }
+        if (finishStep.ts() != null && finishStep.finish() == io.phybr.adviser.flashback.Finish.FLASHBACK) {
+            state.flashback(finishStep.ts());
+        }
         state.write(phase, phaseDone, ended, ok, w.startTimestamps(), w.unproven());
     }
 
-    /** PD must be marked; returns the TiKV stores (TiFlash and tombstones skipped), by id; pauses scheduling. */
-    private List<PdStore> prepare() throws PhaseFailure, PdException {
+    /**
+     * PD must be marked; returns the TiKV stores (TiFlash and tombstones skipped), by id; chooses the finish (and takes
+     * the flashback's timestamps) before it pauses scheduling, so a refusal there changes nothing.
+     */
+    private List<PdStore> prepare(List<RunState.Other> others) throws PhaseFailure, PdException {
         enter(Phase.PREPARE);
         boolean marked = pdRetry.run("read the snapshot-recovering marker", pd::snapshotRecoveringMarked);
         if (!marked) {
@@ -243,6 +273,7 @@ public final class StockRecovery {
             List<PdStore> stores = awaitExpectedStores();
             storeCount = stores.size();
             LOG.info("prepare: {} TiKV stores: {}", stores.size(), StockTexts.describeStores(stores));
+            chooseFinish(stores, others);
             pauseScheduling();
             return stores;
         }
@@ -264,8 +295,21 @@ public final class StockRecovery {
         }
         LOG.atInfo().addKeyValue("phase", Phase.PREPARE.label()).addKeyValue("stores_total", stores.size())
                 .log("prepare: {} TiKV stores: {}", stores.size(), StockTexts.describeStores(stores));
+        chooseFinish(stores, others);
         pauseScheduling();
         return stores;
+    }
+
+    /** The finish from the stores' versions (or --finish); for a flashback, its timestamps now (PD's TSO, R0 order). */
+    private void chooseFinish(List<PdStore> stores, List<RunState.Other> others) throws PhaseFailure {
+        finishStep.choose(stores);
+        finishStep.warnIfPrepared(others);
+        recorder.finishedBy(finishStep.finish().label(), finishStep.why());
+        if (!dryRun && finishStep.finish() == io.phybr.adviser.flashback.Finish.FLASHBACK) {
+            finishStep.timestamps(resolvedTs.getAsLong(), others, pd);
+            FlashbackTs ts = finishStep.ts();
+            recorder.flashbackTs(ts.version(), ts.startTs(), ts.commitTs());
+        }
     }
 
     /** R14: bounded wait until PD lists every expected TiKV store up; never a subset the operator did not name. */
@@ -314,8 +358,8 @@ public final class StockRecovery {
      * RecoverRegion to every store with commands, in bounded rounds: a region whose forced leader cannot win moves to
      * its next candidate (see {@link RecoverRounds}); a store that aborts or reboots gets its plan again.
      */
-    private void recover(PhaseRunner runner, List<PdStore> stores, ReplicaTable table, StoreWatch watch, PlanSender sender)
-            throws PhaseFailure, PdException {
+    private Map<Long, Long> recover(PhaseRunner runner, List<PdStore> stores, ReplicaTable table, StoreWatch watch,
+                                    PlanSender sender) throws PhaseFailure, PdException {
         enter(Phase.RECOVER);
         watch.poll(); // the start timestamps the plan is sent under
         Map<Long, Long> moved = new RecoverRounds(runner, sender, watch, pd, pdRetry, table,
@@ -324,6 +368,7 @@ public final class StockRecovery {
         if (!moved.isEmpty()) {
             LOG.warn("recover: {} regions are led by their next candidate instead of the plan's: {}", moved.size(), moved);
         }
+        return moved;
     }
 
     /** WaitApply on every store, as a barrier ResolveKvData may trust (see {@link ApplyBarrier}). */
@@ -393,6 +438,11 @@ public final class StockRecovery {
         private boolean force;
         private Path runsRoot;
         private Phase killAt;
+        private io.phybr.adviser.flashback.Finish finish;
+        private Duration flashbackTimeout = Duration.ofMinutes(30);
+        private Duration flashbackCallTimeout = Duration.ofMinutes(3);
+        private java.util.function.Function<PdClient, io.phybr.adviser.flashback.PdRoutes> pdRoutes;
+        private java.util.function.UnaryOperator<io.phybr.adviser.flashback.RegionCalls> flashbackCalls;
 
         public Builder pd(PdClient pd) { this.pd = pd; return this; }
         public Builder channels(StoreChannels channels) { this.channels = channels; return this; }
@@ -449,8 +499,31 @@ public final class StockRecovery {
         /** Where other runs' directories are looked for when this run records nothing ({@code --no-record}). */
         public Builder runsRoot(Path root) { this.runsRoot = root; return this; }
 
+        /**
+         * How the recovery finishes after RecoverRegion; null (the default) chooses by the TiKV versions PD lists:
+         * flashback when every store runs 6.5 or later, else resolve.
+         */
+        public Builder finish(io.phybr.adviser.flashback.Finish f) { this.finish = f; return this; }
+        /**
+         * Bounds of the flashback finish: each stage (prepare, flashback) over every region, and each call (TiDB: 3
+         * minutes). Concurrency, tries (twice the retry policy's) and backoff are the recovery's.
+         */
+        public Builder flashbackTimeouts(Duration stage, Duration call) {
+            this.flashbackTimeout = Objects.requireNonNull(stage);
+            this.flashbackCallTimeout = Objects.requireNonNull(call);
+            return this;
+        }
+        /** Tests: PD's TSO and region routes from here instead of PD's gRPC API on the --pd address. */
+        public Builder pdRoutes(java.util.function.Function<PdClient, io.phybr.adviser.flashback.PdRoutes> r) { this.pdRoutes = r; return this; }
+
         /** Tests: the run dies as a SIGKILL would just before entering {@code p} ({@link Killed} escapes {@link #run()}). */
         Builder killAt(Phase p) { this.killAt = p; return this; }
+
+        /** Tests: the flashback's store calls go through this (a kill in the middle of a stage). */
+        Builder flashbackCalls(java.util.function.UnaryOperator<io.phybr.adviser.flashback.RegionCalls> w) {
+            this.flashbackCalls = w;
+            return this;
+        }
 
         public StockRecovery build() {
             return new StockRecovery(this);

@@ -54,7 +54,7 @@ class LogOptionsTest {
     void recoverWritesJsonEventsWithStableKeysToTheLogFile() throws Exception {
         cluster = MockStockCluster.builder(MockStockCluster.backends(StockLayouts.healthy(3, 6, 4))).start();
         Path log = tmp.resolve("recover.log");
-        CliRun r = run("recover", "--pd", cluster.pdAddress(), "--resolved-ts", "5", "--expected-stores", "3", "--no-record",
+        CliRun r = run("recover", "--finish", "resolve", "--pd", cluster.pdAddress(), "--resolved-ts", "5", "--expected-stores", "3", "--no-record",
                 "--log-file", log.toString(), "--log-format", "json", "--log-level", "debug");
         assertThat(r.code()).as(r.err()).isZero();
         List<JsonNode> events = new ArrayList<>();

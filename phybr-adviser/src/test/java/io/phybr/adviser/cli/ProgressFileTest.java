@@ -36,7 +36,7 @@ class ProgressFileTest {
     void theLastPhasesFiguresAreInTheFileWhenRecoverEnds() throws Exception {
         cluster = MockStockCluster.builder(MockStockCluster.backends(StockLayouts.healthy(3, 6, 4))).start();
         Path file = tmp.resolve("progress.json");
-        CliRun r = CliRun.of("recover", "--pd", cluster.pdAddress(), "--resolved-ts", "5", "--expected-stores", "3", "--no-record",
+        CliRun r = CliRun.of("recover", "--finish", "resolve", "--pd", cluster.pdAddress(), "--resolved-ts", "5", "--expected-stores", "3", "--no-record",
                 "--progress-file", file.toString(), "--progress-interval", "20ms");
         assertThat(r.code()).as(r.err()).isZero();
         JsonNode p = JSON.readTree(Files.readString(file));
@@ -57,7 +57,7 @@ class ProgressFileTest {
     void anUnwritableProgressFileFailsBeforeAnythingChanges() throws Exception {
         cluster = MockStockCluster.builder(MockStockCluster.backends(StockLayouts.healthy(3, 6, 4))).start();
         Path file = tmp.resolve("missing-dir").resolve("progress.json");
-        CliRun r = CliRun.of("recover", "--pd", cluster.pdAddress(), "--resolved-ts", "5", "--expected-stores", "3", "--no-record",
+        CliRun r = CliRun.of("recover", "--finish", "resolve", "--pd", cluster.pdAddress(), "--resolved-ts", "5", "--expected-stores", "3", "--no-record",
                 "--progress-file", file.toString());
         assertThat(r.code()).isEqualTo(5);
         assertThat(r.err()).contains("cannot write the progress file " + file).contains("Nothing was changed");

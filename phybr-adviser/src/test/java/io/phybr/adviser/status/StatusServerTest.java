@@ -65,7 +65,7 @@ class StatusServerTest {
                     }
                 }
             };
-            Outcome outcome = StockRecovery.builder()
+            Outcome outcome = StockRecovery.builder().finish(io.phybr.adviser.flashback.Finish.RESOLVE)
                     .pd(new PdClient(List.of(cluster.pdAddress()), null, Duration.ofSeconds(5)))
                     .channels(StoreChannels.netty(null)).resolvedTs(5)
                     .retry(new RetryPolicy(3, Duration.ofMillis(50), Duration.ofMillis(200)))

@@ -45,7 +45,7 @@ class LateStoresTest {
     }
 
     private StockRecovery.Builder recovery(ExpectedStores expected, Duration wait) {
-        return StockRecovery.builder().pd(new PdClient(List.of(cluster.pdAddress()), null, Duration.ofSeconds(5)))
+        return StockRecovery.builder().finish(io.phybr.adviser.flashback.Finish.RESOLVE).pd(new PdClient(List.of(cluster.pdAddress()), null, Duration.ofSeconds(5)))
                 .channels(channels).resolvedTs(RESOLVED_TS)
                 .retry(new RetryPolicy(3, Duration.ofMillis(20), Duration.ofMillis(100)))
                 .timeouts(new Timeouts(Duration.ofSeconds(20), Duration.ofSeconds(20), Duration.ofSeconds(20), Duration.ofSeconds(20)))

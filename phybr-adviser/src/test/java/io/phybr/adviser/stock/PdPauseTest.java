@@ -74,7 +74,7 @@ class PdPauseTest {
     private StockRecovery.Builder recovery(Path recordDir) {
         RunRecorder rec = RunRecorder.open(recordDir, new RunInfo("recover", Policy.BR, Protocol.STOCK, false, List.of(),
                 OptionalLong.of(150), "TiKV stores listed by PD"));
-        return StockRecovery.builder().pd(client(cluster.pd(), Duration.ofSeconds(5))).channels(channels).resolvedTs(150)
+        return StockRecovery.builder().finish(io.phybr.adviser.flashback.Finish.RESOLVE).pd(client(cluster.pd(), Duration.ofSeconds(5))).channels(channels).resolvedTs(150)
                 .retry(new RetryPolicy(5, Duration.ofMillis(50), Duration.ofMillis(400)))
                 .timeouts(new Timeouts(Duration.ofSeconds(20), Duration.ofSeconds(20), Duration.ofSeconds(20), Duration.ofSeconds(20)))
                 .progressInterval(Duration.ofMillis(200)).pdPauseTtl(Duration.ofSeconds(30)).recorder(rec);

@@ -78,7 +78,7 @@ class StockRecoveryTest {
     }
 
     private StockRecovery.Builder recovery() {
-        return StockRecovery.builder()
+        return StockRecovery.builder().finish(io.phybr.adviser.flashback.Finish.RESOLVE)
                 .pd(new PdClient(List.of(cluster.pdAddress()), null, Duration.ofSeconds(5)))
                 .channels(channels)
                 .resolvedTs(RESOLVED_TS)
@@ -294,7 +294,7 @@ class StockRecoveryTest {
         start(layout(16));
         Path planFile = tmp.resolve("dry.jsonl");
 
-        Outcome out = StockRecovery.builder()
+        Outcome out = StockRecovery.builder().finish(io.phybr.adviser.flashback.Finish.RESOLVE)
                 .pd(new PdClient(List.of(cluster.pdAddress()), null, Duration.ofSeconds(5)))
                 .channels(channels).dryRun(true).planOutput(planFile).build().run();
 

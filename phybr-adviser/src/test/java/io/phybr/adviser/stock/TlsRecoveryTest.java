@@ -83,7 +83,7 @@ class TlsRecoveryTest {
     }
 
     private CliRun recover(String... tlsArgs) {
-        List<String> args = new ArrayList<>(List.of("recover", "--pd", cluster.pdAddress(), "--resolved-ts", "100",
+        List<String> args = new ArrayList<>(List.of("recover", "--finish", "resolve", "--pd", cluster.pdAddress(), "--resolved-ts", "100",
                 "--expected-stores", "3", "--no-record", "--max-attempts", "3", "--retry-backoff", "10ms",
                 "--pd-timeout", "2s"));
         args.addAll(List.of(tlsArgs));

@@ -1,0 +1,169 @@
+package io.phybr.adviser.flashback;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The flashback walk against a scripted PD and TiKV ({@link FakeRegions}): every region prepared before any is
+ * flashed back, the region errors TiKV answers handled by re-resolving and retrying, a flashback never taken as done
+ * on FlashbackNotPrepared, and a region that stays unprepared named with its store and last answer.
+ */
+class FlashbackWalkTest {
+    private static final FlashbackTs TS = new FlashbackTs(100, 999, 1000);
+    private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
+    private final FakeRegions tikv = new FakeRegions();
+    private final List<Stage> entered = new ArrayList<>();
+
+    @AfterEach
+    void tearDown() {
+        ticker.shutdownNow();
+    }
+
+    private FlashbackFinish finish(int attempts) {
+        FlashbackFinish.Settings s = new FlashbackFinish.Settings(4, Duration.ofSeconds(10), Duration.ofSeconds(5), attempts,
+                Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(50));
+        return new FlashbackFinish(tikv, tikv, s, ticker, p -> { }, k -> k, () -> { });
+    }
+
+    /** The plan: every region of the fake as it is now. */
+    private Map<Long, RegionScan.Planned> plan() {
+        Map<Long, RegionScan.Planned> out = new TreeMap<>();
+        tikv.regions.values().forEach(r -> out.put(r.id, new RegionScan.Planned(r.version, r.leaderStore)));
+        return out;
+    }
+
+    private void threeRegions() {
+        tikv.add(1, "", "g", 5, 1);
+        tikv.add(2, "g", "p", 5, 2);
+        tikv.add(3, "p", "", 5, 3);
+    }
+
+    @Test
+    void everyRegionIsPreparedBeforeAnyIsFlashedBack() throws Exception {
+        threeRegions();
+        FlashbackFinish.Result r = finish(5).run(plan(), false, TS, entered::add);
+        assertThat(r.prepared()).isEqualTo(3);
+        assertThat(r.flashedBack()).isEqualTo(3);
+        assertThat(entered).containsExactly(Stage.PREPARE, Stage.FLASHBACK);
+        List<String> order = tikv.calls.stream().filter(c -> !c.startsWith("pd")).map(c -> c.split(" ")[0]).toList();
+        assertThat(order.subList(0, 3)).containsOnly("prepare");
+        assertThat(order.subList(3, 6)).containsOnly("flashback");
+        tikv.regions.values().forEach(x -> assertThat(x.flashbacks).as("region %d", x.id).isEqualTo(1));
+        assertThat(tikv.calls).allMatch(c -> c.startsWith("pd") || c.endsWith("ts 999"));
+    }
+
+    @Test
+    void notLeaderNamingTheLeaderIsFollowedWithoutAskingPd() throws Exception {
+        threeRegions();
+        Map<Long, RegionScan.Planned> planned = plan();
+        tikv.regions.get(2L).leaderStore = 3; // the leader moved; PD still has store 2's heartbeat
+        tikv.regions.get(2L).pdLeader = 2;
+        FlashbackFinish.Result r = finish(5).run(planned, false, TS, entered::add);
+        assertThat(r.prepared()).isEqualTo(3);
+        assertThat(tikv.calls("prepare 2")).containsExactly("prepare 2 @2 ts 999", "prepare 2 @3 ts 999");
+        assertThat(tikv.calls("pd region")).isEmpty();
+    }
+
+    @Test
+    void aSplitSinceThePlanIsWalkedRegionByRegionFromTiKVsCurrentRegions() throws Exception {
+        threeRegions();
+        Map<Long, RegionScan.Planned> planned = plan();
+        // TiKV split region 2 at "k"; PD still holds region 2 as [g, p) at version 5 and has not heard of region 4
+        FakeRegions.Region two = tikv.regions.get(2L);
+        two.end = FakeRegions.bytes("k");
+        two.version = 6;
+        two.pdEnd = FakeRegions.bytes("p");
+        two.pdVersion = 5;
+        tikv.add(4, "k", "p", 6, 2).inPd = false;
+        FlashbackFinish.Result r = finish(6).run(planned, false, TS, entered::add);
+        assertThat(r.prepared()).isEqualTo(4);
+        assertThat(r.flashedBack()).isEqualTo(4);
+        assertThat(tikv.regions.get(4L).flashbacks).isEqualTo(1);
+        assertThat(tikv.regions.get(2L).flashbacks).isEqualTo(1);
+    }
+
+    @Test
+    void flashbackNotPreparedIsNeverTakenAsDone_theRegionIsPreparedAgainWithTheSameStartTs() throws Exception {
+        threeRegions();
+        // the first flashback of region 2 was lost in transport, then TiKV says it is not prepared (it had finished)
+        tikv.script("flashback", 2, new Reply.Transport("UNAVAILABLE", "connection reset", false),
+                new Reply.FlashbackNotPrepared("region 2 is not prepared for the flashback"));
+        FlashbackFinish.Result r = finish(8).run(plan(), false, TS, entered::add);
+        assertThat(r.flashedBack()).isEqualTo(3);
+        assertThat(tikv.calls("prepare 2")).hasSize(2).allMatch(c -> c.endsWith("ts 999"));
+        assertThat(tikv.calls("flashback 2")).hasSize(3).allMatch(c -> c.endsWith("ts 999"));
+        assertThat(tikv.regions.get(2L).flashbacks).isEqualTo(1);
+    }
+
+    @Test
+    void regionNotFoundAndServerBusyAreRetried() throws Exception {
+        threeRegions();
+        tikv.script("prepare", 1, new Reply.RegionNotFound("region 1 not found"));
+        tikv.script("prepare", 3, new Reply.ServerBusy(1, "busy"), new Reply.KvError("txn error"));
+        FlashbackFinish.Result r = finish(5).run(plan(), false, TS, entered::add);
+        assertThat(r.prepared()).isEqualTo(3);
+        assertThat(r.retries()).isEqualTo(3);
+        assertThat(tikv.calls).contains("pd region "); // region 1 re-resolved from PD after RegionNotFound
+    }
+
+    @Test
+    void aRegionThatStaysUnpreparedIsNamedAndNothingIsFlashedBack() {
+        threeRegions();
+        Reply busy = new Reply.ServerBusy(0, "raftstore is busy");
+        tikv.script("prepare", 2, busy, busy, busy, busy);
+        assertThatThrownBy(() -> finish(4).run(plan(), false, TS, entered::add))
+                .isInstanceOf(FlashbackFinish.Failed.class)
+                .hasMessageContaining("Regions stay unprepared: 1 of 3 planned regions")
+                .hasMessageContaining("region 2 [67, 70)")
+                .hasMessageContaining("store 2")
+                .hasMessageContaining("ServerIsBusy: raftstore is busy")
+                .hasMessageContaining("4 tries");
+        assertThat(tikv.calls("flashback")).isEmpty();
+        assertThat(entered).containsExactly(Stage.PREPARE);
+    }
+
+    @Test
+    void aStoreWithoutTheFlashbackCallsIsTooOld() {
+        threeRegions();
+        tikv.script("prepare", 3, new Reply.Transport("UNIMPLEMENTED", "Method not found", true));
+        assertThatThrownBy(() -> finish(4).run(plan(), false, TS, entered::add))
+                .isInstanceOf(FlashbackFinish.Failed.class)
+                .hasMessageContaining("store 3 does not serve PrepareFlashbackToVersion")
+                .hasMessageContaining("--finish resolve");
+        assertThat(tikv.calls("flashback")).isEmpty();
+    }
+
+    @Test
+    void aKeyRangePdHoldsNoRegionForNamesThePlannedRegionsItLacks() {
+        threeRegions();
+        Map<Long, RegionScan.Planned> planned = plan();
+        tikv.regions.get(2L).inPd = false; // its forced leader never heartbeated
+        assertThatThrownBy(() -> finish(3).run(planned, false, TS, entered::add))
+                .isInstanceOf(FlashbackFinish.Failed.class)
+                .hasMessageContaining("no region holds [67, 70)")
+                .hasMessageContaining("PD lacks 1 planned region: region 2 (leader planned on store 2)")
+                .hasMessageContaining("Nothing was prepared");
+        assertThat(tikv.calls("prepare")).isEmpty();
+    }
+
+    @Test
+    void aLeaderlessRegionInPdIsWaitedForThenNamed() {
+        threeRegions();
+        Map<Long, RegionScan.Planned> planned = plan();
+        tikv.regions.get(3L).leaderStore = 0;
+        assertThatThrownBy(() -> finish(3).run(planned, false, TS, entered::add))
+                .isInstanceOf(FlashbackFinish.Failed.class)
+                .hasMessageContaining("region 3 [70, -)")
+                .hasMessageContaining("no leader has reported it");
+    }
+}
