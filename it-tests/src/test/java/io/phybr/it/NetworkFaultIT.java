@@ -75,8 +75,12 @@ class NetworkFaultIT {
         return p;
     }
 
+    /**
+     * {@code --finish resolve}: the recovered cases check the stores' data physically (newer writes deleted), which
+     * is the resolve finish's result; a flashback finish writes rollback versions instead (FlashbackFinishTest).
+     */
     private RecoverProcess recover(String pd, String... extra) throws Exception {
-        List<String> args = new ArrayList<>(List.of("recover", "--pd", pd, "--resolved-ts", Long.toString(RESOLVED_TS),
+        List<String> args = new ArrayList<>(List.of("recover", "--finish", "resolve", "--pd", pd, "--resolved-ts", Long.toString(RESOLVED_TS),
                 "--expected-stores", "3", "--retry-backoff", "50ms", "--no-record"));
         args.addAll(List.of(extra));
         return RecoverProcess.start(tmp, args.toArray(String[]::new));
