@@ -138,6 +138,13 @@ final class RegionWalk {
                 last = "nothing answered yet";
                 continue;
             }
+            if (reply instanceof Reply.Transport && answered && deadline.isExpired()) {
+                // The stage's time ran out during (or just before) this call, after the store had answered: what
+                // the store last said is the diagnosis, not the client-side DEADLINE_EXCEEDED of a call the
+                // deadline cut short. (Without this a store answering ServerIsBusy until the deadline read as a
+                // store that never answered — exit 4 or 5 by a race.)
+                return Optional.of(new Stuck(span, cursor, route, tries, last, false));
+            }
             tries++;
             answered = !(reply instanceof Reply.Transport);
             String call = preparing ? Stage.PREPARE.rpc() : Stage.FLASHBACK.rpc();
