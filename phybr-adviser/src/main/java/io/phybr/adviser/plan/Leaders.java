@@ -5,7 +5,7 @@ package io.phybr.adviser.plan;
  * the term the leader campaigns above. Reads the sorted rows of a {@link Planner.Run}; writes only its own
  * per-region columns, which the run takes over.
  */
-final class LeaderChoice {
+final class Leaders {
     private final ReplicaTable t;
     private final PlanOptions o;
     private final int n;
@@ -19,7 +19,7 @@ final class LeaderChoice {
     boolean[] tied;      // BR: leader may move among equal replicas
     long[] targetTerm;   // seed protocol: the highest term among region g's replicas (0 if none)
 
-    LeaderChoice(Planner.Run run) {
+    Leaders(Planner.Run run) {
         this.t = run.t;
         this.o = run.o;
         this.n = run.n;

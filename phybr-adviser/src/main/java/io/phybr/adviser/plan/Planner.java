@@ -11,7 +11,7 @@ import java.util.List;
  * plan, byte for byte. Every pass works on primitive columns and index permutations.
  *
  * <p>A {@link Run} sorts the rows into regions and holds the columns every rule reads; each rule is its own
- * class: {@link Malformed} (1), {@link LeaderChoice} (2, with {@link PolicyFields}), {@link Overlaps} (3),
+ * class: {@link Malformed} (1), {@link Leaders} (2, with {@link PolicyFields}), {@link Overlaps} (3),
  * {@link Coverage} (4), then {@link LeaderBalancer} (BR's tie moves).
  */
 public final class Planner {
@@ -86,7 +86,7 @@ public final class Planner {
         }
 
         private void chooseLeaders() {
-            LeaderChoice choice = new LeaderChoice(this);
+            Leaders choice = new Leaders(this);
             choice.choose();
             leaderRow = choice.leaderRow;
             leaderRule = choice.leaderRule;
@@ -193,7 +193,7 @@ public final class Planner {
         boolean tiesWithLeader(int g, int row) {
             int l = leaderRow[g];
             return !t.tombstone(row) && rowFields.compareBr(row, l, majorityTerm(g)) == 0
-                    && LeaderChoice.sameEpochAndRange(t, row, l);
+                    && Leaders.sameEpochAndRange(t, row, l);
         }
 
         /** {@link PolicyFields#majorityTerm} of region g, read from the table's rows (the balancer asks per tied row). */
