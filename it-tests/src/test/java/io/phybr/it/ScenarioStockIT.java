@@ -78,6 +78,8 @@ class ScenarioStockIT {
             }
         }
         Assumptions.assumeTrue(s.knownStockIssue() == null, () -> "known protocol-B issue: " + s.knownStockIssue());
+        // the jar per scenario is CI's costliest step: a scenario about the mock or the library runs in-process only
+        Assumptions.assumeTrue(s.modelOnly() == null, () -> "model-only (ModelStockCorpusTest): " + s.modelOnly());
         Backup backup = s.run();
         Map<Long, StoreImage> images = backup.freshImages();
         List<StoreBackend> backends = new ArrayList<>();
