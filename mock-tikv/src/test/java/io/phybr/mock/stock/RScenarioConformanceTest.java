@@ -129,8 +129,8 @@ class RScenarioConformanceTest {
     @Test
     void R1_readRegionMetaReportsLiveRegionsAscendingWithTheLargestPeerIdAndNoCommitIndex() throws Exception {
         start("r1-region-meta-fields");
-        assertThat(backup.images().get(3L).peer(9).tombstone).as("store 3 applied its own removal").isTrue();
-        assertThat(backup.images().get(3L).peer(5).tombstone).as("region 5 merged into region 3").isTrue();
+        assertThat(backup.images().get(3L).peer(9).tombstone()).as("store 3 applied its own removal").isTrue();
+        assertThat(backup.images().get(3L).peer(5).tombstone()).as("region 5 merged into region 3").isTrue();
         assertThat(ids(metas(3))).containsExactly(1L, 3L);
         assertThat(ids(metas(4))).containsExactly(9L);
         List<RegionMeta> store1 = metas(1);
@@ -142,7 +142,7 @@ class RScenarioConformanceTest {
         long store4sPeer = backup.group(9).members().get(4L);
         RegionMeta r9 = store1.get(2);
         assertThat(r9.getPeerId()).as("store 4's peer: the largest of region 9").isEqualTo(store4sPeer)
-                .isNotEqualTo(backup.images().get(1L).peer(9).peerId);
+                .isNotEqualTo(backup.images().get(1L).peer(9).peerId());
         RegionMeta r3 = store1.get(1);
         assertThat(r3.getStartKey().toByteArray()).as("raw, not memcomparable or 'z'-prefixed")
                 .isEqualTo(Keys.parseHex("20"));
@@ -158,7 +158,7 @@ class RScenarioConformanceTest {
     @Test
     void R4_recoverRegionForARegionTheStoreLacksHangs() throws Exception {
         start("r4-recover-region-for-a-region-the-store-lacks");
-        assertThat(backup.images().get(3L).peer(2).tombstone).isTrue();
+        assertThat(backup.images().get(3L).peer(2).tombstone()).isTrue();
         CompletableFuture<RecoverRegionResponse> f = recover(3, 2);
         await().atMost(Duration.ofSeconds(10)).until(() -> cluster.store(3).calls().contains("RecoverRegion"));
         await().pollDelay(HANG).atMost(HANG.plusSeconds(5)).until(() -> true);
