@@ -49,7 +49,7 @@ final class PdEvents {
                     throw new IllegalArgumentException(io.phybr.mock.fault.FaultSyntax.render(e) + ": store "
                             + l.store() + " holds no peer of region " + l.region());
                 }
-                pd.heartbeat(MockStockCluster.heartbeat(l.store(), p));
+                pd.heartbeat(MockStockCluster.heartbeat(net, l.store(), p));
             } else if (e instanceof Fault.OperatorPaused p) {
                 pd.operatorPaused(p.scheduler(), p.delay());
             } else if (e instanceof Fault.RestartAtListing r) {
