@@ -12,9 +12,8 @@ import io.phybr.contract.ExitCode;
 import io.phybr.mock.MockCluster;
 import io.phybr.mock.cli.MockTikvMain;
 import io.phybr.mock.scenario.ScenarioParser;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,19 +49,10 @@ class AgentsTlsTest {
 
     /** Runs {@code mock-tikv agents ...} with its standard output and error captured. */
     private static Agents agents(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = MockTikvMain.run(args);
-            return new Agents(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = MockTikvMain.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return new Agents(code, out.toString(), err.toString());
     }
 
     /** A TLS serve for stores 1-3 in its own thread, as the jar's main would run it; its exit code completes the future. */
