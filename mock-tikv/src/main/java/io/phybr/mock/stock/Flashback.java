@@ -32,13 +32,17 @@ import java.util.TreeSet;
  *       RegionNotFound, NotLeader (with the leader this store knows), peer id mismatch, then EpochNotMatch (current
  *       region and its split siblings).</li>
  * </ul>
- * Mutations are Raft entries: they reach every replica of the region (the same records on each store's
- * {@link FlashbackLedger}). Callers hold the {@link RaftNet}'s lock.
+ * Mutations are Raft entries proposed by the leader ({@link RaftNet#proposeFlashback}): each replica's
+ * {@link FlashbackLedger} gets them when it applies them — at once where the leader reaches it, later for a follower
+ * that was down or cut off — and nothing commits without a quorum (the call then gets no answer, as a TiKV proposal
+ * waits uncommitted until the client gives up). Callers hold the {@link RaftNet}'s lock.
  */
 final class Flashback {
     /** What one call answers: a region error, a plain error text, or (both null) success. */
     record Answer(Error regionError, String error) {
         static final Answer OK = new Answer(null, null);
+        /** The leader could not commit the entry (no quorum reachable): the call is left unanswered. */
+        static final Answer NO_QUORUM = new Answer(null, "no quorum");
 
         static Answer region(Error e) {
             return new Answer(e, null);
@@ -81,39 +85,39 @@ final class Flashback {
         }
         StoreBackend b = net.backend(store);
         Peer p = b == null ? null : b.raftPeer(region);
-        if (p == null || p.tombstone) {
+        if (p == null || p.tombstone()) {
             return Answer.region(Error.newBuilder().setMessage("region " + region + " is missing")
                     .setRegionNotFound(io.phybr.proto.kv.error.RegionNotFound.newBuilder().setRegionId(region)).build());
         }
         if (!net.leads(store, region)) {
             io.phybr.proto.kv.error.NotLeader.Builder nl = io.phybr.proto.kv.error.NotLeader.newBuilder().setRegionId(region);
             Long ls = net.leaderOf(region);
-            Long leaderPeer = ls == null ? null : p.members.get(ls);
+            Long leaderPeer = ls == null ? null : p.members().get(ls);
             if (ls != null && ls != store && leaderPeer != null && net.running(ls)) {
                 nl.setLeader(io.phybr.proto.kv.meta.Peer.newBuilder().setId(leaderPeer).setStoreId(ls));
             }
             return Answer.region(Error.newBuilder().setMessage("peer is not leader for region " + region)
                     .setNotLeader(nl).build());
         }
-        if (ctx.hasPeer() && ctx.getPeer().getId() != 0 && ctx.getPeer().getId() != p.peerId) {
+        if (ctx.hasPeer() && ctx.getPeer().getId() != 0 && ctx.getPeer().getId() != p.peerId()) {
             // errorpb MismatchPeerId is outside the subset: the message is what a subset client sees
             return Answer.region(Error.newBuilder().setMessage("mismatch peer id " + ctx.getPeer().getId() + " != "
-                    + p.peerId).build());
+                    + p.peerId()).build());
         }
         if (!ctx.hasRegionEpoch()) {
             return new Answer(null, "missing epoch!");
         }
-        boolean stale = ctx.getRegionEpoch().getVersion() != p.version
-                || kind == Kind.ADMIN && ctx.getRegionEpoch().getConfVer() != p.confVer;
+        boolean stale = ctx.getRegionEpoch().getVersion() != p.version()
+                || kind == Kind.ADMIN && ctx.getRegionEpoch().getConfVer() != p.confVer();
         if (stale) {
             Error.Builder e = Error.newBuilder().setMessage("epoch not match for region " + region + ": current "
-                    + "version " + p.version + " conf_ver " + p.confVer + ", request version "
+                    + "version " + p.version() + " conf_ver " + p.confVer() + ", request version "
                     + ctx.getRegionEpoch().getVersion() + " conf_ver " + ctx.getRegionEpoch().getConfVer());
             io.phybr.proto.kv.error.EpochNotMatch.Builder enm = e.getEpochNotMatchBuilder();
             enm.addCurrentRegions(meta(p));
             for (Peer q : b.raft().allPeers()) {
-                if (q != p && q.live() && q.version > ctx.getRegionEpoch().getVersion()
-                        && (Keys.compare(q.start, p.end) == 0 || Keys.compare(q.end, p.start) == 0)) {
+                if (q != p && q.live() && q.version() > ctx.getRegionEpoch().getVersion()
+                        && (Keys.compare(q.start(), p.end()) == 0 || Keys.compare(q.end(), p.start()) == 0)) {
                     enm.addCurrentRegions(meta(q)); // collect_sibling_region
                 }
             }
@@ -124,36 +128,23 @@ final class Flashback {
 
     /** The region as a peer of it knows it (metapb.Region with epoch, members and flashback state). */
     private io.phybr.proto.kv.meta.Region meta(Peer p) {
-        io.phybr.proto.kv.meta.Region.Builder r = io.phybr.proto.kv.meta.Region.newBuilder().setId(p.regionId)
+        io.phybr.proto.kv.meta.Region.Builder r = io.phybr.proto.kv.meta.Region.newBuilder().setId(p.regionId())
                 // region boundaries on the wire are TiKV's encoded keys, as PD's (metapb.Region), not the raw request keys
-                .setStartKey(com.google.protobuf.ByteString.copyFrom(io.phybr.mock.pd.KeyCodec.encode(p.start)))
-                .setEndKey(com.google.protobuf.ByteString.copyFrom(io.phybr.mock.pd.KeyCodec.encode(p.end)))
-                .setRegionEpoch(io.phybr.proto.kv.meta.RegionEpoch.newBuilder().setVersion(p.version).setConfVer(p.confVer));
-        p.members.forEach((s, id) -> {
+                .setStartKey(com.google.protobuf.ByteString.copyFrom(io.phybr.mock.pd.KeyCodec.encode(p.start())))
+                .setEndKey(com.google.protobuf.ByteString.copyFrom(io.phybr.mock.pd.KeyCodec.encode(p.end())))
+                .setRegionEpoch(io.phybr.proto.kv.meta.RegionEpoch.newBuilder().setVersion(p.version()).setConfVer(p.confVer()));
+        p.members().forEach((s, id) -> {
             if (s > 0) {
                 r.addPeers(io.phybr.proto.kv.meta.Peer.newBuilder().setId(id).setStoreId(s));
             }
         });
-        long fb = ledger(store) == null ? 0 : ledger(store).flashbackStartTs(p.regionId);
+        long fb = ledger(store) == null ? 0 : ledger(store).flashbackStartTs(p.regionId());
         return r.setIsInFlashback(fb > 0).setFlashbackStartTs(fb).build();
     }
 
     private FlashbackLedger ledger(long s) {
         StoreBackend b = net.backend(s);
         return b == null ? null : b.ledger();
-    }
-
-    /** The stores holding a live replica of the leader's region (the Raft group the mutation reaches). */
-    private List<Long> replicas(Peer leader) {
-        List<Long> out = new ArrayList<>();
-        for (long s : leader.members.isEmpty() ? List.of(store) : leader.members.keySet()) {
-            StoreBackend b = net.backend(s);
-            Peer q = b == null ? null : b.raftPeer(leader.regionId);
-            if (q != null && !q.tombstone && b.ledger() != null) {
-                out.add(s);
-            }
-        }
-        return out;
     }
 
     // ---- the two phases -----------------------------------------------------------------------------------------
@@ -164,36 +155,39 @@ final class Flashback {
             return a;
         }
         Peer p = (Peer) r;
+        long region = p.regionId();
         if (ledger(store) == null) {
             return new Answer(null, "this store keeps no MVCC data (a wrapping test backend)");
         }
-        List<Long> group = replicas(p);
-        for (long s : group) {
-            ledger(s).prepare(p.regionId, startTs); // PrepareFlashback admin command, applied by every replica
+        // the PrepareFlashback admin command (fsm/apply.rs exec_flashback): the replicas enter the flashback state
+        if (!net.proposeFlashback(store, region, b -> b.ledger().prepare(region, startTs))) {
+            return Answer.NO_QUORUM;
         }
         if (crash.now()) {
             return null;
         }
-        byte[] lo = max(start, p.start);
-        byte[] hi = minEnd(end, p.end);
-        for (long s : group) {
-            StoreBackend b = net.backend(s);
+        byte[] lo = max(start, p.start());
+        byte[] hi = minEnd(end, p.end());
+        // the read phase's rollbacks: every lock in the range but the flashback's own (a lock of an older flashback
+        // attempt is a lock like any other), applied by each replica to the locks it holds
+        if (!net.proposeFlashback(store, region, b -> {
             for (StoreBackend.Version l : b.locks(lo, hi)) {
                 if (l.ts() != startTs) {
                     b.rollbackLock(l.key(), l.ts());
                 }
             }
-            ledger(s).locks(lo, hi).forEach((k, ts) -> {
+            b.ledger().locks(lo, hi).forEach((k, ts) -> {
                 if (ts != startTs) {
-                    ledger(s).unlock(k); // a lock of an older flashback attempt is a lock like any other
+                    b.ledger().unlock(k);
                 }
             });
+        })) {
+            return Answer.NO_QUORUM;
         }
         byte[] first = firstNewer(lo, hi, version);
-        if (first != null && ledger(store).lockTs(first) == 0) {
-            for (long s : group) {
-                ledger(s).lock(first, startTs);
-            }
+        if (first != null && ledger(store).lockTs(first) == 0
+                && !net.proposeFlashback(store, region, b -> b.ledger().lock(first, startTs))) {
+            return Answer.NO_QUORUM;
         }
         return Answer.OK;
     }
@@ -204,42 +198,45 @@ final class Flashback {
             return a;
         }
         Peer p = (Peer) r;
+        long region = p.regionId();
         if (ledger(store) == null) {
             return new Answer(null, "this store keeps no MVCC data (a wrapping test backend)");
         }
         if (commitTs <= startTs) {
             return new Answer(null, "invalid txn tso with start_ts:" + startTs + ", commit_ts:" + commitTs);
         }
-        List<Long> group = replicas(p);
-        byte[] lo = max(start, p.start);
-        byte[] hi = minEnd(end, p.end);
+        byte[] lo = max(start, p.start());
+        byte[] hi = minEnd(end, p.end());
         byte[] first = firstNewer(lo, hi, version);
         if (first == null || committedBy(first, startTs, commitTs)) {
-            group.forEach(s -> ledger(s).finish(p.regionId)); // nothing (left) to write: FinishFlashback, any state
-            return Answer.OK;
+            // nothing (left) to write: FinishFlashback, any state
+            return net.proposeFlashback(store, region, b -> b.ledger().finish(region)) ? Answer.OK : Answer.NO_QUORUM;
         }
-        if (ledger(store).lockTs(first) != startTs || ledger(store).flashbackStartTs(p.regionId) == 0) {
-            return Answer.region(Error.newBuilder().setMessage("region " + p.regionId + " not prepared the flashback")
+        if (ledger(store).lockTs(first) != startTs || ledger(store).flashbackStartTs(region) == 0) {
+            return Answer.region(Error.newBuilder().setMessage("region " + region + " not prepared the flashback")
                     .setFlashbackNotPrepared(io.phybr.proto.kv.error.FlashbackNotPrepared.newBuilder()
-                            .setRegionId(p.regionId)).build());
+                            .setRegionId(region)).build());
         }
+        List<FlashbackLedger.Record> writes = new ArrayList<>();
         for (byte[] k : keys(lo, hi)) {
             long latest = latest(k);
             if (!java.util.Arrays.equals(k, first) && latest > version && latest < commitTs) {
-                FlashbackLedger.Record rec = new FlashbackLedger.Record(k, commitTs, startTs, valueAt(k, version));
-                group.forEach(s -> ledger(s).write(rec));
+                writes.add(new FlashbackLedger.Record(k, commitTs, startTs, valueAt(k, version)));
             }
+        }
+        if (!writes.isEmpty() && !net.proposeFlashback(store, region, b -> writes.forEach(b.ledger()::write))) {
+            return Answer.NO_QUORUM;
         }
         if (crash.now()) {
             return null;
         }
         FlashbackLedger.Record rec = new FlashbackLedger.Record(first, commitTs, startTs, valueAt(first, version));
-        for (long s : group) {
-            ledger(s).write(rec);
-            ledger(s).unlock(first);
-            ledger(s).finish(p.regionId);
-        }
-        return Answer.OK;
+        boolean committed = net.proposeFlashback(store, region, b -> {
+            b.ledger().write(rec);
+            b.ledger().unlock(first);
+            b.ledger().finish(region); // FinishFlashback
+        });
+        return committed ? Answer.OK : Answer.NO_QUORUM;
     }
 
     /** A point read at {@code version} (kvrpcpb KvGet): refused in the flashback state unless below its start ts. */
@@ -250,15 +247,15 @@ final class Flashback {
                     : Error.newBuilder().setMessage(a.error()).build(), 0, 0);
         }
         Peer p = (Peer) r;
-        long fb = ledger(store) == null ? 0 : ledger(store).flashbackStartTs(p.regionId);
+        long fb = ledger(store) == null ? 0 : ledger(store).flashbackStartTs(p.regionId());
         if (fb > 0 && !(version != 0 && version < fb)) {
-            return new Read(Error.newBuilder().setMessage("region " + p.regionId + " is in flashback progress")
+            return new Read(Error.newBuilder().setMessage("region " + p.regionId() + " is in flashback progress")
                     .setFlashbackInProgress(io.phybr.proto.kv.error.FlashbackInProgress.newBuilder()
-                            .setRegionId(p.regionId).setFlashbackStartTs(fb)).build(), 0, 0);
+                            .setRegionId(p.regionId()).setFlashbackStartTs(fb)).build(), 0, 0);
         }
-        if (!Keys.contains(p.start, p.end, key)) {
+        if (!Keys.contains(p.start(), p.end(), key)) {
             return new Read(Error.newBuilder().setMessage("key " + Keys.show(key) + " is not in region "
-                    + p.regionId).build(), 0, 0);
+                    + p.regionId()).build(), 0, 0);
         }
         long lock = lockAt(key, version);
         return lock > 0 ? new Read(null, 0, lock) : new Read(null, valueAt(key, version), 0);
