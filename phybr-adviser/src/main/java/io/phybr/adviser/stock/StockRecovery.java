@@ -303,7 +303,7 @@ public final class StockRecovery {
     /** The finish from the stores' versions (or --finish); for a flashback, its timestamps now (PD's TSO, R0 order). */
     private void chooseFinish(List<PdStore> stores, List<RunState.Other> others) throws PhaseFailure {
         finishStep.choose(stores);
-        finishStep.warnIfPrepared(others);
+        finishStep.refuseResolveAfterPrepared(others);
         recorder.finishedBy(finishStep.finish().label(), finishStep.why());
         if (!dryRun && finishStep.finish() == io.phybr.adviser.flashback.Finish.FLASHBACK) {
             finishStep.timestamps(resolvedTs.getAsLong(), others, pd);
