@@ -135,6 +135,13 @@ class ModelStockCorpusTest {
             assertThat(out.verdict()).as(s.name()).contains(finish.equals("resolve") || older ? "keys newer than ts"
                     : "finished by flashback");
             assertThat(ModelStoreBackend.check(backup, images, cluster.stores())).as(s.name()).isEmpty();
+            // R11: the keys reported deleted per store are the sum of that store's ResolveKvData messages
+            // (per message, not a running total; `fault store S resolve-batch N` makes several per store)
+            cluster.stores().forEach(st -> {
+                Outcome.Deleted d = out.counts().deleted().get(st.storeId());
+                assertThat(d == null ? 0 : d.locks() + d.writes()).as("%s: keys deleted on store %d", s.name(),
+                        st.storeId()).isEqualTo(st.keysResolved());
+            });
             // PD ends as the operator had it (R12): settings, pauses, limits; only the marker is gone
             assertThat(cluster.pd().state().withoutAllocId()).as(s.name())
                     .isEqualTo(before.withoutAllocId().withMarker(false));
