@@ -33,7 +33,7 @@ class FuzzTest {
      * Inputs per wire target ({@link WireTargets}): each is a whole recovery on loopback, so a few per run; the
      * 100,000 floor is met by the library-level targets.
      */
-    static final int WIRE_INPUTS = Integer.getInteger("phybr.fuzz.wire", 8);
+    static final int WIRE_INPUTS = Integer.getInteger("phybr.fuzz.wire", 2);
 
     @TempDir
     Path scratch;

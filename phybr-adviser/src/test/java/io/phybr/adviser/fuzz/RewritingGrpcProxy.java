@@ -53,6 +53,9 @@ final class RewritingGrpcProxy implements AutoCloseable {
     private final ManagedChannel upstream;
     private final Server server;
     private final Rewrite rewrite;
+    private volatile boolean dead;
+    /** Kept: a killed server no longer tells its port, and the adviser may still dial it. */
+    private final String address;
 
     RewritingGrpcProxy(String upstreamAddress, Rewrite rewrite) throws IOException {
         this.rewrite = rewrite;
@@ -67,10 +70,11 @@ final class RewritingGrpcProxy implements AutoCloseable {
                         return ServerMethodDefinition.create(m, new Forward(m));
                     }
                 }).build().start();
+        this.address = "127.0.0.1:" + server.getPort();
     }
 
     String address() {
-        return "127.0.0.1:" + server.getPort();
+        return address;
     }
 
     /** One call: the client's messages go up as they are, the upstream's come back through the rewrite. */
@@ -100,7 +104,7 @@ final class RewritingGrpcProxy implements AutoCloseable {
 
                 @Override
                 public void onMessage(byte[] message) {
-                    byte[] sent = rewrite.answer(name, answered[0]++, message);
+                    byte[] sent = dead ? null : rewrite.answer(name, answered[0]++, message);
                     synchronized (in) {
                         if (sent != null) { // null: the rogue drops it
                             in.sendMessage(sent);
@@ -121,7 +125,9 @@ final class RewritingGrpcProxy implements AutoCloseable {
             return new ServerCall.Listener<>() {
                 @Override
                 public void onMessage(byte[] message) {
-                    out.sendMessage(message);
+                    if (!dead) { // a dead client's last words never reach the peer
+                        out.sendMessage(message);
+                    }
                     in.request(1);
                 }
 
@@ -136,6 +142,21 @@ final class RewritingGrpcProxy implements AutoCloseable {
                 }
             };
         }
+    }
+
+    /**
+     * The peer's process dies: from now on nothing more is answered, every call in flight is cut (the honest upstream
+     * sees its calls cancelled, as TiKV sees a client's connection drop) and new connections are refused. Safe to
+     * call from a rewrite (the shutdown runs on its own thread).
+     */
+    void kill() {
+        dead = true;
+        Thread t = new Thread(() -> {
+            server.shutdownNow();
+            upstream.shutdownNow();
+        }, "rogue-proxy-kill");
+        t.setDaemon(true);
+        t.start();
     }
 
     @Override

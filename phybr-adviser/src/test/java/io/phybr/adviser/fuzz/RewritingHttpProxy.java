@@ -22,6 +22,8 @@ final class RewritingHttpProxy implements AutoCloseable {
     }
 
     private final HttpServer server;
+    private volatile boolean dead;
+    private final String address;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -29,6 +31,9 @@ final class RewritingHttpProxy implements AutoCloseable {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", ex -> {
             try (ex) {
+                if (dead) {
+                    return; // closed without an answer
+                }
                 byte[] req = ex.getRequestBody().readAllBytes();
                 String path = ex.getRequestURI().getRawPath()
                         + (ex.getRequestURI().getRawQuery() == null ? "" : "?" + ex.getRequestURI().getRawQuery());
@@ -51,7 +56,10 @@ final class RewritingHttpProxy implements AutoCloseable {
                     ex.sendResponseHeaders(503, -1);
                     return;
                 }
-                byte[] body = rewrite.answer(ex.getRequestMethod(), path, up.statusCode(), up.body());
+                byte[] body = dead ? null : rewrite.answer(ex.getRequestMethod(), path, up.statusCode(), up.body());
+                if (dead) {
+                    return; // the request reached PD; its answer never comes back
+                }
                 if (body == null) {
                     body = up.body();
                 }
@@ -63,10 +71,19 @@ final class RewritingHttpProxy implements AutoCloseable {
             }
         });
         server.start();
+        address = "127.0.0.1:" + server.getAddress().getPort(); // kept: a stopped server no longer tells it
     }
 
     String address() {
-        return "127.0.0.1:" + server.getAddress().getPort();
+        return address;
+    }
+
+    /** The path to PD is cut: no more answers, the listener closed (on its own thread: safe from a rewrite). */
+    void kill() {
+        dead = true;
+        Thread t = new Thread(() -> server.stop(0), "rogue-pd-kill");
+        t.setDaemon(true);
+        t.start();
     }
 
     @Override

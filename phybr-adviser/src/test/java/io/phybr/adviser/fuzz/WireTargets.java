@@ -1,15 +1,8 @@
 package io.phybr.adviser.fuzz;
 
-import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.phybr.adviser.flashback.Finish;
-import io.phybr.adviser.flashback.GrpcPdRoutes;
 import io.phybr.adviser.outcome.Outcome;
-import io.phybr.adviser.pd.ExpectedStores;
 import io.phybr.adviser.pd.PdClient;
-import io.phybr.adviser.stock.RetryPolicy;
-import io.phybr.adviser.stock.StockRecovery;
-import io.phybr.adviser.stock.Timeouts;
 import io.phybr.contract.ExitCode;
 import io.phybr.mock.pd.PdState;
 import io.phybr.mock.stock.InMemoryStoreBackend;
@@ -20,7 +13,6 @@ import io.phybr.mock.stock.StockLayouts;
 import io.phybr.proto.kv.pd.PDGrpc;
 import io.phybr.proto.recoverdata.RecoverDataGrpc;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -211,54 +203,22 @@ final class WireTargets {
         try (MockStockCluster c = MockStockCluster.builder(MockStockCluster.backends(StockLayouts.healthy(3, 6, 4)))
                 .tiflash(true).start()) {
             PdState before = c.pd().state();
-            RewritingHttpProxy.Rewrite httpRw = (method, path, status, body) -> {
-                String route = method.equals("GET") ? httpRoute(path) : null;
-                return route == null ? null : swap.answer(route, 0, body);
+            RogueCluster.Swap onStore3 = w -> {
+                String route = switch (w.peer()) {
+                    case RogueCluster.Wire.PD_HTTP -> httpRoute(w.what());
+                    case RogueCluster.Wire.PD_GRPC -> grpcRoute(w.what(), false);
+                    default -> w.peer().equals(RogueCluster.Wire.store(3)) ? grpcRoute(w.what(), true) : null;
+                };
+                return route == null ? null : swap.answer(route, w.index(), w.honest());
             };
-            RewritingGrpcProxy.Rewrite pdRw = (method, index, msg) -> {
-                String route = grpcRoute(method, false);
-                return route == null ? msg : orKeep(swap.answer(route, index, msg), msg);
-            };
-            RewritingGrpcProxy.Rewrite storeRw = (method, index, msg) -> {
-                String route = grpcRoute(method, true);
-                return route == null ? msg : orKeep(swap.answer(route, index, msg), msg);
-            };
-            try (RewritingHttpProxy http = new RewritingHttpProxy(c.pdAddress(), httpRw);
-                 RewritingGrpcProxy pdGrpc = new RewritingGrpcProxy(c.pdAddress(), pdRw);
-                 RewritingGrpcProxy store3 = new RewritingGrpcProxy(c.store(3).address(), storeRw)) {
-                Duration call = Duration.ofSeconds(2);
-                Outcome out = StockRecovery.builder()
-                        .pd(new PdClient(List.of(http.address()), null, call))
-                        .channels(s -> plaintext(s.id() == 3 ? store3.address() : s.address()))
-                        // every pdpb call goes through the rogue, whatever leader URL GetMembers names
-                        .pdRoutes(p -> new GrpcPdRoutes(List.of(pdGrpc.address()), a -> plaintext(pdGrpc.address()), call))
-                        .finish(finish)
-                        .resolvedTs(RESOLVED_TS)
-                        .expectedStores(new ExpectedStores(3, Set.of(), Set.of(), "--expected-stores 3"))
-                        .storeWait(Duration.ofMillis(600), Duration.ofMillis(50))
-                        .retry(new RetryPolicy(2, Duration.ofMillis(10), Duration.ofMillis(40)))
-                        .timeouts(new Timeouts(Duration.ofSeconds(3), Duration.ofSeconds(3), Duration.ofSeconds(3),
-                                Duration.ofSeconds(3)))
-                        .roundTimeout(Duration.ofMillis(800))
-                        .restartGrace(Duration.ofMillis(300))
-                        .watchInterval(Duration.ofMillis(50))
-                        .flashbackTimeouts(Duration.ofSeconds(3), Duration.ofSeconds(1))
-                        .progressInterval(Duration.ofSeconds(30))
-                        .build().run();
+            try (RogueCluster rogue = new RogueCluster(c, onStore3)) {
+                Outcome out = rogue.recovery(finish, RESOLVED_TS).build().run();
                 List<String> unchecked = out.exitCode() == ExitCode.OK
                         ? StockCheck.check(c.stores().stream().map(s -> (InMemoryStoreBackend) s.backend()).toList(), RESOLVED_TS)
                         : List.of();
                 return new Run(out, before, c.pd().state(), c.stores(), unchecked);
             }
         }
-    }
-
-    private static byte[] orKeep(byte[] swapped, byte[] honest) {
-        return swapped == null ? honest : swapped;
-    }
-
-    private static ManagedChannel plaintext(String address) {
-        return NettyChannelBuilder.forTarget(address).usePlaintext().build();
     }
 
     /** The outcome as FuzzRun judges it, with what the cluster shows turned into findings (exit 1). */
