@@ -53,7 +53,7 @@ final class AdviserProcess implements Rehearsal.RunningAdviser {
                 "--close-timeout", s.closeTimeout().toMillis() + "ms",
                 "--port-file", portFile.toString()));
         cmd.addAll(List.of(extra));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        Process p = RecoverProcess.isolated(new ProcessBuilder(cmd), workDir).redirectErrorStream(true).redirectOutput(output.toFile()).start();
         try {
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
                     .until(() -> !p.isAlive() || Files.exists(portFile) && !Files.readString(portFile).isBlank());

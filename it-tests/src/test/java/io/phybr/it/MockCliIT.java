@@ -29,7 +29,7 @@ class MockCliIT {
                 "-XX:TieredStopAtLevel=1", "-jar", jar.toString()));
         cmd.addAll(List.of(args));
         Path out = Files.createTempFile(work, "out", ".txt");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        Process p = RecoverProcess.isolated(new ProcessBuilder(cmd), work).redirectErrorStream(true).redirectOutput(out.toFile()).start();
         if (!p.waitFor(120, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             throw new AssertionError("timed out: " + cmd);

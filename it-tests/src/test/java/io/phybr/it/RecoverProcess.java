@@ -44,8 +44,18 @@ public final class RecoverProcess implements AutoCloseable {
         Files.createDirectories(dir);
         Path out = Files.createTempFile(dir, "adviser", ".out");
         Path err = Files.createTempFile(dir, "adviser", ".err");
-        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        Process p = isolated(new ProcessBuilder(cmd), dir).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         return new RecoverProcess(p, out, err, cmd);
+    }
+
+    /**
+     * The process records its runs under the test's own directory ({@code PHYBR_RUNS_DIR}), not the shared
+     * {@code ./phybr-runs}: a recover looks there for other live or unfinished runs (and refuses or inherits them),
+     * so tests in parallel JVMs must never see each other's runs.
+     */
+    static ProcessBuilder isolated(ProcessBuilder pb, Path dir) {
+        pb.environment().put("PHYBR_RUNS_DIR", dir.resolve("phybr-runs").toString());
+        return pb;
     }
 
     /** Waits for the exit code; a hang fails the test (and kills the process). */

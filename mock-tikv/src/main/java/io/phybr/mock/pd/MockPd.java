@@ -2,8 +2,6 @@ package io.phybr.mock.pd;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsServer;
 import io.phybr.mock.fault.Fault;
 import java.io.IOException;
 import java.io.InputStream;
@@ -109,22 +107,8 @@ public final class MockPd implements AutoCloseable {
     private MockPd(Builder b) throws IOException {
         this.model = new PdModel(b.clock, b.stores, b.marked, b.schedule, b.schedulers);
         InetSocketAddress at = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-        if (b.tls == null) {
-            this.server = HttpServer.create(at, 0);
-        } else {
-            HttpsServer https = HttpsServer.create(at, 0);
-            // PD asks for the client's certificate and verifies one that is given (tikv/pd
-            // pkg/utils/grpcutil/grpcutil.go ToServerTLSConfig: ClientAuth = tls.VerifyClientCertIfGiven)
-            https.setHttpsConfigurator(new HttpsConfigurator(b.tls) {
-                @Override
-                public void configure(com.sun.net.httpserver.HttpsParameters params) {
-                    javax.net.ssl.SSLParameters p = getSSLContext().getDefaultSSLParameters();
-                    p.setWantClientAuth(true);
-                    params.setSSLParameters(p);
-                }
-            });
-            this.server = https;
-        }
+        // With TLS the client port terminates it and routes to the plaintext HTTP and gRPC servers behind (PortMux)
+        this.server = HttpServer.create(at, 0);
         this.executor = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "mock-pd");
             t.setDaemon(true);
@@ -139,7 +123,7 @@ public final class MockPd implements AutoCloseable {
             g = io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder
                     .forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
                     .addService(new PdGrpcService(this, model, new Tso(b.clock))).build().start();
-            m = b.tls == null ? new PortMux(server.getAddress().getPort(), g.getPort()) : null;
+            m = new PortMux(server.getAddress().getPort(), g.getPort(), b.tls);
         } catch (IOException | RuntimeException e) {
             server.stop(0);
             executor.shutdownNow();
@@ -163,15 +147,15 @@ public final class MockPd implements AutoCloseable {
     }
 
     /**
-     * {@code 127.0.0.1:port}, what {@code --pd} takes: PD's one client port, HTTP API and pdpb gRPC both (as real PD;
-     * with TLS the HTTPS port, and pdpb at {@link #grpcAddress()}).
+     * {@code 127.0.0.1:port}, what {@code --pd} takes: PD's one client port, HTTP API and pdpb gRPC both (as real PD,
+     * over TLS when the PD has it).
      */
     public String address() {
         return server.getAddress().getAddress().getHostAddress() + ":"
-                + (mux != null ? mux.port() : server.getAddress().getPort());
+                + mux.port();
     }
 
-    /** Where pdpb.PD's gRPC server itself listens (plaintext; {@link #address()} reaches it too unless TLS). */
+    /** Where pdpb.PD's gRPC server itself listens, plaintext behind the client port ({@link #address()}). */
     public String grpcAddress() {
         return server.getAddress().getAddress().getHostAddress() + ":" + grpc.getPort();
     }

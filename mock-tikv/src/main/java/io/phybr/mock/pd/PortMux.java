@@ -16,7 +16,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * One loopback port in front of the mock PD's HTTP server and its gRPC server, as real PD serves its HTTP API and
  * pdpb on the same client port (tikv/pd uses cmux): a connection that opens with the HTTP/2 client preface goes to
  * gRPC, any other to HTTP. Bytes are relayed both ways as they come (a stalled or half-sent answer stays stalled or
- * half-sent); a half-close is passed on. Plaintext only: with TLS the mock PD serves gRPC on its own port.
+ * half-sent); a half-close is passed on.
+ * <p>
+ * With TLS the port terminates it first, as PD's does (etcd embed {@code serve.go}: one TLS listener, then gRPC or
+ * HTTP by the request): the handshake asks for a client certificate and verifies one that is given (tikv/pd
+ * {@code grpcutil.ToServerTLSConfig}: {@code VerifyClientCertIfGiven}), ALPN answers {@code h2} to a client that offers
+ * only that (gRPC) and {@code http/1.1} to one that offers it (the mock's HTTP API speaks only HTTP/1.1), and the
+ * decrypted bytes are routed as above to the plaintext servers behind.
  */
 final class PortMux implements AutoCloseable {
     private static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -25,11 +31,14 @@ final class PortMux implements AutoCloseable {
     private final int httpPort;
     private final int grpcPort;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private final javax.net.ssl.SSLContext tls;
     private volatile boolean closed;
 
-    PortMux(int httpPort, int grpcPort) throws IOException {
+    /** {@code tls} null: plaintext. */
+    PortMux(int httpPort, int grpcPort, javax.net.ssl.SSLContext tls) throws IOException {
         this.httpPort = httpPort;
         this.grpcPort = grpcPort;
+        this.tls = tls;
         this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         daemon("mock-pd-mux", this::acceptLoop).start();
     }
@@ -58,10 +67,15 @@ final class PortMux implements AutoCloseable {
         }
     }
 
-    private void route(Socket client) {
+    private void route(Socket accepted) {
         Socket backend = null;
+        Socket client = accepted;
         try {
-            client.setTcpNoDelay(true);
+            accepted.setTcpNoDelay(true);
+            if (tls != null) {
+                client = handshake(accepted);
+                open.add(client);
+            }
             InputStream in = client.getInputStream();
             byte[] head = new byte[PREFACE.length];
             int n = 0;
@@ -82,13 +96,42 @@ final class PortMux implements AutoCloseable {
             backend.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), grpc ? grpcPort : httpPort), 5000);
             backend.getOutputStream().write(head, 0, n);
             Socket b = backend;
+            Socket c = client;
             java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger(2);
-            daemon("mock-pd-mux-back", () -> pump(b, client, running)).start();
+            daemon("mock-pd-mux-back", () -> pump(b, c, running)).start();
             pump(client, backend, running);
         } catch (IOException e) {
             close(client);
+            close(accepted);
             close(backend);
         }
+    }
+
+    /**
+     * The server side of the TLS handshake on an accepted connection (bounded: a silent client is dropped). A
+     * plaintext HTTP request gets Go's answer and the connection closed, as PD's net/http server over a TLS listener
+     * answers it (net/http server.go: a handshake RecordHeaderError that looks like HTTP).
+     */
+    private Socket handshake(Socket accepted) throws IOException {
+        accepted.setSoTimeout(10_000);
+        byte[] head = accepted.getInputStream().readNBytes(5);
+        if (head.length == 5 && looksLikeHttp(new String(head, StandardCharsets.US_ASCII))) {
+            accepted.getOutputStream().write(("HTTP/1.0 400 Bad Request\r\n\r\n"
+                    + "Client sent an HTTP request to an HTTPS server.\n").getBytes(StandardCharsets.US_ASCII));
+            accepted.getOutputStream().flush();
+            throw new IOException("plaintext HTTP on the TLS port");
+        }
+        javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) tls.getSocketFactory()
+                .createSocket(accepted, new java.io.ByteArrayInputStream(head), true);
+        javax.net.ssl.SSLParameters p = tls.getDefaultSSLParameters();
+        p.setWantClientAuth(true);
+        s.setSSLParameters(p);
+        s.setHandshakeApplicationProtocolSelector((sock, offered) -> offered.isEmpty() ? null
+                : offered.contains("http/1.1") ? "http/1.1" : offered.contains("h2") ? "h2" : null);
+        s.setUseClientMode(false);
+        s.startHandshake();
+        accepted.setSoTimeout(0);
+        return s;
     }
 
     /**
@@ -105,7 +148,7 @@ final class PortMux implements AutoCloseable {
                 out.write(buf, 0, r);
                 out.flush();
             }
-            to.shutdownOutput();
+            halfClose(to);
             if (running.decrementAndGet() == 0) {
                 close(from);
                 close(to);
@@ -113,6 +156,23 @@ final class PortMux implements AutoCloseable {
         } catch (IOException e) {
             close(from);
             close(to);
+        }
+    }
+
+    /** Go's {@code tlsRecordHeaderLooksLikeHTTP}. */
+    private static boolean looksLikeHttp(String head) {
+        return switch (head) {
+            case "GET /", "HEAD ", "POST ", "PUT /", "OPTIO" -> true;
+            default -> false;
+        };
+    }
+
+    /** Passes an end of stream on; TLS sends close_notify where the JDK can half-close, else closes. */
+    private void halfClose(Socket s) throws IOException {
+        try {
+            s.shutdownOutput();
+        } catch (UnsupportedOperationException e) {
+            close(s);
         }
     }
 

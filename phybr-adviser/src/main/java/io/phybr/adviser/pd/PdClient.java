@@ -288,6 +288,12 @@ public final class PdClient implements AutoCloseable {
                 throw new PdException("interrupted while calling PD " + method + " " + path, 0, e);
             }
             int st = resp.statusCode();
+            if (st == 400 && !tlsOn && resp.body() != null && resp.body().contains("HTTP request to an HTTPS server")) {
+                // Go's net/http answer to plaintext on a TLS listener (PD with [security] set)
+                throw new PdException("PD " + base.getAuthority() + " serves TLS (it answered " + method + " " + path
+                        + " with HTTP 400: " + abbreviate(resp.body()) + "): if it serves TLS, give --ca/--cert/--key",
+                        PdException.TLS, null);
+            }
             if (st / 100 != 2) {
                 throw new PdException("PD " + base.getAuthority() + " answered " + method + " " + path + " with HTTP "
                         + st + ": " + abbreviate(resp.body()), st, null);

@@ -162,18 +162,37 @@ public final class RunRecorder implements AutoCloseable {
      * and the returned recorder records nothing.
      */
     public static RunRecorder open(Path dir, RunInfo info) {
+        // The directory is claimed by creating its dump file exclusively: two runs started in the same second
+        // (defaultDir names have one-second resolution; tests run adviser processes in parallel JVMs) never share
+        // a directory, and no run ever writes into another's recording.
         Path free = dir;
-        for (int i = 2; Files.exists(free.resolve(MANIFEST)); i++) {
-            free = dir.resolveSibling(dir.getFileName() + "-" + i);
+        FileChannel claimed = null;
+        try {
+            for (int i = 2; claimed == null; i++) {
+                if (!Files.exists(free.resolve(MANIFEST))) {
+                    Files.createDirectories(free);
+                    try {
+                        claimed = FileChannel.open(free.resolve(DUMP), StandardOpenOption.CREATE_NEW,
+                                StandardOpenOption.WRITE);
+                        break;
+                    } catch (FileAlreadyExistsException taken) {
+                        // another run holds it (or left its dump): try the next name
+                    }
+                }
+                free = dir.resolveSibling(dir.getFileName() + "-" + i);
+            }
+        } catch (IOException | RuntimeException e) {
+            RunRecorder r = new RunRecorder(free, info);
+            r.fail(e);
+            r.finished = true;
+            return r;
         }
         if (!free.equals(dir)) {
             log.warn("{} already holds a recorded run; this run is recorded in {}", dir, free);
         }
         RunRecorder r = new RunRecorder(free, info);
+        r.dump = claimed;
         try {
-            Files.createDirectories(r.dir);
-            r.dump = FileChannel.open(r.dir.resolve(DUMP), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING);
             r.writeManifest("running", null, null, null);
         } catch (IOException | RuntimeException e) {
             r.fail(e);

@@ -132,6 +132,66 @@ class FlashbackWalkTest {
         assertThat(entered).containsExactly(Stage.PREPARE);
     }
 
+    /**
+     * The race a796b37 fixed, made deterministic: region 2's store answers ServerIsBusy, then the next call is cut
+     * short by the stage's own deadline (gRPC answers DEADLINE_EXCEEDED once the deadline the call carries has
+     * passed — this fake waits out that deadline and answers so, as the channel would). The store did answer, so the
+     * region stays unprepared with the store's last answer (exit 5), not "out of time" (exit 4). Before the fix the
+     * walk took the cut call's DEADLINE_EXCEEDED as the last word and reported a timeout.
+     */
+    @Test
+    void aCallCutShortByTheExpiredStageDeadlineAfterTheStoreAnsweredReportsTheStoresAnswer_notATimeout() {
+        threeRegions();
+        tikv.script("prepare", 2, new Reply.ServerBusy(0, "raftstore is busy"));
+        RegionCalls cutByDeadline = new RegionCalls() {
+            private int region2Calls;
+
+            @Override
+            public Reply prepare(RegionRoute route, byte[] s, byte[] e, FlashbackTs ts, io.grpc.Deadline deadline) {
+                if (route.regionId() == 2 && ++region2Calls == 2) {
+                    waitOut(deadline); // the call started before the stage's deadline and ran into it
+                    return new Reply.Transport("DEADLINE_EXCEEDED", "deadline exceeded after 0.2s", false);
+                }
+                return tikv.prepare(route, s, e, ts, deadline);
+            }
+
+            @Override
+            public Reply flashback(RegionRoute route, byte[] s, byte[] e, FlashbackTs ts, io.grpc.Deadline deadline) {
+                return tikv.flashback(route, s, e, ts, deadline);
+            }
+        };
+        FlashbackFinish.Settings s = new FlashbackFinish.Settings(4, Duration.ofMillis(300), Duration.ofSeconds(5), 50,
+                Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(50));
+        FlashbackFinish finish = new FlashbackFinish(tikv, cutByDeadline, s, ticker, p -> { }, k -> k, () -> { });
+        assertThatThrownBy(() -> finish.run(plan(), false, TS, entered::add))
+                .isInstanceOfSatisfying(FlashbackFinish.Failed.class, f -> assertThat(f.timedOut())
+                        .as("a store that answered is a failure (exit 5), not a timeout (exit 4)").isFalse())
+                .hasMessageContaining("Regions stay unprepared: 1 of 3 planned regions")
+                .hasMessageContaining("region 2 [67, 70)")
+                .hasMessageContaining("1 tries, last: PrepareFlashbackToVersion to store 2 for region 2 answered"
+                        + " ServerIsBusy: raftstore is busy")
+                .hasMessageNotContaining("out of time")
+                .hasMessageNotContaining("DEADLINE_EXCEEDED");
+        assertThat(tikv.calls("flashback")).isEmpty();
+        assertThat(tikv.regions.get(2L).prepared).isZero();
+    }
+
+    /** Blocks until {@code deadline} has passed (never more than a few seconds: the test's stage deadline is 300 ms). */
+    private static void waitOut(io.grpc.Deadline deadline) {
+        long left;
+        while ((left = deadline.timeRemaining(java.util.concurrent.TimeUnit.MILLISECONDS)) > 0) {
+            try {
+                Thread.sleep(Math.min(left, 50));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        while (!deadline.isExpired()) {
+            Thread.onSpinWait(); // timeRemaining rounds down: the last sub-millisecond
+        }
+    }
+
     @Test
     void aStoreWithoutTheFlashbackCallsIsTooOld() {
         threeRegions();

@@ -251,6 +251,39 @@ class RunRecorderTest {
     }
 
     @Test
+    void runsOpenedAtOnceOnOneDirectoryEachClaimADirectoryOfTheirOwn() throws Exception {
+        // Two adviser processes started in the same second get the same defaultDir name; parallel test JVMs do
+        // exactly that. Each run must still record into a directory no other run writes.
+        Path run = dir.resolve("20261126T120000Z-recover");
+        int n = 8;
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(n);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(n);
+        try {
+            List<java.util.concurrent.Future<RunRecorder>> opened = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                opened.add(pool.submit(() -> {
+                    start.await();
+                    return RunRecorder.open(run, INFO);
+                }));
+            }
+            java.util.Set<Path> dirs = new java.util.HashSet<>();
+            for (java.util.concurrent.Future<RunRecorder> f : opened) {
+                RunRecorder rec = f.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(rec.active()).isTrue();
+                dirs.add(rec.dir());
+                rec.finish(ExitCode.OK, rec.dir().getFileName().toString(), "");
+            }
+            assertThat(dirs).hasSize(n);
+            for (Path d : dirs) { // each manifest is its own run's, not overwritten by another
+                assertThat(Files.readString(d.resolve(RunRecorder.MANIFEST)))
+                        .contains("\"verdict\" : \"" + d.getFileName() + "\"");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void planOnACrashedRecordingSaysSoAndReadsWhatIsThere() throws IOException {
         RunRecorder rec = RunRecorder.open(dir, INFO);
         StoreRecording s = rec.store(1);

@@ -90,6 +90,19 @@ class TlsRecoveryTest {
         return CliRun.of(args.toArray(new String[0]));
     }
 
+    /**
+     * The flashback finish: pdpb (Tso, GetMembers, ScanRegions…) over TLS on PD's one client port, as real PD serves
+     * gRPC and HTTP behind one TLS listener, and the flashback calls to the stores over mutual TLS. A cold JVM's first
+     * TLS handshakes take over a second here: 10 s per PD call.
+     */
+    private CliRun recoverByFlashback(String... tlsArgs) {
+        List<String> args = new ArrayList<>(List.of("recover", "--finish", "flashback", "--pd", cluster.pdAddress(),
+                "--resolved-ts", "100", "--expected-stores", "3", "--no-record", "--max-attempts", "3",
+                "--retry-backoff", "10ms", "--pd-timeout", "10s"));
+        args.addAll(List.of(tlsArgs));
+        return CliRun.of(args.toArray(new String[0]));
+    }
+
     private static String[] files(TestPki ca, TestPki.Files2 client) {
         return new String[] {"--ca", ca.caFile().toString(), "--cert", client.cert().toString(), "--key",
                 client.key().toString()};
@@ -117,6 +130,25 @@ class TlsRecoveryTest {
         List<InMemoryStoreBackend> backends = cluster.stores().stream().map(s -> (InMemoryStoreBackend) s.backend()).toList();
         assertThat(StockCheck.check(backends, 100)).isEmpty();
         assertThat(cluster.pd().calls()).as("PD was really reached over HTTPS").isNotEmpty();
+    }
+
+    @Test
+    void finishesByFlashbackOverMutualTls_pdpbOnPdsTlsPortAndTheFlashbackCallsToTheStores() throws Exception {
+        TestPki pki = TestPki.ca(tmp, "cluster");
+        TestPki.Files2 server = pki.server("tikv", KeyForm.EC_PKCS8);
+        start(serving(pki, server, server));
+
+        CliRun run = recoverByFlashback(files(pki, pki.client("br", KeyForm.EC_PKCS8)));
+
+        assertThat(run.code()).as(run.err()).isEqualTo(ExitCode.OK.code());
+        assertThat(run.out() + run.err()).contains("finished by flashback");
+        List<InMemoryStoreBackend> backends = cluster.stores().stream().map(s -> (InMemoryStoreBackend) s.backend()).toList();
+        assertThat(StockCheck.check(backends, 100)).isEmpty();
+        assertThat(cluster.pd().calls()).as("pdpb reached PD over its TLS port")
+                .anyMatch(c -> c.path().equals("/pdpb.PD/Tso")).anyMatch(c -> c.path().equals("/pdpb.PD/ScanRegions"));
+        assertThat(cluster.stores().stream().flatMap(s -> s.calls().stream()))
+                .anyMatch(c -> c.startsWith("KvPrepareFlashbackToVersion"))
+                .anyMatch(c -> c.startsWith("KvFlashbackToVersion"));
     }
 
     @Test

@@ -1,0 +1,125 @@
+package io.phybr.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.phybr.mock.fault.Fault;
+import io.phybr.mock.fault.FaultSyntax;
+import io.phybr.mock.model.Backup;
+import io.phybr.mock.model.StoreImage;
+import io.phybr.mock.pd.MockPd;
+import io.phybr.mock.pd.PdState;
+import io.phybr.mock.scenario.Expectation;
+import io.phybr.mock.scenario.Scenario;
+import io.phybr.mock.scenario.ScenarioParser;
+import io.phybr.mock.stock.MockStockCluster;
+import io.phybr.mock.stock.MockStockStore;
+import io.phybr.mock.stock.ModelStoreBackend;
+import io.phybr.mock.stock.StoreBackend;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every scenario of the corpus under protocol B: the history's stores served as stock TiKV (with the scenario's
+ * store and PD faults, and its agent faults' protocol-B meaning), {@code java -jar phybr-adviser.jar recover} as a
+ * process, the model's checker and PD's end state asserted. A scenario whose agent fault has no protocol-B meaning is
+ * skipped, saying why. The corpus runs in two halves ({@link ScenarioStockIT}, {@link ScenarioStockSecondHalfIT}) so
+ * that failsafe's two forks share its time: each scenario costs a JVM start plus, for the hang scenarios, a timeout.
+ */
+abstract class ScenarioStockRun {
+    @TempDir
+    Path tmp;
+
+    private MockStockCluster cluster;
+
+    @AfterEach
+    void tearDown() {
+        if (cluster != null) {
+            cluster.close();
+        }
+        assertThat(MockStockStore.liveServers()).isZero();
+        assertThat(MockPd.live()).isZero();
+    }
+
+    /**
+     * Each scenario once through the jar, the finish alternating (flashback scenarios always by the default, which is
+     * flashback on the mock's TiKV 7.5.1): both finishes of every scenario run in-process in ModelStockCorpusTest,
+     * and a process per scenario and finish would double this IT's time.
+     */
+    static Stream<org.junit.jupiter.params.provider.Arguments> scenarios(int half) throws IOException {
+        Path dir = Path.of(System.getProperty("phybr.scenarios.dir", "../mock-tikv/scenarios"));
+        try (Stream<Path> s = Files.list(dir)) {
+            List<Path> all = s.filter(p -> p.toString().endsWith(".scn")).sorted().toList();
+            List<org.junit.jupiter.params.provider.Arguments> out = new ArrayList<>();
+            for (int i = 0; i < all.size(); i++) {
+                boolean byDefault = all.get(i).getFileName().toString().startsWith("flashback-") || i % 2 == 0;
+                if (i / 2 % 2 == half) { // pairs alternate between the halves: each half gets both finishes
+                    out.add(org.junit.jupiter.params.provider.Arguments.of(all.get(i), byDefault ? "default" : "resolve"));
+                }
+            }
+            return out.stream();
+        }
+    }
+
+    void recoverUnderProtocolB(Path file, String finish) throws Exception {
+        Scenario s = ScenarioParser.parse(file);
+        for (Fault f : s.faults()) {
+            if (f instanceof Fault.AgentFault a && a.underStock().fault() == null) {
+                Assumptions.abort("'" + FaultSyntax.render(f) + "' has no protocol-B meaning: " + a.underStock().whyNone());
+            }
+        }
+        Assumptions.assumeTrue(s.knownStockIssue() == null, () -> "known protocol-B issue: " + s.knownStockIssue());
+        Backup backup = s.run();
+        Map<Long, StoreImage> images = backup.freshImages();
+        List<StoreBackend> backends = new ArrayList<>();
+        images.keySet().forEach(id -> backends.add(new ModelStoreBackend(id, images, backup)));
+        cluster = MockStockCluster.builder(backends).tiflash(true).faults(s.faults()).start();
+        PdState before = cluster.pd().state();
+
+        int code;
+        try (RecoverProcess p = RecoverProcess.start(tmp, finishArgs(finish, "recover", "--pd", cluster.pdAddress(),
+                "--resolved-ts", Long.toString(Math.max(1, backup.resolvedTs())), "--retry-backoff", "50ms",
+                "--expected-stores", Integer.toString(backends.size()),
+                // the corpus is small: a wait that cannot be proven (R10) is named within the IT's bound
+                "--collect-timeout", "20s", "--recover-timeout", "20s", "--wait-apply-timeout", "10s",
+                "--resolve-timeout", "20s", "--flashback-timeout", "20s"))) {
+            code = p.await(Duration.ofSeconds(90));
+            Expectation exp = finish.equals("resolve") ? s.stockExpectation() : s.flashbackExpectation();
+            assertThat(code).as("%s: %s", s.name(), p.err()).isEqualTo(exp.outcome().exitCode);
+            if (!exp.diagnosis().isEmpty()) {
+                assertThat(p.err().toLowerCase()).contains(exp.diagnosis().toLowerCase());
+            }
+        }
+        if (code == 0) {
+            assertThat(ModelStoreBackend.check(backup, images, cluster.stores())).as(s.name()).isEmpty();
+            assertThat(cluster.pd().state().withoutAllocId()).isEqualTo(before.withoutAllocId().withMarker(false));
+        } else {
+            // A failed recovery never deletes outside Raft and puts PD back as it was; only one that failed after
+            // sending the plan (e.g. an unproven WaitApply, R10) may have raised PD's alloc id on the way.
+            cluster.stores().forEach(st -> assertThat(st.calls()).as(s.name()).doesNotContain("ResolveKvData"));
+            boolean planSent = cluster.stores().stream().anyMatch(st -> st.calls().contains("RecoverRegion"));
+            if (planSent) {
+                assertThat(cluster.pd().state().withoutAllocId()).as(s.name()).isEqualTo(before.withoutAllocId());
+            } else {
+                assertThat(cluster.pd().state()).as(s.name()).isEqualTo(before);
+            }
+        }
+    }
+
+    /** The command line with {@code --finish resolve} added when asked; the default finish otherwise. */
+    private static String[] finishArgs(String finish, String... args) {
+        List<String> out = new ArrayList<>(List.of(args));
+        if (finish.equals("resolve")) {
+            out.addAll(1, List.of("--finish", "resolve"));
+        }
+        return out.toArray(String[]::new);
+    }
+}
