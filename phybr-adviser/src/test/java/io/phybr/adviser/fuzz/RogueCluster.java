@@ -70,41 +70,33 @@ final class RogueCluster implements AutoCloseable {
     /** A recovery of every store through the rogues, clocks scaled for tests; {@code finish} null chooses by version. */
     StockRecovery.Builder recovery(Finish finish, long resolvedTs) {
         Duration call = Duration.ofSeconds(2);
-        return StockRecovery.builder()
+        return bounded(StockRecovery.builder()
                 .pd(new PdClient(List.of(http.address()), null, call))
                 .channels(s -> plaintext(stores.containsKey(s.id()) ? stores.get(s.id()).address() : s.address()))
                 // every pdpb call goes through the rogue, whatever leader URL GetMembers names
-                .pdRoutes(p -> new GrpcPdRoutes(List.of(pdGrpc.address()), a -> plaintext(pdGrpc.address()), call))
-                .finish(finish)
-                .resolvedTs(resolvedTs)
-                .expectedStores(new ExpectedStores(stores.size(), Set.of(), Set.of(), "--expected-stores " + stores.size()))
+                .pdRoutes(p -> new GrpcPdRoutes(List.of(pdGrpc.address()), a -> plaintext(pdGrpc.address()), call)),
                 // bounds a loaded CI machine meets in a clean run, short enough that a stuck input costs seconds
-                .storeWait(Duration.ofSeconds(1), Duration.ofMillis(50))
-                .retry(new RetryPolicy(2, Duration.ofMillis(10), Duration.ofMillis(40)))
-                .timeouts(new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(5),
-                        Duration.ofSeconds(5)))
-                .roundTimeout(Duration.ofMillis(800))
-                .restartGrace(Duration.ofMillis(300))
-                .watchInterval(Duration.ofMillis(50))
-                .flashbackTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(2))
-                .progressInterval(Duration.ofSeconds(30));
+                finish, resolvedTs, stores.size(), Duration.ofSeconds(1), 2, Duration.ofMillis(800));
     }
 
     /** The same recovery straight to the cluster, no rogue in between (a rerun after the adviser died). */
     static StockRecovery.Builder direct(MockStockCluster c, Finish finish, long resolvedTs) {
-        Duration call = Duration.ofSeconds(2);
-        return StockRecovery.builder()
-                .pd(new PdClient(List.of(c.pdAddress()), null, call))
-                .finish(finish)
+        return bounded(StockRecovery.builder().pd(new PdClient(List.of(c.pdAddress()), null, Duration.ofSeconds(2))),
+                finish, resolvedTs, c.stores().size(), Duration.ofSeconds(3), 3, Duration.ofSeconds(2));
+    }
+
+    /** The clocks and bounds both recoveries share: phases 5 s, restarts watched every 50 ms. */
+    private static StockRecovery.Builder bounded(StockRecovery.Builder b, Finish finish, long resolvedTs, int stores,
+                                                 Duration storeWait, int attempts, Duration round) {
+        return b.finish(finish)
                 .resolvedTs(resolvedTs)
-                .expectedStores(new ExpectedStores(c.stores().size(), Set.of(), Set.of(),
-                        "--expected-stores " + c.stores().size()))
-                .storeWait(Duration.ofSeconds(3), Duration.ofMillis(50))
-                .retry(new RetryPolicy(3, Duration.ofMillis(10), Duration.ofMillis(40)))
+                .expectedStores(new ExpectedStores(stores, Set.of(), Set.of(), "--expected-stores " + stores))
+                .storeWait(storeWait, Duration.ofMillis(50))
+                .retry(new RetryPolicy(attempts, Duration.ofMillis(10), Duration.ofMillis(40)))
                 .timeouts(new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(5),
                         Duration.ofSeconds(5)))
-                .roundTimeout(Duration.ofSeconds(2))
-                .restartGrace(Duration.ofSeconds(2))
+                .roundTimeout(round)
+                .restartGrace(round)
                 .watchInterval(Duration.ofMillis(50))
                 .flashbackTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(2))
                 .progressInterval(Duration.ofSeconds(30));
