@@ -29,7 +29,7 @@ public record PdStore(long id, String address, boolean tiflash, String state, lo
     /**
      * Null when the address is {@code host:port} as gRPC dials it (a DNS name, IPv4, or [IPv6], and a port 1–65535);
      * else what is wrong with it. gRPC refuses anything else when the channel is built (issue 14: a PD answer
-     * fuzzed with a space or a stray colon in an address ended in an internal error).
+     * probed with a space or a stray colon in an address ended in an internal error).
      */
     public String addressProblem() {
         if (address.isEmpty()) {
