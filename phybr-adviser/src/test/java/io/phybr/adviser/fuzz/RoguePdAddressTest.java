@@ -15,9 +15,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Found by probing PD's store list through the rogue PD (issue 14; the random mutants had not hit it): an address gRPC cannot parse as a target — a space, a bad escape, an
- * unclosed IPv6 bracket, no host, two ports, a port out of range — must end in one paragraph naming the store and
- * its address, before PD is paused or any store is called; never an internal error (exit 1) or a stack trace.
+ * Found by probing PD's store list through the rogue PD (issue 14; the random mutants had not hit it): an address
+ * gRPC cannot parse as a target — a space, a bad escape, an unclosed IPv6 bracket, no host, two ports, a port out of
+ * range — must end in one paragraph naming the store and its address, before PD is paused or any store is called;
+ * never an internal error (exit 1) with IllegalArgumentException text, or a collect timeout with a stack trace.
  */
 class RoguePdAddressTest {
     @AfterEach
