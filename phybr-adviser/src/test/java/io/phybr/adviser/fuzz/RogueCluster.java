@@ -102,6 +102,11 @@ final class RogueCluster implements AutoCloseable {
                 .progressInterval(Duration.ofSeconds(30));
     }
 
+    /** Where the rogue PD's pdpb listens. */
+    String pdGrpcAddress() {
+        return pdGrpc.address();
+    }
+
     static ManagedChannel plaintext(String address) {
         return NettyChannelBuilder.forTarget(address).usePlaintext().build();
     }

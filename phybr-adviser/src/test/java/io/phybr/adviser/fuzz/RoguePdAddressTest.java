@@ -6,6 +6,10 @@ import io.phybr.adviser.flashback.Finish;
 import io.phybr.adviser.outcome.Outcome;
 import io.phybr.adviser.pd.PdClient;
 import io.phybr.adviser.stock.StoreChannels;
+import io.phybr.adviser.flashback.GrpcPdRoutes;
+import io.phybr.adviser.pd.PdStore;
+import io.phybr.proto.kv.pd.GetMembersResponse;
+import io.phybr.proto.kv.pd.PDGrpc;
 import io.phybr.contract.ExitCode;
 import io.phybr.mock.stock.MockStockCluster;
 import io.phybr.mock.stock.StockLayouts;
@@ -43,6 +47,36 @@ class RoguePdAddressTest {
             assertThat(o.phase()).isEqualTo("prepare");
             assertThat(c.pd().mutatingCalls()).as("PD was not paused").isEmpty();
             c.stores().forEach(s -> assertThat(s.calls()).as("store %d", s.storeId()).isEmpty());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"http://a b:2379", "http://[::1:2379", "h:1:2"})
+    void aPdLeaderUrlThatIsNotHostPortIsNamedAndNothingIsPrepared(String url) throws Exception {
+        try (MockStockCluster c = MockStockCluster.builder(MockStockCluster.backends(StockLayouts.healthy(3, 6, 4))).start();
+             RogueCluster rogue = new RogueCluster(c, w -> w.peer().equals(RogueCluster.Wire.PD_GRPC)
+                     && w.what().equals(PDGrpc.getGetMembersMethod().getFullMethodName()) ? leaderAt(w.honest(), url) : null)) {
+            // PD's members dialled as `recover` dials them: the leader's client URL, with the stores' channel options
+            Outcome o = rogue.recovery(Finish.FLASHBACK, 100)
+                    .pdRoutes(p -> new GrpcPdRoutes(java.util.List.of(rogue.pdGrpcAddress()),
+                            a -> StoreChannels.netty(null).open(new PdStore(0, a, false, "Up")), java.time.Duration.ofSeconds(2)))
+                    .build().run();
+
+            assertThat(o.exitCode()).as(o.verdict()).isEqualTo(ExitCode.FAILURE);
+            assertThat(o.verdict()).contains(url).doesNotContain("Exception").doesNotContain("internal error")
+                    .doesNotContain("\n");
+            c.stores().forEach(s -> assertThat(s.calls()).as("store %d", s.storeId()).isEmpty());
+        }
+    }
+
+    /** The honest GetMembers answer with the leader's client URL replaced. */
+    private static byte[] leaderAt(byte[] honest, String url) {
+        try {
+            GetMembersResponse m = GetMembersResponse.parseFrom(honest);
+            return m.toBuilder().setLeader(m.getLeader().toBuilder().clearClientUrls().addClientUrls(url)).build()
+                    .toByteArray();
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new IllegalStateException(e);
         }
     }
 }
