@@ -35,7 +35,11 @@ class CheckerTest {
         TreeMap<Long, StoreImage> after = b.freshImages();
         for (StoreImage img : after.values()) {
             for (Peer p : img.allPeers()) {
-                p.silenced = !java.util.Objects.equals(leaderOf.get(p.regionId), img.id);
+                if (java.util.Objects.equals(leaderOf.get(p.regionId()), img.id)) {
+                    p.unsilence();
+                } else {
+                    p.silence();
+                }
             }
         }
         return after;

@@ -98,7 +98,7 @@ class ModelTest {
         Backup b = atEnd.run();
         for (StoreImage img : b.images().values()) {
             String reported = img.allPeers().stream().filter(Peer::live)
-                    .map(p -> p.regionId + "v" + p.version + Keys.range(p.start, p.end))
+                    .map(p -> p.regionId() + "v" + p.version() + Keys.range(p.start(), p.end()))
                     .sorted().collect(Collectors.joining(","));
             String truth = b.committedLayout().stream().filter(g -> g.members().containsKey(img.id))
                     .map(g -> g.id() + "v" + g.version() + Keys.range(g.start(), g.end()))
@@ -106,7 +106,7 @@ class ModelTest {
             assertThat(reported).as("seed %d store %d", seed, img.id).isEqualTo(truth);
             for (Peer p : img.allPeers()) {
                 if (p.live()) {
-                    assertThat(p.applied).as("seed %d %s", seed, p).isEqualTo(b.group(p.regionId).lastIndex());
+                    assertThat(p.appliedIndex()).as("seed %d %s", seed, p).isEqualTo(b.group(p.regionId()).lastIndex());
                 }
             }
         }
@@ -117,27 +117,27 @@ class ModelTest {
     void lagAcrossSplitShowsTheParentRangeAndVersion() {
         Backup b = run("stores 3\nregion 1 - - on 1 2 3\nlag store 3 region 1\nsplit r1 at 80 new r2\n");
         Peer stale = b.images().get(3L).peer(1);
-        assertThat(Keys.range(stale.start, stale.end)).isEqualTo("[-, -)");
-        assertThat(stale.version).isEqualTo(1);
+        assertThat(Keys.range(stale.start(), stale.end())).isEqualTo("[-, -)");
+        assertThat(stale.version()).isEqualTo(1);
         assertThat(b.images().get(3L).peer(2)).isNull();
         Peer fresh = b.images().get(1L).peer(1);
-        assertThat(Keys.range(fresh.start, fresh.end)).isEqualTo("[-, 80)");
-        assertThat(fresh.version).isEqualTo(2);
-        assertThat(fresh.applied).isGreaterThan(stale.applied);
-        assertThat(b.images().get(1L).peer(2).version).isEqualTo(2);
+        assertThat(Keys.range(fresh.start(), fresh.end())).isEqualTo("[-, 80)");
+        assertThat(fresh.version()).isEqualTo(2);
+        assertThat(fresh.appliedIndex()).isGreaterThan(stale.appliedIndex());
+        assertThat(b.images().get(1L).peer(2).version()).isEqualTo(2);
     }
 
     @Test
     void mergeTombstonesTheSourceOnlyWhereTheTargetApplied() {
         Backup b = run("stores 3\nregion 1 - 80 on 1 2 3\nregion 2 80 - on 1 2 3\nlag store 3 region 1\n"
                 + "merge r2 into r1\n");
-        assertThat(b.images().get(1L).peer(2).tombstone).isTrue();
-        assertThat(b.images().get(1L).peer(1).version).isEqualTo(3);
-        assertThat(Keys.range(b.images().get(1L).peer(1).start, b.images().get(1L).peer(1).end)).isEqualTo("[-, -)");
+        assertThat(b.images().get(1L).peer(2).tombstone()).isTrue();
+        assertThat(b.images().get(1L).peer(1).version()).isEqualTo(3);
+        assertThat(Keys.range(b.images().get(1L).peer(1).start(), b.images().get(1L).peer(1).end())).isEqualTo("[-, -)");
         Peer src3 = b.images().get(3L).peer(2);
-        assertThat(src3.tombstone).isFalse();
-        assertThat(src3.version).isEqualTo(2); // PrepareMerge applied
-        assertThat(Keys.range(b.images().get(3L).peer(1).start, b.images().get(3L).peer(1).end)).isEqualTo("[-, 80)");
+        assertThat(src3.tombstone()).isFalse();
+        assertThat(src3.version()).isEqualTo(2); // PrepareMerge applied
+        assertThat(Keys.range(b.images().get(3L).peer(1).start(), b.images().get(3L).peer(1).end())).isEqualTo("[-, 80)");
     }
 
     @Test
@@ -145,18 +145,18 @@ class ModelTest {
         Backup b = run("stores 3\nregion 1 - 80 on 1 2 3\nregion 2 80 - on 1 2 3\nlag store 2 region 2\n"
                 + "merge r2 into r1\n");
         Peer target2 = b.images().get(2L).peer(1);
-        assertThat(target2.last).isGreaterThan(target2.applied);
-        assertThat(b.images().get(2L).peer(2).tombstone).isFalse();
+        assertThat(target2.lastIndex()).isGreaterThan(target2.appliedIndex());
+        assertThat(b.images().get(2L).peer(2).tombstone()).isFalse();
     }
 
     @Test
     void removedPeerThatNeverHearsStaysLiveAndOneThatHearsIsTombstone() {
         Backup b = run("stores 4\nregion 1 - 80 on 1 2 3\nregion 2 80 - on 1 2 3\nlag store 3 region 1\n"
                 + "remove-peer r1 store 3\nremove-peer r2 store 3\nadd-peer r2 store 4\n");
-        assertThat(b.images().get(3L).peer(1).tombstone).isFalse();
-        assertThat(b.images().get(3L).peer(2).tombstone).isTrue();
+        assertThat(b.images().get(3L).peer(1).tombstone()).isFalse();
+        assertThat(b.images().get(3L).peer(2).tombstone()).isTrue();
         assertThat(b.images().get(4L).peer(2)).isNotNull();
-        assertThat(b.images().get(4L).peer(2).members).containsKey(4L);
+        assertThat(b.images().get(4L).peer(2).members()).containsKey(4L);
     }
 
     @Test
@@ -173,8 +173,8 @@ class ModelTest {
     @Test
     void leaderChangeBumpsTermOnlyWhereItIsPersisted() {
         Backup b = run("stores 3\nregion 1 - - on 1 2 3\nlag store 3 region 1\nleader r1 store 2\n");
-        assertThat(b.images().get(2L).peer(1).term).isEqualTo(Group.INIT_TERM + 1);
-        assertThat(b.images().get(3L).peer(1).term).isEqualTo(Group.INIT_TERM);
+        assertThat(b.images().get(2L).peer(1).hardStateTerm()).isEqualTo(Group.INIT_TERM + 1);
+        assertThat(b.images().get(3L).peer(1).hardStateTerm()).isEqualTo(Group.INIT_TERM);
     }
 
     @Test

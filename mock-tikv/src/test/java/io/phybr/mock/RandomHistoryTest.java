@@ -72,7 +72,7 @@ class RandomHistoryTest {
                     }
                     hasR2 |= p.hardStateTerm() > p.lastEntryTerm();
                     hasTail |= p.commitIndex() < p.lastIndex();
-                    io.phybr.mock.model.Group g = b.group(p.regionId);
+                    io.phybr.mock.model.Group g = b.group(p.regionId());
                     for (io.phybr.mock.model.Entry e : p.unappliedEntries()) {
                         hasOverwritten |= e.index() <= g.lastIndex() && g.entry(e.index()).term() != e.term()
                                 || e.index() > g.lastIndex();

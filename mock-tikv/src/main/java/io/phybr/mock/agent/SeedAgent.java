@@ -195,20 +195,20 @@ public final class SeedAgent {
         Fault.ReversedRange rev = fault(AgentPoint.BUILD_METAS, Fault.ReversedRange.class);
         Fault.UnknownField unk = fault(AgentPoint.BUILD_METAS, Fault.UnknownField.class);
         for (Peer p : image.peers.values()) {
-            byte[] start = p.start;
-            byte[] end = p.end;
-            if (withGarbage && rev != null && rev.region() == p.regionId) {
+            byte[] start = p.start();
+            byte[] end = p.end();
+            if (withGarbage && rev != null && rev.region() == p.regionId()) {
                 byte[] newEnd = start.length != 0 ? start : new byte[] {0x00};
                 byte[] newStart = end.length != 0 ? end : Keys.append(newEnd, (byte) 0xff);
                 start = newStart;
                 end = newEnd;
             }
             byte[] bytes = meta(p, start, end).toByteArray();
-            if (withGarbage && unk != null && unk.region() == p.regionId) {
+            if (withGarbage && unk != null && unk.region() == p.regionId()) {
                 bytes = withUnknownField(bytes);
             }
             out.add(bytes);
-            if (withGarbage && dup != null && dup.region() == p.regionId) {
+            if (withGarbage && dup != null && dup.region() == p.regionId()) {
                 out.add(bytes);
             }
         }
@@ -217,11 +217,11 @@ public final class SeedAgent {
 
     public static RegionMeta meta(Peer p, byte[] start, byte[] end) {
         return RegionMeta.newBuilder()
-                .setRegionId(p.regionId)
-                .setAppliedIndex(p.applied)
-                .setTerm(p.term)
-                .setVersion(p.version)
-                .setTombstone(p.tombstone)
+                .setRegionId(p.regionId())
+                .setAppliedIndex(p.appliedIndex())
+                .setTerm(p.hardStateTerm())
+                .setVersion(p.version())
+                .setTombstone(p.tombstone())
                 .setStartKey(com.google.protobuf.ByteString.copyFrom(start))
                 .setEndKey(com.google.protobuf.ByteString.copyFrom(end))
                 .build();
@@ -245,10 +245,9 @@ public final class SeedAgent {
                 continue;
             }
             if (c.getTombstone()) {
-                p.tombstone = true;
+                p.markTombstone();
             } else {
-                p.term = c.getTerm();
-                p.silenced = c.getSilence();
+                p.takeRecoverCommand(c.getTerm(), c.getSilence());
             }
         }
     }

@@ -99,7 +99,7 @@ public final class Checker {
             for (long s : reporting) {
                 StoreImage img = backup.images().get(s);
                 for (Peer p : img.allPeers()) {
-                    if (p.live() && Keys.contains(p.start, p.end, w.key()) && (img.data.get(w.id())
+                    if (p.live() && Keys.contains(p.start(), p.end(), w.key()) && (img.data.get(w.id())
                             || holdsUnapplied(p, w))) {
                         held = true;
                         break;
@@ -120,7 +120,7 @@ public final class Checker {
         for (long s : reporting) {
             for (Peer p : backup.images().get(s).allPeers()) {
                 if (p.live()) {
-                    ranges.add(new byte[][] {p.start, p.end});
+                    ranges.add(new byte[][] {p.start(), p.end()});
                 }
             }
         }
@@ -160,7 +160,7 @@ public final class Checker {
         TreeMap<Long, List<Peer>> byRegion = new TreeMap<>();
         for (StoreImage img : after.values()) {
             for (Peer p : img.allPeers()) {
-                byRegion.computeIfAbsent(p.regionId, k -> new ArrayList<>()).add(p);
+                byRegion.computeIfAbsent(p.regionId(), k -> new ArrayList<>()).add(p);
             }
         }
         List<Peer> leaders = new ArrayList<>();
@@ -169,7 +169,7 @@ public final class Checker {
             if (live.isEmpty()) {
                 continue;
             }
-            List<Peer> lead = live.stream().filter(p -> !p.silenced).toList();
+            List<Peer> lead = live.stream().filter(p -> !p.silenced()).toList();
             if (lead.isEmpty()) {
                 if (!mayStayLeaderless.contains(e.getKey())) {
                     failures.add("region " + e.getKey() + " has no leader: its live replicas on stores " + stores(live)
@@ -184,36 +184,36 @@ public final class Checker {
             }
             Peer l = lead.get(0);
             for (Peer other : live) {
-                if (other.term > l.term) {
-                    failures.add("region " + e.getKey() + "'s leader on store " + l.store + " has term " + l.term
-                            + " below term " + other.term + " of its replica on store " + other.store
+                if (other.hardStateTerm() > l.hardStateTerm()) {
+                    failures.add("region " + e.getKey() + "'s leader on store " + l.store() + " has term " + l.hardStateTerm()
+                            + " below term " + other.hardStateTerm() + " of its replica on store " + other.store()
                             + ": it cannot win the election");
                 }
             }
             leaders.add(l);
         }
-        leaders.sort((a, b) -> Keys.compare(a.start, b.start));
+        leaders.sort((a, b) -> Keys.compare(a.start(), b.start()));
         // check 1: tiling
         byte[] reach = Keys.EMPTY;
         boolean inf = false;
         for (Peer l : leaders) {
             if (inf) {
-                failures.add("overlap: region " + l.regionId + " " + Keys.range(l.start, l.end)
-                        + " (leader on store " + l.store + ") overlaps a live region that already reaches +inf");
+                failures.add("overlap: region " + l.regionId() + " " + Keys.range(l.start(), l.end())
+                        + " (leader on store " + l.store() + ") overlaps a live region that already reaches +inf");
                 continue;
             }
-            int c = Keys.compare(l.start, reach);
+            int c = Keys.compare(l.start(), reach);
             if (c > 0) {
-                failures.add("hole: no live region covers " + Keys.range(reach, l.start));
+                failures.add("hole: no live region covers " + Keys.range(reach, l.start()));
             } else if (c < 0) {
-                failures.add("overlap: region " + l.regionId + " " + Keys.range(l.start, l.end)
-                        + " (leader on store " + l.store + ") overlaps the live region before it on "
-                        + Keys.range(l.start, reach));
+                failures.add("overlap: region " + l.regionId() + " " + Keys.range(l.start(), l.end())
+                        + " (leader on store " + l.store() + ") overlaps the live region before it on "
+                        + Keys.range(l.start(), reach));
             }
-            if (l.end.length == 0) {
+            if (l.end().length == 0) {
                 inf = true;
-            } else if (Keys.compare(l.end, reach) > 0) {
-                reach = l.end;
+            } else if (Keys.compare(l.end(), reach) > 0) {
+                reach = l.end();
             }
         }
         if (!inf) {
@@ -224,7 +224,7 @@ public final class Checker {
         for (Write w : backup.mustSurvive()) {
             Peer cover = null;
             for (Peer l : leaders) {
-                if (Keys.contains(l.start, l.end, w.key())) {
+                if (Keys.contains(l.start(), l.end(), w.key())) {
                     cover = l;
                     break;
                 }
@@ -232,10 +232,10 @@ public final class Checker {
             String why = null;
             if (cover == null) {
                 why = "no live region covers its key";
-            } else if (!after.get(cover.store).data.get(w.id())
+            } else if (!after.get(cover.store()).data.get(w.id())
                     && !holdsUnapplied(cover, w)) {
-                why = "region " + cover.regionId + "'s leader on store " + cover.store + " (applied "
-                        + cover.applied + ", last " + cover.last + ") neither applied it nor holds it in its log";
+                why = "region " + cover.regionId() + "'s leader on store " + cover.store() + " (applied "
+                        + cover.appliedIndex() + ", last " + cover.lastIndex() + ") neither applied it nor holds it in its log";
             }
             if (why != null && lost++ < MAX_LISTED) {
                 failures.add("lost committed " + w + ": " + why);
@@ -253,13 +253,13 @@ public final class Checker {
      * overwrote elsewhere holds other entries there (tikv#16307).
      */
     static boolean holdsUnapplied(Peer p, Write w) {
-        return p.regionId == w.regionId() && p.applied < w.index()
+        return p.regionId() == w.regionId() && p.appliedIndex() < w.index()
                 && p.entry(w.index()) != null && p.entry(w.index()).command() instanceof Entry.Write e
                 && e.writeId() == w.id();
     }
 
     private static String stores(List<Peer> peers) {
-        return peers.stream().map(p -> p.store).toList().toString();
+        return peers.stream().map(p -> p.store()).toList().toString();
     }
 
     private static String oneLine(String s) {
@@ -295,11 +295,11 @@ public final class Checker {
                 }
                 Peer q = after.containsKey(img.id) ? after.get(img.id).peer(r) : null;
                 b.append(String.format(Locale.ROOT, "  store %-3d applied %-5d last %-5d term %-4d version %-4d %s%s",
-                        img.id, p.applied, p.last, p.term, p.version, Keys.range(p.start, p.end),
-                        p.tombstone ? " tombstone" : ""));
+                        img.id, p.appliedIndex(), p.lastIndex(), p.hardStateTerm(), p.version(), Keys.range(p.start(), p.end()),
+                        p.tombstone() ? " tombstone" : ""));
                 if (q != null) {
-                    b.append("  ->  ").append(q.tombstone ? "tombstone" : q.silenced ? "silenced" : "LEADER")
-                            .append(" term ").append(q.term);
+                    b.append("  ->  ").append(q.tombstone() ? "tombstone" : q.silenced() ? "silenced" : "LEADER")
+                            .append(" term ").append(q.hardStateTerm());
                 }
                 b.append('\n');
             }

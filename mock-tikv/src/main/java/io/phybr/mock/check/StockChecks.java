@@ -46,8 +46,8 @@ public final class StockChecks {
         TreeMap<Long, Peer> leaders = new TreeMap<>();
         for (StoreImage img : after.values()) {
             for (Peer p : img.allPeers()) {
-                if (p.live() && !p.silenced) {
-                    leaders.putIfAbsent(p.regionId, p);
+                if (p.live() && !p.silenced()) {
+                    leaders.putIfAbsent(p.regionId(), p);
                 }
             }
         }
@@ -56,11 +56,11 @@ public final class StockChecks {
             int grants = 0;
             List<Long> ahead = new ArrayList<>();
             List<Long> missing = new ArrayList<>();
-            for (long s : l.members.isEmpty() ? List.of(l.store) : l.members.keySet()) {
+            for (long s : l.members().isEmpty() ? List.of(l.store()) : l.members().keySet()) {
                 voters++;
                 StoreImage img = after.get(s);
-                Peer v = img == null ? null : img.peer(l.regionId);
-                if (s == l.store) {
+                Peer v = img == null ? null : img.peer(l.regionId());
+                if (s == l.store()) {
                     grants++;
                 } else if (img == null || v != null && !v.live()) {
                     missing.add(s); // a store that never came back, or one whose peer is a tombstone, does not vote
@@ -76,7 +76,7 @@ public final class StockChecks {
                 }
             }
             if (grants < voters / 2 + 1) {
-                out.add("region " + l.regionId + "'s forced leader on store " + l.store + " (last entry term "
+                out.add("region " + l.regionId() + "'s forced leader on store " + l.store() + " (last entry term "
                         + l.lastEntryTerm() + ", last index " + l.lastIndex() + ") cannot win its election: " + grants
                         + " of " + voters + " votes" + (ahead.isEmpty() ? "" : "; stores " + ahead
                         + " hold more up-to-date logs") + (missing.isEmpty() ? "" : "; stores " + missing

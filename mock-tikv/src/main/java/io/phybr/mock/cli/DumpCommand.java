@@ -116,12 +116,12 @@ final class DumpCommand implements Callable<Integer> {
         for (StoreImage img : b.images().values()) {
             for (Peer p : img.allPeers()) {
                 if (!stock) {
-                    w.writeSeed(img.id, p.regionId, p.applied, p.term, p.version, p.tombstone, p.start, p.end);
+                    w.writeSeed(img.id, p.regionId(), p.appliedIndex(), p.hardStateTerm(), p.version(), p.tombstone(), p.start(), p.end());
                 } else if (p.live()) {
                     // what TiKV reports (SPEC R1, R2): hard-state term as last_log_term, commit_index 0
-                    w.writeStock(img.id, p.regionId, p.largestPeerId(), p.hardStateTerm(), p.lastIndex(), 0, p.version,
+                    w.writeStock(img.id, p.regionId(), p.largestPeerId(), p.hardStateTerm(), p.lastIndex(), 0, p.version(),
                             false,
-                            p.start, p.end);
+                            p.start(), p.end());
                 }
             }
         }

@@ -47,7 +47,7 @@ public final class FaultSyntax {
     }
 
     /** One keyword: its form (for messages), how to read its words and how to write them back. */
-    private record Row(String word, String form, Class<? extends Fault> type, Function<Words, Fault> parse,
+    private record Row(String word, String form, Class<? extends Fault> type, Function<FaultWords, Fault> parse,
                        Function<Fault, String> render) {
     }
 
@@ -137,7 +137,7 @@ public final class FaultSyntax {
                         return " region " + m.region() + " to-store " + m.to() + times(m.times());
                     }));
 
-    private static Row row(String word, String form, Class<? extends Fault> type, Function<Words, Fault> parse,
+    private static Row row(String word, String form, Class<? extends Fault> type, Function<FaultWords, Fault> parse,
                            Function<Fault, String> render) {
         return new Row(word, form, type, parse, render);
     }
@@ -150,7 +150,7 @@ public final class FaultSyntax {
     public static Fault parse(String[] t) {
         if (t.length >= 3 && t[1].equals("pd") && PD_EVENT_ROWS.stream().anyMatch(r -> r.word.equals(t[2]))) {
             Row r = find(PD_EVENT_ROWS, t[2], "");
-            Words w = new Words(t, 3, 0, null, "fault pd " + r.word + r.form);
+            FaultWords w = new FaultWords(t, 3, 0, null, "fault pd " + r.word + r.form);
             Fault f = r.parse.apply(w);
             w.end();
             return f;
@@ -161,7 +161,7 @@ public final class FaultSyntax {
         if (t.length < 4 || !t[1].equals("store")) {
             throw new SyntaxError("expected 'fault store S KIND ...' or 'fault pd METHOD PATH status CODE [times N]'");
         }
-        long store = Words.number(t[2], "store id");
+        long store = FaultWords.number(t[2], "store id");
         if (t[3].equals("rpc")) {
             if (t.length < 6) {
                 throw new SyntaxError("expected 'fault store S rpc RPC EFFECT ...' (RPC: " + rpcWords()
@@ -170,13 +170,13 @@ public final class FaultSyntax {
             Rpc rpc = rpc(t[4]);
             Row r = find(RPC_ROWS, t[5], "unknown effect '" + t[5] + "' of a store call (known: " + words(RPC_ROWS)
                     + ")");
-            Words w = new Words(t, 6, store, rpc, "fault store S rpc " + rpc.word + " " + r.word + r.form);
+            FaultWords w = new FaultWords(t, 6, store, rpc, "fault store S rpc " + rpc.word + " " + r.word + r.form);
             Fault f = r.parse.apply(w);
             w.end();
             return f;
         }
         Row r = find(STORE_ROWS, t[3], "unknown fault '" + t[3] + "' (known: " + words(STORE_ROWS) + ", rpc)");
-        Words w = new Words(t, 4, store, null, "fault store S " + r.word + r.form);
+        FaultWords w = new FaultWords(t, 4, store, null, "fault store S " + r.word + r.form);
         Fault f = r.parse.apply(w);
         w.end();
         return f;
@@ -243,7 +243,7 @@ public final class FaultSyntax {
         if (!t[3].startsWith("/")) {
             throw new SyntaxError("PD path '" + t[3] + "' does not start with '/'");
         }
-        Words w = new Words(t, 5, 0, null, form);
+        FaultWords w = new FaultWords(t, 5, 0, null, form);
         if (!t[4].equals("status")) {
             Fault f = new Fault.PdStall(method, t[3], w.times(), t[4].equals("stall-mid-body"));
             w.end();
@@ -303,147 +303,5 @@ public final class FaultSyntax {
             // fall through
         }
         throw new SyntaxError("duration '" + s + "' is not like 500ms or 2s");
-    }
-
-    /** A cursor over the words after a fault's keyword. */
-    private static final class Words {
-        final long store;
-        final Rpc rpc;
-        private final String[] t;
-        private final String form;
-        private int i;
-
-        Words(String[] t, int from, long store, Rpc rpc, String form) {
-            this.t = t;
-            this.i = from;
-            this.store = store;
-            this.rpc = rpc;
-            this.form = form;
-        }
-
-        private String next(String what) {
-            if (i >= t.length) {
-                throw new SyntaxError("expected '" + form + "' (" + what + " is missing)");
-            }
-            return t[i++];
-        }
-
-        private void keyword(String k) {
-            String got = next("'" + k + "'");
-            if (!got.equals(k)) {
-                throw new SyntaxError("expected '" + form + "' ('" + got + "' where '" + k + "' belongs)");
-            }
-        }
-
-        long number(String what) {
-            return number(next(what), what);
-        }
-
-        static long number(String s, String what) {
-            try {
-                long v = Long.parseLong(s);
-                if (v < 0) {
-                    throw new SyntaxError(what + " '" + s + "' is negative");
-                }
-                return v;
-            } catch (NumberFormatException e) {
-                throw new SyntaxError(what + " '" + s + "' is not a number");
-            }
-        }
-
-        long region() {
-            keyword("region");
-            String s = next("region id");
-            return number(s.startsWith("r") ? s.substring(1) : s, "region id");
-        }
-
-        int after() {
-            keyword("after");
-            return (int) number("message count");
-        }
-
-        int atListing() {
-            keyword("at-listing");
-            return (int) number("listing number");
-        }
-
-        long storeWord() {
-            keyword("store");
-            return number("store id");
-        }
-
-        int positive(String what, int n) {
-            if (n < 1) {
-                throw new SyntaxError("'" + what + "' must be at least 1");
-            }
-            return n;
-        }
-
-        int optionalAfter() {
-            if (i < t.length && t[i].equals("after")) {
-                return after();
-            }
-            return -1;
-        }
-
-        int times() {
-            if (i < t.length && t[i].equals("times")) {
-                i++;
-                long n = number("times");
-                if (n < 1) {
-                    throw new SyntaxError("'times' must be at least 1");
-                }
-                return (int) n;
-            }
-            return 1;
-        }
-
-        long numberAfter(String k, String what) {
-            keyword(k);
-            return number(what);
-        }
-
-        String hexAfter(String k) {
-            keyword(k);
-            String s = next("hex key");
-            try {
-                java.util.HexFormat.of().parseHex(s);
-            } catch (IllegalArgumentException e) {
-                throw new SyntaxError("key '" + s + "' is not hex");
-            }
-            return s.toLowerCase(Locale.ROOT);
-        }
-
-        Duration duration() {
-            return FaultSyntax.duration(next("duration"));
-        }
-
-        Duration forDuration() {
-            keyword("for");
-            return duration();
-        }
-
-        String word(String what) {
-            return next(what);
-        }
-
-        Status.Code code() {
-            String s = next("gRPC status");
-            try {
-                Status.Code c = Status.Code.valueOf(s.toUpperCase(Locale.ROOT));
-                if (c == Status.Code.OK) {
-                    throw new SyntaxError("a failing call needs a status other than OK");
-                }
-                return c;
-            } catch (IllegalArgumentException e) {
-                throw new SyntaxError("unknown gRPC status '" + s + "' (e.g. UNAVAILABLE, ABORTED, INTERNAL)");
-            }
-        }
-
-        void end() {
-            if (i < t.length) {
-                throw new SyntaxError("expected '" + form + "' (unexpected '" + t[i] + "')");
-            }
-        }
     }
 }

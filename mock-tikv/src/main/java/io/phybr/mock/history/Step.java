@@ -194,7 +194,9 @@ public sealed interface Step {
                 throw new ModelException("store " + store + " already holds a replica of region " + region);
             }
             Peer p = new Peer(store, region, 0, applied, applied, term, start, end, version, 1, new TreeMap<>());
-            p.tombstone = tombstone;
+            if (tombstone) {
+                p.markTombstone();
+            }
             img.peers.put(region, p);
         }
 

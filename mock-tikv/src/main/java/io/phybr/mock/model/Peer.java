@@ -28,28 +28,28 @@ import java.util.TreeMap;
  * region's RAFT_INIT_LOG_INDEX, or the snapshot it was created from).
  */
 public final class Peer {
-    public final long store;
-    public final long regionId;
-    public long peerId;
+    final long store;
+    final long regionId;
+    long peerId;
     /** Entries applied to the state machine (kv engine's RaftApplyState). */
-    public long applied;
+    long applied;
     /** Entries persisted in the local Raft log (RaftLocalState.last_index); kept equal to the log's end. */
-    public long last;
+    long last;
     /** The Raft hard-state term: the highest term this peer has seen or voted in (≥ its last entry's term). */
-    public long term;
+    long term;
     /** Hard-state vote: the peer id this replica voted for in {@link #term}, 0 for none. */
-    public long vote;
+    long vote;
     /** Hard-state commit: the highest index this replica knows to be committed (≤ last, unless skewed). */
-    public long commit;
-    public byte[] start;
-    public byte[] end;
-    public long version;
-    public long confVer;
-    public boolean tombstone;
+    long commit;
+    byte[] start;
+    byte[] end;
+    long version;
+    long confVer;
+    boolean tombstone;
     /** After the adviser's commands: the peer must not campaign. */
-    public boolean silenced;
+    boolean silenced;
     /** Region members as this peer knows them: store id → peer id. */
-    public final TreeMap<Long, Long> members;
+    final TreeMap<Long, Long> members;
     private long logBase;
     private long baseTerm;
     private final ArrayList<Entry> log;
@@ -89,6 +89,56 @@ public final class Peer {
     }
 
     // ------------------------------------------------------------------ read API (stable; the stock store reads it)
+
+    /** The store this replica lives on. */
+    public long store() {
+        return store;
+    }
+
+    public long regionId() {
+        return regionId;
+    }
+
+    /** This replica's own peer id (changes when a store is given a fresh replica of the region). */
+    public long peerId() {
+        return peerId;
+    }
+
+    /** RegionLocalState's start key (inclusive, empty = -inf); do not modify the array. */
+    public byte[] start() {
+        return start;
+    }
+
+    /** RegionLocalState's end key (exclusive, empty = +inf); do not modify the array. */
+    public byte[] end() {
+        return end;
+    }
+
+    /** The region epoch's version (bumped by split and merge). */
+    public long version() {
+        return version;
+    }
+
+    /** The region epoch's conf_ver (bumped by membership changes). */
+    public long confVer() {
+        return confVer;
+    }
+
+    /** True when RegionLocalState says Tombstone: the replica was removed and only its marker is left. */
+    public boolean tombstone() {
+        return tombstone;
+    }
+
+    /** True after the adviser's commands told this replica not to campaign. */
+    public boolean silenced() {
+        return silenced;
+    }
+
+    /** Region members as this replica knows them, store id → peer id; a read-only view. */
+    public java.util.SortedMap<Long, Long> members() {
+        return java.util.Collections.unmodifiableSortedMap(members);
+    }
+
 
     /** RaftLocalState.last_index: the index of the last entry persisted locally. */
     public long lastIndex() {
@@ -151,6 +201,66 @@ public final class Peer {
             }
         }
         return out;
+    }
+
+    // ------------------------------------------------------------------ the adviser's commands (seed protocol)
+
+    /** The adviser's tombstone command: this replica is removed; only its marker stays. */
+    public void markTombstone() {
+        tombstone = true;
+    }
+
+    /**
+     * The adviser's recover command for a replica it keeps: adopt {@code term} as the hard-state term and, when
+     * {@code silence}, never campaign again.
+     */
+    public void takeRecoverCommand(long term, boolean silence) {
+        this.term = term;
+        this.silenced = silence;
+    }
+
+    // ------------------------------------------------------------------ recovery mode (the stock store's)
+
+    /** Recovery mode: this replica must not campaign (a follower, or not yet forced to lead). */
+    public void silence() {
+        silenced = true;
+    }
+
+    /** Recovery mode: this replica leads (was elected or forced) and may campaign again. */
+    public void unsilence() {
+        silenced = false;
+    }
+
+    /** Raises the hard-state term to {@code term} (a forced leader campaigning above every replica's term). */
+    public void raiseTermTo(long term) {
+        this.term = Math.max(this.term, term);
+    }
+
+    /** Applies every persisted entry (applied = last): a leader that commits and applies its whole log. */
+    public void applyAllPersisted() {
+        applied = last;
+    }
+
+    /** A split at {@code at}: this replica keeps {@code [start, at)} and its epoch's version goes up by one. */
+    public void keepLeftOfSplit(byte[] at) {
+        end = at.clone();
+        version++;
+    }
+
+    // ------------------------------------------------------------------ crafted disk state (tests and scenarios)
+
+    /**
+     * Overwrites the hard state's term and vote as a raft volume could hold them (e.g. a vote in a term with no entry
+     * of it, SPEC R2); the log is untouched. For tests that craft one replica's disk state.
+     */
+    public void writeHardState(long term, long vote) {
+        this.term = term;
+        this.vote = vote;
+    }
+
+    /** Overwrites RaftApplyState.applied_index as the kv engine could hold it (an unapplied tail after it). */
+    public void writeAppliedIndex(long applied) {
+        this.applied = applied;
     }
 
     // ------------------------------------------------------------------ log mutation (the history model's)

@@ -78,12 +78,12 @@ public final class ReplayChecks {
         for (StoreImage img : after.values()) {
             StoreImage was = before.get(img.id);
             for (Peer p : img.allPeers()) {
-                Peer q = was == null ? null : was.peer(p.regionId);
-                if (p.tombstone && q != null && !q.tombstone) {
-                    dropped.add(p.regionId);
+                Peer q = was == null ? null : was.peer(p.regionId());
+                if (p.tombstone() && q != null && !q.tombstone()) {
+                    dropped.add(p.regionId());
                 }
                 if (p.live()) {
-                    liveOn.computeIfAbsent(p.regionId, k -> new ArrayList<>()).add(img.id);
+                    liveOn.computeIfAbsent(p.regionId(), k -> new ArrayList<>()).add(img.id);
                 }
             }
         }

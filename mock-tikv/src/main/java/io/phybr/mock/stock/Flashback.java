@@ -81,39 +81,39 @@ final class Flashback {
         }
         StoreBackend b = net.backend(store);
         Peer p = b == null ? null : b.raftPeer(region);
-        if (p == null || p.tombstone) {
+        if (p == null || p.tombstone()) {
             return Answer.region(Error.newBuilder().setMessage("region " + region + " is missing")
                     .setRegionNotFound(io.phybr.proto.kv.error.RegionNotFound.newBuilder().setRegionId(region)).build());
         }
         if (!net.leads(store, region)) {
             io.phybr.proto.kv.error.NotLeader.Builder nl = io.phybr.proto.kv.error.NotLeader.newBuilder().setRegionId(region);
             Long ls = net.leaderOf(region);
-            Long leaderPeer = ls == null ? null : p.members.get(ls);
+            Long leaderPeer = ls == null ? null : p.members().get(ls);
             if (ls != null && ls != store && leaderPeer != null && net.running(ls)) {
                 nl.setLeader(io.phybr.proto.kv.meta.Peer.newBuilder().setId(leaderPeer).setStoreId(ls));
             }
             return Answer.region(Error.newBuilder().setMessage("peer is not leader for region " + region)
                     .setNotLeader(nl).build());
         }
-        if (ctx.hasPeer() && ctx.getPeer().getId() != 0 && ctx.getPeer().getId() != p.peerId) {
+        if (ctx.hasPeer() && ctx.getPeer().getId() != 0 && ctx.getPeer().getId() != p.peerId()) {
             // errorpb MismatchPeerId is outside the subset: the message is what a subset client sees
             return Answer.region(Error.newBuilder().setMessage("mismatch peer id " + ctx.getPeer().getId() + " != "
-                    + p.peerId).build());
+                    + p.peerId()).build());
         }
         if (!ctx.hasRegionEpoch()) {
             return new Answer(null, "missing epoch!");
         }
-        boolean stale = ctx.getRegionEpoch().getVersion() != p.version
-                || kind == Kind.ADMIN && ctx.getRegionEpoch().getConfVer() != p.confVer;
+        boolean stale = ctx.getRegionEpoch().getVersion() != p.version()
+                || kind == Kind.ADMIN && ctx.getRegionEpoch().getConfVer() != p.confVer();
         if (stale) {
             Error.Builder e = Error.newBuilder().setMessage("epoch not match for region " + region + ": current "
-                    + "version " + p.version + " conf_ver " + p.confVer + ", request version "
+                    + "version " + p.version() + " conf_ver " + p.confVer() + ", request version "
                     + ctx.getRegionEpoch().getVersion() + " conf_ver " + ctx.getRegionEpoch().getConfVer());
             io.phybr.proto.kv.error.EpochNotMatch.Builder enm = e.getEpochNotMatchBuilder();
             enm.addCurrentRegions(meta(p));
             for (Peer q : b.raft().allPeers()) {
-                if (q != p && q.live() && q.version > ctx.getRegionEpoch().getVersion()
-                        && (Keys.compare(q.start, p.end) == 0 || Keys.compare(q.end, p.start) == 0)) {
+                if (q != p && q.live() && q.version() > ctx.getRegionEpoch().getVersion()
+                        && (Keys.compare(q.start(), p.end()) == 0 || Keys.compare(q.end(), p.start()) == 0)) {
                     enm.addCurrentRegions(meta(q)); // collect_sibling_region
                 }
             }
@@ -124,17 +124,17 @@ final class Flashback {
 
     /** The region as a peer of it knows it (metapb.Region with epoch, members and flashback state). */
     private io.phybr.proto.kv.meta.Region meta(Peer p) {
-        io.phybr.proto.kv.meta.Region.Builder r = io.phybr.proto.kv.meta.Region.newBuilder().setId(p.regionId)
+        io.phybr.proto.kv.meta.Region.Builder r = io.phybr.proto.kv.meta.Region.newBuilder().setId(p.regionId())
                 // region boundaries on the wire are TiKV's encoded keys, as PD's (metapb.Region), not the raw request keys
-                .setStartKey(com.google.protobuf.ByteString.copyFrom(io.phybr.mock.pd.KeyCodec.encode(p.start)))
-                .setEndKey(com.google.protobuf.ByteString.copyFrom(io.phybr.mock.pd.KeyCodec.encode(p.end)))
-                .setRegionEpoch(io.phybr.proto.kv.meta.RegionEpoch.newBuilder().setVersion(p.version).setConfVer(p.confVer));
-        p.members.forEach((s, id) -> {
+                .setStartKey(com.google.protobuf.ByteString.copyFrom(io.phybr.mock.pd.KeyCodec.encode(p.start())))
+                .setEndKey(com.google.protobuf.ByteString.copyFrom(io.phybr.mock.pd.KeyCodec.encode(p.end())))
+                .setRegionEpoch(io.phybr.proto.kv.meta.RegionEpoch.newBuilder().setVersion(p.version()).setConfVer(p.confVer()));
+        p.members().forEach((s, id) -> {
             if (s > 0) {
                 r.addPeers(io.phybr.proto.kv.meta.Peer.newBuilder().setId(id).setStoreId(s));
             }
         });
-        long fb = ledger(store) == null ? 0 : ledger(store).flashbackStartTs(p.regionId);
+        long fb = ledger(store) == null ? 0 : ledger(store).flashbackStartTs(p.regionId());
         return r.setIsInFlashback(fb > 0).setFlashbackStartTs(fb).build();
     }
 
@@ -146,10 +146,10 @@ final class Flashback {
     /** The stores holding a live replica of the leader's region (the Raft group the mutation reaches). */
     private List<Long> replicas(Peer leader) {
         List<Long> out = new ArrayList<>();
-        for (long s : leader.members.isEmpty() ? List.of(store) : leader.members.keySet()) {
+        for (long s : leader.members().isEmpty() ? List.of(store) : leader.members().keySet()) {
             StoreBackend b = net.backend(s);
-            Peer q = b == null ? null : b.raftPeer(leader.regionId);
-            if (q != null && !q.tombstone && b.ledger() != null) {
+            Peer q = b == null ? null : b.raftPeer(leader.regionId());
+            if (q != null && !q.tombstone() && b.ledger() != null) {
                 out.add(s);
             }
         }
@@ -169,13 +169,13 @@ final class Flashback {
         }
         List<Long> group = replicas(p);
         for (long s : group) {
-            ledger(s).prepare(p.regionId, startTs); // PrepareFlashback admin command, applied by every replica
+            ledger(s).prepare(p.regionId(), startTs); // PrepareFlashback admin command, applied by every replica
         }
         if (crash.now()) {
             return null;
         }
-        byte[] lo = max(start, p.start);
-        byte[] hi = minEnd(end, p.end);
+        byte[] lo = max(start, p.start());
+        byte[] hi = minEnd(end, p.end());
         for (long s : group) {
             StoreBackend b = net.backend(s);
             for (StoreBackend.Version l : b.locks(lo, hi)) {
@@ -211,17 +211,17 @@ final class Flashback {
             return new Answer(null, "invalid txn tso with start_ts:" + startTs + ", commit_ts:" + commitTs);
         }
         List<Long> group = replicas(p);
-        byte[] lo = max(start, p.start);
-        byte[] hi = minEnd(end, p.end);
+        byte[] lo = max(start, p.start());
+        byte[] hi = minEnd(end, p.end());
         byte[] first = firstNewer(lo, hi, version);
         if (first == null || committedBy(first, startTs, commitTs)) {
-            group.forEach(s -> ledger(s).finish(p.regionId)); // nothing (left) to write: FinishFlashback, any state
+            group.forEach(s -> ledger(s).finish(p.regionId())); // nothing (left) to write: FinishFlashback, any state
             return Answer.OK;
         }
-        if (ledger(store).lockTs(first) != startTs || ledger(store).flashbackStartTs(p.regionId) == 0) {
-            return Answer.region(Error.newBuilder().setMessage("region " + p.regionId + " not prepared the flashback")
+        if (ledger(store).lockTs(first) != startTs || ledger(store).flashbackStartTs(p.regionId()) == 0) {
+            return Answer.region(Error.newBuilder().setMessage("region " + p.regionId() + " not prepared the flashback")
                     .setFlashbackNotPrepared(io.phybr.proto.kv.error.FlashbackNotPrepared.newBuilder()
-                            .setRegionId(p.regionId)).build());
+                            .setRegionId(p.regionId())).build());
         }
         for (byte[] k : keys(lo, hi)) {
             long latest = latest(k);
@@ -237,7 +237,7 @@ final class Flashback {
         for (long s : group) {
             ledger(s).write(rec);
             ledger(s).unlock(first);
-            ledger(s).finish(p.regionId);
+            ledger(s).finish(p.regionId());
         }
         return Answer.OK;
     }
@@ -250,15 +250,15 @@ final class Flashback {
                     : Error.newBuilder().setMessage(a.error()).build(), 0, 0);
         }
         Peer p = (Peer) r;
-        long fb = ledger(store) == null ? 0 : ledger(store).flashbackStartTs(p.regionId);
+        long fb = ledger(store) == null ? 0 : ledger(store).flashbackStartTs(p.regionId());
         if (fb > 0 && !(version != 0 && version < fb)) {
-            return new Read(Error.newBuilder().setMessage("region " + p.regionId + " is in flashback progress")
+            return new Read(Error.newBuilder().setMessage("region " + p.regionId() + " is in flashback progress")
                     .setFlashbackInProgress(io.phybr.proto.kv.error.FlashbackInProgress.newBuilder()
-                            .setRegionId(p.regionId).setFlashbackStartTs(fb)).build(), 0, 0);
+                            .setRegionId(p.regionId()).setFlashbackStartTs(fb)).build(), 0, 0);
         }
-        if (!Keys.contains(p.start, p.end, key)) {
+        if (!Keys.contains(p.start(), p.end(), key)) {
             return new Read(Error.newBuilder().setMessage("key " + Keys.show(key) + " is not in region "
-                    + p.regionId).build(), 0, 0);
+                    + p.regionId()).build(), 0, 0);
         }
         long lock = lockAt(key, version);
         return lock > 0 ? new Read(null, 0, lock) : new Read(null, valueAt(key, version), 0);

@@ -33,8 +33,8 @@ public final class FlashbackCheck {
         long resolved = backup.resolvedTs();
         java.util.Set<Long> led = new java.util.TreeSet<>();
         stores.values().forEach(b -> b.raft().allPeers().forEach(p -> {
-            if (p.live() && !p.silenced) {
-                led.add(p.regionId);
+            if (p.live() && !p.silenced()) {
+                led.add(p.regionId());
             }
         }));
         for (StoreBackend b : stores.values()) {
@@ -89,8 +89,8 @@ public final class FlashbackCheck {
 
     /** Whether a replica on this store of a region that has a leader covers {@code key}. */
     private static boolean served(StoreBackend b, java.util.Set<Long> led, byte[] key) {
-        return b.raft().allPeers().stream().anyMatch(p -> p.live() && led.contains(p.regionId)
-                && Keys.contains(p.start, p.end, key));
+        return b.raft().allPeers().stream().anyMatch(p -> p.live() && led.contains(p.regionId())
+                && Keys.contains(p.start(), p.end(), key));
     }
 
     private static String writeOf(Backup backup, byte[] key, long ts) {

@@ -115,8 +115,10 @@ public final class InMemoryStoreBackend implements StoreBackend {
         }
         Peer p = new Peer(storeId, region, members.get(storeId), applied, m.lastIndex(), m.lastLogTerm(),
                 m.startKey(), m.endKey(), m.version(), 1, members);
-        p.tombstone = m.tombstone();
-        p.silenced = true;
+        if (m.tombstone()) {
+            p.markTombstone();
+        }
+        p.silence();
         image.peers.put(region, p);
         return p;
     }
@@ -141,7 +143,7 @@ public final class InMemoryStoreBackend implements StoreBackend {
                     p = image.peer(m.regionId());
                 }
                 return p == null ? m : new LocalPeer(m.regionId(), m.peerIds(), p.hardStateTerm(), p.lastIndex(), 0,
-                        m.version(), p.tombstone, m.startKey(), m.endKey());
+                        m.version(), p.tombstone(), m.startKey(), m.endKey());
             }
 
             @Override
@@ -201,11 +203,11 @@ public final class InMemoryStoreBackend implements StoreBackend {
     public void forceLeader(long region) {
         synchronized (lock) {
             Peer p = raftPeer(region);
-            if (p == null || p.tombstone) {
+            if (p == null || p.tombstone()) {
                 throw new IllegalArgumentException("region " + region + " not found on store " + storeId);
             }
-            p.silenced = false;
-            p.applied = p.last;
+            p.unsilence();
+            p.applyAllPersisted();
         }
     }
 
@@ -214,7 +216,7 @@ public final class InMemoryStoreBackend implements StoreBackend {
         synchronized (lock) {
             Set<Long> out = new TreeSet<>();
             image.peers.forEach((id, p) -> {
-                if (!p.silenced && !p.tombstone) {
+                if (!p.silenced() && !p.tombstone()) {
                     out.add(id);
                 }
             });
@@ -240,7 +242,7 @@ public final class InMemoryStoreBackend implements StoreBackend {
             synchronized (this) {
                 for (int i = 0; i < peers.size(); i++) {
                     Peer p = image.peer(peers.regionId(i));
-                    boolean done = p != null ? p.tombstone || p.applied >= p.last
+                    boolean done = p != null ? p.tombstone() || p.appliedIndex() >= p.lastIndex()
                             : peers.tombstone(i) || peers.applied(i) >= peers.lastIndex(i);
                     if (!done) {
                         return false;
@@ -258,7 +260,7 @@ public final class InMemoryStoreBackend implements StoreBackend {
                 for (int i = 0; i < peers.size(); i++) {
                     peers.setApplied(i, peers.lastIndex(i));
                 }
-                image.allPeers().forEach(p -> p.applied = p.last);
+                image.allPeers().forEach(Peer::applyAllPersisted);
             }
         }
     }

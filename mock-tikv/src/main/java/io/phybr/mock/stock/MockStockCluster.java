@@ -202,13 +202,13 @@ public final class MockStockCluster implements AutoCloseable {
     /** What a new leader tells PD (pdpb RegionHeartbeat). */
     static RegionHeartbeat heartbeat(long store, Peer leader) {
         List<RegionHeartbeat.Peer> peers = new ArrayList<>();
-        leader.members.forEach((s, id) -> {
+        leader.members().forEach((s, id) -> {
             if (s > 0) {
                 peers.add(new RegionHeartbeat.Peer(id, s));
             }
         });
-        return new RegionHeartbeat(leader.regionId, store, leader.peerId, leader.start, leader.end, leader.confVer,
-                leader.version, peers);
+        return new RegionHeartbeat(leader.regionId(), store, leader.peerId(), leader.start(), leader.end(), leader.confVer(),
+                leader.version(), peers);
     }
 
     /** In-memory backends built from a layout, each other's voters (see {@link InMemoryStoreBackend}). */

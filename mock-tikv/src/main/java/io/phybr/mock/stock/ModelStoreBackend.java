@@ -40,7 +40,7 @@ public final class ModelStoreBackend implements StoreBackend {
         }
         this.backup = backup;
         this.cluster = cluster;
-        image.allPeers().forEach(p -> p.silenced = true);
+        image.allPeers().forEach(Peer::silence);
     }
 
     public StoreImage image() {
@@ -66,12 +66,12 @@ public final class ModelStoreBackend implements StoreBackend {
     public List<LocalPeer> peers() {
         List<LocalPeer> out = new ArrayList<>();
         for (Peer p : image.allPeers()) {
-            long[] ids = p.members.values().stream().mapToLong(Long::longValue).toArray();
+            long[] ids = p.members().values().stream().mapToLong(Long::longValue).toArray();
             if (ids.length == 0) {
-                ids = new long[] {p.peerId};
+                ids = new long[] {p.peerId()};
             }
-            out.add(new LocalPeer(p.regionId, ids, p.hardStateTerm(), p.lastIndex(), 0, p.version, p.tombstone,
-                    p.start, p.end));
+            out.add(new LocalPeer(p.regionId(), ids, p.hardStateTerm(), p.lastIndex(), 0, p.version(), p.tombstone(),
+                    p.start(), p.end()));
         }
         return out;
     }
@@ -83,19 +83,19 @@ public final class ModelStoreBackend implements StoreBackend {
      */
     public void forceLeader(long regionId) {
         Peer p = image.peer(regionId);
-        if (p == null || p.tombstone) {
+        if (p == null || p.tombstone()) {
             throw new IllegalArgumentException("region " + regionId + " not found on store " + image.id);
         }
-        long top = p.term;
+        long top = p.hardStateTerm();
         for (StoreImage other : cluster.values()) {
             Peer q = other.peer(regionId);
             if (q != null) {
-                top = Math.max(top, q.term);
-                q.silenced = true;
+                top = Math.max(top, q.hardStateTerm());
+                q.silence();
             }
         }
-        p.term = top + 1;
-        p.silenced = false;
+        p.raiseTermTo(top + 1);
+        p.unsilence();
     }
 
     @Override

@@ -40,7 +40,7 @@ public final class RaftNet {
     public synchronized void join(StoreBackend backend, BooleanSupplier up) {
         stores.put(backend.storeId(), backend);
         running.put(backend.storeId(), up);
-        backend.raft().allPeers().forEach(p -> p.silenced = true); // recovery mode: nobody leads until forced
+        backend.raft().allPeers().forEach(Peer::silence); // recovery mode: nobody leads until forced
     }
 
     public synchronized void onLeader(LeaderListener l) {
@@ -86,7 +86,7 @@ public final class RaftNet {
     private Peer peer(long store, long region) {
         StoreBackend b = stores.get(store);
         Peer p = b == null ? null : b.raftPeer(region);
-        return p == null || p.tombstone ? null : p;
+        return p == null || p.tombstone() ? null : p;
     }
 
     private StoreImage image(long store) {
@@ -111,9 +111,9 @@ public final class RaftNet {
             return false;
         }
         long term = RecoveryRaft.campaign(c);
-        int voters = Math.max(1, c.members.size());
-        int votes = c.members.isEmpty() || c.members.containsKey(store) ? 1 : 0;
-        for (Map.Entry<Long, Long> m : c.members.entrySet()) {
+        int voters = Math.max(1, c.members().size());
+        int votes = c.members().isEmpty() || c.members().containsKey(store) ? 1 : 0;
+        for (Map.Entry<Long, Long> m : c.members().entrySet()) {
             long v = m.getKey();
             Peer q = v == store || !up(v) || !link(store, v) || refusesVotes(v) ? null : peer(v, region);
             if (q == null) {
@@ -122,20 +122,20 @@ public final class RaftNet {
             if (RecoveryRaft.requestVote(q, c, term)) {
                 votes++;
             } else {
-                RecoveryRaft.observe(c, q.term); // a rejection in a higher term ends the candidacy
+                RecoveryRaft.observe(c, q.hardStateTerm()); // a rejection in a higher term ends the candidacy
             }
         }
-        if (c.term != term || votes * 2 <= voters) {
+        if (c.hardStateTerm() != term || votes * 2 <= voters) {
             return false;
         }
         Long old = leaders.put(region, store);
         if (old != null && old != store) {
             Peer o = peer(old, region);
             if (o != null) {
-                o.silenced = true;
+                o.silence();
             }
         }
-        c.silenced = false;
+        c.unsilence();
         RecoveryRaft.becomeLeader(c);
         settle(region);
         for (LeaderListener l : listeners) {
@@ -158,23 +158,23 @@ public final class RaftNet {
             return;
         }
         List<Peer> followers = new ArrayList<>();
-        for (long v : leader.members.keySet()) {
+        for (long v : leader.members().keySet()) {
             Peer q = v == ls || !up(v) || !link(ls, v) ? null : peer(v, region);
-            if (q != null && q.term <= leader.term) {
+            if (q != null && q.hardStateTerm() <= leader.hardStateTerm()) {
                 followers.add(q);
             }
         }
-        int voters = Math.max(1, leader.members.size());
+        int voters = Math.max(1, leader.members().size());
         if ((followers.size() + 1) * 2 <= voters) {
             return; // no quorum: nothing new commits, so the leader never applies its own empty entry
         }
         for (Peer f : followers) {
             RecoveryRaft.follow(f, leader);
-            f.silenced = true;
+            f.silence();
         }
-        applyThenSilenceNewPeers(ls, leader, leader.last);
+        applyThenSilenceNewPeers(ls, leader, leader.lastIndex());
         for (Peer f : followers) {
-            applyThenSilenceNewPeers(f.store, f, leader.commit);
+            applyThenSilenceNewPeers(f.store(), f, leader.commitIndex());
         }
     }
 
@@ -200,7 +200,7 @@ public final class RaftNet {
     private Peer mergeEntries(long sourceRegion, long prepareIndex) {
         for (StoreBackend b : stores.values()) {
             Peer p = b.raftPeer(sourceRegion);
-            if (p != null && p.last >= prepareIndex && p.entry(prepareIndex) != null
+            if (p != null && p.lastIndex() >= prepareIndex && p.entry(prepareIndex) != null
                     && p.entry(prepareIndex).command() instanceof io.phybr.mock.model.Entry.PrepareMerge) {
                 return p;
             }
@@ -211,8 +211,12 @@ public final class RaftNet {
     /** Peers created by applying a split are followers too: in recovery mode only forced leaders lead. */
     private void silenceAllBut(long store) {
         for (Peer p : image(store).allPeers()) {
-            Long l = leaders.get(p.regionId);
-            p.silenced = l == null || l != store;
+            Long l = leaders.get(p.regionId());
+            if (l == null || l != store) {
+                p.silence();
+            } else {
+                p.unsilence();
+            }
         }
     }
 
@@ -230,7 +234,7 @@ public final class RaftNet {
             if (e.getValue() == store) {
                 Peer p = peer(store, e.getKey());
                 if (p != null) {
-                    p.silenced = true;
+                    p.silence();
                 }
                 return true;
             }
@@ -259,13 +263,13 @@ public final class RaftNet {
         if (mine.containsKey(region)) {
             return Admission.DUPLICATED;
         }
-        if (p == null || p.applied >= p.last) {
+        if (p == null || p.appliedIndex() >= p.lastIndex()) {
             return Admission.TRIVIAL;
         }
-        if (!leaderWait && !leads(store, region) && p.vote == 0) {
+        if (!leaderWait && !leads(store, region) && p.vote() == 0) {
             return Admission.TRIVIAL; // "never vote before or pending remove, it should be skip to wait apply"
         }
-        mine.put(region, p.last);
+        mine.put(region, p.lastIndex());
         return Admission.WAITING;
     }
 
@@ -282,7 +286,7 @@ public final class RaftNet {
     private void finishSatisfied(long store, Map<Long, Long> mine) {
         mine.entrySet().removeIf(e -> {
             Peer p = peer(store, e.getKey());
-            return p == null || p.applied >= e.getValue();
+            return p == null || p.appliedIndex() >= e.getValue();
         });
     }
 
@@ -326,22 +330,23 @@ public final class RaftNet {
     synchronized boolean split(long parent, byte[] at, long child) {
         Long ls = leaders.get(parent);
         Peer l = ls == null ? null : peer(ls, parent);
-        if (l == null || io.phybr.mock.model.Keys.compare(at, l.start) <= 0
-                || l.end.length > 0 && io.phybr.mock.model.Keys.compare(at, l.end) >= 0) {
+        if (l == null || io.phybr.mock.model.Keys.compare(at, l.start()) <= 0
+                || l.end().length > 0 && io.phybr.mock.model.Keys.compare(at, l.end()) >= 0) {
             return false;
         }
         java.util.TreeMap<Long, Long> members = new java.util.TreeMap<>();
-        l.members.keySet().forEach(s -> members.put(s, child * 1000 + Math.abs(s)));
-        for (long s : l.members.keySet()) {
+        l.members().keySet().forEach(s -> members.put(s, child * 1000 + Math.abs(s)));
+        for (long s : l.members().keySet()) {
             Peer p = peer(s, parent);
             if (p == null) {
                 continue;
             }
-            Peer c = new Peer(s, child, members.get(s), p.applied, p.last, p.term, at.clone(), p.end, p.version + 1,
-                    p.confVer, new java.util.TreeMap<>(members));
-            c.silenced = s != ls;
-            p.end = at.clone();
-            p.version++;
+            Peer c = new Peer(s, child, members.get(s), p.appliedIndex(), p.lastIndex(), p.hardStateTerm(), at.clone(), p.end(), p.version() + 1,
+                    p.confVer(), new java.util.TreeMap<>(members));
+            if (s != ls) {
+                c.silence();
+            }
+            p.keepLeftOfSplit(at);
             image(s).peers.put(child, c);
         }
         leaders.put(child, ls);

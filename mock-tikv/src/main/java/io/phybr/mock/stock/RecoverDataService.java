@@ -420,8 +420,8 @@ final class RecoverDataService extends RecoverDataGrpc.RecoverDataImplBase {
             List<Long> regions = new ArrayList<>();
             synchronized (net) {
                 backend.raft().allPeers().forEach(p -> {
-                    if (!p.tombstone) {
-                        regions.add(p.regionId);
+                    if (!p.tombstone()) {
+                        regions.add(p.regionId());
                     }
                 });
             }

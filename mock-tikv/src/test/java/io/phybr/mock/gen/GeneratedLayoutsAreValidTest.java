@@ -84,7 +84,7 @@ class GeneratedLayoutsAreValidTest {
             LayoutShape.Result r = LayoutShape.check(sink -> {
                 for (StoreImage img : b.images().values()) {
                     for (Peer p : img.allPeers()) {
-                        sink.replica(img.id, p.regionId, p.version, p.tombstone, p.start, p.end);
+                        sink.replica(img.id, p.regionId(), p.version(), p.tombstone(), p.start(), p.end());
                     }
                 }
             });

@@ -68,8 +68,8 @@ class FlashbackCheckTest {
     private boolean flashback(long region, long store, long version, long startTs) {
         Peer p = cluster.store(store).backend().raftPeer(region);
         Context ctx = Context.newBuilder().setRegionId(region)
-                .setPeer(io.phybr.proto.kv.meta.Peer.newBuilder().setId(p.peerId).setStoreId(store))
-                .setRegionEpoch(RegionEpoch.newBuilder().setVersion(p.version).setConfVer(p.confVer)).build();
+                .setPeer(io.phybr.proto.kv.meta.Peer.newBuilder().setId(p.peerId()).setStoreId(store))
+                .setRegionEpoch(RegionEpoch.newBuilder().setVersion(p.version()).setConfVer(p.confVer())).build();
         ManagedChannel ch = NettyChannelBuilder.forTarget(cluster.store(store).address()).usePlaintext().build();
         channels.add(ch);
         TikvGrpc.TikvBlockingStub stub = TikvGrpc.newBlockingStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS);
@@ -116,8 +116,8 @@ class FlashbackCheckTest {
         channels.add(ch);
         TikvGrpc.newBlockingStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS).kvPrepareFlashbackToVersion(
                 PrepareFlashbackToVersionRequest.newBuilder().setContext(Context.newBuilder().setRegionId(2)
-                        .setPeer(io.phybr.proto.kv.meta.Peer.newBuilder().setId(p.peerId).setStoreId(2))
-                        .setRegionEpoch(RegionEpoch.newBuilder().setVersion(p.version).setConfVer(p.confVer)))
+                        .setPeer(io.phybr.proto.kv.meta.Peer.newBuilder().setId(p.peerId()).setStoreId(2))
+                        .setRegionEpoch(RegionEpoch.newBuilder().setVersion(p.version()).setConfVer(p.confVer())))
                         .setVersion(backup.resolvedTs()).setStartTs(backup.resolvedTs() + 2_000_000).build());
         assertThat(check()).anySatisfy(s -> assertThat(s).contains("region 2 on store").contains("flashback state"))
                 .anySatisfy(s -> assertThat(s).contains("flashback lock"));

@@ -133,7 +133,7 @@ class FlashbackScenariosTest {
         java.util.TreeSet<Long> ids = new java.util.TreeSet<>();
         images.values().forEach(i -> i.allPeers().forEach(p -> {
             if (p.live()) {
-                ids.add(p.regionId);
+                ids.add(p.regionId());
             }
         }));
         return new ArrayList<>(ids);

@@ -57,7 +57,7 @@ class MergeCatchUpConformanceTest {
         Map<Long, StoreImage> images = backup.freshImages();
         Peer source = images.get(2L).peer(2);
         Peer target = images.get(2L).peer(1);
-        assertThat(source.tombstone).as("store 2's source of region 2 is live in the backup").isFalse();
+        assertThat(source.tombstone()).as("store 2's source of region 2 is live in the backup").isFalse();
         assertThat(target.appliedIndex()).as("store 2's target holds CommitMerge unapplied").isLessThan(target.lastIndex());
         List<StoreBackend> backends = new ArrayList<>();
         images.keySet().forEach(id -> backends.add(new ModelStoreBackend(id, images, backup)));
@@ -73,9 +73,9 @@ class MergeCatchUpConformanceTest {
         stub(2).waitApply(WaitApplyRequest.getDefaultInstance(), observer(waited));
         waited.get(20, TimeUnit.SECONDS);
         synchronized (cluster.net()) {
-            assertThat(source.tombstone).as("caught up, pending_remove (Merge), destroyed").isTrue();
+            assertThat(source.tombstone()).as("caught up, pending_remove (Merge), destroyed").isTrue();
             assertThat(target.appliedIndex()).isEqualTo(target.lastIndex());
-            assertThat(target.end).as("the merged range reaches +inf").isEmpty();
+            assertThat(target.end()).as("the merged range reaches +inf").isEmpty();
         }
     }
 

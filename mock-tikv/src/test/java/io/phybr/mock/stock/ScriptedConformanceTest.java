@@ -153,7 +153,7 @@ class ScriptedConformanceTest {
         start(new long[] {5, 6, 6}, new long[] {10, 8, 8}, new long[] {6, 8, 8},
                 new Fault.IsolatedUntilWaitApply(1));
         synchronized (cluster.net()) {
-            peer(1, 1).vote = 11; // the old leader voted for itself
+            peer(1, 1).writeHardState(peer(1, 1).hardStateTerm(), 11); // the old leader voted for itself
         }
         assertThat(recover(2, 1).getStoreId()).as("store 2 wins with store 3's vote").isEqualTo(2);
         synchronized (cluster.net()) {
@@ -175,7 +175,7 @@ class ScriptedConformanceTest {
     void R8_tikv16307_theSameTailTruncatedBeforeTheWaitArrivesDoesNotHang() throws Exception {
         start(new long[] {5, 6, 6}, new long[] {10, 8, 8}, new long[] {6, 8, 8});
         synchronized (cluster.net()) {
-            peer(1, 1).vote = 11;
+            peer(1, 1).writeHardState(peer(1, 1).hardStateTerm(), 11);
         }
         recover(2, 1);
         assertThat(blocking(1).waitApply(WaitApplyRequest.getDefaultInstance()).hasError()).isFalse();

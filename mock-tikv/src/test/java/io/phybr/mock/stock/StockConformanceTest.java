@@ -124,7 +124,7 @@ class StockConformanceTest {
     void R2_lastLogTermIsTheHardStateTermNotTheLastEntryTerm() throws Exception {
         start(new long[] {10, 10, 10}, new long[] {10, 10, 10});
         synchronized (cluster.net()) {
-            peer(1, 1).term = 9; // voted in a later term, received no entry of it
+            peer(1, 1).writeHardState(9, peer(1, 1).vote()); // voted in a later term, received no entry of it
         }
         List<RegionMeta> metas = new ArrayList<>();
         blocking(1).readRegionMeta(ReadRegionMetaRequest.getDefaultInstance()).forEachRemaining(metas::add);
@@ -148,7 +148,7 @@ class StockConformanceTest {
         assertHangs(call, 1, "RecoverRegion");
         synchronized (cluster.net()) {
             assertThat(peer(1, 1).hardStateTerm()).as("it campaigned again and again").isGreaterThan(8);
-            assertThat(peer(1, 1).silenced).isTrue();
+            assertThat(peer(1, 1).silenced()).isTrue();
         }
         assertThat(cluster.net().leaders()).doesNotContainKey(1L);
     }
@@ -264,7 +264,7 @@ class StockConformanceTest {
         assertThat(cluster.net().leaders()).doesNotContainKey(1L);
         assertThat(cluster.pd().startTimestamps().get(1L)).isGreaterThan(before);
         synchronized (cluster.net()) {
-            assertThat(peer(1, 1).silenced).isTrue();
+            assertThat(peer(1, 1).silenced()).isTrue();
         }
     }
 
@@ -275,7 +275,7 @@ class StockConformanceTest {
     void R8_waitApplyAnswersAtOnceWhenNoPeerMustWait() throws Exception {
         start(new long[] {10, 10, 10}, new long[] {10, 10, 10});
         synchronized (cluster.net()) {
-            peer(1, 2).applied = 8; // unapplied tail, but this follower never voted
+            peer(1, 2).writeAppliedIndex(8); // unapplied tail, but this follower never voted
         }
         WaitApplyResponse r = blocking(1).waitApply(WaitApplyRequest.getDefaultInstance());
         assertThat(r.hasError()).isFalse();
@@ -289,8 +289,8 @@ class StockConformanceTest {
     void R8_waitApplyHangsForAVotedFollowerWhoseRegionHasNoLeader() throws Exception {
         start(new long[] {10, 10, 10}, new long[] {10, 10, 10});
         synchronized (cluster.net()) {
-            peer(1, 2).applied = 8;
-            peer(1, 2).vote = 22;
+            peer(1, 2).writeAppliedIndex(8);
+            peer(1, 2).writeHardState(peer(1, 2).hardStateTerm(), 22);
         }
         CompletableFuture<WaitApplyResponse> f = new CompletableFuture<>();
         RecoverDataGrpc.newStub(channel(1)).waitApply(WaitApplyRequest.getDefaultInstance(), observer(f));
@@ -306,8 +306,8 @@ class StockConformanceTest {
     void R10_retriedWaitApplyAnswersAtOnceWhileTheFirstIsPending() throws Exception {
         start(new long[] {10, 10, 10}, new long[] {10, 10, 10});
         synchronized (cluster.net()) {
-            peer(1, 2).applied = 8;
-            peer(1, 2).vote = 22;
+            peer(1, 2).writeAppliedIndex(8);
+            peer(1, 2).writeHardState(peer(1, 2).hardStateTerm(), 22);
         }
         CompletableFuture<WaitApplyResponse> first = new CompletableFuture<>();
         RecoverDataGrpc.newStub(channel(1)).withDeadlineAfter(300, TimeUnit.MILLISECONDS)

@@ -80,17 +80,17 @@ class StoresCommandTest {
         List<InMemoryStoreBackend> stores = MockStockCluster.backends(StockLayouts.healthy(2, 3, 9));
         // the state a broken recovery could leave: two stores lead region 100, nobody leads 102, peers unapplied
         stores.forEach(s -> java.util.stream.LongStream.of(100, 101, 102).forEach(s::raftPeer)); // silenced replicas
-        stores.get(0).raftPeer(100).silenced = false;
-        stores.get(1).raftPeer(100).silenced = false;
-        stores.get(0).raftPeer(101).silenced = false;
-        stores.forEach(s -> s.raft().allPeers().forEach(p -> p.applied = p.last - 1));
+        stores.get(0).raftPeer(100).unsilence();
+        stores.get(1).raftPeer(100).unsilence();
+        stores.get(0).raftPeer(101).unsilence();
+        stores.forEach(s -> s.raft().allPeers().forEach(p -> p.writeAppliedIndex(p.lastIndex() - 1)));
         stores.get(1).addKv(new InMemoryStoreBackend.Kv(new byte[] {1}, 5, true));
         List<String> problems = StockCheck.check(stores, 10);
         assertThat(problems).anySatisfy(p -> assertThat(p).contains("region 100 has two leaders"))
                 .anySatisfy(p -> assertThat(p).contains("still holds a lock"))
                 .anySatisfy(p -> assertThat(p).contains("have no leader"));
         assertThat(problems).anySatisfy(p -> assertThat(p).contains("not applied"));
-        stores.forEach(s -> s.raft().allPeers().forEach(p -> p.applied = p.last));
+        stores.forEach(s -> s.raft().allPeers().forEach(p -> p.applyAllPersisted()));
         assertThat(StockCheck.check(stores, 10)).noneMatch(p -> p.contains("not applied"));
     }
 }

@@ -1,25 +1,14 @@
 package io.phybr.adviser.record;
 
 import io.phybr.adviser.files.AtomicFiles;
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import io.phybr.contract.ExitCode;
 import io.phybr.contract.record.RecordedRun;
 import io.phybr.adviser.plan.Plan;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
@@ -51,27 +40,7 @@ import org.slf4j.LoggerFactory;
  * torn write (disk full, power loss) can leave a partial last line, which {@code phybr plan} skips
  * with a warning.
  *
- * <p>How a collector uses it: four calls. The seed-protocol {@code serve} does exactly this
- * ({@code ServeCommand}, {@code SeedAdviser}, {@code ReportStream}); stock-TiKV {@code recover} does it
- * like this:
- * <pre>{@code
- * // 1. RecoverCommand, before building StockRecovery (--record DIR / --no-record as in ServeCommand):
- * RunRecorder rec = noRecord ? RunRecorder.none() : RunRecorder.open(
- *         recordDir != null ? recordDir : RunRecorder.defaultDir("recover"),
- *         new RunInfo("recover", Policy.BR, Protocol.STOCK, acceptHoles,
- *                 spec.commandLine().getParseResult().originalArgs(), resolvedTs, "TiKV stores listed by PD"));
- * // 2. StoreRpc.collect, one StoreRecording per ReadRegionMeta attempt:
- * StoreRecording r = rec.store(s.id());
- * while (it.hasNext()) { RegionMeta m = it.next();
- *     r.stock(m.getRegionId(), m.getPeerId(), m.getLastLogTerm(), m.getLastIndex(), m.getCommitIndex(),
- *             m.getVersion(), m.getTombstone(), start, end); ... }
- * r.complete();               // the store's report is whole
- * // ... or, in the catch that retries the attempt:  r.discard();  (its lines move to discarded.jsonl)
- * // 3. StockRecovery, right after the plan is made (asynchronous: never delays the recovery):
- * rec.planned(plan);
- * // 4. RecoverCommand, once the outcome is known (also on failure; idempotent; waits for the disk):
- * rec.finish(outcome.exitCode(), outcome.verdict(), diagnosis);
- * }</pre>
+ * <p>How a collector wires it in (four calls): see {@code package-info.java} of this package.
  * {@code phybr plan --input DIR/reports.jsonl} then replans with policy br and stock commands, taken
  * from the manifest.
  */
@@ -91,9 +60,6 @@ public final class RunRecorder implements AutoCloseable {
 
     static final int CHUNK = 64 * 1024;
     private static final int QUEUE = 64;
-    private static final JsonFactory JSON = JsonFactory.builder().build();
-    private static final DateTimeFormatter DIR_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
-            .withZone(ZoneOffset.UTC);
 
     private static final RunRecorder NONE = new RunRecorder();
 
@@ -106,10 +72,7 @@ public final class RunRecorder implements AutoCloseable {
     private volatile boolean finished;
 
     // ---- writer thread state ----
-    private FileChannel dump;
-    private long position;
-    private final List<long[]> ranges = new ArrayList<>(); // {sink, offset, length}
-    private final TreeSet<Integer> discardedSinks = new TreeSet<>();
+    private DumpFile dump;
 
     // ---- guarded by this ----
     private int nextSink;
@@ -162,36 +125,20 @@ public final class RunRecorder implements AutoCloseable {
      * and the returned recorder records nothing.
      */
     public static RunRecorder open(Path dir, RunInfo info) {
-        // The directory is claimed by creating its dump file exclusively: two runs started in the same second
-        // (defaultDir names have one-second resolution; tests run adviser processes in parallel JVMs) never share
-        // a directory, and no run ever writes into another's recording.
-        Path free = dir;
-        FileChannel claimed = null;
-        try {
-            for (int i = 2; claimed == null; i++) {
-                if (!Files.exists(free.resolve(MANIFEST))) {
-                    Files.createDirectories(free);
-                    try {
-                        claimed = FileChannel.open(free.resolve(DUMP), StandardOpenOption.CREATE_NEW,
-                                StandardOpenOption.WRITE);
-                        break;
-                    } catch (FileAlreadyExistsException taken) {
-                        // another run holds it (or left its dump): try the next name
-                    }
-                }
-                free = dir.resolveSibling(dir.getFileName() + "-" + i);
-            }
-        } catch (IOException | RuntimeException e) {
+        RunDirectory.Claim claim = RunDirectory.claim(dir);
+        Path free = claim.dir();
+        if (claim.error() != null) {
             RunRecorder r = new RunRecorder(free, info);
-            r.fail(e);
+            r.fail(claim.error());
             r.finished = true;
             return r;
         }
+        FileChannel claimed = claim.dump();
         if (!free.equals(dir)) {
             log.warn("{} already holds a recorded run; this run is recorded in {}", dir, free);
         }
         RunRecorder r = new RunRecorder(free, info);
-        r.dump = claimed;
+        r.dump = new DumpFile(free, claimed);
         try {
             r.writeManifest("running", null, null, null);
         } catch (IOException | RuntimeException e) {
@@ -209,14 +156,7 @@ public final class RunRecorder implements AutoCloseable {
      * {@code <UTC time>-<command>}, with {@code -2}, {@code -3}, ... appended if that exists already.
      */
     public static Path defaultDir(String command) {
-        String root = System.getenv(RUNS_DIR_ENV);
-        Path base = Path.of(root == null || root.isBlank() ? "phybr-runs" : root);
-        String name = DIR_TIME.format(Instant.now()) + "-" + command;
-        Path p = base.resolve(name);
-        for (int i = 2; Files.exists(p); i++) {
-            p = base.resolve(name + "-" + i);
-        }
-        return p;
+        return RunDirectory.defaultDir(command);
     }
 
     /** Whether this recorder writes anything (false for {@link #none()} and after a write error). */
@@ -315,7 +255,7 @@ public final class RunRecorder implements AutoCloseable {
             s.flushForFinish();
         }
         submit(() -> {
-            closeDump();
+            dump.close();
             writeManifest("finished", exit, verdict, diagnosis);
         });
         submit(STOP);
@@ -350,7 +290,7 @@ public final class RunRecorder implements AutoCloseable {
             finished = true;
         }
         if (writerThread != null && writerThread.isAlive()) {
-            submit(this::closeDump);
+            submit(dump::close);
             submit(STOP);
             try {
                 writerThread.join(TimeUnit.SECONDS.toMillis(10));
@@ -379,17 +319,7 @@ public final class RunRecorder implements AutoCloseable {
 
     /** A chunk of whole lines of one sink: appended to the dump on the writer thread. */
     void chunk(int sink, byte[] bytes) {
-        submit(() -> {
-            if (!dump.isOpen()) {
-                return; // a straggler after the end of the recording
-            }
-            ByteBuffer buf = ByteBuffer.wrap(bytes);
-            long at = position;
-            while (buf.hasRemaining()) {
-                position += dump.write(buf);
-            }
-            ranges.add(new long[] {sink, at, bytes.length});
-        });
+        submit(() -> dump.append(sink, bytes));
     }
 
     void completed(long store) {
@@ -400,7 +330,7 @@ public final class RunRecorder implements AutoCloseable {
 
     void discarded(int sink, long store, long lines) {
         log.info("recording: store {}'s broken-off stream ({} replicas) goes to {} at the end", store, lines, DISCARDED);
-        submit(() -> discardedSinks.add(sink));
+        submit(() -> dump.discard(sink));
     }
 
     private void submit(Task t) {
@@ -449,53 +379,13 @@ public final class RunRecorder implements AutoCloseable {
         }
         try {
             if (dump != null) {
-                dump.close();
+                dump.abort();
             }
             if (dir != null && Files.isDirectory(dir)) {
                 writeManifest("failed", null, null, null);
             }
         } catch (IOException | RuntimeException again) {
             // the warning above said it all
-        }
-    }
-
-    // ---- writer thread -------------------------------------------------------------------------
-
-    private void closeDump() throws IOException {
-        if (!dump.isOpen()) {
-            return;
-        }
-        dump.force(false);
-        dump.close();
-        if (!discardedSinks.isEmpty()) {
-            moveDiscarded();
-        }
-    }
-
-    /** Rewrites the dump without the discarded streams' chunks; those go to discarded.jsonl. */
-    private void moveDiscarded() throws IOException {
-        Path main = dir.resolve(DUMP);
-        Path tmp = dir.resolve(DUMP + ".tmp");
-        boolean moved = false;
-        try (FileChannel in = FileChannel.open(main, StandardOpenOption.READ);
-             FileChannel keep = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                     StandardOpenOption.TRUNCATE_EXISTING);
-             FileChannel gone = FileChannel.open(dir.resolve(DISCARDED), StandardOpenOption.CREATE,
-                     StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-            for (long[] r : ranges) { // in file order
-                FileChannel to = discardedSinks.contains((int) r[0]) ? gone : keep;
-                long done = 0;
-                while (done < r[2]) {
-                    done += in.transferTo(r[1] + done, r[2] - done, to);
-                }
-            }
-            keep.force(false);
-            AtomicFiles.move(tmp, main);
-            moved = true;
-        } finally {
-            if (!moved) {
-                Files.deleteIfExists(tmp); // never a stray .tmp beside the recording
-            }
         }
     }
 
@@ -506,20 +396,8 @@ public final class RunRecorder implements AutoCloseable {
     private void writeManifest(String status, ExitCode exit, String verdict, String diagnosis) throws IOException {
         long kept = 0;
         long gone = 0;
-        List<Long> stores;
-        long[] pStores;
-        int pCommands;
-        boolean pWritten;
-        String why;
-        String fBy;
-        String fWhy;
-        long[] fTs;
-        long[] fRegions;
+        ManifestWriter.Facts facts;
         synchronized (this) {
-            fBy = finishBy;
-            fWhy = finishWhy;
-            fTs = flashbackTs;
-            fRegions = flashbackRegions;
             for (StoreRecording s : sinks) {
                 if (s.isDiscarded()) {
                     gone += s.lines();
@@ -527,101 +405,11 @@ public final class RunRecorder implements AutoCloseable {
                     kept += s.lines();
                 }
             }
-            stores = new ArrayList<>(reportedStores);
-            pStores = planStores;
-            pCommands = planCommands;
-            pWritten = planWritten;
-            why = failure;
+            facts = new ManifestWriter.Facts(failure, planStores != null ? planStores
+                    : reportedStores.stream().mapToLong(Long::longValue).toArray(), kept, gone, planWritten, planCommands,
+                    finishBy, finishWhy, flashbackTs, flashbackRegions);
         }
-        long replicas = kept;
-        long discardedReplicas = gone;
-        writeAtomically(dir.resolve(MANIFEST), o -> {
-            try (JsonGenerator g = JSON.createGenerator(o)) {
-                g.useDefaultPrettyPrinter();
-                g.writeStartObject();
-                g.writeStringField("format", FORMAT);
-                g.writeStringField("command", info.command());
-                g.writeStringField("adviser_version", version());
-                g.writeStringField("status", status);
-                if (why != null) {
-                    g.writeStringField("recording_error", why);
-                }
-                g.writeStringField("policy", info.policy().name().toLowerCase(java.util.Locale.ROOT));
-                g.writeStringField("protocol", info.protocol().name().toLowerCase(java.util.Locale.ROOT));
-                g.writeBooleanField("accept_holes", info.acceptHoles());
-                g.writeArrayFieldStart("flags");
-                for (String f : info.flags()) {
-                    g.writeString(f);
-                }
-                g.writeEndArray();
-                if (info.resolvedTs().isPresent()) {
-                    g.writeStringField("resolved_ts", Long.toUnsignedString(info.resolvedTs().getAsLong()));
-                } else {
-                    g.writeNullField("resolved_ts");
-                }
-                g.writeStringField("expected_stores", info.expectedStores());
-                g.writeArrayFieldStart("stores");
-                if (pStores != null) {
-                    for (long s : pStores) {
-                        g.writeNumber(s);
-                    }
-                } else {
-                    for (long s : stores) {
-                        g.writeNumber(s);
-                    }
-                }
-                g.writeEndArray();
-                g.writeStringField("started_at", started.toString());
-                if (exit != null) {
-                    g.writeStringField("ended_at", Instant.now().toString());
-                } else {
-                    g.writeNullField("ended_at");
-                }
-                g.writeStringField("dump", DUMP);
-                g.writeNumberField("replicas", replicas);
-                if (discardedReplicas > 0) {
-                    g.writeStringField("discarded", DISCARDED);
-                    g.writeNumberField("discarded_replicas", discardedReplicas);
-                }
-                if (pWritten) {
-                    g.writeStringField("plan", PLAN);
-                    g.writeStringField("summary", SUMMARY);
-                    g.writeNumberField("commands", pCommands);
-                } else {
-                    g.writeNullField("plan");
-                }
-                if (fBy != null) {
-                    g.writeObjectFieldStart("finish");
-                    g.writeStringField("by", fBy);
-                    g.writeStringField("why", fWhy == null ? "" : fWhy);
-                    if (fTs != null) {
-                        g.writeObjectFieldStart("flashback");
-                        g.writeStringField("version", Long.toUnsignedString(fTs[0]));
-                        g.writeStringField("start_ts", Long.toUnsignedString(fTs[1]));
-                        g.writeStringField("commit_ts", Long.toUnsignedString(fTs[2]));
-                        if (fRegions != null) {
-                            g.writeNumberField("regions_prepared", fRegions[0]);
-                            g.writeNumberField("regions_flashed_back", fRegions[1]);
-                        }
-                        g.writeEndObject();
-                    }
-                    g.writeEndObject();
-                }
-                if (exit != null) {
-                    g.writeStringField("verdict", verdict == null ? "" : verdict);
-                    g.writeNumberField("exit_code", exit.code());
-                    g.writeStringField("outcome", exit.name().toLowerCase(java.util.Locale.ROOT));
-                    if (diagnosis != null && !diagnosis.isEmpty()) {
-                        g.writeStringField("diagnosis", diagnosis);
-                    }
-                } else {
-                    g.writeNullField("verdict");
-                    g.writeNullField("exit_code");
-                }
-                g.writeEndObject();
-                g.writeRaw('\n');
-            }
-        });
+        ManifestWriter.write(dir.resolve(MANIFEST), info, started, status, exit, verdict, diagnosis, facts);
     }
 
     static String version() {

@@ -40,8 +40,11 @@ class PlannerExamplesTest {
         @Test
         void laggingReplicaOfTheSameRegionAfterASplitIsSilenced() {
             Rows r = rows()
-                    .seed(1, 1, 20, 6, 2, "62", "").seed(2, 1, 20, 6, 2, "62", "").seed(3, 1, 12, 5, 1, "", "")
-                    .seed(1, 2, 8, 6, 2, "", "62").seed(2, 2, 8, 6, 2, "", "62");
+                    .seed(1, 1).applied(20).term(6).version(2).range("62", "")
+                    .seed(2, 1).applied(20).term(6).version(2).range("62", "")
+                    .seed(3, 1).applied(12).term(5).version(1).range("", "")
+                    .seed(1, 2).applied(8).term(6).version(2).range("", "62")
+                    .seed(2, 2).applied(8).term(6).version(2).range("", "62");
             Plan p = plan(r, Policy.SEED);
             assertThat(fate(p, 1)).isEqualTo(Rule.KEPT);
             assertThat(fate(p, 2)).isEqualTo(Rule.KEPT);
@@ -62,8 +65,12 @@ class PlannerExamplesTest {
         @Test
         void mergeHalfAppliedOnOneStoreDropsTheSourceRegion() {
             Rows r = rows()
-                    .seed(1, 1, 30, 7, 3, "", "").seed(2, 1, 30, 7, 3, "", "").seed(3, 1, 25, 7, 2, "62", "")
-                    .seedTomb(1, 2, 9, 7, 2, "", "62").seedTomb(2, 2, 9, 7, 2, "", "62").seed(3, 2, 9, 7, 2, "", "62");
+                    .seed(1, 1).applied(30).term(7).version(3).range("", "")
+                    .seed(2, 1).applied(30).term(7).version(3).range("", "")
+                    .seed(3, 1).applied(25).term(7).version(2).range("62", "")
+                    .seed(1, 2).applied(9).term(7).version(2).range("", "62").tombstone()
+                    .seed(2, 2).applied(9).term(7).version(2).range("", "62").tombstone()
+                    .seed(3, 2).applied(9).term(7).version(2).range("", "62");
             Plan p = plan(r, Policy.SEED);
             assertThat(fate(p, 1)).isEqualTo(Rule.KEPT);
             assertThat(fate(p, 2)).isEqualTo(Rule.DROPPED_OVERLAP);
@@ -79,10 +86,14 @@ class PlannerExamplesTest {
         @Test
         void staleOverlappingRegionOfAnotherIdIsDroppedOnEveryLiveReplica() {
             Rows r = rows()
-                    .seed(1, 10, 50, 3, 5, "", "80").seed(2, 10, 50, 3, 5, "", "80")
-                    .seed(1, 11, 40, 3, 5, "80", "").seed(2, 11, 40, 3, 5, "80", "")
+                    .seed(1, 10).applied(50).term(3).version(5).range("", "80")
+                    .seed(2, 10).applied(50).term(3).version(5).range("", "80")
+                    .seed(1, 11).applied(40).term(3).version(5).range("80", "")
+                    .seed(2, 11).applied(40).term(3).version(5).range("80", "")
                     // region 4 is stale (version 2), wider than both; live on stores 2 and 3, tombstone on 1
-                    .seed(2, 4, 99, 9, 2, "40", "c0").seed(3, 4, 99, 9, 2, "40", "c0").seedTomb(1, 4, 99, 9, 2, "40", "c0");
+                    .seed(2, 4).applied(99).term(9).version(2).range("40", "c0")
+                    .seed(3, 4).applied(99).term(9).version(2).range("40", "c0")
+                    .seed(1, 4).applied(99).term(9).version(2).range("40", "c0").tombstone();
             Plan p = plan(r, Policy.SEED);
             assertThat(fate(p, 4)).isEqualTo(Rule.DROPPED_OVERLAP);
             assertThat(Rows.jsonl(p)).isEqualTo("""
@@ -99,9 +110,14 @@ class PlannerExamplesTest {
         @Test
         void seedPrefersAppliedIndexThenTermThenLowestStore() {
             Rows r = rows()
-                    .seed(1, 1, 10, 9, 1, "", "40").seed(2, 1, 11, 2, 1, "", "40").seed(3, 1, 11, 1, 1, "", "40")
-                    .seed(1, 2, 10, 3, 1, "40", "80").seed(2, 2, 10, 4, 1, "40", "80").seed(3, 2, 9, 9, 1, "40", "80")
-                    .seed(3, 3, 10, 3, 1, "80", "").seed(2, 3, 10, 3, 1, "80", "");
+                    .seed(1, 1).applied(10).term(9).version(1).range("", "40")
+                    .seed(2, 1).applied(11).term(2).version(1).range("", "40")
+                    .seed(3, 1).applied(11).term(1).version(1).range("", "40")
+                    .seed(1, 2).applied(10).term(3).version(1).range("40", "80")
+                    .seed(2, 2).applied(10).term(4).version(1).range("40", "80")
+                    .seed(3, 2).applied(9).term(9).version(1).range("40", "80")
+                    .seed(3, 3).applied(10).term(3).version(1).range("80", "")
+                    .seed(2, 3).applied(10).term(3).version(1).range("80", "");
             Plan p = plan(r, Policy.SEED);
             assertThat(leader(p, 1)).isEqualTo(2);
             assertThat(p.leaderRule(p.indexOf(1))).isEqualTo(Rule.HIGHEST_TERM);
@@ -120,10 +136,14 @@ class PlannerExamplesTest {
         void brPrefersLastLogTermThenLastIndexThenCommitIndex() {
             Rows r = rows()
                     // term 6 is reached by a majority (stores 2 and 3): a leader of term 6 may have written
-                    .stock(1, 1, 5, 100, 0, 1, "", "40").stock(2, 1, 6, 90, 0, 1, "", "40").stock(3, 1, 6, 80, 0, 1, "", "40")
-                    .stock(1, 2, 6, 90, 0, 1, "40", "80").stock(2, 2, 6, 91, 0, 1, "40", "80")
+                    .stock(1, 1).lastLogTerm(5).lastIndex(100).version(1).range("", "40")
+                    .stock(2, 1).lastLogTerm(6).lastIndex(90).version(1).range("", "40")
+                    .stock(3, 1).lastLogTerm(6).lastIndex(80).version(1).range("", "40")
+                    .stock(1, 2).lastLogTerm(6).lastIndex(90).version(1).range("40", "80")
+                    .stock(2, 2).lastLogTerm(6).lastIndex(91).version(1).range("40", "80")
                     // the higher commit index sits on store 2, which the lowest-store tie-break would not pick
-                    .stock(1, 3, 6, 90, 89, 1, "80", "").stock(2, 3, 6, 90, 90, 1, "80", "");
+                    .stock(1, 3).lastLogTerm(6).lastIndex(90).commit(89).version(1).range("80", "")
+                    .stock(2, 3).lastLogTerm(6).lastIndex(90).commit(90).version(1).range("80", "");
             Plan p = plan(r, Policy.BR);
             assertThat(leader(p, 1)).isEqualTo(2);
             // store 1 loses on last_log_term; store 3 shares the capped term (a majority reached it), so the deepest
@@ -151,12 +171,19 @@ class PlannerExamplesTest {
         void R2_aLastLogTermAboveWhatAMajorityReachedIsAVoteNotANewerLog() {
             Rows r = rows()
                     // term-disagreement: store 3 campaigned to term 9 with the shortest log
-                    .stock(1, 1, 7, 10, 0, 1, "", "40").stock(2, 1, 7, 10, 0, 1, "", "40").stock(3, 1, 9, 6, 0, 1, "", "40")
+                    .stock(1, 1).lastLogTerm(7).lastIndex(10).version(1).range("", "40")
+                    .stock(2, 1).lastLogTerm(7).lastIndex(10).version(1).range("", "40")
+                    .stock(3, 1).lastLogTerm(9).lastIndex(6).version(1).range("", "40")
                     // r2-hard-state-term-above-last-entry: stores 4 and 5 reached term 6, 2 of 5 votes
-                    .stock(1, 2, 5, 8, 0, 1, "40", "80").stock(2, 2, 5, 8, 0, 1, "40", "80").stock(3, 2, 5, 8, 0, 1, "40", "80")
-                    .stock(4, 2, 6, 6, 0, 1, "40", "80").stock(5, 2, 6, 6, 0, 1, "40", "80")
+                    .stock(1, 2).lastLogTerm(5).lastIndex(8).version(1).range("40", "80")
+                    .stock(2, 2).lastLogTerm(5).lastIndex(8).version(1).range("40", "80")
+                    .stock(3, 2).lastLogTerm(5).lastIndex(8).version(1).range("40", "80")
+                    .stock(4, 2).lastLogTerm(6).lastIndex(6).version(1).range("40", "80")
+                    .stock(5, 2).lastLogTerm(6).lastIndex(6).version(1).range("40", "80")
                     // old-leader-campaigns-after-overwrite: store 1's term 7 and its last_index tie the others' length
-                    .stock(1, 3, 7, 8, 0, 1, "80", "").stock(2, 3, 6, 8, 0, 1, "80", "").stock(3, 3, 6, 8, 0, 1, "80", "");
+                    .stock(1, 3).lastLogTerm(7).lastIndex(8).version(1).range("80", "")
+                    .stock(2, 3).lastLogTerm(6).lastIndex(8).version(1).range("80", "")
+                    .stock(3, 3).lastLogTerm(6).lastIndex(8).version(1).range("80", "");
             Plan p = plan(r, Policy.BR);
             assertThat(leader(p, 1)).isIn(1L, 2L);
             assertThat(p.leaderRule(p.indexOf(1))).isEqualTo(Rule.TIE_BALANCED);
@@ -165,15 +192,18 @@ class PlannerExamplesTest {
             assertThat(leader(p, 3)).isIn(2L, 3L);
             assertThat(p.leaderRule(p.indexOf(3))).isEqualTo(Rule.TIE_BALANCED);
             // Without a tie left, the capped term decides at depth 0, the uncorroborated flag at depth 3.
-            Plan single = plan(rows().stock(1, 1, 7, 10, 0, 1, "", "").stock(2, 1, 7, 11, 0, 1, "", "")
-                    .stock(3, 1, 9, 12, 0, 1, "", ""), Policy.BR);
+            Plan single = plan(rows().stock(1, 1).lastLogTerm(7).lastIndex(10).version(1).range("", "")
+                    .stock(2, 1).lastLogTerm(7).lastIndex(11).version(1).range("", "")
+                    .stock(3, 1).lastLogTerm(9).lastIndex(12).version(1).range("", ""), Policy.BR);
             assertThat(leader(single, 1)).isEqualTo(3); // capped to 7 like the others, the longest log
             assertThat(single.leaderRule(single.indexOf(1))).isEqualTo(Rule.HIGHEST_LAST_INDEX);
-            Plan flag = plan(rows().stock(1, 1, 8, 10, 0, 1, "", "").stock(2, 1, 6, 10, 0, 1, "", "")
-                    .stock(3, 1, 6, 10, 0, 1, "", ""), Policy.BR);
+            Plan flag = plan(rows().stock(1, 1).lastLogTerm(8).lastIndex(10).version(1).range("", "")
+                    .stock(2, 1).lastLogTerm(6).lastIndex(10).version(1).range("", "")
+                    .stock(3, 1).lastLogTerm(6).lastIndex(10).version(1).range("", ""), Policy.BR);
             assertThat(leader(flag, 1)).isIn(2L, 3L);
             assertThat(flag.leaderRule(flag.indexOf(1))).isEqualTo(Rule.TIE_BALANCED);
-            Plan two = plan(rows().stock(1, 1, 8, 10, 0, 1, "", "").stock(2, 1, 6, 10, 0, 1, "", ""), Policy.BR);
+            Plan two = plan(rows().stock(1, 1).lastLogTerm(8).lastIndex(10).version(1).range("", "")
+                    .stock(2, 1).lastLogTerm(6).lastIndex(10).version(1).range("", ""), Policy.BR);
             assertThat(leader(two, 1)).isEqualTo(2);
             assertThat(two.leaderRule(two.indexOf(1))).isEqualTo(Rule.TERM_REACHED_BY_MAJORITY);
         }
@@ -185,7 +215,7 @@ class PlannerExamplesTest {
             String[] bounds = {"", "10", "20", "30", "40", "50", ""};
             for (int g = 0; g < 6; g++) {
                 for (long s = 1; s <= 3; s++) {
-                    r.stock(s, g + 1, 7, 100, 0, 3, bounds[g], bounds[g + 1]);
+                    r.stock(s, g + 1).lastLogTerm(7).lastIndex(100).version(3).range(bounds[g], bounds[g + 1]);
                 }
             }
             Plan p = plan(r, Policy.BR);
@@ -196,7 +226,8 @@ class PlannerExamplesTest {
         /** A store that reported nothing (declared by the collector) still shows in the summary, with 0 leaders. */
         @Test
         void declaredStoreWithoutRegionsCountsZeroLeaders() {
-            ReplicaTable t = rows().stock(1, 1, 7, 100, 0, 3, "", "").stock(2, 1, 7, 100, 0, 3, "", "").table();
+            ReplicaTable t = rows().stock(1, 1).lastLogTerm(7).lastIndex(100).version(3).range("", "")
+                    .stock(2, 1).lastLogTerm(7).lastIndex(100).version(3).range("", "").table();
             t.declareStore(9);
             t.declareStore(1);
             Plan p = (Plan) Planner.plan(t, PlanOptions.of(Policy.BR));
@@ -209,10 +240,10 @@ class PlannerExamplesTest {
         @Test
         void brTieWithAStaleRangeKeepsTheNewestVersion() {
             Rows r = rows()
-                    .stock(1, 1, 7, 100, 0, 2, "", "")   // stale
-                    .stock(2, 1, 7, 100, 0, 3, "", "50")
-                    .stock(3, 1, 7, 100, 0, 3, "", "50")
-                    .stock(2, 2, 7, 100, 0, 3, "50", "");
+                    .stock(1, 1).lastLogTerm(7).lastIndex(100).version(2).range("", "")   // stale
+                    .stock(2, 1).lastLogTerm(7).lastIndex(100).version(3).range("", "50")
+                    .stock(3, 1).lastLogTerm(7).lastIndex(100).version(3).range("", "50")
+                    .stock(2, 2).lastLogTerm(7).lastIndex(100).version(3).range("50", "");
             Plan p = plan(r, Policy.BR);
             assertThat(leader(p, 1)).isIn(2L, 3L);
             assertThat(p.leaderRule(p.indexOf(1))).isEqualTo(Rule.TIE_BALANCED);
@@ -226,8 +257,10 @@ class PlannerExamplesTest {
         @Test
         void allReplicasTombstoneIsGoneWithoutCommands() {
             Rows r = rows()
-                    .seed(1, 1, 10, 2, 4, "", "").seed(2, 1, 10, 2, 4, "", "")
-                    .seedTomb(1, 7, 5, 2, 1, "", "40").seedTomb(2, 7, 5, 2, 1, "", "40");
+                    .seed(1, 1).applied(10).term(2).version(4).range("", "")
+                    .seed(2, 1).applied(10).term(2).version(4).range("", "")
+                    .seed(1, 7).applied(5).term(2).version(1).range("", "40").tombstone()
+                    .seed(2, 7).applied(5).term(2).version(1).range("", "40").tombstone();
             Plan p = plan(r, Policy.SEED);
             assertThat(fate(p, 7)).isEqualTo(Rule.GONE);
             assertThat(p.leaderRule(p.indexOf(7))).isEqualTo(Rule.NO_LIVE_REPLICA);
@@ -240,8 +273,10 @@ class PlannerExamplesTest {
         @Test
         void allReplicasTombstoneWithNothingElseCoveringIsAHole() {
             Rows r = rows()
-                    .seed(1, 1, 10, 2, 4, "", "40").seed(2, 1, 10, 2, 4, "", "40")
-                    .seedTomb(1, 7, 5, 2, 1, "40", "").seedTomb(2, 7, 5, 2, 1, "40", "");
+                    .seed(1, 1).applied(10).term(2).version(4).range("", "40")
+                    .seed(2, 1).applied(10).term(2).version(4).range("", "40")
+                    .seed(1, 7).applied(5).term(2).version(1).range("40", "").tombstone()
+                    .seed(2, 7).applied(5).term(2).version(1).range("40", "").tombstone();
             Refusal ref = refusal(r, Policy.SEED);
             assertThat(ref.kind()).isEqualTo(Refusal.Kind.HOLE);
             assertThat(ref.problems()).hasSize(1);
@@ -254,9 +289,12 @@ class PlannerExamplesTest {
         @Test
         void equalVersionOverlapKeepsTheLowerRegionId() {
             Rows r = rows()
-                    .seed(1, 7, 10, 1, 4, "60", "").seed(2, 7, 10, 1, 4, "60", "")
-                    .seed(1, 5, 10, 1, 4, "", "70").seed(2, 5, 10, 1, 4, "", "70")
-                    .seed(1, 8, 10, 1, 3, "70", "").seed(2, 8, 10, 1, 3, "70", "");
+                    .seed(1, 7).applied(10).term(1).version(4).range("60", "")
+                    .seed(2, 7).applied(10).term(1).version(4).range("60", "")
+                    .seed(1, 5).applied(10).term(1).version(4).range("", "70")
+                    .seed(2, 5).applied(10).term(1).version(4).range("", "70")
+                    .seed(1, 8).applied(10).term(1).version(3).range("70", "")
+                    .seed(2, 8).applied(10).term(1).version(3).range("70", "");
             Plan p = plan(r, Policy.SEED);
             assertThat(fate(p, 5)).isEqualTo(Rule.KEPT);
             assertThat(fate(p, 7)).isEqualTo(Rule.DROPPED_OVERLAP);
@@ -268,7 +306,9 @@ class PlannerExamplesTest {
 
         @Test
         void singleRegionCoveringEverything() {
-            Rows r = rows().seed(3, 1, 5, 1, 1, "", "").seed(1, 1, 5, 1, 1, "", "").seed(2, 1, 5, 1, 1, "", "");
+            Rows r = rows().seed(3, 1).applied(5).term(1).version(1).range("", "")
+                    .seed(1, 1).applied(5).term(1).version(1).range("", "")
+                    .seed(2, 1).applied(5).term(1).version(1).range("", "");
             Plan p = plan(r, Policy.SEED);
             assertThat(p.regionCount()).isEqualTo(1);
             assertThat(leader(p, 1)).isEqualTo(1);
@@ -285,9 +325,11 @@ class PlannerExamplesTest {
         @Test
         void holeInTheMiddleNamesTheDroppedReplicaThatCoveredIt() {
             Rows r = rows()
-                    .seed(1, 1, 10, 1, 5, "", "40").seed(2, 1, 10, 1, 5, "", "40")
-                    .seed(1, 2, 10, 1, 5, "60", "").seed(2, 2, 10, 1, 5, "60", "")
-                    .seed(3, 3, 10, 1, 2, "30", "70");
+                    .seed(1, 1).applied(10).term(1).version(5).range("", "40")
+                    .seed(2, 1).applied(10).term(1).version(5).range("", "40")
+                    .seed(1, 2).applied(10).term(1).version(5).range("60", "")
+                    .seed(2, 2).applied(10).term(1).version(5).range("60", "")
+                    .seed(3, 3).applied(10).term(1).version(2).range("30", "70");
             Refusal ref = refusal(r, Policy.SEED);
             assertThat(ref.kind()).isEqualTo(Refusal.Kind.HOLE);
             // Region 3 ["30", "70") overlaps both kept regions; either may be named as the one that displaced it.
@@ -306,12 +348,14 @@ class PlannerExamplesTest {
         @Test
         void holeNamesExactlyTheReplicasThatOverlapItNotThoseThatTouchIt() {
             Rows r = rows()
-                    .seed(1, 1, 10, 1, 5, "", "40").seed(2, 1, 10, 1, 5, "", "40")
-                    .seed(1, 2, 10, 1, 5, "60", "").seed(2, 2, 10, 1, 5, "60", "")
-                    .seed(3, 3, 10, 1, 2, "35", "55")
-                    .seedTomb(3, 4, 10, 1, 3, "30", "40")
-                    .seed(3, 5, 10, 1, 3, "60", "70")
-                    .seedTomb(2, 6, 10, 1, 2, "45", "50");
+                    .seed(1, 1).applied(10).term(1).version(5).range("", "40")
+                    .seed(2, 1).applied(10).term(1).version(5).range("", "40")
+                    .seed(1, 2).applied(10).term(1).version(5).range("60", "")
+                    .seed(2, 2).applied(10).term(1).version(5).range("60", "")
+                    .seed(3, 3).applied(10).term(1).version(2).range("35", "55")
+                    .seed(3, 4).applied(10).term(1).version(3).range("30", "40").tombstone()
+                    .seed(3, 5).applied(10).term(1).version(3).range("60", "70")
+                    .seed(2, 6).applied(10).term(1).version(2).range("45", "50").tombstone();
             Refusal ref = refusal(r, Policy.SEED);
             assertThat(ref.kind()).isEqualTo(Refusal.Kind.HOLE);
             assertThat(ref.problems()).containsExactly("hole [\"40\", \"60\") was covered only by"
@@ -323,17 +367,20 @@ class PlannerExamplesTest {
         @Test
         void holeTouchedAtBothEndsIsCoveredByNoReplica() {
             Rows r = rows()
-                    .seed(1, 1, 10, 1, 5, "", "40").seed(2, 1, 10, 1, 5, "", "40")
-                    .seed(1, 2, 10, 1, 5, "60", "").seed(2, 2, 10, 1, 5, "60", "")
-                    .seedTomb(3, 4, 10, 1, 3, "30", "40")
-                    .seed(3, 5, 10, 1, 3, "60", "70");
+                    .seed(1, 1).applied(10).term(1).version(5).range("", "40")
+                    .seed(2, 1).applied(10).term(1).version(5).range("", "40")
+                    .seed(1, 2).applied(10).term(1).version(5).range("60", "")
+                    .seed(2, 2).applied(10).term(1).version(5).range("60", "")
+                    .seed(3, 4).applied(10).term(1).version(3).range("30", "40").tombstone()
+                    .seed(3, 5).applied(10).term(1).version(3).range("60", "70");
             Refusal ref = refusal(r, Policy.SEED);
             assertThat(ref.problems()).containsExactly("hole [\"40\", \"60\") was covered by no replica at all");
         }
 
         @Test
         void holeAtTheStart() {
-            Rows r = rows().seed(1, 2, 10, 1, 5, "40", "").seedTomb(2, 1, 10, 1, 3, "", "40");
+            Rows r = rows().seed(1, 2).applied(10).term(1).version(5).range("40", "")
+                    .seed(2, 1).applied(10).term(1).version(3).range("", "40").tombstone();
             Refusal ref = refusal(r, Policy.BR);
             assertThat(ref.problems()).containsExactly(
                     "hole [\"\", \"40\") was covered only by store 2 region 1 (version 3, tombstone, no live replica)");
@@ -341,7 +388,7 @@ class PlannerExamplesTest {
 
         @Test
         void holeAtTheEndWithNoReplicaAtAll() {
-            Rows r = rows().seed(1, 1, 10, 1, 5, "", "80");
+            Rows r = rows().seed(1, 1).applied(10).term(1).version(5).range("", "80");
             Refusal ref = refusal(r, Policy.SEED);
             assertThat(ref.problems()).containsExactly("hole [\"80\", \"\") was covered by no replica at all");
         }
@@ -358,8 +405,10 @@ class PlannerExamplesTest {
         @Test
         void acceptHolesPlansAndTheSummaryReportsThem() {
             Rows r = rows()
-                    .seed(1, 1, 10, 1, 5, "", "40").seed(2, 1, 10, 1, 5, "", "40")
-                    .seed(1, 2, 10, 1, 5, "60", "90").seed(2, 2, 10, 1, 5, "60", "90");
+                    .seed(1, 1).applied(10).term(1).version(5).range("", "40")
+                    .seed(2, 1).applied(10).term(1).version(5).range("", "40")
+                    .seed(1, 2).applied(10).term(1).version(5).range("60", "90")
+                    .seed(2, 2).applied(10).term(1).version(5).range("60", "90");
             PlanOutcome out = r.plan(PlanOptions.of(Policy.SEED).withAcceptHoles(true));
             assertThat(out).isInstanceOf(Plan.class);
             Plan p = (Plan) out;
@@ -375,8 +424,9 @@ class PlannerExamplesTest {
     class Malformed {
         @Test
         void startKeyNotBelowEndKey() {
-            Refusal ref = refusal(rows().seed(1, 1, 1, 1, 1, "", "").seed(2, 5, 1, 1, 1, "80", "40")
-                    .seed(3, 6, 1, 1, 1, "40", "40"), Policy.SEED);
+            Refusal ref = refusal(rows().seed(1, 1).applied(1).term(1).version(1).range("", "")
+                    .seed(2, 5).applied(1).term(1).version(1).range("80", "40")
+                    .seed(3, 6).applied(1).term(1).version(1).range("40", "40"), Policy.SEED);
             assertThat(ref.kind()).isEqualTo(Refusal.Kind.MALFORMED);
             assertThat(ref.problems()).containsExactly(
                     "store 2 region 5: start_key 80 is not below end_key 40",
@@ -386,15 +436,16 @@ class PlannerExamplesTest {
 
         @Test
         void sameRegionTwiceOnOneStore() {
-            Refusal ref = refusal(rows().seed(1, 3, 1, 1, 1, "", "").seed(2, 3, 1, 1, 1, "", "")
-                    .seed(1, 3, 2, 1, 1, "", ""), Policy.BR);
+            Refusal ref = refusal(rows().seed(1, 3).applied(1).term(1).version(1).range("", "")
+                    .seed(2, 3).applied(1).term(1).version(1).range("", "")
+                    .seed(1, 3).applied(2).term(1).version(1).range("", ""), Policy.BR);
             assertThat(ref.kind()).isEqualTo(Refusal.Kind.MALFORMED);
             assertThat(ref.message()).contains("store 1 region 3: the store reported the region twice");
         }
 
         @Test
         void regionIdZero() {
-            Refusal ref = refusal(rows().seed(4, 0, 1, 1, 1, "", ""), Policy.SEED);
+            Refusal ref = refusal(rows().seed(4, 0).applied(1).term(1).version(1).range("", ""), Policy.SEED);
             assertThat(ref.kind()).isEqualTo(Refusal.Kind.MALFORMED);
             assertThat(ref.message()).contains("store 4 region 0: region id 0 is out of range");
         }
@@ -405,10 +456,13 @@ class PlannerExamplesTest {
         private Plan sample() {
             // Region 1 kept (leader store 2), region 2 kept (leader store 1), region 3 dropped, region 4 gone.
             return plan(rows()
-                    .seed(1, 1, 9, 3, 4, "", "50").seed(2, 1, 10, 3, 4, "", "50").seed(3, 1, 10, 2, 4, "", "50")
-                    .seed(1, 2, 10, 3, 4, "50", "").seed(2, 2, 10, 3, 4, "50", "")
-                    .seed(3, 3, 20, 5, 1, "40", "60")
-                    .seedTomb(1, 4, 1, 1, 1, "70", "80"), Policy.SEED);
+                    .seed(1, 1).applied(9).term(3).version(4).range("", "50")
+                    .seed(2, 1).applied(10).term(3).version(4).range("", "50")
+                    .seed(3, 1).applied(10).term(2).version(4).range("", "50")
+                    .seed(1, 2).applied(10).term(3).version(4).range("50", "")
+                    .seed(2, 2).applied(10).term(3).version(4).range("50", "")
+                    .seed(3, 3).applied(20).term(5).version(1).range("40", "60")
+                    .seed(1, 4).applied(1).term(1).version(1).range("70", "80").tombstone(), Policy.SEED);
         }
 
         @Test

@@ -89,12 +89,12 @@ class PlannerPropertyTest {
         SplittableRandom r = new SplittableRandom(seed + 1);
         List<Row> rows = new ArrayList<>(gen.rows);
         Row bad;
-        Row base = rows.isEmpty() ? new Row(1, 1, 0, 1, 1, 0, 1, false, new byte[0], new byte[0], false)
+        Row base = rows.isEmpty() ? Row.seedRow(1, 1).withIndex(1).withTerm(1)
                 : rows.get(r.nextInt(rows.size()));
         switch (r.nextInt(3)) {
-            case 0 -> bad = new Row(base.store(), base.region(), 0, 1, 1, 0, 1, false, new byte[0], new byte[0], false);
-            case 1 -> bad = new Row(base.store(), 999_999, 0, 1, 1, 0, 1, false, new byte[] {5}, new byte[] {5}, false);
-            default -> bad = new Row(base.store(), 0, 0, 1, 1, 0, 1, false, new byte[0], new byte[0], false);
+            case 0 -> bad = Row.seedRow(base.store(), base.region()).withIndex(1).withTerm(1);
+            case 1 -> bad = Row.seedRow(base.store(), 999_999).withIndex(1).withTerm(1).withRange(new byte[] {5}, new byte[] {5});
+            default -> bad = Row.seedRow(base.store(), 0).withIndex(1).withTerm(1);
         }
         rows.add(r.nextInt(rows.size() + 1), bad);
         String where = "seed " + seed + " with " + bad + "; reproduce: -Dtest=PlannerPropertyTest#malformedReportsAreRefusedByName"
@@ -163,7 +163,8 @@ class PlannerPropertyTest {
             for (int i = 0; i < width; i++) {
                 // A "fixed" region has one clearly best replica; the others tie on every field.
                 long lastIndex = fixed && i == 0 ? 11 : 10;
-                rows.add(new Row(chosen[i], g + 1, 0, lastIndex, 7, 0, 4, false, start, end, true));
+                rows.add(Row.stockRow(chosen[i], g + 1).withPeer(0).withIndex(lastIndex).withTerm(7).withVersion(4)
+                        .withRange(start, end));
             }
         }
         PlanOutcome out = Planner.plan(Rows.table(rows), PlanOptions.of(Policy.BR));

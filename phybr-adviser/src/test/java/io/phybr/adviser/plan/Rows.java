@@ -9,7 +9,8 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * A tiny DSL for replica rows in tests: {@code rows().seed(1, 10).idx(20).term(6).ver(3).range("", "62")}.
+ * A tiny DSL for replica rows in tests, one named field at a time:
+ * {@code rows().seed(1, 10).applied(20).term(6).version(3).range("", "62")}.
  * Keys are given as lowercase hex, as in the dump format.
  */
 final class Rows {
@@ -18,6 +19,46 @@ final class Rows {
     /** One replica; {@code term} is last_log_term and {@code index} last_index for stock rows. */
     record Row(long store, long region, long peer, long index, long term, long commit, long version,
                boolean tombstone, byte[] start, byte[] end, boolean stock) {
+        private static final byte[] NO_KEY = new byte[0];
+
+        /** A seed-protocol replica: index and term 0, version 1, live, the whole key space. */
+        static Row seedRow(long store, long region) {
+            return new Row(store, region, 0, 0, 0, 0, 1, false, NO_KEY, NO_KEY, false);
+        }
+
+        /** A stock replica with peer id {@code region * 10 + store}, otherwise as {@link #seedRow}. */
+        static Row stockRow(long store, long region) {
+            return new Row(store, region, region * 10 + store, 0, 0, 0, 1, false, NO_KEY, NO_KEY, true);
+        }
+
+        Row withPeer(long p) {
+            return new Row(store, region, p, index, term, commit, version, tombstone, start, end, stock);
+        }
+
+        Row withIndex(long i) {
+            return new Row(store, region, peer, i, term, commit, version, tombstone, start, end, stock);
+        }
+
+        Row withTerm(long t) {
+            return new Row(store, region, peer, index, t, commit, version, tombstone, start, end, stock);
+        }
+
+        Row withCommit(long c) {
+            return new Row(store, region, peer, index, term, c, version, tombstone, start, end, stock);
+        }
+
+        Row withVersion(long v) {
+            return new Row(store, region, peer, index, term, commit, v, tombstone, start, end, stock);
+        }
+
+        Row withTombstone(boolean t) {
+            return new Row(store, region, peer, index, term, commit, version, t, start, end, stock);
+        }
+
+        Row withRange(byte[] s, byte[] e) {
+            return new Row(store, region, peer, index, term, commit, version, tombstone, s, e, stock);
+        }
+
         String startHex() { return HEX.formatHex(start); }
         String endHex() { return HEX.formatHex(end); }
     }
@@ -32,19 +73,73 @@ final class Rows {
         return HEX.parseHex(hex);
     }
 
-    Rows seed(long store, long region, long appliedIndex, long term, long version, String start, String end) {
-        list.add(new Row(store, region, 0, appliedIndex, term, 0, version, false, key(start), key(end), false));
+    /**
+     * Starts a seed-protocol row (a RegionMeta: applied index, term, version) of {@code store}'s replica of
+     * {@code region}: index, term 0, version 1, live, the whole key space; the named setters below change it.
+     */
+    Rows seed(long store, long region) {
+        list.add(Row.seedRow(store, region));
         return this;
     }
 
-    Rows seedTomb(long store, long region, long appliedIndex, long term, long version, String start, String end) {
-        list.add(new Row(store, region, 0, appliedIndex, term, 0, version, true, key(start), key(end), false));
+    /**
+     * Starts a stock row (recoverdata's RegionMeta: last_log_term, last_index, commit_index, version; peer id
+     * {@code region * 10 + store}) of {@code store}'s replica of {@code region}; the named setters below change it.
+     */
+    Rows stock(long store, long region) {
+        list.add(Row.stockRow(store, region));
         return this;
     }
 
-    Rows stock(long store, long region, long lastLogTerm, long lastIndex, long commit, long version, String start, String end) {
-        list.add(new Row(store, region, region * 10 + store, lastIndex, lastLogTerm, commit, version, false,
-                key(start), key(end), true));
+    /** Seed row: the applied index. */
+    Rows applied(long index) {
+        return last(last().withIndex(index));
+    }
+
+    /** Stock row: last_index. */
+    Rows lastIndex(long index) {
+        return last(last().withIndex(index));
+    }
+
+    /** Seed row: the term. */
+    Rows term(long term) {
+        return last(last().withTerm(term));
+    }
+
+    /** Stock row: last_log_term (the hard-state term, SPEC R2). */
+    Rows lastLogTerm(long term) {
+        return last(last().withTerm(term));
+    }
+
+    /** Stock row: commit_index. */
+    Rows commit(long commit) {
+        return last(last().withCommit(commit));
+    }
+
+    /** The region epoch's version. */
+    Rows version(long version) {
+        return last(last().withVersion(version));
+    }
+
+    /** The range [start, end) as lowercase hex; "" is -inf as a start, +inf as an end. */
+    Rows range(String start, String end) {
+        return last(last().withRange(key(start), key(end)));
+    }
+
+    /** The replica is a Tombstone. */
+    Rows tombstone() {
+        return last(last().withTombstone(true));
+    }
+
+    private Row last() {
+        if (list.isEmpty()) {
+            throw new IllegalStateException("start a row with seed(store, region) or stock(store, region) first");
+        }
+        return list.get(list.size() - 1);
+    }
+
+    private Rows last(Row r) {
+        list.set(list.size() - 1, r);
         return this;
     }
 

@@ -1,0 +1,162 @@
+package io.phybr.adviser.plan;
+
+/**
+ * Rule 2 of SPEC §4: each region's leader among its live replicas, the rule that decided it, and (seed protocol)
+ * the term the leader campaigns above. Reads the sorted rows of a {@link Planner.Run}; writes only its own
+ * per-region columns, which the run takes over.
+ */
+final class Leaders {
+    private final ReplicaTable t;
+    private final PlanOptions o;
+    private final int n;
+    private final int m;
+    private final PolicyFields rowFields;
+    private final int[] perm;
+    private final int[] groupStart;
+
+    int[] leaderRow;     // -1 when no live replica
+    byte[] leaderRule;
+    boolean[] tied;      // BR: leader may move among equal replicas
+    long[] targetTerm;   // seed protocol: the highest term among region g's replicas (0 if none)
+
+    Leaders(Planner.Run run) {
+        this.t = run.t;
+        this.o = run.o;
+        this.n = run.n;
+        this.m = run.m;
+        this.rowFields = run.rowFields;
+        this.perm = run.perm;
+        this.groupStart = run.groupStart;
+    }
+
+    /** Rows per gathered block: the block's columns stay in L1/L2 while its regions are decided. */
+    private static final int BLOCK = 1024;
+
+    void choose() {
+        leaderRow = new int[m];
+        leaderRule = new byte[m];
+        tied = new boolean[m];
+        boolean seed = o.policy() == Policy.SEED;
+        targetTerm = o.protocol() == Protocol.SEED ? new long[m] : null;
+        // Each region's leader depends on its own rows only and is written to its own slots, so the two
+        // halves of the regions are decided on two cores with the one-core result.
+        if (Parallel.worth(n)) {
+            Parallel.halves(0, m, (from, to) -> chooseLeaders(from, to, seed));
+        } else {
+            chooseLeaders(0, m, seed);
+        }
+    }
+
+    private void chooseLeaders(int gFrom, int gTo, boolean seed) {
+        // Rows of consecutive regions are scattered over the table: gather a block of them first
+        // (independent loads the CPU overlaps), then decide the block's regions from the copy.
+        PolicyFields col = rowFields;
+        PolicyFields b = new PolicyFields(new long[BLOCK], new long[BLOCK], new long[BLOCK], new long[BLOCK], new byte[BLOCK]);
+        for (int g0 = gFrom; g0 < gTo; ) {
+            int from = groupStart[g0];
+            int g1 = g0 + 1;
+            while (g1 < gTo && groupStart[g1 + 1] - from <= BLOCK) {
+                g1++;
+            }
+            int len = groupStart[g1] - from;
+            if (len > b.index.length) { // one region reported by more stores than a block holds
+                b = new PolicyFields(new long[len], new long[len], new long[len], new long[len], new byte[len]);
+            }
+            for (int x = 0; x < len; x++) {
+                int i = perm[from + x];
+                b.index[x] = col.index[i];
+                b.term[x] = col.term[i];
+                b.commit[x] = col.commit[i];
+                b.version[x] = col.version[i];
+                b.flags[x] = col.flags[i];
+            }
+            for (int g = g0; g < g1; g++) {
+                chooseLeader(g, b, groupStart[g] - from, groupStart[g + 1] - from, from, seed);
+            }
+            g0 = g1;
+        }
+    }
+
+    /** Region g's replicas are block positions [lo, hi); position x is sorted position base + x. */
+    private void chooseLeader(int g, PolicyFields b, int lo, int hi, int base, boolean seed) {
+        if (targetTerm != null) {
+            long target = 0;
+            for (int x = lo; x < hi; x++) {
+                target = Math.max(target, b.term[x]);
+            }
+            targetTerm[g] = target;
+        }
+        if (!seed && b.scratch.length < hi - lo) {
+            b.scratch = new long[hi - lo];
+        }
+        long majority = seed ? 0 : b.majorityTerm(lo, hi, b.scratch);
+        int best = -1;
+        int live = 0;
+        for (int x = lo; x < hi; x++) {
+            if (b.tombstone(x)) {
+                continue;
+            }
+            live++;
+            // Rows are in store order, so on a full tie the lower store stays best.
+            if (best < 0 || b.better(x, best, seed, majority)) {
+                best = x;
+            }
+        }
+        leaderRow[g] = best < 0 ? -1 : perm[base + best];
+        if (best < 0) {
+            leaderRule[g] = (byte) Rule.NO_LIVE_REPLICA.ordinal();
+        } else if (live == 1) {
+            leaderRule[g] = (byte) Rule.ONLY_LIVE_REPLICA.ordinal();
+        } else {
+            leaderRule[g] = (byte) decidingRule(g, b, lo, hi, base, best, seed, majority).ordinal();
+        }
+    }
+
+    /** The deepest policy field needed to beat every other live replica; ties name their breaker. */
+    private Rule decidingRule(int g, PolicyFields b, int lo, int hi, int base, int leader, boolean seed, long majority) {
+        int depth = 0;
+        boolean sameRangeTie = false;
+        boolean otherTie = false;
+        for (int x = lo; x < hi; x++) {
+            if (x == leader || b.tombstone(x)) {
+                continue;
+            }
+            int d;
+            if (seed) {
+                d = b.index[x] != b.index[leader] ? 0 : b.term[x] != b.term[leader] ? 1 : 2;
+            } else {
+                d = Math.min(b.term[x], majority) != Math.min(b.term[leader], majority) ? 0
+                        : b.index[x] != b.index[leader] ? 1 : b.commit[x] != b.commit[leader] ? 2
+                        : (b.term[x] <= majority) != (b.term[leader] <= majority) ? 3 : 4;
+            }
+            depth = Math.max(depth, d);
+            if (d == (seed ? 2 : 4)) {
+                if (!seed && sameEpochAndRange(t, perm[base + x], perm[base + leader])) {
+                    sameRangeTie = true;
+                } else {
+                    otherTie = true;
+                }
+            }
+        }
+        if (seed) {
+            return depth == 0 ? Rule.HIGHEST_APPLIED_INDEX : depth == 1 ? Rule.HIGHEST_TERM : Rule.TIE_LOWEST_STORE;
+        }
+        if (sameRangeTie) {
+            tied[g] = true;
+            return Rule.TIE_BALANCED;
+        }
+        if (otherTie) {
+            return Rule.TIE_HIGHER_VERSION;
+        }
+        return depth == 0 ? Rule.HIGHEST_LAST_LOG_TERM : depth == 1 ? Rule.HIGHEST_LAST_INDEX
+                : depth == 2 ? Rule.HIGHEST_COMMIT_INDEX : Rule.TERM_REACHED_BY_MAJORITY;
+    }
+
+    /** Whether rows a and b have the same epoch version and the same range. */
+    static boolean sameEpochAndRange(ReplicaTable t, int a, int b) {
+        KeyArena keys = t.keys;
+        return t.version(a) == t.version(b)
+                && keys.compare(t.startAddr(a), t.startLen(a), t.startAddr(b), t.startLen(b)) == 0
+                && keys.compare(t.endAddr(a), t.endLen(a), t.endAddr(b), t.endLen(b)) == 0;
+    }
+}

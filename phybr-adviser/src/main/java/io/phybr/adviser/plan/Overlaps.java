@@ -1,0 +1,148 @@
+package io.phybr.adviser.plan;
+
+import java.util.Arrays;
+
+/**
+ * Rule 3 of SPEC §4: where regions' ranges overlap, the highest version keeps its range (ties by region id) and
+ * the rest are dropped, each naming the kept region that displaced it. Writes only its own per-region columns.
+ */
+final class Overlaps {
+    private final ReplicaTable t;
+    private final KeyArena keys;
+    private final int m;
+    private final int[] leaderRow;
+    private final long[] regionIds;
+
+    byte[] fate;
+    int[] droppedBy;     // region index of the kept region that displaced it, or -1
+
+    Overlaps(Planner.Run run) {
+        this.t = run.t;
+        this.keys = run.keys;
+        this.m = run.m;
+        this.leaderRow = run.leaderRow;
+        this.regionIds = run.regionIds;
+    }
+
+    /** Decides the fate of every region; returns the candidate regions ordered by start key. */
+    int[] resolve() {
+        fate = new byte[m];
+        droppedBy = new int[m];
+        Arrays.fill(droppedBy, -1);
+        int c = 0;
+        for (int g = 0; g < m; g++) {
+            if (leaderRow[g] < 0) {
+                fate[g] = Planner.FATE_GONE;
+            } else {
+                c++;
+            }
+        }
+        int[] byVersion = new int[c];
+        long[] versionKey = new long[c];
+        long maxVersion = 0;
+        for (int g = 0, k = 0; g < m; g++) {
+            if (leaderRow[g] >= 0) {
+                byVersion[k] = g;
+                versionKey[k] = t.version(leaderRow[g]);
+                maxVersion = Math.max(maxVersion, versionKey[k]);
+                k++;
+            }
+        }
+        // Highest version first; the stable sort keeps region id order within a version. Keys
+        // count down from the highest version seen, so they are as narrow as the versions are.
+        for (int k = 0; k < c; k++) {
+            versionKey[k] = maxVersion - versionKey[k];
+        }
+        Sorting.radix(byVersion, versionKey, c);
+
+        // The key order is total (ties broken by region id), so the sort's input order is free:
+        // feed it in leader row order. Reports arrive store by store in key order, so the first
+        // chunk gathers then walk the key arena nearly sequentially instead of at random.
+        int[] byStart = new int[c];
+        long[] rowKey = versionKey; // reused: the version keys are no longer needed
+        for (int g = 0, k = 0; g < m; g++) {
+            if (leaderRow[g] >= 0) {
+                byStart[k] = g;
+                rowKey[k] = leaderRow[g];
+                k++;
+            }
+        }
+        Sorting.radix(byStart, rowKey, c);
+        versionKey = null;
+        rowKey = null;
+        Sorting.sortByKey(byStart, c, new Sorting.KeySource() {
+            @Override
+            public long chunk(int g, int depth) {
+                int l = leaderRow[g];
+                return keys.chunk(t.startAddr(l), t.startLen(l), depth);
+            }
+
+            @Override
+            public int length(int g) {
+                return t.startLen(leaderRow[g]);
+            }
+
+            @Override
+            public int compare(int a, int b) {
+                int la = leaderRow[a];
+                int lb = leaderRow[b];
+                int cmp = keys.compare(t.startAddr(la), t.startLen(la), t.startAddr(lb), t.startLen(lb));
+                return cmp != 0 ? cmp : Long.compare(regionIds[a], regionIds[b]);
+            }
+        });
+        int[] position = new int[m];
+        for (int p = 0; p < c; p++) {
+            position[byStart[p]] = p;
+        }
+        // below[p]: how many candidates start before the end of the candidate at p. Usually the
+        // next candidate starts exactly where this one ends, so one comparison settles it.
+        int[] below = new int[c];
+        for (int p = 0; p < c; p++) {
+            int l = leaderRow[byStart[p]];
+            if (t.endLen(l) == 0) {
+                below[p] = c;
+            } else if (p + 1 == c || startNotBelow(byStart[p + 1], l)) {
+                below[p] = p + 1;
+            } else {
+                below[p] = lowerBound(byStart, p + 1, c, t.endAddr(l), t.endLen(l));
+            }
+        }
+
+        // Kept regions are disjoint, so only the kept region starting last before our end can
+        // overlap us, and it does iff its end is above our start, i.e. iff we start among the
+        // candidates below its end: all integer work, no key comparison.
+        PredecessorSet kept = new PredecessorSet(c);
+        for (int k = 0; k < c; k++) {
+            int g = byVersion[k];
+            int pg = position[g];
+            int p = kept.floor(below[pg] - 1);
+            if (p >= 0 && below[p] > pg) {
+                fate[g] = Planner.FATE_DROPPED;
+                droppedBy[g] = byStart[p];
+            } else {
+                fate[g] = Planner.FATE_KEPT;
+                kept.add(pg);
+            }
+        }
+        return byStart;
+    }
+
+    private boolean startNotBelow(int g, int endRow) {
+        int l = leaderRow[g];
+        return keys.compare(t.startAddr(l), t.startLen(l), t.endAddr(endRow), t.endLen(endRow)) >= 0;
+    }
+
+    /** The first position in [lo, hi) whose start key is not below the given key. */
+    private int lowerBound(int[] byStart, int lo, int hi, long addr, int len) {
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            int l = leaderRow[byStart[mid]];
+            if (keys.compare(t.startAddr(l), t.startLen(l), addr, len) < 0) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+}
