@@ -303,9 +303,9 @@ public final class StockRecovery {
     }
 
     /** A store PD lists at an address gRPC cannot dial fails the run here, before PD or any store is touched. */
-    private static void refuseBadAddresses(List<PdStore> stores) throws PhaseFailure {
+    private void refuseBadAddresses(List<PdStore> stores) throws PhaseFailure {
         for (PdStore s : stores) {
-            String problem = s.addressProblem();
+            String problem = connections.addressProblem(s);
             if (problem != null) {
                 throw new PhaseFailure(ExitCode.FAILURE, StockTexts.badAddress(s, problem));
             }
