@@ -252,6 +252,6 @@ final class PdGrpcService extends PDGrpc.PDImplBase {
                 .setEndKey(ByteString.copyFrom(KeyCodec.encode(hb.endKey())))
                 .setRegionEpoch(RegionEpoch.newBuilder().setConfVer(hb.confVer()).setVersion(hb.version()));
         hb.peers().forEach(p -> r.addPeers(Peer.newBuilder().setId(p.id()).setStoreId(p.storeId())));
-        return r.build();
+        return r.setIsInFlashback(hb.flashbackStartTs() != 0).setFlashbackStartTs(hb.flashbackStartTs()).build();
     }
 }

@@ -32,13 +32,17 @@ import java.util.TreeSet;
  *       RegionNotFound, NotLeader (with the leader this store knows), peer id mismatch, then EpochNotMatch (current
  *       region and its split siblings).</li>
  * </ul>
- * Mutations are Raft entries: they reach every replica of the region (the same records on each store's
- * {@link FlashbackLedger}). Callers hold the {@link RaftNet}'s lock.
+ * Mutations are Raft entries proposed by the leader ({@link RaftNet#proposeFlashback}): each replica's
+ * {@link FlashbackLedger} gets them when it applies them — at once where the leader reaches it, later for a follower
+ * that was down or cut off — and nothing commits without a quorum (the call then gets no answer, as a TiKV proposal
+ * waits uncommitted until the client gives up). Callers hold the {@link RaftNet}'s lock.
  */
 final class Flashback {
     /** What one call answers: a region error, a plain error text, or (both null) success. */
     record Answer(Error regionError, String error) {
         static final Answer OK = new Answer(null, null);
+        /** The leader could not commit the entry (no quorum reachable): the call is left unanswered. */
+        static final Answer NO_QUORUM = new Answer(null, "no quorum");
 
         static Answer region(Error e) {
             return new Answer(e, null);
@@ -143,19 +147,6 @@ final class Flashback {
         return b == null ? null : b.ledger();
     }
 
-    /** The stores holding a live replica of the leader's region (the Raft group the mutation reaches). */
-    private List<Long> replicas(Peer leader) {
-        List<Long> out = new ArrayList<>();
-        for (long s : leader.members().isEmpty() ? List.of(store) : leader.members().keySet()) {
-            StoreBackend b = net.backend(s);
-            Peer q = b == null ? null : b.raftPeer(leader.regionId());
-            if (q != null && !q.tombstone() && b.ledger() != null) {
-                out.add(s);
-            }
-        }
-        return out;
-    }
-
     // ---- the two phases -----------------------------------------------------------------------------------------
 
     Answer prepare(Context ctx, byte[] start, byte[] end, long startTs, long version, Crash crash) {
@@ -164,36 +155,39 @@ final class Flashback {
             return a;
         }
         Peer p = (Peer) r;
+        long region = p.regionId();
         if (ledger(store) == null) {
             return new Answer(null, "this store keeps no MVCC data (a wrapping test backend)");
         }
-        List<Long> group = replicas(p);
-        for (long s : group) {
-            ledger(s).prepare(p.regionId(), startTs); // PrepareFlashback admin command, applied by every replica
+        // the PrepareFlashback admin command (fsm/apply.rs exec_flashback): the replicas enter the flashback state
+        if (!net.proposeFlashback(store, region, b -> b.ledger().prepare(region, startTs))) {
+            return Answer.NO_QUORUM;
         }
         if (crash.now()) {
             return null;
         }
         byte[] lo = max(start, p.start());
         byte[] hi = minEnd(end, p.end());
-        for (long s : group) {
-            StoreBackend b = net.backend(s);
+        // the read phase's rollbacks: every lock in the range but the flashback's own (a lock of an older flashback
+        // attempt is a lock like any other), applied by each replica to the locks it holds
+        if (!net.proposeFlashback(store, region, b -> {
             for (StoreBackend.Version l : b.locks(lo, hi)) {
                 if (l.ts() != startTs) {
                     b.rollbackLock(l.key(), l.ts());
                 }
             }
-            ledger(s).locks(lo, hi).forEach((k, ts) -> {
+            b.ledger().locks(lo, hi).forEach((k, ts) -> {
                 if (ts != startTs) {
-                    ledger(s).unlock(k); // a lock of an older flashback attempt is a lock like any other
+                    b.ledger().unlock(k);
                 }
             });
+        })) {
+            return Answer.NO_QUORUM;
         }
         byte[] first = firstNewer(lo, hi, version);
-        if (first != null && ledger(store).lockTs(first) == 0) {
-            for (long s : group) {
-                ledger(s).lock(first, startTs);
-            }
+        if (first != null && ledger(store).lockTs(first) == 0
+                && !net.proposeFlashback(store, region, b -> b.ledger().lock(first, startTs))) {
+            return Answer.NO_QUORUM;
         }
         return Answer.OK;
     }
@@ -204,42 +198,45 @@ final class Flashback {
             return a;
         }
         Peer p = (Peer) r;
+        long region = p.regionId();
         if (ledger(store) == null) {
             return new Answer(null, "this store keeps no MVCC data (a wrapping test backend)");
         }
         if (commitTs <= startTs) {
             return new Answer(null, "invalid txn tso with start_ts:" + startTs + ", commit_ts:" + commitTs);
         }
-        List<Long> group = replicas(p);
         byte[] lo = max(start, p.start());
         byte[] hi = minEnd(end, p.end());
         byte[] first = firstNewer(lo, hi, version);
         if (first == null || committedBy(first, startTs, commitTs)) {
-            group.forEach(s -> ledger(s).finish(p.regionId())); // nothing (left) to write: FinishFlashback, any state
-            return Answer.OK;
+            // nothing (left) to write: FinishFlashback, any state
+            return net.proposeFlashback(store, region, b -> b.ledger().finish(region)) ? Answer.OK : Answer.NO_QUORUM;
         }
-        if (ledger(store).lockTs(first) != startTs || ledger(store).flashbackStartTs(p.regionId()) == 0) {
-            return Answer.region(Error.newBuilder().setMessage("region " + p.regionId() + " not prepared the flashback")
+        if (ledger(store).lockTs(first) != startTs || ledger(store).flashbackStartTs(region) == 0) {
+            return Answer.region(Error.newBuilder().setMessage("region " + region + " not prepared the flashback")
                     .setFlashbackNotPrepared(io.phybr.proto.kv.error.FlashbackNotPrepared.newBuilder()
-                            .setRegionId(p.regionId())).build());
+                            .setRegionId(region)).build());
         }
+        List<FlashbackLedger.Record> writes = new ArrayList<>();
         for (byte[] k : keys(lo, hi)) {
             long latest = latest(k);
             if (!java.util.Arrays.equals(k, first) && latest > version && latest < commitTs) {
-                FlashbackLedger.Record rec = new FlashbackLedger.Record(k, commitTs, startTs, valueAt(k, version));
-                group.forEach(s -> ledger(s).write(rec));
+                writes.add(new FlashbackLedger.Record(k, commitTs, startTs, valueAt(k, version)));
             }
+        }
+        if (!writes.isEmpty() && !net.proposeFlashback(store, region, b -> writes.forEach(b.ledger()::write))) {
+            return Answer.NO_QUORUM;
         }
         if (crash.now()) {
             return null;
         }
         FlashbackLedger.Record rec = new FlashbackLedger.Record(first, commitTs, startTs, valueAt(first, version));
-        for (long s : group) {
-            ledger(s).write(rec);
-            ledger(s).unlock(first);
-            ledger(s).finish(p.regionId());
-        }
-        return Answer.OK;
+        boolean committed = net.proposeFlashback(store, region, b -> {
+            b.ledger().write(rec);
+            b.ledger().unlock(first);
+            b.ledger().finish(region); // FinishFlashback
+        });
+        return committed ? Answer.OK : Answer.NO_QUORUM;
     }
 
     /** A point read at {@code version} (kvrpcpb KvGet): refused in the flashback state unless below its start ts. */

@@ -139,7 +139,7 @@ public final class MockStockCluster implements AutoCloseable {
                 st.onRestart(thePd::storeRestarted); // R9: a new start timestamp
                 st.bootsInRecoveryModeIf(() -> thePd.state().snapshotRecovering()); // R0: a restart asks PD again
             });
-            net.onLeader((store, leader) -> thePd.heartbeat(heartbeat(store, leader)));
+            net.onLeader((store, leader) -> thePd.heartbeat(heartbeat(net, store, leader)));
             events.apply(thePd, late, stores, net);
             for (Fault f : faults) {
                 if (f instanceof Fault.EarlierRecoverRegion e) {
@@ -200,6 +200,15 @@ public final class MockStockCluster implements AutoCloseable {
     }
 
     /** What a new leader tells PD (pdpb RegionHeartbeat). */
+    /** The leader's heartbeat, with the region's flashback state as that store's replica holds it. */
+    static RegionHeartbeat heartbeat(RaftNet net, long store, Peer leader) {
+        StoreBackend b = net.backend(store);
+        long fb = b == null || b.ledger() == null ? 0 : b.ledger().flashbackStartTs(leader.regionId());
+        RegionHeartbeat hb = heartbeat(store, leader);
+        return new RegionHeartbeat(hb.regionId(), hb.leaderStore(), hb.leaderPeer(), hb.startKey(), hb.endKey(),
+                hb.confVer(), hb.version(), hb.peers(), fb);
+    }
+
     static RegionHeartbeat heartbeat(long store, Peer leader) {
         List<RegionHeartbeat.Peer> peers = new ArrayList<>();
         leader.members().forEach((s, id) -> {

@@ -48,7 +48,7 @@ final class PdEvents {
                     throw new IllegalArgumentException(io.phybr.mock.fault.FaultSyntax.render(e) + ": store "
                             + l.store() + " holds no peer of region " + l.region());
                 }
-                pd.heartbeat(MockStockCluster.heartbeat(l.store(), p));
+                pd.heartbeat(MockStockCluster.heartbeat(net, l.store(), p));
             } else if (e instanceof Fault.RestartAtListing r) {
                 MockStockStore st = stores.get(r.store());
                 if (st == null) {

@@ -35,6 +35,8 @@ public final class RaftNet {
     private final Map<Long, Long> refusesVotesUntil = new TreeMap<>();
     /** Stores whose peers exchange no Raft messages with other stores (a network partition). */
     private final java.util.Set<Long> isolated = new java.util.TreeSet<>();
+    /** The flashback's entries per region and each replica's progress through them. */
+    private final FlashbackLog flashbackLog = new FlashbackLog();
 
     /** A store joins the network: {@code backend} holds its replicas, {@code up} says whether its process runs. */
     public synchronized void join(StoreBackend backend, BooleanSupplier up) {
@@ -137,6 +139,7 @@ public final class RaftNet {
         }
         c.unsilence();
         RecoveryRaft.becomeLeader(c);
+        flashbackLog.catchUp(stores.get(store), region); // a Raft leader holds (and applies) every committed entry
         settle(region);
         for (LeaderListener l : listeners) {
             l.leads(store, c);
@@ -150,22 +153,12 @@ public final class RaftNet {
      */
     private void settle(long region) {
         Long ls = leaders.get(region);
-        if (ls == null || !up(ls)) {
-            return;
-        }
-        Peer leader = peer(ls, region);
+        Peer leader = ls == null || !up(ls) ? null : peer(ls, region);
         if (leader == null) {
             return;
         }
-        List<Peer> followers = new ArrayList<>();
-        for (long v : leader.members().keySet()) {
-            Peer q = v == ls || !up(v) || !link(ls, v) ? null : peer(v, region);
-            if (q != null && q.hardStateTerm() <= leader.hardStateTerm()) {
-                followers.add(q);
-            }
-        }
-        int voters = Math.max(1, leader.members().size());
-        if ((followers.size() + 1) * 2 <= voters) {
+        List<Peer> followers = reachedFollowers(ls, leader);
+        if (!quorum(leader, followers)) {
             return; // no quorum: nothing new commits, so the leader never applies its own empty entry
         }
         for (Peer f : followers) {
@@ -175,7 +168,53 @@ public final class RaftNet {
         applyThenSilenceNewPeers(ls, leader, leader.lastIndex());
         for (Peer f : followers) {
             applyThenSilenceNewPeers(f.store(), f, leader.commitIndex());
+            flashbackLog.catchUp(stores.get(f.store()), region);
         }
+    }
+
+    /** The live voters on running stores the leader's messages reach now, in a term it may lead. */
+    private List<Peer> reachedFollowers(long ls, Peer leader) {
+        List<Peer> followers = new ArrayList<>();
+        for (long v : leader.members().keySet()) {
+            Peer q = v == ls || !up(v) || !link(ls, v) ? null : peer(v, leader.regionId());
+            if (q != null && q.hardStateTerm() <= leader.hardStateTerm()) {
+                followers.add(q);
+            }
+        }
+        return followers;
+    }
+
+    private static boolean quorum(Peer leader, List<Peer> followers) {
+        return (followers.size() + 1) * 2 > Math.max(1, leader.members().size());
+    }
+
+    /**
+     * A flashback entry proposed by {@code store}'s leader peer of {@code region}: committed when a majority of the
+     * voters gets it, then applied on the leader and the followers it reaches; a follower down or cut off applies it
+     * when it catches up ({@link FlashbackLog}).
+     *
+     * @return false when it cannot commit: the store does not lead the region, or no quorum is reachable (TiKV's
+     *     proposal then waits uncommitted; the caller's request gets no answer)
+     */
+    synchronized boolean proposeFlashback(long store, long region, java.util.function.Consumer<StoreBackend> entry) {
+        Peer leader = leads(store, region) ? peer(store, region) : null;
+        if (leader == null) {
+            return false;
+        }
+        List<Peer> followers = reachedFollowers(store, leader);
+        if (!quorum(leader, followers)) {
+            return false;
+        }
+        List<StoreBackend> reached = new ArrayList<>();
+        reached.add(stores.get(store));
+        followers.forEach(f -> reached.add(stores.get(f.store())));
+        flashbackLog.commit(region, entry, reached);
+        return true;
+    }
+
+    /** Flashback entries of {@code region} that {@code store}'s replica has not applied yet. */
+    synchronized int flashbackBehind(long store, long region) {
+        return flashbackLog.behind(store, region);
     }
 
     /**

@@ -118,6 +118,9 @@ final class TikvService extends TikvGrpc.TikvImplBase {
                     obs.onError(Status.UNAVAILABLE.withDescription("the store restarted").asRuntimeException());
                     return;
                 }
+                if (a == Flashback.Answer.NO_QUORUM) {
+                    return; // the proposal waits uncommitted: no answer until the client's deadline ends the call
+                }
                 regionError = a.regionError();
                 error = a.error();
             }

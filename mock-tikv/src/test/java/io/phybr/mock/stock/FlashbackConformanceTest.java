@@ -343,4 +343,78 @@ class FlashbackConformanceTest {
         assertThat(e.getNotLeader().getLeader().getStoreId()).isEqualTo(3);
         assertThat(prepare(1, 3, 100).hasRegionError()).isFalse();
     }
+    private long stateOn(long store, long region) {
+        return ((InMemoryStoreBackend) cluster.store(store).backend()).ledger().flashbackStartTs(region);
+    }
+
+    /**
+     * fsm/apply.rs exec_flashback: PrepareFlashback is an admin command proposed by the leader, so a replica enters
+     * the flashback state when it applies it — at once where the leader reaches it, and a follower cut off from the
+     * leader only once it catches up. The mock must not put a replica the leader cannot reach in the state at once.
+     */
+    @Test
+    void prepareReachesFollowersByRaftApply_aFollowerCutOffSeesItOnlyAfterItCatchesUp() throws Exception {
+        start();
+        cluster.net().isolate(3); // store 3 runs but hears nothing from the leader on store 1
+
+        assertThat(prepare(1, 1, 100).hasRegionError()).isFalse();
+        assertThat(stateOn(1, 1)).as("the leader applied it").isEqualTo(100);
+        assertThat(stateOn(2, 1)).as("a reached follower applied it").isEqualTo(100);
+        assertThat(stateOn(3, 1)).as("the cut-off follower has not").isZero();
+        assertThat(flashback(1, 1, 100, 101).hasRegionError()).isFalse();
+        assertThat(((InMemoryStoreBackend) cluster.store(3).backend()).ledger().isEmpty())
+                .as("nor any of the flashback's writes").isTrue();
+
+        cluster.net().heal(3); // the leader replicates to it again: it applies prepare, writes and finish in order
+        assertThat(stateOn(3, 1)).isZero();
+        assertThat(((InMemoryStoreBackend) cluster.store(3).backend()).ledger().records(b("a")))
+                .as("the flashback's write of a reached store 3 by catch-up").hasSize(1);
+    }
+
+    /**
+     * A leader that reaches no quorum cannot commit the PrepareFlashback proposal: TiKV's proposal waits and the
+     * request gets no answer (the client's deadline ends it), and no replica enters the flashback state.
+     */
+    @Test
+    void aLeaderWithoutAQuorumLeavesPrepareUnansweredAndNoReplicaPrepared() throws Exception {
+        start();
+        cluster.net().isolate(2);
+        cluster.net().isolate(3);
+
+        assertThatThrownBy(() -> tikv(1).withDeadlineAfter(300, TimeUnit.MILLISECONDS).kvPrepareFlashbackToVersion(
+                PrepareFlashbackToVersionRequest.newBuilder().setContext(ctx(1, 1, 3)).setStartTs(100).setVersion(VERSION)
+                        .build())).isInstanceOf(StatusRuntimeException.class)
+                .satisfies(t -> assertThat(((StatusRuntimeException) t).getStatus().getCode())
+                        .isEqualTo(Status.Code.DEADLINE_EXCEEDED));
+        for (long s = 1; s <= 3; s++) {
+            assertThat(stateOn(s, 1)).as("store %d", s).isZero();
+        }
+    }
+
+    /**
+     * PD learns a region's flashback state (metapb.Region is_in_flashback / flashback_start_ts) only from its
+     * leader's heartbeats, and TiKV sends none when the flashback admin command applies (fsm/peer.rs
+     * on_set_flashback_state): PD's copy lags until the next heartbeat — here the one a new leader sends.
+     */
+    @Test
+    void pdSeesTheFlashbackStateOnlyFromTheLeadersNextHeartbeat() throws Exception {
+        start();
+        assertThat(prepare(1, 1, 100).hasRegionError()).isFalse();
+        assertThat(pdRegion(1).getIsInFlashback()).as("no heartbeat since the prepare").isFalse();
+
+        assertThat(cluster.net().campaign(2, 1)).isTrue(); // a new leader heartbeats its region meta
+        io.phybr.proto.kv.meta.Region r = pdRegion(1);
+        assertThat(r.getIsInFlashback()).isTrue();
+        assertThat(r.getFlashbackStartTs()).isEqualTo(100);
+        assertThat(pdRegion(2).getIsInFlashback()).isFalse();
+    }
+
+    private io.phybr.proto.kv.meta.Region pdRegion(long id) {
+        ManagedChannel ch = channels.computeIfAbsent(0L,
+                s -> NettyChannelBuilder.forTarget(cluster.pd().address()).usePlaintext().build());
+        return io.phybr.proto.kv.pd.PDGrpc.newBlockingStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS)
+                .getRegionByID(io.phybr.proto.kv.pd.GetRegionByIDRequest.newBuilder()
+                        .setHeader(io.phybr.proto.kv.pd.RequestHeader.newBuilder().setClusterId(
+                                io.phybr.mock.pd.MockPd.clusterId())).setRegionId(id).build()).getRegion();
+    }
 }

@@ -2,8 +2,6 @@ package io.phybr.mock.stock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import io.phybr.mock.model.Backup;
 import io.phybr.mock.model.Peer;
@@ -14,6 +12,7 @@ import io.phybr.proto.recoverdata.RecoverRegionRequest;
 import io.phybr.proto.recoverdata.RecoverRegionResponse;
 import io.phybr.proto.recoverdata.WaitApplyRequest;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -31,24 +30,16 @@ import org.junit.jupiter.api.Test;
  * region 2 was cut off before PrepareMerge, its target (region 1) holds CommitMerge unapplied.
  */
 class MergeCatchUpConformanceTest {
+    private final StockClusterFixture fx = new StockClusterFixture();
     private MockStockCluster cluster;
-    private final List<ManagedChannel> channels = new ArrayList<>();
 
     @AfterEach
     void tearDown() throws InterruptedException {
-        for (ManagedChannel ch : channels) {
-            ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        }
-        if (cluster != null) {
-            cluster.close();
-        }
-        Leaks.assertNoServersLeft();
+        fx.close();
     }
 
     private RecoverDataGrpc.RecoverDataStub stub(long store) {
-        ManagedChannel ch = NettyChannelBuilder.forTarget(cluster.store(store).address()).usePlaintext().build();
-        channels.add(ch);
-        return RecoverDataGrpc.newStub(ch).withDeadlineAfter(20, TimeUnit.SECONDS);
+        return fx.async(store, Duration.ofSeconds(20));
     }
 
     @Test
@@ -61,7 +52,7 @@ class MergeCatchUpConformanceTest {
         assertThat(target.appliedIndex()).as("store 2's target holds CommitMerge unapplied").isLessThan(target.lastIndex());
         List<StoreBackend> backends = new ArrayList<>();
         images.keySet().forEach(id -> backends.add(new ModelStoreBackend(id, images, backup)));
-        cluster = MockStockCluster.builder(backends).start();
+        cluster = fx.start(backends);
 
         CompletableFuture<RecoverRegionResponse> led = new CompletableFuture<>();
         StreamObserver<RecoverRegionRequest> in = stub(1).recoverRegion(observer(led));

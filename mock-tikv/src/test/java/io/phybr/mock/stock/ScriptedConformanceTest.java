@@ -1,16 +1,14 @@
 package io.phybr.mock.stock;
 
+import static io.phybr.mock.stock.StockClusterFixture.b;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import io.phybr.mock.fault.Fault;
-import io.phybr.mock.model.Peer;
 import io.phybr.proto.recoverdata.ReadRegionMetaRequest;
 import io.phybr.proto.recoverdata.RecoverDataGrpc;
 import io.phybr.proto.recoverdata.RecoverRegionRequest;
@@ -23,7 +21,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,51 +40,27 @@ import org.junit.jupiter.api.Test;
 class ScriptedConformanceTest {
     private static final Duration HANG = Duration.ofMillis(600);
 
+    private final StockClusterFixture fx = new StockClusterFixture();
     private MockStockCluster cluster;
-    private final Map<Long, ManagedChannel> channels = new TreeMap<>();
     private final HttpClient http = HttpClient.newHttpClient();
 
     @AfterEach
     void tearDown() throws InterruptedException {
-        for (ManagedChannel ch : channels.values()) {
-            ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        }
-        if (cluster != null) {
-            cluster.close();
-        }
-        Leaks.assertNoServersLeft();
-    }
-
-    private static byte[] b(String s) {
-        return s.getBytes(StandardCharsets.US_ASCII);
+        fx.close();
     }
 
     /** One region [-, +inf) on stores 1..3: store s has hard-state term {@code term[s-1]}, last and applied index. */
     private MockStockCluster start(long[] term, long[] last, long[] applied, Fault... faults) throws Exception {
         List<StockReplica> layout = new ArrayList<>();
         for (int s = 1; s <= 3; s++) {
-            layout.add(new StockReplica(s, new LocalPeer(1, new long[] {11, 12, 13}, term[s - 1], last[s - 1], 0, 3,
-                    false, b(""), b("")), applied[s - 1]));
+            layout.add(StockClusterFixture.replica(s, 1, term[s - 1], last[s - 1], applied[s - 1], "", ""));
         }
-        cluster = MockStockCluster.builder(MockStockCluster.backends(layout)).faults(List.of(faults)).start();
+        cluster = fx.startLayout(layout, faults);
         return cluster;
     }
 
     private MockStockCluster healthy(Fault... faults) throws Exception {
         return start(new long[] {6, 6, 6}, new long[] {8, 8, 8}, new long[] {8, 8, 8}, faults);
-    }
-
-    private ManagedChannel channel(long store) {
-        return channels.computeIfAbsent(store,
-                s -> NettyChannelBuilder.forTarget(cluster.store(s).address()).usePlaintext().build());
-    }
-
-    private RecoverDataGrpc.RecoverDataBlockingStub blocking(long store) {
-        return RecoverDataGrpc.newBlockingStub(channel(store)).withDeadlineAfter(10, TimeUnit.SECONDS);
-    }
-
-    private Peer peer(long store, long region) {
-        return cluster.store(store).backend().raftPeer(region);
     }
 
     private String get(String path) throws Exception {
@@ -102,7 +75,7 @@ class ScriptedConformanceTest {
 
     private RecoverRegionResponse recover(long store, long region) throws Exception {
         CompletableFuture<RecoverRegionResponse> f = new CompletableFuture<>();
-        StreamObserver<RecoverRegionRequest> in = RecoverDataGrpc.newStub(channel(store))
+        StreamObserver<RecoverRegionRequest> in = RecoverDataGrpc.newStub(fx.channel(store))
                 .withDeadlineAfter(20, TimeUnit.SECONDS).recoverRegion(observer(f));
         in.onNext(RecoverRegionRequest.newBuilder().setRegionId(region).setAsLeader(true).build());
         in.onCompleted();
@@ -121,10 +94,10 @@ class ScriptedConformanceTest {
     void R0_storesThatBootedWithoutTheMarkerAnswerUnimplementedUntilARestartAfterMarking() throws Exception {
         healthy(new Fault.Unmarked());
         assertThat(get("/pd/api/v1/admin/cluster/markers/snapshot-recovering")).contains("false");
-        assertThatThrownBy(() -> blocking(1).readRegionMeta(ReadRegionMetaRequest.getDefaultInstance()).hasNext())
+        assertThatThrownBy(() -> fx.blocking(1).readRegionMeta(ReadRegionMetaRequest.getDefaultInstance()).hasNext())
                 .isInstanceOfSatisfying(StatusRuntimeException.class,
                         e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNIMPLEMENTED));
-        assertThatThrownBy(() -> blocking(2).waitApply(WaitApplyRequest.getDefaultInstance()))
+        assertThatThrownBy(() -> fx.blocking(2).waitApply(WaitApplyRequest.getDefaultInstance()))
                 .isInstanceOfSatisfying(StatusRuntimeException.class,
                         e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNIMPLEMENTED));
         assertThat(cluster.store(1).recoveryMode()).isFalse();
@@ -132,9 +105,9 @@ class ScriptedConformanceTest {
         cluster.pd().setMarked(true);
         assertThat(cluster.store(1).calls()).as("a marker set after boot changes nothing").isEmpty();
         cluster.store(1).reboot();
-        channels.remove(1L).shutdownNow().awaitTermination(5, TimeUnit.SECONDS); // the old connection got GOAWAY
+        fx.reconnect(1); // the old connection got GOAWAY
         assertThat(cluster.store(1).recoveryMode()).isTrue();
-        assertThat(blocking(1).readRegionMeta(ReadRegionMetaRequest.getDefaultInstance()).hasNext()).isTrue();
+        assertThat(fx.blocking(1).readRegionMeta(ReadRegionMetaRequest.getDefaultInstance()).hasNext()).isTrue();
     }
 
     // ---- R8: tikv#16307, fsm/peer.rs on_snapshot_br_wait_apply + peer.rs snapshot_recovery_maybe_finish_wait_apply --
@@ -153,20 +126,20 @@ class ScriptedConformanceTest {
         start(new long[] {5, 6, 6}, new long[] {10, 8, 8}, new long[] {6, 8, 8},
                 new Fault.IsolatedUntilWaitApply(1));
         synchronized (cluster.net()) {
-            peer(1, 1).writeHardState(peer(1, 1).hardStateTerm(), 11); // the old leader voted for itself
+            fx.peer(1, 1).writeHardState(fx.peer(1, 1).hardStateTerm(), 11); // the old leader voted for itself
         }
         assertThat(recover(2, 1).getStoreId()).as("store 2 wins with store 3's vote").isEqualTo(2);
         synchronized (cluster.net()) {
-            assertThat(peer(1, 1).lastIndex()).as("isolated: the tail is still there").isEqualTo(10);
+            assertThat(fx.peer(1, 1).lastIndex()).as("isolated: the tail is still there").isEqualTo(10);
         }
         CompletableFuture<WaitApplyResponse> f = new CompletableFuture<>();
-        RecoverDataGrpc.newStub(channel(1)).waitApply(WaitApplyRequest.getDefaultInstance(), observer(f));
+        RecoverDataGrpc.newStub(fx.channel(1)).waitApply(WaitApplyRequest.getDefaultInstance(), observer(f));
         await().atMost(Duration.ofSeconds(10)).until(() -> !cluster.net().isolated(1));
         await().pollDelay(HANG).atMost(HANG.plusSeconds(5)).until(() -> true);
         assertThat(f).as("WaitApply on store 1 hangs").isNotDone();
         synchronized (cluster.net()) {
-            assertThat(peer(1, 1).lastIndex()).as("truncated to the new leader's log").isEqualTo(9);
-            assertThat(peer(1, 1).appliedIndex()).as("applied everything it holds, below the target 10").isEqualTo(9);
+            assertThat(fx.peer(1, 1).lastIndex()).as("truncated to the new leader's log").isEqualTo(9);
+            assertThat(fx.peer(1, 1).appliedIndex()).as("applied everything it holds, below the target 10").isEqualTo(9);
         }
         assertThat(cluster.net().waiting(1)).containsExactly(1L);
     }
@@ -175,10 +148,10 @@ class ScriptedConformanceTest {
     void R8_tikv16307_theSameTailTruncatedBeforeTheWaitArrivesDoesNotHang() throws Exception {
         start(new long[] {5, 6, 6}, new long[] {10, 8, 8}, new long[] {6, 8, 8});
         synchronized (cluster.net()) {
-            peer(1, 1).writeHardState(peer(1, 1).hardStateTerm(), 11);
+            fx.peer(1, 1).writeHardState(fx.peer(1, 1).hardStateTerm(), 11);
         }
         recover(2, 1);
-        assertThat(blocking(1).waitApply(WaitApplyRequest.getDefaultInstance()).hasError()).isFalse();
+        assertThat(fx.blocking(1).waitApply(WaitApplyRequest.getDefaultInstance()).hasError()).isFalse();
     }
 
     // ---- R3, tikv#15296: raftstore peer.rs "drop request vote for one election timeout after node start" ----------
@@ -198,8 +171,8 @@ class ScriptedConformanceTest {
         assertThat(recover(1, 1).getStoreId()).isEqualTo(1);
         assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(cluster.store(1).clock().scale(period));
         synchronized (cluster.net()) {
-            assertThat(peer(1, 1).hardStateTerm()).as("several campaigns").isGreaterThan(7);
-            assertThat(peer(2, 1).hardStateTerm()).as("only the winning one was seen").isEqualTo(peer(1, 1).hardStateTerm());
+            assertThat(fx.peer(1, 1).hardStateTerm()).as("several campaigns").isGreaterThan(7);
+            assertThat(fx.peer(2, 1).hardStateTerm()).as("only the winning one was seen").isEqualTo(fx.peer(1, 1).hardStateTerm());
         }
     }
 
@@ -209,7 +182,7 @@ class ScriptedConformanceTest {
         Duration forever = Duration.ofDays(365);
         healthy(new Fault.RefusesVotesAfterStart(2, forever), new Fault.RefusesVotesAfterStart(3, forever));
         CompletableFuture<RecoverRegionResponse> f = new CompletableFuture<>();
-        StreamObserver<RecoverRegionRequest> in = RecoverDataGrpc.newStub(channel(1))
+        StreamObserver<RecoverRegionRequest> in = RecoverDataGrpc.newStub(fx.channel(1))
                 .withDeadlineAfter(20, TimeUnit.SECONDS).recoverRegion(observer(f));
         in.onNext(RecoverRegionRequest.newBuilder().setRegionId(1).setAsLeader(true).build());
         in.onCompleted();
@@ -217,7 +190,7 @@ class ScriptedConformanceTest {
         await().pollDelay(HANG).atMost(HANG.plusSeconds(5)).until(() -> true);
         assertThat(f).isNotDone();
         synchronized (cluster.net()) {
-            assertThat(peer(2, 1).hardStateTerm()).as("no vote request reached Raft").isEqualTo(6);
+            assertThat(fx.peer(2, 1).hardStateTerm()).as("no vote request reached Raft").isEqualTo(6);
         }
     }
 
@@ -234,17 +207,17 @@ class ScriptedConformanceTest {
         start(new long[] {6, 6, 6}, new long[] {8, 8, 6}, new long[] {8, 8, 6}, new Fault.EarlierRecoverRegion(3, 1));
         await().atMost(Duration.ofSeconds(10)).until(() -> {
             synchronized (cluster.net()) {
-                return peer(1, 1).hardStateTerm() > 8;
+                return fx.peer(1, 1).hardStateTerm() > 8;
             }
         });
-        blocking(3).readRegionMeta(ReadRegionMetaRequest.getDefaultInstance()).forEachRemaining(m -> { });
+        fx.blocking(3).readRegionMeta(ReadRegionMetaRequest.getDefaultInstance()).forEachRemaining(m -> { });
         long term;
         synchronized (cluster.net()) {
-            term = peer(3, 1).hardStateTerm();
+            term = fx.peer(3, 1).hardStateTerm();
         }
         await().pollDelay(HANG).atMost(HANG.plusSeconds(5)).until(() -> true);
         synchronized (cluster.net()) {
-            assertThat(peer(3, 1).hardStateTerm()).as("no campaign after the abort").isEqualTo(term);
+            assertThat(fx.peer(3, 1).hardStateTerm()).as("no campaign after the abort").isEqualTo(term);
         }
         assertThat(cluster.net().leaders()).isEmpty();
     }
@@ -267,7 +240,7 @@ class ScriptedConformanceTest {
                 backend.addKv(new InMemoryStoreBackend.Kv(b("k" + i), 100 + i, i % 5 == 0)); // 4 locks
             }
             List<ResolveKvDataResponse> msgs = new ArrayList<>();
-            blocking(s).resolveKvData(ResolveKvDataRequest.newBuilder().setResolvedTs(109).build())
+            fx.blocking(s).resolveKvData(ResolveKvDataRequest.newBuilder().setResolvedTs(109).build())
                     .forEachRemaining(msgs::add);
             got.put(s, msgs);
         }

@@ -1,11 +1,10 @@
 package io.phybr.mock.stock;
 
+import static io.phybr.mock.stock.StockClusterFixture.b;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import io.phybr.mock.model.Peer;
 import io.phybr.proto.recoverdata.ReadRegionMetaRequest;
@@ -17,13 +16,10 @@ import io.phybr.proto.recoverdata.ResolveKvDataRequest;
 import io.phybr.proto.recoverdata.ResolveKvDataResponse;
 import io.phybr.proto.recoverdata.WaitApplyRequest;
 import io.phybr.proto.recoverdata.WaitApplyResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -39,54 +35,29 @@ class StockConformanceTest {
     /** Long enough for dozens of scaled LeaderKeeper periods (10 s each in TiKV time, 10 ms here). */
     private static final Duration HANG = Duration.ofMillis(600);
 
+    private final StockClusterFixture fx = new StockClusterFixture();
     private MockStockCluster cluster;
-    private final Map<Long, ManagedChannel> channels = new TreeMap<>();
 
     @AfterEach
     void tearDown() throws InterruptedException {
-        for (ManagedChannel ch : channels.values()) {
-            ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        }
-        if (cluster != null) {
-            cluster.close();
-        }
-        Leaks.assertNoServersLeft();
-    }
-
-    private static byte[] b(String s) {
-        return s.getBytes(StandardCharsets.US_ASCII);
+        fx.close();
     }
 
     /** Region 1 [-, m) and region 2 [m, +inf) on stores 1..3, term 6; {@code last[s-1]} is store s's last index. */
     private MockStockCluster start(long[] last1, long[] last2) throws Exception {
         List<StockReplica> layout = new ArrayList<>();
         for (int s = 1; s <= 3; s++) {
-            layout.add(new StockReplica(s, new LocalPeer(1, new long[] {11, 12, 13}, 6, last1[s - 1], 0, 3, false,
-                    b(""), b("m")), last1[s - 1]));
-            layout.add(new StockReplica(s, new LocalPeer(2, new long[] {21, 22, 23}, 6, last2[s - 1], 0, 3, false,
-                    b("m"), b("")), last2[s - 1]));
+            layout.add(StockClusterFixture.replica(s, 1, 6, last1[s - 1], last1[s - 1], "", "m"));
+            layout.add(StockClusterFixture.replica(s, 2, 6, last2[s - 1], last2[s - 1], "m", ""));
         }
-        cluster = MockStockCluster.builder(MockStockCluster.backends(layout)).start();
+        cluster = fx.startLayout(layout);
         return cluster;
-    }
-
-    private RecoverDataGrpc.RecoverDataBlockingStub blocking(long store) {
-        return RecoverDataGrpc.newBlockingStub(channel(store)).withDeadlineAfter(10, TimeUnit.SECONDS);
-    }
-
-    private ManagedChannel channel(long store) {
-        return channels.computeIfAbsent(store,
-                s -> NettyChannelBuilder.forTarget(cluster.store(s).address()).usePlaintext().build());
-    }
-
-    private Peer peer(long store, long region) {
-        return cluster.store(store).backend().raftPeer(region);
     }
 
     /** Starts a RecoverRegion forcing {@code regions} on {@code store}; the future completes with its answer. */
     private CompletableFuture<RecoverRegionResponse> recover(long store, long... regions) {
         CompletableFuture<RecoverRegionResponse> f = new CompletableFuture<>();
-        StreamObserver<RecoverRegionRequest> in = RecoverDataGrpc.newStub(channel(store))
+        StreamObserver<RecoverRegionRequest> in = RecoverDataGrpc.newStub(fx.channel(store))
                 .withDeadlineAfter(20, TimeUnit.SECONDS).recoverRegion(observer(f));
         for (long r : regions) {
             in.onNext(RecoverRegionRequest.newBuilder().setRegionId(r).setAsLeader(true).build());
@@ -124,10 +95,10 @@ class StockConformanceTest {
     void R2_lastLogTermIsTheHardStateTermNotTheLastEntryTerm() throws Exception {
         start(new long[] {10, 10, 10}, new long[] {10, 10, 10});
         synchronized (cluster.net()) {
-            peer(1, 1).writeHardState(9, peer(1, 1).vote()); // voted in a later term, received no entry of it
+            fx.peer(1, 1).writeHardState(9, fx.peer(1, 1).vote()); // voted in a later term, received no entry of it
         }
         List<RegionMeta> metas = new ArrayList<>();
-        blocking(1).readRegionMeta(ReadRegionMetaRequest.getDefaultInstance()).forEachRemaining(metas::add);
+        fx.blocking(1).readRegionMeta(ReadRegionMetaRequest.getDefaultInstance()).forEachRemaining(metas::add);
         assertThat(metas).extracting(RegionMeta::getRegionId).containsExactly(1L, 2L);
         assertThat(metas.get(0).getLastLogTerm()).isEqualTo(9);
         assertThat(metas.get(0).getPeerId()).isEqualTo(13);
@@ -147,8 +118,8 @@ class StockConformanceTest {
         CompletableFuture<RecoverRegionResponse> call = recover(1, 1);
         assertHangs(call, 1, "RecoverRegion");
         synchronized (cluster.net()) {
-            assertThat(peer(1, 1).hardStateTerm()).as("it campaigned again and again").isGreaterThan(8);
-            assertThat(peer(1, 1).silenced()).isTrue();
+            assertThat(fx.peer(1, 1).hardStateTerm()).as("it campaigned again and again").isGreaterThan(8);
+            assertThat(fx.peer(1, 1).silenced()).isTrue();
         }
         assertThat(cluster.net().leaders()).doesNotContainKey(1L);
     }
@@ -162,9 +133,9 @@ class StockConformanceTest {
         assertThat(r.hasError()).isFalse();
         assertThat(cluster.net().leaders()).containsEntry(1L, 2L).containsEntry(2L, 2L);
         synchronized (cluster.net()) {
-            Peer leader = peer(2, 1);
+            Peer leader = fx.peer(2, 1);
             assertThat(leader.appliedIndex()).isEqualTo(leader.lastIndex()).isEqualTo(13); // + its empty entry
-            assertThat(peer(1, 1).lastIndex()).as("the follower took the leader's log").isEqualTo(13);
+            assertThat(fx.peer(1, 1).lastIndex()).as("the follower took the leader's log").isEqualTo(13);
         }
     }
 
@@ -222,10 +193,10 @@ class StockConformanceTest {
         CompletableFuture<RecoverRegionResponse> recovering = recover(1, 1);
         await().atMost(Duration.ofSeconds(5)).until(() -> cluster.store(1).calls().contains("RecoverRegion"));
         cluster.store(1).faults().slow(Duration.ofMillis(150));
-        Iterator<RegionMeta> first = blocking(1).readRegionMeta(ReadRegionMetaRequest.getDefaultInstance());
+        Iterator<RegionMeta> first = fx.blocking(1).readRegionMeta(ReadRegionMetaRequest.getDefaultInstance());
         assertThat(first.hasNext()).isTrue(); // the first stream is under way
         List<RegionMeta> second = new ArrayList<>();
-        blocking(1).readRegionMeta(ReadRegionMetaRequest.getDefaultInstance()).forEachRemaining(second::add);
+        fx.blocking(1).readRegionMeta(ReadRegionMetaRequest.getDefaultInstance()).forEachRemaining(second::add);
         List<RegionMeta> rest = new ArrayList<>();
         first.forEachRemaining(rest::add);
         assertThat(rest).as("the older ReadRegionMeta finished").hasSize(2);
@@ -245,7 +216,7 @@ class StockConformanceTest {
         start(new long[] {10, 10, 10}, new long[] {10, 10, 10});
         long before = cluster.pd().startTimestamps().get(1L);
         CompletableFuture<RecoverRegionResponse> f = new CompletableFuture<>();
-        StreamObserver<RecoverRegionRequest> in = RecoverDataGrpc.newStub(channel(1)).recoverRegion(observer(f));
+        StreamObserver<RecoverRegionRequest> in = RecoverDataGrpc.newStub(fx.channel(1)).recoverRegion(observer(f));
         in.onNext(RecoverRegionRequest.newBuilder().setRegionId(1).setAsLeader(true).build());
         await().atMost(Duration.ofSeconds(10)).until(() -> cluster.store(1).calls().contains("RecoverRegion"));
         in.onError(Status.CANCELLED.withDescription("operator pressed Ctrl-C").asException());
@@ -264,7 +235,7 @@ class StockConformanceTest {
         assertThat(cluster.net().leaders()).doesNotContainKey(1L);
         assertThat(cluster.pd().startTimestamps().get(1L)).isGreaterThan(before);
         synchronized (cluster.net()) {
-            assertThat(peer(1, 1).silenced()).isTrue();
+            assertThat(fx.peer(1, 1).silenced()).isTrue();
         }
     }
 
@@ -275,9 +246,9 @@ class StockConformanceTest {
     void R8_waitApplyAnswersAtOnceWhenNoPeerMustWait() throws Exception {
         start(new long[] {10, 10, 10}, new long[] {10, 10, 10});
         synchronized (cluster.net()) {
-            peer(1, 2).writeAppliedIndex(8); // unapplied tail, but this follower never voted
+            fx.peer(1, 2).writeAppliedIndex(8); // unapplied tail, but this follower never voted
         }
-        WaitApplyResponse r = blocking(1).waitApply(WaitApplyRequest.getDefaultInstance());
+        WaitApplyResponse r = fx.blocking(1).waitApply(WaitApplyRequest.getDefaultInstance());
         assertThat(r.hasError()).isFalse();
     }
 
@@ -289,11 +260,11 @@ class StockConformanceTest {
     void R8_waitApplyHangsForAVotedFollowerWhoseRegionHasNoLeader() throws Exception {
         start(new long[] {10, 10, 10}, new long[] {10, 10, 10});
         synchronized (cluster.net()) {
-            peer(1, 2).writeAppliedIndex(8);
-            peer(1, 2).writeHardState(peer(1, 2).hardStateTerm(), 22);
+            fx.peer(1, 2).writeAppliedIndex(8);
+            fx.peer(1, 2).writeHardState(fx.peer(1, 2).hardStateTerm(), 22);
         }
         CompletableFuture<WaitApplyResponse> f = new CompletableFuture<>();
-        RecoverDataGrpc.newStub(channel(1)).waitApply(WaitApplyRequest.getDefaultInstance(), observer(f));
+        RecoverDataGrpc.newStub(fx.channel(1)).waitApply(WaitApplyRequest.getDefaultInstance(), observer(f));
         assertHangs(f, 1, "WaitApply");
     }
 
@@ -306,17 +277,17 @@ class StockConformanceTest {
     void R10_retriedWaitApplyAnswersAtOnceWhileTheFirstIsPending() throws Exception {
         start(new long[] {10, 10, 10}, new long[] {10, 10, 10});
         synchronized (cluster.net()) {
-            peer(1, 2).writeAppliedIndex(8);
-            peer(1, 2).writeHardState(peer(1, 2).hardStateTerm(), 22);
+            fx.peer(1, 2).writeAppliedIndex(8);
+            fx.peer(1, 2).writeHardState(fx.peer(1, 2).hardStateTerm(), 22);
         }
         CompletableFuture<WaitApplyResponse> first = new CompletableFuture<>();
-        RecoverDataGrpc.newStub(channel(1)).withDeadlineAfter(300, TimeUnit.MILLISECONDS)
+        RecoverDataGrpc.newStub(fx.channel(1)).withDeadlineAfter(300, TimeUnit.MILLISECONDS)
                 .waitApply(WaitApplyRequest.getDefaultInstance(), observer(first));
         assertThat(code(first)).as("the client gave up").isEqualTo(Status.Code.DEADLINE_EXCEEDED);
-        WaitApplyResponse retried = blocking(1).waitApply(WaitApplyRequest.getDefaultInstance());
+        WaitApplyResponse retried = fx.blocking(1).waitApply(WaitApplyRequest.getDefaultInstance());
         assertThat(retried.hasError()).isFalse();
         synchronized (cluster.net()) {
-            assertThat(peer(1, 2).appliedIndex()).as("answered success, nothing applied").isEqualTo(8);
+            assertThat(fx.peer(1, 2).appliedIndex()).as("answered success, nothing applied").isEqualTo(8);
         }
         assertThat(cluster.net().waiting(1)).containsExactly(2L);
     }
@@ -337,7 +308,7 @@ class StockConformanceTest {
         }
         long t0 = System.nanoTime();
         List<ResolveKvDataResponse> got = new ArrayList<>();
-        blocking(3).resolveKvData(ResolveKvDataRequest.newBuilder().setResolvedTs(119).build())
+        fx.blocking(3).resolveKvData(ResolveKvDataRequest.newBuilder().setResolvedTs(119).build())
                 .forEachRemaining(got::add);
         assertThat(Duration.ofNanos(System.nanoTime() - t0))
                 .isGreaterThanOrEqualTo(cluster.store(3).clock().scale(RecoveryClock.COMPACTION));

@@ -47,7 +47,9 @@ public final class PlanCommand implements Callable<Integer> {
             description = "Region dump to plan from (SPEC §6 JSON Lines); '-' reads standard input. The"
                     + " reports.jsonl of a recorded run (phybr serve --record) replays that run: its options come from"
                     + " the manifest.json beside it, a torn last line is skipped with a warning, and the plan is"
-                    + " compared with the recorded plan.jsonl.")
+                    + " compared with the recorded plan.jsonl. A recover recording is re-planned only: the finish"
+                    + " (resolve, or flashback with the manifest's timestamps) is not re-driven; run recover again"
+                    + " against the cluster for that.")
     String input;
 
     @Option(names = "--policy", paramLabel = "seed|br",

@@ -51,11 +51,19 @@ public final class FlashbackTexts {
                 + " (it reuses this run's flashback timestamps).";
     }
 
-    /** A rerun that finishes by resolve after a run that took flashback timestamps. */
-    public static String resolveAfterFlashback(String run) {
-        return run + " took flashback timestamps and may have left regions in the flashback state, which refuse reads"
-                + " and writes until a flashback finishes them; this run finishes by resolve, which does not. Prefer"
-                + " --finish flashback for this rerun.";
+    /**
+     * A rerun that would finish by resolve after a run that entered the flashback stages: refused.
+     * {@code defaultWhy}: why resolve was the default (null when --finish resolve was asked).
+     */
+    public static String resolveAfterPrepared(String run, String phase, FlashbackTs ts, String defaultWhy) {
+        return run + " stopped in its " + phase + " stage (" + ts.describe() + "): the regions it prepared stay in"
+                + " the flashback state, refusing every read and write but the flashback's, and the resolve finish"
+                + " (WaitApply, then ResolveKvData) does not take them out of it — the cluster would restart with those"
+                + " regions refusing every request. This run finishes by "
+                + (defaultWhy == null ? "resolve because --finish resolve was given" : defaultWhy)
+                + ". Nothing was changed on any store. Run recover again with --finish flashback: it reuses those"
+                + " timestamps, prepares what is left and flashes every region back (a region already done answers at"
+                + " once)" + (defaultWhy == null ? "." : "; a TiKV too old for the flashback must be upgraded first.");
     }
 
     /** PD gave no timestamp. */

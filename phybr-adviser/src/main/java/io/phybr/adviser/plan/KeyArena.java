@@ -46,6 +46,20 @@ final class KeyArena {
         return addr;
     }
 
+    /** Appends {@code src[aOff, aOff+aLen)} then {@code src[bOff, bOff+bLen)} contiguously; returns the address of the first. */
+    long append(byte[] src, int aOff, int aLen, int bOff, int bLen) {
+        int len = aLen + bLen;
+        if (pos + len > PAGE_SIZE || pageCount == 0) {
+            newPage(Math.max(len, PAGE_SIZE));
+        }
+        byte[] page = pages[pageCount - 1];
+        System.arraycopy(src, aOff, page, pos, aLen);
+        System.arraycopy(src, bOff, page, pos + aLen, bLen);
+        long addr = ((long) (pageCount - 1) << 32) | pos;
+        pos += len;
+        return addr;
+    }
+
     /** Appends {@code len} bytes held by another arena at {@code addr}; returns their new address. */
     long appendFrom(KeyArena src, long addr, int len) {
         if (pos + len > PAGE_SIZE || pageCount == 0) {

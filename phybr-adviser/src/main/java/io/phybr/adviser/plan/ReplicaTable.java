@@ -72,7 +72,40 @@ public final class ReplicaTable implements ReplicaSink {
                 (byte) (STOCK_FIELDS | (tombstone ? TOMBSTONE : 0)), startKey, endKey);
     }
 
+    /**
+     * Adds a seed-protocol report whose keys are slices of {@code keys} (a received message's bytes): the
+     * keys are copied into the table, nothing is allocated per row.
+     */
+    public void addSeed(long storeId, long regionId, long appliedIndex, long term, long version, boolean tombstone,
+                        byte[] keys, int startOff, int startLen, int endOff, int endLen) {
+        int i = row(storeId, regionId, 0, appliedIndex, term, 0, version, (byte) (tombstone ? TOMBSTONE : 0));
+        keyAddr[i] = this.keys.append(keys, startOff, startLen, endOff, endLen);
+        this.startLen[i] = startLen;
+        this.endLen[i] = endLen;
+    }
+
+    /** Adds a stock-TiKV report whose keys are slices of {@code keys}, as {@link #addSeed(long, long, long, long, long, boolean, byte[], int, int, int, int)}. */
+    public void addStock(long storeId, long regionId, long peerId, long lastLogTerm, long lastIndex, long commitIndex,
+                         long version, boolean tombstone, byte[] keys, int startOff, int startLen, int endOff, int endLen) {
+        int i = row(storeId, regionId, peerId, lastIndex, lastLogTerm, commitIndex, version,
+                (byte) (STOCK_FIELDS | (tombstone ? TOMBSTONE : 0)));
+        keyAddr[i] = this.keys.append(keys, startOff, startLen, endOff, endLen);
+        this.startLen[i] = startLen;
+        this.endLen[i] = endLen;
+    }
+
     private int add(long s, long r, long p, long idx, long t, long c, long v, byte f, byte[] start, byte[] end) {
+        int i = row(s, r, p, idx, t, c, v, f);
+        byte[] a = start == null ? EMPTY : start;
+        byte[] b = end == null ? EMPTY : end;
+        keyAddr[i] = keys.append(a, b);
+        startLen[i] = a.length;
+        endLen[i] = b.length;
+        return i;
+    }
+
+    /** The next row's columns but its keys. */
+    private int row(long s, long r, long p, long idx, long t, long c, long v, byte f) {
         if (size == store.length) {
             grow();
         }
@@ -85,11 +118,6 @@ public final class ReplicaTable implements ReplicaSink {
         commit[i] = c;
         version[i] = v;
         flags[i] = f;
-        byte[] a = start == null ? EMPTY : start;
-        byte[] b = end == null ? EMPTY : end;
-        keyAddr[i] = keys.append(a, b);
-        startLen[i] = a.length;
-        endLen[i] = b.length;
         return i;
     }
 

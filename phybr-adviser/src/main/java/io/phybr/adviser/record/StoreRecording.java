@@ -47,6 +47,37 @@ public final class StoreRecording {
         }
     }
 
+    /** {@link #seed(long, long, long, long, boolean, byte[], byte[])} with the keys as slices of a received message. */
+    public synchronized void seed(long regionId, long appliedIndex, long term, long version, boolean tombstone,
+                                  byte[] keys, int startOff, int startLen, int endOff, int endLen) {
+        if (ended || recorder == null || !recorder.accepting()) {
+            return;
+        }
+        try {
+            writer.writeSeed(store, regionId, appliedIndex, term, version, tombstone, keys, startOff, startLen, endOff,
+                    endLen);
+            lines++;
+        } catch (IOException | RuntimeException e) {
+            recorder.fail(e);
+        }
+    }
+
+    /** {@link #stock(long, long, long, long, long, long, boolean, byte[], byte[])} with the keys as slices of a received message. */
+    public synchronized void stock(long regionId, long peerId, long lastLogTerm, long lastIndex, long commitIndex,
+                                   long version, boolean tombstone, byte[] keys, int startOff, int startLen, int endOff,
+                                   int endLen) {
+        if (ended || recorder == null || !recorder.accepting()) {
+            return;
+        }
+        try {
+            writer.writeStock(store, regionId, peerId, lastLogTerm, lastIndex, commitIndex, version, tombstone, keys,
+                    startOff, startLen, endOff, endLen);
+            lines++;
+        } catch (IOException | RuntimeException e) {
+            recorder.fail(e);
+        }
+    }
+
     /** Records a stock-TiKV report ({@code recover_data.RegionMeta}) of this store. */
     public synchronized void stock(long regionId, long peerId, long lastLogTerm, long lastIndex, long commitIndex,
                                    long version, boolean tombstone, byte[] start, byte[] end) {

@@ -82,14 +82,27 @@ final class FinishStep {
     }
 
     /**
-     * The flashback timestamps: those of the newest earlier run that did not end well and had taken some for this
-     * resolved ts (its regions may be prepared or flashed back with them), else PD's TSO now.
+     * Refuses a resolve finish after an unfinished run that entered the flashback stages (recorded phase
+     * flashback-prepare or flashback; it had taken flashback timestamps): the regions it prepared stay in the
+     * flashback state, refusing every read and write but the flashback's ({@code util.rs check_flashback_state}),
+     * and WaitApply/ResolveKvData never take them out of it — so a resolve finish would hand back a cluster whose
+     * regions refuse every request. Nothing has changed yet when this runs. A run that took timestamps but stopped
+     * before the flashback stages prepared nothing: resolving after it is safe.
      */
-    /** Warns when an earlier unfinished run may have left regions prepared and this one finishes by resolve. */
-    void warnIfPrepared(List<RunState.Other> others) {
-        if (finish == Finish.RESOLVE) {
-            others.stream().filter(o -> o.flashback().isPresent()).findFirst()
-                    .ifPresent(o -> LOG.warn("prepare: {}", FlashbackTexts.resolveAfterFlashback(o.describe())));
+    void refuseResolveAfterPrepared(List<RunState.Other> others) throws PhaseFailure {
+        if (finish != Finish.RESOLVE) {
+            return;
+        }
+        for (RunState.Other o : others) {
+            if (o.flashback().isEmpty()) {
+                continue;
+            }
+            if (o.phase().equals(Phase.FLASHBACK_PREPARE.label()) || o.phase().equals(Phase.FLASHBACK.label())) {
+                throw new PhaseFailure(ExitCode.FAILURE, FlashbackTexts.resolveAfterPrepared(o.describe(), o.phase(),
+                        o.flashback().get(), asked.isPresent() ? null : why));
+            }
+            LOG.info("prepare: {} took flashback timestamps but stopped in {}, before preparing any region: finishing"
+                    + " by resolve leaves nothing in the flashback state", o.describe(), o.phase());
         }
     }
 

@@ -1,8 +1,6 @@
 package io.phybr.adviser.stock;
 
-import io.phybr.adviser.files.AtomicFiles;
 import io.phybr.adviser.flashback.FlashbackTs;
-import io.phybr.adviser.text.Texts;
 import io.phybr.contract.ExitCode;
 import io.phybr.adviser.outcome.Outcome;
 import io.phybr.adviser.pd.PdClient;
@@ -315,7 +313,7 @@ public final class StockRecovery {
     /** The finish from the stores' versions (or --finish); for a flashback, its timestamps now (PD's TSO, R0 order). */
     private void chooseFinish(List<PdStore> stores, List<RunState.Other> others) throws PhaseFailure {
         finishStep.choose(stores);
-        finishStep.warnIfPrepared(others);
+        finishStep.refuseResolveAfterPrepared(others);
         recorder.finishedBy(finishStep.finish().label(), finishStep.why());
         if (!dryRun && finishStep.finish() == io.phybr.adviser.flashback.Finish.FLASHBACK) {
             finishStep.timestamps(resolvedTs.getAsLong(), others, pd);
@@ -425,116 +423,8 @@ public final class StockRecovery {
     }
 
     /** Builds a {@link StockRecovery}; {@code pd}, {@code channels} and (unless dry run) {@code resolvedTs} are needed. */
-    public static final class Builder {
-        private PdClient pd;
-        private StoreChannels channels = StoreChannels.netty(null);
-        private int concurrency = MAX_CONCURRENCY;
-        private OptionalLong resolvedTs = OptionalLong.empty();
-        private boolean dryRun;
-        private boolean acceptHoles;
-        private Path planOutput;
-        private Timeouts timeouts = Timeouts.defaults();
-        private RetryPolicy retry = RetryPolicy.defaults();
-        private Duration progressInterval = Duration.ofSeconds(10);
-        private java.util.function.Consumer<io.phybr.adviser.progress.PhaseProgress> progressListener = p -> { };
-        private java.util.function.Consumer<io.phybr.adviser.progress.PhaseProgress> liveProgressListener = p -> { };
-        private RunRecorder recorder = RunRecorder.none();
-        private Duration pdPauseTtl = SchedulingPause.DEFAULT_TTL;
-        private ExpectedStores expectedStores = ExpectedStores.unknown();
-        private Duration storeWaitTimeout = Duration.ofMinutes(10);
-        private Duration storePoll = Duration.ofSeconds(2);
-        private Duration roundTimeout = WatchPolicy.defaults().roundTimeout();
-        private Duration restartGrace = WatchPolicy.defaults().restartGrace();
-        private Duration watchInterval = WatchPolicy.defaults().watchInterval();
-        private int maxRestarts = WatchPolicy.defaults().maxRestarts();
-        private boolean force;
-        private Path runsRoot;
-        private Phase killAt;
-        private io.phybr.adviser.flashback.Finish finish;
-        private Duration flashbackTimeout = Duration.ofMinutes(30);
-        private Duration flashbackCallTimeout = Duration.ofMinutes(3);
-        private java.util.function.Function<PdClient, io.phybr.adviser.flashback.PdRoutes> pdRoutes;
-        private java.util.function.UnaryOperator<io.phybr.adviser.flashback.RegionCalls> flashbackCalls;
-
-        public Builder pd(PdClient pd) { this.pd = pd; return this; }
-        public Builder channels(StoreChannels channels) { this.channels = channels; return this; }
-        /** Stores handled at once; capped at {@value #MAX_CONCURRENCY}. */
-        public Builder concurrency(int n) { this.concurrency = n; return this; }
-        public Builder resolvedTs(long ts) { this.resolvedTs = OptionalLong.of(ts); return this; }
-        public Builder dryRun(boolean dryRun) { this.dryRun = dryRun; return this; }
-        public Builder acceptHoles(boolean accept) { this.acceptHoles = accept; return this; }
-        public Builder planOutput(Path path) { this.planOutput = path; return this; }
-        public Builder timeouts(Timeouts t) { this.timeouts = t; return this; }
-        public Builder retry(RetryPolicy r) { this.retry = r; return this; }
-        public Builder progressInterval(Duration d) { this.progressInterval = d; return this; }
-        /** How long PD stays paused if this process dies (BR: 5 min); refreshed every third of it while running. */
-        public Builder pdPauseTtl(Duration d) { this.pdPauseTtl = Objects.requireNonNull(d, "pdPauseTtl"); return this; }
-        /**
-         * The TiKV stores to wait for in PD before anything changes (R14); unknown = PD's list read once, which the
-         * CLI allows only for a dry run.
-         */
-        public Builder expectedStores(ExpectedStores e) { this.expectedStores = Objects.requireNonNull(e); return this; }
-        /** How long to wait for the expected stores, and how often PD's list is read meanwhile. */
-        public Builder storeWait(Duration timeout, Duration poll) { this.storeWaitTimeout = timeout; this.storePoll = poll; return this; }
-        /** Every progress snapshot of every store phase also goes here (e.g. {@code ProgressFile}). */
-        /** Every second's snapshot of every store phase goes here (the progress bar, metrics). */
-        public Builder liveProgressListener(java.util.function.Consumer<io.phybr.adviser.progress.PhaseProgress> l) {
-            this.liveProgressListener = Objects.requireNonNull(l, "liveProgressListener");
-            return this;
-        }
-
-        public Builder progressListener(java.util.function.Consumer<io.phybr.adviser.progress.PhaseProgress> l) {
-            this.progressListener = Objects.requireNonNull(l, "progressListener");
-            return this;
-        }
-        /**
-         * Records the run (every region meta collected, the plan, the outcome); {@link #run()} finishes the
-         * recording with the outcome. A recording never changes what the recovery does. Default:
-         * {@link RunRecorder#none()}.
-         */
-        public Builder recorder(RunRecorder r) { this.recorder = Objects.requireNonNull(r, "recorder"); return this; }
-
-        /**
-         * How long one round of RecoverRegion may take before PD is asked which forced regions still have no leader
-         * (R3: the call never answers while one cannot win). Default 5 minutes (TiKV takes ≥ 10 s per call, R5).
-         */
-        public Builder roundTimeout(Duration d) { this.roundTimeout = d; return this; }
-        /** How long PD is watched for a restart of a store whose wait was interrupted (R10). Default 2 minutes. */
-        public Builder restartGrace(Duration d) { this.restartGrace = d; return this; }
-        /** How often PD's store start timestamps are read while waiting (R9; BR reads every 30 s). */
-        public Builder watchInterval(Duration d) { this.watchInterval = d; return this; }
-        /** Restarts of one store tolerated during a recovery before it is named as unstable. Default 3. */
-        public Builder maxRestarts(int n) { this.maxRestarts = n; return this; }
-
-        /** Run even though another recover looks live (a dry run then aborts its RecoverRegion in flight, R6). */
-        public Builder force(boolean f) { this.force = f; return this; }
-        /** Where other runs' directories are looked for when this run records nothing ({@code --no-record}). */
-        public Builder runsRoot(Path root) { this.runsRoot = root; return this; }
-
-        /**
-         * How the recovery finishes after RecoverRegion; null (the default) chooses by the TiKV versions PD lists:
-         * flashback when every store runs 6.5 or later, else resolve.
-         */
-        public Builder finish(io.phybr.adviser.flashback.Finish f) { this.finish = f; return this; }
-        /**
-         * Bounds of the flashback finish: each stage (prepare, flashback) over every region, and each call (TiDB: 3
-         * minutes). Concurrency, tries (twice the retry policy's) and backoff are the recovery's.
-         */
-        public Builder flashbackTimeouts(Duration stage, Duration call) {
-            this.flashbackTimeout = Objects.requireNonNull(stage);
-            this.flashbackCallTimeout = Objects.requireNonNull(call);
-            return this;
-        }
-        /** Tests: PD's TSO and region routes from here instead of PD's gRPC API on the --pd address. */
-        public Builder pdRoutes(java.util.function.Function<PdClient, io.phybr.adviser.flashback.PdRoutes> r) { this.pdRoutes = r; return this; }
-
-        /** Tests: the run dies as a SIGKILL would just before entering {@code p} ({@link Killed} escapes {@link #run()}). */
-        Builder killAt(Phase p) { this.killAt = p; return this; }
-
-        /** Tests: the flashback's store calls go through this (a kill in the middle of a stage). */
-        Builder flashbackCalls(java.util.function.UnaryOperator<io.phybr.adviser.flashback.RegionCalls> w) {
-            this.flashbackCalls = w;
-            return this;
+    public static final class Builder extends StockRecoveryOptions<Builder> {
+        Builder() {
         }
 
         public StockRecovery build() {

@@ -1,11 +1,18 @@
 package io.phybr.adviser.stock;
 
+import io.grpc.CallOptions;
 import io.grpc.Deadline;
 import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ClientResponseObserver;
+import io.phybr.adviser.collect.MetaFields;
+import io.phybr.adviser.collect.MetaFrame;
+import io.phybr.adviser.collect.RawMetas;
 import io.phybr.adviser.pd.PdStore;
 import io.phybr.adviser.plan.ReplicaTable;
 import io.phybr.adviser.record.StoreRecording;
@@ -32,24 +39,45 @@ final class StoreRpc {
     private StoreRpc() {
     }
 
-    /** Metas asked of the transport at a time; the store streams at most this far ahead of us. */
-    private static final int META_WINDOW = 1024;
+    /**
+     * Metas asked of the transport at a time; the store streams at most this far ahead of us (~100 bytes a meta:
+     * a few MB per store). Asked for in halves, so a request(n) — a hand-off to the transport — is rare.
+     */
+    private static final int META_WINDOW = 16384;
+    /** Progress is counted in steps of this many metas (and at the end), not with an atomic add per meta. */
+    private static final int COUNT_STEP = 1024;
 
     /**
-     * ReadRegionMeta, streamed into a fresh table for this store. Metas are consumed on the
-     * transport's thread as they arrive and asked for in batches (at most {@link #META_WINDOW}
-     * outstanding), so memory stays bounded whatever the store's size without a thread hand-off
-     * per message. The table is only touched by one callback at a time (gRPC serialises them)
-     * and handed over through the completion of {@code done}.
+     * ReadRegionMeta with each message read as raw bytes ({@link RawMetas}, no size limit of its own: the channel's
+     * inbound limit applies) and decoded by {@link MetaFields} straight into the table.
+     */
+    static final MethodDescriptor<ReadRegionMetaRequest, MetaFrame> READ_REGION_META_RAW =
+            RecoverDataGrpc.getReadRegionMetaMethod().toBuilder(
+                    RecoverDataGrpc.getReadRegionMetaMethod().getRequestMarshaller(), new RawMetas(Long.MAX_VALUE))
+                    .build();
+    private static final MethodDescriptor.Marshaller<RegionMeta> GENERAL =
+            ProtoUtils.marshaller(RegionMeta.getDefaultInstance());
+
+    /**
+     * ReadRegionMeta, streamed into a fresh table for this store. Metas are decoded on the transport's
+     * thread as they arrive (the call runs on a direct executor: no thread hand-off per message), straight
+     * from the message bytes into the table's columns, and asked for in batches (at most {@link #META_WINDOW}
+     * outstanding), so memory stays bounded whatever the store's size. A message the fast decoder does not
+     * take (unknown fields, odd encodings, garbage) goes through protobuf's general parser, which fails the
+     * call exactly as gRPC's own marshaller did. The table is only touched by one callback at a time (gRPC
+     * serialises them) and handed over through the completion of {@code done}.
      */
     static ReplicaTable collect(PdStore s, ManagedChannel ch, Deadline deadline, PhaseRunner.Progress p,
                                 StoreRecording rec) throws InterruptedException {
         ReplicaTable t = new ReplicaTable(1024);
         t.declareStore(s.id());
+        long store = s.id();
         CompletableFuture<ReplicaTable> done = new CompletableFuture<>();
-        ClientResponseObserver<ReadRegionMetaRequest, RegionMeta> obs = new ClientResponseObserver<>() {
+        ClientResponseObserver<ReadRegionMetaRequest, MetaFrame> obs = new ClientResponseObserver<>() {
+            private final MetaFields f = MetaFields.stock();
             private ClientCallStreamObserver<ReadRegionMetaRequest> call;
             private int unrequested;
+            private int uncounted;
 
             @Override
             public void beforeStart(ClientCallStreamObserver<ReadRegionMetaRequest> c) {
@@ -58,34 +86,58 @@ final class StoreRpc {
             }
 
             @Override
-            public void onNext(RegionMeta m) {
-                byte[] start = m.getStartKey().toByteArray();
-                byte[] end = m.getEndKey().toByteArray();
-                t.addStock(s.id(), m.getRegionId(), m.getPeerId(), m.getLastLogTerm(), m.getLastIndex(),
-                        m.getCommitIndex(), m.getVersion(), m.getTombstone(), start, end);
-                rec.stock(m.getRegionId(), m.getPeerId(), m.getLastLogTerm(), m.getLastIndex(), m.getCommitIndex(),
-                        m.getVersion(), m.getTombstone(), start, end);
-                p.count.incrementAndGet();
+            public void onNext(MetaFrame frame) {
+                byte[] b = frame.bytes();
+                if (f.decode(b, 0, frame.length())) {
+                    boolean tombstone = f.value(7) != 0;
+                    t.addStock(store, f.value(1), f.value(2), f.value(3), f.value(4), f.value(5), f.value(6), tombstone,
+                            b, f.startOffset(), f.startLength(), f.endOffset(), f.endLength());
+                    rec.stock(f.value(1), f.value(2), f.value(3), f.value(4), f.value(5), f.value(6), tombstone,
+                            b, f.startOffset(), f.startLength(), f.endOffset(), f.endLength());
+                } else {
+                    general(GENERAL.parse(frame.stream())); // throws as gRPC's marshaller did on garbage
+                }
+                if (++uncounted >= COUNT_STEP) {
+                    p.count.addAndGet(uncounted);
+                    uncounted = 0;
+                }
                 if (++unrequested >= META_WINDOW / 2) {
                     call.request(unrequested);
                     unrequested = 0;
                 }
             }
 
+            private void general(RegionMeta m) {
+                byte[] start = m.getStartKey().toByteArray();
+                byte[] end = m.getEndKey().toByteArray();
+                t.addStock(store, m.getRegionId(), m.getPeerId(), m.getLastLogTerm(), m.getLastIndex(),
+                        m.getCommitIndex(), m.getVersion(), m.getTombstone(), start, end);
+                rec.stock(m.getRegionId(), m.getPeerId(), m.getLastLogTerm(), m.getLastIndex(), m.getCommitIndex(),
+                        m.getVersion(), m.getTombstone(), start, end);
+            }
+
             @Override
             public void onError(Throwable e) {
+                p.count.addAndGet(uncounted);
+                uncounted = 0;
                 done.completeExceptionally(e);
             }
 
             @Override
             public void onCompleted() {
+                p.count.addAndGet(uncounted);
+                uncounted = 0;
                 done.complete(t);
             }
         };
-        RecoverDataGrpc.newStub(ch).withDeadline(deadline)
-                .readRegionMeta(ReadRegionMetaRequest.newBuilder().setStoreId(s.id()).build(), obs);
+        ClientCalls.asyncServerStreamingCall(
+                ch.newCall(READ_REGION_META_RAW, CallOptions.DEFAULT.withDeadline(deadline).withExecutor(DIRECT)),
+                ReadRegionMetaRequest.newBuilder().setStoreId(store).build(), obs);
         return await(done, deadline);
     }
+
+    /** Runs gRPC's callbacks on the transport thread that has the message (they only decode and copy). */
+    private static final java.util.concurrent.Executor DIRECT = Runnable::run;
 
     /**
      * RecoverRegion: streams the store's commands with flow control (only while the transport is ready),

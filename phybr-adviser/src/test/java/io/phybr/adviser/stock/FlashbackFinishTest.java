@@ -192,4 +192,52 @@ class FlashbackFinishTest {
         assertThat(ModelStoreBackend.check(backup, images, cluster.stores())).isEmpty();
         assertThat(cluster.pd().state().withoutAllocId()).isEqualTo(before.withoutAllocId().withMarker(false));
     }
+    /**
+     * Regions a killed run prepared refuse every read and write until a flashback finishes them (tikv util.rs
+     * check_flashback_state), and the resolve finish never does: a rerun asked to finish by resolve is refused with
+     * nothing changed, naming the run and the way out; the rerun by flashback then finishes it.
+     */
+    @Test
+    void aResolveRerunAfterARunThatPreparedRegionsIsRefusedAndTheFlashbackRerunFinishesIt() throws Exception {
+        start("lagging-peer-across-split.scn");
+        PdState before = cluster.pd().state();
+        AtomicInteger prepared = new AtomicInteger();
+        StockRecovery first = recovery().flashbackCalls(calls -> new RegionCalls() {
+            @Override
+            public Reply prepare(RegionRoute r, byte[] s, byte[] e, FlashbackTs ts, Deadline d) {
+                if (prepared.getAndIncrement() >= 1) {
+                    throw new StockRecovery.Killed(Phase.FLASHBACK_PREPARE); // SIGKILL once one region is prepared
+                }
+                return calls.prepare(r, s, e, ts, d);
+            }
+
+            @Override
+            public Reply flashback(RegionRoute r, byte[] s, byte[] e, FlashbackTs ts, Deadline d) {
+                return calls.flashback(r, s, e, ts, d);
+            }
+        }).build();
+        assertThatThrownBy(first::run).isInstanceOf(StockRecovery.Killed.class);
+        processGone(runDir(1));
+        assertThat(cluster.stores().stream().mapToInt(st -> ((ModelStoreBackend) st.backend()).ledger()
+                .preparedRegions().size()).sum()).as("the killed run left a region prepared").isPositive();
+        PdState afterKill = cluster.pd().state();
+        List<List<String>> callsBefore = cluster.stores().stream().map(st -> st.calls()).toList();
+
+        Outcome resolve = recovery().finish(Finish.RESOLVE).build().run();
+
+        assertThat(resolve.exitCode()).as(resolve.verdict()).isEqualTo(ExitCode.FAILURE);
+        assertThat(resolve.verdict()).contains(runDir(1).toString()).contains("flashback-prepare stage")
+                .contains("--finish resolve was given").contains("Nothing was changed on any store")
+                .contains("--finish flashback");
+        assertThat(cluster.stores().stream().map(st -> st.calls()).toList()).as("no store was called")
+                .isEqualTo(callsBefore);
+        assertThat(cluster.pd().state()).isEqualTo(afterKill);
+
+        Outcome out = recovery().build().run();
+
+        assertThat(out.exitCode()).as(out.verdict()).isEqualTo(ExitCode.OK);
+        assertThat(out.verdict()).contains("finished by flashback");
+        assertThat(ModelStoreBackend.check(backup, images, cluster.stores())).isEmpty();
+        assertThat(cluster.pd().state().withoutAllocId()).isEqualTo(before.withoutAllocId().withMarker(false));
+    }
 }

@@ -50,22 +50,44 @@ public final class DumpWriter implements Closeable {
 
     public void writeSeed(long store, long regionId, long appliedIndex, long term, long version, boolean tombstone,
                           byte[] start, byte[] end) throws IOException {
-        room(start, end);
+        room(length(start) + length(end));
         put(STORE).num(store).put(REGION).num(regionId).put(APPLIED).num(appliedIndex).put(TERM).num(term);
-        tail(version, tombstone, start, end);
+        tail(version, tombstone, start, 0, length(start), end, 0, length(end));
+    }
+
+    /** {@link #writeSeed(long, long, long, long, long, boolean, byte[], byte[])} with the keys as slices of {@code keys}. */
+    public void writeSeed(long store, long regionId, long appliedIndex, long term, long version, boolean tombstone,
+                          byte[] keys, int startOff, int startLen, int endOff, int endLen) throws IOException {
+        room(startLen + endLen);
+        put(STORE).num(store).put(REGION).num(regionId).put(APPLIED).num(appliedIndex).put(TERM).num(term);
+        tail(version, tombstone, keys, startOff, startLen, keys, endOff, endLen);
     }
 
     public void writeStock(long store, long regionId, long peerId, long lastLogTerm, long lastIndex, long commitIndex,
                            long version, boolean tombstone, byte[] start, byte[] end) throws IOException {
-        room(start, end);
+        room(length(start) + length(end));
         put(STORE).num(store).put(REGION).num(regionId).put(PEER).num(peerId).put(LAST_LOG_TERM).num(lastLogTerm)
                 .put(LAST_INDEX).num(lastIndex).put(COMMIT).num(commitIndex);
-        tail(version, tombstone, start, end);
+        tail(version, tombstone, start, 0, length(start), end, 0, length(end));
+    }
+
+    /** {@link #writeStock(long, long, long, long, long, long, long, boolean, byte[], byte[])} with the keys as slices of {@code keys}. */
+    public void writeStock(long store, long regionId, long peerId, long lastLogTerm, long lastIndex, long commitIndex,
+                           long version, boolean tombstone, byte[] keys, int startOff, int startLen, int endOff,
+                           int endLen) throws IOException {
+        room(startLen + endLen);
+        put(STORE).num(store).put(REGION).num(regionId).put(PEER).num(peerId).put(LAST_LOG_TERM).num(lastLogTerm)
+                .put(LAST_INDEX).num(lastIndex).put(COMMIT).num(commitIndex);
+        tail(version, tombstone, keys, startOff, startLen, keys, endOff, endLen);
+    }
+
+    private static int length(byte[] key) {
+        return key == null ? 0 : key.length;
     }
 
     /** Makes room for one whole line: drains the chunk first if the line would not fit. */
-    private void room(byte[] start, byte[] end) throws IOException {
-        int need = FIXED + 2 * ((start == null ? 0 : start.length) + (end == null ? 0 : end.length));
+    private void room(int keyBytes) throws IOException {
+        int need = FIXED + 2 * keyBytes;
         if (buf.length - pos < need) {
             drain();
             if (buf.length < need) {
@@ -74,9 +96,10 @@ public final class DumpWriter implements Closeable {
         }
     }
 
-    private void tail(long version, boolean tombstone, byte[] start, byte[] end) throws IOException {
-        put(VERSION).num(version).put(TOMBSTONE).put(tombstone ? TRUE : FALSE).put(START).hex(start).put(END).hex(end)
-                .put(CLOSE);
+    private void tail(long version, boolean tombstone, byte[] start, int startOff, int startLen, byte[] end, int endOff,
+                      int endLen) throws IOException {
+        put(VERSION).num(version).put(TOMBSTONE).put(tombstone ? TRUE : FALSE).put(START).hex(start, startOff, startLen)
+                .put(END).hex(end, endOff, endLen).put(CLOSE);
         lines++;
         if (pos >= CHUNK - FIXED) {
             drain();
@@ -109,12 +132,11 @@ public final class DumpWriter implements Closeable {
         return this;
     }
 
-    private DumpWriter hex(byte[] key) {
-        if (key != null) {
-            for (byte b : key) {
-                buf[pos++] = HEX[(b >> 4) & 0xf];
-                buf[pos++] = HEX[b & 0xf];
-            }
+    private DumpWriter hex(byte[] key, int off, int len) {
+        for (int i = off; i < off + len; i++) {
+            byte b = key[i];
+            buf[pos++] = HEX[(b >> 4) & 0xf];
+            buf[pos++] = HEX[b & 0xf];
         }
         return this;
     }

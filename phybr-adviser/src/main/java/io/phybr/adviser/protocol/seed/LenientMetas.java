@@ -8,6 +8,9 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.ProtoUtils;
+import io.grpc.stub.ServerCalls;
+import io.phybr.adviser.collect.MetaFrame;
+import io.phybr.adviser.collect.RawMetas;
 import io.phybr.contract.text.Printable;
 import io.phybr.proto.seed.PhybrGrpc;
 import io.phybr.proto.seed.RegionMeta;
@@ -23,6 +26,10 @@ import java.util.List;
  * timeout and refused the store's reconnect (issue 14 item 6). Here an undecodable or oversized
  * message becomes a marker meta carrying the reason, and {@link ReportStream} ends the stream itself,
  * naming the cause, at once.
+ *
+ * <p>On the wire, recover_regions takes raw {@link MetaFrame}s ({@link RawMetas}): {@link ReportStream}
+ * decodes plain metas itself straight into its table and brings only the messages its fast path does
+ * not take here ({@link #general}), so every diagnosis stays the one protobuf's parser gives.
  */
 final class LenientMetas implements MethodDescriptor.Marshaller<RegionMeta> {
     /** The largest RegionMeta taken (gRPC's default message limit); the transport admits a little more so we can say why. */
@@ -31,25 +38,43 @@ final class LenientMetas implements MethodDescriptor.Marshaller<RegionMeta> {
     static final int MAX_INBOUND_BYTES = 16 << 20;
     /** The highest field number protobuf allows: the marker of a message that failed to decode. */
     private static final int MARKER_FIELD = (1 << 29) - 1;
+    private static final LenientMetas GENERAL = new LenientMetas();
 
     private final MethodDescriptor.Marshaller<RegionMeta> proto = ProtoUtils.marshaller(RegionMeta.getDefaultInstance());
 
-    /** The service definition with recover_regions decoding through this marshaller. */
-    @SuppressWarnings("unchecked")
-    static ServerServiceDefinition bind(ServerServiceDefinition service) {
+    /** The service definition with recover_regions taking raw frames into {@link SeedService#recoverRegionsRaw}. */
+    static ServerServiceDefinition bind(SeedService service) {
+        ServerServiceDefinition generated = service.bindService();
         String recoverRegions = PhybrGrpc.getRecoverRegionsMethod().getFullMethodName();
-        ServerServiceDefinition.Builder b = ServerServiceDefinition.builder(service.getServiceDescriptor().getName());
-        for (ServerMethodDefinition<?, ?> m : service.getMethods()) {
+        ServerServiceDefinition.Builder b = ServerServiceDefinition.builder(generated.getServiceDescriptor().getName());
+        for (ServerMethodDefinition<?, ?> m : generated.getMethods()) {
             if (m.getMethodDescriptor().getFullMethodName().equals(recoverRegions)) {
-                var method = (ServerMethodDefinition<RegionMeta, RegionRecover>) m;
-                b.addMethod(ServerMethodDefinition.create(
-                        method.getMethodDescriptor().toBuilder().setRequestMarshaller(new LenientMetas()).build(),
-                        method.getServerCallHandler()));
+                MethodDescriptor<MetaFrame, RegionRecover> raw = PhybrGrpc.getRecoverRegionsMethod()
+                        .toBuilder(new RawMetas(MAX_META_BYTES), PhybrGrpc.getRecoverRegionsMethod().getResponseMarshaller())
+                        .build();
+                b.addMethod(ServerMethodDefinition.create(raw,
+                        ServerCalls.asyncBidiStreamingCall(service::recoverRegionsRaw)));
             } else {
                 b.addMethod(m);
             }
         }
         return b.build();
+    }
+
+    /** What protobuf's general parser makes of a frame the fast path did not take: a meta, or a marker saying why not. */
+    static RegionMeta general(MetaFrame frame) {
+        if (frame.oversize() >= 0) {
+            return tooLarge(frame.oversize());
+        }
+        if (frame.unreadable() != null) {
+            return marker(Status.Code.INVALID_ARGUMENT, "could not be read (" + frame.unreadable() + ")");
+        }
+        return GENERAL.parse(frame.stream());
+    }
+
+    private static RegionMeta tooLarge(long size) {
+        return marker(Status.Code.RESOURCE_EXHAUSTED, "of " + size + " bytes exceeds maximum size "
+                + MAX_META_BYTES + " of a RegionMeta");
     }
 
     @Override
@@ -62,8 +87,7 @@ final class LenientMetas implements MethodDescriptor.Marshaller<RegionMeta> {
         try {
             int size = in.available(); // gRPC's message streams know their whole length
             if (size > MAX_META_BYTES) {
-                return marker(Status.Code.RESOURCE_EXHAUSTED, "of " + size + " bytes exceeds maximum size "
-                        + MAX_META_BYTES + " of a RegionMeta");
+                return tooLarge(size);
             }
             return proto.parse(in);
         } catch (StatusRuntimeException e) {

@@ -3,6 +3,8 @@ package io.phybr.adviser.protocol.seed;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.phybr.adviser.collect.MetaFields;
+import io.phybr.adviser.collect.MetaFrame;
 import io.phybr.adviser.plan.Plan;
 import io.phybr.adviser.plan.ReplicaTable;
 import io.phybr.adviser.record.StoreRecording;
@@ -23,10 +25,14 @@ import org.slf4j.LoggerFactory;
  * them after the half-close it was told of under its lock. Send-side state is guarded by {@code this}.
  * Never called with the adviser's lock held from here, so the lock order is adviser → nothing.
  */
-final class ReportStream implements StreamObserver<RegionMeta> {
+final class ReportStream implements StreamObserver<MetaFrame> {
     private static final Logger log = LoggerFactory.getLogger(SeedAdviser.class);
-    private static final int INITIAL_REQUEST = 1024;
-    private static final int REQUEST_BATCH = 512;
+    /**
+     * Inbound flow control in large batches: each request(n) is a hand-off to the transport, so asking
+     * for 8k at a time makes it rare; 16k metas of ~100 bytes is ~1.6 MB buffered per stream at most.
+     */
+    private static final int INITIAL_REQUEST = 16384;
+    private static final int REQUEST_BATCH = 8192;
     /** Problems kept per stream; the rest are only counted. */
     static final int MAX_PROBLEMS = 12;
     private static final long PROGRESS_NANOS = 1_000_000_000L;
@@ -54,6 +60,8 @@ final class ReportStream implements StreamObserver<RegionMeta> {
     private long lastProgressNanos = openedNanos;
     private long lastProgressMetas;
     private final java.util.List<String> problems = new java.util.ArrayList<>();
+    /** The fast decoder's reusable fields (no object per meta). */
+    private final MetaFields fields = MetaFields.seed();
     private int problemCount;
 
     // ---- send side (guarded by this) ----
@@ -101,11 +109,37 @@ final class ReportStream implements StreamObserver<RegionMeta> {
 
     // ---- receiving --------------------------------------------------------------------------
 
+    /**
+     * A message off the wire: decoded straight into the table when it is a plain RegionMeta; anything the
+     * fast path does not take (unknown fields, odd encodings, garbage, an oversized or unreadable message)
+     * goes through protobuf's general parser and {@link #onMeta}, exactly as before the fast path.
+     */
     @Override
-    public void onNext(RegionMeta meta) {
+    public void onNext(MetaFrame frame) {
         if (dead) {
             return; // messages already in flight after the stream was ended
         }
+        byte[] b = frame.bytes();
+        if (frame.oversize() >= 0 || frame.unreadable() != null || !fields.decode(b, 0, frame.length())) {
+            onMeta(LenientMetas.general(frame));
+            return;
+        }
+        long region = fields.value(1);
+        long n = metas + 1;
+        metas = n;
+        if (!afterPlan) {
+            MetaFields f = fields;
+            boolean tombstone = f.value(5) != 0;
+            recording.seed(region, f.value(2), f.value(3), f.value(4), tombstone, b, f.startOffset(), f.startLength(),
+                    f.endOffset(), f.endLength());
+            table.addSeed(store, region, f.value(2), f.value(3), f.value(4), tombstone, b, f.startOffset(),
+                    f.startLength(), f.endOffset(), f.endLength());
+        }
+        taken(n);
+    }
+
+    /** A message protobuf's general parser decoded (or could not: {@link LenientMetas#failure}). */
+    private void onMeta(RegionMeta meta) {
         Status undecodable = LenientMetas.failure(meta);
         if (undecodable != null) {
             dead = true;
@@ -129,6 +163,11 @@ final class ReportStream implements StreamObserver<RegionMeta> {
                         meta.getTombstone(), start, end);
             }
         }
+        taken(n);
+    }
+
+    /** Flow control and progress after the {@code n}th meta. */
+    private void taken(long n) {
         if (++unrequested >= REQUEST_BATCH) {
             out.request(unrequested);
             unrequested = 0;

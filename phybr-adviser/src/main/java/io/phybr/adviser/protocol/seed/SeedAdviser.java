@@ -83,7 +83,7 @@ public final class SeedAdviser implements AutoCloseable {
     /** Binds and starts collecting; the collect timeout runs from here. */
     public SeedAdviser start() throws IOException {
         session.begin();
-        var definition = ServerInterceptors.intercept(LenientMetas.bind(new SeedService(session, resolvedTs).bindService()),
+        var definition = ServerInterceptors.intercept(LenientMetas.bind(new SeedService(session, resolvedTs)),
                 new StoreIdentity());
         if (tls != null) {
             definition = ServerInterceptors.intercept(definition, tls.clientCheck()); // runs first: no certificate, no call

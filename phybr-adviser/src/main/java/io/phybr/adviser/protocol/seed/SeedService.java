@@ -6,7 +6,7 @@ import io.grpc.stub.StreamObserver;
 import io.phybr.proto.seed.CloseReply;
 import io.phybr.proto.seed.CloseRequest;
 import io.phybr.proto.seed.PhybrGrpc;
-import io.phybr.proto.seed.RegionMeta;
+import io.phybr.adviser.collect.MetaFrame;
 import io.phybr.proto.seed.RegionRecover;
 import io.phybr.proto.seed.ResolvedReply;
 import io.phybr.proto.seed.ResolvedRequest;
@@ -22,9 +22,9 @@ import org.slf4j.LoggerFactory;
 final class SeedService extends PhybrGrpc.PhybrImplBase {
     private static final Logger log = LoggerFactory.getLogger(SeedAdviser.class);
 
-    private static final StreamObserver<RegionMeta> IGNORE = new StreamObserver<>() {
+    private static final StreamObserver<MetaFrame> IGNORE = new StreamObserver<>() {
         @Override
-        public void onNext(RegionMeta value) {
+        public void onNext(MetaFrame value) {
         }
 
         @Override
@@ -44,8 +44,8 @@ final class SeedService extends PhybrGrpc.PhybrImplBase {
         this.resolvedTs = resolvedTs;
     }
 
-    @Override
-    public StreamObserver<RegionMeta> recoverRegions(StreamObserver<RegionRecover> responseObserver) {
+    /** recover_regions as bound by {@link LenientMetas#bind}: the agent's messages arrive as raw frames. */
+    StreamObserver<MetaFrame> recoverRegionsRaw(StreamObserver<RegionRecover> responseObserver) {
         var out = (ServerCallStreamObserver<RegionRecover>) responseObserver;
         String header = StoreIdentity.STORE_ID.get();
         SocketAddress remote = StoreIdentity.REMOTE.get();
