@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Test;
  * -Dphybr.random.stock.fresh=1 -Dphybr.random.stock.runSeed=S} replays seed S alone).
  */
 class RandomStockHistoryTest {
-    static final int CORPUS = Integer.getInteger("phybr.random.stock.count", 2);
+    static final int CORPUS = Integer.getInteger("phybr.random.stock.count", 1);
     static final int FRESH = Integer.getInteger("phybr.random.stock.fresh", 1);
     static final long BASE = Long.getLong("phybr.random.stock.seed", 20_261_126_000L);
     static final long RUN_SEED = Long.getLong("phybr.random.stock.runSeed",
