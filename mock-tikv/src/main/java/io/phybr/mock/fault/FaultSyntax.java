@@ -33,6 +33,7 @@ import java.util.function.Function;
  * fault pd register store S after N                          R14: S registers after N store listings without it
  * fault pd stale-leader region R store S                     PD shows S as R's leader from the start
  * fault pd restart store S at-listing N                      R9: S restarts as PD answers its N-th store listing
+ * fault pd paused scheduler NAME for DURATION                R12: the operator paused NAME before the restore
  * </pre>
  */
 public final class FaultSyntax {
@@ -81,6 +82,9 @@ public final class FaultSyntax {
             row("earlier-recover-region", " region R", Fault.EarlierRecoverRegion.class,
                     w -> new Fault.EarlierRecoverRegion(w.store, w.region()),
                     f -> " region " + ((Fault.EarlierRecoverRegion) f).region()),
+            row("resolve-batch", " N", Fault.ResolveBatch.class,
+                    w -> new Fault.ResolveBatch(w.store, w.positive("keys per batch", (int) Math.min(Integer.MAX_VALUE, w.number("keys per batch")))),
+                    f -> " " + ((Fault.ResolveBatch) f).keys()),
             row("refuse-votes", " for DURATION", Fault.RefusesVotesAfterStart.class,
                     w -> new Fault.RefusesVotesAfterStart(w.store, w.forDuration()),
                     f -> " for " + ((Fault.RefusesVotesAfterStart) f).period().toMillis() + "ms"));
@@ -94,6 +98,10 @@ public final class FaultSyntax {
             row("stale-leader", " region R store S", Fault.StaleLeader.class,
                     w -> new Fault.StaleLeader(w.region(), w.storeWord()),
                     f -> " region " + ((Fault.StaleLeader) f).region() + " store " + ((Fault.StaleLeader) f).store()),
+            row("paused", " scheduler NAME for DURATION", Fault.OperatorPaused.class,
+                    w -> new Fault.OperatorPaused(w.wordAfter("scheduler", "scheduler name"), w.pause()),
+                    f -> " scheduler " + ((Fault.OperatorPaused) f).scheduler() + " for "
+                            + ((Fault.OperatorPaused) f).delay().toSeconds() + "s"),
             row("restart", " store S at-listing N", Fault.RestartAtListing.class,
                     w -> new Fault.RestartAtListing(w.storeWord(), w.positive("listing", w.atListing())),
                     f -> " store " + ((Fault.RestartAtListing) f).store() + " at-listing "
