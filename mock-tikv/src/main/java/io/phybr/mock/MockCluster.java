@@ -3,6 +3,7 @@ package io.phybr.mock;
 import io.grpc.ManagedChannel;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.phybr.mock.agent.AgentReport;
 import io.phybr.mock.agent.SeedAgent;
 import io.phybr.mock.check.AdviserResult;
@@ -56,6 +57,7 @@ public final class MockCluster implements AutoCloseable {
     private final Map<Long, Future<?>> running = new TreeMap<>();
     private BiConsumer<Long, String> progress = (s, m) -> { };
     private ExecutorService executor;
+    private SslContext agentTls;
     private boolean closed;
 
     private MockCluster(Scenario scenario, long seed) {
@@ -135,6 +137,18 @@ public final class MockCluster implements AutoCloseable {
     }
 
     /** Starts one agent per present store against {@code target}: {@code host:port} or {@code inproc:NAME}. */
+    /**
+     * Makes the agents dial a TCP adviser over TLS with {@code clientContext} (the CA that signed the adviser's
+     * certificate, and for mutual TLS the agents' own certificate); plaintext when never called. Before the start.
+     */
+    public synchronized MockCluster agentTls(SslContext clientContext) {
+        if (executor != null) {
+            throw new IllegalStateException("agents already started");
+        }
+        this.agentTls = clientContext;
+        return this;
+    }
+
     public synchronized void startAgents(String target) {
         startAgents(target, scenario);
     }
@@ -179,8 +193,9 @@ public final class MockCluster implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        SslContext tls = agentTls;
         for (long s : agentStores) {
-            SeedAgent agent = new SeedAgent(s, stores.get(s), faults.agentFaults(s), () -> open(target), deadline,
+            SeedAgent agent = new SeedAgent(s, stores.get(s), faults.agentFaults(s), () -> open(target, tls), deadline,
                     progress);
             running.put(s, executor.submit(() -> {
                 try {
@@ -193,10 +208,11 @@ public final class MockCluster implements AutoCloseable {
         }
     }
 
-    private ManagedChannel open(String target) {
+    private ManagedChannel open(String target, SslContext tls) {
         ManagedChannel ch = target.startsWith("inproc:")
                 ? InProcessChannelBuilder.forName(target.substring("inproc:".length())).directExecutor().build()
-                : NettyChannelBuilder.forTarget(target).usePlaintext().build();
+                : tls == null ? NettyChannelBuilder.forTarget(target).usePlaintext().build()
+                : NettyChannelBuilder.forTarget(target).sslContext(tls).build();
         OPEN_CHANNELS.incrementAndGet();
         channels.add(ch);
         return ch;

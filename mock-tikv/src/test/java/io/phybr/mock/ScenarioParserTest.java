@@ -8,6 +8,7 @@ import io.phybr.mock.scenario.Scenario;
 import io.phybr.mock.scenario.ScenarioException;
 import io.phybr.mock.scenario.ScenarioParser;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 
@@ -58,6 +59,33 @@ class ScenarioParserTest {
         s.run(); // a possible history
     }
 
+    /** The options and the PD event of issue 11's R5, R12 and R15 scenarios, and model-only, read and written back. */
+    @Test
+    void readsAndWritesBackTheClockBackupMetaAndModelOnlyLines() {
+        Scenario s = ScenarioParser.parse("opts", """
+                stores 3
+                fault pd paused scheduler balance-region-scheduler for 3600s
+                option tikv-speedup 100
+                option backup-meta br
+                model-only the library covers it
+                expect recovered
+                """);
+        assertThat(s.tikvSpeedup()).isEqualTo(100.0);
+        assertThat(s.brBackupMeta()).isTrue();
+        assertThat(s.modelOnly()).isEqualTo("the library covers it");
+        assertThat(s.faults()).containsExactly(new Fault.OperatorPaused("balance-region-scheduler",
+                Duration.ofHours(1)));
+        Scenario again = ScenarioParser.parse("opts", s.render());
+        assertThat(again.render()).isEqualTo(s.render());
+        assertThat(List.of(again.tikvSpeedup(), again.brBackupMeta(), again.modelOnly()))
+                .isEqualTo(List.of(100.0, true, "the library covers it"));
+        Scenario plain = ScenarioParser.parse("plain", "stores 3\nexpect recovered\n");
+        assertThat(plain.tikvSpeedup()).isNull();
+        assertThat(plain.brBackupMeta()).isFalse();
+        assertThat(plain.modelOnly()).isNull();
+        assertThat(plain.render()).doesNotContain("option").doesNotContain("model-only");
+    }
+
     static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> badInputs() {
         return java.util.stream.Stream.of(
                 org.junit.jupiter.params.provider.Arguments.of("stores 3\nfrobnicate\nexpect recovered",
@@ -73,7 +101,15 @@ class ScenarioParserTest {
                 org.junit.jupiter.params.provider.Arguments.of("stores 3\nwrite 10", "no expected outcome"),
                 org.junit.jupiter.params.provider.Arguments.of("stores 3\nexpect recovered now", "takes no diagnosis"),
                 org.junit.jupiter.params.provider.Arguments.of("stores 3\noption collect-timeout soon\nexpect recovered",
-                        "not like 500ms"));
+                        "not like 500ms"),
+                org.junit.jupiter.params.provider.Arguments.of("stores 3\noption tikv-speedup 0.5\nexpect recovered",
+                        "out of range 1..1000000"),
+                org.junit.jupiter.params.provider.Arguments.of("stores 3\noption tikv-speedup fast\nexpect recovered",
+                        "'fast' is not a number"),
+                org.junit.jupiter.params.provider.Arguments.of("stores 3\noption backup-meta flat\nexpect recovered",
+                        "expected 'option backup-meta br'"),
+                org.junit.jupiter.params.provider.Arguments.of("stores 3\nmodel-only\nexpect recovered",
+                        "expected 'model-only TEXT'"));
     }
 
     @ParameterizedTest

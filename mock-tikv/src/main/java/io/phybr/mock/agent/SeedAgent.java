@@ -317,13 +317,33 @@ public final class SeedAgent {
             ex.commands = List.copyOf(got);
             event("received " + got.size() + " commands");
         } else {
-            ex.error = st;
+            ex.error = explained(st);
             if (!got.isEmpty()) {
                 problems.add("the adviser sent " + got.size() + " commands and then failed the stream with "
                         + st.getCode());
             }
         }
         return ex;
+    }
+
+    /**
+     * A failed call's status in one line with the reason underneath: the TLS failure if there is one (netty's
+     * "io exception" alone says nothing of an untrusted certificate), else the root cause.
+     */
+    private static Status explained(Status st) {
+        Throwable reason = st.getCause();
+        if (reason == null) {
+            return st;
+        }
+        for (Throwable t = reason; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLException) {
+                reason = t;
+                break;
+            }
+            reason = t;
+        }
+        String desc = st.getDescription() == null ? "" : st.getDescription().lines().findFirst().orElse("") + " ";
+        return st.withDescription(desc + "(" + reason.getClass().getSimpleName() + ": " + reason.getMessage() + ")");
     }
 
     private static void awaitQuietly(CompletableFuture<Status> f) throws InterruptedException {

@@ -1,11 +1,13 @@
 package io.phybr.mock.cli;
 
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.phybr.mock.MockCluster;
 import io.phybr.mock.Rehearsal;
 import io.phybr.mock.check.AdviserResult;
 import io.phybr.mock.check.Verdict;
 import io.phybr.mock.scenario.Scenario;
 import java.io.PrintWriter;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -13,7 +15,8 @@ import picocli.CommandLine.Option;
 
 @Command(name = "agents", mixinStandardHelpOptions = true,
         description = {"Replays a scenario's stores as seed-protocol agents against an adviser that is already"
-                + " running (ours or another implementation), then judges the outcome from what the agents saw.",
+                + " running (ours or another implementation), then judges the outcome from what the agents saw."
+                + " With --ca (and --cert/--key) the agents dial it over TLS, as to a phybr serve --ca --cert --key.",
                 "The adviser's own exit status is unknown here: success is inferred when every agent was told to"
                         + " exit, a refusal from FAILED_PRECONDITION answers. Exit status: 0 PASS, 1 FAIL."})
 final class AgentsCommand implements Callable<Integer> {
@@ -26,14 +29,19 @@ final class AgentsCommand implements Callable<Integer> {
     @Mixin
     AgentRun run;
 
+    @Mixin
+    AgentTlsOptions tls;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = run.out();
         if (!adviser.matches("[^\\s:]+:\\d{1,5}")) {
             throw new IllegalArgumentException("--adviser '" + adviser + "' is not HOST:PORT");
         }
+        Optional<SslContext> clientTls = tls.clientContext();
         Scenario scenario = source.load(false);
         try (MockCluster cluster = MockCluster.fromScenario(scenario, source.seedOrZero())) {
+            clientTls.ifPresent(cluster::agentTls);
             run.showProgress(cluster);
             cluster.startAgents(adviser);
             if (!cluster.awaitCompletion(run.timeout())) {

@@ -4,6 +4,7 @@ import io.phybr.mock.model.ModelException;
 import io.phybr.mock.replay.ScenarioCommand;
 import io.phybr.mock.scenario.ScenarioException;
 import io.phybr.mock.stock.StoresCommand;
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -45,12 +46,22 @@ public final class MockTikvMain implements Runnable {
         return execute("mock-tikv", new MockTikvMain(), args);
     }
 
+    /** As {@link #run(String...)}, printing to {@code out} and {@code err} instead (tests, tools embedding it). */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
+        CommandLine cl = commandLine("mock-tikv", new MockTikvMain());
+        return cl.setOut(out).setErr(err).execute(args);
+    }
+
     /**
      * Runs {@code command} (a picocli command object) on {@code args} with the mock's exit codes and
      * error handling: bad input is one line on stderr, starting with {@code name}, and {@link #USAGE};
      * anything else {@link #INTERNAL}.
      */
     public static int execute(String name, Object command, String... args) {
+        return commandLine(name, command).execute(args);
+    }
+
+    private static CommandLine commandLine(String name, Object command) {
         CommandLine cl = new CommandLine(command);
         cl.setExitCodeExceptionMapper(e -> e instanceof CommandLine.ParameterException ? USAGE : INTERNAL);
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
@@ -63,6 +74,6 @@ public final class MockTikvMain implements Runnable {
                     + ". Please report it with the scenario or seed that caused it.");
             return INTERNAL;
         });
-        return cl.execute(args);
+        return cl;
     }
 }

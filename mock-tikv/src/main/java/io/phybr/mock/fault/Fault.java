@@ -434,7 +434,7 @@ public sealed interface Fault permits Fault.AgentFault, Fault.StoreFault, Fault.
      * region leaders reported by heartbeats, store restarts PD sees as a new start timestamp (R9). Each names the PD
      * point where it takes effect: PD's start, or its answer to a store listing ({@code GET /pd/api/v1/stores}).
      */
-    sealed interface PdEvent extends Fault permits Unmarked, RegisterLate, StaleLeader, RestartAtListing {
+    sealed interface PdEvent extends Fault permits Unmarked, RegisterLate, StaleLeader, RestartAtListing, OperatorPaused {
     }
 
     /**
@@ -469,6 +469,21 @@ public sealed interface Fault permits Fault.AgentFault, Fault.StoreFault, Fault.
      * R9 at any moment: store {@code store}'s TiKV restarts (its forced leaders and pending WaitApply states are lost,
      * it registers again with a newer start timestamp) right after PD answered its {@code listing}-th store listing.
      */
+    /**
+     * R12: the operator paused {@code scheduler} for {@code delay} before the restore ({@code POST
+     * /pd/api/v1/schedulers/{name} {"delay":N}}). PD keeps one pause per scheduler (tikv/pd
+     * pkg/schedule/schedulers/scheduler_controller.go PauseOrResumeScheduler: delayUntil = now + delay), so a client
+     * that pauses it again re-times the operator's pause, and one that resumes it ({@code "delay":0}) ends it.
+     */
+    record OperatorPaused(String scheduler, Duration delay) implements PdEvent {
+        public OperatorPaused {
+            Objects.requireNonNull(scheduler, "scheduler");
+            if (delay.toSeconds() < 1) {
+                throw new IllegalArgumentException("a pause lasts at least 1 s");
+            }
+        }
+    }
+
     record RestartAtListing(long store, int listing) implements PdEvent {
         public RestartAtListing {
             if (listing < 1) {

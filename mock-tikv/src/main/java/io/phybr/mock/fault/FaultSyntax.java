@@ -33,6 +33,7 @@ import java.util.function.Function;
  * fault pd register store S after N                          R14: S registers after N store listings without it
  * fault pd stale-leader region R store S                     PD shows S as R's leader from the start
  * fault pd restart store S at-listing N                      R9: S restarts as PD answers its N-th store listing
+ * fault pd paused scheduler NAME for DURATION                R12: the operator paused NAME before the restore
  * </pre>
  */
 public final class FaultSyntax {
@@ -94,6 +95,10 @@ public final class FaultSyntax {
             row("stale-leader", " region R store S", Fault.StaleLeader.class,
                     w -> new Fault.StaleLeader(w.region(), w.storeWord()),
                     f -> " region " + ((Fault.StaleLeader) f).region() + " store " + ((Fault.StaleLeader) f).store()),
+            row("paused", " scheduler NAME for DURATION", Fault.OperatorPaused.class,
+                    w -> new Fault.OperatorPaused(w.wordAfter("scheduler", "scheduler name"), w.pause()),
+                    f -> " scheduler " + ((Fault.OperatorPaused) f).scheduler() + " for "
+                            + ((Fault.OperatorPaused) f).delay().toSeconds() + "s"),
             row("restart", " store S at-listing N", Fault.RestartAtListing.class,
                     w -> new Fault.RestartAtListing(w.storeWord(), w.positive("listing", w.atListing())),
                     f -> " store " + ((Fault.RestartAtListing) f).store() + " at-listing "

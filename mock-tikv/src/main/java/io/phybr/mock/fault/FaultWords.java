@@ -127,6 +127,21 @@ final class FaultWords {
         return next(what);
     }
 
+    String wordAfter(String k, String what) {
+        keyword(k);
+        return next(what);
+    }
+
+    /** {@code for DURATION} in whole seconds of at least 1 (PD's pause delay is an integer count of seconds). */
+    Duration pause() {
+        Duration d = forDuration();
+        if (d.toSeconds() < 1 || d.toMillis() % 1000 != 0) {
+            throw new FaultSyntax.SyntaxError("a scheduler's pause is a whole number of seconds, at least 1s (got "
+                    + d.toMillis() + "ms)");
+        }
+        return d;
+    }
+
     Status.Code code() {
         String s = next("gRPC status");
         try {

@@ -79,7 +79,7 @@ final class HistoryMoves {
     private List<Group> alive() {
         List<Group> out = new ArrayList<>();
         for (Group g : cluster.groups().values()) {
-            if (g.alive() && !g.merging() && leaderLive(g)) {
+            if (g.alive() && !g.merging() && g.elected() && leaderLive(g)) {
                 out.add(g);
             }
         }

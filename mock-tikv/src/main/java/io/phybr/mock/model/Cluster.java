@@ -24,6 +24,12 @@ public final class Cluster {
     private long clock = 400_000_000_000_000_000L;
     private long nextPeerId = 1000;
     private boolean started;
+    /**
+     * Regions whose first leader has not been elected yet, by id: the initial regions until the history starts, and
+     * regions born by a split until their would-be leader's peer exists and wins a majority (tikv
+     * fsm/peer.rs on_ready_split_region: the new peer on the parent leader's store campaigns at once).
+     */
+    private final TreeMap<Long, Group> firstElections = new TreeMap<>();
     /** The initial regions by start key (bootstrap's overlap check). */
     private final TreeMap<byte[], Group> initial = new TreeMap<>(Keys::compare);
 
@@ -59,7 +65,11 @@ public final class Cluster {
 
     // ------------------------------------------------------------------ steps
 
-    /** Declares a region of the initial layout (before any other step), leader on the first store. */
+    /**
+     * Declares a region of the initial layout (before any other step). Its peers start at RAFT_INIT_LOG_INDEX/TERM
+     * with no vote; the peer on the first store campaigns when the history starts and wins by Raft's vote rule, so
+     * its first leader holds a real election: every peer's hard state records the term and its vote (SPEC R2, R8).
+     */
     public void bootstrap(long regionId, byte[] start, byte[] end, List<Long> onStores, long version) {
         if (started) {
             throw new ModelException("region " + regionId + " is declared after history steps; declare the initial regions first");
@@ -95,6 +105,7 @@ public final class Cluster {
         }
         Group g = new Group(regionId, onStores.get(0), members, start, end, version, 1);
         groups.put(regionId, g);
+        firstElections.put(regionId, g);
         initial.put(start, g);
         for (Map.Entry<Long, Long> m : members.entrySet()) {
             Peer p = new Peer(m.getKey(), regionId, m.getValue(), Group.INIT_INDEX, Group.INIT_INDEX, Group.INIT_TERM,
@@ -128,6 +139,33 @@ public final class Cluster {
         if (expect.length != 0) {
             throw new ModelException("the initial regions leave a gap " + Keys.range(expect, Keys.EMPTY)
                     + "; they must tile the key space [-, -) exactly");
+        }
+        holdFirstElections();
+    }
+
+    /**
+     * Every region still waiting for its first leader whose first candidate can win now is elected (a new term, every
+     * reached peer's vote) and appends its noop, as a newly elected raft-rs leader does; then the cluster settles. One
+     * settle for all of them: an initial layout of many regions is elected in one pass.
+     */
+    private void holdFirstElections() {
+        boolean any = true;
+        while (any && !firstElections.isEmpty()) {
+            any = false;
+            for (java.util.Iterator<Group> it = firstElections.values().iterator(); it.hasNext(); ) {
+                Group g = it.next();
+                if (!g.alive || g.elected) {
+                    it.remove();
+                } else if (elections.refusal(g, g.leader) == null) {
+                    elections.elect(g, g.leader);
+                    g.log.add(new Entry(g.lastIndex() + 1, g.term, new Entry.Noop()));
+                    it.remove();
+                    any = true;
+                }
+            }
+            if (any) {
+                replication.settle();
+            }
         }
     }
 
@@ -208,6 +246,7 @@ public final class Cluster {
         child.parent = g.id;
         child.splitIndex = g.lastIndex() + 1;
         groups.put(newRegionId, child);
+        firstElections.put(newRegionId, child);
         g.end = at;
         g.version++;
         propose(g, new Entry.Split(at, newRegionId, newPeers));
@@ -417,6 +456,10 @@ public final class Cluster {
     // ------------------------------------------------------------------ raft mechanics
 
     private void propose(Group g, Entry.Command cmd) {
+        if (!g.elected) {
+            throw new ModelException("region " + g.id + " has no leader yet: its first candidate (store " + g.leader
+                    + ") cannot win an election now (" + elections.refusal(g, g.leader) + ")");
+        }
         Peer leader = store(g.leader).peer(g.id);
         if (leader == null || leader.tombstone) {
             throw new ModelException("region " + g.id + " has no live peer on its leader's store " + g.leader
@@ -428,6 +471,7 @@ public final class Cluster {
 
     private void settle() {
         replication.settle();
+        holdFirstElections();
     }
 
     private Group alive(long regionId) {

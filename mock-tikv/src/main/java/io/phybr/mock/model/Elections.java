@@ -48,7 +48,7 @@ final class Elections {
         if (replication.cut(store, g.id)) {
             return "store " + store + " is cut off from region " + g.id + "'s other peers";
         }
-        if (store == g.leader && !replication.cut(store, g.id)) {
+        if (g.elected && store == g.leader && !replication.cut(store, g.id)) {
             return "store " + store + " already leads region " + g.id;
         }
         int voters = 0;
@@ -124,6 +124,7 @@ final class Elections {
         }
         g.term = term;
         g.leader = store;
+        g.elected = true;
     }
 
     /** A campaign in a later term that does not win; {@code voters} grant their vote. */
@@ -132,7 +133,7 @@ final class Elections {
         if (p == null || p.tombstone) {
             throw new ModelException("store " + store + " holds no live peer of region " + g.id);
         }
-        if (g.alive && g.leader == store) {
+        if (g.alive && g.elected && g.leader == store) {
             throw new ModelException("store " + store + " leads region " + g.id + "; a leader does not campaign");
         }
         hearsNoLeader(g, store, "campaign");
@@ -168,7 +169,7 @@ final class Elections {
     }
 
     private void hearsNoLeader(Group g, long store, String what) {
-        if (g.alive && g.members.containsKey(store) && replication.hearsLeader(store, g)) {
+        if (g.alive && g.elected && g.members.containsKey(store) && replication.hearsLeader(store, g)) {
             throw new ModelException("store " + store + " hears from region " + g.id + "'s leader on store " + g.leader
                     + " and (with TiKV's prevote) would not " + what + "; cut it off first ('lag store " + store
                     + " region " + g.id + "') or cut off the leader");
@@ -177,6 +178,9 @@ final class Elections {
 
     /** A replica the leader reaches whose term is above the leader's (the leader would step down), or null. */
     String higherTermThanLeader(Group g) {
+        if (!g.elected) {
+            return null;
+        }
         for (long v : g.members.keySet()) {
             Peer q = peer(v, g.id);
             if (q != null && q.live() && v != g.leader && replication.hearsLeader(v, g) && q.term > g.term) {

@@ -16,7 +16,10 @@ public final class Group {
     final long id;
     final List<Entry> log = new ArrayList<>();
     long term = INIT_TERM;
+    /** The store that leads; before the first election ({@link #elected} false) the store that will campaign first. */
     long leader;
+    /** False until the region's first leader won a Raft election (TiKV: a new peer campaigns, it is not appointed). */
+    boolean elected;
     /** Voters: store id → peer id. */
     final TreeMap<Long, Long> members;
     byte[] start;
@@ -54,9 +57,17 @@ public final class Group {
         return term;
     }
 
-    /** The store of the current leader. */
+    /** The store of the current leader (before the first election: the store that campaigns first). */
     public long leader() {
         return leader;
+    }
+
+    /**
+     * Whether a leader has won an election yet. A region declared by the history, or born by a split, starts with
+     * every peer at RAFT_INIT_LOG_TERM and no vote; its first leader is elected like any later one.
+     */
+    public boolean elected() {
+        return elected;
     }
 
     /** Voters: store id → peer id (read-only). */

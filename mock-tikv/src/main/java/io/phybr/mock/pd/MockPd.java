@@ -268,6 +268,18 @@ public final class MockPd implements AutoCloseable {
     }
 
     /** A region's leader reports it (pdpb RegionHeartbeat); PD shows regions and leaders only from these. */
+    /**
+     * The operator paused {@code scheduler} for {@code delay} before anybody else talked to PD (R12): the same pause a
+     * {@code POST /pd/api/v1/schedulers/{name}} with that delay makes. An unknown scheduler is an error.
+     */
+    public void operatorPaused(String scheduler, java.time.Duration delay) {
+        PdReply r = model.pauseScheduler(scheduler, delay.toSeconds());
+        if (r.status() != 200) {
+            throw new IllegalArgumentException("cannot pause scheduler '" + scheduler + "': PD answers " + r.status()
+                    + " " + r.body());
+        }
+    }
+
     public void heartbeat(RegionHeartbeat hb) {
         model.withStores(r -> r.heartbeat(hb));
     }

@@ -52,6 +52,11 @@ final class PdModel {
         hasLeader = leader;
     }
 
+    synchronized PdReply pauseScheduler(String name, long delaySeconds) {
+        return schedulers.pauseOrResume(name, new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode()
+                .put("delay", delaySeconds));
+    }
+
     synchronized void withStores(java.util.function.Consumer<StoreRegistry> change) {
         change.accept(stores);
     }

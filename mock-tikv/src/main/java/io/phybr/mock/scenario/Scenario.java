@@ -30,6 +30,9 @@ public final class Scenario {
     private Expectation stockExpectation;
     private String knownStockIssue;
     private Expectation flashbackExpectation;
+    private Double tikvSpeedup;
+    private boolean brBackupMeta;
+    private String modelOnly;
 
     public Scenario(String name, List<String> description, List<Long> stores, List<Step> steps, List<Integer> stepLines,
                     List<Fault> faults, Expectation expectation, Duration collectTimeout, Duration closeTimeout) {
@@ -112,6 +115,43 @@ public final class Scenario {
         s.knownStockIssue = knownStockIssue;
         s.stockExpectation = stockExpectation;
         s.flashbackExpectation = flashbackExpectation;
+        s.tikvSpeedup = tikvSpeedup;
+        s.brBackupMeta = brBackupMeta;
+        s.modelOnly = modelOnly;
+        return s;
+    }
+
+    /**
+     * {@code option tikv-speedup N}: how many times faster than TiKV the mock stores' recovery clock runs for this
+     * scenario (SPEC R5: LeaderKeeper's 10 s period, ResolveKvData's compaction), or null for the harness's default.
+     */
+    public Double tikvSpeedup() {
+        return tikvSpeedup;
+    }
+
+    /**
+     * {@code option backup-meta br}: the adviser learns the resolved ts and the TiKV stores from BR's EBS backup meta
+     * of this backup (SPEC R15; {@code recover --backup-meta}), not from {@code --resolved-ts}/{@code --expected-stores}.
+     */
+    public boolean brBackupMeta() {
+        return brBackupMeta;
+    }
+
+    /**
+     * {@code model-only TEXT}: why this scenario need not run through the adviser's jar as a process (ScenarioStockIT,
+     * the costliest CI step): it tests the mock or the adviser's library, which the in-process corpus tests cover. Null
+     * for a scenario that runs everywhere.
+     */
+    public String modelOnly() {
+        return modelOnly;
+    }
+
+    /** The same scenario with {@code option tikv-speedup}, {@code option backup-meta br} and {@code model-only} set. */
+    public Scenario withOptions(Double speedup, boolean backupMeta, String onlyModel) {
+        Scenario s = copy(faults, expectation, collectTimeout, closeTimeout);
+        s.tikvSpeedup = speedup;
+        s.brBackupMeta = backupMeta;
+        s.modelOnly = onlyModel;
         return s;
     }
 
@@ -188,6 +228,15 @@ public final class Scenario {
         }
         if (!closeTimeout.equals(ScenarioParser.DEFAULT_CLOSE_TIMEOUT)) {
             b.append("option close-timeout ").append(closeTimeout.toMillis()).append("ms\n");
+        }
+        if (tikvSpeedup != null) {
+            b.append("option tikv-speedup ").append(ScenarioParser.speedupText(tikvSpeedup)).append('\n');
+        }
+        if (brBackupMeta) {
+            b.append("option backup-meta br\n");
+        }
+        if (modelOnly != null) {
+            b.append("model-only ").append(modelOnly).append('\n');
         }
         if (knownIssue != null) {
             b.append("known-issue ").append(knownIssue).append('\n');

@@ -76,6 +76,9 @@ public final class ScenarioParser {
         boolean noRegions = false;
         String knownIssue = null;
         String knownStockIssue = null;
+        Double speedup = null;
+        boolean backupMeta = false;
+        String modelOnly = null;
         boolean headerDone = false;
         String[] all = text.split("\r?\n", -1);
         for (lineNo = 1; lineNo <= all.length; lineNo++) {
@@ -249,13 +252,27 @@ public final class ScenarioParser {
                     }
                     knownStockIssue = line.substring("known-issue-stock".length()).strip();
                 }
+                case "model-only" -> {
+                    if (t.length < 2) {
+                        throw err("expected 'model-only TEXT' (why the scenario need not run through the adviser's jar)");
+                    }
+                    modelOnly = line.substring("model-only".length()).strip();
+                }
                 case "option" -> {
-                    need(t, 3, "option collect-timeout|close-timeout DURATION");
-                    Duration d = duration(t[2]);
+                    need(t, 3, "option collect-timeout|close-timeout DURATION, option tikv-speedup N or option "
+                            + "backup-meta br");
                     switch (t[1]) {
-                        case "collect-timeout" -> collect = d;
-                        case "close-timeout" -> close = d;
-                        default -> throw err("unknown option '" + t[1] + "' (known: collect-timeout, close-timeout)");
+                        case "collect-timeout" -> collect = duration(t[2]);
+                        case "close-timeout" -> close = duration(t[2]);
+                        case "tikv-speedup" -> speedup = speedup(t[2]);
+                        case "backup-meta" -> {
+                            if (!t[2].equals("br")) {
+                                throw err("expected 'option backup-meta br' (BR's EBS backup meta is the one format)");
+                            }
+                            backupMeta = true;
+                        }
+                        default -> throw err("unknown option '" + t[1] + "' (known: collect-timeout, close-timeout, "
+                                + "tikv-speedup, backup-meta)");
                     }
                 }
                 case "expect" -> {
@@ -302,13 +319,33 @@ public final class ScenarioParser {
         }
         for (Fault f : faults) {
             long s = FaultSyntax.store(f);
-            if (!(f instanceof Fault.PdFault || f instanceof Fault.Unmarked) && !stores.contains(s)) {
+            if (!(f instanceof Fault.PdFault || f instanceof Fault.Unmarked || f instanceof Fault.OperatorPaused)
+                    && !stores.contains(s)) {
                 throw err("a fault names store " + s + ", which is not in 'stores' " + stores);
             }
         }
         return new Scenario(name, description, stores, steps, lines, faults, expect, collect, close)
                 .withKnownIssue(knownIssue).withKnownStockIssue(knownStockIssue).withStockExpectation(stockExpect)
-                .withFlashbackExpectation(flashbackExpect);
+                .withFlashbackExpectation(flashbackExpect).withOptions(speedup, backupMeta, modelOnly);
+    }
+
+    /** {@code N} of {@code option tikv-speedup N}: at least 1 (1 is TiKV's own pace), at most 1000000. */
+    private Double speedup(String s) {
+        double v;
+        try {
+            v = Double.parseDouble(s);
+        } catch (NumberFormatException e) {
+            throw err("tikv-speedup '" + s + "' is not a number");
+        }
+        if (!(v >= 1 && v <= 1_000_000)) {
+            throw err("tikv-speedup " + s + " is out of range 1..1000000 (1: TiKV's own pace)");
+        }
+        return v;
+    }
+
+    /** The text {@link Scenario#render()} writes for a speedup: an integer without a fraction. */
+    static String speedupText(double v) {
+        return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
     }
 
     /** {@code replica store S region R applied A term T version V range START END [tombstone]}. */

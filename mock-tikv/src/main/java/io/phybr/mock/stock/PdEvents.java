@@ -10,7 +10,8 @@ import java.util.Map;
  * A scenario's {@link Fault.PdEvent}s applied to a {@link MockStockCluster}: what PD sees of the cluster, scripted.
  * The marker (R0) decides at the stores' boot whether they serve RecoverData; a late store (R14) is left out of PD's
  * first listings; a stale leader is a heartbeat PD holds from the start; a restart at a listing (R9) reboots the
- * store's process right after PD answered that listing.
+ * store's process right after PD answered that listing; a scheduler the operator paused (R12) is paused at PD's
+ * start.
  */
 final class PdEvents {
     private final List<Fault.PdEvent> events;
@@ -49,6 +50,8 @@ final class PdEvents {
                             + l.store() + " holds no peer of region " + l.region());
                 }
                 pd.heartbeat(MockStockCluster.heartbeat(net, l.store(), p));
+            } else if (e instanceof Fault.OperatorPaused p) {
+                pd.operatorPaused(p.scheduler(), p.delay());
             } else if (e instanceof Fault.RestartAtListing r) {
                 MockStockStore st = stores.get(r.store());
                 if (st == null) {

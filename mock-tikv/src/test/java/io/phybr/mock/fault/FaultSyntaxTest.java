@@ -53,7 +53,8 @@ class FaultSyntaxTest {
             new Fault.Unmarked(),
             new Fault.RegisterLate(3, 2),
             new Fault.StaleLeader(7, 2),
-            new Fault.RestartAtListing(2, 4));
+            new Fault.RestartAtListing(2, 4),
+            new Fault.OperatorPaused("balance-region-scheduler", Duration.ofHours(1)));
 
     @Test
     void everyVariantRendersToALineThatParsesBackToIt() {
@@ -95,6 +96,8 @@ class FaultSyntaxTest {
         assertThat(parse("fault pd stale-leader region r7 store 2")).isEqualTo(new Fault.StaleLeader(7, 2));
         assertThat(parse("fault pd restart store 2 at-listing 4")).isEqualTo(new Fault.RestartAtListing(2, 4));
         assertThat(parse("fault pd unmarked")).isEqualTo(new Fault.Unmarked());
+        assertThat(parse("fault pd paused scheduler balance-region-scheduler for 3600s"))
+                .isEqualTo(new Fault.OperatorPaused("balance-region-scheduler", Duration.ofHours(1)));
         assertThat(parse("fault store 1 isolated-until-wait-apply")).isEqualTo(new Fault.IsolatedUntilWaitApply(1));
         assertThat(parse("fault store 2 refuse-votes for 30s"))
                 .isEqualTo(new Fault.RefusesVotesAfterStart(2, Duration.ofSeconds(30)));
@@ -143,7 +146,10 @@ class FaultSyntaxTest {
             "fault pd restart store 2 after 4 | 'after' where 'at-listing' belongs",
             "fault pd stale-leader region 7 | store S' ('store' is missing)",
             "fault pd unmarked now | unexpected 'now'",
-            "fault pd GET | EVENT: unmarked, register, stale-leader, restart"})
+            "fault pd paused balance-region-scheduler for 60s | where 'scheduler' belongs",
+            "fault pd paused scheduler balance-region-scheduler for 1500ms | a whole number of seconds",
+            "fault pd paused scheduler balance-region-scheduler | ('for' is missing)",
+            "fault pd GET | EVENT: unmarked, register, stale-leader, paused, restart"})
     void badLinesSayWhatIsWrong(String line, String message) {
         assertThatThrownBy(() -> parse(line.strip())).isInstanceOf(FaultSyntax.SyntaxError.class)
                 .hasMessageContaining(message.strip());

@@ -1,0 +1,322 @@
+package io.phybr.bench;
+
+import com.google.protobuf.ByteString;
+import io.grpc.CallOptions;
+import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
+import io.grpc.Server;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.ClientResponseObserver;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.ServerCalls;
+import io.grpc.stub.StreamObserver;
+import io.phybr.adviser.outcome.Outcome;
+import io.phybr.adviser.plan.Policy;
+import io.phybr.adviser.plan.ReplicaTable;
+import io.phybr.adviser.protocol.seed.SeedAdviser;
+import io.phybr.bench.WireBytes.Slice;
+import io.phybr.bench.WireBytes.SliceMarshaller;
+import io.phybr.mock.agent.StoreClient;
+import io.phybr.proto.seed.PhybrGrpc;
+import io.phybr.proto.seed.RegionMeta;
+import io.phybr.proto.seed.RegionRecover;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Seed-protocol collection over loopback TCP, 3 stores streaming {@code recover_regions} at once, one connection
+ * each; one op = every meta of every store received ({@code 3 * regions} metas; divide by the time for the rate).
+ * Planning, commands and the close barrier happen after the op (in the tear-down), so they are not measured.
+ *
+ * <p>Which end limits is shown by a 2×2: {@code sender} = {@code mock} (mock-tikv's agent client, building a
+ * RegionMeta per replica as an agent does) or {@code bytes} (pre-serialized messages: no protobuf work);
+ * {@code receiver} = {@code adviser} (the real {@link SeedAdviser}: fast decode into its table) or {@code sink}
+ * (a server that only counts the messages). bytes→adviser is the adviser's side alone, mock→sink the mock's side
+ * alone, bytes→sink gRPC's own floor.
+ */
+@BenchmarkMode(Mode.SingleShotTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@State(Scope.Benchmark)
+@Fork(value = 1, jvmArgsAppend = {"-Xmx6g"})
+@Warmup(iterations = 1)
+@Measurement(iterations = 3)
+public class SeedCollectBenchmark {
+    static final int STORES = 3;
+    private static final Duration TIMEOUT = Duration.ofMinutes(5);
+
+    @Param({"1000000"})
+    public int regions;
+    @Param({"mock", "bytes"})
+    public String sender;
+    @Param({"adviser", "sink"})
+    public String receiver;
+
+    private ReplicaTable table;
+    private WireBytes[] wire;
+
+    private SeedAdviser adviser;
+    private Sink sink;
+    private ManagedChannel[] channels;
+    private CompletableFuture<?>[] streams;
+
+    @Setup(Level.Trial)
+    public void layout() throws IOException {
+        table = Layouts.realistic(7, regions, STORES, false);
+        if (sender.equals("bytes")) {
+            wire = new WireBytes[STORES];
+            for (int s = 0; s < STORES; s++) {
+                wire[s] = WireBytes.of(table, s + 1, false);
+            }
+        }
+    }
+
+    @Setup(Level.Invocation)
+    public void start() throws IOException {
+        int port;
+        if (receiver.equals("adviser")) {
+            adviser = SeedAdviser.builder().listen("127.0.0.1:0").storeIds(1, 2, 3).collectTimeout(TIMEOUT)
+                    .closeTimeout(TIMEOUT).policy(Policy.SEED).build().start();
+            port = adviser.port();
+        } else {
+            sink = new Sink();
+            port = sink.server.getPort();
+        }
+        channels = new ManagedChannel[STORES];
+        streams = new CompletableFuture<?>[STORES];
+        for (int s = 0; s < STORES; s++) {
+            channels[s] = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+        }
+    }
+
+    @Benchmark
+    public long collect() throws Exception {
+        for (int s = 0; s < STORES; s++) {
+            long store = s + 1;
+            if (sender.equals("mock")) {
+                StoreClient c = StoreClient.open(channels[s], store);
+                c.sendAll(new Metas(table, store), true);
+                streams[s] = c.allCommands();
+            } else {
+                BytesAgent a = new BytesAgent(wire[s]);
+                ClientCalls.asyncBidiStreamingCall(StoreClient.as(channels[s], store)
+                        .newCall(BytesAgent.METHOD, CallOptions.DEFAULT), a);
+                streams[s] = a.done;
+            }
+        }
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (receiver.equals("adviser") ? adviser.reportedStores().length < STORES : sink.completed() < STORES) {
+            for (CompletableFuture<?> f : streams) {
+                if (f.isCompletedExceptionally()) {
+                    f.join(); // throws: a sender failed
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("collection did not finish in " + TIMEOUT);
+            }
+            LockSupport.parkNanos(200_000);
+        }
+        long metas = receiver.equals("adviser") ? metasOf(adviser) : sink.metas.get();
+        if (metas != table.size()) {
+            throw new IllegalStateException("received " + metas + " metas of " + table.size());
+        }
+        return metas;
+    }
+
+    private static long metasOf(SeedAdviser a) {
+        long n = 0;
+        for (long s = 1; s <= STORES; s++) {
+            n += a.metasSoFar(s);
+        }
+        return n;
+    }
+
+    /** The rest of the recovery (plan, commands, close barrier) runs here, unmeasured, so the next op starts clean. */
+    @TearDown(Level.Invocation)
+    public void finish() throws Exception {
+        try {
+            if (adviser != null) {
+                CompletableFuture.allOf(streams).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                CompletableFuture<?>[] closes = new CompletableFuture<?>[STORES];
+                for (int s = 0; s < STORES; s++) {
+                    closes[s] = StoreClient.close(channels[s], (long) s + 1, true);
+                }
+                CompletableFuture.allOf(closes).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                Outcome outcome = adviser.awaitOutcome();
+                if (!outcome.ok()) {
+                    throw new IllegalStateException("recovery failed: " + outcome.verdict());
+                }
+            }
+        } finally {
+            for (ManagedChannel ch : channels) {
+                ch.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+            }
+            if (adviser != null) {
+                adviser.close();
+                adviser = null;
+            }
+            if (sink != null) {
+                sink.server.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+                sink = null;
+            }
+        }
+    }
+
+    /** The store's rows as RegionMeta messages, made one by one as the mock's agent makes them from its peers. */
+    static final class Metas implements Iterator<RegionMeta> {
+        private final ReplicaTable t;
+        private final long store;
+        private int next;
+
+        Metas(ReplicaTable t, long store) {
+            this.t = t;
+            this.store = store;
+            skip();
+        }
+
+        private void skip() {
+            while (next < t.size() && t.store(next) != store) {
+                next++;
+            }
+        }
+
+        @Override
+        public boolean hasNext() {
+            return next < t.size();
+        }
+
+        @Override
+        public RegionMeta next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            int i = next++;
+            skip();
+            return RegionMeta.newBuilder().setRegionId(t.regionId(i)).setAppliedIndex(t.index(i)).setTerm(t.term(i))
+                    .setVersion(t.version(i)).setTombstone(t.tombstone(i))
+                    .setStartKey(ByteString.copyFrom(t.startKey(i))).setEndKey(ByteString.copyFrom(t.endKey(i)))
+                    .build();
+        }
+    }
+
+    /** An agent that streams pre-serialized metas as fast as flow control allows, then half-closes. */
+    static final class BytesAgent implements ClientResponseObserver<Slice, RegionRecover> {
+        static final MethodDescriptor<Slice, RegionRecover> METHOD = PhybrGrpc.getRecoverRegionsMethod()
+                .toBuilder(new SliceMarshaller(), PhybrGrpc.getRecoverRegionsMethod().getResponseMarshaller()).build();
+        final CompletableFuture<Void> done = new CompletableFuture<>();
+        private final WireBytes wire;
+        private final Slice slice = new Slice();
+        private ClientCallStreamObserver<Slice> out;
+        private int next;
+
+        BytesAgent(WireBytes wire) {
+            this.wire = wire;
+        }
+
+        @Override
+        public void beforeStart(ClientCallStreamObserver<Slice> r) {
+            out = r;
+            r.setOnReadyHandler(this::pump);
+        }
+
+        private synchronized void pump() {
+            int n = wire.count();
+            while (next < n && out.isReady()) {
+                out.onNext(slice.at(wire, next++));
+            }
+            if (next == n) {
+                next++;
+                out.onCompleted();
+            }
+        }
+
+        @Override
+        public void onNext(RegionRecover value) {
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            done.completeExceptionally(t);
+        }
+
+        @Override
+        public void onCompleted() {
+            done.complete(null);
+        }
+    }
+
+    /** A recover_regions server that counts messages (skipping their bytes) with the adviser's flow control. */
+    static final class Sink {
+        final AtomicLong metas = new AtomicLong();
+        private final AtomicLong completed = new AtomicLong();
+        final Server server;
+
+        Sink() throws IOException {
+            MethodDescriptor<Slice, RegionRecover> method = PhybrGrpc.getRecoverRegionsMethod()
+                    .toBuilder(new SliceMarshaller(), PhybrGrpc.getRecoverRegionsMethod().getResponseMarshaller())
+                    .build();
+            ServerServiceDefinition service = ServerServiceDefinition.builder(PhybrGrpc.SERVICE_NAME)
+                    .addMethod(method, ServerCalls.asyncBidiStreamingCall(out -> counter(
+                            (ServerCallStreamObserver<RegionRecover>) out)))
+                    .build();
+            server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).directExecutor()
+                    .addService(service).build().start();
+        }
+
+        long completed() {
+            return completed.get();
+        }
+
+        private StreamObserver<Slice> counter(ServerCallStreamObserver<RegionRecover> out) {
+            out.disableAutoRequest();
+            out.request(16384);
+            return new StreamObserver<>() {
+                private long n;
+                private int unrequested;
+
+                @Override
+                public void onNext(Slice value) {
+                    n++;
+                    if (++unrequested >= 8192) {
+                        out.request(unrequested);
+                        unrequested = 0;
+                    }
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                }
+
+                @Override
+                public void onCompleted() {
+                    metas.addAndGet(n);
+                    completed.incrementAndGet();
+                    out.onCompleted();
+                }
+            };
+        }
+    }
+}
