@@ -118,7 +118,7 @@ class CrashRerunIT {
     private String[] args(Path record) {
         // the phases killed at are the resolve finish's (wait-apply, resolve)
         return new String[] {"recover", "--finish", "resolve", "--pd", cluster.pdAddress(), "--resolved-ts", Long.toString(RESOLVED_TS),
-            "--expected-stores", "3", "--retry-backoff", "50ms", "--max-attempts", "5", "--pd-timeout", "5s",
+            "--expected-stores", "3", "--retry-backoff", "50ms", "--max-attempts", "5", "--pd-timeout", "5s", "--store-watch-interval", "1s",
             "--record", record.toString()};
     }
 }

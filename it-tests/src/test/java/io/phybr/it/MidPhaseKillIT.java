@@ -91,6 +91,7 @@ class MidPhaseKillIT {
     private RecoverProcess adviser(Path record) throws Exception {
         List<String> args = new ArrayList<>(List.of("recover", "--finish", "resolve", "--pd", cluster.pdAddress(), "--retry-backoff", "50ms",
                 "--progress-interval", "1s", "--max-attempts", "5", "--expected-stores", "3",
+                "--store-watch-interval", "1s", // the restarts this IT makes are seen within a second, not BR's 30 s
                 "--resolved-ts", Long.toString(RESOLVED_TS), "--record", record.toString()));
         return RecoverProcess.start(tmp, args.toArray(String[]::new));
     }

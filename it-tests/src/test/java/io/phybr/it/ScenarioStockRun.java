@@ -87,7 +87,9 @@ abstract class ScenarioStockRun {
                 "--expected-stores", Integer.toString(backends.size()),
                 // the corpus is small: a wait that cannot be proven (R10) is named within the IT's bound
                 "--collect-timeout", "20s", "--recover-timeout", "20s", "--wait-apply-timeout", "10s",
-                "--resolve-timeout", "20s", "--flashback-timeout", "20s"))) {
+                "--resolve-timeout", "20s", "--flashback-timeout", "20s",
+                // a restarted store (R9) is seen within a second instead of BR's 30 s
+                "--store-watch-interval", "1s"))) {
             code = p.await(Duration.ofSeconds(90));
             Expectation exp = finish.equals("resolve") ? s.stockExpectation() : s.flashbackExpectation();
             assertThat(code).as("%s: %s", s.name(), p.err()).isEqualTo(exp.outcome().exitCode);

@@ -64,7 +64,7 @@ class StockRecoverIT {
 
     private RecoverProcess adviser(String... extra) throws Exception {
         List<String> args = new ArrayList<>(List.of("recover", "--finish", "resolve", "--pd", cluster.pdAddress(),
-                "--retry-backoff", "50ms", "--progress-interval", "1s",
+                "--retry-backoff", "50ms", "--progress-interval", "1s", "--store-watch-interval", "1s",
                 "--summary-json", tmp.resolve("summary.json").toString()));
         if (!List.of(extra).contains("--max-attempts")) {
             args.addAll(List.of("--max-attempts", "5"));

@@ -31,6 +31,7 @@ class KvprotoSubsetTest {
         assertThat(TikvGrpc.getKvFlashbackToVersionMethod().getFullMethodName())
                 .isEqualTo("tikvpb.Tikv/KvFlashbackToVersion");
         assertThat(TikvGrpc.getKvGetMethod().getFullMethodName()).isEqualTo("tikvpb.Tikv/KvGet");
+        assertThat(TikvGrpc.getKvPrewriteMethod().getFullMethodName()).isEqualTo("tikvpb.Tikv/KvPrewrite");
         assertThat(PDGrpc.getTsoMethod().getFullMethodName()).isEqualTo("pdpb.PD/Tso");
         assertThat(PDGrpc.getTsoMethod().getType()).isEqualTo(io.grpc.MethodDescriptor.MethodType.BIDI_STREAMING);
         assertThat(PDGrpc.getGetRegionByIDMethod().getFullMethodName()).isEqualTo("pdpb.PD/GetRegionByID");
@@ -46,6 +47,11 @@ class KvprotoSubsetTest {
                 "context=1", "start_key=2", "end_key=3", "start_ts=4", "version=5");
         assertFields(FlashbackToVersionRequest.getDescriptor(), "kvrpcpb.FlashbackToVersionRequest",
                 "context=1", "version=2", "start_key=3", "end_key=4", "start_ts=5", "commit_ts=6");
+        assertFields(io.phybr.proto.kv.kvrpc.PrewriteRequest.getDescriptor(), "kvrpcpb.PrewriteRequest",
+                "context=1", "mutations=2", "primary_lock=3", "start_version=4", "lock_ttl=5");
+        assertFields(io.phybr.proto.kv.kvrpc.PrewriteResponse.getDescriptor(), "kvrpcpb.PrewriteResponse",
+                "region_error=1", "errors=2");
+        assertFields(io.phybr.proto.kv.kvrpc.Mutation.getDescriptor(), "kvrpcpb.Mutation", "op=1", "key=2", "value=3");
         assertFields(Error.getDescriptor(), "errorpb.Error", "message=1", "not_leader=2", "region_not_found=3",
                 "epoch_not_match=5", "server_is_busy=6", "FlashbackInProgress=17", "FlashbackNotPrepared=18");
         assertFields(Region.getDescriptor(), "metapb.Region", "id=1", "start_key=2", "end_key=3",

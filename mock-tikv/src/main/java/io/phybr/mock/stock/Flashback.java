@@ -239,6 +239,35 @@ final class Flashback {
         return committed ? Answer.OK : Answer.NO_QUORUM;
     }
 
+    /**
+     * A prewrite (kvrpcpb KvPrewrite) of {@code keys}: routed as any write, then refused with FlashbackInProgress
+     * while the region is in the flashback state — whatever its start ts: only reads may pass below
+     * {@code flashback_start_ts}, a write carries no read ts (util.rs check_flashback_state, at propose in fsm/peer.rs
+     * pre_propose_raft_command). Outside the flashback state the mock keeps no transactions of its own: an abort
+     * that says so (never a success that wrote nothing).
+     */
+    Answer prewrite(Context ctx, List<byte[]> keys) {
+        Object r = route(ctx, Kind.WRITE);
+        if (r instanceof Answer a) {
+            return a;
+        }
+        Peer p = (Peer) r;
+        long fb = ledger(store) == null ? 0 : ledger(store).flashbackStartTs(p.regionId());
+        if (fb > 0) {
+            return Answer.region(Error.newBuilder().setMessage("region " + p.regionId() + " is in flashback progress")
+                    .setFlashbackInProgress(io.phybr.proto.kv.error.FlashbackInProgress.newBuilder()
+                            .setRegionId(p.regionId()).setFlashbackStartTs(fb)).build());
+        }
+        for (byte[] k : keys) {
+            if (!Keys.contains(p.start(), p.end(), k)) {
+                return Answer.region(Error.newBuilder().setMessage("key " + Keys.show(k) + " is not in region "
+                        + p.regionId()).build());
+            }
+        }
+        return new Answer(null, "mock-tikv keeps no transactions: KvPrewrite is served to refuse writes to a region"
+                + " in the flashback state");
+    }
+
     /** A point read at {@code version} (kvrpcpb KvGet): refused in the flashback state unless below its start ts. */
     Read get(Context ctx, byte[] key, long version) {
         Object r = route(ctx, Kind.READ);

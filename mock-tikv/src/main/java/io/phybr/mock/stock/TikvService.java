@@ -163,6 +163,39 @@ final class TikvService extends TikvGrpc.TikvImplBase {
         });
     }
 
+    /**
+     * KvPrewrite, to refuse writes as TiKV does in the flashback state ({@link Flashback#prewrite}); the Busy and
+     * FailNext faults of KV_GET apply (the mock's one read/write fault point outside the flashback calls).
+     */
+    @Override
+    public void kvPrewrite(io.phybr.proto.kv.kvrpc.PrewriteRequest req,
+                           StreamObserver<io.phybr.proto.kv.kvrpc.PrewriteResponse> obs) {
+        store.record("KvPrewrite region " + req.getContext().getRegionId());
+        CallFault f = faults.forCall(Rpc.KV_GET);
+        worker.execute(() -> {
+            Error busy = atCall(f, obs);
+            if (busy == BROKEN) {
+                return;
+            }
+            io.phybr.proto.kv.kvrpc.PrewriteResponse.Builder b = io.phybr.proto.kv.kvrpc.PrewriteResponse.newBuilder();
+            if (busy != null) {
+                b.setRegionError(busy);
+            } else {
+                java.util.List<byte[]> keys = req.getMutationsList().stream().map(m -> m.getKey().toByteArray()).toList();
+                Flashback.Answer a;
+                synchronized (net) {
+                    a = flashback.prewrite(req.getContext(), keys);
+                }
+                if (a.regionError() != null) {
+                    b.setRegionError(a.regionError());
+                } else if (a.error() != null) {
+                    b.addErrors(KeyError.newBuilder().setAbort(a.error()));
+                }
+            }
+            answer(obs, b.build(), f);
+        });
+    }
+
     /** Marks "the call already ended" for {@link #atCall}. */
     private static final Error BROKEN = Error.newBuilder().setMessage("broken").build();
 

@@ -417,4 +417,33 @@ class FlashbackConformanceTest {
                         .setHeader(io.phybr.proto.kv.pd.RequestHeader.newBuilder().setClusterId(
                                 io.phybr.mock.pd.MockPd.clusterId())).setRegionId(id).build()).getRegion();
     }
+    private io.phybr.proto.kv.kvrpc.PrewriteResponse prewrite(long store, String key, long startTs) {
+        long region = key.compareTo("m") < 0 ? 1 : 2;
+        return tikv(store).kvPrewrite(io.phybr.proto.kv.kvrpc.PrewriteRequest.newBuilder().setContext(ctx(region, store, 3))
+                .addMutations(io.phybr.proto.kv.kvrpc.Mutation.newBuilder().setOp(io.phybr.proto.kv.kvrpc.Op.Put)
+                        .setKey(ByteString.copyFrom(b(key))).setValue(ByteString.copyFrom(b("v"))))
+                .setPrimaryLock(ByteString.copyFrom(b(key))).setStartVersion(startTs).setLockTtl(3000).build());
+    }
+
+    /**
+     * util.rs check_flashback_state (at propose, fsm/peer.rs pre_propose_raft_command): a region in the flashback
+     * state refuses every write but the flashback's with FlashbackInProgress — a write carries no read ts, so unlike
+     * a read it is refused even below flashback_start_ts; once FinishFlashback applied, writes are not refused.
+     */
+    @Test
+    void preparedRegionRefusesWritesWithFlashbackInProgressWhateverTheirStartTs() throws Exception {
+        start();
+        assertThat(prepare(1, 1, 100).hasRegionError()).isFalse();
+
+        for (long startTs : new long[] {50, 100, 200}) {
+            Error e = prewrite(1, "a", startTs).getRegionError();
+            assertThat(e.hasFlashbackInProgress()).as("prewrite at %d: %s", startTs, e).isTrue();
+            assertThat(e.getFlashbackInProgress().getRegionId()).isEqualTo(1);
+            assertThat(e.getFlashbackInProgress().getFlashbackStartTs()).isEqualTo(100);
+        }
+        assertThat(prewrite(2, "x", 200).hasRegionError()).as("region 2 was not prepared").isFalse();
+
+        assertThat(flashback(1, 1, 100, 101).hasRegionError()).isFalse();
+        assertThat(prewrite(1, "a", 200).hasRegionError()).as("finished: no longer refused").isFalse();
+    }
 }
