@@ -11,6 +11,7 @@ import io.phybr.mock.scenario.Expectation;
 import io.phybr.mock.scenario.Scenario;
 import io.phybr.mock.scenario.ScenarioParser;
 import io.phybr.mock.stock.MockStockCluster;
+import io.phybr.mock.stock.MockStockStore;
 import io.phybr.mock.stock.ModelStoreBackend;
 import io.phybr.mock.stock.StoreBackend;
 import java.io.IOException;
