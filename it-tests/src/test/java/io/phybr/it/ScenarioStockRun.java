@@ -11,6 +11,7 @@ import io.phybr.mock.scenario.Expectation;
 import io.phybr.mock.scenario.Scenario;
 import io.phybr.mock.scenario.ScenarioParser;
 import io.phybr.mock.stock.MockStockCluster;
+import io.phybr.mock.stock.MockStockStore;
 import io.phybr.mock.stock.ModelStoreBackend;
 import io.phybr.mock.stock.StoreBackend;
 import java.io.IOException;
@@ -58,6 +59,9 @@ abstract class ScenarioStockRun {
             List<org.junit.jupiter.params.provider.Arguments> out = new ArrayList<>();
             for (int i = 0; i < all.size(); i++) {
                 boolean byDefault = all.get(i).getFileName().toString().startsWith("flashback-") || i % 2 == 0;
+                if (ScenarioParser.parse(all.get(i)).faults().stream().anyMatch(f -> f instanceof Fault.ResolveBatch)) {
+                    byDefault = false; // the scenario is about ResolveKvData's messages: only the resolve finish has them
+                }
                 if (i / 2 % 2 == half) { // pairs alternate between the halves: each half gets both finishes
                     out.add(org.junit.jupiter.params.provider.Arguments.of(all.get(i), byDefault ? "default" : "resolve"));
                 }
@@ -81,10 +85,15 @@ abstract class ScenarioStockRun {
         cluster = MockStockCluster.builder(backends).tiflash(true).faults(s.faults()).start();
         PdState before = cluster.pd().state();
 
+        // R15 (issue 12 item 2): the resolved ts and the TiKV stores to wait for come from BR's EBS backup meta, as in
+        // a real volume-snapshot restore; the flags' path (--resolved-ts, --expected-stores) runs in-process in
+        // ModelStockCorpusTest and through the jar in StockRecoverIT.
+        Path meta = tmp.resolve("backupmeta.json");
+        Files.writeString(meta, ebsBackupMeta(Math.max(1, backup.resolvedTs()), images.keySet()));
+        Path summary = tmp.resolve("summary.json");
         int code;
         try (RecoverProcess p = RecoverProcess.start(tmp, finishArgs(finish, "recover", "--pd", cluster.pdAddress(),
-                "--resolved-ts", Long.toString(Math.max(1, backup.resolvedTs())), "--retry-backoff", "50ms",
-                "--expected-stores", Integer.toString(backends.size()),
+                "--backup-meta", meta.toString(), "--summary-json", summary.toString(), "--retry-backoff", "50ms",
                 // the corpus is small: a wait that cannot be proven (R10) is named within the IT's bound
                 "--collect-timeout", "20s", "--recover-timeout", "20s", "--wait-apply-timeout", "10s",
                 "--resolve-timeout", "20s", "--flashback-timeout", "20s",
@@ -100,6 +109,13 @@ abstract class ScenarioStockRun {
         if (code == 0) {
             assertThat(ModelStoreBackend.check(backup, images, cluster.stores())).as(s.name()).isEmpty();
             assertThat(cluster.pd().state().withoutAllocId()).isEqualTo(before.withoutAllocId().withMarker(false));
+            // R11 (issue 12 item 10): the keys reported deleted per store are the sum of its ResolveKvData messages
+            var perStore = new com.fasterxml.jackson.databind.ObjectMapper().readTree(summary.toFile()).path("deleted_per_store");
+            for (MockStockStore st : cluster.stores()) {
+                var d = perStore.path(Long.toString(st.storeId()));
+                assertThat(d.path("locks").asLong() + d.path("writes").asLong())
+                        .as("%s: keys deleted on store %d", s.name(), st.storeId()).isEqualTo(st.keysResolved());
+            }
         } else {
             // A failed recovery never deletes outside Raft and puts PD back as it was; only one that failed after
             // sending the plan (e.g. an unproven WaitApply, R10) may have raised PD's alloc id on the way.
@@ -111,6 +127,22 @@ abstract class ScenarioStockRun {
                 assertThat(cluster.pd().state()).as(s.name()).isEqualTo(before);
             }
         }
+    }
+
+    /**
+     * BR's EBS volume-snapshot backup meta (tidb {@code br/pkg/config/ebs.go}: {@code cluster_info.resolved_ts}, the
+     * TiKV layout {@code tikv.replicas}/{@code tikv.stores[].store_id}/{@code volumes}) for the scenario's stores.
+     */
+    static String ebsBackupMeta(long resolvedTs, java.util.Collection<Long> tikvStores) {
+        StringBuilder stores = new StringBuilder();
+        for (long id : new java.util.TreeSet<>(tikvStores)) {
+            stores.append(stores.length() == 0 ? "" : ",").append("{\"store_id\":").append(id)
+                    .append(",\"volumes\":[{\"volume_id\":\"vol-").append(id).append("\",\"type\":\"storage.data-dir\"}]}");
+        }
+        return "{\"cluster_info\":{\"cluster_version\":\"v7.5.1\",\"full_backup_type\":\"aws-ebs\",\"resolved_ts\":"
+                + Long.toUnsignedString(resolvedTs) + ",\"replicas\":{\"pd\":1,\"tikv\":" + tikvStores.size()
+                + "}},\"tikv\":{\"replicas\":" + tikvStores.size() + ",\"stores\":[" + stores + "]},"
+                + "\"pd\":{\"replicas\":1},\"tidb\":{\"replicas\":1},\"region\":\"us-west-2\"}";
     }
 
     /** The command line with {@code --finish resolve} added when asked; the default finish otherwise. */

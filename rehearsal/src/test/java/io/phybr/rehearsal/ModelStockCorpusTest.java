@@ -2,6 +2,7 @@ package io.phybr.rehearsal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.phybr.adviser.dump.BackupMeta;
 import io.phybr.adviser.pd.ExpectedStores;
 import io.phybr.adviser.pd.PdClient;
 import io.phybr.adviser.outcome.Outcome;
@@ -12,22 +13,18 @@ import io.phybr.mock.check.Checker;
 import io.phybr.mock.fault.Fault;
 import io.phybr.mock.fault.FaultSyntax;
 import io.phybr.mock.model.Backup;
+import io.phybr.mock.model.BrBackupMeta;
 import io.phybr.mock.model.StoreImage;
 import io.phybr.mock.model.Write;
 import io.phybr.mock.scenario.Expectation;
 import io.phybr.mock.scenario.Scenario;
 import io.phybr.mock.scenario.ScenarioParser;
-import io.phybr.adviser.dump.BackupMeta;
-import io.phybr.mock.model.BrBackupMeta;
 import io.phybr.mock.stock.MockStockCluster;
-import io.phybr.mock.stock.RecoveryClock;
-import io.phybr.mock.stock.StoreBackend;
 import io.phybr.mock.stock.ModelStoreBackend;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -93,17 +90,14 @@ class ModelStockCorpusTest {
                 () -> "the default-finish run stopped in phase " + stopped + ", before any finish, as both expect");
         Backup backup = s.run();
         Map<Long, StoreImage> images = backup.freshImages();
-        List<StoreBackend> backends = new ArrayList<>();
-        images.keySet().forEach(id -> backends.add(new ModelStoreBackend(id, images, backup)));
-        cluster = MockStockCluster.builder(backends).tiflash(true).faults(s.faults())
-                .clock(s.tikvSpeedup() == null ? MockStockCluster.DEFAULT_CLOCK : RecoveryClock.scaled(s.tikvSpeedup()))
-                .start();
+        cluster = MockStockCluster.forScenario(s, backup, images).start();
+        int storeCount = images.size();
         io.phybr.mock.pd.PdState before = cluster.pd().state();
 
         long resolvedTs = Math.max(1, backup.resolvedTs());
         // as `recover --expected-stores N` (the CLI requires it): PD may list stores late (R14)
-        ExpectedStores expected = new ExpectedStores(backends.size(), java.util.Set.of(), java.util.Set.of(),
-                "--expected-stores " + backends.size());
+        ExpectedStores expected = new ExpectedStores(storeCount, java.util.Set.of(), java.util.Set.of(),
+                "--expected-stores " + storeCount);
         if (s.brBackupMeta()) {
             // as `recover --backup-meta FILE` (R15): BR's EBS meta written by the mock, read by the adviser's reader
             BackupMeta.Info meta = BackupMeta.read(new java.io.ByteArrayInputStream(
@@ -135,6 +129,13 @@ class ModelStockCorpusTest {
             assertThat(out.verdict()).as(s.name()).contains(finish.equals("resolve") || older ? "keys newer than ts"
                     : "finished by flashback");
             assertThat(ModelStoreBackend.check(backup, images, cluster.stores())).as(s.name()).isEmpty();
+            // R11: the keys reported deleted per store are the sum of that store's ResolveKvData messages
+            // (per message, not a running total; `fault store S resolve-batch N` makes several per store)
+            cluster.stores().forEach(st -> {
+                Outcome.Deleted d = out.counts().deleted().get(st.storeId());
+                assertThat(d == null ? 0 : d.locks() + d.writes()).as("%s: keys deleted on store %d", s.name(),
+                        st.storeId()).isEqualTo(st.keysResolved());
+            });
             // PD ends as the operator had it (R12): settings, pauses, limits; only the marker is gone
             assertThat(cluster.pd().state().withoutAllocId()).as(s.name())
                     .isEqualTo(before.withoutAllocId().withMarker(false));

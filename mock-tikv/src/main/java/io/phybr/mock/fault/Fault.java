@@ -373,6 +373,24 @@ public sealed interface Fault permits Fault.AgentFault, Fault.StoreFault, Fault.
     }
 
     /**
+     * R11 at scale: the store's ResolveKvData scans its write CF {@code keys} keys per batch (TiKV: 1M), one message
+     * per batch, each carrying the keys that batch deleted — not a running total. A small cluster then answers as a
+     * big one does, so an adviser that keeps the last message's count instead of summing reports too few.
+     */
+    record ResolveBatch(long store, int keys) implements StoreFault {
+        public ResolveBatch {
+            if (keys < 1) {
+                throw new IllegalArgumentException("a resolve batch holds at least one key");
+            }
+        }
+
+        @Override
+        public StorePoint storePoint() {
+            return StorePoint.MESSAGE;
+        }
+    }
+
+    /**
      * tidb-operator#5297: a RecoverRegion of an earlier adviser run, killed mid-recover, is still running on the store
      * when this run starts, forcing {@code region}: its LeaderKeeper campaigns every period until a newer RecoverRegion
      * or a ReadRegionMeta aborts it (R6, tikv components/snap_recovery/src/services.rs abort_last_recover_region).

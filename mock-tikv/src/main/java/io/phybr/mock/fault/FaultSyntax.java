@@ -82,6 +82,9 @@ public final class FaultSyntax {
             row("earlier-recover-region", " region R", Fault.EarlierRecoverRegion.class,
                     w -> new Fault.EarlierRecoverRegion(w.store, w.region()),
                     f -> " region " + ((Fault.EarlierRecoverRegion) f).region()),
+            row("resolve-batch", " N", Fault.ResolveBatch.class,
+                    w -> new Fault.ResolveBatch(w.store, w.positive("keys per batch", (int) Math.min(Integer.MAX_VALUE, w.number("keys per batch")))),
+                    f -> " " + ((Fault.ResolveBatch) f).keys()),
             row("refuse-votes", " for DURATION", Fault.RefusesVotesAfterStart.class,
                     w -> new Fault.RefusesVotesAfterStart(w.store, w.forDuration()),
                     f -> " for " + ((Fault.RefusesVotesAfterStart) f).period().toMillis() + "ms"));

@@ -178,6 +178,11 @@ public final class InMemoryStoreBackend implements StoreBackend {
 
     @Override
     public void resolve(long resolvedTs, ResolveSink sink) {
+        resolve(resolvedTs, SCAN_BATCH, sink);
+    }
+
+    @Override
+    public void resolve(long resolvedTs, int scanBatch, ResolveSink sink) {
         List<Kv> writes;
         synchronized (this) {
             long locks = kvs.stream().filter(Kv::lock).count();
@@ -187,7 +192,7 @@ public final class InMemoryStoreBackend implements StoreBackend {
         }
         long[] ts = writes.stream().mapToLong(Kv::commitTs).toArray();
         List<Kv> doomed = new ArrayList<>();
-        StoreBackend.resolveWrites(ts, resolvedTs, i -> doomed.add(writes.get(i)), sink);
+        StoreBackend.resolveWrites(ts, resolvedTs, scanBatch, i -> doomed.add(writes.get(i)), sink);
         synchronized (this) {
             kvs.removeAll(doomed);
         }

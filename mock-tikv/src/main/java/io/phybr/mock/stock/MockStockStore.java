@@ -248,6 +248,8 @@ public final class MockStockStore implements AutoCloseable {
         return port;
     }
 
+    private final java.util.concurrent.atomic.AtomicLong keysResolved = new java.util.concurrent.atomic.AtomicLong();
+
     void record(String call) {
         synchronized (calls) {
             calls.add(call);
@@ -267,6 +269,18 @@ public final class MockStockStore implements AutoCloseable {
         synchronized (calls) {
             recoverCalls.add(requests);
         }
+    }
+
+    /**
+     * Keys this store's ResolveKvData streams reported deleted, summed over every message sent (what an adviser must
+     * report for the store: R11's counts are per message).
+     */
+    public long keysResolved() {
+        return keysResolved.get();
+    }
+
+    void resolvedKeysSent(long keys) {
+        keysResolved.addAndGet(keys);
     }
 
     /** Every RPC received, by method name, in order. */

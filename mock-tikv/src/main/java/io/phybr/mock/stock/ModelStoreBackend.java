@@ -127,6 +127,11 @@ public final class ModelStoreBackend implements StoreBackend {
 
     @Override
     public void resolve(long resolvedTs, ResolveSink sink) {
+        resolve(resolvedTs, SCAN_BATCH, sink);
+    }
+
+    @Override
+    public void resolve(long resolvedTs, int scanBatch, ResolveSink sink) {
         sink.message(0, 0); // the model has no locks
         List<Write> held = new ArrayList<>();
         for (Write w : backup.writes()) {
@@ -135,7 +140,7 @@ public final class ModelStoreBackend implements StoreBackend {
             }
         }
         long[] ts = held.stream().mapToLong(Write::commitTs).toArray();
-        StoreBackend.resolveWrites(ts, resolvedTs, i -> image.data.clear(held.get(i).id()), sink);
+        StoreBackend.resolveWrites(ts, resolvedTs, scanBatch, i -> image.data.clear(held.get(i).id()), sink);
     }
 
     /**

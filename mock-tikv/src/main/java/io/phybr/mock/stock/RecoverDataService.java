@@ -388,14 +388,18 @@ final class RecoverDataService extends RecoverDataGrpc.RecoverDataImplBase {
             }
             // the backend reports the lock message first, then the write batches; TiKV's two workers race (R11)
             List<ResolveWorkers.Message> got = new ArrayList<>();
+            int batch = faults.at(StorePoint.MESSAGE, Fault.ResolveBatch.class).stream()
+                    .mapToInt(Fault.ResolveBatch::keys).findFirst().orElse(StoreBackend.SCAN_BATCH);
             synchronized (net) {
-                backend.resolve(request.getResolvedTs(), (count, ts) -> got.add(new ResolveWorkers.Message(count, ts)));
+                backend.resolve(request.getResolvedTs(), batch,
+                        (count, ts) -> got.add(new ResolveWorkers.Message(count, ts)));
             }
             for (ResolveWorkers.Message m : ResolveWorkers.interleave(backend.storeId(), got.get(0),
                     got.subList(1, got.size()))) {
                 if (!call.aborted && !dead) {
                     obs.onNext(ResolveKvDataResponse.newBuilder().setStoreId(backend.storeId())
                             .setResolvedKeyCount(m.keys()).setCurrentCommitTs(m.commitTs()).build());
+                    store.resolvedKeysSent(m.keys());
                 }
             }
             // R5: a full manual compaction of every column family before the stream closes

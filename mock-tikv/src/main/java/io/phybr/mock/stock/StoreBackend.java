@@ -51,6 +51,14 @@ public interface StoreBackend {
      */
     void resolve(long resolvedTs, ResolveSink sink);
 
+    /**
+     * {@link #resolve(long, ResolveSink)} scanning {@code scanBatch} write keys per message
+     * ({@link io.phybr.mock.fault.Fault.ResolveBatch}); a backend without batches of its own ignores it.
+     */
+    default void resolve(long resolvedTs, int scanBatch, ResolveSink sink) {
+        resolve(resolvedTs, sink);
+    }
+
     /** One MVCC entry of the store's user data: a committed write (its commit ts) or a lock (its start ts). */
     record Version(byte[] key, long ts) {
     }
@@ -90,11 +98,11 @@ public interface StoreBackend {
      * Resolves a store's write CF in TiKV's batches: {@code commitTs} holds every write key's commit ts in scan order;
      * {@code delete} removes key {@code i}.
      */
-    static void resolveWrites(long[] commitTs, long resolvedTs, java.util.function.IntConsumer delete,
+    static void resolveWrites(long[] commitTs, long resolvedTs, int scanBatch, java.util.function.IntConsumer delete,
                               ResolveSink sink) {
         int i = 0;
         do {
-            int end = (int) Math.min(commitTs.length, (long) i + SCAN_BATCH);
+            int end = (int) Math.min(commitTs.length, (long) i + scanBatch);
             long n = 0;
             long max = 0;
             for (; i < end; i++) {

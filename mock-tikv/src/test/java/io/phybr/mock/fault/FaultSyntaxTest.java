@@ -50,6 +50,7 @@ class FaultSyntaxTest {
             new Fault.IsolatedUntilWaitApply(1),
             new Fault.EarlierRecoverRegion(3, 2),
             new Fault.RefusesVotesAfterStart(2, Duration.ofSeconds(30)),
+            new Fault.ResolveBatch(3, 2),
             new Fault.Unmarked(),
             new Fault.RegisterLate(3, 2),
             new Fault.StaleLeader(7, 2),
@@ -102,6 +103,7 @@ class FaultSyntaxTest {
         assertThat(parse("fault store 2 refuse-votes for 30s"))
                 .isEqualTo(new Fault.RefusesVotesAfterStart(2, Duration.ofSeconds(30)));
         assertThat(parse("fault store 3 earlier-recover-region region 2")).isEqualTo(new Fault.EarlierRecoverRegion(3, 2));
+        assertThat(parse("fault store 1 resolve-batch 2")).isEqualTo(new Fault.ResolveBatch(1, 2));
         assertThat(FaultSyntax.store(new Fault.RegisterLate(3, 2))).isEqualTo(3);
         assertThat(FaultSyntax.store(new Fault.Unmarked())).isZero();
     }

@@ -105,11 +105,12 @@ public final class Plan implements PlanOutcome {
                 if (next == null) {
                     leadersAt[storeAt[j]]++;
                 }
-                if (!seed) {
-                    emit(next, region, term, flags, storeAt[j], id, 0, AS_LEADER);
-                } else if (t.term(leader) != target) {
-                    emit(next, region, term, flags, storeAt[j], id, target, (byte) 0);
-                }
+                // Seed protocol: the leader always gets term=target, silence=false, even when its term already is
+                // the target (SPEC §4 rule 5 sends it nothing then). A report carries no silence flag, so a replica
+                // an earlier, killed run silenced looks exactly like one it never touched — at the target term, in a
+                // tie with that run's leader — and a rerun picking it would leave the region with no leader at all
+                // (Rule.LEADER_UNSILENCED, README "Candidate order").
+                emit(next, region, term, flags, storeAt[j], id, target, seed ? (byte) 0 : AS_LEADER);
             }
         }
     }
@@ -308,7 +309,12 @@ public final class Plan implements PlanOutcome {
             } else {
                 sb.append(" as_leader=").append(commandAsLeader(k));
             }
-            sb.append(" tombstone=").append(commandTombstone(k)).append('\n');
+            sb.append(" tombstone=").append(commandTombstone(k));
+            if (options.protocol() == Protocol.SEED && !commandTombstone(k) && !commandSilence(k)
+                    && t.term(leaderRow[g]) == cmdTerm[k]) {
+                sb.append("  (").append(Rule.LEADER_UNSILENCED.text()).append(')');
+            }
+            sb.append('\n');
         }
         if (shown == 0) {
             sb.append("  no command: every replica is already in its target state\n");

@@ -1,6 +1,9 @@
 package io.phybr.adviser.plan;
 
-/** The rule of SPEC §4 that made a decision about a region; every region carries one for its leader and one for its fate. */
+/**
+ * The rule of SPEC §4 that made a decision about a region; every region carries one for its leader and one for its fate.
+ * {@link #LEADER_UNSILENCED} is the one rule about a command: explain names it beside the leader's seed command.
+ */
 public enum Rule {
     // Leader choice (rule 2).
     ONLY_LIVE_REPLICA("its only live replica"),
@@ -18,7 +21,10 @@ public enum Rule {
     // Fate (rules 3 and 4).
     KEPT("kept: overlaps no region of higher version"),
     DROPPED_OVERLAP("dropped: its range overlaps a kept region of higher or equal version"),
-    GONE("gone: no live replica to lead it");
+    GONE("gone: no live replica to lead it"),
+    // Commands (rule 5), protocol A only.
+    LEADER_UNSILENCED("sent although the leader's term already is the target: a killed earlier run may have silenced"
+            + " this replica, and a report cannot show it (departs from SPEC §4 rule 5)");
 
     private static final Rule[] VALUES = values();
     private final String text;

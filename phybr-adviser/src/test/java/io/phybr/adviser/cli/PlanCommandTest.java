@@ -56,10 +56,12 @@ class PlanCommandTest {
         assertThat(r.code()).as(r.err()).isEqualTo(ExitCode.OK.code());
         assertThat(r.out()).contains("3 regions seen, 2 kept, 1 dropped, 0 gone")
                 .contains("leaders per store: 1=1 2=1 3=0")
-                .contains("wrote 4 commands to " + out);
+                .contains("wrote 6 commands to " + out);
         assertThat(Files.readAllLines(out)).containsExactly(
+                "{\"store\":1,\"region_id\":1,\"term\":6,\"silence\":false,\"tombstone\":false}",
                 "{\"store\":1,\"region_id\":2,\"term\":6,\"silence\":true,\"tombstone\":false}",
                 "{\"store\":2,\"region_id\":1,\"term\":6,\"silence\":true,\"tombstone\":false}",
+                "{\"store\":2,\"region_id\":2,\"term\":6,\"silence\":false,\"tombstone\":false}",
                 "{\"store\":3,\"region_id\":1,\"term\":6,\"silence\":true,\"tombstone\":false}",
                 "{\"store\":3,\"region_id\":3,\"term\":0,\"silence\":false,\"tombstone\":true}");
         assertThat(Files.readString(summary)).startsWith("{\"policy\":\"seed\"").contains("\"regions_kept\":2");
@@ -84,7 +86,7 @@ class PlanCommandTest {
         assertThat(r.out()).contains("region 3: 1 replica(s), policy seed")
                 .contains("fate: dropped")
                 .contains("region 42: not in the dump")
-                .contains("(4 commands; --output FILE or --output - writes them)");
+                .contains("(6 commands; --output FILE or --output - writes them)");
     }
 
     @Test
@@ -93,8 +95,10 @@ class PlanCommandTest {
         Run r = run("plan", "--input", in.toString(), "--output", "-");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).isEqualTo("""
+                {"store":1,"region_id":1,"term":6,"silence":false,"tombstone":false}
                 {"store":1,"region_id":2,"term":6,"silence":true,"tombstone":false}
                 {"store":2,"region_id":1,"term":6,"silence":true,"tombstone":false}
+                {"store":2,"region_id":2,"term":6,"silence":false,"tombstone":false}
                 {"store":3,"region_id":1,"term":6,"silence":true,"tombstone":false}
                 {"store":3,"region_id":3,"term":0,"silence":false,"tombstone":true}
                 """);

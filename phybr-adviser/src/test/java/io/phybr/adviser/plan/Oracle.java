@@ -159,7 +159,10 @@ final class Oracle {
         return o;
     }
 
-    /** The plan's JSON Lines per SPEC §4 rule 5 / §6, given the store each kept region is led on. */
+    /**
+     * The plan's JSON Lines per SPEC §4 rule 5 / §6, given the store each kept region is led on — except that a seed
+     * leader always gets its command (Rule.LEADER_UNSILENCED), not only when its term differs from the target.
+     */
     String expectedJsonl(Protocol protocol, Map<Long, Long> leaderStoreByRegion) {
         TreeMap<Long, TreeMap<Long, String>> byStore = new TreeMap<>();
         for (Region g : regions.values()) {
@@ -183,7 +186,7 @@ final class Oracle {
                 if (r.store() != leader) {
                     byStore.computeIfAbsent(r.store(), s -> new TreeMap<>()).put(g.id,
                             "\"term\":" + target + ",\"silence\":true,\"tombstone\":false");
-                } else if (r.term() != target) {
+                } else { // LEADER_UNSILENCED: the leader's command even when its term is the target
                     byStore.computeIfAbsent(r.store(), s -> new TreeMap<>()).put(g.id,
                             "\"term\":" + target + ",\"silence\":false,\"tombstone\":false");
                 }

@@ -51,6 +51,8 @@ class PlannerExamplesTest {
             assertThat(leader(p, 1)).isEqualTo(1);
             assertThat(p.leaderRule(p.indexOf(1))).isEqualTo(Rule.TIE_LOWEST_STORE);
             assertThat(Rows.jsonl(p)).isEqualTo("""
+                    {"store":1,"region_id":1,"term":6,"silence":false,"tombstone":false}
+                    {"store":1,"region_id":2,"term":6,"silence":false,"tombstone":false}
                     {"store":2,"region_id":1,"term":6,"silence":true,"tombstone":false}
                     {"store":2,"region_id":2,"term":6,"silence":true,"tombstone":false}
                     {"store":3,"region_id":1,"term":6,"silence":true,"tombstone":false}
@@ -76,6 +78,7 @@ class PlannerExamplesTest {
             assertThat(fate(p, 2)).isEqualTo(Rule.DROPPED_OVERLAP);
             assertThat(p.explain(2).orElseThrow()).contains("fate: dropped").contains("region 1 version 3");
             assertThat(Rows.jsonl(p)).isEqualTo("""
+                    {"store":1,"region_id":1,"term":7,"silence":false,"tombstone":false}
                     {"store":2,"region_id":1,"term":7,"silence":true,"tombstone":false}
                     {"store":3,"region_id":1,"term":7,"silence":true,"tombstone":false}
                     {"store":3,"region_id":2,"term":0,"silence":false,"tombstone":true}
@@ -97,6 +100,8 @@ class PlannerExamplesTest {
             Plan p = plan(r, Policy.SEED);
             assertThat(fate(p, 4)).isEqualTo(Rule.DROPPED_OVERLAP);
             assertThat(Rows.jsonl(p)).isEqualTo("""
+                    {"store":1,"region_id":10,"term":3,"silence":false,"tombstone":false}
+                    {"store":1,"region_id":11,"term":3,"silence":false,"tombstone":false}
                     {"store":2,"region_id":4,"term":0,"silence":false,"tombstone":true}
                     {"store":2,"region_id":10,"term":3,"silence":true,"tombstone":false}
                     {"store":2,"region_id":11,"term":3,"silence":true,"tombstone":false}
@@ -125,11 +130,15 @@ class PlannerExamplesTest {
             assertThat(p.leaderRule(p.indexOf(2))).isEqualTo(Rule.HIGHEST_TERM);
             assertThat(leader(p, 3)).isEqualTo(2);
             assertThat(p.leaderRule(p.indexOf(3))).isEqualTo(Rule.TIE_LOWEST_STORE);
-            // Region 1: target term 9 (store 1's); the leader (term 2) gets a term-only command.
+            // Region 1: target term 9 (store 1's); the leader (term 2) gets a term-only command. Region 3: the
+            // leader's term already is the target, and it still gets term=3 silence=false (LEADER_UNSILENCED).
             assertThat(Rows.jsonl(p)).contains("{\"store\":2,\"region_id\":1,\"term\":9,\"silence\":false,\"tombstone\":false}")
                     .contains("{\"store\":1,\"region_id\":1,\"term\":9,\"silence\":true,\"tombstone\":false}")
                     .contains("{\"store\":3,\"region_id\":2,\"term\":9,\"silence\":true,\"tombstone\":false}")
-                    .doesNotContain("{\"store\":2,\"region_id\":3,");
+                    .contains("{\"store\":2,\"region_id\":3,\"term\":3,\"silence\":false,\"tombstone\":false}");
+            assertThat(p.explain(3).orElseThrow()).contains("command to store 2: term=3 silence=false tombstone=false  ("
+                    + Rule.LEADER_UNSILENCED.text() + ")");
+            assertThat(p.explain(1).orElseThrow()).doesNotContain(Rule.LEADER_UNSILENCED.text());
         }
 
         @Test
@@ -265,7 +274,8 @@ class PlannerExamplesTest {
             assertThat(fate(p, 7)).isEqualTo(Rule.GONE);
             assertThat(p.leaderRule(p.indexOf(7))).isEqualTo(Rule.NO_LIVE_REPLICA);
             assertThat(leader(p, 7)).isEqualTo(-1);
-            assertThat(Rows.jsonl(p)).isEqualTo("{\"store\":2,\"region_id\":1,\"term\":2,\"silence\":true,\"tombstone\":false}\n");
+            assertThat(Rows.jsonl(p)).isEqualTo("{\"store\":1,\"region_id\":1,\"term\":2,\"silence\":false,\"tombstone\":false}\n"
+                    + "{\"store\":2,\"region_id\":1,\"term\":2,\"silence\":true,\"tombstone\":false}\n");
             assertThat(p.explain(7).orElseThrow()).contains("leader: none").contains("fate: gone")
                     .contains("no command");
         }
@@ -314,6 +324,7 @@ class PlannerExamplesTest {
             assertThat(leader(p, 1)).isEqualTo(1);
             assertThat(p.acceptedHoles()).isEmpty();
             assertThat(Rows.jsonl(p)).isEqualTo("""
+                    {"store":1,"region_id":1,"term":1,"silence":false,"tombstone":false}
                     {"store":2,"region_id":1,"term":1,"silence":true,"tombstone":false}
                     {"store":3,"region_id":1,"term":1,"silence":true,"tombstone":false}
                     """);
@@ -486,9 +497,9 @@ class PlannerExamplesTest {
             assertThat(s.replicas()).isEqualTo(7);
             assertThat(s.leadersPerStore()).isEqualTo(Map.of(1L, 1, 2L, 1, 3L, 0));
             assertThat(List.copyOf(s.leadersPerStore().keySet())).containsExactly(1L, 2L, 3L);
-            // store 1: silence r1; store 2: silence r2; store 3: silence r1, tombstone r3.
-            assertThat(s.commandsPerStore()).isEqualTo(Map.of(1L, 1, 2L, 1, 3L, 2));
-            assertThat(s.commands()).isEqualTo(4);
+            // store 1: silence r1, lead r2; store 2: lead r1, silence r2; store 3: silence r1, tombstone r3.
+            assertThat(s.commandsPerStore()).isEqualTo(Map.of(1L, 2, 2L, 2, 3L, 2));
+            assertThat(s.commands()).isEqualTo(6);
             assertThat(s.tombstoneCommands()).isEqualTo(1);
             assertThat(s.rules()).containsEntry(Rule.KEPT, 2).containsEntry(Rule.DROPPED_OVERLAP, 1)
                     .containsEntry(Rule.GONE, 1).containsEntry(Rule.NO_LIVE_REPLICA, 1)

@@ -59,7 +59,10 @@ final class Diagnoses {
                     + " reporting or has reported; an extra agent without phybr-store-id" + from(remote)
                     + " was refused.";
             case ALREADY_OPEN -> "Store " + id + " already has an open recover_regions stream" + from(openFrom)
-                    + "; a second stream for the same store" + from(remote) + " is refused.";
+                    + "; a second stream for the same store" + from(remote) + " is refused. If this agent restarted,"
+                    + " retry: a connection that went silent is dropped within the adviser's keepalive bound. If two"
+                    + " agents run with store id " + id + ", stop one: before the plan, the adviser does not plan while"
+                    + " a store is claimed twice.";
         };
     }
 
@@ -76,6 +79,11 @@ final class Diagnoses {
                     + " refused and does not count towards the close barrier. An agent must send phybr-store-id, or"
                     + " call close on the connection it reported on.";
         };
+    }
+
+    /** "a connection (from 10.0.0.7:51234)", or "an in-process connection". */
+    static String claimFrom(SocketAddress remote) {
+        return remote instanceof InetSocketAddress ? "a connection" + from(remote) : "an in-process connection";
     }
 
     static String noResolvedTs() {
@@ -158,7 +166,13 @@ final class Diagnoses {
                     + (seen.isEmpty() ? "none" : "only " + joinIds(seen)) + " connected)");
         }
         for (StoreRegistry.Store<ReportStream> s : stores.all()) {
-            if (s.reported()) {
+            if (s.reported() && !s.report.rivals.isEmpty()) {
+                parts.add("store " + s.id + " reported" + from(s.report.remote) + " but was claimed again while it"
+                        + " reported, by " + String.join(" and ", s.report.rivals) + " (refused): two agents may run"
+                        + " with store id " + s.id + ", so its report cannot be trusted; give every TiKV's agent its own"
+                        + " store id");
+                malformed.addAll(s.report.problems());
+            } else if (s.reported()) {
                 done.add(Long.toString(s.id));
                 malformed.addAll(s.report.problems());
             } else if (s.stream != null) {

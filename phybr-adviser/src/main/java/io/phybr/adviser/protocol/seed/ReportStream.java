@@ -48,6 +48,12 @@ final class ReportStream implements StreamObserver<MetaFrame> {
     final long openedNanos = System.nanoTime();
     /** Set by the adviser under its lock when the agent half-closed. */
     boolean halfClosed;
+    /**
+     * Where other connections claiming this stream's store came from while it was open, refused with ALREADY_EXISTS
+     * (guarded by the session's lock). While this stream holds the store's report, the session does not plan: two
+     * agents may run with one store id, and the one that reported may be the wrong TiKV. Gone with the stream.
+     */
+    final java.util.List<String> rivals = new java.util.ArrayList<>();
 
     // ---- receive side (gRPC callbacks only) ----
     private final ReplicaTable table;

@@ -49,12 +49,18 @@ import org.slf4j.LoggerFactory;
  */
 public final class SeedAdviser implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SeedAdviser.class);
+    /** A silent connection is pinged after this long ... */
+    static final Duration DEFAULT_KEEPALIVE_TIME = Duration.ofSeconds(20);
+    /** ... and dropped when the ping is not answered within this: a vanished agent's stream ends within 30 s. */
+    static final Duration DEFAULT_KEEPALIVE_TIMEOUT = Duration.ofSeconds(10);
 
     private final String listen;
     private final String inProcessName;
     private final Duration collectTimeout;
     private final Duration closeTimeout;
     private final OptionalLong resolvedTs;
+    private final Duration keepAliveTime;
+    private final Duration keepAliveTimeout;
     private final Tls tls;
     private final Session session;
     private final Object lock = new Object();
@@ -67,6 +73,8 @@ public final class SeedAdviser implements AutoCloseable {
         this.collectTimeout = b.collectTimeout;
         this.closeTimeout = b.closeTimeout;
         this.resolvedTs = b.resolvedTs;
+        this.keepAliveTime = b.keepAliveTime;
+        this.keepAliveTimeout = b.keepAliveTimeout;
         this.tls = b.tls;
         StoreRegistry<ReportStream> stores = b.storeIds != null ? StoreRegistry.listed(b.storeIds)
                 : StoreRegistry.counted(b.stores);
@@ -109,6 +117,12 @@ public final class SeedAdviser implements AutoCloseable {
                     .maxInboundMessageSize(LenientMetas.MAX_INBOUND_BYTES)
                     .permitKeepAliveWithoutCalls(true)
                     .permitKeepAliveTime(5, TimeUnit.SECONDS)
+                    // The server pings a connection that went quiet and drops it when no answer comes: an agent
+                    // whose host died or was cut off without a FIN/RST would otherwise hold its store's stream open
+                    // (grpc's default: 2 hours), refusing the restarted agent with ALREADY_EXISTS and making the
+                    // close barrier wait for a store that can no longer answer.
+                    .keepAliveTime(keepAliveTime.toNanos(), TimeUnit.NANOSECONDS)
+                    .keepAliveTimeout(keepAliveTimeout.toNanos(), TimeUnit.NANOSECONDS)
                     .addStreamTracerFactory(new CallFate.Factory())
                     .addService(definition)
                     .build();
@@ -257,6 +271,8 @@ public final class SeedAdviser implements AutoCloseable {
         private long[] storeIds;
         private Duration collectTimeout = Duration.ofMinutes(10);
         private Duration closeTimeout = Duration.ofMinutes(10);
+        private Duration keepAliveTime = DEFAULT_KEEPALIVE_TIME;
+        private Duration keepAliveTimeout = DEFAULT_KEEPALIVE_TIMEOUT;
         private Policy policy = Policy.SEED;
         private OptionalLong resolvedTs = OptionalLong.empty();
         private boolean acceptHoles;
@@ -299,6 +315,19 @@ public final class SeedAdviser implements AutoCloseable {
 
         public Builder closeTimeout(Duration d) {
             this.closeTimeout = Objects.requireNonNull(d, "closeTimeout");
+            return this;
+        }
+
+        /**
+         * How long a TCP connection may stay silent before the adviser pings it, and how long it waits for the answer
+         * before dropping the connection (and the store's stream with it); default 20 s and 10 s. TCP only.
+         */
+        public Builder keepAlive(Duration time, Duration timeout) {
+            if (time.isNegative() || time.isZero() || timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("keepalive time and timeout must be positive");
+            }
+            this.keepAliveTime = time;
+            this.keepAliveTimeout = timeout;
             return this;
         }
 

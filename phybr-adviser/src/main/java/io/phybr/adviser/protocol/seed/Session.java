@@ -174,8 +174,12 @@ final class Session {
                 Status.Code code = SessionWire.code(a.refusal());
                 long id = a.store() != null ? a.store().id : explicit;
                 SocketAddress openFrom = a.store() != null && a.store().stream != null ? a.store().stream.remote : null;
-                return new Opened(null, code.toStatus().withDescription(
-                        Diagnoses.streamRefused(a.refusal(), id, stores, openFrom, remote)));
+                String why = Diagnoses.streamRefused(a.refusal(), id, stores, openFrom, remote);
+                if (a.refusal() == StoreRegistry.Refusal.ALREADY_OPEN && !planMade) {
+                    a.store().stream.rivals.add(Diagnoses.claimFrom(remote));
+                    SessionLog.rivalRefused(why);
+                }
+                return new Opened(null, code.toStatus().withDescription(why));
             }
             StoreRegistry.Store<ReportStream> s = a.store();
             ReportStream stream = new ReportStream(this, s.id, out, remote, planMade);
@@ -202,7 +206,10 @@ final class Session {
                 stream.halfClosed = true;
                 s.report = stream;
                 SessionLog.reported(stream, stores);
-                if (stores.allReported()) {
+                List<String> claimed = claimedTwice();
+                if (!claimed.isEmpty() && stores.allReported()) {
+                    SessionLog.notPlanningWhileClaimedTwice(claimed);
+                } else if (stores.allReported()) {
                     phase = Phase.PLANNING;
                     cancelTimer();
                     planNow = true;
@@ -215,6 +222,17 @@ final class Session {
         if (toSend != null) {
             stream.send(toSend);
         }
+    }
+
+    /** Stores whose report came on a stream another connection claimed the store against, as "store 1 (from …)". */
+    private List<String> claimedTwice() {
+        List<String> out = new ArrayList<>();
+        for (StoreRegistry.Store<ReportStream> s : stores.all()) {
+            if (s.report != null && !s.report.rivals.isEmpty()) {
+                out.add("store " + s.id);
+            }
+        }
+        return out;
     }
 
     /** The stream sent all its commands and completed: the store may open a new one (after a reboot). */

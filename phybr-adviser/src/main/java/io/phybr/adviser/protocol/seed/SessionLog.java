@@ -45,6 +45,16 @@ final class SessionLog {
                 stream.store, why, stream.sendProgress());
     }
 
+    static void rivalRefused(String why) {
+        log.warn("{}", why);
+    }
+
+    static void notPlanningWhileClaimedTwice(List<String> stores) {
+        log.warn("every expected store reported, but another connection claimed {} while it was reporting: not planning"
+                + " until that store's stream is gone (a dead connection is noticed by keepalive) and it reports again,"
+                + " or the collect timeout ends the session", String.join(", ", stores));
+    }
+
     static void sendingPlan(Plan p, int stores) {
         log.info("sending the plan: {} commands to {} stores", p.commandCount(), stores);
     }

@@ -190,11 +190,21 @@ class SeedAdviserTest {
         StoreClient dup = StoreClient.open(channel(), 1L);
         Status s = dup.status();
         assertThat(s.getCode()).isEqualTo(Status.Code.ALREADY_EXISTS);
-        assertThat(s.getDescription()).contains("Store 1 already has an open recover_regions stream");
-        // The first stream is unaffected.
+        assertThat(s.getDescription()).contains("Store 1 already has an open recover_regions stream")
+                .contains("does not plan while a store is claimed twice");
+        // The first stream goes on, but its report is not trusted while the claim stands: every store reported and
+        // nothing is planned.
         first.sendAll(layout.of(1), true);
         StoreClient other = StoreClient.report(channel(), 2L, layout.of(2));
-        assertThat(first.allCommands().get()).containsExactlyElementsOf(Layout.commandsOf(expected, 1));
+        await().atMost(WAIT).until(() -> adviser.reportedStores().length == 2);
+        // The claimed stream goes away (the operator stopped one of the two agents): its report goes with it, and
+        // the store's next report is planned with.
+        first.cancel();
+        await().atMost(WAIT).until(() -> adviser.metasSoFar(1) == -1);
+        assertThat(first.received()).isEmpty();
+        assertThat(other.received()).isEmpty();
+        StoreClient again = StoreClient.report(channel(), 1L, layout.of(1));
+        assertThat(again.allCommands().get()).containsExactlyElementsOf(Layout.commandsOf(expected, 1));
         assertThat(other.allCommands().get()).containsExactlyElementsOf(Layout.commandsOf(expected, 2));
     }
 
