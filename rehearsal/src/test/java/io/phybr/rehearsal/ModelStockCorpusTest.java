@@ -2,6 +2,7 @@ package io.phybr.rehearsal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.phybr.adviser.dump.BackupMeta;
 import io.phybr.adviser.pd.ExpectedStores;
 import io.phybr.adviser.pd.PdClient;
 import io.phybr.adviser.outcome.Outcome;
@@ -12,22 +13,18 @@ import io.phybr.mock.check.Checker;
 import io.phybr.mock.fault.Fault;
 import io.phybr.mock.fault.FaultSyntax;
 import io.phybr.mock.model.Backup;
+import io.phybr.mock.model.BrBackupMeta;
 import io.phybr.mock.model.StoreImage;
 import io.phybr.mock.model.Write;
 import io.phybr.mock.scenario.Expectation;
 import io.phybr.mock.scenario.Scenario;
 import io.phybr.mock.scenario.ScenarioParser;
-import io.phybr.adviser.dump.BackupMeta;
-import io.phybr.mock.model.BrBackupMeta;
 import io.phybr.mock.stock.MockStockCluster;
-import io.phybr.mock.stock.RecoveryClock;
-import io.phybr.mock.stock.StoreBackend;
 import io.phybr.mock.stock.ModelStoreBackend;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -66,6 +63,30 @@ class ModelStockCorpusTest {
         assertThat(MockStockCluster.liveServers()).as("mock stores and PDs left running").isZero();
     }
 
+    /**
+     * Our stock recovery against {@code cluster} through the mock PD, clocks scaled for tests; {@code finish} null
+     * chooses by the TiKV versions PD lists (flashback on the mock's 7.5.1).
+     */
+    static Outcome recover(MockStockCluster cluster, long resolvedTs, int stores, io.phybr.adviser.flashback.Finish finish) {
+        // as `recover --expected-stores N` (the CLI requires it): PD may list stores late (R14)
+        return recover(cluster, resolvedTs, new ExpectedStores(stores, java.util.Set.of(), java.util.Set.of(),
+                "--expected-stores " + stores), finish);
+    }
+
+    static Outcome recover(MockStockCluster cluster, long resolvedTs, ExpectedStores expected,
+                           io.phybr.adviser.flashback.Finish finish) {
+        return StockRecovery.builder()
+                .finish(finish)
+                .pd(new PdClient(List.of(cluster.pdAddress()), null, Duration.ofSeconds(5)))
+                .resolvedTs(Math.max(1, resolvedTs))
+                .expectedStores(expected)
+                .storeWait(Duration.ofSeconds(5), Duration.ofMillis(50))
+                .retry(new RetryPolicy(3, Duration.ofMillis(50), Duration.ofMillis(200)))
+                .timeouts(new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(5),
+                        Duration.ofSeconds(5)))
+                .build().run();
+    }
+
     /** Every scenario under both finishes: the default (flashback on the mock's TiKV 7.5.1) and resolve. */
     static Stream<org.junit.jupiter.params.provider.Arguments> scenarios() throws IOException {
         try (Stream<Path> s = Files.list(Corpus.DIR)) {
@@ -93,17 +114,14 @@ class ModelStockCorpusTest {
                 () -> "the default-finish run stopped in phase " + stopped + ", before any finish, as both expect");
         Backup backup = s.run();
         Map<Long, StoreImage> images = backup.freshImages();
-        List<StoreBackend> backends = new ArrayList<>();
-        images.keySet().forEach(id -> backends.add(new ModelStoreBackend(id, images, backup)));
-        cluster = MockStockCluster.builder(backends).tiflash(true).faults(s.faults())
-                .clock(s.tikvSpeedup() == null ? MockStockCluster.DEFAULT_CLOCK : RecoveryClock.scaled(s.tikvSpeedup()))
-                .start();
+        cluster = MockStockCluster.forScenario(s, backup, images).start();
+        int storeCount = images.size();
         io.phybr.mock.pd.PdState before = cluster.pd().state();
 
         long resolvedTs = Math.max(1, backup.resolvedTs());
         // as `recover --expected-stores N` (the CLI requires it): PD may list stores late (R14)
-        ExpectedStores expected = new ExpectedStores(backends.size(), java.util.Set.of(), java.util.Set.of(),
-                "--expected-stores " + backends.size());
+        ExpectedStores expected = new ExpectedStores(storeCount, java.util.Set.of(), java.util.Set.of(),
+                "--expected-stores " + storeCount);
         if (s.brBackupMeta()) {
             // as `recover --backup-meta FILE` (R15): BR's EBS meta written by the mock, read by the adviser's reader
             BackupMeta.Info meta = BackupMeta.read(new java.io.ByteArrayInputStream(
@@ -112,16 +130,8 @@ class ModelStockCorpusTest {
             expected = new ExpectedStores(meta.tikvStores().getAsInt(), java.util.Set.copyOf(meta.storeIds()),
                     java.util.Set.of(), "backup meta");
         }
-        Outcome out = StockRecovery.builder()
-                .finish(finish.equals("resolve") ? io.phybr.adviser.flashback.Finish.RESOLVE : null)
-                .pd(new PdClient(List.of(cluster.pdAddress()), null, Duration.ofSeconds(5)))
-                .resolvedTs(resolvedTs)
-                .expectedStores(expected)
-                .storeWait(Duration.ofSeconds(5), Duration.ofMillis(50))
-                .retry(new RetryPolicy(3, Duration.ofMillis(50), Duration.ofMillis(200)))
-                .timeouts(new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(5),
-                        Duration.ofSeconds(5)))
-                .build().run();
+        Outcome out = recover(cluster, resolvedTs, expected,
+                finish.equals("resolve") ? io.phybr.adviser.flashback.Finish.RESOLVE : null);
 
         Expectation exp = finish.equals("resolve") ? s.stockExpectation() : s.flashbackExpectation();
         if (!finish.equals("resolve") && out.exitCode().code() != 0 && BEFORE_THE_FINISH.contains(out.phase())) {
