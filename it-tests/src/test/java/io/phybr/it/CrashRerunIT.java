@@ -46,10 +46,7 @@ class CrashRerunIT {
 
     @AfterEach
     void tearDown() {
-        if (cluster != null) {
-            cluster.close();
-        }
-        assertThat(MockStockStore.liveServers()).as("mock store servers left running").isZero();
+        MockStockCluster.closeAndCheckNoLeaks(cluster);
     }
 
     @ParameterizedTest
@@ -121,7 +118,7 @@ class CrashRerunIT {
     private String[] args(Path record) {
         // the phases killed at are the resolve finish's (wait-apply, resolve)
         return new String[] {"recover", "--finish", "resolve", "--pd", cluster.pdAddress(), "--resolved-ts", Long.toString(RESOLVED_TS),
-            "--expected-stores", "3", "--retry-backoff", "50ms", "--max-attempts", "5", "--pd-timeout", "5s",
+            "--expected-stores", "3", "--retry-backoff", "50ms", "--max-attempts", "5", "--pd-timeout", "5s", "--store-watch-interval", "1s",
             "--record", record.toString()};
     }
 }

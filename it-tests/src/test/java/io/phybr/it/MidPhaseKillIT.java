@@ -3,7 +3,6 @@ package io.phybr.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.phybr.mock.pd.MockPd;
 import io.phybr.mock.pd.PdState;
 import io.phybr.mock.stock.InMemoryStoreBackend;
 import io.phybr.mock.stock.MockStockCluster;
@@ -40,11 +39,7 @@ class MidPhaseKillIT {
 
     @AfterEach
     void tearDown() {
-        if (cluster != null) {
-            cluster.close();
-        }
-        assertThat(MockStockStore.liveServers()).as("mock store servers left running").isZero();
-        assertThat(MockPd.live()).as("mock PDs left running").isZero();
+        MockStockCluster.closeAndCheckNoLeaks(cluster);
     }
 
     @ParameterizedTest(name = "SIGKILL during {0}")
@@ -96,6 +91,7 @@ class MidPhaseKillIT {
     private RecoverProcess adviser(Path record) throws Exception {
         List<String> args = new ArrayList<>(List.of("recover", "--finish", "resolve", "--pd", cluster.pdAddress(), "--retry-backoff", "50ms",
                 "--progress-interval", "1s", "--max-attempts", "5", "--expected-stores", "3",
+                "--store-watch-interval", "1s", // the restarts this IT makes are seen within a second, not BR's 30 s
                 "--resolved-ts", Long.toString(RESOLVED_TS), "--record", record.toString()));
         return RecoverProcess.start(tmp, args.toArray(String[]::new));
     }

@@ -41,11 +41,7 @@ class StockRecoverIT {
 
     @AfterEach
     void tearDown() {
-        if (cluster != null) {
-            cluster.close();
-        }
-        assertThat(MockStockStore.liveServers()).as("mock store servers left running").isZero();
-        assertThat(MockPd.live()).as("mock PDs left running").isZero();
+        MockStockCluster.closeAndCheckNoLeaks(cluster);
     }
 
     private List<StockReplica> start(long seed) throws Exception {
@@ -68,7 +64,7 @@ class StockRecoverIT {
 
     private RecoverProcess adviser(String... extra) throws Exception {
         List<String> args = new ArrayList<>(List.of("recover", "--finish", "resolve", "--pd", cluster.pdAddress(),
-                "--retry-backoff", "50ms", "--progress-interval", "1s",
+                "--retry-backoff", "50ms", "--progress-interval", "1s", "--store-watch-interval", "1s",
                 "--summary-json", tmp.resolve("summary.json").toString()));
         if (!List.of(extra).contains("--max-attempts")) {
             args.addAll(List.of("--max-attempts", "5"));

@@ -2,6 +2,7 @@ package io.phybr.rehearsal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.phybr.adviser.dump.BackupMeta;
 import io.phybr.adviser.pd.ExpectedStores;
 import io.phybr.adviser.pd.PdClient;
 import io.phybr.adviser.outcome.Outcome;
@@ -12,22 +13,18 @@ import io.phybr.mock.check.Checker;
 import io.phybr.mock.fault.Fault;
 import io.phybr.mock.fault.FaultSyntax;
 import io.phybr.mock.model.Backup;
+import io.phybr.mock.model.BrBackupMeta;
 import io.phybr.mock.model.StoreImage;
 import io.phybr.mock.model.Write;
 import io.phybr.mock.scenario.Expectation;
 import io.phybr.mock.scenario.Scenario;
 import io.phybr.mock.scenario.ScenarioParser;
-import io.phybr.adviser.dump.BackupMeta;
-import io.phybr.mock.model.BrBackupMeta;
 import io.phybr.mock.stock.MockStockCluster;
-import io.phybr.mock.stock.RecoveryClock;
-import io.phybr.mock.stock.StoreBackend;
 import io.phybr.mock.stock.ModelStoreBackend;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -93,17 +90,14 @@ class ModelStockCorpusTest {
                 () -> "the default-finish run stopped in phase " + stopped + ", before any finish, as both expect");
         Backup backup = s.run();
         Map<Long, StoreImage> images = backup.freshImages();
-        List<StoreBackend> backends = new ArrayList<>();
-        images.keySet().forEach(id -> backends.add(new ModelStoreBackend(id, images, backup)));
-        cluster = MockStockCluster.builder(backends).tiflash(true).faults(s.faults())
-                .clock(s.tikvSpeedup() == null ? MockStockCluster.DEFAULT_CLOCK : RecoveryClock.scaled(s.tikvSpeedup()))
-                .start();
+        cluster = MockStockCluster.forScenario(s, backup, images).start();
+        int storeCount = images.size();
         io.phybr.mock.pd.PdState before = cluster.pd().state();
 
         long resolvedTs = Math.max(1, backup.resolvedTs());
         // as `recover --expected-stores N` (the CLI requires it): PD may list stores late (R14)
-        ExpectedStores expected = new ExpectedStores(backends.size(), java.util.Set.of(), java.util.Set.of(),
-                "--expected-stores " + backends.size());
+        ExpectedStores expected = new ExpectedStores(storeCount, java.util.Set.of(), java.util.Set.of(),
+                "--expected-stores " + storeCount);
         if (s.brBackupMeta()) {
             // as `recover --backup-meta FILE` (R15): BR's EBS meta written by the mock, read by the adviser's reader
             BackupMeta.Info meta = BackupMeta.read(new java.io.ByteArrayInputStream(

@@ -29,6 +29,19 @@ public final class MockStockCluster implements AutoCloseable {
     public static final RecoveryClock DEFAULT_CLOCK = RecoveryClock.scaled(1000);
 
     /**
+     * A builder for a scenario's stores as the corpus tests serve them: {@code images} (the backup's fresh images, which
+     * the caller keeps to check afterwards) as stock TiKV stores with the scenario's faults, on the scenario's clock
+     * ({@code option tikv-speedup}, else {@link #DEFAULT_CLOCK}), TiFlash listed beside them in PD.
+     */
+    public static Builder forScenario(io.phybr.mock.scenario.Scenario s, io.phybr.mock.model.Backup backup,
+                                      Map<Long, io.phybr.mock.model.StoreImage> images) {
+        List<StoreBackend> backends = new ArrayList<>();
+        images.keySet().forEach(id -> backends.add(new ModelStoreBackend(id, images, backup)));
+        return builder(backends).tiflash(true).faults(s.faults())
+                .clock(s.tikvSpeedup() == null ? DEFAULT_CLOCK : RecoveryClock.scaled(s.tikvSpeedup()));
+    }
+
+    /**
      * A cluster of one store per backend, configured by name:
      * {@code MockStockCluster.builder(backends).tiflash(true).faults(scenario.faults()).start()}.
      */
@@ -264,6 +277,22 @@ public final class MockStockCluster implements AutoCloseable {
     public void close() {
         stores.values().forEach(MockStockStore::close);
         pd.close();
+    }
+
+    /**
+     * A test's clean-up in one call: closes {@code cluster} (null when the test never started one), then fails with
+     * an {@link AssertionError} naming what leaked when any mock store or PD of this JVM still serves (grpc-java's
+     * rule: every server a test opened is closed when it ends).
+     */
+    public static void closeAndCheckNoLeaks(MockStockCluster cluster) {
+        if (cluster != null) {
+            cluster.close();
+        }
+        int stores = MockStockStore.liveServers();
+        int pds = MockPd.live();
+        if (stores + pds != 0) {
+            throw new AssertionError("left running: " + stores + " mock store server(s), " + pds + " mock PD(s)");
+        }
     }
 
     /**

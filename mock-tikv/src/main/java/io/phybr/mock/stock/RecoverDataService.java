@@ -1,6 +1,5 @@
 package io.phybr.mock.stock;
 
-import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -44,37 +43,6 @@ import java.util.concurrent.locks.LockSupport;
  * store's named points ({@link StorePoint}).
  */
 final class RecoverDataService extends RecoverDataGrpc.RecoverDataImplBase {
-    /** One call in flight: answered once, by its work or by an abort. */
-    private static final class Call {
-        private final StreamObserver<?> observer;
-        private boolean finished;
-        private volatile boolean aborted;
-
-        Call(StreamObserver<?> observer) {
-            this.observer = observer;
-        }
-
-        synchronized boolean finish() {
-            if (finished) {
-                return false;
-            }
-            finished = true;
-            return true;
-        }
-
-        /** Aborted by a newer call (R6): the stream ends ABORTED. */
-        void abort() {
-            aborted = true;
-            if (finish()) {
-                try {
-                    observer.onError(Status.ABORTED.withDescription("aborted by a newer recovery call").asRuntimeException());
-                } catch (RuntimeException ignored) {
-                    // the call is already gone
-                }
-            }
-        }
-    }
-
     private final MockStockStore store;
     private final StoreBackend backend;
     private final StoreFaults faults;
@@ -161,8 +129,8 @@ final class RecoverDataService extends RecoverDataGrpc.RecoverDataImplBase {
     }
 
     /**
-     * Point BUILD_METAS: one meta per local non-tombstone peer, with the store's report faults applied; built as the
-     * stream sends them (a store of a million regions does not hold a million messages at once).
+     * Point BUILD_METAS: one meta per local non-tombstone peer, with the store's report faults applied (see
+     * {@link ReportedMetas}).
      */
     private Iterable<RegionMeta> metas() {
         List<Fault.ReportFault> garbage = faults.at(StorePoint.BUILD_METAS, Fault.ReportFault.class);
@@ -170,62 +138,7 @@ final class RecoverDataService extends RecoverDataGrpc.RecoverDataImplBase {
         synchronized (net) {
             peers = backend.peers(); // the model's is a copy; the in-memory one a view that locks as it reads
         }
-        return () -> new java.util.Iterator<>() {
-            private final java.util.ArrayDeque<RegionMeta> ready = new java.util.ArrayDeque<>(2);
-            private final java.util.Iterator<LocalPeer> next = peers.iterator();
-
-            @Override
-            public boolean hasNext() {
-                while (ready.isEmpty() && next.hasNext()) {
-                    metasOf(next.next(), garbage, ready);
-                }
-                return !ready.isEmpty();
-            }
-
-            @Override
-            public RegionMeta next() {
-                if (!hasNext()) {
-                    throw new java.util.NoSuchElementException();
-                }
-                return ready.poll();
-            }
-        };
-    }
-
-    private static void metasOf(LocalPeer p, List<Fault.ReportFault> garbage, java.util.Collection<RegionMeta> out) {
-        if (p.tombstone()) {
-            return;
-        }
-        byte[] start = p.startKey();
-        byte[] end = p.endKey();
-        boolean twice = false;
-        boolean unknown = false;
-        for (Fault.ReportFault g : garbage) {
-            if (g.region() != p.regionId()) {
-                continue;
-            }
-            if (g instanceof Fault.ReversedRange) {
-                byte[] newEnd = start.length != 0 ? start : new byte[] {0x00};
-                start = end.length != 0 ? end : io.phybr.mock.model.Keys.append(newEnd, (byte) 0xff);
-                end = newEnd;
-            } else if (g instanceof Fault.Duplicate) {
-                twice = true;
-            } else if (g instanceof Fault.UnknownField) {
-                unknown = true;
-            }
-        }
-        RegionMeta.Builder m = RegionMeta.newBuilder().setRegionId(p.regionId()).setPeerId(p.maxPeerId())
-                .setLastLogTerm(p.lastLogTerm()).setLastIndex(p.lastIndex()).setCommitIndex(0)
-                .setVersion(p.version()).setTombstone(false)
-                .setStartKey(ByteString.copyFrom(start)).setEndKey(ByteString.copyFrom(end));
-        if (unknown) {
-            m.setUnknownFields(com.google.protobuf.UnknownFieldSet.newBuilder().addField(99,
-                    com.google.protobuf.UnknownFieldSet.Field.newBuilder().addVarint(1).build()).build());
-        }
-        out.add(m.build());
-        if (twice) {
-            out.add(m.build());
-        }
+        return ReportedMetas.of(peers, garbage);
     }
 
     /**

@@ -7,12 +7,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import io.phybr.mock.model.Backup;
 import io.phybr.mock.model.BrBackupMeta;
 import io.phybr.mock.model.Keys;
-import io.phybr.mock.model.StoreImage;
 import io.phybr.mock.scenario.Scenario;
 import io.phybr.mock.scenario.ScenarioParser;
 import io.phybr.proto.recoverdata.ReadRegionMetaRequest;
@@ -29,8 +27,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -46,38 +42,26 @@ class RScenarioConformanceTest {
     private static final Duration HANG = Duration.ofMillis(600);
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    private final StockClusterFixture fixture = new StockClusterFixture();
     private MockStockCluster cluster;
     private Backup backup;
-    private final Map<Long, ManagedChannel> channels = new TreeMap<>();
     private final HttpClient http = HttpClient.newHttpClient();
 
     @AfterEach
     void tearDown() throws InterruptedException {
-        for (ManagedChannel ch : channels.values()) {
-            ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        }
-        if (cluster != null) {
-            cluster.close();
-        }
-        Leaks.assertNoServersLeft();
+        fixture.close();
     }
 
     /** The scenario's history served by mock stock stores with its faults and its clock, as the corpus tests do. */
     private Scenario start(String name) throws Exception {
         Scenario s = ScenarioParser.parse(Path.of("scenarios", name + ".scn"));
         backup = s.run();
-        Map<Long, StoreImage> images = backup.freshImages();
-        List<StoreBackend> backends = new ArrayList<>();
-        images.keySet().forEach(id -> backends.add(new ModelStoreBackend(id, images, backup)));
-        cluster = MockStockCluster.builder(backends).tiflash(true).faults(s.faults())
-                .clock(s.tikvSpeedup() == null ? MockStockCluster.DEFAULT_CLOCK : RecoveryClock.scaled(s.tikvSpeedup()))
-                .start();
+        cluster = fixture.start(MockStockCluster.forScenario(s, backup, backup.freshImages()));
         return s;
     }
 
     private ManagedChannel channel(long store) {
-        return channels.computeIfAbsent(store,
-                s -> NettyChannelBuilder.forTarget(cluster.store(s).address()).usePlaintext().build());
+        return fixture.channel(store);
     }
 
     private List<RegionMeta> metas(long store) {

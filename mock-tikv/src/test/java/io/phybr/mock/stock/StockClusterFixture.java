@@ -40,6 +40,12 @@ final class StockClusterFixture implements AutoCloseable {
         return start(MockStockCluster.backends(layout), faults);
     }
 
+    /** Starts the cluster {@code builder} describes (e.g. {@link MockStockCluster#forScenario}). */
+    MockStockCluster start(MockStockCluster.Builder builder) throws Exception {
+        cluster = builder.start();
+        return cluster;
+    }
+
     /** Starts the cluster over {@code backends}, with {@code faults}. */
     MockStockCluster start(List<? extends StoreBackend> backends, Fault... faults) throws Exception {
         cluster = MockStockCluster.builder(backends).faults(List.of(faults)).start();

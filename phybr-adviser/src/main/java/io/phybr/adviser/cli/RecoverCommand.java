@@ -122,6 +122,11 @@ public final class RecoverCommand implements Callable<Integer> {
             description = "Bound of one RecoverRegion round; after it PD's region leaders tell which forced regions"
                     + " could not win, and those move to their next candidate. Default: ${DEFAULT-VALUE}.")
     Duration roundTimeout;
+    @Option(names = "--store-watch-interval", defaultValue = "30s", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "How often PD's store start timestamps are read while waiting, to see a TiKV that restarted"
+                    + " (its forced leaders are gone and its plan is sent again, R9). BR reads every 30 s."
+                    + " Default: ${DEFAULT-VALUE}.")
+    Duration storeWatchInterval;
     @Option(names = "--accept-holes",
             description = "Recover even if the surviving regions leave holes in the key space. The data in the holes is LOST.")
     boolean acceptHoles;
@@ -196,6 +201,11 @@ public final class RecoverCommand implements Callable<Integer> {
             err.println("phybr recover: give --resolved-ts TS or --backup-meta FILE (only --dry-run goes without).");
             return ExitCode.USAGE.code();
         }
+        if (storeWatchInterval.isZero() || roundTimeout.isZero()) {
+            err.println("phybr recover: " + (storeWatchInterval.isZero() ? "--store-watch-interval" : "--recover-round-timeout")
+                    + " must be more than 0.");
+            return ExitCode.USAGE.code();
+        }
         if (record.conflict("recover") != null) {
             err.println(record.conflict("recover"));
             return ExitCode.USAGE.code();
@@ -238,7 +248,7 @@ public final class RecoverCommand implements Callable<Integer> {
                         ? Duration.ofSeconds(10) : retryBackoff))
                 .progressInterval(progressInterval).pdPauseTtl(pdPauseTtl)
                 .expectedStores(expected).storeWait(stores.waitTimeout, Duration.ofSeconds(2))
-                .roundTimeout(roundTimeout).force(force).finish(finish)
+                .roundTimeout(roundTimeout).watchInterval(storeWatchInterval).force(force).finish(finish)
                 .flashbackTimeouts(flashbackTimeout, flashbackCallTimeout)
                 .runsRoot(RunRecorder.defaultDir("recover").getParent());
         if (resolved != null) {

@@ -45,6 +45,17 @@ class RecoverCommandTest {
     }
 
     @Test
+    void aZeroWatchIntervalOrRoundTimeoutIsAUsageError() {
+        // a zero period would make the restart watch's scheduler throw mid-recovery, after the plan was sent
+        StringWriter err = new StringWriter();
+        assertThat(run(err, "recover", "--pd", "127.0.0.1:1", "--resolved-ts", "5", "--store-watch-interval", "0s")).isEqualTo(2);
+        assertThat(err.toString()).contains("--store-watch-interval must be more than 0");
+        err = new StringWriter();
+        assertThat(run(err, "recover", "--pd", "127.0.0.1:1", "--resolved-ts", "5", "--recover-round-timeout", "0ms")).isEqualTo(2);
+        assertThat(err.toString()).contains("--recover-round-timeout must be more than 0");
+    }
+
+    @Test
     void unreadableTlsFilesAreBadInput() throws Exception {
         Path ca = tmp.resolve("ca.pem");
         Files.writeString(ca, "not a certificate");
