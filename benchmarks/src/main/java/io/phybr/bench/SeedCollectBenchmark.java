@@ -52,8 +52,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * each; one op = every meta of every store received ({@code 3 * regions} metas; divide by the time for the rate).
  * Planning, commands and the close barrier happen after the op (in the tear-down), so they are not measured.
  *
- * <p>Which end limits is shown by a 2×2: {@code sender} = {@code mock} (mock-tikv's agent client, building a
- * RegionMeta per replica as an agent does) or {@code bytes} (pre-serialized messages: no protobuf work);
+ * <p>Which end limits is shown by a 2×2: {@code sender} = {@code mock} (an agent as mock-tikv's, building a
+ * RegionMeta per replica) or {@code bytes} (pre-serialized messages: no protobuf work);
  * {@code receiver} = {@code adviser} (the real {@link SeedAdviser}: fast decode into its table) or {@code sink}
  * (a server that only counts the messages). bytes→adviser is the adviser's side alone, mock→sink the mock's side
  * alone, bytes→sink gRPC's own floor.
@@ -117,9 +117,9 @@ public class SeedCollectBenchmark {
         for (int s = 0; s < STORES; s++) {
             long store = s + 1;
             if (sender.equals("mock")) {
-                StoreClient c = StoreClient.open(channels[s], store);
-                c.sendAll(new Metas(table, store), true);
-                streams[s] = c.allCommands();
+                MockAgent a = new MockAgent(new Metas(table, store));
+                PhybrGrpc.newStub(StoreClient.as(channels[s], store)).recoverRegions(a);
+                streams[s] = a.done;
             } else {
                 BytesAgent a = new BytesAgent(wire[s]);
                 ClientCalls.asyncBidiStreamingCall(StoreClient.as(channels[s], store)
@@ -219,6 +219,51 @@ public class SeedCollectBenchmark {
                     .setVersion(t.version(i)).setTombstone(t.tombstone(i))
                     .setStartKey(ByteString.copyFrom(t.startKey(i))).setEndKey(ByteString.copyFrom(t.endKey(i)))
                     .build();
+        }
+    }
+
+    /**
+     * An agent as mock-tikv's (StoreClient's pump, without its 60 s test deadline, which a loaded 1M-region run
+     * outlives): RegionMeta messages made one by one and sent as fast as flow control allows, then half-closed.
+     */
+    static final class MockAgent implements ClientResponseObserver<RegionMeta, RegionRecover> {
+        final CompletableFuture<Void> done = new CompletableFuture<>();
+        private final Iterator<RegionMeta> metas;
+        private ClientCallStreamObserver<RegionMeta> out;
+        private boolean halfClosed;
+
+        MockAgent(Iterator<RegionMeta> metas) {
+            this.metas = metas;
+        }
+
+        @Override
+        public void beforeStart(ClientCallStreamObserver<RegionMeta> r) {
+            out = r;
+            r.setOnReadyHandler(this::pump);
+        }
+
+        private synchronized void pump() {
+            while (metas.hasNext() && out.isReady()) {
+                out.onNext(metas.next());
+            }
+            if (!metas.hasNext() && !halfClosed) {
+                halfClosed = true;
+                out.onCompleted();
+            }
+        }
+
+        @Override
+        public void onNext(RegionRecover value) {
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            done.completeExceptionally(t);
+        }
+
+        @Override
+        public void onCompleted() {
+            done.complete(null);
         }
     }
 

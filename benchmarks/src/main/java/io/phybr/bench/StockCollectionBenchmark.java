@@ -77,6 +77,12 @@ public class StockCollectionBenchmark {
     private final List<Server> servers = new ArrayList<>();
     private final ManagedChannel[] channels = new ManagedChannel[STORES];
     private ExecutorService pool;
+    /** The bytes stores' sending threads. */
+    private final ExecutorService senders = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "bytes-store");
+        t.setDaemon(true);
+        return t;
+    });
 
     @Setup(Level.Trial)
     public void start() throws IOException {
@@ -116,6 +122,7 @@ public class StockCollectionBenchmark {
     @TearDown(Level.Trial)
     public void stop() throws InterruptedException {
         pool.shutdownNow();
+        senders.shutdownNow();
         for (ManagedChannel ch : channels) {
             ch.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
         }
@@ -204,25 +211,44 @@ public class StockCollectionBenchmark {
         return done;
     }
 
-    /** A store that answers ReadRegionMeta with its pre-serialized metas as fast as flow control allows. */
-    private static Server bytesStore(WireBytes wire) throws IOException {
+    /**
+     * A store that answers ReadRegionMeta with its pre-serialized metas as fast as flow control allows, from a thread
+     * of its own that waits while the transport is not ready — the mock's threading (RecoverDataService's worker),
+     * minus its per-message work, so the two senders differ only in what they do per message.
+     */
+    private Server bytesStore(WireBytes wire) throws IOException {
         ServerServiceDefinition service = ServerServiceDefinition.builder(RecoverDataGrpc.SERVICE_NAME)
                 .addMethod(RAW, ServerCalls.asyncServerStreamingCall((req, obs) -> {
                     ServerCallStreamObserver<Slice> out = (ServerCallStreamObserver<Slice>) obs;
-                    Slice slice = new Slice();
-                    int[] next = {0};
+                    Object ready = new Object();
+                    boolean[] cancelled = {false};
+                    out.setOnCancelHandler(() -> cancelled[0] = true);
                     out.setOnReadyHandler(() -> {
-                        int n = wire.count();
-                        while (next[0] < n && out.isReady()) {
-                            out.onNext(slice.at(wire, next[0]++));
-                        }
-                        if (next[0] == n) {
-                            next[0]++;
-                            out.onCompleted();
+                        synchronized (ready) {
+                            ready.notifyAll();
                         }
                     });
+                    senders.execute(() -> {
+                        Slice slice = new Slice();
+                        for (int k = 0; k < wire.count(); k++) {
+                            while (!out.isReady()) {
+                                if (cancelled[0]) {
+                                    return;
+                                }
+                                synchronized (ready) {
+                                    try {
+                                        ready.wait(1);
+                                    } catch (InterruptedException e) {
+                                        return;
+                                    }
+                                }
+                            }
+                            out.onNext(slice.at(wire, k));
+                        }
+                        out.onCompleted();
+                    });
                 })).build();
-        return NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).directExecutor()
-                .addService(service).build().start();
+        return NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(service).build()
+                .start();
     }
 }

@@ -8,6 +8,7 @@ import io.phybr.mock.fault.Fault;
 import io.phybr.mock.pd.PdState;
 import io.phybr.mock.stock.MockStockCluster;
 import io.phybr.mock.stock.MockStockStore;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
@@ -72,6 +73,18 @@ class CrashRerunIT {
         try (RecoverProcess p = RecoverProcess.start(tmp, args(runs.resolve("2026-11-26T120500Z-recover")))) {
             assertThat(p.await(EXIT)).as("rerun after a kill at %s:%n%s", at, p.err()).isZero();
         }
+        // issue 14: a kill before RecoverRegion reached a store leaves the state the plan came from as it was: the
+        // rerun's plan is byte-identical to the killed run's (written before alloc-id began). After it, forced leaders
+        // won and followers caught up, so the ranks moved: the same regions kept and dropped, leaders chosen anew.
+        Path killedPlan = planOf(runs.resolve("2026-11-26T120000Z-recover"));
+        Path rerunPlan = planOf(runs.resolve("2026-11-26T120500Z-recover"));
+        assertThat(Files.exists(killedPlan)).as("the killed run wrote its plan").isEqualTo(at != Boundary.COLLECT);
+        if (at == Boundary.ALLOC_ID) {
+            assertThat(Files.readAllBytes(rerunPlan)).as("the rerun's plan, byte for byte against the killed run's:%n%s%nvs%n%s",
+                    Files.readString(rerunPlan), Files.readString(killedPlan)).isEqualTo(Files.readAllBytes(killedPlan));
+        } else if (Files.exists(killedPlan)) {
+            assertThat(regions(rerunPlan)).as("regions kept and dropped by the rerun").isEqualTo(regions(killedPlan));
+        }
         assertThat(cluster.pd().state().withoutAllocId().diff(before.withoutAllocId().withMarker(false)))
                 .as("PD after the rerun, against the operator's").isEmpty();
         fixture.assertRecovered();
@@ -115,10 +128,20 @@ class CrashRerunIT {
         return cluster.pd().calls().stream().anyMatch(c -> c.status() == 0 && c.path().startsWith(path));
     }
 
+    /** A plan's commands without the store each goes to, sorted: which regions it keeps (as_leader) and drops. */
+    static java.util.List<String> regions(Path plan) throws java.io.IOException {
+        return Files.readAllLines(plan).stream().map(l -> l.replaceFirst("\\{\"store\":\\d+,", "{")).sorted().toList();
+    }
+
+    /** Where a run's {@code --output} goes: beside its recording (which the recorder creates itself). */
+    private Path planOf(Path record) {
+        return tmp.resolve(record.getFileName() + "-plan.jsonl");
+    }
+
     private String[] args(Path record) {
         // the phases killed at are the resolve finish's (wait-apply, resolve)
         return new String[] {"recover", "--finish", "resolve", "--pd", cluster.pdAddress(), "--resolved-ts", Long.toString(RESOLVED_TS),
             "--expected-stores", "3", "--retry-backoff", "50ms", "--max-attempts", "5", "--pd-timeout", "5s", "--store-watch-interval", "1s",
-            "--record", record.toString()};
+            "--record", record.toString(), "--output", planOf(record).toString()};
     }
 }

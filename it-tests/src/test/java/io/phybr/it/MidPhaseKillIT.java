@@ -9,6 +9,7 @@ import io.phybr.mock.stock.MockStockCluster;
 import io.phybr.mock.stock.MockStockStore;
 import io.phybr.mock.stock.StockLayouts;
 import io.phybr.mock.stock.StockReplica;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -80,6 +81,13 @@ class MidPhaseKillIT {
             }
             assertThat(rerun.await(EXIT)).as(rerun.err()).isZero();
         }
+        // issue 14: the killed run's RecoverRegion reached the stores (forced leaders won, followers caught up), so
+        // the rerun plans from moved ranks: the same regions kept and dropped (CrashRerunIT checks byte identity
+        // where the state is the killed run's)
+        Path killedPlan = planOf(runs.resolve("2026-11-26T120000Z-recover"));
+        Path rerunPlan = planOf(runs.resolve("2026-11-26T120500Z-recover"));
+        assertThat(CrashRerunIT.regions(rerunPlan)).as("regions kept and dropped by the rerun")
+                .isEqualTo(CrashRerunIT.regions(killedPlan));
         assertThat(cluster.pd().state().withoutAllocId().diff(before.withoutAllocId().withMarker(false))).isEmpty();
         assertRecovered(layout);
     }
@@ -88,11 +96,16 @@ class MidPhaseKillIT {
         return cluster.stores().stream().mapToLong(s -> s.calls().stream().filter(rpc::equals).count()).sum();
     }
 
+    /** Where a run's {@code --output} goes: beside its recording (which the recorder creates itself). */
+    private Path planOf(Path record) {
+        return tmp.resolve(record.getFileName() + "-plan.jsonl");
+    }
+
     private RecoverProcess adviser(Path record) throws Exception {
         List<String> args = new ArrayList<>(List.of("recover", "--finish", "resolve", "--pd", cluster.pdAddress(), "--retry-backoff", "50ms",
                 "--progress-interval", "1s", "--max-attempts", "5", "--expected-stores", "3",
                 "--store-watch-interval", "1s", // the restarts this IT makes are seen within a second, not BR's 30 s
-                "--resolved-ts", Long.toString(RESOLVED_TS), "--record", record.toString()));
+                "--resolved-ts", Long.toString(RESOLVED_TS), "--record", record.toString(), "--output", planOf(record).toString()));
         return RecoverProcess.start(tmp, args.toArray(String[]::new));
     }
 

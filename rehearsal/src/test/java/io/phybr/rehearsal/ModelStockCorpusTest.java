@@ -63,6 +63,30 @@ class ModelStockCorpusTest {
         assertThat(MockStockCluster.liveServers()).as("mock stores and PDs left running").isZero();
     }
 
+    /**
+     * Our stock recovery against {@code cluster} through the mock PD, clocks scaled for tests; {@code finish} null
+     * chooses by the TiKV versions PD lists (flashback on the mock's 7.5.1).
+     */
+    static Outcome recover(MockStockCluster cluster, long resolvedTs, int stores, io.phybr.adviser.flashback.Finish finish) {
+        // as `recover --expected-stores N` (the CLI requires it): PD may list stores late (R14)
+        return recover(cluster, resolvedTs, new ExpectedStores(stores, java.util.Set.of(), java.util.Set.of(),
+                "--expected-stores " + stores), finish);
+    }
+
+    static Outcome recover(MockStockCluster cluster, long resolvedTs, ExpectedStores expected,
+                           io.phybr.adviser.flashback.Finish finish) {
+        return StockRecovery.builder()
+                .finish(finish)
+                .pd(new PdClient(List.of(cluster.pdAddress()), null, Duration.ofSeconds(5)))
+                .resolvedTs(Math.max(1, resolvedTs))
+                .expectedStores(expected)
+                .storeWait(Duration.ofSeconds(5), Duration.ofMillis(50))
+                .retry(new RetryPolicy(3, Duration.ofMillis(50), Duration.ofMillis(200)))
+                .timeouts(new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(5),
+                        Duration.ofSeconds(5)))
+                .build().run();
+    }
+
     /** Every scenario under both finishes: the default (flashback on the mock's TiKV 7.5.1) and resolve. */
     static Stream<org.junit.jupiter.params.provider.Arguments> scenarios() throws IOException {
         try (Stream<Path> s = Files.list(Corpus.DIR)) {
@@ -106,16 +130,8 @@ class ModelStockCorpusTest {
             expected = new ExpectedStores(meta.tikvStores().getAsInt(), java.util.Set.copyOf(meta.storeIds()),
                     java.util.Set.of(), "backup meta");
         }
-        Outcome out = StockRecovery.builder()
-                .finish(finish.equals("resolve") ? io.phybr.adviser.flashback.Finish.RESOLVE : null)
-                .pd(new PdClient(List.of(cluster.pdAddress()), null, Duration.ofSeconds(5)))
-                .resolvedTs(resolvedTs)
-                .expectedStores(expected)
-                .storeWait(Duration.ofSeconds(5), Duration.ofMillis(50))
-                .retry(new RetryPolicy(3, Duration.ofMillis(50), Duration.ofMillis(200)))
-                .timeouts(new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(5),
-                        Duration.ofSeconds(5)))
-                .build().run();
+        Outcome out = recover(cluster, resolvedTs, expected,
+                finish.equals("resolve") ? io.phybr.adviser.flashback.Finish.RESOLVE : null);
 
         Expectation exp = finish.equals("resolve") ? s.stockExpectation() : s.flashbackExpectation();
         if (!finish.equals("resolve") && out.exitCode().code() != 0 && BEFORE_THE_FINISH.contains(out.phase())) {

@@ -172,9 +172,18 @@ public final class GrpcPdRoutes implements PdRoutes {
                 last = ep + ": GetMembers answered " + m.getHeader().getError().getType() + " " + m.getHeader().getError().getMessage();
                 continue;
             }
+            String url = m.hasLeader() && m.getLeader().getClientUrlsCount() > 0 ? m.getLeader().getClientUrls(0) : null;
+            String at = url == null ? ep : authority(url);
+            ManagedChannel lc;
+            try {
+                lc = at.equals(ep) ? ch : channel(at);
+            } catch (IllegalArgumentException e) { // gRPC refuses the target when the channel is built (issue 14)
+                last = ep + ": GetMembers named the leader at \"" + io.phybr.contract.text.Printable.escape(url, 80)
+                        + "\", which is not host:port";
+                continue;
+            }
             clusterId = m.getHeader().getClusterId();
-            String at = m.hasLeader() && m.getLeader().getClientUrlsCount() > 0 ? authority(m.getLeader().getClientUrls(0)) : ep;
-            leader = at.equals(ep) ? ch : channel(at);
+            leader = lc;
             return leader;
         }
         throw new PdUnavailable(last, unimplemented);

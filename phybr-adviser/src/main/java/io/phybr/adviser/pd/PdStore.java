@@ -25,4 +25,29 @@ public record PdStore(long id, String address, boolean tiflash, String state, lo
     public boolean tombstone() {
         return "Tombstone".equalsIgnoreCase(state);
     }
+
+    /**
+     * Null when the address is {@code host:port} as gRPC dials it (a DNS name, IPv4, or [IPv6], and a port 1–65535);
+     * else what is wrong with it. gRPC refuses anything else when the channel is built (issue 14: a PD answer
+     * probed with a space or a stray colon in an address ended in an internal error).
+     */
+    public String addressProblem() {
+        if (address.isEmpty()) {
+            return "it is empty";
+        }
+        java.net.URI u;
+        try {
+            u = new java.net.URI("grpc://" + address);
+        } catch (java.net.URISyntaxException e) {
+            return "it is not host:port";
+        }
+        if (u.getHost() == null || u.getRawUserInfo() != null || !u.getRawPath().isEmpty() || u.getRawQuery() != null
+                || u.getRawFragment() != null) {
+            return "it is not host:port";
+        }
+        if (u.getPort() < 1 || u.getPort() > 65535) {
+            return "it has no port between 1 and 65535";
+        }
+        return null;
+    }
 }

@@ -271,6 +271,7 @@ public final class StockRecovery {
             List<PdStore> stores = awaitExpectedStores();
             storeCount = stores.size();
             LOG.info("prepare: {} TiKV stores: {}", stores.size(), StockTexts.describeStores(stores));
+            refuseBadAddresses(stores);
             chooseFinish(stores, others);
             pauseScheduling();
             return stores;
@@ -293,9 +294,20 @@ public final class StockRecovery {
         }
         LOG.atInfo().addKeyValue("phase", Phase.PREPARE.label()).addKeyValue("stores_total", stores.size())
                 .log("prepare: {} TiKV stores: {}", stores.size(), StockTexts.describeStores(stores));
+        refuseBadAddresses(stores);
         chooseFinish(stores, others);
         pauseScheduling();
         return stores;
+    }
+
+    /** A store PD lists at an address gRPC cannot dial fails the run here, before PD or any store is touched. */
+    private void refuseBadAddresses(List<PdStore> stores) throws PhaseFailure {
+        for (PdStore s : stores) {
+            String problem = connections.addressProblem(s);
+            if (problem != null) {
+                throw new PhaseFailure(ExitCode.FAILURE, StockTexts.badAddress(s, problem));
+            }
+        }
     }
 
     /** The finish from the stores' versions (or --finish); for a flashback, its timestamps now (PD's TSO, R0 order). */

@@ -29,6 +29,12 @@ final class StockTexts {
         return "PD lists no TiKV store (" + listed + " stores, all TiFlash or tombstone); nothing was changed.";
     }
 
+    static String badAddress(io.phybr.adviser.pd.PdStore s, String problem) {
+        return "PD lists store " + s.id() + " at address \"" + io.phybr.contract.text.Printable.escape(s.address(), 80)
+                + "\", and " + problem + ", so no gRPC call can reach that store; nothing was changed. Check the"
+                + " store's advertise-addr as PD shows it (pd-ctl store " + s.id() + "), then run recover again.";
+    }
+
     static String dryRun(long replicas, int stores, Plan plan) {
         return "dry run: collected " + replicas + " region metas from " + stores + " stores and planned "
                 + plan.commandCount() + " commands; nothing was changed on PD or any store.";

@@ -13,6 +13,11 @@ final class StoreConnections implements AutoCloseable {
     private final StoreChannels factory;
     private final Map<Long, ManagedChannel> channels = new ConcurrentHashMap<>();
 
+    /** See {@link StoreChannels#addressProblem}. */
+    String addressProblem(PdStore s) {
+        return factory.addressProblem(s);
+    }
+
     StoreConnections(StoreChannels factory) {
         this.factory = factory;
     }

@@ -54,7 +54,7 @@ final class FuzzRun {
     /** The bytes of input {@code index} of {@code target}: seeds first, unmutated, then mutants. */
     byte[] input(FuzzTarget target, int index) {
         List<byte[]> seeds = target.seeds();
-        if (index < seeds.size()) {
+        if (target.replaySeeds() && index < seeds.size()) {
             return seeds.get(index);
         }
         SplittableRandom r = new SplittableRandom(seed ^ (long) target.name().hashCode() << 32 ^ index * 0x9E3779B97F4A7C15L);
@@ -67,11 +67,26 @@ final class FuzzRun {
         List<Finding> findings = java.util.Collections.synchronizedList(new ArrayList<>());
         Path dir = Files.createDirectories(scratch.resolve(target.name()));
         long t0 = System.nanoTime();
+        try {
+            target.seeds(); // made before the hang clock runs: a target may need a clean run to make them
+        } catch (RuntimeException e) { // the target cannot make its inputs: a broken harness, never a pass
+            return new Result(target.name(), 0, codes, List.of(new Finding(target.name(), from, "the target could not"
+                    + " make its seeds: " + e + (e.getCause() == null ? "" : " (" + e.getCause() + ")"), Path.of("(none)"))),
+                    System.nanoTime() - t0);
+        }
         java.util.concurrent.atomic.AtomicInteger current = new java.util.concurrent.atomic.AtomicInteger(from);
         Thread worker = new Thread(() -> {
             for (int i = from; i < to; i++) {
                 current.set(i);
-                byte[] in = input(target, i);
+                byte[] in;
+                try {
+                    in = input(target, i);
+                } catch (RuntimeException e) { // the target cannot make its inputs: a broken harness, never a pass
+                    findings.add(new Finding(target.name(), i, "the target could not make input " + i + ": " + e
+                            + (e.getCause() == null ? "" : " (" + e.getCause() + ")"), Path.of("(none)")));
+                    current.set(to - 1);
+                    return;
+                }
                 String bad = judge(target, in, dir, codes);
                 if (bad != null) {
                     findings.add(save(target, i, in, bad));

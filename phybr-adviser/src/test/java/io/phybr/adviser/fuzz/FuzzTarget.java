@@ -22,6 +22,11 @@ interface FuzzTarget {
     /** Well-formed inputs the mutants start from (and, unmutated, must succeed or be refused as they should). */
     List<byte[]> seeds();
 
+    /** Whether the first inputs are the seeds themselves, unmutated (a target whose seeds are known good says no). */
+    default boolean replaySeeds() {
+        return true;
+    }
+
     /** Text formats also get line-level mutations (drop, double, swap lines). */
     boolean text();
 

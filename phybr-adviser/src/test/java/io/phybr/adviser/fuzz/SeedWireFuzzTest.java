@@ -16,8 +16,6 @@ import io.phybr.contract.SeedHeaders;
 import io.phybr.proto.seed.CloseRequest;
 import io.phybr.proto.seed.PhybrGrpc;
 import io.phybr.proto.seed.RegionMeta;
-import java.io.ByteArrayInputStream;
-import java.io.InputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,23 +35,8 @@ class SeedWireFuzzTest {
     static final int INPUTS = 150;
     private static final Duration WAIT = Duration.ofSeconds(20);
 
-    /** Bytes in, bytes out: what a rogue agent puts on the wire. */
-    private static final MethodDescriptor.Marshaller<byte[]> RAW = new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(byte[] value) {
-            return new ByteArrayInputStream(value);
-        }
-
-        @Override
-        public byte[] parse(InputStream in) {
-            try {
-                return in.readAllBytes();
-            } catch (java.io.IOException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-    };
-    private static final MethodDescriptor<byte[], byte[]> REPORT = PhybrGrpc.getRecoverRegionsMethod().toBuilder(RAW, RAW)
+    private static final MethodDescriptor<byte[], byte[]> REPORT = PhybrGrpc.getRecoverRegionsMethod().toBuilder(RewritingGrpcProxy.RAW,
+            RewritingGrpcProxy.RAW)
             .build();
 
     @Test

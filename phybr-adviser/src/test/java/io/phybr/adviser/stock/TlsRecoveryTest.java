@@ -47,7 +47,7 @@ class TlsRecoveryTest {
     }
 
     /** The cluster's side: stores require a client certificate signed by {@code clients}; PD asks for one. */
-    private static MockStockCluster.Tls serving(TestPki clients, TestPki.Files2 grpcCert, TestPki.Files2 httpCert)
+    static MockStockCluster.Tls serving(TestPki clients, TestPki.Files2 grpcCert, TestPki.Files2 httpCert)
             throws Exception {
         X509Certificate ca = PemFiles.certificates("ca", clients.caFile()).get(0);
         var grpc = GrpcSslContexts.configure(SslContextBuilder.forServer(key(grpcCert), cert(grpcCert)))
