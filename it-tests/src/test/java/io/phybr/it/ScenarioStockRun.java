@@ -6,11 +6,13 @@ import io.phybr.mock.fault.Fault;
 import io.phybr.mock.fault.FaultSyntax;
 import io.phybr.mock.model.Backup;
 import io.phybr.mock.model.StoreImage;
+import io.phybr.mock.pd.MockPd;
 import io.phybr.mock.pd.PdState;
 import io.phybr.mock.scenario.Expectation;
 import io.phybr.mock.scenario.Scenario;
 import io.phybr.mock.scenario.ScenarioParser;
 import io.phybr.mock.stock.MockStockCluster;
+import io.phybr.mock.stock.MockStockStore;
 import io.phybr.mock.stock.ModelStoreBackend;
 import io.phybr.mock.stock.StoreBackend;
 import java.io.IOException;
@@ -40,7 +42,11 @@ abstract class ScenarioStockRun {
 
     @AfterEach
     void tearDown() {
-        MockStockCluster.closeAndCheckNoLeaks(cluster);
+        if (cluster != null) {
+            cluster.close();
+        }
+        assertThat(MockStockStore.liveServers()).isZero();
+        assertThat(MockPd.live()).isZero();
     }
 
     /**
