@@ -22,10 +22,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 13: SIGKILL of the real {@code recover} jar in the middle of the flashback finish — every region prepared
- * (refusing reads and writes), the FlashbackToVersion stage begun — then what an operator may try next. A rerun
- * asked to finish by resolve is refused with nothing changed (resolve would leave the prepared regions refusing every
- * request); the rerun by flashback reuses the killed run's timestamps, takes every region out of the flashback state
- * and leaves PD as the operator had it. The kill lands by what the mock sees (the first FlashbackToVersion reaching a
+ * (refusing reads and writes), the FlashbackToVersion stage begun — then a rerun. The rerun by flashback reuses the
+ * killed run's timestamps, takes every region out of the flashback state and leaves PD as the operator had it. (A
+ * rerun asked to finish by resolve instead is refused with nothing changed: FlashbackFinishTest, in process — a third
+ * jar run here would cost the CI budget another JVM.) The kill lands by what the mock sees (the first FlashbackToVersion reaching a
  * store, which answers ServerIsBusy a few times so the stage lasts while we look), never by sleeping.
  */
 class FlashbackCrashRerunIT {
@@ -44,7 +44,7 @@ class FlashbackCrashRerunIT {
     }
 
     @Test
-    void aSigkillMidFlashbackThenAResolveRerunIsRefusedAndAFlashbackRerunFinishesIt() throws Exception {
+    void aSigkillMidFlashbackThenARerunFinishesTheFlashbackWithTheSameTimestamps() throws Exception {
         StockFixture fixture = StockFixture.start(24, 4_300);
         cluster = fixture.cluster;
         PdState before = cluster.pd().state();
@@ -61,18 +61,6 @@ class FlashbackCrashRerunIT {
             p.process.waitFor();
         }
         assertThat(preparedRegions()).as("the killed run left regions in the flashback state").isPositive();
-        PdState afterKill = cluster.pd().state();
-        List<List<String>> callsAfterKill = storeCalls();
-
-        // the operator tries the resolve finish: refused before anything changes
-        try (RecoverProcess p = RecoverProcess.start(tmp, args(runs.resolve("2026-11-26T120200Z-recover"), "resolve"))) {
-            assertThat(p.await(EXIT)).as(p.err()).isEqualTo(5);
-            assertThat(p.err()).contains(killed.toString()).contains("flashback").contains("--finish flashback")
-                    .contains("Nothing was changed on any store").doesNotContain("\tat ");
-        }
-        assertThat(storeCalls()).as("the refused run called no store").isEqualTo(callsAfterKill);
-        assertThat(cluster.pd().state()).isEqualTo(afterKill);
-
         // the rerun by flashback (the default on the mock's TiKV 7.5.1)
         Path rerun = runs.resolve("2026-11-26T120500Z-recover");
         try (RecoverProcess p = RecoverProcess.start(tmp, args(rerun, null))) {
@@ -96,12 +84,6 @@ class FlashbackCrashRerunIT {
 
     private boolean anyStoreCalled(String rpc) {
         return cluster.stores().stream().anyMatch(s -> s.calls().stream().anyMatch(c -> c.startsWith(rpc)));
-    }
-
-    private List<List<String>> storeCalls() {
-        List<List<String>> out = new ArrayList<>();
-        cluster.stores().forEach(s -> out.add(s.calls()));
-        return out;
     }
 
     private static JsonNode manifest(Path run) throws Exception {
