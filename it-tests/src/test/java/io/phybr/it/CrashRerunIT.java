@@ -47,10 +47,7 @@ class CrashRerunIT {
 
     @AfterEach
     void tearDown() {
-        if (cluster != null) {
-            cluster.close();
-        }
-        assertThat(MockStockStore.liveServers()).as("mock store servers left running").isZero();
+        MockStockCluster.closeAndCheckNoLeaks(cluster);
     }
 
     @ParameterizedTest

@@ -10,7 +10,6 @@ import io.phybr.mock.fault.Fault.Rpc;
 import io.phybr.mock.pd.PdState;
 import io.phybr.mock.stock.InMemoryStoreBackend;
 import io.phybr.mock.stock.MockStockCluster;
-import io.phybr.mock.stock.MockStockStore;
 import io.phybr.mock.stock.StockCheck;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,10 +40,7 @@ class FlashbackCrashRerunIT {
 
     @AfterEach
     void tearDown() {
-        if (cluster != null) {
-            cluster.close();
-        }
-        assertThat(MockStockStore.liveServers()).as("mock store servers left running").isZero();
+        MockStockCluster.closeAndCheckNoLeaks(cluster);
     }
 
     @Test

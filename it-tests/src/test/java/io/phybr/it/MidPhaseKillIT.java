@@ -3,7 +3,6 @@ package io.phybr.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.phybr.mock.pd.MockPd;
 import io.phybr.mock.pd.PdState;
 import io.phybr.mock.stock.InMemoryStoreBackend;
 import io.phybr.mock.stock.MockStockCluster;
@@ -41,11 +40,7 @@ class MidPhaseKillIT {
 
     @AfterEach
     void tearDown() {
-        if (cluster != null) {
-            cluster.close();
-        }
-        assertThat(MockStockStore.liveServers()).as("mock store servers left running").isZero();
-        assertThat(MockPd.live()).as("mock PDs left running").isZero();
+        MockStockCluster.closeAndCheckNoLeaks(cluster);
     }
 
     @ParameterizedTest(name = "SIGKILL during {0}")

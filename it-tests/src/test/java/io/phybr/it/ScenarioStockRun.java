@@ -6,7 +6,6 @@ import io.phybr.mock.fault.Fault;
 import io.phybr.mock.fault.FaultSyntax;
 import io.phybr.mock.model.Backup;
 import io.phybr.mock.model.StoreImage;
-import io.phybr.mock.pd.MockPd;
 import io.phybr.mock.pd.PdState;
 import io.phybr.mock.scenario.Expectation;
 import io.phybr.mock.scenario.Scenario;
@@ -42,11 +41,7 @@ abstract class ScenarioStockRun {
 
     @AfterEach
     void tearDown() {
-        if (cluster != null) {
-            cluster.close();
-        }
-        assertThat(MockStockStore.liveServers()).isZero();
-        assertThat(MockPd.live()).isZero();
+        MockStockCluster.closeAndCheckNoLeaks(cluster);
     }
 
     /**

@@ -41,11 +41,7 @@ class StockRecoverIT {
 
     @AfterEach
     void tearDown() {
-        if (cluster != null) {
-            cluster.close();
-        }
-        assertThat(MockStockStore.liveServers()).as("mock store servers left running").isZero();
-        assertThat(MockPd.live()).as("mock PDs left running").isZero();
+        MockStockCluster.closeAndCheckNoLeaks(cluster);
     }
 
     private List<StockReplica> start(long seed) throws Exception {

@@ -24,14 +24,8 @@ public final class Cluster {
     private long clock = 400_000_000_000_000_000L;
     private long nextPeerId = 1000;
     private boolean started;
-    /**
-     * Regions whose first leader has not been elected yet, by id: the initial regions until the history starts, and
-     * regions born by a split until their would-be leader's peer exists and wins a majority (tikv
-     * fsm/peer.rs on_ready_split_region: the new peer on the parent leader's store campaigns at once).
-     */
-    private final TreeMap<Long, Group> firstElections = new TreeMap<>();
-    /** The initial regions by start key (bootstrap's overlap check). */
-    private final TreeMap<byte[], Group> initial = new TreeMap<>(Keys::compare);
+    private final FirstElections firstElections = new FirstElections(elections, replication);
+    private final InitialLayout initial = new InitialLayout();
 
     public Cluster(List<Long> storeIds) {
         if (storeIds.isEmpty()) {
@@ -77,25 +71,7 @@ public final class Cluster {
         if (groups.containsKey(regionId)) {
             throw new ModelException("region " + regionId + " is declared twice");
         }
-        if (regionId <= 0) {
-            throw new ModelException("region id " + regionId + " is invalid: region ids are positive");
-        }
-        if (Keys.compareStartEnd(start, end) >= 0) {
-            throw new ModelException("region " + regionId + " has an empty or reversed range " + Keys.range(start, end));
-        }
-        if (onStores.isEmpty()) {
-            throw new ModelException("region " + regionId + " has no peers");
-        }
-        // the initial regions by start key: a neighbour lookup, not a scan of all (layouts of 10^5+ regions)
-        Map.Entry<byte[], Group> below = initial.floorEntry(start);
-        Map.Entry<byte[], Group> above = initial.higherEntry(start);
-        for (Map.Entry<byte[], Group> n : java.util.Arrays.asList(below, above)) {
-            Group g = n == null ? null : n.getValue();
-            if (g != null && Keys.overlaps(start, end, g.start, g.end)) {
-                throw new ModelException("region " + regionId + " " + Keys.range(start, end) + " overlaps region " + g.id
-                        + " " + Keys.range(g.start, g.end) + " in the initial layout");
-            }
-        }
+        initial.check(regionId, start, end, onStores);
         TreeMap<Long, Long> members = new TreeMap<>();
         for (long s : onStores) {
             store(s);
@@ -105,8 +81,8 @@ public final class Cluster {
         }
         Group g = new Group(regionId, onStores.get(0), members, start, end, version, 1);
         groups.put(regionId, g);
-        firstElections.put(regionId, g);
-        initial.put(start, g);
+        firstElections.add(g);
+        initial.add(g);
         for (Map.Entry<Long, Long> m : members.entrySet()) {
             Peer p = new Peer(m.getKey(), regionId, m.getValue(), Group.INIT_INDEX, Group.INIT_INDEX, Group.INIT_TERM,
                     start, end, version, 1, new TreeMap<>(members));
@@ -123,50 +99,8 @@ public final class Cluster {
         if (groups.isEmpty()) {
             return;
         }
-        byte[] expect = Keys.EMPTY;
-        boolean first = true;
-        for (Group g : sortedByStart()) {
-            if (!first && expect.length == 0) {
-                throw new ModelException("initial region " + g.id + " starts after a region that already reaches +inf");
-            }
-            if (Keys.compare(g.start, expect) != 0) {
-                throw new ModelException("the initial regions leave a gap " + Keys.range(expect, g.start)
-                        + "; they must tile the key space [-, -) exactly");
-            }
-            expect = g.end;
-            first = false;
-        }
-        if (expect.length != 0) {
-            throw new ModelException("the initial regions leave a gap " + Keys.range(expect, Keys.EMPTY)
-                    + "; they must tile the key space [-, -) exactly");
-        }
-        holdFirstElections();
-    }
-
-    /**
-     * Every region still waiting for its first leader whose first candidate can win now is elected (a new term, every
-     * reached peer's vote) and appends its noop, as a newly elected raft-rs leader does; then the cluster settles. One
-     * settle for all of them: an initial layout of many regions is elected in one pass.
-     */
-    private void holdFirstElections() {
-        boolean any = true;
-        while (any && !firstElections.isEmpty()) {
-            any = false;
-            for (java.util.Iterator<Group> it = firstElections.values().iterator(); it.hasNext(); ) {
-                Group g = it.next();
-                if (!g.alive || g.elected) {
-                    it.remove();
-                } else if (elections.refusal(g, g.leader) == null) {
-                    elections.elect(g, g.leader);
-                    g.log.add(new Entry(g.lastIndex() + 1, g.term, new Entry.Noop()));
-                    it.remove();
-                    any = true;
-                }
-            }
-            if (any) {
-                replication.settle();
-            }
-        }
+        InitialLayout.checkTiles(sortedByStart());
+        firstElections.holdNow();
     }
 
     private List<Group> sortedByStart() {
@@ -246,7 +180,7 @@ public final class Cluster {
         child.parent = g.id;
         child.splitIndex = g.lastIndex() + 1;
         groups.put(newRegionId, child);
-        firstElections.put(newRegionId, child);
+        firstElections.add(child);
         g.end = at;
         g.version++;
         propose(g, new Entry.Split(at, newRegionId, newPeers));
@@ -471,7 +405,7 @@ public final class Cluster {
 
     private void settle() {
         replication.settle();
-        holdFirstElections();
+        firstElections.holdNow();
     }
 
     private Group alive(long regionId) {

@@ -138,9 +138,9 @@ public final class Scenario {
     }
 
     /**
-     * {@code model-only TEXT}: why this scenario need not run through the adviser's jar as a process (ScenarioStockIT,
-     * the costliest CI step): it tests the mock or the adviser's library, which the in-process corpus tests cover. Null
-     * for a scenario that runs everywhere.
+     * {@code model-only TEXT}: why this scenario need not run through the adviser's jar as a process (ScenarioStockIT
+     * and ScenarioCorpusIT, CI's costliest steps): it tests the mock or the adviser's library, which the in-process
+     * corpus tests cover. Null for a scenario that runs everywhere.
      */
     public String modelOnly() {
         return modelOnly;

@@ -280,6 +280,22 @@ public final class MockStockCluster implements AutoCloseable {
     }
 
     /**
+     * A test's clean-up in one call: closes {@code cluster} (null when the test never started one), then fails with
+     * an {@link AssertionError} naming what leaked when any mock store or PD of this JVM still serves (grpc-java's
+     * rule: every server a test opened is closed when it ends).
+     */
+    public static void closeAndCheckNoLeaks(MockStockCluster cluster) {
+        if (cluster != null) {
+            cluster.close();
+        }
+        int stores = MockStockStore.liveServers();
+        int pds = MockPd.live();
+        if (stores + pds != 0) {
+            throw new AssertionError("left running: " + stores + " mock store server(s), " + pds + " mock PD(s)");
+        }
+    }
+
+    /**
      * Mock stock stores and mock PDs still serving in this JVM. A test's leak check: every server
      * it started must be closed when it ends, so this is 0 after each test.
      */

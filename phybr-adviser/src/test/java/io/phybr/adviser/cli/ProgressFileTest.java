@@ -26,10 +26,7 @@ class ProgressFileTest {
 
     @AfterEach
     void tearDown() {
-        if (cluster != null) {
-            cluster.close();
-        }
-        assertThat(MockStockCluster.liveServers()).as("mock stores and PDs left running").isZero();
+        MockStockCluster.closeAndCheckNoLeaks(cluster);
     }
 
     @Test

@@ -201,14 +201,27 @@ class FlashbackFinishTest {
     void aResolveRerunAfterARunThatPreparedRegionsIsRefusedAndTheFlashbackRerunFinishesIt() throws Exception {
         start("lagging-peer-across-split.scn");
         PdState before = cluster.pd().state();
-        AtomicInteger prepared = new AtomicInteger();
+        // SIGKILL right after the first region a store answered as prepared: a call that answered an error (a
+        // forced leader not elected yet, under load) or that was still in flight proves nothing prepared. Prepares
+        // run on several threads: after the kill no call goes through, and the ones in flight are awaited.
+        java.util.concurrent.atomic.AtomicBoolean killed = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicInteger inFlight = new AtomicInteger();
         StockRecovery first = recovery().flashbackCalls(calls -> new RegionCalls() {
             @Override
             public Reply prepare(RegionRoute r, byte[] s, byte[] e, FlashbackTs ts, Deadline d) {
-                if (prepared.getAndIncrement() >= 1) {
-                    throw new StockRecovery.Killed(Phase.FLASHBACK_PREPARE); // SIGKILL once one region is prepared
+                if (killed.get()) {
+                    throw new StockRecovery.Killed(Phase.FLASHBACK_PREPARE);
                 }
-                return calls.prepare(r, s, e, ts, d);
+                inFlight.incrementAndGet();
+                try {
+                    Reply reply = calls.prepare(r, s, e, ts, d);
+                    if (reply instanceof Reply.Done && killed.compareAndSet(false, true)) {
+                        throw new StockRecovery.Killed(Phase.FLASHBACK_PREPARE);
+                    }
+                    return reply;
+                } finally {
+                    inFlight.decrementAndGet();
+                }
             }
 
             @Override
@@ -217,6 +230,7 @@ class FlashbackFinishTest {
             }
         }).build();
         assertThatThrownBy(first::run).isInstanceOf(StockRecovery.Killed.class);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> inFlight.get() == 0);
         processGone(runDir(1));
         assertThat(cluster.stores().stream().mapToInt(st -> ((ModelStoreBackend) st.backend()).ledger()
                 .preparedRegions().size()).sum()).as("the killed run left a region prepared").isPositive();

@@ -43,10 +43,7 @@ class TlsRecoveryTest {
 
     @AfterEach
     void tearDown() {
-        if (cluster != null) {
-            cluster.close();
-        }
-        assertThat(MockStockCluster.liveServers()).as("mock stores and PDs left running").isZero();
+        MockStockCluster.closeAndCheckNoLeaks(cluster);
     }
 
     /** The cluster's side: stores require a client certificate signed by {@code clients}; PD asks for one. */

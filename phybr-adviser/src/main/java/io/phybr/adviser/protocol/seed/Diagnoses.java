@@ -81,6 +81,17 @@ final class Diagnoses {
         };
     }
 
+    /** Stores whose report came on a stream another connection claimed the store against, as "store 1". */
+    static List<String> claimedTwice(StoreRegistry<ReportStream> stores) {
+        List<String> out = new ArrayList<>();
+        for (StoreRegistry.Store<ReportStream> s : stores.all()) {
+            if (s.report != null && !s.report.rivals.isEmpty()) {
+                out.add("store " + s.id);
+            }
+        }
+        return out;
+    }
+
     /** "a connection (from 10.0.0.7:51234)", or "an in-process connection". */
     static String claimFrom(SocketAddress remote) {
         return remote instanceof InetSocketAddress ? "a connection" + from(remote) : "an in-process connection";

@@ -2,8 +2,6 @@ package io.phybr.adviser.protocol.seed;
 
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
-import io.grpc.inprocess.InProcessServerBuilder;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.phybr.adviser.outcome.Outcome;
 import io.phybr.adviser.plan.PlanOptions;
 import io.phybr.adviser.plan.Policy;
@@ -39,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * <p>This class is the façade (configure, start, wait, close, look inside). The parts: {@link SeedService}
  * binds the gRPC service; {@link Session} is the state machine and owns the one lock; {@link StoreRegistry}
  * admits stores; {@link CloseBarrier} counts closed stores; {@link Planning} plans; {@link ReportStream}
- * is one store's stream; {@link Diagnoses} holds every text; {@link ListenAddress} parses {@code --listen}.
+ * is one store's stream; {@link Diagnoses} holds every text; {@link ListenAddress} parses {@code --listen}; {@link SeedServers}
+ * builds the gRPC server.
  *
  * <pre>{@code
  * SeedAdviser adviser = SeedAdviser.builder().listen("127.0.0.1:0").stores(3).build().start();
@@ -49,10 +48,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class SeedAdviser implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SeedAdviser.class);
-    /** A silent connection is pinged after this long ... */
-    static final Duration DEFAULT_KEEPALIVE_TIME = Duration.ofSeconds(20);
-    /** ... and dropped when the ping is not answered within this: a vanished agent's stream ends within 30 s. */
-    static final Duration DEFAULT_KEEPALIVE_TIMEOUT = Duration.ofSeconds(10);
 
     private final String listen;
     private final String inProcessName;
@@ -96,37 +91,9 @@ public final class SeedAdviser implements AutoCloseable {
         if (tls != null) {
             definition = ServerInterceptors.intercept(definition, tls.clientCheck()); // runs first: no certificate, no call
         }
-        Server s;
-        if (inProcessName != null) {
-            s = InProcessServerBuilder.forName(inProcessName).directExecutor().addService(definition)
-                    .addStreamTracerFactory(new CallFate.Factory()).build();
-        } else {
-            NettyServerBuilder nb = NettyServerBuilder.forAddress(ListenAddress.parse(listen));
-            if (tls != null) {
-                nb.sslContext(tls.context()); // mutual TLS: the agents' certificates are verified
-            }
-            s = nb
-                    // Handlers only append to per-stream tables and never block: run them on the
-                    // event loop instead of paying a thread hop per batch of tiny metas.
-                    .directExecutor()
-                    // A larger HTTP/2 window keeps millions of ~40-byte metas flowing without a
-                    // WINDOW_UPDATE round trip every few thousand; still bounded per stream.
-                    .flowControlWindow(4 << 20)
-                    // Admit a little more than a RegionMeta may take, so that an oversized one is
-                    // refused by LenientMetas with its reason rather than by the transport.
-                    .maxInboundMessageSize(LenientMetas.MAX_INBOUND_BYTES)
-                    .permitKeepAliveWithoutCalls(true)
-                    .permitKeepAliveTime(5, TimeUnit.SECONDS)
-                    // The server pings a connection that went quiet and drops it when no answer comes: an agent
-                    // whose host died or was cut off without a FIN/RST would otherwise hold its store's stream open
-                    // (grpc's default: 2 hours), refusing the restarted agent with ALREADY_EXISTS and making the
-                    // close barrier wait for a store that can no longer answer.
-                    .keepAliveTime(keepAliveTime.toNanos(), TimeUnit.NANOSECONDS)
-                    .keepAliveTimeout(keepAliveTimeout.toNanos(), TimeUnit.NANOSECONDS)
-                    .addStreamTracerFactory(new CallFate.Factory())
-                    .addService(definition)
-                    .build();
-        }
+        Server s = inProcessName != null ? SeedServers.inProcess(inProcessName, definition)
+                : SeedServers.tcp(ListenAddress.parse(listen), tls == null ? null : tls.context(), keepAliveTime,
+                        keepAliveTimeout, definition);
         try {
             s.start();
         } catch (IOException e) {
@@ -271,8 +238,8 @@ public final class SeedAdviser implements AutoCloseable {
         private long[] storeIds;
         private Duration collectTimeout = Duration.ofMinutes(10);
         private Duration closeTimeout = Duration.ofMinutes(10);
-        private Duration keepAliveTime = DEFAULT_KEEPALIVE_TIME;
-        private Duration keepAliveTimeout = DEFAULT_KEEPALIVE_TIMEOUT;
+        private Duration keepAliveTime = SeedServers.DEFAULT_KEEPALIVE_TIME;
+        private Duration keepAliveTimeout = SeedServers.DEFAULT_KEEPALIVE_TIMEOUT;
         private Policy policy = Policy.SEED;
         private OptionalLong resolvedTs = OptionalLong.empty();
         private boolean acceptHoles;

@@ -206,7 +206,7 @@ final class Session {
                 stream.halfClosed = true;
                 s.report = stream;
                 SessionLog.reported(stream, stores);
-                List<String> claimed = claimedTwice();
+                List<String> claimed = Diagnoses.claimedTwice(stores);
                 if (!claimed.isEmpty() && stores.allReported()) {
                     SessionLog.notPlanningWhileClaimedTwice(claimed);
                 } else if (stores.allReported()) {
@@ -222,17 +222,6 @@ final class Session {
         if (toSend != null) {
             stream.send(toSend);
         }
-    }
-
-    /** Stores whose report came on a stream another connection claimed the store against, as "store 1 (from …)". */
-    private List<String> claimedTwice() {
-        List<String> out = new ArrayList<>();
-        for (StoreRegistry.Store<ReportStream> s : stores.all()) {
-            if (s.report != null && !s.report.rivals.isEmpty()) {
-                out.add("store " + s.id);
-            }
-        }
-        return out;
     }
 
     /** The stream sent all its commands and completed: the store may open a new one (after a reboot). */
