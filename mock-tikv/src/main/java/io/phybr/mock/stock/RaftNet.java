@@ -229,7 +229,27 @@ public final class RaftNet {
         RecoveryRaft.commitAndApply(img, p, index, this::mergeEntries);
         if (img.peers.size() != before) {
             silenceAllBut(store);
+            catchUpBehindFollowers(store);
         }
+    }
+
+    /**
+     * A peer a split just created on {@code store} is a follower its region's leader reaches from now on: TiKV's
+     * leader replicates to every follower on each tick, so a region elected before this store applied the split
+     * still catches the new peer up — and a CommitMerge in that log destroys the merged source here (fsm/peer.rs
+     * on_catch_up_logs_for_merge). Waiting for the next election instead left such a source live and leaderless for
+     * good, depending on which store's RecoverRegion campaigned first. Walked only when applying created peers.
+     */
+    private void catchUpBehindFollowers(long store) {
+        List<Long> behind = new ArrayList<>();
+        for (Peer q : image(store).allPeers()) {
+            Long ls = leaders.get(q.regionId());
+            Peer leader = ls == null || ls == store || q.tombstone() ? null : peer(ls, q.regionId());
+            if (leader != null && q.appliedIndex() < leader.commitIndex()) {
+                behind.add(q.regionId());
+            }
+        }
+        behind.forEach(this::settle);
     }
 
     /**
