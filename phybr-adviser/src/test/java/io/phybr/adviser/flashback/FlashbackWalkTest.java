@@ -176,20 +176,13 @@ class FlashbackWalkTest {
         assertThat(tikv.regions.get(2L).prepared).isZero();
     }
 
-    /** Blocks until {@code deadline} has passed (never more than a few seconds: the test's stage deadline is 300 ms). */
+    /**
+     * The fake store's call blocks until {@code deadline} has passed, as a gRPC call cut by its deadline does (never
+     * more than a few seconds: the test's stage deadline is 300 ms).
+     */
     private static void waitOut(io.grpc.Deadline deadline) {
-        long left;
-        while ((left = deadline.timeRemaining(java.util.concurrent.TimeUnit.MILLISECONDS)) > 0) {
-            try {
-                Thread.sleep(Math.min(left, 50));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-        while (!deadline.isExpired()) {
-            Thread.onSpinWait(); // timeRemaining rounds down: the last sub-millisecond
-        }
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .pollInterval(java.time.Duration.ofMillis(5)).until(deadline::isExpired);
     }
 
     @Test
