@@ -210,14 +210,20 @@ final class RecoverRounds {
      * {@code store}'s replica reported. (A region whose forced leader merely cannot win is also unknown to a fresh PD,
      * but no newer region covers it.)
      */
-    private Optional<PdRegion> mergedInto(long regionId, long store) throws PdException {
+    private Optional<PdRegion> mergedInto(long regionId, long store) {
         for (int i = 0; i < table.size(); i++) {
             if (table.regionId(i) == regionId && table.store(i) == store && !table.tombstone(i)) {
                 byte[] start = table.startKey(i);
                 byte[] endKey = table.endKey(i);
                 long version = table.version(i);
-                Optional<PdRegion> at = pdRetry.run("read the region at region " + regionId + "'s start key",
-                        () -> pd.regionAtKey(start));
+                Optional<PdRegion> at;
+                try {
+                    at = pdRetry.run("read the region at region " + regionId + "'s start key", () -> pd.regionAtKey(start));
+                } catch (PdException e) {
+                    // cannot tell a merge: the region stays stuck and moves on as any other (PD's leader read decided)
+                    LOG.info("recover: cannot tell from PD whether region {} was merged away: {}", regionId, e.getMessage());
+                    return Optional.empty();
+                }
                 return at.filter(t -> t.id() != regionId && t.version() > version && t.covers(start, endKey));
             }
         }
