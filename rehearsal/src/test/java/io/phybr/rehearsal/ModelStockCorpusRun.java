@@ -82,6 +82,10 @@ abstract class ModelStockCorpusRun {
                 // rounds of 2 s in a 5 s recover phase: a scenario where a round must hang (R3, R4) still gets the
                 // next round within the bound (at the corpus pace a round is hundreds of LeaderKeeper periods)
                 .roundTimeout(Duration.ofSeconds(2))
+                // PD's start timestamps read every 200 ms, as the IT's --store-watch-interval 1s: at BR's 30 s a store
+                // whose WaitApply was cut by its restart (unproven, R10) could never be seen restarting within the 5 s
+                // wait-apply bound, and the run ended in exit 4 whenever PD re-registered it after the first look
+                .watchInterval(Duration.ofMillis(200))
                 .retry(new RetryPolicy(3, Duration.ofMillis(50), Duration.ofMillis(200)))
                 .timeouts(new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(5),
                         Duration.ofSeconds(5)))
