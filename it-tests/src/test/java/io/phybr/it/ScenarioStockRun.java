@@ -46,7 +46,7 @@ abstract class ScenarioStockRun {
 
     /**
      * Each scenario once through the jar, the finish alternating (flashback scenarios always by the default, which is
-     * flashback on the mock's TiKV 7.5.1): both finishes of every scenario run in-process in ModelStockCorpusTest,
+     * flashback on the mock's TiKV 7.5.1): both finishes of every scenario run in-process in ModelStockCorpusRun,
      * and a process per scenario and finish would double this IT's time.
      */
     static Stream<org.junit.jupiter.params.provider.Arguments> scenarios(int half) throws IOException {
@@ -87,7 +87,7 @@ abstract class ScenarioStockRun {
 
         // R15 (issue 12 item 2): the resolved ts and the TiKV stores to wait for come from BR's EBS backup meta, as in
         // a real volume-snapshot restore; the flags' path (--resolved-ts, --expected-stores) runs in-process in
-        // ModelStockCorpusTest and through the jar in StockRecoverIT.
+        // ModelStockCorpusRun and through the jar in StockRecoverIT.
         Path meta = tmp.resolve("backupmeta.json");
         Files.writeString(meta, ebsBackupMeta(Math.max(1, backup.resolvedTs()), images.keySet()));
         Path summary = tmp.resolve("summary.json");
@@ -96,6 +96,9 @@ abstract class ScenarioStockRun {
                 "--backup-meta", meta.toString(), "--summary-json", summary.toString(), "--retry-backoff", "50ms",
                 // the corpus is small: a wait that cannot be proven (R10) is named within the IT's bound
                 "--collect-timeout", "20s", "--recover-timeout", "20s", "--wait-apply-timeout", "10s",
+                // rounds of 4 s: a round that must hang (R3, R4: a merge source destroyed mid-call) gets its next round
+                // within the recover bound; at the mock's pace (1000x) a round is 400 LeaderKeeper periods
+                "--recover-round-timeout", "4s",
                 "--resolve-timeout", "20s", "--flashback-timeout", "20s",
                 // a restarted store (R9) is seen within a second instead of BR's 30 s
                 "--store-watch-interval", "1s"))) {
