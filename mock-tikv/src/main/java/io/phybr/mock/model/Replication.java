@@ -148,9 +148,7 @@ final class Replication {
             if (p == null || p.tombstone || !hearsLeader(t[0], g)) {
                 continue;
             }
-            if (p.term < g.term) {
-                p.term = g.term;
-                p.vote = 0;
+            if (p.observeTerm(g.term)) {
                 moved = true;
             }
             if (lag(t[0], g.id) == Lag.COMMIT && t[0] != g.leader) {
@@ -158,7 +156,7 @@ final class Replication {
             }
             long c = Math.min(Math.min(g.commit, matchIndex(p, g)), t[1]);
             if (c > p.commit) {
-                p.commit = c;
+                p.raiseCommitTo(c);
                 moved = true;
             }
         }
@@ -190,23 +188,17 @@ final class Replication {
             if (src == null || src.applied < cm.sourcePrepareIndex()) {
                 return false; // waits for the source peer to catch up, as TiKV does
             }
-            p.applied = e.index();
-            if (Keys.compare(src.end, p.start) == 0 && src.end.length != 0) {
-                p.start = src.start;
-            } else {
-                p.end = src.end;
-            }
-            p.version = Math.max(p.version, src.version) + 1;
-            src.tombstone = true;
+            p.writeAppliedIndex(e.index());
+            p.absorb(src);
+            src.markTombstone();
             return true;
         }
-        p.applied = e.index();
+        p.writeAppliedIndex(e.index());
         if (c instanceof Entry.Write w) {
             st.data.set(w.writeId());
         } else if (c instanceof Entry.Split sp) {
             byte[] oldEnd = p.end;
-            p.end = sp.at();
-            p.version++;
+            p.keepLeftOfSplit(sp.at());
             Peer existing = st.peer(sp.newRegion());
             if (existing == null && sp.newPeers().containsKey(st.id)) {
                 Peer child = new Peer(st.id, sp.newRegion(), sp.newPeers().get(st.id), Group.INIT_INDEX,
@@ -215,16 +207,13 @@ final class Replication {
                 st.peers.put(sp.newRegion(), child);
             }
         } else if (c instanceof Entry.PrepareMerge) {
-            p.version++;
-            p.confVer++;
+            p.prepareMerge();
         } else if (c instanceof Entry.AddPeer ap) {
-            p.members.put(ap.store(), ap.peerId());
-            p.confVer++;
+            p.changeMember(true, ap.store(), ap.peerId());
         } else if (c instanceof Entry.RemovePeer rp) {
-            p.members.remove(rp.store());
-            p.confVer++;
+            p.changeMember(false, rp.store(), 0);
             if (rp.store() == st.id) {
-                p.tombstone = true;
+                p.markTombstone();
             }
         }
         return true;
