@@ -32,6 +32,39 @@ final class Replication {
         return m == null ? null : m.get(regionId);
     }
 
+    /** Cluster#lag: the checks and the bookkeeping of a lag that starts now. */
+    void startLag(long storeId, long regionId, Lag mode) {
+        if (!groups.containsKey(regionId)) {
+            throw new ModelException("region " + regionId + " does not exist");
+        }
+        Group g = groups.get(regionId);
+        if (g.alive && g.leader == storeId && mode == Lag.COMMIT) {
+            throw new ModelException("store " + storeId + " leads region " + regionId + "; a leader knows its commit "
+                    + "index (cut it off with 'lag store " + storeId + " region " + regionId + "' instead)");
+        }
+        if (g.alive && g.leader == storeId && mode == Lag.CUT) {
+            for (long i = g.commit + 1; i <= g.lastIndex(); i++) {
+                if (!(g.entry(i).command() instanceof Entry.Write || g.entry(i).command() instanceof Entry.Noop)) {
+                    throw new ModelException("region " + regionId + "'s leader on store " + storeId + " has an "
+                            + "uncommitted " + g.entry(i).command().getClass().getSimpleName() + " at index " + i
+                            + "; the model cuts off a leader only when its uncommitted tail is data");
+                }
+            }
+        }
+        if (lags.computeIfAbsent(storeId, k -> new TreeMap<>()).putIfAbsent(regionId, mode) != null) {
+            throw new ModelException("store " + storeId + " already lags on region " + regionId);
+        }
+    }
+
+    /** Cluster#resume: the lag of {@code storeId}'s peer of {@code regionId} ends. */
+    void endLag(long storeId, long regionId) {
+        TreeMap<Long, Lag> m = lags.get(storeId);
+        if (m == null || !m.containsKey(regionId)) {
+            throw new ModelException("store " + storeId + " does not lag on region " + regionId);
+        }
+        m.remove(regionId);
+    }
+
     boolean cut(long storeId, long regionId) {
         return lag(storeId, regionId) == Lag.CUT;
     }
