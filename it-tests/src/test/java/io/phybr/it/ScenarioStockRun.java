@@ -46,7 +46,7 @@ abstract class ScenarioStockRun {
 
     /**
      * Each scenario once through the jar, the finish alternating (flashback scenarios always by the default, which is
-     * flashback on the mock's TiKV 7.5.1): both finishes of every scenario run in-process in ModelStockCorpusTest,
+     * flashback on the mock's TiKV 7.5.1): both finishes of every scenario run in-process in ModelStockCorpusRun,
      * and a process per scenario and finish would double this IT's time.
      */
     static Stream<org.junit.jupiter.params.provider.Arguments> scenarios(int half) throws IOException {
@@ -87,7 +87,7 @@ abstract class ScenarioStockRun {
 
         // R15 (issue 12 item 2): the resolved ts and the TiKV stores to wait for come from BR's EBS backup meta, as in
         // a real volume-snapshot restore; the flags' path (--resolved-ts, --expected-stores) runs in-process in
-        // ModelStockCorpusTest and through the jar in StockRecoverIT.
+        // ModelStockCorpusRun and through the jar in StockRecoverIT.
         Path meta = tmp.resolve("backupmeta.json");
         Files.writeString(meta, ebsBackupMeta(Math.max(1, backup.resolvedTs()), images.keySet()));
         Path summary = tmp.resolve("summary.json");

@@ -95,7 +95,7 @@ class RandomStockHistoryTest {
         List<StoreBackend> backends = new ArrayList<>();
         images.keySet().forEach(id -> backends.add(new ModelStoreBackend(id, images, backup)));
         try (MockStockCluster cluster = MockStockCluster.builder(backends).tiflash(true).start()) {
-            Outcome out = ModelStockCorpusTest.recover(cluster, backup.resolvedTs(), backends.size(), finish(seed));
+            Outcome out = ModelStockCorpusRun.recover(cluster, backup.resolvedTs(), backends.size(), finish(seed));
             if (out.ok()) {
                 List<String> problems = ModelStoreBackend.check(backup, images, cluster.stores());
                 if (problems.isEmpty()) {

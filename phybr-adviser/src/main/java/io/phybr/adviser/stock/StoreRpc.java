@@ -43,7 +43,7 @@ final class StoreRpc {
      * Metas asked of the transport at a time; the store streams at most this far ahead of us (~100 bytes a meta:
      * a few MB per store). Asked for in halves, so a request(n) — a hand-off to the transport — is rare.
      */
-    private static final int META_WINDOW = 16384;
+    static final int META_WINDOW = 16384;
     /** Progress is counted in steps of this many metas (and at the end), not with an atomic add per meta. */
     private static final int COUNT_STEP = 1024;
 
@@ -131,13 +131,22 @@ final class StoreRpc {
             }
         };
         ClientCalls.asyncServerStreamingCall(
-                ch.newCall(READ_REGION_META_RAW, CallOptions.DEFAULT.withDeadline(deadline).withExecutor(DIRECT)),
+                ch.newCall(READ_REGION_META_RAW, collectOptions(deadline)),
                 ReadRegionMetaRequest.newBuilder().setStoreId(store).build(), obs);
         return await(done, deadline);
     }
 
     /** Runs gRPC's callbacks on the transport thread that has the message (they only decode and copy). */
     private static final java.util.concurrent.Executor DIRECT = Runnable::run;
+
+    /**
+     * The ReadRegionMeta call's options: callbacks on a direct executor. {@code FrameReuseOnClientTest} checks with
+     * these very options that gRPC parses each message and delivers it in one step on one thread, which the reused
+     * {@link MetaFrame} of {@link RawMetas} relies on.
+     */
+    static CallOptions collectOptions(Deadline deadline) {
+        return CallOptions.DEFAULT.withDeadline(deadline).withExecutor(DIRECT);
+    }
 
     /**
      * RecoverRegion: streams the store's commands with flow control (only while the transport is ready),
