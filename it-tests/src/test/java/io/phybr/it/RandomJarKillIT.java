@@ -184,6 +184,8 @@ class RandomJarKillIT {
                     .retry(new RetryPolicy(3, Duration.ofMillis(10), Duration.ofMillis(40)))
                     .timeouts(new Timeouts(Duration.ofSeconds(20), Duration.ofSeconds(20), Duration.ofSeconds(20),
                             Duration.ofSeconds(20)))
+                    .roundTimeout(Duration.ofSeconds(2)).restartGrace(Duration.ofSeconds(2))
+                    .watchInterval(Duration.ofMillis(50)).flashbackTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(2))
                     .runsRoot(Files.createDirectories(tmp.resolve("clean-runs")))
                     .build().run();
             assertThat(outcome.exitCode()).as("a clean in-process run: %s", outcome.verdict()).isEqualTo(ExitCode.OK);
