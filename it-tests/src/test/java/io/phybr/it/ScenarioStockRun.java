@@ -96,6 +96,9 @@ abstract class ScenarioStockRun {
                 "--backup-meta", meta.toString(), "--summary-json", summary.toString(), "--retry-backoff", "50ms",
                 // the corpus is small: a wait that cannot be proven (R10) is named within the IT's bound
                 "--collect-timeout", "20s", "--recover-timeout", "20s", "--wait-apply-timeout", "10s",
+                // rounds of 4 s: a round that must hang (R3, R4: a merge source destroyed mid-call) gets its next round
+                // within the recover bound; at the mock's pace (1000x) a round is 400 LeaderKeeper periods
+                "--recover-round-timeout", "4s",
                 "--resolve-timeout", "20s", "--flashback-timeout", "20s",
                 // a restarted store (R9) is seen within a second instead of BR's 30 s
                 "--store-watch-interval", "1s"))) {

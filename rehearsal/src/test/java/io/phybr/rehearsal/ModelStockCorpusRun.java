@@ -79,6 +79,9 @@ abstract class ModelStockCorpusRun {
                 .resolvedTs(Math.max(1, resolvedTs))
                 .expectedStores(expected)
                 .storeWait(Duration.ofSeconds(5), Duration.ofMillis(50))
+                // rounds of 2 s in a 5 s recover phase: a scenario where a round must hang (R3, R4) still gets the
+                // next round within the bound (at the corpus pace a round is hundreds of LeaderKeeper periods)
+                .roundTimeout(Duration.ofSeconds(2))
                 .retry(new RetryPolicy(3, Duration.ofMillis(50), Duration.ofMillis(200)))
                 .timeouts(new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(5),
                         Duration.ofSeconds(5)))

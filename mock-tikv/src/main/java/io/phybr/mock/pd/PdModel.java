@@ -112,6 +112,9 @@ final class PdModel {
                 return schedulers.setSettings(parts[0], json);
             }
         }
+        if (rest.startsWith("/region/key/") && "GET".equals(method)) {
+            return stores.regionAt(rest.substring("/region/key/".length()), param(query, "format"));
+        }
         if (rest.startsWith("/region/id/") && "GET".equals(method)) {
             return stores.region(rest.substring("/region/id/".length()));
         }

@@ -112,7 +112,24 @@ final class StoreRegistry {
         if (old != null && (hb.version() < old.version() || hb.version() == old.version() && hb.confVer() < old.confVer())) {
             return; // PD drops a heartbeat with a stale epoch
         }
+        for (RegionHeartbeat o : regions.values()) {
+            if (o.regionId() != hb.regionId() && overlap(o, hb) && hb.version() < o.version()) {
+                return; // pkg/core/region.go check: a heartbeat older than a region it overlaps is stale
+            }
+        }
+        // pkg/core/region.go setRegionLocked: the regions the new range overlaps leave the tree and the id map, so a
+        // region merged away is no longer found by id (404) and its keys belong to the merge target
+        regions.values().removeIf(o -> o.regionId() != hb.regionId() && overlap(o, hb));
         regions.put(hb.regionId(), hb);
+    }
+
+    private static boolean overlap(RegionHeartbeat a, RegionHeartbeat b) {
+        return before(a.startKey(), b.endKey()) && before(b.startKey(), a.endKey());
+    }
+
+    /** {@code key < end}, an empty end meaning +∞. */
+    private static boolean before(byte[] key, byte[] end) {
+        return end.length == 0 || java.util.Arrays.compareUnsigned(key, end) < 0;
     }
 
     Map<Long, Long> leaders() {
@@ -192,6 +209,30 @@ final class StoreRegistry {
         RegionHeartbeat hb = regions.get(id);
         return hb == null ? PdReply.error(404, "[PD:region:ErrRegionNotFound]region " + id + " not found")
                 : PdReply.ok(regionJson(hb).toString());
+    }
+
+    /**
+     * {@code GET /pd/api/v1/region/key/{key}[?format=hex]} (server/api/region.go GetRegion): the region whose range
+     * holds the key, 404 where no heartbeat told PD of one.
+     */
+    PdReply regionAt(String keyText, String format) {
+        byte[] key;
+        String k = java.net.URLDecoder.decode(keyText, java.nio.charset.StandardCharsets.UTF_8);
+        if ("hex".equals(format)) {
+            try {
+                key = HexFormat.of().parseHex(k);
+            } catch (IllegalArgumentException e) {
+                return PdReply.error(400, "encoding/hex: invalid byte");
+            }
+        } else {
+            key = k.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+        for (RegionHeartbeat hb : regions.values()) {
+            if (java.util.Arrays.compareUnsigned(hb.startKey(), key) <= 0 && before(key, hb.endKey())) {
+                return PdReply.ok(regionJson(hb).toString());
+            }
+        }
+        return PdReply.error(404, "[PD:region:ErrRegionNotFound]region not found");
     }
 
     private static ObjectNode regionJson(RegionHeartbeat hb) {

@@ -95,10 +95,14 @@ public final class RaftNet {
         return stores.get(store).raft();
     }
 
-    /** Whether {@code store}'s peer of {@code region} leads it now (LeaderKeeper's check_leader). */
+    /**
+     * Whether {@code store}'s peer of {@code region} leads it now (LeaderKeeper's check_leader). A peer a merge
+     * destroyed (the target applied CommitMerge on this store) does not, even if it had won: TiKV's router has no such
+     * region any more, so check_leader gets RegionNotFound (leader_keeper.rs, SPEC R4).
+     */
     public synchronized boolean leads(long store, long region) {
         Long l = leaders.get(region);
-        return l != null && l == store && up(store);
+        return l != null && l == store && up(store) && peer(store, region) != null;
     }
 
     /**

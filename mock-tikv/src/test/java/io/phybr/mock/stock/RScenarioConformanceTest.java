@@ -152,6 +152,53 @@ class RScenarioConformanceTest {
     }
 
     /**
+     * R4 for a region destroyed while RecoverRegion runs (tikv components/snap_recovery/src/leader_keeper.rs step:
+     * check_leader, then force_leader, for every region not yet known to lead, every 10 s until one step finds them all
+     * leading; raftstore fsm/peer.rs on_catch_up_logs_for_merge destroys the source when its target applies
+     * CommitMerge): region 3's forced leader on store 3 commits the merge, which destroys region 2 on every store; a
+     * RecoverRegion forcing region 2 then gets RegionNotFound on every step and never answers, never errs. PD drops
+     * region 2 once region 3 heartbeats the merged range (tikv/pd pkg/core/region.go setRegionLocked): by id 404, by
+     * key region 3 (server/api/region.go GetRegion).
+     */
+    @Test
+    void R4_recoverRegionForAMergeSourceTheMergeDestroyedHangs() throws Exception {
+        start("r4-merge-source-destroyed-during-recover-region");
+        assertThat(recover(3, 3).get(10, TimeUnit.SECONDS).getStoreId()).as("region 3's call answers").isEqualTo(3);
+        assertThat(ids(metas(1))).as("the merge destroyed region 2 on store 1").containsExactly(1L, 3L);
+        assertThat(http("GET", "/pd/api/v1/region/id/2", null)).startsWith("404").contains("RegionNotFound");
+        assertThat(http("GET", "/pd/api/v1/region/key/40?format=hex", null)).startsWith("200")
+                .contains("\"id\":3").contains("\"start_key\":\"40\"").contains("\"end_key\":\"\"");
+        CompletableFuture<RecoverRegionResponse> source = recover(2, 2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> cluster.store(2).calls().contains("RecoverRegion"));
+        await().pollDelay(HANG).atMost(HANG.plusSeconds(5)).until(() -> true);
+        assertThat(source).as("no answer and no error after %s (60 scaled LeaderKeeper periods)", HANG).isNotDone();
+        metas(2);
+        assertThat(code(source)).as("the ReadRegionMeta aborted it (R6)").isEqualTo(Status.Code.ABORTED);
+    }
+
+    /**
+     * R4, the same merge after region 2's forced leader had won (leader_keeper.rs: a region leaves the to-check set
+     * only in a step whose check_leader succeeds, so one that won its campaign is checked again a period later — by
+     * then the merge destroyed it). On a clock 10 times faster than TiKV (a 1 s period) so that region 3's call, sent
+     * once region 2 leads, merges well before store 2's second step: store 2's call hangs although region 2 had won.
+     */
+    @Test
+    void R4_aMergeSourceThatHadWonStillHangsItsRecoverRegion() throws Exception {
+        Scenario s = ScenarioParser.parse(Path.of("scenarios", "r4-merge-source-destroyed-during-recover-region.scn"));
+        backup = s.run();
+        cluster = fixture.start(MockStockCluster.forScenario(s, backup, backup.freshImages())
+                .clock(RecoveryClock.scaled(10)));
+        CompletableFuture<RecoverRegionResponse> source = recover(2, 2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> Long.valueOf(2).equals(cluster.net().leaders().get(2L)));
+        CompletableFuture<RecoverRegionResponse> target = recover(3, 3);
+        assertThat(target.get(10, TimeUnit.SECONDS).getStoreId()).as("region 3's call answers (two 1 s steps)").isEqualTo(3);
+        assertThat(source).as("region 2 had won, its next step found no region 2").isNotDone();
+        assertThat(cluster.net().leads(2, 2)).as("check_leader on a destroyed region: RegionNotFound").isFalse();
+        metas(2);
+        assertThat(code(source)).as("the ReadRegionMeta aborted it (R6)").isEqualTo(Status.Code.ABORTED);
+    }
+
+    /**
      * R5 (leader_keeper.rs: "delay(now + 10s)" after every step; services.rs resolve_kv_data compacts every column
      * family before the stream closes) on the scenario's own clock, 100 times faster than TiKV: a RecoverRegion that
      * must campaign takes two LeaderKeeper periods, one for a region that already leads, and ResolveKvData closes only

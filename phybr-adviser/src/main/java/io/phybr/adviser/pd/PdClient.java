@@ -36,6 +36,8 @@ public final class PdClient implements AutoCloseable {
     public static final String BASE_ALLOC_ID = "/pd/api/v1/admin/base-alloc-id";
     /** {@code GET REGION_BY_ID + id}: the region as PD last heard of it from its leader's heartbeat. */
     public static final String REGION_BY_ID = "/pd/api/v1/region/id/";
+    /** {@code GET REGION_BY_KEY + hex + "?format=hex"}: the region holding a key, as PD last heard of it. */
+    public static final String REGION_BY_KEY = "/pd/api/v1/region/key/";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -218,6 +220,35 @@ public final class PdClient implements AutoCloseable {
         }
         long store = r == null ? 0 : r.path("leader").path("store_id").asLong(0);
         return store == 0 ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(store);
+    }
+
+    /**
+     * The region whose range holds {@code key} as PD knows it ({@code GET /pd/api/v1/region/key/{hex}?format=hex},
+     * server/api/region.go GetRegion); empty when PD knows none there (404). A region merged away is gone from PD once
+     * the merge target's leader heartbeats its wider range (pkg/core/region.go drops the regions it overlaps).
+     */
+    public java.util.Optional<PdRegion> regionAtKey(byte[] key) throws PdException {
+        JsonNode r;
+        try {
+            r = json("GET", REGION_BY_KEY + java.util.HexFormat.of().withUpperCase().formatHex(key) + "?format=hex", null);
+        } catch (PdException e) {
+            String m = e.getMessage() == null ? "" : e.getMessage();
+            if (e.status() == 404 && m.contains("RegionNotFound")) {
+                return java.util.Optional.empty();
+            }
+            throw e;
+        }
+        if (r == null || !r.hasNonNull("id")) {
+            return java.util.Optional.empty();
+        }
+        try {
+            java.util.HexFormat hex = java.util.HexFormat.of();
+            return java.util.Optional.of(new PdRegion(r.path("id").asLong(), hex.parseHex(r.path("start_key").asText("")),
+                    hex.parseHex(r.path("end_key").asText("")), r.path("epoch").path("version").asLong(0),
+                    r.path("leader").path("store_id").asLong(0)));
+        } catch (IllegalArgumentException e) {
+            throw new PdException("PD answered GET " + REGION_BY_KEY + " with keys that are not hex: " + abbreviate(r.toString()), 200, e);
+        }
     }
 
     // ---- plumbing --------------------------------------------------------------------------

@@ -26,6 +26,8 @@ final class Assignment {
     private final Map<Long, Long> movedTo = new HashMap<>();
     /** region → the store the plan forced, for moved regions only. */
     private final Map<Long, Long> movedFrom = new HashMap<>();
+    /** Regions no store is forced to lead any more: merged away during RecoverRegion (their data is the target's). */
+    private final java.util.Set<Long> dropped = new java.util.HashSet<>();
 
     Assignment(Plan plan) {
         this.plan = plan;
@@ -44,6 +46,11 @@ final class Assignment {
     synchronized void move(long regionId, long from, long to) {
         movedFrom.putIfAbsent(regionId, from);
         movedTo.put(regionId, to);
+    }
+
+    /** Forces {@code regionId} nowhere from now on: a merge destroyed it, so no store's router holds it (R4). */
+    synchronized void drop(long regionId) {
+        dropped.add(regionId);
     }
 
     synchronized Map<Long, Long> moves() {
@@ -71,7 +78,7 @@ final class Assignment {
     synchronized Commands commands(long store) {
         int from = plan.commandsFrom(store);
         int to = plan.commandsTo(store);
-        if (movedTo.isEmpty()) {
+        if (movedTo.isEmpty() && dropped.isEmpty()) {
             return new Commands() {
                 public int size() {
                     return to - from;
@@ -85,13 +92,14 @@ final class Assignment {
         List<RecoverRegionRequest> out = new ArrayList<>();
         for (int k = from; k < to; k++) {
             long region = plan.commandRegion(k);
-            if (plan.commandAsLeader(k) && movedTo.containsKey(region) && movedTo.get(region) != store) {
+            if (plan.commandAsLeader(k) && (dropped.contains(region)
+                    || movedTo.containsKey(region) && movedTo.get(region) != store)) {
                 continue;
             }
             out.add(request(k));
         }
         movedTo.forEach((region, s) -> {
-            if (s == store && movedFrom.get(region) != store) {
+            if (s == store && movedFrom.get(region) != store && !dropped.contains(region)) {
                 out.add(RecoverRegionRequest.newBuilder().setRegionId(region).setAsLeader(true).build());
             }
         });

@@ -3,6 +3,7 @@ package io.phybr.adviser.stock;
 import io.phybr.contract.ExitCode;
 import io.phybr.adviser.pd.PdClient;
 import io.phybr.adviser.pd.PdException;
+import io.phybr.adviser.pd.PdRegion;
 import io.phybr.adviser.pd.PdRetry;
 import io.phybr.adviser.pd.PdStore;
 import io.phybr.adviser.plan.ReplicaTable;
@@ -15,6 +16,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
@@ -119,18 +121,34 @@ final class RecoverRounds {
             // Which forced regions of the stores that did not answer have no leader there, as PD heard it.
             Map<Long, List<Long>> stuck = new TreeMap<>();
             List<PdStore> appliedNotAnswered = new ArrayList<>();
+            Map<Long, String> mergedNow = new TreeMap<>();
             for (PdStore s : timedOut) {
                 List<Long> noLeader = new ArrayList<>();
+                boolean lostToMerge = false;
                 for (long r : a.leaders(s.id())) {
                     OptionalLong leader;
+                    Optional<PdRegion> into;
                     try {
                         leader = pdRetry.run("read region " + r + "'s leader", () -> pd.regionLeaderStore(r));
+                        into = leader.isEmpty() ? mergedInto(r, s.id()) : Optional.empty();
                     } catch (PdException e) {
                         throw new PhaseFailure(ExitCode.TIMEOUT, StockTexts.recoverStuckPdCannotTell(timedOut, a, bound, e.getMessage()));
                     }
-                    if (leader.isEmpty() || leader.getAsLong() != s.id()) {
+                    if (into.isPresent()) {
+                        // R4: the merge destroyed the region on every store its target's leader reached; LeaderKeeper
+                        // then gets RegionNotFound forever and the store's call never answers. Force it nowhere.
+                        a.drop(r);
+                        lostToMerge = true;
+                        mergedNow.put(r, StockTexts.mergedInto(r, s.id(), into.get()));
+                        LOG.warn("recover: round {}: region {} (forced on store {}) was merged into region {} during RecoverRegion; "
+                                + "it is forced nowhere from now on, and store {} gets its commands again without it",
+                                round, r, s.id(), into.get().id(), s.id());
+                    } else if (leader.isEmpty() || leader.getAsLong() != s.id()) {
                         noLeader.add(r);
                     }
+                }
+                if (noLeader.isEmpty() && lostToMerge) {
+                    continue; // hung on the merged-away regions alone: the next round's call aborts the old one (R6)
                 }
                 if (noLeader.isEmpty()) {
                     // Every leader won, yet no answer: the leader-apply wait hangs (R8), and stays pending there.
@@ -144,7 +162,9 @@ final class RecoverRounds {
                 throw new PhaseFailure(ExitCode.TIMEOUT, StockTexts.recoverLeadersNotApplied(appliedNotAnswered, bound));
             }
             if (System.nanoTime() >= end) {
-                throw new PhaseFailure(ExitCode.TIMEOUT, StockTexts.recoverUnwinnable(unwinnable(stuck, tried, byId, round), round, bound, true));
+                throw new PhaseFailure(ExitCode.TIMEOUT, stuck.isEmpty()
+                        ? StockTexts.recoverMergedAwayOutOfTime(mergedNow, round, bound)
+                        : StockTexts.recoverUnwinnable(unwinnable(stuck, tried, byId, round), round, bound, true));
             }
             // Move each stuck region to its next candidate; a region with none left ends the phase.
             Map<Long, Long> moves = new LinkedHashMap<>();
@@ -182,6 +202,32 @@ final class RecoverRounds {
             losers = lose;
             targets = next.stream().map(byId::get).toList();
         }
+    }
+
+    /**
+     * The region {@code regionId} was merged into, if PD shows it so: PD no longer knows the region itself, and the
+     * region PD holds at its start key is another one, with a newer epoch version, whose range holds all of the range
+     * {@code store}'s replica reported. (A region whose forced leader merely cannot win is also unknown to a fresh PD,
+     * but no newer region covers it.)
+     */
+    private Optional<PdRegion> mergedInto(long regionId, long store) {
+        for (int i = 0; i < table.size(); i++) {
+            if (table.regionId(i) == regionId && table.store(i) == store && !table.tombstone(i)) {
+                byte[] start = table.startKey(i);
+                byte[] endKey = table.endKey(i);
+                long version = table.version(i);
+                Optional<PdRegion> at;
+                try {
+                    at = pdRetry.run("read the region at region " + regionId + "'s start key", () -> pd.regionAtKey(start));
+                } catch (PdException e) {
+                    // cannot tell a merge: the region stays stuck and moves on as any other (PD's leader read decided)
+                    LOG.info("recover: cannot tell from PD whether region {} was merged away: {}", regionId, e.getMessage());
+                    return Optional.empty();
+                }
+                return at.filter(t -> t.id() != regionId && t.version() > version && t.covers(start, endKey));
+            }
+        }
+        return Optional.empty();
     }
 
     /** The stuck regions, each with every candidate and what happened to it. */

@@ -181,6 +181,37 @@ final class StockTexts {
                 + " again; exit 4.").toString();
     }
 
+    /** One region merged away during RecoverRegion: where its range went, as PD shows it. */
+    static String mergedInto(long region, long store, io.phybr.adviser.pd.PdRegion into) {
+        return "region " + region + " (forced on store " + store + ") was merged into region " + into.id()
+                + " (PD: version " + into.version() + ", leader on store " + into.leaderStore() + ", range "
+                + range(into.startKey(), into.endKey()) + ")";
+    }
+
+    /** {@code [start, end)} in hex, an empty end shown as +inf. */
+    private static String range(byte[] start, byte[] end) {
+        java.util.HexFormat hex = java.util.HexFormat.of();
+        return "[" + hex.formatHex(start) + ", " + (end.length == 0 ? "+inf" : hex.formatHex(end)) + ")";
+    }
+
+    static String recoverMergedAwayOutOfTime(java.util.Map<Long, String> merged, int rounds, Duration bound) {
+        StringBuilder sb = new StringBuilder("recover: the recover timeout ran out after ").append(rounds)
+                .append(rounds == 1 ? " round" : " rounds").append(" of RecoverRegion (").append(Texts.duration(bound))
+                .append(" each) while forced regions were merged away: ");
+        int n = 0;
+        for (String m : merged.values()) {
+            if (n++ >= Texts.MAX_LISTED) {
+                sb.append("; … ").append(merged.size() - Texts.MAX_LISTED).append(" more");
+                break;
+            }
+            sb.append(n == 1 ? "" : "; ").append(m);
+        }
+        return sb.append(". A merge that commits during RecoverRegion destroys its source region, so TiKV's"
+                + " LeaderKeeper gets RegionNotFound for it forever and that store's call never answers (R4); the data"
+                + " is in the merge target. No time was left to send those stores their commands without the merged"
+                + " regions. Nothing was resolved; run recover again with a longer --recover-timeout; exit 4.").toString();
+    }
+
     static String candidatesOf(long region, List<RecoverRounds.Candidate> candidates, List<Long> tried,
                                java.util.Set<Long> stores) {
         if (candidates.isEmpty()) {

@@ -16,7 +16,7 @@ final class SeedProgress {
     private long t0;
 
     /** The snapshots since the last call: the current phase's, after the finished one of a phase that just ended. */
-    List<PhaseProgress> next(Session.View v, boolean ended) {
+    List<PhaseProgress> next(SessionView v, boolean ended) {
         String now = switch (v.phase()) {
             case NEW, COLLECTING, PLANNING -> "collect";
             case APPLYING, DONE -> "close";
@@ -33,12 +33,12 @@ final class SeedProgress {
         return out;
     }
 
-    private PhaseProgress of(String now, Session.View v, boolean ended) {
+    private PhaseProgress of(String now, SessionView v, boolean ended) {
         boolean collect = now.equals("collect");
         List<PhaseProgress.StoreProgress> each = new ArrayList<>();
         int done = 0;
         long count = 0;
-        for (Session.StoreView s : v.stores()) {
+        for (SessionView.StoreView s : v.stores()) {
             boolean isDone = collect ? s.reported() : s.closed();
             done += isDone ? 1 : 0;
             count += collect ? s.metas() : isDone ? 1 : 0;

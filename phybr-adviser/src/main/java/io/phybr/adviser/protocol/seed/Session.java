@@ -18,13 +18,15 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
+import java.util.function.Predicate;
 
 /**
  * One adviser session as a state machine — NEW → COLLECTING → PLANNING → APPLYING → DONE — and the
  * one lock that guards it, the {@link StoreRegistry} and the {@link CloseBarrier}. Streams and the
  * service call in; the timers and the planner run on its single worker thread. Lock order: session →
  * nothing (replies and stream sends happen after the lock is released, through {@link SessionWire} and
- * {@link ReportStream}). What it logs is in {@link SessionLog}, what it tells agents in {@link Diagnoses}.
+ * {@link ReportStream}). What it logs is in {@link SessionLog}, what it tells agents in {@link Diagnoses}, what
+ * progress sees of it in {@link SessionView}.
  */
 final class Session {
     enum Phase { NEW, COLLECTING, PLANNING, APPLYING, DONE }
@@ -80,7 +82,7 @@ final class Session {
     void listening() {
         synchronized (lock) {
             if (phase == Phase.COLLECTING && timer == null) {
-                timer = worker.schedule(this::collectTimedOut, config.collectTimeout());
+                timer = worker.schedule(() -> timedOut(Phase.COLLECTING), config.collectTimeout());
             }
         }
     }
@@ -117,33 +119,15 @@ final class Session {
     // ---- introspection ------------------------------------------------------------------------
 
     /** Ids of the stores seen so far that {@code which} selects, ascending. */
-    long[] stores(java.util.function.Predicate<StoreRegistry.Store<ReportStream>> which) {
+    long[] stores(Predicate<StoreRegistry.Store<ReportStream>> which) {
         synchronized (lock) {
             return stores.all().stream().filter(which).mapToLong(s -> s.id).toArray();
         }
     }
 
-    /** One store as progress shows it. */
-    record StoreView(long id, boolean connected, boolean reported, long metas, boolean closed) {
-    }
-
-    /** The session at one instant, for progress and metrics ({@link SeedProgress}). */
-    record View(Phase phase, int expected, List<StoreView> stores) {
-    }
-
-    View view() {
+    SessionView view() {
         synchronized (lock) {
-            java.util.Set<Long> closed = new java.util.HashSet<>();
-            for (long id : barrier.closedStores()) {
-                closed.add(id);
-            }
-            List<StoreView> out = new java.util.ArrayList<>();
-            for (StoreRegistry.Store<ReportStream> st : stores.all()) {
-                ReportStream r = st.report != null ? st.report : st.stream;
-                out.add(new StoreView(st.id, st.stream != null || st.report != null, st.reported(),
-                        r == null ? 0 : r.metas(), closed.contains(st.id)));
-            }
-            return new View(phase, stores.expected(), out);
+            return SessionView.of(phase, stores, barrier.closedStores());
         }
     }
 
@@ -282,7 +266,7 @@ final class Session {
                     waiting.add(s.stream);
                 }
             }
-            timer = worker.schedule(this::closeTimedOut, config.closeTimeout());
+            timer = worker.schedule(() -> timedOut(Phase.APPLYING), config.closeTimeout());
         }
         SessionLog.sendingPlan(p, reports.size());
         for (ReportStream stream : waiting) {
@@ -357,26 +341,18 @@ final class Session {
 
     // ---- timeouts -----------------------------------------------------------------------------
 
-    private void collectTimedOut() {
+    /** The timer of phase {@code in} (COLLECTING: collect timeout, APPLYING: close timeout) fired. */
+    private void timedOut(Phase in) {
         String diagnosis;
         synchronized (lock) {
-            if (phase != Phase.COLLECTING) {
+            if (phase != in) {
                 return;
             }
-            diagnosis = Diagnoses.collectTimedOut(config.collectTimeout(), stores);
+            diagnosis = in == Phase.COLLECTING ? Diagnoses.collectTimedOut(config.collectTimeout(), stores)
+                    : Diagnoses.closeTimedOut(config.closeTimeout(), stores, barrier.missing(stores), barrier.refused());
         }
-        finish(ExitCode.TIMEOUT, Status.Code.DEADLINE_EXCEEDED, Diagnoses.VERDICT_COLLECT_TIMEOUT, diagnosis);
-    }
-
-    private void closeTimedOut() {
-        String diagnosis;
-        synchronized (lock) {
-            if (phase != Phase.APPLYING) {
-                return;
-            }
-            diagnosis = Diagnoses.closeTimedOut(config.closeTimeout(), stores, barrier.missing(stores), barrier.refused());
-        }
-        finish(ExitCode.TIMEOUT, Status.Code.DEADLINE_EXCEEDED, Diagnoses.VERDICT_CLOSE_TIMEOUT, diagnosis);
+        finish(ExitCode.TIMEOUT, Status.Code.DEADLINE_EXCEEDED,
+                in == Phase.COLLECTING ? Diagnoses.VERDICT_COLLECT_TIMEOUT : Diagnoses.VERDICT_CLOSE_TIMEOUT, diagnosis);
     }
 
     private void cancelTimer() {
