@@ -28,8 +28,8 @@ public final class RaftNet {
     private final Map<Long, BooleanSupplier> running = new TreeMap<>();
     /** Region → store whose peer leads it now. */
     private final Map<Long, Long> leaders = new TreeMap<>();
-    /** Store → region → target index of the peer's pending WaitApply state (TiKV's snapshot_recovery_state). */
-    private final Map<Long, Map<Long, Long>> pending = new TreeMap<>();
+    /** Each peer's pending WaitApply state (TiKV's snapshot_recovery_state). */
+    private final WaitApplyStates waits = new WaitApplyStates(this::peer);
     private final List<LeaderListener> listeners = new ArrayList<>();
     /** Store → System.nanoTime() until which its peers drop vote requests (tikv#15296). */
     private final Map<Long, Long> refusesVotesUntil = new TreeMap<>();
@@ -169,10 +169,37 @@ public final class RaftNet {
             RecoveryRaft.follow(f, leader);
             f.silence();
         }
-        applyThenSilenceNewPeers(ls, leader, leader.lastIndex());
+        List<Long> bornUnderLeader = applyThenSilenceNewPeers(ls, leader, leader.lastIndex());
+        List<long[]> bornUnderFollowers = new ArrayList<>();
         for (Peer f : followers) {
-            applyThenSilenceNewPeers(f.store(), f, leader.commitIndex());
+            applyThenSilenceNewPeers(f.store(), f, leader.commitIndex())
+                    .forEach(child -> bornUnderFollowers.add(new long[] {f.store(), child}));
             flashbackLog.catchUp(stores.get(f.store()), region);
+        }
+        // after the followers applied the split too: TiKV parks a vote request for a peer its store has not created
+        // yet (store.rs pending_msgs) and hands it over in on_ready_split_region, so they can vote
+        bornUnderLeader.forEach(child -> campaignSplitBorn(ls, child, true));
+        bornUnderFollowers.forEach(sc -> campaignSplitBorn(sc[0], sc[1], false));
+    }
+
+    /**
+     * A peer a split just created on {@code store} campaigns where TiKV's does: {@code on_ready_split_region}
+     * (raftstore fsm/peer.rs) calls {@code maybe_campaign(is_leader)} (store/peer.rs), which campaigns once when the
+     * parent peer on this store leads, the new region has more than one peer and its term is still
+     * RAFT_INIT_LOG_TERM; a region whose only peer is this one campaigned when {@code Peer::new} created it. The
+     * campaign is the ordinary vote over the live voters ({@link #campaign}); a lost one is never retried — recovery
+     * mode's election timeout is infinite (init_cluster.rs). Not modelled (harsher): a follower's parent that leads
+     * later makes its {@code uncampaigned_new_regions} campaign (peer.rs on_role_changed), a list TiKV clears as soon
+     * as the parent hears a valid leader (fsm/peer.rs check_uncampaigned_regions).
+     */
+    private void campaignSplitBorn(long store, long child, boolean parentLeads) {
+        Peer c = peer(store, child);
+        if (c == null || leaders.containsKey(child)) {
+            return;
+        }
+        boolean alone = c.members().size() <= 1;
+        if (alone || parentLeads && c.hardStateTerm() <= io.phybr.mock.model.Group.INIT_TERM) {
+            campaign(store, child);
         }
     }
 
@@ -227,14 +254,30 @@ public final class RaftNet {
      * the store's peers are walked only when applying added some: walking them on every settle made a million-region
      * RecoverRegion quadratic (a million campaigns, each over up to a million peers) and it never finished.
      */
-    private void applyThenSilenceNewPeers(long store, Peer p, long index) {
+    private List<Long> applyThenSilenceNewPeers(long store, Peer p, long index) {
         StoreImage img = image(store);
         int before = img.peers.size();
+        long appliedBefore = p.appliedIndex();
         RecoveryRaft.commitAndApply(img, p, index, this::mergeEntries);
-        if (img.peers.size() != before) {
-            silenceAllBut(store);
-            catchUpBehindFollowers(store);
+        if (img.peers.size() == before) {
+            return List.of();
         }
+        silenceAllBut(store);
+        catchUpBehindFollowers(store);
+        return splitBorn(store, p, appliedBefore);
+    }
+
+    /** The regions whose peers on {@code store} the splits {@code p} applied after {@code from} created. */
+    private List<Long> splitBorn(long store, Peer p, long from) {
+        List<Long> born = new ArrayList<>();
+        for (long i = from + 1; i <= p.appliedIndex(); i++) {
+            io.phybr.mock.model.Entry e = p.entry(i);
+            if (e != null && e.command() instanceof io.phybr.mock.model.Entry.Split sp
+                    && sp.newPeers().containsKey(store) && peer(store, sp.newRegion()) != null) {
+                born.add(sp.newRegion());
+            }
+        }
+        return born;
     }
 
     /**
@@ -303,61 +346,24 @@ public final class RaftNet {
             }
             return false;
         });
-        pending.remove(store);
+        waits.forget(store);
     }
 
-    // ---- WaitApply states (fsm/peer.rs on_snapshot_br_wait_apply, snapshot_recovery_maybe_finish_wait_apply) -----
+    // ---- WaitApply states (WaitApplyStates) ------------------------------------------------------------------------
 
-    /** What a peer does with a new WaitApply request. */
-    public enum Admission {
-        /** Already applied to its last index, or a follower that never voted: nothing to wait for. */
-        TRIVIAL,
-        /** It now waits until applied ≥ its last index. */
-        WAITING,
-        /** An older request still waits here: the new syncer is aborted as Duplicated — which answers at once. */
-        DUPLICATED
-    }
-
-    /** A WaitApply request reaches {@code store}'s peer of {@code region} (relaxed: no epoch or term check). */
-    public synchronized Admission admit(long store, long region, boolean leaderWait) {
-        Peer p = peer(store, region);
-        Map<Long, Long> mine = pending.computeIfAbsent(store, k -> new TreeMap<>());
-        finishSatisfied(store, mine);
-        if (mine.containsKey(region)) {
-            return Admission.DUPLICATED;
-        }
-        if (p == null || p.appliedIndex() >= p.lastIndex()) {
-            return Admission.TRIVIAL;
-        }
-        if (!leaderWait && !leads(store, region) && p.vote() == 0) {
-            return Admission.TRIVIAL; // "never vote before or pending remove, it should be skip to wait apply"
-        }
-        mine.put(region, p.lastIndex());
-        return Admission.WAITING;
+    /** A WaitApply request reaches {@code store}'s peer of {@code region}. */
+    synchronized WaitApplyStates.Admission admit(long store, long region, boolean leaderWait) {
+        return waits.admit(store, region, leaderWait, leads(store, region));
     }
 
     /** Whether {@code store}'s peer of {@code region} no longer waits (applied to its target, or its state is gone). */
     public synchronized boolean applied(long store, long region) {
-        Map<Long, Long> mine = pending.get(store);
-        if (mine == null) {
-            return true;
-        }
-        finishSatisfied(store, mine);
-        return !mine.containsKey(region);
-    }
-
-    private void finishSatisfied(long store, Map<Long, Long> mine) {
-        mine.entrySet().removeIf(e -> {
-            Peer p = peer(store, e.getKey());
-            return p == null || p.appliedIndex() >= e.getValue();
-        });
+        return waits.applied(store, region);
     }
 
     /** Regions of {@code store} whose peers have a pending WaitApply state. */
     public synchronized List<Long> waiting(long store) {
-        Map<Long, Long> mine = pending.computeIfAbsent(store, k -> new TreeMap<>());
-        finishSatisfied(store, mine);
-        return List.copyOf(mine.keySet());
+        return waits.waiting(store);
     }
 
     /** Region → the store whose peer leads it now. */

@@ -290,7 +290,7 @@ final class RecoverDataService extends RecoverDataGrpc.RecoverDataImplBase {
         // wait for every leader to apply to its last index (SnapshotBrWaitApplyRequest::relaxed per region)
         List<Long> waiting = new ArrayList<>();
         for (long region : leaders) {
-            if (net.admit(backend.storeId(), region, true) == RaftNet.Admission.WAITING) {
+            if (net.admit(backend.storeId(), region, true) == WaitApplyStates.Admission.WAITING) {
                 waiting.add(region); // DUPLICATED: an older wait's syncer is aborted, which answers this one at once
             }
         }
@@ -339,9 +339,9 @@ final class RecoverDataService extends RecoverDataGrpc.RecoverDataImplBase {
                 });
             }
             for (long region : regions) {
-                RaftNet.Admission a = net.admit(backend.storeId(), region, false);
-                duplicated |= a == RaftNet.Admission.DUPLICATED;
-                if (a == RaftNet.Admission.WAITING) {
+                WaitApplyStates.Admission a = net.admit(backend.storeId(), region, false);
+                duplicated |= a == WaitApplyStates.Admission.DUPLICATED;
+                if (a == WaitApplyStates.Admission.WAITING) {
                     waiting.add(region);
                 }
             }
