@@ -39,8 +39,8 @@ class FuzzTest {
      * Inputs per PD region-read target ({@link PdReadTargets}): one read each through a rogue PD — about 5 ms over
      * pdpb, about 50 ms over HTTP (the JDK's HTTP server and client on loopback), so HTTP gets fewer.
      */
-    static final int PD_READS = Integer.getInteger("phybr.fuzz.pdreads", 1500);
-    static final int PD_HTTP_READS = Integer.getInteger("phybr.fuzz.pdhttpreads", 300);
+    static final int PD_READS = Integer.getInteger("phybr.fuzz.pdreads", 1000);
+    static final int PD_HTTP_READS = Integer.getInteger("phybr.fuzz.pdhttpreads", 150);
 
     @TempDir
     Path scratch;
