@@ -114,6 +114,8 @@ abstract class ScenarioStockRun {
             PdState operators = before.withoutAllocId().withMarker(false); // a killed run's TTL items are not (R12)
             assertThat(cluster.pd().state().withoutAllocId()).isEqualTo(
                     s.faults().stream().anyMatch(f -> f instanceof Fault.KilledRunLeftPaused) ? operators.withoutTtl() : operators);
+            // issue 14: where SPEC §4 pins the plan (BR's ranks), the scenario's 'expect stock plan' lines say so
+            assertThat(io.phybr.mock.check.PlanFactCheck.stock(s, cluster)).as("%s: the plan facts", s.name()).isEmpty();
             // R11 (issue 12 item 10): the keys reported deleted per store are the sum of its ResolveKvData messages
             var perStore = new com.fasterxml.jackson.databind.ObjectMapper().readTree(summary.toFile()).path("deleted_per_store");
             for (MockStockStore st : cluster.stores()) {
