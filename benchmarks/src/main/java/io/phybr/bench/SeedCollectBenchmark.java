@@ -8,6 +8,7 @@ import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ClientResponseObserver;
@@ -16,6 +17,8 @@ import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.phybr.adviser.outcome.Outcome;
 import io.phybr.adviser.plan.Policy;
+import io.phybr.adviser.plan.Protocol;
+import io.phybr.adviser.record.RunRecorder;
 import io.phybr.adviser.plan.ReplicaTable;
 import io.phybr.adviser.protocol.seed.SeedAdviser;
 import io.phybr.bench.WireBytes.Slice;
@@ -70,15 +73,22 @@ public class SeedCollectBenchmark {
 
     @Param({"1000000"})
     public int regions;
-    @Param({"mock", "bytes"})
+    @Param({"mock", "bytes", "wire"})
     public String sender;
     @Param({"adviser", "sink"})
     public String receiver;
+    /** {@code on}: the adviser records the run as {@code serve} does by default (every meta a JSON line on disk). */
+    @Param({"off"})
+    public String record;
 
     private ReplicaTable table;
     private WireBytes[] wire;
+    /** The wire sender's stores' whole message streams, and its event loop. */
+    private byte[][] framed;
+    private EventLoopGroup wireLoop;
 
     private SeedAdviser adviser;
+    private RunRecorder recorder = RunRecorder.none();
     private Sink sink;
     private ManagedChannel[] channels;
     private CompletableFuture<?>[] streams;
@@ -91,15 +101,28 @@ public class SeedCollectBenchmark {
             for (int s = 0; s < STORES; s++) {
                 wire[s] = WireBytes.of(table, s + 1, false);
             }
+        } else if (sender.equals("wire")) {
+            framed = new byte[STORES][];
+            for (int s = 0; s < STORES; s++) {
+                framed[s] = Http2Wire.framed(WireBytes.of(table, s + 1, false));
+            }
+            wireLoop = Http2Wire.group();
+        }
+    }
+
+    @TearDown(Level.Trial)
+    public void stopLoop() throws InterruptedException {
+        if (wireLoop != null) {
+            wireLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
         }
     }
 
     @Setup(Level.Invocation)
     public void start() throws IOException {
-        int port;
         if (receiver.equals("adviser")) {
+            recorder = record.equals("on") ? Recordings.open("serve", Protocol.SEED) : RunRecorder.none();
             adviser = SeedAdviser.builder().listen("127.0.0.1:0").storeIds(1, 2, 3).collectTimeout(TIMEOUT)
-                    .closeTimeout(TIMEOUT).policy(Policy.SEED).build().start();
+                    .closeTimeout(TIMEOUT).policy(Policy.SEED).recorder(recorder).build().start();
             port = adviser.port();
         } else {
             sink = new Sink();
@@ -112,11 +135,17 @@ public class SeedCollectBenchmark {
         }
     }
 
+    private int port;
+
     @Benchmark
     public long collect() throws Exception {
+        CpuMeter cpu = new CpuMeter();
         for (int s = 0; s < STORES; s++) {
             long store = s + 1;
-            if (sender.equals("mock")) {
+            if (sender.equals("wire")) {
+                streams[s] = Http2Wire.call(wireLoop, port, "/" + PhybrGrpc.getRecoverRegionsMethod().getFullMethodName(),
+                        store, framed[s]);
+            } else if (sender.equals("mock")) {
                 MockAgent a = new MockAgent(new Metas(table, store));
                 PhybrGrpc.newStub(StoreClient.as(channels[s], store)).recoverRegions(a);
                 streams[s] = a.done;
@@ -140,6 +169,7 @@ public class SeedCollectBenchmark {
             LockSupport.parkNanos(200_000);
         }
         long metas = receiver.equals("adviser") ? metasOf(adviser) : sink.metas.get();
+        cpu.print(metas);
         if (metas != table.size()) {
             throw new IllegalStateException("received " + metas + " metas of " + table.size());
         }
@@ -178,6 +208,10 @@ public class SeedCollectBenchmark {
                 adviser.close();
                 adviser = null;
             }
+            RunRecorder r = recorder;
+            recorder = RunRecorder.none();
+            Recordings.finish(r);
+            Recordings.delete(r);
             if (sink != null) {
                 sink.server.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
                 sink = null;

@@ -6,13 +6,17 @@ import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.ServerCalls;
 import io.phybr.adviser.pd.PdStore;
+import io.phybr.adviser.plan.Protocol;
 import io.phybr.adviser.plan.ReplicaTable;
+import io.phybr.adviser.record.RunRecorder;
+import io.phybr.adviser.record.StoreRecording;
 import io.phybr.adviser.stock.MetaReader;
 import io.phybr.adviser.stock.StoreChannels;
 import io.phybr.bench.WireBytes.Slice;
@@ -67,14 +71,20 @@ public class StockCollectionBenchmark {
 
     @Param({"1000000"})
     public int regions;
-    @Param({"mock", "bytes"})
+    @Param({"mock", "bytes", "wire"})
     public String sender;
     @Param({"adviser", "sink"})
     public String receiver;
+    /** {@code on}: the adviser records every meta as {@code recover} does by default (a JSON line each, on disk). */
+    @Param({"off"})
+    public String record;
 
     private long expected;
     private MockStockCluster cluster;
     private final List<Server> servers = new ArrayList<>();
+    /** The wire sender's stores and their event loop. */
+    private final List<io.grpc.netty.shaded.io.netty.channel.Channel> wireStores = new ArrayList<>();
+    private EventLoopGroup wireLoop;
     private final ManagedChannel[] channels = new ManagedChannel[STORES];
     private ExecutorService pool;
     /** The bytes stores' sending threads. */
@@ -85,7 +95,7 @@ public class StockCollectionBenchmark {
     });
 
     @Setup(Level.Trial)
-    public void start() throws IOException {
+    public void start() throws IOException, InterruptedException {
         String[] addresses = new String[STORES];
         if (sender.equals("mock")) {
             List<InMemoryStoreBackend> backends = new ArrayList<>();
@@ -103,6 +113,16 @@ public class StockCollectionBenchmark {
             cluster = MockStockCluster.builder(backends).start();
             for (int s = 0; s < STORES; s++) {
                 addresses[s] = cluster.store(s + 1).address();
+            }
+        } else if (sender.equals("wire")) {
+            ReplicaTable table = Layouts.realistic(7, regions, STORES, true);
+            expected = table.size();
+            wireLoop = Http2Wire.group();
+            for (int s = 0; s < STORES; s++) {
+                io.grpc.netty.shaded.io.netty.channel.Channel store = Http2Wire.server(wireLoop,
+                        Http2Wire.framed(WireBytes.of(table, s + 1, true)));
+                wireStores.add(store);
+                addresses[s] = "127.0.0.1:" + ((InetSocketAddress) store.localAddress()).getPort();
             }
         } else {
             ReplicaTable table = Layouts.realistic(7, regions, STORES, true);
@@ -132,16 +152,38 @@ public class StockCollectionBenchmark {
         if (cluster != null) {
             cluster.close();
         }
+        for (io.grpc.netty.shaded.io.netty.channel.Channel c : wireStores) {
+            c.close().await(10, TimeUnit.SECONDS);
+        }
+        if (wireLoop != null) {
+            wireLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** The op's recording, deleted after it. */
+    private RunRecorder recording = RunRecorder.none();
+
+    @TearDown(Level.Invocation)
+    public void deleteRecording() throws IOException {
+        Recordings.delete(recording);
+        recording = RunRecorder.none();
     }
 
     @Benchmark
     public long collect() throws Exception {
+        CpuMeter cpu = new CpuMeter();
         long metas;
         if (receiver.equals("adviser")) {
+            RunRecorder recorder = record.equals("on") ? Recordings.open("recover", Protocol.STOCK) : RunRecorder.none();
             List<Future<ReplicaTable>> tables = new ArrayList<>();
             for (int s = 0; s < STORES; s++) {
                 int store = s;
-                tables.add(pool.submit(() -> MetaReader.read(channels[store], store + 1, TIMEOUT)));
+                StoreRecording rec = recorder.store(store + 1);
+                tables.add(pool.submit(() -> {
+                    ReplicaTable t = MetaReader.read(channels[store], store + 1, TIMEOUT, rec);
+                    rec.complete();
+                    return t;
+                }));
             }
             List<ReplicaTable> got = new ArrayList<>();
             long total = 0;
@@ -154,6 +196,8 @@ public class StockCollectionBenchmark {
                 all.appendAll(t);
             }
             metas = all.size();
+            Recordings.finish(recorder); // in the op: collection ends with the recording on disk
+            recording = recorder;
         } else {
             List<CompletableFuture<Long>> counts = new ArrayList<>();
             for (int s = 0; s < STORES; s++) {
@@ -164,6 +208,7 @@ public class StockCollectionBenchmark {
                 metas += c.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             }
         }
+        cpu.print(metas);
         if (metas != expected) {
             throw new IllegalStateException("received " + metas + " metas of " + expected);
         }
@@ -176,7 +221,7 @@ public class StockCollectionBenchmark {
     /** The sink: ReadRegionMeta with every message skipped, flow control as the adviser's. */
     private static CompletableFuture<Long> count(ManagedChannel ch, long store) {
         CompletableFuture<Long> done = new CompletableFuture<>();
-        ClientCalls.asyncServerStreamingCall(ch.newCall(RAW, CallOptions.DEFAULT.withExecutor(Runnable::run)),
+        ClientCalls.asyncServerStreamingCall(ch.newCall(RAW, CallOptions.DEFAULT.withExecutor(com.google.common.util.concurrent.MoreExecutors.directExecutor())),
                 ReadRegionMetaRequest.newBuilder().setStoreId(store).build(),
                 new ClientResponseObserver<ReadRegionMetaRequest, Slice>() {
                     private ClientCallStreamObserver<ReadRegionMetaRequest> call;

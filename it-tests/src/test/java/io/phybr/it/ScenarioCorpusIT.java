@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Every scenario of the corpus against the real adviser jar ({@code phybr serve}) as a separate
  * process, with the mock cluster's agents dialling it over loopback: the checker's verdict must be
- * PASS and the process exit status the one the scenario expects.
+ * PASS, the process exit status the one the scenario expects, and the plan what its {@code expect plan} lines say.
  */
 class ScenarioCorpusIT {
     static final Path DIR = Path.of(System.getProperty("phybr.scenarios.dir", "../mock-tikv/scenarios"));
@@ -59,6 +59,8 @@ class ScenarioCorpusIT {
             assertThat(r.verdict().pass()).as("scenario %s:%n%s", s.name(), r.verdict()).isTrue();
             assertThat(r.adviser().exitCode()).as("exit status of phybr serve for %s", s.name())
                     .isEqualTo(s.expectation().outcome().exitCode);
+            assertThat(io.phybr.mock.check.PlanFactCheck.seed(s, cluster)).as("%s: the plan facts (SPEC §4)", s.name())
+                    .isEmpty();
         }
     }
 }

@@ -43,6 +43,18 @@ final class StockFixture {
 
     /** Every kept region led exactly once, every store applied, nothing newer than the resolved ts, no lock. */
     void assertRecovered() {
+        assertLedOnceAndApplied();
+        for (MockStockStore s : cluster.stores()) {
+            InMemoryStoreBackend b = (InMemoryStoreBackend) s.backend();
+            assertThat(b.kvs()).allSatisfy(k -> assertThat(k.commitTs() <= RESOLVED_TS && !k.lock()).isTrue());
+        }
+    }
+
+    /**
+     * Every kept region led exactly once and every store applied: what either finish leaves (a flashback rewrites the
+     * newer keys at its own ts instead of deleting them; StockCheck judges the data of both).
+     */
+    void assertLedOnceAndApplied() {
         Set<Long> expected = new TreeSet<>();
         layout.forEach(r -> expected.add(r.peer().regionId()));
         expected.remove(STALE);
@@ -51,7 +63,6 @@ final class StockFixture {
             InMemoryStoreBackend b = (InMemoryStoreBackend) s.backend();
             led.addAll(b.leaders());
             assertThat(b.allApplied()).as("store %d applied", s.storeId()).isTrue();
-            assertThat(b.kvs()).allSatisfy(k -> assertThat(k.commitTs() <= RESOLVED_TS && !k.lock()).isTrue());
         }
         assertThat(led).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(expected);
     }

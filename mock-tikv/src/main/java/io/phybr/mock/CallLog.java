@@ -2,6 +2,7 @@ package io.phybr.mock;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * One ordered log shared by a mock PD and its mock stores, so a test can pin the order of PD calls against store
@@ -10,9 +11,22 @@ import java.util.List;
  */
 public final class CallLog {
     private final List<String> entries = new ArrayList<>();
+    private volatile Consumer<String> listener = e -> { };
 
-    public synchronized void add(String entry) {
-        entries.add(entry);
+    public void add(String entry) {
+        synchronized (this) {
+            entries.add(entry);
+        }
+        listener.accept(entry); // outside the lock: a listener that blocks (a test killing the adviser) holds only its call
+    }
+
+    /**
+     * Calls {@code l} with every entry once it is logged, on the thread of the call it logs, before that call goes on
+     * (a PD write is applied but not yet answered; a store call has arrived but not been served): a test can end the
+     * adviser at exactly that point.
+     */
+    public void onEntry(Consumer<String> l) {
+        this.listener = l;
     }
 
     public synchronized List<String> entries() {

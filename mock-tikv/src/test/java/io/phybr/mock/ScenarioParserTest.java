@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.phybr.mock.fault.Fault;
+import io.phybr.mock.scenario.PlanFact;
 import io.phybr.mock.scenario.Scenario;
 import io.phybr.mock.scenario.ScenarioException;
 import io.phybr.mock.scenario.ScenarioParser;
@@ -86,6 +87,33 @@ class ScenarioParserTest {
         assertThat(plain.render()).doesNotContain("option").doesNotContain("model-only");
     }
 
+    /** Issue 14: exact plan properties (SPEC §4) per protocol, read and written back in file order. */
+    @Test
+    void readsAndWritesBackPlanFacts() {
+        Scenario s = ScenarioParser.parse("facts", """
+                stores 3
+                expect recovered
+                expect plan leader r1 store 2
+                expect stock plan tombstone r5 stores 3 1
+                expect plan tombstone r7 stores none
+                expect stock plan leader r1 store 3   # BR's ranks may pick another store than the seed policy
+                """);
+        assertThat(s.planFacts(false)).containsExactly(
+                new PlanFact(false, PlanFact.Kind.LEADER, 1, List.of(2L)),
+                new PlanFact(false, PlanFact.Kind.TOMBSTONE, 7, List.of()));
+        assertThat(s.planFacts(true)).containsExactly(
+                new PlanFact(true, PlanFact.Kind.TOMBSTONE, 5, List.of(1L, 3L)),
+                new PlanFact(true, PlanFact.Kind.LEADER, 1, List.of(3L)));
+        assertThat(s.expectation()).isEqualTo(io.phybr.mock.scenario.Expectation.RECOVERED);
+        assertThat(s.render()).contains("expect plan leader r1 store 2\n", "expect stock plan tombstone r5 stores 1 3\n",
+                "expect plan tombstone r7 stores none\n", "expect stock plan leader r1 store 3\n");
+        Scenario again = ScenarioParser.parse("facts", s.render());
+        assertThat(again.render()).isEqualTo(s.render());
+        assertThat(again.planFacts(true)).isEqualTo(s.planFacts(true));
+        assertThat(again.planFacts(false)).isEqualTo(s.planFacts(false));
+        assertThat(ScenarioParser.parse("plain", "stores 3\nexpect recovered\n").planFacts(false)).isEmpty();
+    }
+
     static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> badInputs() {
         return java.util.stream.Stream.of(
                 org.junit.jupiter.params.provider.Arguments.of("stores 3\nfrobnicate\nexpect recovered",
@@ -109,7 +137,20 @@ class ScenarioParserTest {
                 org.junit.jupiter.params.provider.Arguments.of("stores 3\noption backup-meta flat\nexpect recovered",
                         "expected 'option backup-meta br'"),
                 org.junit.jupiter.params.provider.Arguments.of("stores 3\nmodel-only\nexpect recovered",
-                        "expected 'model-only TEXT'"));
+                        "expected 'model-only TEXT'"),
+                org.junit.jupiter.params.provider.Arguments.of("stores 3\nexpect recovered\nexpect plan leader r1 store",
+                        "expected 'expect [stock] plan leader rR store S'"),
+                org.junit.jupiter.params.provider.Arguments.of("stores 3\nexpect recovered\nexpect plan leader r1 stores 1 2",
+                        "expected 'expect [stock] plan leader rR store S'"),
+                org.junit.jupiter.params.provider.Arguments.of("stores 3\nexpect recovered\nexpect plan elected r1 store 1",
+                        "expected 'expect [stock] plan leader"),
+                org.junit.jupiter.params.provider.Arguments.of("stores 3\nexpect recovered\nexpect plan tombstone r1 stores 2 2",
+                        "store 2 is named twice"),
+                org.junit.jupiter.params.provider.Arguments.of("stores 3\nexpect recovered\nexpect plan tombstone rx stores 2",
+                        "region id 'x' is not a number"),
+                org.junit.jupiter.params.provider.Arguments.of(
+                        "stores 3\nexpect recovered\nexpect plan leader r1 store 1\nexpect plan leader r1 store 2",
+                        "a 'leader' fact for region 1 appears twice"));
     }
 
     @ParameterizedTest

@@ -150,6 +150,8 @@ abstract class ModelStockCorpusRun {
             assertThat(out.verdict()).as(s.name()).contains(finish.equals("resolve") || older ? "keys newer than ts"
                     : "finished by flashback");
             assertThat(ModelStoreBackend.check(backup, images, cluster.stores())).as(s.name()).isEmpty();
+            // issue 14: where SPEC §4 pins the plan (BR's ranks), the scenario's 'expect stock plan' lines say so
+            assertThat(io.phybr.mock.check.PlanFactCheck.stock(s, cluster)).as("%s: the plan facts", s.name()).isEmpty();
             // R11: the keys reported deleted per store are the sum of that store's ResolveKvData messages
             // (per message, not a running total; `fault store S resolve-batch N` makes several per store)
             cluster.stores().forEach(st -> {

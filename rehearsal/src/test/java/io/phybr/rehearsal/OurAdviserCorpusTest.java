@@ -12,7 +12,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** The corpus against phybr's own SeedAdviser, in-process. */
+/** The corpus against phybr's own SeedAdviser, in-process: the checker's verdict and the scenario's plan facts. */
 class OurAdviserCorpusTest {
 
     static java.util.stream.Stream<Path> corpus() throws java.io.IOException {
@@ -32,6 +32,8 @@ class OurAdviserCorpusTest {
         try (MockCluster cluster = MockCluster.fromScenario(s)) {
             Rehearsal.Result r = Rehearsal.run(cluster, OurAdviser.inProcess(), Duration.ofSeconds(30));
             assertThat(r.verdict().pass()).as("%s", r.verdict()).isTrue();
+            // issue 14: where SPEC §4 pins the plan, the scenario says so; a safe plan that breaks a rule fails here
+            assertThat(io.phybr.mock.check.PlanFactCheck.seed(s, cluster)).as("%s: the plan facts", s.name()).isEmpty();
         }
     }
 }

@@ -33,6 +33,7 @@ public final class Scenario {
     private Double tikvSpeedup;
     private boolean brBackupMeta;
     private String modelOnly;
+    private List<PlanFact> planFacts = List.of();
 
     public Scenario(String name, List<String> description, List<Long> stores, List<Step> steps, List<Integer> stepLines,
                     List<Fault> faults, Expectation expectation, Duration collectTimeout, Duration closeTimeout) {
@@ -118,7 +119,20 @@ public final class Scenario {
         s.tikvSpeedup = tikvSpeedup;
         s.brBackupMeta = brBackupMeta;
         s.modelOnly = modelOnly;
+        s.planFacts = planFacts;
         return s;
+    }
+
+    /** The exact plan properties this scenario states ({@code expect [stock] plan ...} lines), in file order. */
+    public Scenario withPlanFacts(List<PlanFact> facts) {
+        Scenario s = copy(faults, expectation, collectTimeout, closeTimeout);
+        s.planFacts = List.copyOf(facts);
+        return s;
+    }
+
+    /** The plan facts of protocol B ({@code stock}) or protocol A: what our adviser's plan must hold (SPEC §4). */
+    public List<PlanFact> planFacts(boolean stock) {
+        return planFacts.stream().filter(f -> f.stock() == stock).toList();
     }
 
     /**
@@ -250,6 +264,9 @@ public final class Scenario {
         }
         if (flashbackExpectation != null) {
             b.append(flashbackExpectation.render().replaceFirst("^expect ", "expect flashback ")).append('\n');
+        }
+        for (PlanFact f : planFacts) {
+            b.append(f.render()).append('\n');
         }
         return b.toString();
     }

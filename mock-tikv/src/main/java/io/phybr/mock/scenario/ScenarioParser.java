@@ -73,6 +73,7 @@ public final class ScenarioParser {
         Expectation expect = null;
         Expectation stockExpect = null;
         Expectation flashbackExpect = null;
+        List<PlanFact> planFacts = new ArrayList<>();
         Duration collect = DEFAULT_COLLECT_TIMEOUT;
         Duration close = DEFAULT_CLOSE_TIMEOUT;
         boolean noRegions = false;
@@ -172,6 +173,17 @@ public final class ScenarioParser {
                 case "expect" -> {
                     boolean stock = t.length > 1 && t[1].equals("stock");
                     boolean flashback = t.length > 1 && t[1].equals("flashback");
+                    int plan = stock ? 2 : 1;
+                    if (t.length > plan && t[plan].equals("plan")) {
+                        PlanFact f = PlanFact.parse(w, t, plan + 1, stock);
+                        if (planFacts.stream().anyMatch(o -> o.stock() == stock && o.kind() == f.kind()
+                                && o.region() == f.region())) {
+                            throw w.err("a '" + f.kind().name().toLowerCase(Locale.ROOT) + "' fact for region "
+                                    + f.region() + " appears twice");
+                        }
+                        planFacts.add(f);
+                        continue;
+                    }
                     if (flashback) {
                         if (flashbackExpect != null) {
                             throw w.err("'expect flashback' appears twice");
@@ -220,7 +232,8 @@ public final class ScenarioParser {
         }
         return new Scenario(name, description, stores, steps, lines, faults, expect, collect, close)
                 .withKnownIssue(knownIssue).withKnownStockIssue(knownStockIssue).withStockExpectation(stockExpect)
-                .withFlashbackExpectation(flashbackExpect).withOptions(speedup, backupMeta, modelOnly);
+                .withFlashbackExpectation(flashbackExpect).withOptions(speedup, backupMeta, modelOnly)
+                .withPlanFacts(planFacts);
     }
 
     /** {@code N} of {@code option tikv-speedup N}: at least 1 (1 is TiKV's own pace), at most 1000000. */

@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The collect phase's ReadRegionMeta of one store on its own — exactly the call {@code recover} makes per store,
- * without PD, retries or recording — so that benchmarks can measure the adviser's side of collection apart from
+ * without PD or retries, recording optional — so that benchmarks can measure the adviser's side of collection apart from
  * the rest of a recovery.
  */
 public final class MetaReader {
@@ -19,8 +19,13 @@ public final class MetaReader {
 
     /** Every meta {@code storeId} streams on {@code ch}, within {@code timeout}. */
     public static ReplicaTable read(ManagedChannel ch, long storeId, Duration timeout) throws InterruptedException {
+        return read(ch, storeId, timeout, StoreRecording.none());
+    }
+
+    /** {@link #read(ManagedChannel, long, Duration)} recording every meta into {@code rec}, as {@code recover} does. */
+    public static ReplicaTable read(ManagedChannel ch, long storeId, Duration timeout, StoreRecording rec)
+            throws InterruptedException {
         return StoreRpc.collect(new PdStore(storeId, ch.authority(), false, "Up"), ch,
-                Deadline.after(timeout.toMillis(), TimeUnit.MILLISECONDS), new PhaseRunner.Progress(),
-                StoreRecording.none());
+                Deadline.after(timeout.toMillis(), TimeUnit.MILLISECONDS), new PhaseRunner.Progress(), rec);
     }
 }

@@ -27,6 +27,7 @@ public interface StoreChannels {
             public ManagedChannel open(PdStore store) {
                 NettyChannelBuilder b = NettyChannelBuilder.forTarget(store.address())
                         .maxInboundMessageSize(64 << 20)
+                        .flowControlWindow(8 << 20)
                         .keepAliveTime(30, TimeUnit.SECONDS)
                         .keepAliveTimeout(10, TimeUnit.SECONDS)
                         .keepAliveWithoutCalls(false);

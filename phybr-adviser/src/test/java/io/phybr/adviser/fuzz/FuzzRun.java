@@ -106,6 +106,9 @@ final class FuzzRun {
             }
             last = now;
         }
+        if (!worker.isAlive()) {
+            target.close(); // a hung worker keeps what it uses: a finding already fails the run
+        }
         int fed = Math.max(0, current.get() - from + (worker.isAlive() ? 0 : 1));
         return new Result(target.name(), Math.min(fed, to - from), codes, List.copyOf(findings), System.nanoTime() - t0);
     }

@@ -38,4 +38,8 @@ interface FuzzTarget {
 
     /** Runs one input; {@code scratch} is a private directory for targets that read files. */
     Answer run(byte[] input, Path scratch) throws Exception;
+
+    /** Releases what the target started for its inputs (a mock cluster); called once its run ends. */
+    default void close() throws Exception {
+    }
 }

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Issue 14: over 100,000 fuzzed inputs per CI run, over every parser and every message a peer sends — dump lines
  * (both protocols), recordings' manifests, BR backup metas, scenario files, seed-protocol and recoverdata
  * RegionMetas — and, on the wire ({@link WireTargets}), PD's HTTP and pdpb answers and a rogue store's recoverdata
- * answers to a whole {@code recover}. Each must end in success or in one paragraph with the right exit code: no internal error, no stack
+ * answers to a whole {@code recover}; and ({@link PdReadTargets}) PD's region answers — the HTTP region API,
+ * pdpb GetRegion and ScanRegions — as the adviser's readers take them. Each must end in success or in one paragraph with the right exit code: no internal error, no stack
  * trace, no hang.
  *
  * <p>The base seed is fixed (CI is deterministic). {@code -Dphybr.fuzz.seed=N} explores another one, or
@@ -34,6 +35,12 @@ class FuzzTest {
      * 100,000 floor is met by the library-level targets.
      */
     static final int WIRE_INPUTS = Integer.getInteger("phybr.fuzz.wire", 2);
+    /**
+     * Inputs per PD region-read target ({@link PdReadTargets}): one read each through a rogue PD — about 5 ms over
+     * pdpb, about 50 ms over HTTP (the JDK's HTTP server and client on loopback), so HTTP gets fewer.
+     */
+    static final int PD_READS = Integer.getInteger("phybr.fuzz.pdreads", 1000);
+    static final int PD_HTTP_READS = Integer.getInteger("phybr.fuzz.pdhttpreads", 150);
 
     @TempDir
     Path scratch;
@@ -56,6 +63,7 @@ class FuzzTest {
         try {
             List<FuzzTarget> targets = new ArrayList<>(Targets.all());
             targets.addAll(WireTargets.all(WIRE_INPUTS));
+            targets.addAll(PdReadTargets.all(PD_HTTP_READS, PD_READS));
             for (FuzzTarget t : targets) {
                 if (!t.name().matches(TARGETS)) {
                     continue;
