@@ -128,7 +128,7 @@ public final class Cluster {
         start();
         Group g = alive(regionId);
         if (key == null) {
-            key = autoKey(g);
+            key = Write.autoKey(g, writes);
         }
         if (!Keys.contains(g.start, g.end, key)) {
             throw new ModelException("key " + Keys.show(key) + " is outside region " + regionId + " "
@@ -141,21 +141,6 @@ public final class Cluster {
         writes.add(w);
         propose(g, new Entry.Write(w.id()));
         return w;
-    }
-
-    private byte[] autoKey(Group g) {
-        int n = 0;
-        for (Write w : writes) {
-            if (w.regionId() == g.id) {
-                n++;
-            }
-        }
-        byte[] base = g.start.length == 0 ? new byte[] {0x00} : g.start;
-        byte[] key = Keys.append(base, (byte) 0x5f, (byte) (n >>> 8), (byte) n);
-        if (!Keys.contains(g.start, g.end, key)) {
-            key = g.start;
-        }
-        return key;
     }
 
     public void split(long regionId, byte[] at, long newRegionId) {
@@ -307,26 +292,7 @@ public final class Cluster {
     public void lag(long storeId, long regionId, Lag mode) {
         start();
         store(storeId);
-        if (!groups.containsKey(regionId)) {
-            throw new ModelException("region " + regionId + " does not exist");
-        }
-        Group g = groups.get(regionId);
-        if (g.alive && g.leader == storeId && mode == Lag.COMMIT) {
-            throw new ModelException("store " + storeId + " leads region " + regionId + "; a leader knows its commit "
-                    + "index (cut it off with 'lag store " + storeId + " region " + regionId + "' instead)");
-        }
-        if (g.alive && g.leader == storeId && mode == Lag.CUT) {
-            for (long i = g.commit + 1; i <= g.lastIndex(); i++) {
-                if (!(g.entry(i).command() instanceof Entry.Write || g.entry(i).command() instanceof Entry.Noop)) {
-                    throw new ModelException("region " + regionId + "'s leader on store " + storeId + " has an "
-                            + "uncommitted " + g.entry(i).command().getClass().getSimpleName() + " at index " + i
-                            + "; the model cuts off a leader only when its uncommitted tail is data");
-                }
-            }
-        }
-        if (lags.computeIfAbsent(storeId, k -> new TreeMap<>()).putIfAbsent(regionId, mode) != null) {
-            throw new ModelException("store " + storeId + " already lags on region " + regionId);
-        }
+        replication.startLag(storeId, regionId, mode);
     }
 
     public void lag(long storeId, long regionId, boolean applyOnly) {
@@ -335,11 +301,7 @@ public final class Cluster {
 
     public void resume(long storeId, long regionId) {
         start();
-        TreeMap<Long, Lag> m = lags.get(storeId);
-        if (m == null || !m.containsKey(regionId)) {
-            throw new ModelException("store " + storeId + " does not lag on region " + regionId);
-        }
-        m.remove(regionId);
+        replication.endLag(storeId, regionId);
         Group g = groups.get(regionId);
         if (g.alive && elections.higherTermThanLeader(g) != null) {
             // the rejoined replica's higher term deposes the leader; the old leader (most up to date) wins again

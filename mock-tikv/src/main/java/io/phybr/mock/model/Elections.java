@@ -109,11 +109,9 @@ final class Elections {
             }
         }
         term++;
-        p.term = term;
-        p.vote = p.peerId;
+        p.writeHardState(term, p.peerId);
         for (Peer q : reached) {
-            q.term = term;
-            q.vote = upToDate(p, q) ? p.peerId : 0;
+            q.writeHardState(term, upToDate(p, q) ? p.peerId : 0);
         }
         long match = Replication.matchIndex(p, g);
         while (g.lastIndex() > match) {
@@ -160,11 +158,9 @@ final class Elections {
             throw new ModelException("store " + store + " would win with " + (1 + granting.size()) + " of " + electorate
                     + " votes; use 'leader r" + g.id + " store " + store + "' for an election that wins");
         }
-        p.term = term;
-        p.vote = p.peerId;
+        p.writeHardState(term, p.peerId);
         for (Peer q : granting) {
-            q.term = term;
-            q.vote = p.peerId;
+            q.writeHardState(term, p.peerId);
         }
     }
 

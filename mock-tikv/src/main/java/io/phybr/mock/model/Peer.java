@@ -139,7 +139,6 @@ public final class Peer {
         return java.util.Collections.unmodifiableSortedMap(members);
     }
 
-
     /** RaftLocalState.last_index: the index of the last entry persisted locally. */
     public long lastIndex() {
         return last;
@@ -205,7 +204,7 @@ public final class Peer {
 
     // ------------------------------------------------------------------ the adviser's commands (seed protocol)
 
-    /** The adviser's tombstone command: this replica is removed; only its marker stays. */
+    /** This replica is removed (the adviser's tombstone command, a RemovePeer or merge applied); its marker stays. */
     public void markTombstone() {
         tombstone = true;
     }
@@ -247,20 +246,64 @@ public final class Peer {
         version++;
     }
 
-    // ------------------------------------------------------------------ crafted disk state (tests and scenarios)
+    // ------------------------------------------------------------------ hard state, commit, apply (the model's Raft)
+
+    /** A higher {@code term} becomes the hard-state term and clears the vote (raft-rs become_follower); else nothing. */
+    boolean observeTerm(long term) {
+        if (term <= this.term) {
+            return false;
+        }
+        this.term = term;
+        this.vote = 0;
+        return true;
+    }
 
     /**
-     * Overwrites the hard state's term and vote as a raft volume could hold them (e.g. a vote in a term with no entry
-     * of it, SPEC R2); the log is untouched. For tests that craft one replica's disk state.
+     * Writes the hard state's term and vote (0: none): as an election leaves them, or as a crafted raft volume could
+     * hold them (e.g. a vote in a term with no entry of it, SPEC R2). The log is untouched.
      */
     public void writeHardState(long term, long vote) {
         this.term = term;
         this.vote = vote;
     }
 
-    /** Overwrites RaftApplyState.applied_index as the kv engine could hold it (an unapplied tail after it). */
+    /** The replica learns that everything up to {@code index} is committed (the commit index never goes down). */
+    void raiseCommitTo(long index) {
+        commit = Math.max(commit, index);
+    }
+
+    /**
+     * Writes RaftApplyState.applied_index: entry {@code applied} was applied (or, not held in the log, skipped), or a
+     * crafted kv volume holds it (an unapplied tail after it).
+     */
     public void writeAppliedIndex(long applied) {
         this.applied = applied;
+    }
+
+    /** A CommitMerge applied: the range grows by the adjacent {@code source}'s, the version passes both. */
+    void absorb(Peer source) {
+        if (Keys.compare(source.end, start) == 0 && source.end.length != 0) {
+            start = source.start;
+        } else {
+            end = source.end;
+        }
+        version = Math.max(version, source.version) + 1;
+    }
+
+    /** A PrepareMerge applied: the epoch's version and conf version go up by one. */
+    void prepareMerge() {
+        version++;
+        confVer++;
+    }
+
+    /** An AddPeer ({@code add}) or RemovePeer applied on {@code store}'s peer {@code peerId}: the conf version goes up. */
+    void changeMember(boolean add, long store, long peerId) {
+        if (add) {
+            members.put(store, peerId);
+        } else {
+            members.remove(store);
+        }
+        confVer++;
     }
 
     // ------------------------------------------------------------------ log mutation (the history model's)

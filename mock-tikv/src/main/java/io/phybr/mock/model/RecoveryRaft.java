@@ -15,16 +15,12 @@ public final class RecoveryRaft {
 
     /** The replica hears of {@code term}: a higher term becomes its hard-state term and clears its vote. */
     public static void observe(Peer p, long term) {
-        if (term > p.term) {
-            p.term = term;
-            p.vote = 0;
-        }
+        p.observeTerm(term);
     }
 
     /** The candidate campaigns: term + 1, votes for itself. Returns the election's term. */
     public static long campaign(Peer candidate) {
-        candidate.term++;
-        candidate.vote = candidate.peerId;
+        candidate.writeHardState(candidate.term + 1, candidate.peerId);
         return candidate.term;
     }
 
@@ -35,7 +31,7 @@ public final class RecoveryRaft {
                 || !Elections.upToDate(candidate, voter)) {
             return false;
         }
-        voter.vote = candidate.peerId;
+        voter.writeHardState(term, candidate.peerId); // term: the voter's own, after observe
         return true;
     }
 
@@ -94,11 +90,11 @@ public final class RecoveryRaft {
      * never learned they committed applies its own; one cut off before them takes them from {@code entries}.
      */
     public static void commitAndApply(StoreImage store, Peer p, long index, MergeEntries entries) {
-        p.commit = Math.max(p.commit, Math.min(index, p.last));
+        p.raiseCommitTo(Math.min(index, p.last));
         while (p.applied < p.commit && !p.tombstone) {
             Entry e = p.entry(p.applied + 1);
             if (e == null) {
-                p.applied++;
+                p.writeAppliedIndex(p.applied + 1);
                 continue;
             }
             if (e.command() instanceof Entry.CommitMerge cm) {
@@ -122,11 +118,11 @@ public final class RecoveryRaft {
             }
             follow(src, donor);
         }
-        src.commit = Math.max(src.commit, Math.min(cm.sourcePrepareIndex(), src.last));
+        src.raiseCommitTo(Math.min(cm.sourcePrepareIndex(), src.last));
         while (src.applied < cm.sourcePrepareIndex() && src.applied < src.last && !src.tombstone) {
             Entry e = src.entry(src.applied + 1);
             if (e == null) {
-                src.applied++;
+                src.writeAppliedIndex(src.applied + 1);
             } else if (!Replication.applyEntry(store, src, e)) {
                 return;
             }

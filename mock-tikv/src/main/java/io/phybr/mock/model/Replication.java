@@ -32,6 +32,39 @@ final class Replication {
         return m == null ? null : m.get(regionId);
     }
 
+    /** Cluster#lag: the checks and the bookkeeping of a lag that starts now. */
+    void startLag(long storeId, long regionId, Lag mode) {
+        if (!groups.containsKey(regionId)) {
+            throw new ModelException("region " + regionId + " does not exist");
+        }
+        Group g = groups.get(regionId);
+        if (g.alive && g.leader == storeId && mode == Lag.COMMIT) {
+            throw new ModelException("store " + storeId + " leads region " + regionId + "; a leader knows its commit "
+                    + "index (cut it off with 'lag store " + storeId + " region " + regionId + "' instead)");
+        }
+        if (g.alive && g.leader == storeId && mode == Lag.CUT) {
+            for (long i = g.commit + 1; i <= g.lastIndex(); i++) {
+                if (!(g.entry(i).command() instanceof Entry.Write || g.entry(i).command() instanceof Entry.Noop)) {
+                    throw new ModelException("region " + regionId + "'s leader on store " + storeId + " has an "
+                            + "uncommitted " + g.entry(i).command().getClass().getSimpleName() + " at index " + i
+                            + "; the model cuts off a leader only when its uncommitted tail is data");
+                }
+            }
+        }
+        if (lags.computeIfAbsent(storeId, k -> new TreeMap<>()).putIfAbsent(regionId, mode) != null) {
+            throw new ModelException("store " + storeId + " already lags on region " + regionId);
+        }
+    }
+
+    /** Cluster#resume: the lag of {@code storeId}'s peer of {@code regionId} ends. */
+    void endLag(long storeId, long regionId) {
+        TreeMap<Long, Lag> m = lags.get(storeId);
+        if (m == null || !m.containsKey(regionId)) {
+            throw new ModelException("store " + storeId + " does not lag on region " + regionId);
+        }
+        m.remove(regionId);
+    }
+
     boolean cut(long storeId, long regionId) {
         return lag(storeId, regionId) == Lag.CUT;
     }
@@ -148,9 +181,7 @@ final class Replication {
             if (p == null || p.tombstone || !hearsLeader(t[0], g)) {
                 continue;
             }
-            if (p.term < g.term) {
-                p.term = g.term;
-                p.vote = 0;
+            if (p.observeTerm(g.term)) {
                 moved = true;
             }
             if (lag(t[0], g.id) == Lag.COMMIT && t[0] != g.leader) {
@@ -158,7 +189,7 @@ final class Replication {
             }
             long c = Math.min(Math.min(g.commit, matchIndex(p, g)), t[1]);
             if (c > p.commit) {
-                p.commit = c;
+                p.raiseCommitTo(c);
                 moved = true;
             }
         }
@@ -190,23 +221,17 @@ final class Replication {
             if (src == null || src.applied < cm.sourcePrepareIndex()) {
                 return false; // waits for the source peer to catch up, as TiKV does
             }
-            p.applied = e.index();
-            if (Keys.compare(src.end, p.start) == 0 && src.end.length != 0) {
-                p.start = src.start;
-            } else {
-                p.end = src.end;
-            }
-            p.version = Math.max(p.version, src.version) + 1;
-            src.tombstone = true;
+            p.writeAppliedIndex(e.index());
+            p.absorb(src);
+            src.markTombstone();
             return true;
         }
-        p.applied = e.index();
+        p.writeAppliedIndex(e.index());
         if (c instanceof Entry.Write w) {
             st.data.set(w.writeId());
         } else if (c instanceof Entry.Split sp) {
             byte[] oldEnd = p.end;
-            p.end = sp.at();
-            p.version++;
+            p.keepLeftOfSplit(sp.at());
             Peer existing = st.peer(sp.newRegion());
             if (existing == null && sp.newPeers().containsKey(st.id)) {
                 Peer child = new Peer(st.id, sp.newRegion(), sp.newPeers().get(st.id), Group.INIT_INDEX,
@@ -215,16 +240,13 @@ final class Replication {
                 st.peers.put(sp.newRegion(), child);
             }
         } else if (c instanceof Entry.PrepareMerge) {
-            p.version++;
-            p.confVer++;
+            p.prepareMerge();
         } else if (c instanceof Entry.AddPeer ap) {
-            p.members.put(ap.store(), ap.peerId());
-            p.confVer++;
+            p.changeMember(true, ap.store(), ap.peerId());
         } else if (c instanceof Entry.RemovePeer rp) {
-            p.members.remove(rp.store());
-            p.confVer++;
+            p.changeMember(false, rp.store(), 0);
             if (rp.store() == st.id) {
-                p.tombstone = true;
+                p.markTombstone();
             }
         }
         return true;

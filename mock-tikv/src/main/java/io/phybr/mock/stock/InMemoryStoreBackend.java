@@ -142,8 +142,9 @@ public final class InMemoryStoreBackend implements StoreBackend {
                 synchronized (lock) {
                     p = image.peer(m.regionId());
                 }
-                return p == null ? m : new LocalPeer(m.regionId(), m.peerIds(), p.hardStateTerm(), p.lastIndex(), 0,
-                        m.version(), p.tombstone(), m.startKey(), m.endKey());
+                return p == null ? m : LocalPeer.of(m.regionId()).peers(m.peerIds()).lastLogTerm(p.hardStateTerm())
+                        .lastIndex(p.lastIndex()).version(m.version()).tombstone(p.tombstone())
+                        .range(m.startKey(), m.endKey()).build();
             }
 
             @Override

@@ -70,8 +70,8 @@ public final class ModelStoreBackend implements StoreBackend {
             if (ids.length == 0) {
                 ids = new long[] {p.peerId()};
             }
-            out.add(new LocalPeer(p.regionId(), ids, p.hardStateTerm(), p.lastIndex(), 0, p.version(), p.tombstone(),
-                    p.start(), p.end()));
+            out.add(LocalPeer.of(p.regionId()).peers(ids).lastLogTerm(p.hardStateTerm()).lastIndex(p.lastIndex())
+                    .version(p.version()).tombstone(p.tombstone()).range(p.start(), p.end()).build());
         }
         return out;
     }

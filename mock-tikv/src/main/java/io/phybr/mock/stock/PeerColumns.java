@@ -152,9 +152,10 @@ final class PeerColumns {
     /** Peer {@code i} as a fresh {@link LocalPeer}. */
     LocalPeer peer(int i) {
         int k = keyAt[i];
-        return new LocalPeer(region[i], Arrays.copyOfRange(peerPool, peersAt[i], peersAt[i] + peerCount[i]), term[i],
-                last[i], commit[i], version[i], tombstone(i), Arrays.copyOfRange(keys, k, k + startLen[i]),
-                Arrays.copyOfRange(keys, k + startLen[i], k + startLen[i] + endLen[i]));
+        return LocalPeer.of(region[i]).peers(Arrays.copyOfRange(peerPool, peersAt[i], peersAt[i] + peerCount[i]))
+                .lastLogTerm(term[i]).lastIndex(last[i]).commitIndex(commit[i]).version(version[i])
+                .tombstone(tombstone(i)).range(Arrays.copyOfRange(keys, k, k + startLen[i]),
+                        Arrays.copyOfRange(keys, k + startLen[i], k + startLen[i] + endLen[i])).build();
     }
 
     /** The first {@code n} peers as a list whose elements are built when read (a million peers are not copied). */

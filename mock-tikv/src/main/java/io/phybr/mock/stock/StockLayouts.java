@@ -43,7 +43,8 @@ public final class StockLayouts {
                 long lag = rnd.nextInt(4) == 0 ? rnd.nextInt(5) : 0;
                 long last = index - lag;
                 long applied = last - (rnd.nextBoolean() ? rnd.nextInt(3) : 0);
-                out.add(new StockReplica(s, new LocalPeer(region, peers, term, last, 0, 3, false, start, end), applied));
+                out.add(new StockReplica(s, LocalPeer.of(region).peers(peers).lastLogTerm(term).lastIndex(last)
+                        .version(3).range(start, end).build(), applied));
             }
         }
         return out;
@@ -65,8 +66,8 @@ public final class StockLayouts {
         try {
             new LayoutGenerator(seed, regions, stores, Math.min(3, stores), 0.05).generate(
                     (store, region, peer, lastTerm, lastIndex, commit, version, start, end) ->
-                            out.get((int) store - 1).addPeer(new LocalPeer(region, new long[] {peer}, lastTerm,
-                                    lastIndex, commit, version, false, start, end),
+                            out.get((int) store - 1).addPeer(LocalPeer.of(region).peers(peer).lastLogTerm(lastTerm)
+                                    .lastIndex(lastIndex).commitIndex(commit).version(version).range(start, end).build(),
                                     lastIndex - (applied.nextInt(4) == 0 ? applied.nextInt(3) : 0)));
         } catch (IOException e) {
             throw new UncheckedIOException(e); // the sink does no I/O
@@ -86,7 +87,8 @@ public final class StockLayouts {
      */
     public static List<StockReplica> withStaleOverlap(List<StockReplica> layout, long staleId) {
         List<StockReplica> out = new ArrayList<>(layout);
-        out.add(new StockReplica(1, new LocalPeer(staleId, new long[] {9001}, 3, 5, 0, 1, false, key(0), key(2)), 5));
+        out.add(new StockReplica(1, LocalPeer.of(staleId).peers(9001).lastLogTerm(3).lastIndex(5).version(1)
+                .range(key(0), key(2)).build(), 5));
         return out;
     }
 }

@@ -182,8 +182,9 @@ public final class StoresCommand implements Callable<Integer> {
         List<StockReplica> out = new ArrayList<>();
         for (DumpRow r : t.rows()) {
             long peer = r.peerId() != 0 ? r.peerId() : r.regionId() * 1000 + r.store();
-            out.add(new StockReplica(r.store(), new LocalPeer(r.regionId(), new long[] {peer}, r.term(), r.index(),
-                    r.commitIndex(), r.version(), r.tombstone(), r.startKey(), r.endKey()), r.index()));
+            out.add(new StockReplica(r.store(), LocalPeer.of(r.regionId()).peers(peer).lastLogTerm(r.term())
+                    .lastIndex(r.index()).commitIndex(r.commitIndex()).version(r.version()).tombstone(r.tombstone())
+                    .range(r.startKey(), r.endKey()).build(), r.index()));
         }
         return out;
     }

@@ -67,8 +67,10 @@ class FlashbackConformanceTest {
     private void start(Fault... faults) throws Exception {
         List<StockReplica> layout = new ArrayList<>();
         for (int s = 1; s <= 3; s++) {
-            layout.add(new StockReplica(s, new LocalPeer(1, new long[] {11, 12, 13}, 6, 10, 0, 3, false, b(""), b("m")), 10));
-            layout.add(new StockReplica(s, new LocalPeer(2, new long[] {21, 22, 23}, 6, 10, 0, 3, false, b("m"), b("")), 10));
+            layout.add(new StockReplica(s, LocalPeer.of(1).peers(11, 12, 13).lastLogTerm(6).lastIndex(10).version(3)
+                    .range(b(""), b("m")).build(), 10));
+            layout.add(new StockReplica(s, LocalPeer.of(2).peers(21, 22, 23).lastLogTerm(6).lastIndex(10).version(3)
+                    .range(b("m"), b("")).build(), 10));
         }
         List<InMemoryStoreBackend> backends = MockStockCluster.backends(layout);
         for (InMemoryStoreBackend be : backends) {

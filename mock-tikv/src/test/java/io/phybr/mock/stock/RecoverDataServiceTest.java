@@ -33,9 +33,12 @@ class RecoverDataServiceTest {
     @BeforeEach
     void start() {
         backend = new InMemoryStoreBackend(7)
-                .addPeer(new LocalPeer(2, new long[] {21, 29, 23}, 6, 40, 38, 5, false, b(""), b("m")), 30)
-                .addPeer(new LocalPeer(3, new long[] {31}, 6, 12, 12, 2, true, b("m"), b("")), 12)
-                .addPeer(new LocalPeer(4, new long[] {41, 44}, 7, 50, 50, 4, false, b("m"), b("")), 50);
+                .addPeer(LocalPeer.of(2).peers(21, 29, 23).lastLogTerm(6).lastIndex(40).commitIndex(38).version(5)
+                        .range(b(""), b("m")).build(), 30)
+                .addPeer(LocalPeer.of(3).peers(31).lastLogTerm(6).lastIndex(12).commitIndex(12).version(2)
+                        .tombstone(true).range(b("m"), b("")).build(), 12)
+                .addPeer(LocalPeer.of(4).peers(41, 44).lastLogTerm(7).lastIndex(50).commitIndex(50).version(4)
+                        .range(b("m"), b("")).build(), 50);
         store = new MockStockStore(backend).start();
         channel = NettyChannelBuilder.forTarget(store.address()).usePlaintext().build();
     }

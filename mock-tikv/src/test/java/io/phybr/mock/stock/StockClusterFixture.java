@@ -32,7 +32,8 @@ final class StockClusterFixture implements AutoCloseable {
      */
     static StockReplica replica(long store, long region, long term, long last, long applied, String start, String end) {
         long[] peers = {region * 10 + 1, region * 10 + 2, region * 10 + 3};
-        return new StockReplica(store, new LocalPeer(region, peers, term, last, 0, 3, false, b(start), b(end)), applied);
+        return new StockReplica(store, LocalPeer.of(region).peers(peers).lastLogTerm(term).lastIndex(last).version(3)
+                .range(b(start), b(end)).build(), applied);
     }
 
     /** Starts the cluster over in-memory stores holding {@code layout}, with {@code faults}. */

@@ -8,13 +8,11 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,8 +33,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>Never changes what the adviser does.</b> No method throws; the first I/O error is logged as
  * one warning and the rest of the run goes unrecorded. Memory is bounded: each store's reports are
  * encoded into a 64 KiB buffer that is handed, as whole lines, to one writer thread through a
- * bounded queue (a slow disk slows collection down rather than filling the heap). Lines reach the
- * file whole, so a run killed mid-way leaves a dump that is readable up to its last line; only a
+ * bounded queue ({@link RecordWriter}: a slow disk slows collection down rather than filling the heap). Lines
+ * reach the file whole, so a run killed mid-way leaves a dump that is readable up to its last line; only a
  * torn write (disk full, power loss) can leave a partial last line, which {@code phybr plan} skips
  * with a warning.
  *
@@ -66,8 +64,7 @@ public final class RunRecorder implements AutoCloseable {
     private final Path dir;
     private final RunInfo info;
     private final Instant started;
-    private final BlockingQueue<Task> queue;
-    private final Thread writerThread;
+    private final RecordWriter writer;
     private volatile boolean failed;
     private volatile boolean finished;
 
@@ -88,19 +85,11 @@ public final class RunRecorder implements AutoCloseable {
     private long[] flashbackRegions;
     private String failure;
 
-    @FunctionalInterface
-    private interface Task {
-        void run() throws IOException;
-    }
-
-    private static final Task STOP = () -> { };
-
     private RunRecorder() {
         this.dir = null;
         this.info = null;
         this.started = Instant.now();
-        this.queue = null;
-        this.writerThread = null;
+        this.writer = null;
         this.finished = true;
     }
 
@@ -108,9 +97,7 @@ public final class RunRecorder implements AutoCloseable {
         this.dir = dir;
         this.info = info;
         this.started = Instant.now();
-        this.queue = new ArrayBlockingQueue<>(QUEUE);
-        this.writerThread = new Thread(this::writerLoop, "phybr-recorder");
-        this.writerThread.setDaemon(true);
+        this.writer = new RecordWriter(QUEUE, () -> failed, this::fail);
     }
 
     /** A recorder that records nothing ({@code --no-record}). */
@@ -146,7 +133,7 @@ public final class RunRecorder implements AutoCloseable {
             r.finished = true;
             return r;
         }
-        r.writerThread.start();
+        r.writer.start();
         log.info("recording this run to {}", r.dir);
         return r;
     }
@@ -258,13 +245,11 @@ public final class RunRecorder implements AutoCloseable {
             dump.close();
             writeManifest("finished", exit, verdict, diagnosis);
         });
-        submit(STOP);
-        if (writerThread == null) {
+        if (writer == null) {
             return;
         }
         try {
-            writerThread.join(TimeUnit.MINUTES.toMillis(1));
-            if (writerThread.isAlive()) {
+            if (!writer.stopAndJoin(Duration.ofMinutes(1))) {
                 fail(new IOException("the disk did not take the recording within a minute"));
             }
         } catch (InterruptedException e) {
@@ -289,11 +274,10 @@ public final class RunRecorder implements AutoCloseable {
             }
             finished = true;
         }
-        if (writerThread != null && writerThread.isAlive()) {
+        if (writer != null && writer.alive()) {
             submit(dump::close);
-            submit(STOP);
             try {
-                writerThread.join(TimeUnit.SECONDS.toMillis(10));
+                writer.stopAndJoin(Duration.ofSeconds(10));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -333,34 +317,9 @@ public final class RunRecorder implements AutoCloseable {
         submit(() -> dump.discard(sink));
     }
 
-    private void submit(Task t) {
-        if (failed || queue == null) {
-            return;
-        }
-        try {
-            queue.put(t);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            fail(new IOException("interrupted while handing a record to the writer"));
-        }
-    }
-
-    private void writerLoop() {
-        while (!failed) {
-            Task t;
-            try {
-                t = queue.take();
-            } catch (InterruptedException e) {
-                return;
-            }
-            if (t == STOP) {
-                return;
-            }
-            try {
-                t.run();
-            } catch (IOException | RuntimeException e) {
-                fail(e);
-            }
+    private void submit(RecordWriter.Task t) {
+        if (writer != null) {
+            writer.submit(t);
         }
     }
 
@@ -374,8 +333,8 @@ public final class RunRecorder implements AutoCloseable {
         }
         log.warn("recording the run to {} failed ({}); the recovery goes on, unrecorded from here", dir,
                 failure);
-        if (queue != null) {
-            queue.clear(); // unblock producers; the writer stops, and nobody submits after this
+        if (writer != null) {
+            writer.clear(); // unblock producers; the writer stops, and nobody submits after this
         }
         try {
             if (dump != null) {

@@ -9,15 +9,12 @@ import io.phybr.adviser.pd.PdRetry;
 import io.phybr.adviser.pd.PdStore;
 import io.phybr.adviser.pd.SchedulingPause;
 import io.phybr.adviser.pd.ExpectedStores;
-import io.phybr.adviser.pd.StoreWait;
 import io.phybr.adviser.plan.Plan;
 import io.phybr.adviser.plan.ReplicaTable;
 import io.phybr.adviser.record.RunRecorder;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -258,8 +255,8 @@ public final class StockRecovery {
     }
 
     /**
-     * PD must be marked; returns the TiKV stores (TiFlash and tombstones skipped), by id; chooses the finish (and takes
-     * the flashback's timestamps) before it pauses scheduling, so a refusal there changes nothing.
+     * PD must be marked; returns the TiKV stores (TiFlash and tombstones skipped), by id ({@link TikvStores}); chooses
+     * the finish (and takes the flashback's timestamps) before it pauses scheduling, so a refusal there changes nothing.
      */
     private List<PdStore> prepare(List<RunState.Other> others) throws PhaseFailure, PdException {
         enter(Phase.PREPARE);
@@ -267,33 +264,8 @@ public final class StockRecovery {
         if (!marked) {
             throw new PhaseFailure(ExitCode.FAILURE, StockTexts.notMarked(pd.endpoints().get(0).getAuthority()));
         }
-        if (expectedStores.known()) {
-            List<PdStore> stores = awaitExpectedStores();
-            storeCount = stores.size();
-            LOG.info("prepare: {} TiKV stores: {}", stores.size(), StockTexts.describeStores(stores));
-            refuseBadAddresses(stores);
-            chooseFinish(stores, others);
-            pauseScheduling();
-            return stores;
-        }
-        List<PdStore> all = pdRetry.run("list stores", pd::stores);
-        List<PdStore> stores = new ArrayList<>();
-        for (PdStore s : all) {
-            if (s.tiflash()) {
-                LOG.info("prepare: skipping TiFlash store {} ({})", s.id(), s.address());
-            } else if (s.tombstone()) {
-                LOG.info("prepare: skipping tombstone store {} ({})", s.id(), s.address());
-            } else {
-                stores.add(s);
-            }
-        }
-        stores.sort(Comparator.comparingLong(PdStore::id));
+        List<PdStore> stores = TikvStores.list(pd, pdRetry, expectedStores, storePoll, storeWaitTimeout);
         storeCount = stores.size();
-        if (stores.isEmpty()) {
-            throw new PhaseFailure(ExitCode.FAILURE, StockTexts.noTikvStores(all.size()));
-        }
-        LOG.atInfo().addKeyValue("phase", Phase.PREPARE.label()).addKeyValue("stores_total", stores.size())
-                .log("prepare: {} TiKV stores: {}", stores.size(), StockTexts.describeStores(stores));
         refuseBadAddresses(stores);
         chooseFinish(stores, others);
         pauseScheduling();
@@ -319,15 +291,6 @@ public final class StockRecovery {
             finishStep.timestamps(resolvedTs.getAsLong(), others, pd);
             FlashbackTs ts = finishStep.ts();
             recorder.flashbackTs(ts.version(), ts.startTs(), ts.commitTs());
-        }
-    }
-
-    /** R14: bounded wait until PD lists every expected TiKV store up; never a subset the operator did not name. */
-    private List<PdStore> awaitExpectedStores() throws PhaseFailure, PdException {
-        try {
-            return new StoreWait(pd, pdRetry, storePoll).await(expectedStores, storeWaitTimeout);
-        } catch (StoreWait.NotAllUp e) {
-            throw new PhaseFailure(e.timedOut() ? ExitCode.TIMEOUT : ExitCode.FAILURE, e.getMessage());
         }
     }
 
