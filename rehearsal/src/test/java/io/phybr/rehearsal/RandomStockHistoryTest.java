@@ -73,6 +73,7 @@ class RandomStockHistoryTest {
                 + " diagnosis, %d broke the contract%n", seeds.size(), (System.nanoTime() - t0) / 1e9, RECOVERED.get(),
                 seeds.size() - RECOVERED.get() - failures.size(), failures.size());
         failures.forEach(System.out::println);
+        DIAGNOSES.forEach(System.out::println);
         if (firstFailing >= 0) {
             System.out.println(shrink(firstFailing));
         }
@@ -87,6 +88,9 @@ class RandomStockHistoryTest {
 
     /** How many histories ended recovered (the rest in a diagnosis), for the closing line. */
     private static final java.util.concurrent.atomic.AtomicInteger RECOVERED = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** The runs that ended in a diagnosis, printed at the end so a hunt can judge each. */
+    private static final List<String> DIAGNOSES = java.util.Collections.synchronizedList(new ArrayList<>());
 
     /** Null when the run keeps protocol B's contract (see the class comment); else how it broke it. */
     static String failure(Scenario s, long seed) {
@@ -112,6 +116,8 @@ class RandomStockHistoryTest {
                     && cluster.stores().stream().anyMatch(st -> st.calls().contains("RecoverRegion"))) {
                 return "failed in " + out.phase() + " after RecoverRegion was sent: " + v;
             }
+            DIAGNOSES.add("diagnosis, seed " + seed + " (" + finish(seed) + "): exit " + out.exitCode().code() + " in "
+                    + out.phase() + ": " + v);
             return null;
         } catch (Exception e) {
             return "the run broke: " + e;
