@@ -63,19 +63,13 @@ public final class DumpWriter implements Closeable {
         return s.getBytes(StandardCharsets.US_ASCII);
     }
 
-    public void writeSeed(long store, long regionId, long appliedIndex, long term, long version, boolean tombstone,
-                          byte[] start, byte[] end) throws IOException {
-        room(length(start) + length(end));
-        put(STORE).num(store).put(REGION).num(regionId).put(APPLIED).num(appliedIndex).put(TERM).num(term);
-        tail(version, tombstone, start, 0, length(start), end, 0, length(end));
-    }
-
-    /** {@link #writeSeed(long, long, long, long, long, boolean, byte[], byte[])} with the keys as slices of {@code keys}. */
-    public void writeSeed(long store, long regionId, long appliedIndex, long term, long version, boolean tombstone,
-                          byte[] keys, int startOff, int startLen, int endOff, int endLen) throws IOException {
-        room(startLen + endLen);
-        put(STORE).num(store).put(REGION).num(regionId).put(APPLIED).num(appliedIndex).put(TERM).num(term);
-        tail(version, tombstone, keys, startOff, startLen, keys, endOff, endLen);
+    /** Writes a seed-protocol report as one line (keys as arrays or as slices; the report may be reused after). */
+    public void writeSeed(SeedReport r) throws IOException {
+        room(r.startLength() + r.endLength());
+        put(STORE).num(r.store()).put(REGION).num(r.regionId()).put(APPLIED).num(r.appliedIndex()).put(TERM)
+                .num(r.term());
+        tail(r.version(), r.tombstone(), r.startBuffer(), r.startOffset(), r.startLength(), r.endBuffer(),
+                r.endOffset(), r.endLength());
     }
 
     public void writeStock(long store, long regionId, long peerId, long lastLogTerm, long lastIndex, long commitIndex,
