@@ -39,7 +39,8 @@ class DumpWriterTest {
             String start = HexFormat.of().formatHex(keys, 0, startLen);
             String end = HexFormat.of().formatHex(keys, startLen, keys.length);
             if (i % 2 == 0) {
-                w.writeSeed(v[0], v[1], v[2], v[3], v[4], tombstone, keys, 0, startLen, startLen, endLen);
+                w.writeSeed(new SeedReport().store(v[0]).region(v[1]).appliedIndex(v[2]).term(v[3]).version(v[4])
+                        .tombstone(tombstone).keySlices(keys, 0, startLen, startLen, endLen));
                 want.append("{\"store\":").append(u(v[0])).append(",\"region_id\":").append(u(v[1]))
                         .append(",\"applied_index\":").append(u(v[2])).append(",\"term\":").append(u(v[3]));
                 tail(want, v[4], tombstone, start, end);
