@@ -18,7 +18,7 @@ final class CpuMeter {
     void print(long metas) {
         long cpu = OS.getProcessCpuTime() - cpu0;
         long wall = System.nanoTime() - wall0;
-        System.out.printf(Locale.ROOT, "[cpu %.0f ns/meta = %.2fM metas/s per core busy; wall %.2fM metas/s; load %.1f] ",
+        System.out.printf(Locale.ROOT, "%n[cpu] %.0f ns/meta = %.2fM metas/s per core busy; wall %.2fM metas/s; load %.1f%n",
                 cpu / (double) metas, metas * 1e3 / cpu, metas * 1e3 / wall, OS.getSystemLoadAverage());
     }
 }

@@ -3,6 +3,7 @@ package io.phybr.bench;
 import io.phybr.adviser.plan.ReplicaTable;
 import io.phybr.contract.dump.DumpReader;
 import io.phybr.contract.dump.DumpWriter;
+import io.phybr.contract.dump.SeedReport;
 import java.io.BufferedInputStream;
 import java.io.FileInputStream;
 import java.io.IOException;
@@ -84,9 +85,10 @@ public class DumpIoBenchmark {
     }
 
     private static void write(ReplicaTable t, DumpWriter w) throws IOException {
+        SeedReport row = new SeedReport();
         for (int i = 0; i < t.size(); i++) {
-            w.writeSeed(t.store(i), t.regionId(i), t.index(i), t.term(i), t.version(i), t.tombstone(i),
-                    t.startKey(i), t.endKey(i));
+            w.writeSeed(row.store(t.store(i)).region(t.regionId(i)).appliedIndex(t.index(i)).term(t.term(i))
+                    .version(t.version(i)).tombstone(t.tombstone(i)).keys(t.startKey(i), t.endKey(i)));
         }
     }
 

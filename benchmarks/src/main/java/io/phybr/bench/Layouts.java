@@ -1,6 +1,7 @@
 package io.phybr.bench;
 
 import io.phybr.adviser.plan.ReplicaTable;
+import io.phybr.contract.dump.SeedReport;
 import io.phybr.mock.gen.LayoutGenerator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -34,7 +35,8 @@ final class Layouts {
                 } else {
                     gen.generate((st, id, applied, term, version, tombstone, start, end) -> {
                         if (st == store) {
-                            t.addSeed(st, scatter(id), applied, term, version, tombstone, start, end);
+                            t.addSeed(new SeedReport().store(st).region(scatter(id)).appliedIndex(applied).term(term)
+                                    .version(version).tombstone(tombstone).keys(start, end));
                         }
                     });
                 }

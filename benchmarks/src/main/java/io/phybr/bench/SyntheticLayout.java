@@ -1,6 +1,7 @@
 package io.phybr.bench;
 
 import io.phybr.adviser.plan.ReplicaTable;
+import io.phybr.contract.dump.SeedReport;
 import io.phybr.mock.gen.RecordKeys;
 import java.util.SplittableRandom;
 
@@ -82,7 +83,8 @@ public final class SyntheticLayout {
         if (stock) {
             t.addStock(store, id, id * 3 + store, term, index, 0, version, false, start, end);
         } else {
-            t.addSeed(store, id, index, term, version, false, start, end);
+            t.addSeed(new SeedReport().store(store).region(id).appliedIndex(index).term(term).version(version)
+                    .tombstone(false).keys(start, end));
         }
     }
 

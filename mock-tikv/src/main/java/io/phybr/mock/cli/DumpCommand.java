@@ -1,6 +1,7 @@
 package io.phybr.mock.cli;
 
 import io.phybr.contract.dump.DumpWriter;
+import io.phybr.contract.dump.SeedReport;
 import io.phybr.mock.gen.LayoutGenerator;
 import io.phybr.mock.model.Backup;
 import io.phybr.mock.model.Peer;
@@ -88,7 +89,8 @@ final class DumpCommand implements Callable<Integer> {
                         ? gen.generate((store, region, peer, lastTerm, lastIndex, commit, version, s, e) ->
                                 w.writeStock(store, region, peer, lastTerm, lastIndex, commit, version, false, s, e))
                         : gen.generate((store, region, applied, term, version, tomb, s, e) ->
-                                w.writeSeed(store, region, applied, term, version, tomb, s, e));
+                                w.writeSeed(new SeedReport().store(store).region(region).appliedIndex(applied)
+                                        .term(term).version(version).tombstone(tomb).keys(s, e)));
                 if (!output.equals("-")) {
                     spec.commandLine().getErr().printf("mock-tikv: %d regions, %d replicas (%d stale, %d tombstones)"
                             + " in %.1fs%n", st.regions(), st.replicas(), st.staleReplicas(), st.tombstones(),
@@ -116,7 +118,9 @@ final class DumpCommand implements Callable<Integer> {
         for (StoreImage img : b.images().values()) {
             for (Peer p : img.allPeers()) {
                 if (!stock) {
-                    w.writeSeed(img.id, p.regionId(), p.appliedIndex(), p.hardStateTerm(), p.version(), p.tombstone(), p.start(), p.end());
+                    w.writeSeed(new SeedReport().store(img.id).region(p.regionId()).appliedIndex(p.appliedIndex())
+                            .term(p.hardStateTerm()).version(p.version()).tombstone(p.tombstone())
+                            .keys(p.start(), p.end()));
                 } else if (p.live()) {
                     // what TiKV reports (SPEC R1, R2): hard-state term as last_log_term, commit_index 0
                     w.writeStock(img.id, p.regionId(), p.largestPeerId(), p.hardStateTerm(), p.lastIndex(), 0, p.version(),

@@ -280,6 +280,11 @@ public final class MockPd implements AutoCloseable {
         }
     }
 
+    /** R12: a BR killed before it restored PD left its pauses and TTL items live for {@code left} more. */
+    public void killedBrLeftPaused(java.time.Duration left, int stores) {
+        model.killedBrLeftPaused(left, stores);
+    }
+
     public void heartbeat(RegionHeartbeat hb) {
         model.withStores(r -> r.heartbeat(hb));
     }

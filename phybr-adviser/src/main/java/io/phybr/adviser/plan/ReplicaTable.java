@@ -2,6 +2,7 @@ package io.phybr.adviser.plan;
 
 import io.phybr.contract.dump.ReplicaBatch;
 import io.phybr.contract.dump.ReplicaSink;
+import io.phybr.contract.dump.SeedReport;
 import java.util.Arrays;
 
 /**
@@ -56,12 +57,21 @@ public final class ReplicaTable implements ReplicaSink {
         endLen = new int[cap];
     }
 
-    /** Adds a seed-protocol report ({@code phybr.RegionMeta}) as the next row. */
+    /**
+     * Adds a seed-protocol report ({@code phybr.RegionMeta}) as the next row. Keys given as slices (a received
+     * message's bytes) are copied into the table with nothing allocated per row.
+     */
     @Override
-    public void addSeed(long storeId, long regionId, long appliedIndex, long term, long version,
-                       boolean tombstone, byte[] startKey, byte[] endKey) {
-        add(storeId, regionId, 0, appliedIndex, term, 0, version,
-                (byte) (tombstone ? TOMBSTONE : 0), startKey, endKey);
+    public void addSeed(SeedReport r) {
+        byte f = (byte) (r.tombstone() ? TOMBSTONE : 0);
+        if (!r.sliced()) {
+            add(r.store(), r.regionId(), 0, r.appliedIndex(), r.term(), 0, r.version(), f, r.startKey(), r.endKey());
+            return;
+        }
+        int i = row(r.store(), r.regionId(), 0, r.appliedIndex(), r.term(), 0, r.version(), f);
+        keyAddr[i] = keys.append(r.startBuffer(), r.startOffset(), r.startLength(), r.endOffset(), r.endLength());
+        startLen[i] = r.startLength();
+        endLen[i] = r.endLength();
     }
 
     /** Adds a stock-TiKV report ({@code recover_data.RegionMeta}) as the next row. */
@@ -73,18 +83,9 @@ public final class ReplicaTable implements ReplicaSink {
     }
 
     /**
-     * Adds a seed-protocol report whose keys are slices of {@code keys} (a received message's bytes): the
-     * keys are copied into the table, nothing is allocated per row.
+     * Adds a stock-TiKV report whose keys are slices of {@code keys} (a received message's bytes): the keys are
+     * copied into the table, nothing is allocated per row.
      */
-    public void addSeed(long storeId, long regionId, long appliedIndex, long term, long version, boolean tombstone,
-                        byte[] keys, int startOff, int startLen, int endOff, int endLen) {
-        int i = row(storeId, regionId, 0, appliedIndex, term, 0, version, (byte) (tombstone ? TOMBSTONE : 0));
-        keyAddr[i] = this.keys.append(keys, startOff, startLen, endOff, endLen);
-        this.startLen[i] = startLen;
-        this.endLen[i] = endLen;
-    }
-
-    /** Adds a stock-TiKV report whose keys are slices of {@code keys}, as {@link #addSeed(long, long, long, long, long, boolean, byte[], int, int, int, int)}. */
     public void addStock(long storeId, long regionId, long peerId, long lastLogTerm, long lastIndex, long commitIndex,
                          long version, boolean tombstone, byte[] keys, int startOff, int startLen, int endOff, int endLen) {
         int i = row(storeId, regionId, peerId, lastIndex, lastLogTerm, commitIndex, version,

@@ -1,6 +1,7 @@
 package io.phybr.adviser.record;
 
 import io.phybr.contract.dump.DumpWriter;
+import io.phybr.contract.dump.SeedReport;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Arrays;
@@ -33,29 +34,16 @@ public final class StoreRecording {
         return NONE;
     }
 
-    /** Records a seed-protocol report ({@code phybr.RegionMeta}) of this store. */
-    public synchronized void seed(long regionId, long appliedIndex, long term, long version, boolean tombstone,
-                                  byte[] start, byte[] end) {
+    /**
+     * Records a seed-protocol report ({@code phybr.RegionMeta}) of this store: {@code r}'s store becomes this
+     * recording's; its keys may be arrays or slices of a received message.
+     */
+    public synchronized void seed(SeedReport r) {
         if (ended || recorder == null || !recorder.accepting()) {
             return;
         }
         try {
-            writer.writeSeed(store, regionId, appliedIndex, term, version, tombstone, start, end);
-            lines++;
-        } catch (IOException | RuntimeException e) {
-            recorder.fail(e);
-        }
-    }
-
-    /** {@link #seed(long, long, long, long, boolean, byte[], byte[])} with the keys as slices of a received message. */
-    public synchronized void seed(long regionId, long appliedIndex, long term, long version, boolean tombstone,
-                                  byte[] keys, int startOff, int startLen, int endOff, int endLen) {
-        if (ended || recorder == null || !recorder.accepting()) {
-            return;
-        }
-        try {
-            writer.writeSeed(store, regionId, appliedIndex, term, version, tombstone, keys, startOff, startLen, endOff,
-                    endLen);
+            writer.writeSeed(r.store(store));
             lines++;
         } catch (IOException | RuntimeException e) {
             recorder.fail(e);

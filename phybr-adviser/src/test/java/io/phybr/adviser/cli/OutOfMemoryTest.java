@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.phybr.contract.ExitCode;
 import io.phybr.contract.dump.DumpWriter;
+import io.phybr.contract.dump.SeedReport;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -31,7 +32,8 @@ class OutOfMemoryTest {
                 start[26] = (byte) r;
                 end[26] = (byte) (r + 1);
                 for (int s = 1; s <= 3; s++) {
-                    w.writeSeed(s, r + 1, 10, 2, 1, false, start, end);
+                    w.writeSeed(new SeedReport().store(s).region(r + 1).appliedIndex(10).term(2).version(1)
+                            .tombstone(false).keys(start, end));
                 }
             }
         }

@@ -7,6 +7,7 @@ import io.phybr.adviser.plan.ReplicaTable;
 import io.phybr.contract.dump.DumpFormatException;
 import io.phybr.contract.dump.DumpReader;
 import io.phybr.contract.dump.DumpWriter;
+import io.phybr.contract.dump.SeedReport;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -41,7 +42,8 @@ class DumpIoTest {
             }
             long big = r.nextBoolean() ? r.nextLong(Long.MAX_VALUE) : r.nextInt(1000);
             if (r.nextBoolean()) {
-                in.addSeed(1 + r.nextInt(7), 1 + i, big, r.nextInt(50), r.nextInt(9), r.nextBoolean(), a, b);
+                in.addSeed(new SeedReport().store(1 + r.nextInt(7)).region(1 + i).appliedIndex(big).term(r.nextInt(50))
+                        .version(r.nextInt(9)).tombstone(r.nextBoolean()).keys(a, b));
             } else {
                 in.addStock(1 + r.nextInt(7), 1 + i, big, r.nextInt(50), r.nextInt(1000), r.nextInt(1000), r.nextInt(9),
                         r.nextBoolean(), a, b);
@@ -54,8 +56,9 @@ class DumpIoTest {
                     w.writeStock(in.store(i), in.regionId(i), in.peerId(i), in.term(i), in.index(i), in.commitIndex(i),
                             in.version(i), in.tombstone(i), in.startKey(i), in.endKey(i));
                 } else {
-                    w.writeSeed(in.store(i), in.regionId(i), in.index(i), in.term(i), in.version(i), in.tombstone(i),
-                            in.startKey(i), in.endKey(i));
+                    w.writeSeed(new SeedReport().store(in.store(i)).region(in.regionId(i)).appliedIndex(in.index(i))
+                            .term(in.term(i)).version(in.version(i)).tombstone(in.tombstone(i))
+                            .keys(in.startKey(i), in.endKey(i)));
                 }
             }
             assertThat(w.lines()).isEqualTo(500);
@@ -82,7 +85,8 @@ class DumpIoTest {
     void writesTheSpecLineFormat() throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (DumpWriter w = new DumpWriter(out)) {
-            w.writeSeed(1, 2, 10, 6, 3, false, new byte[] {(byte) 0x74, (byte) 0x80}, new byte[0]);
+            w.writeSeed(new SeedReport().store(1).region(2).appliedIndex(10).term(6).version(3).tombstone(false)
+                    .keys(new byte[] {(byte) 0x74, (byte) 0x80}, new byte[0]));
         }
         assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo(
                 "{\"store\":1,\"region_id\":2,\"applied_index\":10,\"term\":6,\"version\":3,\"tombstone\":false,"

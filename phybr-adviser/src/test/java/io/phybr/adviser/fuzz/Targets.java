@@ -13,6 +13,7 @@ import io.phybr.adviser.record.RecordedOptions;
 import io.phybr.contract.ExitCode;
 import io.phybr.contract.dump.DumpFormatException;
 import io.phybr.contract.dump.DumpReader;
+import io.phybr.contract.dump.SeedReport;
 import io.phybr.contract.record.RecordedRun;
 import io.phybr.mock.scenario.Scenario;
 import io.phybr.mock.scenario.ScenarioParser;
@@ -195,9 +196,10 @@ final class Targets {
                             + ": the meta carries unknown protobuf field(s)");
                 }
                 ReplicaTable t = othersThan(rows, m.getRegionId(), Policy.SEED);
-                t.addSeed(3, m.getRegionId(), m.getAppliedIndex(), m.getTerm(), m.getVersion(), m.getTombstone(),
-                        m.getStartKey().isEmpty() ? null : m.getStartKey().toByteArray(),
-                        m.getEndKey().isEmpty() ? null : m.getEndKey().toByteArray());
+                t.addSeed(new SeedReport().store(3).region(m.getRegionId()).appliedIndex(m.getAppliedIndex())
+                        .term(m.getTerm()).version(m.getVersion()).tombstone(m.getTombstone())
+                        .keys(m.getStartKey().isEmpty() ? null : m.getStartKey().toByteArray(),
+                                m.getEndKey().isEmpty() ? null : m.getEndKey().toByteArray()));
                 return plan(t, PlanOptions.of(Policy.SEED));
             }
         };

@@ -2,6 +2,7 @@ package io.phybr.adviser.plan;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.phybr.contract.dump.SeedReport;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -61,10 +62,12 @@ class PlannerScaleTest {
         // Rows arrive store by store in a scrambled store order.
         for (long store : new long[] {2, 3, 1}) {
             for (int i = 0; i < tiles; i++) {
-                t.addSeed(store, i + 1, 100 + store, 5, 5 + (i % 5), gone[i], start[i], end[i]);
+                t.addSeed(new SeedReport().store(store).region(i + 1).appliedIndex(100 + store).term(5)
+                        .version(5 + (i % 5)).tombstone(gone[i]).keys(start[i], end[i]));
             }
             for (long[] mr : mergedRegions) {
-                t.addSeed(store, mr[0], 50, 6, 10, false, start[(int) mr[1]], end[(int) mr[2]]);
+                t.addSeed(new SeedReport().store(store).region(mr[0]).appliedIndex(50).term(6).version(10)
+                        .tombstone(false).keys(start[(int) mr[1]], end[(int) mr[2]]));
             }
         }
         int stale = tiles / 100;
@@ -78,7 +81,8 @@ class PlannerScaleTest {
             if (allGone) {
                 continue; // it would be the only live cover of those keys, and rightly kept
             }
-            t.addSeed(1 + r.nextInt(3), nextId++, 1000, 9, 1 + r.nextInt(4), false, start[a], end[b]);
+            t.addSeed(new SeedReport().store(1 + r.nextInt(3)).region(nextId++).appliedIndex(1000).term(9)
+                    .version(1 + r.nextInt(4)).tombstone(false).keys(start[a], end[b]));
         }
 
         long t0 = System.nanoTime();

@@ -1,5 +1,6 @@
 package io.phybr.adviser.plan;
 
+import io.phybr.contract.dump.SeedReport;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -159,7 +160,8 @@ final class Rows {
                 t.addStock(r.store(), r.region(), r.peer(), r.term(), r.index(), r.commit(), r.version(), r.tombstone(),
                         r.start(), r.end());
             } else {
-                t.addSeed(r.store(), r.region(), r.index(), r.term(), r.version(), r.tombstone(), r.start(), r.end());
+                t.addSeed(new SeedReport().store(r.store()).region(r.region()).appliedIndex(r.index()).term(r.term())
+                        .version(r.version()).tombstone(r.tombstone()).keys(r.start(), r.end()));
             }
         }
         return t;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.phybr.contract.dump.SeedReport;
 import io.phybr.contract.record.RecordedRun;
 import io.phybr.contract.ExitCode;
 import io.phybr.contract.dump.DumpFormatException;
@@ -39,7 +40,8 @@ class RunRecorderTest {
         for (int r = 0; r < n; r++) {
             byte[] start = r == 0 ? new byte[0] : key(r);
             byte[] end = r == n - 1 ? new byte[0] : key(r + 1);
-            s.seed(r + 1, 10, 6, 1, false, start, end);
+            s.seed(new SeedReport().region(r + 1).appliedIndex(10).term(6).version(1).tombstone(false)
+                    .keys(start, end));
         }
     }
 
@@ -164,7 +166,8 @@ class RunRecorderTest {
             report(s, 10);
             s.complete();
             for (int r = 0; r < 10; r++) {
-                t.addSeed(store, r + 1, 10, 6, 1, false, r == 0 ? null : key(r), r == 9 ? null : key(r + 1));
+                t.addSeed(new SeedReport().store(store).region(r + 1).appliedIndex(10).term(6).version(1)
+                        .tombstone(false).keys(r == 0 ? null : key(r), r == 9 ? null : key(r + 1)));
             }
         }
         Plan plan = (Plan) Planner.plan(t, new PlanOptions(Policy.BR, Protocol.SEED, true));
@@ -206,7 +209,8 @@ class RunRecorderTest {
         Files.delete(run.resolve(RunRecorder.MANIFEST));
         Files.delete(run);
         ReplicaTable t = new ReplicaTable();
-        t.addSeed(1, 1, 10, 6, 1, false, null, null);
+        t.addSeed(new SeedReport().store(1).region(1).appliedIndex(10).term(6).version(1).tombstone(false)
+                .keys(null, null));
         rec.planned((Plan) Planner.plan(t, PlanOptions.of(Policy.SEED)));
         await().atMost(Duration.ofSeconds(10)).until(() -> !rec.active());
         report(rec.store(2), 10); // ignored

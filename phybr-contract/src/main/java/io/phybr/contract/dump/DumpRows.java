@@ -8,9 +8,9 @@ public final class DumpRows implements ReplicaSink {
     private final List<DumpRow> rows = new ArrayList<>();
 
     @Override
-    public void addSeed(long storeId, long regionId, long appliedIndex, long term, long version, boolean tombstone,
-                        byte[] startKey, byte[] endKey) {
-        rows.add(new DumpRow(storeId, regionId, false, 0, appliedIndex, term, 0, version, tombstone, startKey, endKey));
+    public void addSeed(SeedReport r) {
+        rows.add(new DumpRow(r.store(), r.regionId(), false, 0, r.appliedIndex(), r.term(), 0, r.version(),
+                r.tombstone(), r.startKey(), r.endKey()));
     }
 
     @Override

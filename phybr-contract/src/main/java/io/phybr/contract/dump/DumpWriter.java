@@ -16,6 +16,21 @@ import java.util.Arrays;
 public final class DumpWriter implements Closeable {
     private static final int CHUNK = 64 * 1024;
     private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+    /** Byte b as two lowercase hex digits at [2b, 2b+1]: one lookup per key byte. */
+    private static final byte[] HEX_PAIRS = new byte[512];
+    /** 0..99 as two decimal digits at [2n, 2n+1]. */
+    private static final byte[] PAIRS = new byte[200];
+
+    static {
+        for (int i = 0; i < 256; i++) {
+            HEX_PAIRS[2 * i] = HEX[i >> 4];
+            HEX_PAIRS[2 * i + 1] = HEX[i & 0xf];
+        }
+        for (int i = 0; i < 100; i++) {
+            PAIRS[2 * i] = (byte) ('0' + i / 10);
+            PAIRS[2 * i + 1] = (byte) ('0' + i % 10);
+        }
+    }
     // The line's fixed parts, in the order written; LineScanner reads exactly this shape back.
     static final byte[] STORE = ascii("{\"store\":");
     static final byte[] REGION = ascii(",\"region_id\":");
@@ -48,19 +63,13 @@ public final class DumpWriter implements Closeable {
         return s.getBytes(StandardCharsets.US_ASCII);
     }
 
-    public void writeSeed(long store, long regionId, long appliedIndex, long term, long version, boolean tombstone,
-                          byte[] start, byte[] end) throws IOException {
-        room(length(start) + length(end));
-        put(STORE).num(store).put(REGION).num(regionId).put(APPLIED).num(appliedIndex).put(TERM).num(term);
-        tail(version, tombstone, start, 0, length(start), end, 0, length(end));
-    }
-
-    /** {@link #writeSeed(long, long, long, long, long, boolean, byte[], byte[])} with the keys as slices of {@code keys}. */
-    public void writeSeed(long store, long regionId, long appliedIndex, long term, long version, boolean tombstone,
-                          byte[] keys, int startOff, int startLen, int endOff, int endLen) throws IOException {
-        room(startLen + endLen);
-        put(STORE).num(store).put(REGION).num(regionId).put(APPLIED).num(appliedIndex).put(TERM).num(term);
-        tail(version, tombstone, keys, startOff, startLen, keys, endOff, endLen);
+    /** Writes a seed-protocol report as one line (keys as arrays or as slices; the report may be reused after). */
+    public void writeSeed(SeedReport r) throws IOException {
+        room(r.startLength() + r.endLength());
+        put(STORE).num(r.store()).put(REGION).num(r.regionId()).put(APPLIED).num(r.appliedIndex()).put(TERM)
+                .num(r.term());
+        tail(r.version(), r.tombstone(), r.startBuffer(), r.startOffset(), r.startLength(), r.endBuffer(),
+                r.endOffset(), r.endLength());
     }
 
     public void writeStock(long store, long regionId, long peerId, long lastLogTerm, long lastIndex, long commitIndex,
@@ -116,28 +125,54 @@ public final class DumpWriter implements Closeable {
         if (v < 0) {
             return put(ascii(Long.toUnsignedString(v)));
         }
-        if (v == 0) {
-            buf[pos++] = '0';
-            return this;
-        }
-        int digits = 0;
-        for (long x = v; x > 0; x /= 10) {
-            digits++;
-        }
+        int digits = digits(v);
         int at = pos + digits;
-        for (long x = v; x > 0; x /= 10) {
-            buf[--at] = (byte) ('0' + x % 10);
+        byte[] b = buf;
+        // Two digits per division, and int arithmetic once the value fits (most ids, indexes and terms do).
+        while (v >= Integer.MAX_VALUE) {
+            long q = v / 100;
+            int r = (int) (v - q * 100) << 1;
+            b[--at] = PAIRS[r + 1];
+            b[--at] = PAIRS[r];
+            v = q;
+        }
+        int x = (int) v;
+        while (x >= 100) {
+            int q = x / 100;
+            int r = (x - q * 100) << 1;
+            b[--at] = PAIRS[r + 1];
+            b[--at] = PAIRS[r];
+            x = q;
+        }
+        if (x >= 10) {
+            b[--at] = PAIRS[(x << 1) + 1];
+            b[--at] = PAIRS[x << 1];
+        } else {
+            b[--at] = (byte) ('0' + x);
         }
         pos += digits;
         return this;
     }
 
-    private DumpWriter hex(byte[] key, int off, int len) {
-        for (int i = off; i < off + len; i++) {
-            byte b = key[i];
-            buf[pos++] = HEX[(b >> 4) & 0xf];
-            buf[pos++] = HEX[b & 0xf];
+    /** Decimal digits of a non-negative {@code v} (1 for 0). */
+    private static int digits(long v) {
+        int d = 1;
+        for (long p = 10; d < 19 && v >= p; p *= 10) {
+            d++;
         }
+        return d;
+    }
+
+    private DumpWriter hex(byte[] key, int off, int len) {
+        byte[] b = buf;
+        int p = pos;
+        for (int i = off; i < off + len; i++) {
+            int x = (key[i] & 0xff) << 1;
+            b[p] = HEX_PAIRS[x];
+            b[p + 1] = HEX_PAIRS[x + 1];
+            p += 2;
+        }
+        pos = p;
         return this;
     }
 

@@ -29,6 +29,8 @@ final class JsonDumpParser {
 
     /** Added to Jackson's line numbers: the file line of Jackson's line 1, minus one. */
     private final long lineBase;
+    /** The report handed to the sink for every seed line (the sink copies it): no object per line. */
+    private final SeedReport seed = new SeedReport();
 
     private JsonDumpParser(long lineBase) {
         this.lineBase = lineBase;
@@ -282,7 +284,8 @@ final class JsonDumpParser {
         if (stockFields) {
             table.addStock(store, region, peer, lastLogTerm, lastIndex, commit, version, tombstone, start, end);
         } else {
-            table.addSeed(store, region, applied, term, version, tombstone, start, end);
+            table.addSeed(seed.store(store).region(region).appliedIndex(applied).term(term).version(version)
+                    .tombstone(tombstone).keys(start, end));
         }
     }
 

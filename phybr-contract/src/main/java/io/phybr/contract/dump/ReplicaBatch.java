@@ -43,12 +43,11 @@ public final class ReplicaBatch implements ReplicaSink {
     }
 
     @Override
-    public void addSeed(long storeId, long regionId, long appliedIndex, long t, long v, boolean tomb,
-                        byte[] startKey, byte[] endKey) {
-        int i = row(storeId, regionId, 0, appliedIndex, t, 0, v, false, tomb);
+    public void addSeed(SeedReport r) {
+        int i = row(r.store(), r.regionId(), 0, r.appliedIndex(), r.term(), 0, r.version(), false, r.tombstone());
         keyOff[i] = keyEnd;
-        startLen[i] = putKey(startKey);
-        endLen[i] = putKey(endKey);
+        startLen[i] = putKey(r.startKey());
+        endLen[i] = putKey(r.endKey());
     }
 
     @Override

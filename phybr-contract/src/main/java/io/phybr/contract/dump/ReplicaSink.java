@@ -7,9 +7,8 @@ package io.phybr.contract.dump;
  * absent key is empty.
  */
 public interface ReplicaSink {
-    /** A seed-protocol report ({@code applied_index}, {@code term}). */
-    void addSeed(long storeId, long regionId, long appliedIndex, long term, long version, boolean tombstone,
-                 byte[] startKey, byte[] endKey);
+    /** A seed-protocol report ({@code applied_index}, {@code term}); {@code report} is reused by the caller. */
+    void addSeed(SeedReport report);
 
     /** A stock-TiKV report ({@code peer_id}, {@code last_log_term}, {@code last_index}, {@code commit_index}). */
     void addStock(long storeId, long regionId, long peerId, long lastLogTerm, long lastIndex, long commitIndex,
@@ -27,13 +26,15 @@ public interface ReplicaSink {
      * columns and key bytes without a key array per row.
      */
     default void addAll(ReplicaBatch batch) {
+        SeedReport seed = new SeedReport();
         for (int i = 0; i < batch.size(); i++) {
             if (batch.stock(i)) {
                 addStock(batch.store(i), batch.regionId(i), batch.peerId(i), batch.term(i), batch.index(i),
                         batch.commitIndex(i), batch.version(i), batch.tombstone(i), batch.startKey(i), batch.endKey(i));
             } else {
-                addSeed(batch.store(i), batch.regionId(i), batch.index(i), batch.term(i), batch.version(i),
-                        batch.tombstone(i), batch.startKey(i), batch.endKey(i));
+                addSeed(seed.store(batch.store(i)).region(batch.regionId(i)).appliedIndex(batch.index(i))
+                        .term(batch.term(i)).version(batch.version(i)).tombstone(batch.tombstone(i))
+                        .keys(batch.startKey(i), batch.endKey(i)));
             }
         }
     }

@@ -124,8 +124,9 @@ class DumpReaderAgreementTest {
                 byte[] b = key(r);
                 long big = r.nextInt(4) == 0 ? r.nextLong() : r.nextInt(1000); // negative = above 2^63 unsigned
                 if (r.nextBoolean()) {
-                    w.writeSeed(1 + r.nextInt(5), 1 + r.nextInt(100_000), big, r.nextInt(50), r.nextInt(9),
-                            r.nextInt(8) == 0, a, b);
+                    w.writeSeed(new SeedReport().store(1 + r.nextInt(5)).region(1 + r.nextInt(100_000))
+                            .appliedIndex(big).term(r.nextInt(50)).version(r.nextInt(9)).tombstone(r.nextInt(8) == 0)
+                            .keys(a, b));
                 } else {
                     w.writeStock(1 + r.nextInt(5), 1 + r.nextInt(100_000), big, r.nextInt(50), r.nextInt(1000),
                             r.nextInt(1000), r.nextInt(9), r.nextInt(8) == 0, a, b);

@@ -8,6 +8,7 @@ import io.phybr.adviser.collect.MetaFrame;
 import io.phybr.adviser.plan.Plan;
 import io.phybr.adviser.plan.ReplicaTable;
 import io.phybr.adviser.record.StoreRecording;
+import io.phybr.contract.dump.SeedReport;
 import io.phybr.proto.seed.RegionMeta;
 import io.phybr.proto.seed.RegionRecover;
 import java.net.SocketAddress;
@@ -68,6 +69,8 @@ final class ReportStream implements StreamObserver<MetaFrame> {
     private final java.util.List<String> problems = new java.util.ArrayList<>();
     /** The fast decoder's reusable fields (no object per meta). */
     private final MetaFields fields = MetaFields.seed();
+    /** The report handed to the recording and the table for every meta (they copy it): no object per meta. */
+    private final SeedReport report = new SeedReport();
     private int problemCount;
 
     // ---- send side (guarded by this) ----
@@ -135,11 +138,11 @@ final class ReportStream implements StreamObserver<MetaFrame> {
         metas = n;
         if (!afterPlan) {
             MetaFields f = fields;
-            boolean tombstone = f.value(5) != 0;
-            recording.seed(region, f.value(2), f.value(3), f.value(4), tombstone, b, f.startOffset(), f.startLength(),
-                    f.endOffset(), f.endLength());
-            table.addSeed(store, region, f.value(2), f.value(3), f.value(4), tombstone, b, f.startOffset(),
-                    f.startLength(), f.endOffset(), f.endLength());
+            SeedReport r = report.store(store).region(region).appliedIndex(f.value(2)).term(f.value(3))
+                    .version(f.value(4)).tombstone(f.value(5) != 0)
+                    .keySlices(b, f.startOffset(), f.startLength(), f.endOffset(), f.endLength());
+            recording.seed(r);
+            table.addSeed(r);
         }
         taken(n);
     }
@@ -159,14 +162,14 @@ final class ReportStream implements StreamObserver<MetaFrame> {
             com.google.protobuf.ByteString endKey = meta.getEndKey();
             byte[] start = startKey.isEmpty() ? null : startKey.toByteArray();
             byte[] end = endKey.isEmpty() ? null : endKey.toByteArray();
-            recording.seed(meta.getRegionId(), meta.getAppliedIndex(), meta.getTerm(), meta.getVersion(),
-                    meta.getTombstone(), start, end);
+            SeedReport r = report.store(store).region(meta.getRegionId()).appliedIndex(meta.getAppliedIndex())
+                    .term(meta.getTerm()).version(meta.getVersion()).tombstone(meta.getTombstone()).keys(start, end);
+            recording.seed(r);
             if (!meta.getUnknownFields().isEmpty()) {
                 problem(meta.getRegionId(), "the meta carries unknown protobuf field(s) "
                         + meta.getUnknownFields().asMap().keySet() + " (not the seed's phybr.RegionMeta)");
             } else {
-                table.addSeed(store, meta.getRegionId(), meta.getAppliedIndex(), meta.getTerm(), meta.getVersion(),
-                        meta.getTombstone(), start, end);
+                table.addSeed(r);
             }
         }
         taken(n);

@@ -7,6 +7,7 @@ import io.phybr.adviser.plan.PlanOutcome;
 import io.phybr.adviser.plan.Planner;
 import io.phybr.adviser.plan.Policy;
 import io.phybr.adviser.plan.ReplicaTable;
+import io.phybr.contract.dump.SeedReport;
 import io.phybr.proto.seed.RegionMeta;
 import io.phybr.proto.seed.RegionRecover;
 import io.phybr.mock.gen.LayoutGenerator;
@@ -77,8 +78,9 @@ public final class Layout {
         byStore.forEach((s, metas) -> {
             t.declareStore(s);
             for (RegionMeta m : metas) {
-                t.addSeed(s, m.getRegionId(), m.getAppliedIndex(), m.getTerm(), m.getVersion(), m.getTombstone(),
-                        m.getStartKey().toByteArray(), m.getEndKey().toByteArray());
+                t.addSeed(new SeedReport().store(s).region(m.getRegionId()).appliedIndex(m.getAppliedIndex())
+                        .term(m.getTerm()).version(m.getVersion()).tombstone(m.getTombstone())
+                        .keys(m.getStartKey().toByteArray(), m.getEndKey().toByteArray()));
             }
         });
         return t;
