@@ -79,7 +79,7 @@ public class SeedCollectBenchmark {
     public String receiver;
     /** {@code on}: the adviser records the run as {@code serve} does by default (every meta a JSON line on disk). */
     @Param({"off"})
-    public String record;
+    public String record = "off";
 
     private ReplicaTable table;
     private WireBytes[] wire;

@@ -77,7 +77,7 @@ public class StockCollectionBenchmark {
     public String receiver;
     /** {@code on}: the adviser records every meta as {@code recover} does by default (a JSON line each, on disk). */
     @Param({"off"})
-    public String record;
+    public String record = "off";
 
     private long expected;
     private MockStockCluster cluster;

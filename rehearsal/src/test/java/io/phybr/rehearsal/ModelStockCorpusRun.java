@@ -82,6 +82,10 @@ abstract class ModelStockCorpusRun {
                 // rounds of 2 s in a 5 s recover phase: a scenario where a round must hang (R3, R4) still gets the
                 // next round within the bound (at the corpus pace a round is hundreds of LeaderKeeper periods)
                 .roundTimeout(Duration.ofSeconds(2))
+                // PD's start timestamps read every 200 ms, as the IT's --store-watch-interval 1s: at BR's 30 s a store
+                // whose WaitApply was cut by its restart (unproven, R10) could never be seen restarting within the 5 s
+                // wait-apply bound, and the run ended in exit 4 whenever PD re-registered it after the first look
+                .watchInterval(Duration.ofMillis(200))
                 .retry(new RetryPolicy(3, Duration.ofMillis(50), Duration.ofMillis(200)))
                 .timeouts(new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(5),
                         Duration.ofSeconds(5)))
@@ -160,8 +164,11 @@ abstract class ModelStockCorpusRun {
                         st.storeId()).isEqualTo(st.keysResolved());
             });
             // PD ends as the operator had it (R12): settings, pauses, limits; only the marker is gone
-            assertThat(cluster.pd().state().withoutAllocId()).as(s.name())
-                    .isEqualTo(before.withoutAllocId().withMarker(false));
+            // (a killed run's TTL items, R12, are not the operator's: they are gone; its paused schedulers stay, as
+            // PD cannot tell them from an operator's pause and the verdict names them)
+            io.phybr.mock.pd.PdState operators = before.withoutAllocId().withMarker(false);
+            assertThat(cluster.pd().state().withoutAllocId()).as(s.name()).isEqualTo(
+                    s.faults().stream().anyMatch(f -> f instanceof Fault.KilledRunLeftPaused) ? operators.withoutTtl() : operators);
         } else {
             // A failed recovery never deletes outside Raft; one that failed before the plan was sent (collect,
             // plan, alloc id) sent nothing to any store.

@@ -192,6 +192,6 @@ public sealed interface Fault extends AgentVariants, StoreVariants, PdVariants
      * point where it takes effect: PD's start, or its answer to a store listing ({@code GET /pd/api/v1/stores}).
      */
     sealed interface PdEvent extends Fault permits PdVariants.Unmarked, PdVariants.RegisterLate, PdVariants.StaleLeader,
-            PdVariants.RestartAtListing, PdVariants.OperatorPaused {
+            PdVariants.RestartAtListing, PdVariants.OperatorPaused, PdVariants.KilledRunLeftPaused {
     }
 }

@@ -34,6 +34,7 @@ import java.util.function.Function;
  * fault pd stale-leader region R store S                     PD shows S as R's leader from the start
  * fault pd restart store S at-listing N                      R9: S restarts as PD answers its N-th store listing
  * fault pd paused scheduler NAME for DURATION                R12: the operator paused NAME before the restore
+ * fault pd killed-run-left-paused for DURATION               R12: a killed BR left its pauses and TTL items live
  * </pre>
  */
 public final class FaultSyntax {
@@ -102,6 +103,9 @@ public final class FaultSyntax {
                     w -> new Fault.OperatorPaused(w.wordAfter("scheduler", "scheduler name"), w.pause()),
                     f -> " scheduler " + ((Fault.OperatorPaused) f).scheduler() + " for "
                             + ((Fault.OperatorPaused) f).delay().toSeconds() + "s"),
+            row("killed-run-left-paused", " for DURATION", Fault.KilledRunLeftPaused.class,
+                    w -> new Fault.KilledRunLeftPaused(w.pause()),
+                    f -> " for " + ((Fault.KilledRunLeftPaused) f).left().toSeconds() + "s"),
             row("restart", " store S at-listing N", Fault.RestartAtListing.class,
                     w -> new Fault.RestartAtListing(w.storeWord(), w.positive("listing", w.atListing())),
                     f -> " store " + ((Fault.RestartAtListing) f).store() + " at-listing "

@@ -74,6 +74,23 @@ public interface PdVariants {
     }
 
     /**
+     * R12: a BR (or an earlier recover) was killed before it put PD back, {@code left} before this restore starts
+     * talking to PD. It leaves what tidb {@code br/pkg/pdutil/pd.go} sets, until the pause runs out by itself: its
+     * schedulers ({@code Schedulers}: balance-leader, balance-region, balance-hot-region, shuffle-*) paused with a
+     * delay, and the {@code expectPDCfg} items set with {@code ?ttlSecond} (max-merge-region-keys/size 0;
+     * leader-/region-schedule-limit and max-snapshot-count the operator's value times the stores, at most 40;
+     * enable-location-replacement false; max-pending-peer-count MaxInt32). The persisted values stay the operator's;
+     * nothing on PD says who paused what.
+     */
+    record KilledRunLeftPaused(Duration left) implements PdEvent {
+        public KilledRunLeftPaused {
+            if (left.toSeconds() < 1) {
+                throw new IllegalArgumentException("what a killed run left lasts at least 1 s");
+            }
+        }
+    }
+
+    /**
      * R9 at any moment: store {@code store}'s TiKV restarts (its forced leaders and pending WaitApply states are lost,
      * it registers again with a newer start timestamp) right after PD answered its {@code listing}-th store listing.
      */

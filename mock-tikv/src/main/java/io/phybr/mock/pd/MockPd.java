@@ -1,14 +1,10 @@
 package io.phybr.mock.pd;
 
-import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.phybr.mock.fault.Fault;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,8 +22,9 @@ import javax.net.ssl.SSLContext;
  * R12–R14): stores that register late and again after a restart ({@link StoreRegistry}), schedulers that lose their
  * settings when deleted and pause with a delay ({@link Schedulers}), config items with TTLs applied one by one
  * ({@link ScheduleConfig}), the marker and base alloc id ({@link PdModel}), regions' leaders as their heartbeats
- * reported them. This class is the HTTP transport and the handle a test scripts and inspects: every call is recorded
- * ({@link #calls()}), {@link #state()} snapshots what a recovery may change, faults are data ({@link #inject}).
+ * reported them. This class is the handle a test scripts and inspects and owns the servers' lifecycle: every call is
+ * recorded ({@link #calls()}, kept by {@link PdCalls}), {@link #state()} snapshots what a recovery may change, faults
+ * are data ({@link #inject}); {@link PdHttp} binds the HTTP API and {@link PdGrpcService} pdpb to the model.
  */
 public final class MockPd implements AutoCloseable {
     /** A store PD lists, with the version its process reported when it registered. */
@@ -81,14 +78,10 @@ public final class MockPd implements AutoCloseable {
     private final io.grpc.Server grpc;
     private final PortMux mux;
     private final ExecutorService executor;
-    private final List<PdCall> calls = new ArrayList<>();
-    private volatile io.phybr.mock.CallLog callLog;
-    private final List<Fault.PdFault> faults = new ArrayList<>();
-    private final List<int[]> faultLeft = new ArrayList<>();
+    private final PdCalls calls = new PdCalls();
+    private final PdHttp http;
     private final CountDownLatch closing = new CountDownLatch(1);
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final List<java.util.function.IntConsumer> listingListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final AtomicInteger listings = new AtomicInteger();
 
     public MockPd(List<Store> stores, boolean marked) throws IOException {
         this(builder().stores(stores).marked(marked));
@@ -115,7 +108,8 @@ public final class MockPd implements AutoCloseable {
             return t;
         });
         server.setExecutor(executor);
-        server.createContext("/", this::handle);
+        this.http = new PdHttp(model, calls, this::awaitClose);
+        server.createContext("/", http::handle);
         server.start();
         io.grpc.Server g = null;
         PortMux m = null;
@@ -168,11 +162,9 @@ public final class MockPd implements AutoCloseable {
     /** Point of a pdpb call ({@code method} e.g. "Tso"): the PD fault matching {@code POST /pdpb.PD/<method>}, recorded. */
     Fault.PdFault grpcFault(String method) {
         String path = "/pdpb.PD/" + method;
-        Fault.PdFault f;
-        synchronized (this) {
-            f = faulted("POST", path);
-            calls.add(new PdCall("POST", path, null, "",
-                    f instanceof Fault.PdStatus st ? st.status() : f instanceof Fault.PdStall ? 0 : 200));
+        Fault.PdFault f = calls.take("POST", path, null, "");
+        if (!(f instanceof Fault.PdStall)) {
+            calls.answered("POST", path, null, "", f instanceof Fault.PdStatus st ? st.status() : 200);
         }
         return f;
     }
@@ -193,23 +185,22 @@ public final class MockPd implements AutoCloseable {
         return model.state();
     }
 
-    public synchronized List<PdCall> calls() {
-        return List.copyOf(calls);
+    public List<PdCall> calls() {
+        return calls.all();
     }
 
     /** Calls that changed something (POST/DELETE answered 2xx). */
-    public synchronized List<PdCall> mutatingCalls() {
-        return calls.stream().filter(c -> !"GET".equals(c.method()) && c.status() / 100 == 2).toList();
+    public List<PdCall> mutatingCalls() {
+        return calls.mutating();
     }
 
     /** Also log every applied write (not GETs) to {@code log}, shared with the stores. */
     public void callLog(io.phybr.mock.CallLog log) {
-        this.callLog = log;
+        calls.log(log);
     }
 
-    public synchronized void inject(Fault.PdFault fault) {
-        faults.add(fault);
-        faultLeft.add(new int[] {fault.times()});
+    public void inject(Fault.PdFault fault) {
+        calls.inject(fault);
     }
 
     public void setMarked(boolean m) {
@@ -249,7 +240,7 @@ public final class MockPd implements AutoCloseable {
      * point where scripted events tied to PD's store listings fire (e.g. a store restart, R9).
      */
     public void onStoreListing(java.util.function.IntConsumer listener) {
-        listingListeners.add(listener);
+        http.onStoreListing(listener);
     }
 
     /** Stores of the script not registered yet. */
@@ -280,6 +271,11 @@ public final class MockPd implements AutoCloseable {
         }
     }
 
+    /** R12: a BR killed before it restored PD left its pauses and TTL items live for {@code left} more. */
+    public void killedBrLeftPaused(java.time.Duration left, int stores) {
+        model.killedBrLeftPaused(left, stores);
+    }
+
     public void heartbeat(RegionHeartbeat hb) {
         model.withStores(r -> r.heartbeat(hb));
     }
@@ -294,78 +290,12 @@ public final class MockPd implements AutoCloseable {
         return model.effectiveConfig(item);
     }
 
-    private void handle(HttpExchange ex) throws IOException {
-        try (ex) {
-            String method = ex.getRequestMethod();
-            String path = ex.getRequestURI().getPath();
-            String query = ex.getRequestURI().getRawQuery();
-            String body;
-            try (InputStream in = ex.getRequestBody()) {
-                body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            }
-            Fault.PdFault fault;
-            synchronized (this) {
-                fault = faulted(method, path);
-                if (fault instanceof Fault.PdStall) {
-                    calls.add(new PdCall(method, path, query, body, 0));
-                }
-            }
-            if (fault instanceof Fault.PdStall stall && !stall.midBody()) {
-                awaitClose();
-                return;
-            }
-            PdReply reply = fault == null ? model.route(method, path, query, body)
-                    : fault instanceof Fault.PdStatus st ? PdReply.error(st.status(), "injected fault")
-                    : PdReply.ok("{\"count\":0,\"stores\":[],\"padding\":\"" + "x".repeat(256) + "\"}");
-            if (!(fault instanceof Fault.PdStall)) {
-                synchronized (this) {
-                    calls.add(new PdCall(method, path, query, body, reply.status()));
-                }
-                io.phybr.mock.CallLog log = callLog;
-                if (log != null && !"GET".equals(method)) {
-                    log.add("pd " + method + " " + path);
-                }
-            }
-            byte[] bytes = reply.body().getBytes(StandardCharsets.UTF_8);
-            ex.getResponseHeaders().add("Content-Type", reply.body().startsWith("{") || reply.body().startsWith("[")
-                    || reply.body().startsWith("\"") ? "application/json; charset=UTF-8" : "text/plain; charset=utf-8");
-            ex.sendResponseHeaders(reply.status(), bytes.length == 0 ? -1 : bytes.length);
-            if (bytes.length > 0) {
-                OutputStream out = ex.getResponseBody();
-                if (fault instanceof Fault.PdStall) {
-                    out.write(bytes, 0, bytes.length / 2);
-                    out.flush();
-                    awaitClose();
-                    return;
-                }
-                try (out) {
-                    out.write(bytes);
-                }
-            }
-            if (fault == null && "GET".equals(method) && reply.status() == 200
-                    && (PdModel.API + "/stores").equals(path.endsWith("/") ? path.substring(0, path.length() - 1) : path)) {
-                int n = listings.incrementAndGet();
-                listingListeners.forEach(l -> l.accept(n));
-            }
-        }
-    }
-
     private void awaitClose() {
         try {
             closing.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    private Fault.PdFault faulted(String method, String path) {
-        for (int i = 0; i < faults.size(); i++) {
-            if (faultLeft.get(i)[0] > 0 && faults.get(i).matches(method, path)) {
-                faultLeft.get(i)[0]--;
-                return faults.get(i);
-            }
-        }
-        return null;
     }
 
     @Override

@@ -57,6 +57,46 @@ final class PdModel {
                 .put("delay", delaySeconds));
     }
 
+    /** The schedulers tidb br/pkg/pdutil/pd.go pauses ({@code Schedulers}). */
+    private static final List<String> BR_SCHEDULERS = List.of("balance-leader-scheduler", "balance-hot-region-scheduler",
+            "balance-region-scheduler", "shuffle-leader-scheduler", "shuffle-region-scheduler",
+            "shuffle-hot-region-scheduler");
+
+    /**
+     * What a BR killed before restoring PD leaves for {@code left} more (see {@code Fault.KilledRunLeftPaused}): its
+     * schedulers that PD has paused, and pd.go's {@code expectPDCfg} items that PD has set with a TTL, through the same
+     * calls BR makes.
+     */
+    synchronized void killedBrLeftPaused(java.time.Duration left, int stores) {
+        for (String name : BR_SCHEDULERS) {
+            if (schedulers.settings().containsKey(name)) {
+                schedulers.pauseOrResume(name, JSON.createObjectNode().put("delay", left.toSeconds()));
+            }
+        }
+        Map<String, JsonNode> was = config.persisted();
+        ObjectNode items = JSON.createObjectNode(); // full keys, as pd.go doPauseConfigs sends them
+        for (String k : List.of("max-merge-region-keys", "max-merge-region-size")) {
+            if (was.containsKey(k)) {
+                items.put("schedule." + k, 0);
+            }
+        }
+        for (String k : List.of("leader-schedule-limit", "region-schedule-limit", "max-snapshot-count")) {
+            if (was.containsKey(k)) {
+                items.put("schedule." + k, Math.min(40, was.get(k).asLong() * stores)); // pauseConfigMulStores
+            }
+        }
+        if (was.containsKey("enable-location-replacement")) {
+            items.put("schedule.enable-location-replacement", "false");
+        }
+        if (was.containsKey("max-pending-peer-count")) {
+            items.put("schedule.max-pending-peer-count", Integer.MAX_VALUE); // maxPendingPeerUnlimited
+        }
+        PdReply r = config.post(items, Long.toString(left.toSeconds()));
+        if (r.status() != 200) {
+            throw new IllegalStateException("the killed run's TTL items: PD answers " + r.status() + " " + r.body());
+        }
+    }
+
     synchronized void withStores(java.util.function.Consumer<StoreRegistry> change) {
         change.accept(stores);
     }

@@ -34,6 +34,14 @@ public record PdState(Map<String, String> scheduleConfig, Map<String, String> tt
         return new PdState(scheduleConfig, ttlConfig, schedulers, paused, snapshotRecovering, 0);
     }
 
+    /**
+     * The same state without live TTL items: what the operator had when the TTLs were a killed run's (R12), so a
+     * recovery that puts PD back as the operator had it leaves none.
+     */
+    public PdState withoutTtl() {
+        return new PdState(scheduleConfig, Map.of(), schedulers, paused, snapshotRecovering, baseAllocId);
+    }
+
     /** Every difference from {@code before}, one line each (empty when equal): for a failing test's message. */
     public List<String> diff(PdState before) {
         List<String> out = new ArrayList<>();

@@ -225,7 +225,8 @@ public final class ScenarioParser {
         }
         for (Fault f : faults) {
             long s = FaultSyntax.store(f);
-            if (!(f instanceof Fault.PdFault || f instanceof Fault.Unmarked || f instanceof Fault.OperatorPaused)
+            if (!(f instanceof Fault.PdFault || f instanceof Fault.Unmarked || f instanceof Fault.OperatorPaused
+                    || f instanceof Fault.KilledRunLeftPaused)
                     && !stores.contains(s)) {
                 throw w.err("a fault names store " + s + ", which is not in 'stores' " + stores);
             }

@@ -52,6 +52,8 @@ final class PdEvents {
                 pd.heartbeat(MockStockCluster.heartbeat(net, l.store(), p));
             } else if (e instanceof Fault.OperatorPaused p) {
                 pd.operatorPaused(p.scheduler(), p.delay());
+            } else if (e instanceof Fault.KilledRunLeftPaused k) {
+                pd.killedBrLeftPaused(k.left(), stores.size());
             } else if (e instanceof Fault.RestartAtListing r) {
                 MockStockStore st = stores.get(r.store());
                 if (st == null) {

@@ -55,7 +55,8 @@ class FaultSyntaxTest {
             new Fault.RegisterLate(3, 2),
             new Fault.StaleLeader(7, 2),
             new Fault.RestartAtListing(2, 4),
-            new Fault.OperatorPaused("balance-region-scheduler", Duration.ofHours(1)));
+            new Fault.OperatorPaused("balance-region-scheduler", Duration.ofHours(1)),
+            new Fault.KilledRunLeftPaused(Duration.ofSeconds(240)));
 
     @Test
     void everyVariantRendersToALineThatParsesBackToIt() {
@@ -99,6 +100,8 @@ class FaultSyntaxTest {
         assertThat(parse("fault pd unmarked")).isEqualTo(new Fault.Unmarked());
         assertThat(parse("fault pd paused scheduler balance-region-scheduler for 3600s"))
                 .isEqualTo(new Fault.OperatorPaused("balance-region-scheduler", Duration.ofHours(1)));
+        assertThat(parse("fault pd killed-run-left-paused for 240s"))
+                .isEqualTo(new Fault.KilledRunLeftPaused(Duration.ofSeconds(240)));
         assertThat(parse("fault store 1 isolated-until-wait-apply")).isEqualTo(new Fault.IsolatedUntilWaitApply(1));
         assertThat(parse("fault store 2 refuse-votes for 30s"))
                 .isEqualTo(new Fault.RefusesVotesAfterStart(2, Duration.ofSeconds(30)));
@@ -151,7 +154,7 @@ class FaultSyntaxTest {
             "fault pd paused balance-region-scheduler for 60s | where 'scheduler' belongs",
             "fault pd paused scheduler balance-region-scheduler for 1500ms | a whole number of seconds",
             "fault pd paused scheduler balance-region-scheduler | ('for' is missing)",
-            "fault pd GET | EVENT: unmarked, register, stale-leader, paused, restart"})
+            "fault pd GET | EVENT: unmarked, register, stale-leader, paused, killed-run-left-paused, restart"})
     void badLinesSayWhatIsWrong(String line, String message) {
         assertThatThrownBy(() -> parse(line.strip())).isInstanceOf(FaultSyntax.SyntaxError.class)
                 .hasMessageContaining(message.strip());

@@ -11,6 +11,7 @@ import io.grpc.stub.StreamObserver;
 import io.phybr.mock.model.Backup;
 import io.phybr.mock.model.BrBackupMeta;
 import io.phybr.mock.model.Keys;
+import io.phybr.mock.pd.PdState;
 import io.phybr.mock.scenario.Scenario;
 import io.phybr.mock.scenario.ScenarioParser;
 import io.phybr.proto.recoverdata.ReadRegionMetaRequest;
@@ -237,6 +238,32 @@ class RScenarioConformanceTest {
                 .contains("balance-region-scheduler").doesNotContain("balance-leader-scheduler");
         assertThat(http("POST", "/pd/api/v1/schedulers/balance-region-scheduler", "{\"delay\":0}")).startsWith("200");
         assertThat(cluster.pd().state().paused()).as("the operator's hour is gone").isEmpty();
+    }
+
+    /**
+     * R12, what a killed BR leaves (tidb br/pkg/pdutil/pd.go: doPauseSchedulers {"delay":300}, doPauseConfigs
+     * {@code expectPDCfg} with {@code ?ttlSecond}; tikv/pd server/api/config.go: a plain write over a live TTL item is
+     * refused, {@code GET /config/schedule} shows the persisted values): PD starts with BR's schedulers paused and its
+     * TTL items live over the operator's persisted values, which a plain write cannot touch until the TTL is deleted.
+     */
+    @Test
+    void R12_aKilledBrLeavesItsPausesAndTtlItemsLiveOverTheOperatorsValues() throws Exception {
+        start("r12-killed-run-left-pd-paused");
+        PdState pd = cluster.pd().state();
+        assertThat(pd.paused()).contains("balance-leader-scheduler", "balance-region-scheduler",
+                "balance-hot-region-scheduler");
+        assertThat(pd.ttlConfig()).containsEntry("schedule.max-merge-region-size", "0")
+                .containsEntry("schedule.enable-location-replacement", "false")
+                .containsEntry("schedule.leader-schedule-limit", "18"); // the operator's 6 times 3 stores (at most 40)
+        assertThat(cluster.pd().effectiveConfig("max-merge-region-size")).isEqualTo("0");
+        assertThat(http("GET", "/pd/api/v1/config/schedule", null)).startsWith("200")
+                .contains("\"max-merge-region-size\":20").contains("\"leader-schedule-limit\":6");
+        assertThat(http("POST", "/pd/api/v1/config", "{\"max-merge-region-size\":20}")).startsWith("400")
+                .contains("need to clean up TTL first");
+        assertThat(http("POST", "/pd/api/v1/config?ttlSecond=0", "{\"schedule.max-merge-region-size\":20}"))
+                .startsWith("200");
+        assertThat(http("POST", "/pd/api/v1/config", "{\"max-merge-region-size\":20}")).startsWith("200");
+        assertThat(cluster.pd().effectiveConfig("max-merge-region-size")).isEqualTo("20");
     }
 
     /**

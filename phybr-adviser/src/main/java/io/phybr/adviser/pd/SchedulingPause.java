@@ -61,6 +61,14 @@ public final class SchedulingPause {
         return m;
     }
 
+    /**
+     * Items a killed BR leaves with a TTL that this adviser does not set itself (tidb br/pkg/pdutil/pd.go
+     * {@code expectPDCfg}): their TTLs are deleted and the operator's persisted values written back too, so PD ends
+     * with no TTL item of either tool live (PD shows no TTL, so a leftover one cannot be seen; deleting is harmless).
+     */
+    static final List<String> BR_ONLY_TTL_ITEMS = List.of("max-snapshot-count", "enable-location-replacement",
+            "max-pending-peer-count");
+
     private final PdClient pd;
     private final PdRetry retry;
     private final Duration ttl;
@@ -75,6 +83,8 @@ public final class SchedulingPause {
     private volatile List<String> pausedByUs = List.of();
     private volatile List<PauseLedger.Previous> previous = List.of();
     private volatile boolean changed;
+    /** Schedulers paused when this run started that no earlier run's ledger explains. */
+    private volatile List<String> foundPaused = List.of();
 
     /** {@code ledgerDir}: the run's recording directory, or null (then a rerun cannot tell whose pauses it finds). */
     public SchedulingPause(PdClient pd, PdRetry retry, Duration ttl, Path ledgerDir) {
@@ -110,6 +120,13 @@ public final class SchedulingPause {
                 originals.put(k, was);
             }
         });
+        for (String k : BR_ONLY_TTL_ITEMS) {
+            JsonNode was = config.get(k);
+            if (was != null && !originals.containsKey(k)) {
+                originals.put(k, was); // the persisted value: the operator's, whatever a killed run set with a TTL
+            }
+        }
+        foundPaused = inherited == null ? List.copyOf(pausedNow) : List.of();
         List<String> toPause = schedulers.stream().filter(MOVING::contains).filter(s -> !operatorPaused.contains(s)).sorted().toList();
         ttlItems = Map.copyOf(items);
         operatorValues = Map.copyOf(originals);
@@ -198,6 +215,24 @@ public final class SchedulingPause {
         if (r != null) {
             r.shutdownNow();
         }
+    }
+
+    /**
+     * What this run could not put back as the operator had it, or null: schedulers PD had paused when the run started
+     * with no ledger of an earlier run to say who paused them. PD does not say who paused a scheduler, so a pause an
+     * operator meant and one a killed BR or recover left look the same; they are left as found.
+     */
+    public String leftAsFound() {
+        List<String> found = foundPaused;
+        if (found.isEmpty()) {
+            return null;
+        }
+        LOG.warn("finish: schedulers {} were paused before this run and are left paused as found", found);
+        return "schedulers " + found + " were already paused when this run started and no record of an earlier run"
+                + " explains them: an operator's pause or one left by a killed BR or recover (R12) — PD does not say"
+                + " which. They were left as found and resume by themselves when their pause runs out (GET "
+                + PdClient.SCHEDULERS + "?status=paused&timestamp=true shows when); if nobody meant them paused, resume"
+                + " each with POST " + PdClient.SCHEDULERS + "/NAME {\"delay\":0}";
     }
 
     public boolean changedAnything() {

@@ -176,6 +176,10 @@ public final class StockRecovery {
                 verdict = verdict + StockTexts.alsoPdNotRestored(problem);
             }
         }
+        String asFound = pause == null ? null : pause.leftAsFound();
+        if (asFound != null) {
+            verdict = verdict + " PD: " + asFound + ".";
+        }
         if (code != ExitCode.OK && phase != Phase.PREPARE && pause != null && pdRestored) {
             verdict = verdict + StockTexts.pdRestoredMarkerStays();
         }

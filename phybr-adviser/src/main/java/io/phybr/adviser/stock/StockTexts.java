@@ -154,10 +154,16 @@ final class StockTexts {
         for (int i = 0; i < stores.size(); i++) {
             sb.append(i == 0 ? "" : ", ").append(store(stores.get(i)));
         }
-        return sb.append(" although PD shows every forced leader there leading: their leaders have not applied to"
-                + " their last index (a hung apply, R8). Moving leaders would not help, so nothing was resolved. The"
-                + " waits stay pending in those TiKVs: restart them (their data stays) and run recover again, which"
-                + " sends their plans again; exit 4.").toString();
+        return sb.append(" although PD shows every forced leader there leading. PD knows leaders only from their"
+                + " heartbeats and keeps the last one it heard, so this has two causes PD cannot tell apart: those"
+                + " leaders won but have not applied to their last index (a hung apply, R8), or PD's leader is stale"
+                + " (heard before this recovery, or before the store restarted) and the forced replica cannot win an"
+                + " election (R3: it needs a majority of the region's voters alive and no more up to date than it)."
+                + " The store's TiKV log tells which: \"finished leader keeper stepping\" listing the region in"
+                + " failed_leader again every 10 s is R3; \"all region leader assigned done\" with no \"all region"
+                + " leader apply to last log\" after it is R8. Nothing was moved and nothing was resolved. Waits may"
+                + " stay pending in those TiKVs: restart them (their data stays) and run recover again, which sends"
+                + " their plans again; exit 4.").toString();
     }
 
     static String recoverUnwinnable(java.util.Map<Long, String> regions, int rounds, Duration bound, boolean outOfTime) {

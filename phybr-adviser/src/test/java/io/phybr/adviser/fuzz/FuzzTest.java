@@ -37,10 +37,10 @@ class FuzzTest {
     static final int WIRE_INPUTS = Integer.getInteger("phybr.fuzz.wire", 2);
     /**
      * Inputs per PD region-read target ({@link PdReadTargets}): one read each through a rogue PD — about 5 ms over
-     * pdpb, about 50 ms over HTTP (the JDK's HTTP server and client on loopback), so HTTP gets fewer.
+     * pdpb, about 80 ms over HTTP (the JDK's HTTP server and client on loopback), so HTTP gets fewer.
      */
     static final int PD_READS = Integer.getInteger("phybr.fuzz.pdreads", 1000);
-    static final int PD_HTTP_READS = Integer.getInteger("phybr.fuzz.pdhttpreads", 150);
+    static final int PD_HTTP_READS = Integer.getInteger("phybr.fuzz.pdhttpreads", 80);
 
     @TempDir
     Path scratch;

@@ -41,8 +41,8 @@ final class PdReadTargets {
     }
 
     /**
-     * A mock cluster after a clean recovery, its PD behind one HTTP and one gRPC rogue that answer {@code mutant}
-     * when set (else honestly), and the adviser's two readers dialling them.
+     * The shared mock cluster after its clean recovery, its PD behind this target's own HTTP and gRPC rogues that
+     * answer {@code mutant} when set (else honestly), and the adviser's two readers dialling them.
      */
     private static final class Stage implements AutoCloseable {
         final MockStockCluster cluster;
@@ -55,23 +55,18 @@ final class PdReadTargets {
         volatile byte[] mutant;
 
         Stage() throws Exception {
-            List<io.phybr.mock.stock.StockReplica> layout = StockLayouts.healthy(3, 6, 4);
-            layout.forEach(r -> rawStarts.add(r.peer().startKey()));
-            cluster = MockStockCluster.builder(MockStockCluster.backends(layout)).start();
+            cluster = Shared.acquire();
             try {
-                Outcome o = RogueCluster.direct(cluster, Finish.RESOLVE, 100).build().run();
-                if (o.exitCode() != ExitCode.OK) {
-                    throw new IllegalStateException("the clean recovery failed: " + o.verdict());
-                }
                 http = new RewritingHttpProxy(cluster.pdAddress(), (method, path, status, body) -> mutant);
                 grpc = new RewritingGrpcProxy(cluster.pdAddress(), (method, index, body) -> {
                     byte[] m = mutant;
                     return m == null ? body : m;
                 });
             } catch (Exception e) {
-                cluster.close();
+                Shared.release();
                 throw e;
             }
+            Shared.LAYOUT.forEach(r -> rawStarts.add(r.peer().startKey()));
             Duration call = Duration.ofSeconds(2);
             pd = new PdClient(List.of(http.address()), null, call);
             routes = new GrpcPdRoutes(List.of(grpc.address()), a -> RogueCluster.plaintext(grpc.address()), call);
@@ -87,7 +82,42 @@ final class PdReadTargets {
             routes.close();
             http.close();
             grpc.close();
-            cluster.close();
+            Shared.release();
+        }
+    }
+
+    /**
+     * The one mock cluster every target's stage reads, recovered once (a clean recovery costs seconds on a loaded
+     * machine; the reads never change it); closed when the last target closes its stage.
+     */
+    private static final class Shared {
+        static final List<io.phybr.mock.stock.StockReplica> LAYOUT = StockLayouts.healthy(3, 6, 4);
+        private static MockStockCluster cluster;
+        private static int users;
+
+        static synchronized MockStockCluster acquire() throws Exception {
+            if (cluster == null) {
+                MockStockCluster c = MockStockCluster.builder(MockStockCluster.backends(LAYOUT)).start();
+                try {
+                    Outcome o = RogueCluster.direct(c, Finish.RESOLVE, 100).build().run();
+                    if (o.exitCode() != ExitCode.OK) {
+                        throw new IllegalStateException("the clean recovery failed: " + o.verdict());
+                    }
+                } catch (Exception | Error e) {
+                    c.close();
+                    throw e;
+                }
+                cluster = c;
+            }
+            users++;
+            return cluster;
+        }
+
+        static synchronized void release() {
+            if (--users == 0) {
+                cluster.close();
+                cluster = null;
+            }
         }
     }
 
