@@ -389,40 +389,41 @@ public final class RaftNet {
     }
 
     /**
-     * A split applied on the leader of {@code parent} and its followers (raftstore {@code exec_batch_split}): the
-     * parent keeps {@code [start, at)} with version + 1, {@code child} takes {@code [at, end)} with the same version and
-     * members (new peer ids), and the child's peer on the leader's store leads at once (TiKV campaigns the new region
-     * on the parent leader's store right after the split). PD hears both leaders' heartbeats.
+     * A split the leader of {@code parent} proposes now and applies with the followers it reaches (raftstore
+     * {@code exec_batch_split}): the parent keeps {@code [start, at)} with version + 1, {@code child} takes
+     * {@code [at, end)} with the same version and members (new peer ids), its peers start at RAFT_INIT_LOG_TERM and
+     * campaign as after any split ({@link #campaignSplitBorn}). Without a quorum the proposal never commits. A
+     * follower down or cut off now never gets the child (harsher than TiKV, whose leader would catch it up later: the
+     * scripted split has no log entry to replay). PD hears the leaders' heartbeats.
      *
-     * @return false when the parent has no leader or {@code at} is not strictly inside its range
+     * @return false when the parent has no running leader with a quorum, or {@code at} is not strictly inside its range
      */
     synchronized boolean split(long parent, byte[] at, long child) {
         Long ls = leaders.get(parent);
-        Peer l = ls == null ? null : peer(ls, parent);
+        Peer l = ls == null || !up(ls) ? null : peer(ls, parent);
         if (l == null || io.phybr.mock.model.Keys.compare(at, l.start()) <= 0
                 || l.end().length > 0 && io.phybr.mock.model.Keys.compare(at, l.end()) >= 0) {
             return false;
         }
-        java.util.TreeMap<Long, Long> members = new java.util.TreeMap<>();
+        List<Peer> applying = new ArrayList<>(reachedFollowers(ls, l));
+        if (!quorum(l, applying)) {
+            return false;
+        }
+        applying.add(0, l);
+        TreeMap<Long, Long> members = new TreeMap<>();
         l.members().keySet().forEach(s -> members.put(s, child * 1000 + Math.abs(s)));
-        for (long s : l.members().keySet()) {
-            Peer p = peer(s, parent);
-            if (p == null) {
-                continue;
-            }
-            Peer c = new Peer(s, child, members.get(s), p.appliedIndex(), p.lastIndex(), p.hardStateTerm(), at.clone(), p.end(), p.version() + 1,
-                    p.confVer(), new java.util.TreeMap<>(members));
-            if (s != ls) {
-                c.silence();
-            }
+        for (Peer p : applying) {
+            Peer c = new Peer(p.store(), child, members.get(p.store()), io.phybr.mock.model.Group.INIT_INDEX,
+                    io.phybr.mock.model.Group.INIT_INDEX, io.phybr.mock.model.Group.INIT_TERM, at.clone(), p.end(),
+                    p.version() + 1, p.confVer(), new TreeMap<>(members));
+            c.silence();
             p.keepLeftOfSplit(at);
-            image(s).peers.put(child, c);
+            image(p.store()).peers.put(child, c);
         }
-        leaders.put(child, ls);
         for (LeaderListener li : listeners) {
-            li.leads(ls, peer(ls, parent));
-            li.leads(ls, peer(ls, child));
+            li.leads(ls, l);
         }
+        campaignSplitBorn(ls, child, true);
         return true;
     }
 }

@@ -94,14 +94,7 @@ final class RecoverDataService extends RecoverDataGrpc.RecoverDataImplBase {
 
     // ---- fault hooks (one per named point) -----------------------------------------------------------------
 
-    /** Point CALL: a {@link Fault.FailNext} answers the call with its status before anything happens. */
-    private static boolean failedAtCall(CallFault f, StreamObserver<?> obs) {
-        if (f instanceof Fault.FailNext fail) {
-            obs.onError(Status.fromCode(fail.code()).withDescription("injected fault").asRuntimeException());
-            return true;
-        }
-        return false;
-    }
+    // Points CALL and ANSWERED: CallFaultPoints, shared with TikvService.
 
     /**
      * Point MESSAGE (or REQUESTS_READ): before message {@code sent}, a {@link Fault.ResetAfter} breaks the stream and a
@@ -119,13 +112,6 @@ final class RecoverDataService extends RecoverDataGrpc.RecoverDataImplBase {
             return true;
         }
         return false;
-    }
-
-    /** Point ANSWERED: a {@link Fault.RestartAfterAnswer} restarts the store once the answer is out. */
-    private void restartIfAnswered(CallFault f) {
-        if (f instanceof Fault.RestartAfterAnswer) {
-            store.rebootAsync();
-        }
     }
 
     /**
@@ -162,7 +148,7 @@ final class RecoverDataService extends RecoverDataGrpc.RecoverDataImplBase {
     public void readRegionMeta(ReadRegionMetaRequest request, StreamObserver<RegionMeta> obs) {
         store.record("ReadRegionMeta");
         CallFault f = faults.forCall(Rpc.READ_REGION_META);
-        if (failedAtCall(f, obs)) {
+        if (CallFaultPoints.failedAtCall(f, obs)) {
             return;
         }
         // "the client may omit recover_region [...] so we abort last recover region here too" (R6)
@@ -194,7 +180,7 @@ final class RecoverDataService extends RecoverDataGrpc.RecoverDataImplBase {
             }
             if (call.finish()) {
                 obs.onCompleted();
-                restartIfAnswered(f);
+                CallFaultPoints.restartIfAnswered(f, store);
             }
         });
     }
@@ -312,7 +298,7 @@ final class RecoverDataService extends RecoverDataGrpc.RecoverDataImplBase {
             } catch (RuntimeException gone) {
                 return; // the client went away; TiKV only logs "failed to response recover region rpc"
             }
-            restartIfAnswered(f);
+            CallFaultPoints.restartIfAnswered(f, store);
         }
     }
 
@@ -320,7 +306,7 @@ final class RecoverDataService extends RecoverDataGrpc.RecoverDataImplBase {
     public void waitApply(WaitApplyRequest request, StreamObserver<WaitApplyResponse> obs) {
         store.record("WaitApply");
         CallFault f = faults.forCall(Rpc.WAIT_APPLY);
-        if (failedAtCall(f, obs) || brokenAt(f, 0, null, obs)) {
+        if (CallFaultPoints.failedAtCall(f, obs) || brokenAt(f, 0, null, obs)) {
             return;
         }
         Call call = new Call(obs);
@@ -364,7 +350,7 @@ final class RecoverDataService extends RecoverDataGrpc.RecoverDataImplBase {
             if (call.finish() && !dead) {
                 obs.onNext(b.build());
                 obs.onCompleted();
-                restartIfAnswered(f);
+                CallFaultPoints.restartIfAnswered(f, store);
             }
         });
     }
@@ -373,7 +359,7 @@ final class RecoverDataService extends RecoverDataGrpc.RecoverDataImplBase {
     public void resolveKvData(ResolveKvDataRequest request, StreamObserver<ResolveKvDataResponse> obs) {
         store.record("ResolveKvData");
         CallFault f = faults.forCall(Rpc.RESOLVE_KV_DATA);
-        if (failedAtCall(f, obs) || brokenAt(f, 0, null, obs)) {
+        if (CallFaultPoints.failedAtCall(f, obs) || brokenAt(f, 0, null, obs)) {
             return;
         }
         Call call = new Call(obs);
@@ -405,7 +391,7 @@ final class RecoverDataService extends RecoverDataGrpc.RecoverDataImplBase {
             // R5: a full manual compaction of every column family before the stream closes
             if (clock.sleep(RecoveryClock.COMPACTION, () -> call.aborted || dead) && call.finish()) {
                 obs.onCompleted();
-                restartIfAnswered(f);
+                CallFaultPoints.restartIfAnswered(f, store);
             }
         });
     }

@@ -208,8 +208,7 @@ final class TikvService extends TikvGrpc.TikvImplBase {
             obs.onError(Status.UNAVAILABLE.withDescription("the store is down").asRuntimeException());
             return BROKEN;
         }
-        if (f instanceof Fault.FailNext fail) {
-            obs.onError(Status.fromCode(fail.code()).withDescription("injected fault").asRuntimeException());
+        if (CallFaultPoints.failedAtCall(f, obs)) {
             return BROKEN;
         }
         if (f instanceof Fault.ResetAfter) {
@@ -254,8 +253,6 @@ final class TikvService extends TikvGrpc.TikvImplBase {
         }
         obs.onNext(reply);
         obs.onCompleted();
-        if (f instanceof Fault.RestartAfterAnswer) {
-            store.rebootAsync();
-        }
+        CallFaultPoints.restartIfAnswered(f, store);
     }
 }

@@ -86,6 +86,31 @@ class SplitBornCampaignConformanceTest {
         }
     }
 
+    /**
+     * The scripted split between RecoverRegion and the flashback ({@code fault … split region R at K new-region C}) is
+     * a Split proposal too (raftstore exec_batch_split): it commits only with a quorum, and its new region leads only
+     * by winning the vote {@code maybe_campaign} starts — the mock used to make it lead at once, on any store set.
+     */
+    @Test
+    void R3_aSplitBetweenRecoverRegionAndTheFlashbackNeedsAQuorumAndItsNewRegionWinsByVote() {
+        Backup backup = ScenarioParser.parse("scripted-split", "stores 1 2 3\nregion 1 - - on 1 2 3\nexpect recovered\n")
+                .run();
+        Map<Long, StoreImage> images = backup.freshImages();
+        RaftNet net = join(backup, images);
+        assertThat(net.campaign(1, 1)).isTrue();
+        net.isolate(2);
+        net.isolate(3);
+        assertThat(net.split(1, new byte[] {0x63}, 9)).as("store 1 alone is no quorum: the split never commits").isFalse();
+        net.heal(2);
+        assertThat(net.split(1, new byte[] {0x63}, 9)).as("stores 1 and 2 commit it").isTrue();
+        synchronized (net) {
+            assertThat(net.leaders()).as("region 9 won store 2's vote").containsEntry(9L, 1L);
+            assertThat(images.get(2L).peer(9).vote()).isEqualTo(images.get(1L).peer(9).peerId());
+            assertThat(images.get(3L).peer(9)).as("store 3 was cut off when the split committed").isNull();
+            assertThat(images.get(3L).peer(1).end()).as("and still holds region 1 whole").isEmpty();
+        }
+    }
+
     private static RaftNet join(Backup backup, Map<Long, StoreImage> images) {
         RaftNet net = new RaftNet();
         images.keySet().forEach(id -> net.join(new ModelStoreBackend(id, images, backup), () -> true));

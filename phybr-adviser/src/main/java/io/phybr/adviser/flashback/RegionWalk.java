@@ -83,7 +83,10 @@ final class RegionWalk {
         int tries = 0;
         long backoff = policy.initialBackoffMs();
         String last = "nothing answered yet";
-        boolean answered = false; // the last try got an answer from a store (then running out of time is no timeout)
+        // The last try got an answer — from a store, or PD's definite word on the key's region (none, another, or one
+        // without a leader). Running out of time after an answer is a failure (exit 5) that the answer explains, not
+        // a timeout (exit 4): otherwise how many tries fit before the deadline (load, backoff) picked the exit code.
+        boolean answered = false;
         while (true) {
             if (Thread.currentThread().isInterrupted()) {
                 return Optional.of(new Stuck(span, cursor, route, tries, "interrupted", false));
@@ -101,6 +104,7 @@ final class RegionWalk {
                         listener.leaderless(found.get());
                     }
                     if (found.isEmpty() || !found.get().hasLeader() || !found.get().contains(cursor)) {
+                        answered = true;
                         last = found.isEmpty() ? "PD knows no region holding key " + Keys.show(cursor)
                                 : !found.get().contains(cursor) ? "PD answered " + found.get().describe()
                                 + ", which does not hold key " + Keys.show(cursor)
@@ -111,6 +115,7 @@ final class RegionWalk {
                     }
                     route = found.get();
                 } catch (PdRoutes.PdUnavailable e) {
+                    answered = false;
                     last = "PD could not tell the region of key " + Keys.show(cursor) + ": " + e.getMessage();
                     tries++;
                     backoff = pause(backoff, 0);

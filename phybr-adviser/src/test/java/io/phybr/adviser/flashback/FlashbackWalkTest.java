@@ -219,4 +219,28 @@ class FlashbackWalkTest {
                 .hasMessageContaining("region 3 [70, -)")
                 .hasMessageContaining("no leader has reported it");
     }
+    /**
+     * Found by an integration run at load 30 (equal-version-overlap-lower-id-wins, jar, flashback): a region PD keeps
+     * listing without a leader ends the same way whether its tries or the stage's time run out first — a failure
+     * (exit 5) naming PD's answer. It used to be a timeout (exit 4) when the backoffs did not fit the deadline, so the
+     * exit code depended on the machine's load.
+     */
+    @Test
+    void aLeaderlessRegionThatOutlastsTheDeadlineIsAFailureNotATimeout() {
+        threeRegions();
+        Map<Long, RegionScan.Planned> planned = plan();
+        tikv.regions.get(3L).leaderStore = 0;
+        // many tries, a short stage: the deadline, not the tries, ends the walk
+        FlashbackFinish.Settings s = new FlashbackFinish.Settings(4, Duration.ofMillis(300), Duration.ofSeconds(5), 1000,
+                Duration.ofMillis(20), Duration.ofMillis(50), Duration.ofMillis(50));
+        FlashbackFinish finish = new FlashbackFinish(tikv, tikv, s, ticker, p -> { }, k -> k, () -> { });
+        assertThatThrownBy(() -> finish.run(planned, false, TS, entered::add))
+                .isInstanceOfSatisfying(FlashbackFinish.Failed.class, f -> assertThat(f.timedOut())
+                        .as("PD answered every look-up: a failure (exit 5), not a timeout (exit 4)").isFalse())
+                .hasMessageContaining("region 3 [70, -)")
+                .hasMessageFindingMatch("at key 70: [0-9]+ tries, last: PD knows region 3 \\[70, -\\) epoch 1/5 without a known"
+                        + " leader \\(no leader has reported it\\)")
+                .hasMessageNotContaining("out of time");
+        assertThat(tikv.calls("flashback")).isEmpty();
+    }
 }
