@@ -298,7 +298,10 @@ public final class PdClient implements AutoCloseable {
                     throw new PdException("the TLS handshake with PD " + base.getAuthority() + " failed: " + tls.get(),
                             PdException.TLS, e.getCause());
                 }
-                if (!tlsOn) {
+                // HttpClient's own request timeout can fire just before ours; its exception may carry the closed
+                // connection it cancelled, which must not read as a TLS hint (seen under load: "request timed out;
+                // it closed the connection…" instead of naming --pd-timeout).
+                if (!tlsOn && !(e.getCause() instanceof HttpTimeoutException)) {
                     java.util.Optional<String> hint = io.phybr.adviser.tls.TlsFailure.plaintextHint(e.getCause());
                     if (hint.isPresent()) {
                         lastIo = new IOException(describe(e.getCause() instanceof IOException io ? io
