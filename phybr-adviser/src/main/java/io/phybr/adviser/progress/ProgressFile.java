@@ -1,6 +1,5 @@
 package io.phybr.adviser.progress;
 
-import io.phybr.adviser.files.AtomicFiles;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.phybr.adviser.files.AtomicFiles;
 import java.io.IOException;
@@ -37,12 +36,21 @@ public final class ProgressFile implements Consumer<PhaseProgress> {
 
     @Override
     public synchronized void accept(PhaseProgress p) {
+        // Progress is reported from phase workers that a deadline or a newer call may have interrupted. A file
+        // channel written by an interrupted thread closes itself (ClosedByInterruptException, no message: the
+        // warning used to read "(null)"), so the update is written with the flag cleared and the flag put back.
+        boolean interrupted = Thread.interrupted();
         try {
             write(p);
         } catch (IOException e) {
             if (!warned) {
                 warned = true;
-                LOG.warn("cannot update the progress file {} ({}); the recovery goes on without it", file, e.getMessage());
+                LOG.warn("cannot update the progress file {} ({}); the recovery goes on without it", file,
+                        AtomicFiles.reason(e));
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
     }

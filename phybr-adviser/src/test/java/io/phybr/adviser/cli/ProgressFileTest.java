@@ -75,4 +75,22 @@ class ProgressFileTest {
         assertThat(new PhaseProgress("collect", "metas", 0, 4, 0, 0, false, none, now).toJson().path("eta_ms").isNull()).isTrue();
         assertThat(new PhaseProgress("collect", "metas", 4, 4, 9, 10, true, none, now).etaMillis()).hasValue(0);
     }
+    /**
+     * A phase worker that was interrupted still updates the file and keeps its interrupt (hostile4 saw "cannot update
+     * the progress file pr.json (null)": the file channel of an interrupted thread closes itself).
+     */
+    @Test
+    void anInterruptedReporterStillUpdatesTheFileAndKeepsItsInterrupt() throws Exception {
+        Path file = tmp.resolve("pr.json");
+        io.phybr.adviser.progress.ProgressFile f = io.phybr.adviser.progress.ProgressFile.open(file, "recover");
+        Thread.currentThread().interrupt();
+        try {
+            f.accept(new PhaseProgress("collect", "region metas", 1, 3, 42, 10, false, List.of(), Instant.now()));
+            assertThat(Thread.currentThread().isInterrupted()).as("the interrupt is kept").isTrue();
+        } finally {
+            Thread.interrupted();
+        }
+        JsonNode p = JSON.readTree(Files.readString(file));
+        assertThat(p.path("phase").asText()).isEqualTo("collect");
+    }
 }
