@@ -257,30 +257,29 @@ public class SeedCollectBenchmark {
     }
 
     /**
-     * An agent as mock-tikv's (StoreClient's pump, without its 60 s test deadline, which a loaded 1M-region run
-     * outlives): RegionMeta messages made one by one and sent as fast as flow control allows, then half-closed.
+     * A store's side of recover_regions: messages sent as fast as flow control allows, then half-closed; the
+     * adviser's answers are not needed here. Subclasses say what the messages are.
      */
-    static final class MockAgent implements ClientResponseObserver<RegionMeta, RegionRecover> {
+    abstract static class PumpingAgent<T> implements ClientResponseObserver<T, RegionRecover> {
         final CompletableFuture<Void> done = new CompletableFuture<>();
-        private final Iterator<RegionMeta> metas;
-        private ClientCallStreamObserver<RegionMeta> out;
+        private ClientCallStreamObserver<T> out;
         private boolean halfClosed;
 
-        MockAgent(Iterator<RegionMeta> metas) {
-            this.metas = metas;
-        }
+        abstract boolean hasNext();
+
+        abstract T next();
 
         @Override
-        public void beforeStart(ClientCallStreamObserver<RegionMeta> r) {
+        public void beforeStart(ClientCallStreamObserver<T> r) {
             out = r;
             r.setOnReadyHandler(this::pump);
         }
 
         private synchronized void pump() {
-            while (metas.hasNext() && out.isReady()) {
-                out.onNext(metas.next());
+            while (hasNext() && out.isReady()) {
+                out.onNext(next());
             }
-            if (!metas.hasNext() && !halfClosed) {
+            if (!hasNext() && !halfClosed) {
                 halfClosed = true;
                 out.onCompleted();
             }
@@ -301,14 +300,34 @@ public class SeedCollectBenchmark {
         }
     }
 
-    /** An agent that streams pre-serialized metas as fast as flow control allows, then half-closes. */
-    static final class BytesAgent implements ClientResponseObserver<Slice, RegionRecover> {
+    /**
+     * An agent as mock-tikv's (StoreClient's pump, without its 60 s test deadline, which a loaded 1M-region run
+     * outlives): RegionMeta messages made one by one.
+     */
+    static final class MockAgent extends PumpingAgent<RegionMeta> {
+        private final Iterator<RegionMeta> metas;
+
+        MockAgent(Iterator<RegionMeta> metas) {
+            this.metas = metas;
+        }
+
+        @Override
+        boolean hasNext() {
+            return metas.hasNext();
+        }
+
+        @Override
+        RegionMeta next() {
+            return metas.next();
+        }
+    }
+
+    /** An agent that streams pre-serialized metas. */
+    static final class BytesAgent extends PumpingAgent<Slice> {
         static final MethodDescriptor<Slice, RegionRecover> METHOD = PhybrGrpc.getRecoverRegionsMethod()
                 .toBuilder(new SliceMarshaller(), PhybrGrpc.getRecoverRegionsMethod().getResponseMarshaller()).build();
-        final CompletableFuture<Void> done = new CompletableFuture<>();
         private final WireBytes wire;
         private final Slice slice = new Slice();
-        private ClientCallStreamObserver<Slice> out;
         private int next;
 
         BytesAgent(WireBytes wire) {
@@ -316,34 +335,13 @@ public class SeedCollectBenchmark {
         }
 
         @Override
-        public void beforeStart(ClientCallStreamObserver<Slice> r) {
-            out = r;
-            r.setOnReadyHandler(this::pump);
-        }
-
-        private synchronized void pump() {
-            int n = wire.count();
-            while (next < n && out.isReady()) {
-                out.onNext(slice.at(wire, next++));
-            }
-            if (next == n) {
-                next++;
-                out.onCompleted();
-            }
+        boolean hasNext() {
+            return next < wire.count();
         }
 
         @Override
-        public void onNext(RegionRecover value) {
-        }
-
-        @Override
-        public void onError(Throwable t) {
-            done.completeExceptionally(t);
-        }
-
-        @Override
-        public void onCompleted() {
-            done.complete(null);
+        Slice next() {
+            return slice.at(wire, next++);
         }
     }
 
