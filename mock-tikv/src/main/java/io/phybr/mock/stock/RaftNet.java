@@ -17,7 +17,7 @@ import java.util.function.BooleanSupplier;
  * keeps each peer's pending WaitApply state (SPEC R8, R10). A restarted store loses its leaders and its pending
  * states (R9). One lock (this object) guards every replica of every store.
  */
-public final class RaftNet {
+final class RaftNet {
     /** Told when a store's peer becomes leader (PD learns leaders from their heartbeats). */
     @FunctionalInterface
     public interface LeaderListener {
