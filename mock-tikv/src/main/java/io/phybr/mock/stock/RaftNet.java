@@ -357,9 +357,9 @@ final class RaftNet {
         TreeMap<Long, Long> members = new TreeMap<>();
         l.members().keySet().forEach(s -> members.put(s, child * 1000 + Math.abs(s)));
         for (Peer p : applying) {
-            Peer c = new Peer(p.store(), child, members.get(p.store()), Group.INIT_INDEX,
-                    Group.INIT_INDEX, Group.INIT_TERM, at.clone(), p.end(),
-                    p.version() + 1, p.confVer(), new TreeMap<>(members));
+            Peer c = Peer.of(p.store(), child).peerId(members.get(p.store())).applied(Group.INIT_INDEX)
+                    .lastIndex(Group.INIT_INDEX).term(Group.INIT_TERM).range(at.clone(), p.end())
+                    .version(p.version() + 1).confVer(p.confVer()).members(members).build();
             c.silence();
             p.keepLeftOfSplit(at);
             links.image(p.store()).peers.put(child, c);
