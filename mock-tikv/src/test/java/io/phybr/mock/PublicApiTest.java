@@ -45,8 +45,8 @@ class PublicApiTest {
             "check.Checker", "check.Verdict", "check.AdviserResult", "check.PlanFactCheck",
             "replay.DumpReplay", "replay.ReplayChecks",
             // the model a history leaves (read-only for tests)
-            "model.Backup", "model.StoreImage", "model.BrBackupMeta", "model.Peer", "model.Group", "model.Entry",
-            "model.Write", "model.Keys", "model.ModelException",
+            "model.Backup", "model.StoreImage", "model.BrBackupMeta", "model.Peer", "model.PeerBuilder", "model.Group",
+            "model.Entry", "model.Write", "model.Keys", "model.ModelException",
             // generators
             "gen.RandomHistory", "gen.LayoutGenerator", "gen.LayoutShape", "gen.RecordKeys", "shrink.Shrinker",
             // the command line (mock-tikv.jar, and the mixins the rehearsal's command line shares)
