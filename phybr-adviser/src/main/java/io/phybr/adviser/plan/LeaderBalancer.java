@@ -140,7 +140,7 @@ final class LeaderBalancer {
      * as its store index + 1 and a missing one as 0 — numbers that order exactly like the sets — and one stable
      * radix sort does it; otherwise a merge sort compares the sets.
      */
-    private static int sortIntoClasses(int[] order, int n, int[] ts, int[] off, int s, int widest, int[] classStart) {
+    static int sortIntoClasses(int[] order, int n, int[] ts, int[] off, int s, int widest, int[] classStart) {
         int width = 32 - Integer.numberOfLeadingZeros(s); // bits of a store index + 1
         if ((long) width * widest <= 63) {
             long[] key = new long[n];
