@@ -1,0 +1,49 @@
+package io.phybr.mock.agent;
+
+import io.grpc.stub.CallStreamObserver;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Holds a sending thread while its gRPC stream is not ready (grpc flow control, as grpcio's sink honours it in TiKV):
+ * a slow reader holds the mock's sender back instead of the sender buffering its whole meta stream in memory. Made
+ * where grpc-java allows setting the stream's on-ready handler (a server method before it returns; a client's
+ * {@code beforeStart}); the handler only wakes the sender.
+ *
+ * <p>Readiness is checked under the gate's monitor, which the handler also takes to wake the sender, so a ready
+ * signal cannot slip in between the check and the wait. The wait is bounded (50 ms) only so that {@code stop} —
+ * a cancelled call, a dead store — is noticed without a signal.
+ */
+public final class ReadyGate {
+    /**
+     * Bytes grpc-java may hold queued for the transport before the stream stops being ready (its default is 32 KiB,
+     * ~360 metas: a fast sender would stop and wait for the event loop every few hundred messages). Still a bound:
+     * HTTP/2 flow control decides what goes on the wire.
+     */
+    public static final int THRESHOLD = 256 * 1024;
+
+    private final CallStreamObserver<?> stream;
+
+    public ReadyGate(CallStreamObserver<?> stream) {
+        this.stream = stream;
+        if (stream instanceof io.grpc.stub.ServerCallStreamObserver<?> server) {
+            server.setOnReadyThreshold(THRESHOLD); // a client's is set in its CallOptions
+        }
+        stream.setOnReadyHandler(this::wake);
+    }
+
+    private synchronized void wake() {
+        notifyAll();
+    }
+
+    /** Waits until the stream is ready or {@code stop} says so (or the thread is interrupted: the flag stays set). */
+    public synchronized void await(BooleanSupplier stop) {
+        while (!stream.isReady() && !stop.getAsBoolean()) {
+            try {
+                wait(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+}
