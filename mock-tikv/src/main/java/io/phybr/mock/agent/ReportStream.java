@@ -54,7 +54,7 @@ public final class ReportStream implements ClientResponseObserver<byte[], Region
 
     /** Sends one meta once the stream is ready; false, sending nothing, if the stream ended meanwhile. */
     public boolean send(byte[] meta) {
-        ready.await(done::isDone);
+        ready.await(meta.length, done::isDone);
         if (done.isDone() || Thread.currentThread().isInterrupted()) {
             return false;
         }

@@ -167,7 +167,7 @@ final class RecoverDataService extends RecoverDataGrpc.RecoverDataImplBase {
             int sent = 0;
             for (byte[] m : metas()) {
                 step();
-                ready.await(() -> call.aborted || dead);
+                ready.await(m.length, () -> call.aborted || dead);
                 if (call.aborted || dead || brokenAt(f, sent, call, obs)) {
                     return;
                 }

@@ -36,7 +36,9 @@ import org.junit.jupiter.api.Test;
  * adviser as a cancelled stream.
  */
 class ReportStreamTest {
-    private static final int METAS = 200_000;
+    private static final int METAS = 30_000;
+    /** ~430-byte metas: 30,000 are ~13 MB, of which ~1.3 MB fit the window and the sender's queue. */
+    private static final String PAD = "k".repeat(200);
     private static final MethodDescriptor<byte[], RegionRecover> RAW = PhybrGrpc.getRecoverRegionsMethod()
             .toBuilder(MetaBytes.MARSHALLER, PhybrGrpc.getRecoverRegionsMethod().getResponseMarshaller()).build();
 
@@ -89,8 +91,8 @@ class ReportStreamTest {
     }
 
     private static byte[] meta(int i) {
-        byte[] start = ("t_" + (100_000_000 + i) + "_r").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        byte[] end = ("t_" + (100_000_001 + i) + "_r").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] start = ("t_" + (100_000_000 + i) + PAD).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] end = ("t_" + (100_000_001 + i) + PAD).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         return MetaBytes.seed(1000L + i, 40 + i, 6, 3, i % 97 == 0, start, end);
     }
 
@@ -113,7 +115,7 @@ class ReportStreamTest {
             }
             s.halfClose();
         }, agent);
-        // the sender stops once the adviser's window and the ready threshold are full (~9 MB of metas would not fit; ~1.3 MB do)
+        // the sender stops once the adviser's window and the ready threshold are full (~13 MB of metas would not fit; ~1.3 MB do)
         await().atMost(Duration.ofSeconds(30)).during(Duration.ofMillis(500)).until(() -> {
             int before = sent.get();
             return before > 0 && before == sent.get();

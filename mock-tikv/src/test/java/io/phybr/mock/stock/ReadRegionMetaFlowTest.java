@@ -31,7 +31,9 @@ import org.junit.jupiter.api.Test;
  * what protobuf makes of the peer (R1: largest peer id, commit index 0, tombstone peers left out).
  */
 class ReadRegionMetaFlowTest {
-    private static final int PEERS = 200_000;
+    private static final int PEERS = 30_000;
+    /** ~440-byte metas: 30,000 are ~13 MB, of which ~1.3 MB fit the reader's window and the store's queue. */
+    private static final String PAD = "k".repeat(200);
 
     private MockStockStore store;
     private ManagedChannel channel;
@@ -48,8 +50,8 @@ class ReadRegionMetaFlowTest {
     }
 
     private static LocalPeer peer(int i) {
-        byte[] start = ("t_" + (100_000_000 + i) + "_r").getBytes(StandardCharsets.US_ASCII);
-        byte[] end = ("t_" + (100_000_001 + i) + "_r").getBytes(StandardCharsets.US_ASCII);
+        byte[] start = ("t_" + (100_000_000 + i) + PAD).getBytes(StandardCharsets.US_ASCII);
+        byte[] end = ("t_" + (100_000_001 + i) + PAD).getBytes(StandardCharsets.US_ASCII);
         return LocalPeer.of(1000L + i).peers(10L * i + 3, 10L * i + 9, 10L * i + 5).lastLogTerm(6 + i % 3)
                 .lastIndex(40 + i).commitIndex(38 + i).version(3).tombstone(i % 101 == 0).range(start, end).build();
     }
@@ -149,7 +151,7 @@ class ReadRegionMetaFlowTest {
                         done.complete(null);
                     }
                 });
-        // the store stops once the reader's window and the ready threshold are full (~9 MB of metas; ~1.3 MB fit)
+        // the store stops once the reader's window and the ready threshold are full (~13 MB of metas; ~1.3 MB fit)
         await().atMost(Duration.ofSeconds(30)).during(Duration.ofMillis(500)).until(() -> {
             int before = counting.read.get();
             return before > 0 && before == counting.read.get();
