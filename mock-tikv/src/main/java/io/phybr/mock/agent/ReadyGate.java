@@ -4,7 +4,8 @@ import io.grpc.stub.CallStreamObserver;
 import java.util.function.BooleanSupplier;
 
 /**
- * Holds a sending thread while its gRPC stream is not ready (grpc flow control, as grpcio's sink honours it in TiKV):
+ * Internal (the seed agent's {@link ReportStream} and the stock store's ReadRegionMeta use it). Holds a sending
+ * thread while its gRPC stream is not ready (grpc flow control, as grpcio's sink honours it in TiKV):
  * a slow reader holds the mock's sender back instead of the sender buffering its whole meta stream in memory. Made
  * where grpc-java allows setting the stream's on-ready handler (a server method before it returns; a client's
  * {@code beforeStart}); the handler only wakes the sender.

@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  * garbage included, reaching the wire unchanged) from the sending thread, each once the stream is ready (grpc flow
  * control, {@link ReadyGate}: a slow adviser holds the agent back, nothing piles up in memory), the adviser's commands
  * collected as they come. {@link SeedAgent} plays its faults through it (a crash or reset after n metas, a slow
- * agent); the collection benchmark streams a million metas per store through it.
+ * agent); a benchmark or test author streams a store's metas through it as the mock's agent would (the collection
+ * benchmark: a million per store): open, {@link #send} each from one thread, {@link #halfClose}, await {@link #done}.
  */
 public final class ReportStream implements ClientResponseObserver<byte[], RegionRecover> {
     private static final MethodDescriptor<byte[], RegionRecover> METHOD = PhybrGrpc.getRecoverRegionsMethod()
