@@ -46,7 +46,7 @@ class PublicApiTest {
             "replay.DumpReplay", "replay.ReplayChecks",
             // the model a history leaves (read-only for tests)
             "model.Backup", "model.StoreImage", "model.BrBackupMeta", "model.Peer", "model.PeerBuilder", "model.Group",
-            "model.Entry", "model.Write", "model.Keys", "model.ModelException",
+            "model.Entry", "model.Write", "model.Keys", "model.ModelException", "model.FlashbackLedger",
             // generators
             "gen.RandomHistory", "gen.LayoutGenerator", "gen.LayoutShape", "gen.RecordKeys", "shrink.Shrinker",
             // the command line (mock-tikv.jar, and the mixins the rehearsal's command line shares)
@@ -56,7 +56,7 @@ class PublicApiTest {
     /** Public only because another package of mock-tikv uses them; no other module may. */
     static final Set<String> INTERNAL = Set.of(
             "agent.SeedAgent", "agent.ChannelFactory", "check.StockChecks",
-            "model.Cluster", "model.Lag", "model.FlashbackLedger", "model.RecoveryRaft", "pd.RegionHeartbeat",
+            "model.Cluster", "model.Lag", "model.RecoveryRaft", "pd.RegionHeartbeat",
             // namespaces of Fault's variants (reached as Fault.X; see Fault's javadoc for why they are public)
             "fault.AgentVariants", "fault.StoreVariants", "fault.PdVariants");
 
