@@ -58,38 +58,52 @@ final class Overlaps {
         // The key order is total (ties broken by region id), so the sort's input order is free:
         // feed it in leader row order. Reports arrive store by store in key order, so the first
         // chunk gathers then walk the key arena nearly sequentially instead of at random.
-        int[] byStart = new int[c];
-        long[] rowKey = versionKey; // reused: the version keys are no longer needed
+        int[] regionAt = new int[c]; // regionAt[k]: the candidate region whose leader row is k-th in row order
+        long[] startAddr = versionKey; // reused: the version keys are no longer needed
+        versionKey = null;
         for (int g = 0, k = 0; g < m; g++) {
             if (leaderRow[g] >= 0) {
-                byStart[k] = g;
-                rowKey[k] = leaderRow[g];
+                regionAt[k] = g;
+                startAddr[k] = leaderRow[g];
                 k++;
             }
         }
-        Sorting.radix(byStart, rowKey, c);
-        versionKey = null;
-        rowKey = null;
+        Sorting.radix(regionAt, startAddr, c);
+        // The sort reads each candidate's start key many times (a chunk per depth, its length per run): from
+        // columns in row order, gathered once here, each read is one load instead of a region's leader row then
+        // that row's columns.
+        int[] startLen = new int[c];
+        for (int k = 0; k < c; k++) {
+            int l = (int) startAddr[k];
+            startLen[k] = t.startLen(l);
+            startAddr[k] = t.startAddr(l);
+        }
+        int[] byStart = new int[c];
+        for (int k = 0; k < c; k++) {
+            byStart[k] = k;
+        }
+        final long[] addrs = startAddr;
         Sorting.sortByKey(byStart, c, new Sorting.KeySource() {
             @Override
-            public long chunk(int g, int depth) {
-                int l = leaderRow[g];
-                return keys.chunk(t.startAddr(l), t.startLen(l), depth);
+            public long chunk(int k, int depth) {
+                return keys.chunk(addrs[k], startLen[k], depth);
             }
 
             @Override
-            public int length(int g) {
-                return t.startLen(leaderRow[g]);
+            public int length(int k) {
+                return startLen[k];
             }
 
             @Override
             public int compare(int a, int b) {
-                int la = leaderRow[a];
-                int lb = leaderRow[b];
-                int cmp = keys.compare(t.startAddr(la), t.startLen(la), t.startAddr(lb), t.startLen(lb));
-                return cmp != 0 ? cmp : Long.compare(regionIds[a], regionIds[b]);
+                int cmp = keys.compare(addrs[a], startLen[a], addrs[b], startLen[b]);
+                return cmp != 0 ? cmp : Long.compare(regionIds[regionAt[a]], regionIds[regionAt[b]]);
             }
         });
+        startAddr = null;
+        for (int p = 0; p < c; p++) {
+            byStart[p] = regionAt[byStart[p]];
+        }
         int[] position = new int[m];
         for (int p = 0; p < c; p++) {
             position[byStart[p]] = p;
