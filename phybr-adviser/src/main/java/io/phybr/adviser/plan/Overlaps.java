@@ -73,9 +73,11 @@ final class Overlaps {
         // columns in row order, gathered once here, each read is one load instead of a region's leader row then
         // that row's columns.
         int[] startLen = new int[c];
+        int[] endLen = new int[c];
         for (int k = 0; k < c; k++) {
             int l = (int) startAddr[k];
             startLen[k] = t.startLen(l);
+            endLen[k] = t.endLen(l);
             startAddr[k] = t.startAddr(l);
         }
         int[] byStart = new int[c];
@@ -100,26 +102,39 @@ final class Overlaps {
                 return cmp != 0 ? cmp : Long.compare(regionIds[regionAt[a]], regionIds[regionAt[b]]);
             }
         });
-        startAddr = null;
+        // below[p]: how many candidates start before the end of the candidate at p. Usually the
+        // next candidate starts exactly where this one ends, so one comparison settles it. Each p is
+        // decided alone, so two cores take half each.
+        int[] below = new int[c];
+        int[] order = byStart; // still candidate indices k, in start key order
+        int cands = c;
+        Parallel.Range belowTask = (from, to) -> {
+            for (int p = from; p < to; p++) {
+                int k = order[p];
+                if (endLen[k] == 0) {
+                    below[p] = cands;
+                    continue;
+                }
+                long endAddr = addrs[k] + startLen[k]; // a row's end key follows its start key in the arena
+                int next = p + 1 == cands ? -1 : order[p + 1];
+                if (next < 0 || keys.compare(addrs[next], startLen[next], endAddr, endLen[k]) >= 0) {
+                    below[p] = p + 1;
+                } else {
+                    below[p] = lowerBound(order, addrs, startLen, p + 1, cands, endAddr, endLen[k]);
+                }
+            }
+        };
+        if (Parallel.worth(c)) {
+            Parallel.halves(0, c, belowTask);
+        } else {
+            belowTask.run(0, c);
+        }
         for (int p = 0; p < c; p++) {
             byStart[p] = regionAt[byStart[p]];
         }
         int[] position = new int[m];
         for (int p = 0; p < c; p++) {
             position[byStart[p]] = p;
-        }
-        // below[p]: how many candidates start before the end of the candidate at p. Usually the
-        // next candidate starts exactly where this one ends, so one comparison settles it.
-        int[] below = new int[c];
-        for (int p = 0; p < c; p++) {
-            int l = leaderRow[byStart[p]];
-            if (t.endLen(l) == 0) {
-                below[p] = c;
-            } else if (p + 1 == c || startNotBelow(byStart[p + 1], l)) {
-                below[p] = p + 1;
-            } else {
-                below[p] = lowerBound(byStart, p + 1, c, t.endAddr(l), t.endLen(l));
-            }
         }
 
         // Kept regions are disjoint, so only the kept region starting last before our end can
@@ -141,17 +156,12 @@ final class Overlaps {
         return byStart;
     }
 
-    private boolean startNotBelow(int g, int endRow) {
-        int l = leaderRow[g];
-        return keys.compare(t.startAddr(l), t.startLen(l), t.endAddr(endRow), t.endLen(endRow)) >= 0;
-    }
-
-    /** The first position in [lo, hi) whose start key is not below the given key. */
-    private int lowerBound(int[] byStart, int lo, int hi, long addr, int len) {
+    /** The first position in [lo, hi) of {@code order} (candidate indices) whose start key is not below the given key. */
+    private int lowerBound(int[] order, long[] addrs, int[] startLen, int lo, int hi, long addr, int len) {
         while (lo < hi) {
             int mid = (lo + hi) >>> 1;
-            int l = leaderRow[byStart[mid]];
-            if (keys.compare(t.startAddr(l), t.startLen(l), addr, len) < 0) {
+            int k = order[mid];
+            if (keys.compare(addrs[k], startLen[k], addr, len) < 0) {
                 lo = mid + 1;
             } else {
                 hi = mid;
