@@ -28,4 +28,30 @@ public final class MetaReader {
         return StoreRpc.collect(new PdStore(storeId, ch.authority(), false, "Up"), ch,
                 Deadline.after(timeout.toMillis(), TimeUnit.MILLISECONDS), new PhaseRunner.Progress(), rec);
     }
+
+    /**
+     * The table the collect phase makes of the messages {@code storeId} streamed, each a RegionMeta's wire bytes — the
+     * same fast decoder as over gRPC ({@link StoreRpc#collect}), the general parser for what it does not take — for a
+     * caller that holds the messages already (a test binding the adviser to stores with no transport).
+     *
+     * @throws com.google.protobuf.InvalidProtocolBufferException on a message gRPC's marshaller would refuse too
+     */
+    public static ReplicaTable table(long storeId, java.util.List<byte[]> messages)
+            throws com.google.protobuf.InvalidProtocolBufferException {
+        ReplicaTable t = new ReplicaTable(Math.max(16, messages.size()));
+        t.declareStore(storeId);
+        io.phybr.adviser.collect.MetaFields f = io.phybr.adviser.collect.MetaFields.stock();
+        for (byte[] b : messages) {
+            if (f.decode(b, 0, b.length)) {
+                t.addStock(storeId, f.value(1), f.value(2), f.value(3), f.value(4), f.value(5), f.value(6),
+                        f.value(7) != 0, b, f.startOffset(), f.startLength(), f.endOffset(), f.endLength());
+            } else {
+                io.phybr.proto.recoverdata.RegionMeta m = io.phybr.proto.recoverdata.RegionMeta.parseFrom(b);
+                t.addStock(storeId, m.getRegionId(), m.getPeerId(), m.getLastLogTerm(), m.getLastIndex(),
+                        m.getCommitIndex(), m.getVersion(), m.getTombstone(), m.getStartKey().toByteArray(),
+                        m.getEndKey().toByteArray());
+            }
+        }
+        return t;
+    }
 }
