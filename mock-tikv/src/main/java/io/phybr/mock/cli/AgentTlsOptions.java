@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
  * own certificate (mutual TLS, which {@code serve} requires). Keys may be PKCS#8, PKCS#1 or SEC1 (EC) PEM: netty
  * reads the last two through BouncyCastle. Wrong flags or unreadable files fail before any agent starts.
  */
-public final class AgentTlsOptions {
+final class AgentTlsOptions {
     @Option(names = {"--ca", "--ca-path"}, paramLabel = "FILE",
             description = "PEM CA bundle that signed the adviser's certificate; turns TLS on.")
     Path ca;

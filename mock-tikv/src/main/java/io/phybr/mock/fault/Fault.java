@@ -22,7 +22,8 @@ import java.util.Objects;
  * protocol are declared in {@code AgentVariants} (protocol A), {@code StoreVariants} (protocol B stores) and
  * {@code PdVariants} (PD). {@code Fault} extends those three method-less interfaces only so that every variant is
  * named {@code Fault.X} wherever it is used (a member type is inherited); they are namespaces, not types to use
- * (public only because Java checks a member's access through the interface that declares it). A single-type import
+ * (public only because javac refuses a lambda whose inferred parameter type, e.g. {@code v -> v.hasFlashback()}
+ * over {@code Fault.TikvVersion}, is declared in an inaccessible interface). A single-type import
  * needs the declaring file's name ({@code import io.phybr.mock.fault.StoreVariants.Busy}).
  */
 public sealed interface Fault extends AgentVariants, StoreVariants, PdVariants

@@ -6,7 +6,6 @@ import io.phybr.mock.model.ModelException;
 import io.phybr.mock.model.Peer;
 import io.phybr.mock.model.StoreImage;
 import java.util.List;
-import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /** One line of a history; {@link #render()} gives the scenario-file line back. */
@@ -193,7 +192,8 @@ public sealed interface Step {
             if (img.peers.containsKey(region)) {
                 throw new ModelException("store " + store + " already holds a replica of region " + region);
             }
-            Peer p = new Peer(store, region, 0, applied, applied, term, start, end, version, 1, new TreeMap<>());
+            Peer p = Peer.of(store, region).peerId(0).applied(applied).lastIndex(applied).term(term)
+                    .range(start, end).version(version).confVer(1).build(); // no members: a crafted leftover
             if (tombstone) {
                 p.markTombstone();
             }

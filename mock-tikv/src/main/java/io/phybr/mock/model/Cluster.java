@@ -84,8 +84,9 @@ public final class Cluster {
         firstElections.add(g);
         initial.add(g);
         for (Map.Entry<Long, Long> m : members.entrySet()) {
-            Peer p = new Peer(m.getKey(), regionId, m.getValue(), Group.INIT_INDEX, Group.INIT_INDEX, Group.INIT_TERM,
-                    start, end, version, 1, new TreeMap<>(members));
+            Peer p = Peer.of(m.getKey(), regionId).peerId(m.getValue()).applied(Group.INIT_INDEX)
+                    .lastIndex(Group.INIT_INDEX).term(Group.INIT_TERM).range(start, end).version(version).confVer(1)
+                    .members(members).build();
             stores.get(m.getKey()).peers.put(regionId, p);
         }
     }

@@ -22,7 +22,7 @@ final class Elections {
     /** Raft's "at least as up to date" (raft-rs {@code RaftLog::is_up_to_date}). */
     static boolean upToDate(Peer candidate, Peer voter) {
         return candidate.lastEntryTerm() > voter.lastEntryTerm()
-                || candidate.lastEntryTerm() == voter.lastEntryTerm() && candidate.last >= voter.last;
+                || candidate.lastEntryTerm() == voter.lastEntryTerm() && candidate.lastIndex() >= voter.lastIndex();
     }
 
     private Peer peer(long store, long region) {
@@ -67,14 +67,14 @@ final class Elections {
             } else if (replication.cut(v, g.id)) {
                 refused.add("store " + v + " is cut off");
             } else if (!upToDate(p, q)) {
-                refused.add("store " + v + "'s log (last term " + q.lastEntryTerm() + ", index " + q.last
+                refused.add("store " + v + "'s log (last term " + q.lastEntryTerm() + ", index " + q.lastIndex()
                         + ") is more up to date");
             } else {
                 grants++;
             }
         }
         if (grants < voters / 2 + 1) {
-            return "store " + store + " (last term " + p.lastEntryTerm() + ", index " + p.last + ") gets " + grants
+            return "store " + store + " (last term " + p.lastEntryTerm() + ", index " + p.lastIndex() + ") gets " + grants
                     + " of " + voters + " votes: " + String.join(", ", refused);
         }
         return null;
@@ -148,7 +148,7 @@ final class Elections {
                         + "in term " + term);
             }
             if (!upToDate(p, q)) {
-                throw new ModelException("store " + v + "'s log (last term " + q.lastEntryTerm() + ", index " + q.last
+                throw new ModelException("store " + v + "'s log (last term " + q.lastEntryTerm() + ", index " + q.lastIndex()
                         + ") is more up to date than store " + store + "'s: it would refuse the vote");
             }
             granting.add(q);

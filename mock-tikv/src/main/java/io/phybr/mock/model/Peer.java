@@ -1,6 +1,5 @@
 package io.phybr.mock.model;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 
@@ -24,8 +23,8 @@ import java.util.TreeMap;
  *   <li>{@link #entry(long)}, {@link #entryTerm(long)}, {@link #unappliedEntries()} — its own log, which can end in
  *       entries of an older term that a newer leader overwrote elsewhere (tikv#16307).</li>
  * </ul>
- * The log holds entries {@code logBase+1 .. last}; {@code logBase}/{@code baseTerm} is where it starts (a new
- * region's RAFT_INIT_LOG_INDEX, or the snapshot it was created from).
+ * The log ({@link RaftLog}) holds entries {@code logBase+1 .. last}; {@code logBase} and its term are where it starts
+ * (a new region's RAFT_INIT_LOG_INDEX, or the snapshot it was created from).
  */
 public final class Peer {
     final long store;
@@ -33,8 +32,6 @@ public final class Peer {
     long peerId;
     /** Entries applied to the state machine (kv engine's RaftApplyState). */
     long applied;
-    /** Entries persisted in the local Raft log (RaftLocalState.last_index); kept equal to the log's end. */
-    long last;
     /** The Raft hard-state term: the highest term this peer has seen or voted in (≥ its last entry's term). */
     long term;
     /** Hard-state vote: the peer id this replica voted for in {@link #term}, 0 for none. */
@@ -50,21 +47,24 @@ public final class Peer {
     boolean silenced;
     /** Region members as this peer knows them: store id → peer id. */
     final TreeMap<Long, Long> members;
-    private long logBase;
-    private long baseTerm;
-    private final ArrayList<Entry> log;
+    /** The local Raft log (raft volume): its entries, base and last index. */
+    private final RaftLog log;
+
+    /** A new replica of {@code region} on {@code store}, each part named ({@link PeerBuilder}). */
+    public static PeerBuilder of(long store, long region) {
+        return new PeerBuilder(store, region);
+    }
 
     /**
      * A replica whose log is empty after {@code last} (term {@code term} at that index) and which has applied and
-     * knows committed everything up to {@code applied}.
+     * knows committed everything up to {@code applied}. Outside {@link #copy()}, built by name through {@link #of}.
      */
-    public Peer(long store, long regionId, long peerId, long applied, long last, long term,
+    Peer(long store, long regionId, long peerId, long applied, long last, long term,
                 byte[] start, byte[] end, long version, long confVer, TreeMap<Long, Long> members) {
         this.store = store;
         this.regionId = regionId;
         this.peerId = peerId;
         this.applied = applied;
-        this.last = last;
         this.term = term;
         this.commit = Math.min(applied, last);
         this.start = start;
@@ -72,13 +72,11 @@ public final class Peer {
         this.version = version;
         this.confVer = confVer;
         this.members = members;
-        this.logBase = last;
-        this.baseTerm = term;
-        this.log = new ArrayList<>();
+        this.log = new RaftLog(last, term);
     }
 
     public Peer copy() {
-        Peer p = new Peer(store, regionId, peerId, applied, last, term, start, end, version, confVer,
+        Peer p = new Peer(store, regionId, peerId, applied, log.last(), term, start, end, version, confVer,
                 new TreeMap<>(members));
         p.vote = vote;
         p.commit = commit;
@@ -141,12 +139,12 @@ public final class Peer {
 
     /** RaftLocalState.last_index: the index of the last entry persisted locally. */
     public long lastIndex() {
-        return last;
+        return log.last();
     }
 
     /** The term of the last entry persisted locally: what Raft's vote rule compares (not the hard-state term). */
     public long lastEntryTerm() {
-        return log.isEmpty() ? baseTerm : log.get(log.size() - 1).term();
+        return log.lastTerm();
     }
 
     /** Raft hard-state term; what TiKV reports as {@code last_log_term} (SPEC R2). */
@@ -171,35 +169,22 @@ public final class Peer {
 
     /** The index this replica's log starts after (its creation or snapshot point); entries at or below are gone. */
     public long logBase() {
-        return logBase;
+        return log.base();
     }
 
     /** The local entry at {@code index}, or null when the log does not hold it (at or below the base, beyond last). */
     public Entry entry(long index) {
-        if (index <= logBase || index > logBase + log.size()) {
-            return null;
-        }
-        return log.get((int) (index - logBase - 1));
+        return log.entry(index);
     }
 
     /** The term of the local entry at {@code index}: the base term at the base, -1 where the log holds nothing. */
     public long entryTerm(long index) {
-        if (index == logBase) {
-            return baseTerm;
-        }
-        Entry e = entry(index);
-        return e == null ? -1 : e.term();
+        return log.termAt(index);
     }
 
     /** Entries persisted but not applied (index &gt; applied), oldest first, with their terms. */
     public List<Entry> unappliedEntries() {
-        List<Entry> out = new ArrayList<>();
-        for (Entry e : log) {
-            if (e.index() > applied) {
-                out.add(e);
-            }
-        }
-        return out;
+        return log.after(applied);
     }
 
     // ------------------------------------------------------------------ the adviser's commands (seed protocol)
@@ -237,7 +222,7 @@ public final class Peer {
 
     /** Applies every persisted entry (applied = last): a leader that commits and applies its whole log. */
     public void applyAllPersisted() {
-        applied = last;
+        applied = log.last();
     }
 
     /** A split at {@code at}: this replica keeps {@code [start, at)} and its epoch's version goes up by one. */
@@ -310,39 +295,28 @@ public final class Peer {
 
     /** Appends one entry at {@code last + 1}. */
     void append(Entry e) {
-        if (e.index() != last + 1) {
-            throw new IllegalStateException(this + ": appending entry " + e.index() + " after " + last);
+        if (e.index() != log.last() + 1) {
+            throw new IllegalStateException(this + ": appending entry " + e.index() + " after " + log.last());
         }
-        log.add(e);
-        last = e.index();
+        log.append(e);
     }
 
     /** Drops every entry after {@code index} (a conflicting tail that a newer leader overwrites). */
     void truncateAfter(long index) {
-        if (index < logBase) {
-            throw new IllegalStateException(this + ": truncating below the log base " + logBase);
+        if (index < log.base()) {
+            throw new IllegalStateException(this + ": truncating below the log base " + log.base());
         }
-        while (!log.isEmpty() && log.get(log.size() - 1).index() > index) {
-            log.remove(log.size() - 1);
-        }
-        last = Math.min(last, index);
+        log.truncateAfter(index);
     }
 
     /** Resets the log to start after {@code base} (term {@code term}): a peer created from a snapshot. */
     void resetLog(long base, long term) {
-        log.clear();
-        logBase = base;
-        baseTerm = term;
-        last = base;
+        log.reset(base, term);
     }
 
     /** Takes {@code other}'s Raft state (log, last, hard state): a raft volume from another instant (R16). */
     void copyRaftLogFrom(Peer other) {
-        log.clear();
-        log.addAll(other.log);
-        logBase = other.logBase;
-        baseTerm = other.baseTerm;
-        last = other.last;
+        log.copyFrom(other.log);
     }
 
     /**
@@ -369,13 +343,7 @@ public final class Peer {
 
     /** Local entries after {@code index}, oldest first. */
     List<Entry> entriesAfter(long index) {
-        List<Entry> out = new ArrayList<>();
-        for (Entry e : log) {
-            if (e.index() > index) {
-                out.add(e);
-            }
-        }
-        return out;
+        return log.after(index);
     }
 
     /** Protocol B's {@code peer_id}: the largest peer id of the region as this replica knows it. */
@@ -393,7 +361,7 @@ public final class Peer {
 
     @Override
     public String toString() {
-        return "r" + regionId + "@s" + store + "{applied=" + applied + ", commit=" + commit + ", last=" + last
+        return "r" + regionId + "@s" + store + "{applied=" + applied + ", commit=" + commit + ", last=" + log.last()
                 + ", lastTerm=" + lastEntryTerm() + ", term=" + term + (vote != 0 ? ", vote=" + vote : "")
                 + ", version=" + version + ", range=" + Keys.range(start, end) + (tombstone ? ", tombstone" : "")
                 + (silenced ? ", silenced" : "") + "}";

@@ -37,7 +37,7 @@ public final class RecoveryRaft {
 
     /** The candidate won: it appends the empty entry of its term (raft-rs {@code become_leader}). */
     public static void becomeLeader(Peer leader) {
-        leader.append(new Entry(leader.last + 1, leader.term, new Entry.Noop()));
+        leader.append(new Entry(leader.lastIndex() + 1, leader.term, new Entry.Noop()));
     }
 
     /**
@@ -47,7 +47,7 @@ public final class RecoveryRaft {
     public static void follow(Peer follower, Peer leader) {
         observe(follower, leader.term);
         long match = -1;
-        for (long i = Math.min(follower.last, leader.last); i >= Math.max(follower.logBase(), leader.logBase()); i--) {
+        for (long i = Math.min(follower.lastIndex(), leader.lastIndex()); i >= Math.max(follower.logBase(), leader.logBase()); i--) {
             long t = follower.entryTerm(i);
             if (t != -1 && t == leader.entryTerm(i)) {
                 match = i;
@@ -58,7 +58,7 @@ public final class RecoveryRaft {
             follower.copyRaftLogFrom(leader);
             return;
         }
-        if (match < follower.last) {
+        if (match < follower.lastIndex()) {
             follower.truncateAfter(match);
         }
         for (Entry e : leader.entriesAfter(match)) {
@@ -90,7 +90,7 @@ public final class RecoveryRaft {
      * never learned they committed applies its own; one cut off before them takes them from {@code entries}.
      */
     public static void commitAndApply(StoreImage store, Peer p, long index, MergeEntries entries) {
-        p.raiseCommitTo(Math.min(index, p.last));
+        p.raiseCommitTo(Math.min(index, p.lastIndex()));
         while (p.applied < p.commit && !p.tombstone) {
             Entry e = p.entry(p.applied + 1);
             if (e == null) {
@@ -111,15 +111,15 @@ public final class RecoveryRaft {
         if (src == null || src.tombstone || src.applied >= cm.sourcePrepareIndex()) {
             return;
         }
-        if (src.last < cm.sourcePrepareIndex() || src.entryTerm(cm.sourcePrepareIndex()) == -1) {
+        if (src.lastIndex() < cm.sourcePrepareIndex() || src.entryTerm(cm.sourcePrepareIndex()) == -1) {
             Peer donor = entries.holding(cm.source(), cm.sourcePrepareIndex());
             if (donor == null) {
                 return; // nothing carries them: the target waits, as TiKV's would without the entries
             }
             follow(src, donor);
         }
-        src.raiseCommitTo(Math.min(cm.sourcePrepareIndex(), src.last));
-        while (src.applied < cm.sourcePrepareIndex() && src.applied < src.last && !src.tombstone) {
+        src.raiseCommitTo(Math.min(cm.sourcePrepareIndex(), src.lastIndex()));
+        while (src.applied < cm.sourcePrepareIndex() && src.applied < src.lastIndex() && !src.tombstone) {
             Entry e = src.entry(src.applied + 1);
             if (e == null) {
                 src.writeAppliedIndex(src.applied + 1);

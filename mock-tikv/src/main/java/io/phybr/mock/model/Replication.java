@@ -82,7 +82,7 @@ final class Replication {
 
     /** The last index at which {@code p}'s log agrees with the leader's (Raft's log matching: all before agree). */
     static long matchIndex(Peer p, Group g) {
-        for (long i = Math.min(p.last, g.lastIndex()); i >= p.logBase(); i--) {
+        for (long i = Math.min(p.lastIndex(), g.lastIndex()); i >= p.logBase(); i--) {
             if (p.entryTerm(i) == termAt(g, i)) {
                 return i;
             }
@@ -132,7 +132,7 @@ final class Replication {
         if (match < p.logBase()) {
             throw new IllegalStateException(p + " disagrees with the leader of region " + g.id + " at its log base");
         }
-        if (upTo <= match || match == p.last && p.last >= upTo) {
+        if (upTo <= match || match == p.lastIndex() && p.lastIndex() >= upTo) {
             return false;
         }
         p.truncateAfter(match); // an older leader's uncommitted tail, overwritten (Raft's log matching)
@@ -202,7 +202,7 @@ final class Replication {
         if (p == null || p.tombstone || lag(storeId, g.id) == Lag.APPLY) {
             return false;
         }
-        long limit = Math.min(p.commit, p.last);
+        long limit = Math.min(p.commit, p.lastIndex());
         boolean moved = false;
         while (p.applied < limit && !p.tombstone) {
             Entry e = p.entry(p.applied + 1);
@@ -234,9 +234,9 @@ final class Replication {
             p.keepLeftOfSplit(sp.at());
             Peer existing = st.peer(sp.newRegion());
             if (existing == null && sp.newPeers().containsKey(st.id)) {
-                Peer child = new Peer(st.id, sp.newRegion(), sp.newPeers().get(st.id), Group.INIT_INDEX,
-                        Group.INIT_INDEX, Group.INIT_TERM, sp.at(), oldEnd, p.version, p.confVer,
-                        new TreeMap<>(sp.newPeers()));
+                Peer child = Peer.of(st.id, sp.newRegion()).peerId(sp.newPeers().get(st.id))
+                        .applied(Group.INIT_INDEX).lastIndex(Group.INIT_INDEX).term(Group.INIT_TERM)
+                        .range(sp.at(), oldEnd).version(p.version).confVer(p.confVer).members(sp.newPeers()).build();
                 st.peers.put(sp.newRegion(), child);
             }
         } else if (c instanceof Entry.PrepareMerge) {
@@ -274,8 +274,9 @@ final class Replication {
                 continue;
             }
             StoreImage st = stores.get(s);
-            Peer p = new Peer(s, g.id, g.members.get(s), leader.applied, leader.applied, g.term, leader.start,
-                    leader.end, leader.version, leader.confVer, new TreeMap<>(leader.members));
+            Peer p = Peer.of(s, g.id).peerId(g.members.get(s)).applied(leader.applied).lastIndex(leader.applied)
+                    .term(g.term).range(leader.start, leader.end).version(leader.version).confVer(leader.confVer)
+                    .members(leader.members).build();
             p.resetLog(leader.applied, termAt(g, leader.applied));
             st.peers.put(g.id, p);
             BitSet leaderData = stores.get(g.leader).data;

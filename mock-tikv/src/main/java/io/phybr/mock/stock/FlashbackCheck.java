@@ -16,7 +16,7 @@ import java.util.TreeMap;
  * the resolved ts (or nothing, if it had none), nothing newer is visible, no lock is left, and no region is left in the
  * flashback state (it would refuse every read and write). Empty when it passed.
  */
-public final class FlashbackCheck {
+final class FlashbackCheck {
     private static final int MAX_LISTED = 12;
 
     private FlashbackCheck() {

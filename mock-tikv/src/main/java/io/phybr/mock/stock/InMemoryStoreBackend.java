@@ -113,8 +113,9 @@ public final class InMemoryStoreBackend implements StoreBackend {
         for (long absent = ABSENT; next < ids.length; absent--) {
             members.put(absent, ids[next++]);
         }
-        Peer p = new Peer(storeId, region, members.get(storeId), applied, m.lastIndex(), m.lastLogTerm(),
-                m.startKey(), m.endKey(), m.version(), 1, members);
+        Peer p = Peer.of(storeId, region).peerId(members.get(storeId)).applied(applied).lastIndex(m.lastIndex())
+                .term(m.lastLogTerm()).range(m.startKey(), m.endKey()).version(m.version()).confVer(1)
+                .members(members).build();
         if (m.tombstone()) {
             p.markTombstone();
         }

@@ -1,5 +1,8 @@
 package io.phybr.mock.stock;
 
+import io.phybr.mock.model.Entry;
+import io.phybr.mock.model.Group;
+import io.phybr.mock.model.Keys;
 import io.phybr.mock.model.Peer;
 import io.phybr.mock.model.RecoveryRaft;
 import io.phybr.mock.model.StoreImage;
@@ -8,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
  * The Raft network between the mock stock stores of one cluster, in recovery mode ({@code init_cluster.rs}: no
@@ -15,7 +19,8 @@ import java.util.function.BooleanSupplier;
  * only where RecoverRegion's LeaderKeeper campaigns). It runs elections by Raft's vote rule over the voters on
  * running stores (SPEC R3), replicates a leader's log to its live followers and commits what a majority holds, and
  * keeps each peer's pending WaitApply state (SPEC R8, R10). A restarted store loses its leaders and its pending
- * states (R9). One lock (this object) guards every replica of every store.
+ * states (R9). One lock (this object) guards every replica of every store, and the plain state it delegates to:
+ * {@link RaftLinks} (which messages get through), {@link WaitApplyStates}, {@link FlashbackLog}.
  */
 public final class RaftNet {
     /** Told when a store's peer becomes leader (PD learns leaders from their heartbeats). */
@@ -24,24 +29,19 @@ public final class RaftNet {
         void leads(long store, Peer leader);
     }
 
-    private final Map<Long, StoreBackend> stores = new TreeMap<>();
-    private final Map<Long, BooleanSupplier> running = new TreeMap<>();
+    /** Who reaches whom: the stores, their processes, partitions, dropped votes. */
+    private final RaftLinks links = new RaftLinks();
     /** Region → store whose peer leads it now. */
     private final Map<Long, Long> leaders = new TreeMap<>();
     /** Each peer's pending WaitApply state (TiKV's snapshot_recovery_state). */
-    private final WaitApplyStates waits = new WaitApplyStates(this::peer);
+    private final WaitApplyStates waits = new WaitApplyStates(links::peer);
     private final List<LeaderListener> listeners = new ArrayList<>();
-    /** Store → System.nanoTime() until which its peers drop vote requests (tikv#15296). */
-    private final Map<Long, Long> refusesVotesUntil = new TreeMap<>();
-    /** Stores whose peers exchange no Raft messages with other stores (a network partition). */
-    private final java.util.Set<Long> isolated = new java.util.TreeSet<>();
     /** The flashback's entries per region and each replica's progress through them. */
     private final FlashbackLog flashbackLog = new FlashbackLog();
 
     /** A store joins the network: {@code backend} holds its replicas, {@code up} says whether its process runs. */
     public synchronized void join(StoreBackend backend, BooleanSupplier up) {
-        stores.put(backend.storeId(), backend);
-        running.put(backend.storeId(), up);
+        links.join(backend, up);
         backend.raft().allPeers().forEach(Peer::silence); // recovery mode: nobody leads until forced
     }
 
@@ -49,50 +49,25 @@ public final class RaftNet {
         listeners.add(l);
     }
 
-    private boolean up(long store) {
-        BooleanSupplier s = running.get(store);
-        return s != null && s.getAsBoolean();
-    }
-
-    /** Whether a Raft message gets from a peer on store {@code a} to one on store {@code b}. */
-    private boolean link(long a, long b) {
-        return a == b || !isolated.contains(a) && !isolated.contains(b);
-    }
-
     /** The store is cut off from the others' Raft messages (its process runs and serves RecoverData). */
     public synchronized void isolate(long store) {
-        isolated.add(store);
+        links.isolate(store);
     }
 
     /** The partition of {@code store} heals: leaders elsewhere replicate to its peers again. */
     public synchronized void heal(long store) {
-        if (isolated.remove(store)) {
+        if (links.heal(store)) {
             settleAll();
         }
     }
 
     /** The store's peers drop every vote request until {@code nanoTime} (System.nanoTime()), tikv#15296. */
     public synchronized void refuseVotesUntil(long store, long nanoTime) {
-        refusesVotesUntil.put(store, nanoTime);
-    }
-
-    private boolean refusesVotes(long store) {
-        Long until = refusesVotesUntil.get(store);
-        return until != null && System.nanoTime() - until < 0;
+        links.refuseVotesUntil(store, nanoTime);
     }
 
     public synchronized boolean isolated(long store) {
-        return isolated.contains(store);
-    }
-
-    private Peer peer(long store, long region) {
-        StoreBackend b = stores.get(store);
-        Peer p = b == null ? null : b.raftPeer(region);
-        return p == null || p.tombstone() ? null : p;
-    }
-
-    private StoreImage image(long store) {
-        return stores.get(store).raft();
+        return links.isolated(store);
     }
 
     /**
@@ -102,7 +77,7 @@ public final class RaftNet {
      */
     public synchronized boolean leads(long store, long region) {
         Long l = leaders.get(region);
-        return l != null && l == store && up(store) && peer(store, region) != null;
+        return l != null && l == store && links.up(store) && links.peer(store, region) != null;
     }
 
     /**
@@ -112,8 +87,8 @@ public final class RaftNet {
      * @return false when it lost, or the store holds no live peer of the region (TiKV: RegionNotFound)
      */
     public synchronized boolean campaign(long store, long region) {
-        Peer c = peer(store, region);
-        if (c == null || !up(store)) {
+        Peer c = links.peer(store, region);
+        if (c == null || !links.up(store)) {
             return false;
         }
         long term = RecoveryRaft.campaign(c);
@@ -121,7 +96,7 @@ public final class RaftNet {
         int votes = c.members().isEmpty() || c.members().containsKey(store) ? 1 : 0;
         for (Map.Entry<Long, Long> m : c.members().entrySet()) {
             long v = m.getKey();
-            Peer q = v == store || !up(v) || !link(store, v) || refusesVotes(v) ? null : peer(v, region);
+            Peer q = links.voter(store, v, region);
             if (q == null) {
                 continue; // nothing reaches the voter, or it drops the request before Raft sees it (no term change)
             }
@@ -136,14 +111,14 @@ public final class RaftNet {
         }
         Long old = leaders.put(region, store);
         if (old != null && old != store) {
-            Peer o = peer(old, region);
+            Peer o = links.peer(old, region);
             if (o != null) {
                 o.silence();
             }
         }
         c.unsilence();
         RecoveryRaft.becomeLeader(c);
-        flashbackLog.catchUp(stores.get(store), region); // a Raft leader holds (and applies) every committed entry
+        flashbackLog.catchUp(links.backend(store), region); // a Raft leader holds (and applies) every committed entry
         settle(region);
         for (LeaderListener l : listeners) {
             l.leads(store, c);
@@ -157,12 +132,12 @@ public final class RaftNet {
      */
     private void settle(long region) {
         Long ls = leaders.get(region);
-        Peer leader = ls == null || !up(ls) ? null : peer(ls, region);
+        Peer leader = ls == null || !links.up(ls) ? null : links.peer(ls, region);
         if (leader == null) {
             return;
         }
-        List<Peer> followers = reachedFollowers(ls, leader);
-        if (!quorum(leader, followers)) {
+        List<Peer> followers = links.reachedFollowers(ls, leader);
+        if (!RaftLinks.quorum(leader, followers)) {
             return; // no quorum: nothing new commits, so the leader never applies its own empty entry
         }
         for (Peer f : followers) {
@@ -174,7 +149,7 @@ public final class RaftNet {
         for (Peer f : followers) {
             applyThenSilenceNewPeers(f.store(), f, leader.commitIndex())
                     .forEach(child -> bornUnderFollowers.add(new long[] {f.store(), child}));
-            flashbackLog.catchUp(stores.get(f.store()), region);
+            flashbackLog.catchUp(links.backend(f.store()), region);
         }
         // after the followers applied the split too: TiKV parks a vote request for a peer its store has not created
         // yet (store.rs pending_msgs) and hands it over in on_ready_split_region, so they can vote
@@ -193,30 +168,14 @@ public final class RaftNet {
      * as the parent hears a valid leader (fsm/peer.rs check_uncampaigned_regions).
      */
     private void campaignSplitBorn(long store, long child, boolean parentLeads) {
-        Peer c = peer(store, child);
+        Peer c = links.peer(store, child);
         if (c == null || leaders.containsKey(child)) {
             return;
         }
         boolean alone = c.members().size() <= 1;
-        if (alone || parentLeads && c.hardStateTerm() <= io.phybr.mock.model.Group.INIT_TERM) {
+        if (alone || parentLeads && c.hardStateTerm() <= Group.INIT_TERM) {
             campaign(store, child);
         }
-    }
-
-    /** The live voters on running stores the leader's messages reach now, in a term it may lead. */
-    private List<Peer> reachedFollowers(long ls, Peer leader) {
-        List<Peer> followers = new ArrayList<>();
-        for (long v : leader.members().keySet()) {
-            Peer q = v == ls || !up(v) || !link(ls, v) ? null : peer(v, leader.regionId());
-            if (q != null && q.hardStateTerm() <= leader.hardStateTerm()) {
-                followers.add(q);
-            }
-        }
-        return followers;
-    }
-
-    private static boolean quorum(Peer leader, List<Peer> followers) {
-        return (followers.size() + 1) * 2 > Math.max(1, leader.members().size());
     }
 
     /**
@@ -227,18 +186,18 @@ public final class RaftNet {
      * @return false when it cannot commit: the store does not lead the region, or no quorum is reachable (TiKV's
      *     proposal then waits uncommitted; the caller's request gets no answer)
      */
-    synchronized boolean proposeFlashback(long store, long region, java.util.function.Consumer<StoreBackend> entry) {
-        Peer leader = leads(store, region) ? peer(store, region) : null;
+    synchronized boolean proposeFlashback(long store, long region, Consumer<StoreBackend> entry) {
+        Peer leader = leads(store, region) ? links.peer(store, region) : null;
         if (leader == null) {
             return false;
         }
-        List<Peer> followers = reachedFollowers(store, leader);
-        if (!quorum(leader, followers)) {
+        List<Peer> followers = links.reachedFollowers(store, leader);
+        if (!RaftLinks.quorum(leader, followers)) {
             return false;
         }
         List<StoreBackend> reached = new ArrayList<>();
-        reached.add(stores.get(store));
-        followers.forEach(f -> reached.add(stores.get(f.store())));
+        reached.add(links.backend(store));
+        followers.forEach(f -> reached.add(links.backend(f.store())));
         flashbackLog.commit(region, entry, reached);
         return true;
     }
@@ -255,10 +214,10 @@ public final class RaftNet {
      * RecoverRegion quadratic (a million campaigns, each over up to a million peers) and it never finished.
      */
     private List<Long> applyThenSilenceNewPeers(long store, Peer p, long index) {
-        StoreImage img = image(store);
+        StoreImage img = links.image(store);
         int before = img.peers.size();
         long appliedBefore = p.appliedIndex();
-        RecoveryRaft.commitAndApply(img, p, index, this::mergeEntries);
+        RecoveryRaft.commitAndApply(img, p, index, links::mergeEntries);
         if (img.peers.size() == before) {
             return List.of();
         }
@@ -271,9 +230,9 @@ public final class RaftNet {
     private List<Long> splitBorn(long store, Peer p, long from) {
         List<Long> born = new ArrayList<>();
         for (long i = from + 1; i <= p.appliedIndex(); i++) {
-            io.phybr.mock.model.Entry e = p.entry(i);
-            if (e != null && e.command() instanceof io.phybr.mock.model.Entry.Split sp
-                    && sp.newPeers().containsKey(store) && peer(store, sp.newRegion()) != null) {
+            Entry e = p.entry(i);
+            if (e != null && e.command() instanceof Entry.Split sp
+                    && sp.newPeers().containsKey(store) && links.peer(store, sp.newRegion()) != null) {
                 born.add(sp.newRegion());
             }
         }
@@ -289,9 +248,9 @@ public final class RaftNet {
      */
     private void catchUpBehindFollowers(long store) {
         List<Long> behind = new ArrayList<>();
-        for (Peer q : image(store).allPeers()) {
+        for (Peer q : links.image(store).allPeers()) {
             Long ls = leaders.get(q.regionId());
-            Peer leader = ls == null || ls == store || q.tombstone() ? null : peer(ls, q.regionId());
+            Peer leader = ls == null || ls == store || q.tombstone() ? null : links.peer(ls, q.regionId());
             if (leader != null && q.appliedIndex() < leader.commitIndex()) {
                 behind.add(q.regionId());
             }
@@ -299,24 +258,9 @@ public final class RaftNet {
         behind.forEach(this::settle);
     }
 
-    /**
-     * The source entries a CommitMerge carries (fsm/peer.rs on_catch_up_logs_for_merge): the mock takes them from any
-     * replica of the source region whose log holds its PrepareMerge (they are committed, so every copy agrees).
-     */
-    private Peer mergeEntries(long sourceRegion, long prepareIndex) {
-        for (StoreBackend b : stores.values()) {
-            Peer p = b.raftPeer(sourceRegion);
-            if (p != null && p.lastIndex() >= prepareIndex && p.entry(prepareIndex) != null
-                    && p.entry(prepareIndex).command() instanceof io.phybr.mock.model.Entry.PrepareMerge) {
-                return p;
-            }
-        }
-        return null;
-    }
-
     /** Peers created by applying a split are followers too: in recovery mode only forced leaders lead. */
     private void silenceAllBut(long store) {
-        for (Peer p : image(store).allPeers()) {
+        for (Peer p : links.image(store).allPeers()) {
             Long l = leaders.get(p.regionId());
             if (l == null || l != store) {
                 p.silence();
@@ -338,7 +282,7 @@ public final class RaftNet {
     public synchronized void restarted(long store) {
         leaders.entrySet().removeIf(e -> {
             if (e.getValue() == store) {
-                Peer p = peer(store, e.getKey());
+                Peer p = links.peer(store, e.getKey());
                 if (p != null) {
                     p.silence();
                 }
@@ -375,7 +319,7 @@ public final class RaftNet {
 
     /** The backend of {@code store}, or null. */
     synchronized StoreBackend backend(long store) {
-        return stores.get(store);
+        return links.backend(store);
     }
 
     /** The store whose peer leads {@code region} now (running or not), or null. */
@@ -385,7 +329,7 @@ public final class RaftNet {
 
     /** Whether {@code store}'s process runs. */
     synchronized boolean running(long store) {
-        return up(store);
+        return links.up(store);
     }
 
     /**
@@ -400,25 +344,25 @@ public final class RaftNet {
      */
     synchronized boolean split(long parent, byte[] at, long child) {
         Long ls = leaders.get(parent);
-        Peer l = ls == null || !up(ls) ? null : peer(ls, parent);
-        if (l == null || io.phybr.mock.model.Keys.compare(at, l.start()) <= 0
-                || l.end().length > 0 && io.phybr.mock.model.Keys.compare(at, l.end()) >= 0) {
+        Peer l = ls == null || !links.up(ls) ? null : links.peer(ls, parent);
+        if (l == null || Keys.compare(at, l.start()) <= 0
+                || l.end().length > 0 && Keys.compare(at, l.end()) >= 0) {
             return false;
         }
-        List<Peer> applying = new ArrayList<>(reachedFollowers(ls, l));
-        if (!quorum(l, applying)) {
+        List<Peer> applying = new ArrayList<>(links.reachedFollowers(ls, l));
+        if (!RaftLinks.quorum(l, applying)) {
             return false;
         }
         applying.add(0, l);
         TreeMap<Long, Long> members = new TreeMap<>();
         l.members().keySet().forEach(s -> members.put(s, child * 1000 + Math.abs(s)));
         for (Peer p : applying) {
-            Peer c = new Peer(p.store(), child, members.get(p.store()), io.phybr.mock.model.Group.INIT_INDEX,
-                    io.phybr.mock.model.Group.INIT_INDEX, io.phybr.mock.model.Group.INIT_TERM, at.clone(), p.end(),
-                    p.version() + 1, p.confVer(), new TreeMap<>(members));
+            Peer c = Peer.of(p.store(), child).peerId(members.get(p.store())).applied(Group.INIT_INDEX)
+                    .lastIndex(Group.INIT_INDEX).term(Group.INIT_TERM).range(at.clone(), p.end())
+                    .version(p.version() + 1).confVer(p.confVer()).members(members).build();
             c.silence();
             p.keepLeftOfSplit(at);
-            image(p.store()).peers.put(child, c);
+            links.image(p.store()).peers.put(child, c);
         }
         for (LeaderListener li : listeners) {
             li.leads(ls, l);

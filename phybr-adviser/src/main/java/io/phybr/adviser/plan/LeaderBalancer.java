@@ -19,7 +19,8 @@ final class LeaderBalancer {
     }
 
     static void balance(Planner.Run run, long[] stores) {
-        ReplicaTable t = run.t;
+        // Everything below reads region-ordered columns (groupStart, perm, storeAt, the tie masks Leaders
+        // recorded): no row of the table is visited, so no store id is looked up and no key compared.
         int s = stores.length;
         long[] load = new long[s];
         int tiedCount = 0;
@@ -27,10 +28,10 @@ final class LeaderBalancer {
             if (run.fate[g] != Planner.FATE_KEPT) {
                 continue;
             }
-            if (run.tied[g]) {
+            if (run.tieMask[g] != 0) {
                 tiedCount++;
             } else {
-                load[storeIndex(stores, t.store(run.leaderRow[g]))]++;
+                load[run.storeAt[leaderPosition(run, g)]]++;
             }
         }
         if (tiedCount == 0) {
@@ -42,21 +43,26 @@ final class LeaderBalancer {
         int[] tieOff = new int[tiedCount + 1];
         int[] tieStores = new int[tiedCount * 3];
         int used = 0;
+        int widest = 0;
         for (int g = 0, k = 0; g < run.m; g++) {
-            if (run.fate[g] != Planner.FATE_KEPT || !run.tied[g]) {
+            if (run.fate[g] != Planner.FATE_KEPT || run.tieMask[g] == 0) {
                 continue;
             }
             tiedRegion[k] = g;
             tieOff[k] = used;
-            for (int j = run.groupStart[g]; j < run.groupStart[g + 1]; j++) {
-                int row = run.perm[j];
-                if (run.tiesWithLeader(g, row)) {
+            int from = run.groupStart[g];
+            int mask = run.tieMask[g] & 0xFF;
+            for (int j = from; j < run.groupStart[g + 1]; j++) {
+                boolean ties = mask == (Leaders.WIDE & 0xFF) ? run.tiesWithLeader(g, run.perm[j])
+                        : (mask >>> (j - from) & 1) != 0;
+                if (ties) {
                     if (used == tieStores.length) {
                         tieStores = Arrays.copyOf(tieStores, used * 2);
                     }
-                    tieStores[used++] = storeIndex(stores, t.store(row));
+                    tieStores[used++] = run.storeAt[j];
                 }
             }
+            widest = Math.max(widest, used - tieOff[k]);
             k++;
             tieOff[k] = used;
         }
@@ -68,16 +74,8 @@ final class LeaderBalancer {
         for (int k = 0; k < tiedCount; k++) {
             order[k] = k;
         }
-        Sorting.mergeSort(order, tiedCount, (a, b) -> Arrays.compare(ts, off[a], off[a + 1], ts, off[b], off[b + 1]));
-        int classes = 0;
         int[] classStart = new int[tiedCount + 1];
-        for (int k = 0; k < tiedCount; k++) {
-            if (k == 0 || sameSet(ts, off, order[k], order[k - 1]) == false) {
-                classStart[classes++] = k;
-            }
-        }
-        classStart[classes] = tiedCount;
-
+        int classes = sortIntoClasses(order, tiedCount, ts, off, s, widest, classStart);
         // x[classOff[c] + i] = regions of class c led on its i-th store.
         int[] classOff = new int[classes + 1];
         for (int c = 0; c < classes; c++) {
@@ -113,12 +111,11 @@ final class LeaderBalancer {
                     left = x[classOff[c] + i];
                 }
                 left--;
-                long target = stores[ts[off[rep] + i]];
+                int target = ts[off[rep] + i];
                 int g = tiedRegion[order[u]];
                 for (int j = run.groupStart[g]; j < run.groupStart[g + 1]; j++) {
-                    int row = run.perm[j];
-                    if (t.store(row) == target) {
-                        run.leaderRow[g] = row;
+                    if (run.storeAt[j] == target) {
+                        run.leaderRow[g] = run.perm[j];
                         break;
                     }
                 }
@@ -126,8 +123,54 @@ final class LeaderBalancer {
         }
     }
 
-    private static boolean sameSet(int[] ts, int[] off, int a, int b) {
-        return Arrays.equals(ts, off[a], off[a + 1], ts, off[b], off[b + 1]);
+    /** The sorted position of region g's leader. */
+    private static int leaderPosition(Planner.Run run, int g) {
+        int leader = run.leaderRow[g];
+        int j = run.groupStart[g];
+        while (run.perm[j] != leader) {
+            j++;
+        }
+        return j;
+    }
+
+    /**
+     * Stable-sorts the tied regions {@code order[0, n)} by their store sets (ascending store indices, compared
+     * lexicographically, a prefix first) and returns how many classes of equal sets there are, their starts in
+     * {@code classStart}. When every set fits, each is packed in a long, most significant element first, an element
+     * as its store index + 1 and a missing one as 0 — numbers that order exactly like the sets — and one stable
+     * radix sort does it; otherwise a merge sort compares the sets.
+     */
+    static int sortIntoClasses(int[] order, int n, int[] ts, int[] off, int s, int widest, int[] classStart) {
+        int width = 32 - Integer.numberOfLeadingZeros(s); // bits of a store index + 1
+        if ((long) width * widest <= 63) {
+            long[] key = new long[n];
+            for (int k = 0; k < n; k++) {
+                long v = 0;
+                int e = off[k];
+                for (int x = 0; x < widest; x++, e++) {
+                    v = v << width | (e < off[k + 1] ? ts[e] + 1 : 0);
+                }
+                key[k] = v;
+            }
+            Sorting.radix(order, key, n);
+            int classes = 0;
+            for (int k = 0; k < n; k++) {
+                if (k == 0 || key[k] != key[k - 1]) {
+                    classStart[classes++] = k;
+                }
+            }
+            classStart[classes] = n;
+            return classes;
+        }
+        Sorting.mergeSort(order, n, (a, b) -> Arrays.compare(ts, off[a], off[a + 1], ts, off[b], off[b + 1]));
+        int classes = 0;
+        for (int k = 0; k < n; k++) {
+            if (k == 0 || !Arrays.equals(ts, off[order[k]], off[order[k] + 1], ts, off[order[k - 1]], off[order[k - 1] + 1])) {
+                classStart[classes++] = k;
+            }
+        }
+        classStart[classes] = n;
+        return classes;
     }
 
     /** Shifts leaders along chains from a busiest store to a store with load <= max - 2, while one exists. */
@@ -222,7 +265,4 @@ final class LeaderBalancer {
         }
     }
 
-    private static int storeIndex(long[] stores, long store) {
-        return Arrays.binarySearch(stores, store);
-    }
 }

@@ -16,7 +16,13 @@ final class Leaders {
 
     int[] leaderRow;     // -1 when no live replica
     byte[] leaderRule;
-    boolean[] tied;      // BR: leader may move among equal replicas
+    /**
+     * BR: the replicas region g's leader may move among (itself included), or 0 when it may not move: bit x is
+     * sorted position groupStart[g] + x, for the first {@link #MASK_POSITIONS} positions; a wider region sets
+     * {@link #WIDE} and the balancer asks {@link Planner.Run#tiesWithLeader} for each of its rows. Recorded here,
+     * where the rows are already gathered, so the balancer reads region-ordered columns only.
+     */
+    byte[] tieMask;
     long[] targetTerm;   // seed protocol: the highest term among region g's replicas (0 if none)
 
     Leaders(Planner.Run run) {
@@ -29,13 +35,16 @@ final class Leaders {
         this.groupStart = run.groupStart;
     }
 
+    static final int MASK_POSITIONS = 7;
+    static final byte WIDE = (byte) 0x80;
+
     /** Rows per gathered block: the block's columns stay in L1/L2 while its regions are decided. */
     private static final int BLOCK = 1024;
 
     void choose() {
         leaderRow = new int[m];
         leaderRule = new byte[m];
-        tied = new boolean[m];
+        tieMask = new byte[m];
         boolean seed = o.policy() == Policy.SEED;
         targetTerm = o.protocol() == Protocol.SEED ? new long[m] : null;
         // Each region's leader depends on its own rows only and is written to its own slots, so the two
@@ -117,6 +126,7 @@ final class Leaders {
         int depth = 0;
         boolean sameRangeTie = false;
         boolean otherTie = false;
+        int mask = hi - lo > MASK_POSITIONS ? WIDE & 0xFF : 1 << (leader - lo);
         for (int x = lo; x < hi; x++) {
             if (x == leader || b.tombstone(x)) {
                 continue;
@@ -133,6 +143,9 @@ final class Leaders {
             if (d == (seed ? 2 : 4)) {
                 if (!seed && sameEpochAndRange(t, perm[base + x], perm[base + leader])) {
                     sameRangeTie = true;
+                    if (hi - lo <= MASK_POSITIONS) {
+                        mask |= 1 << (x - lo);
+                    }
                 } else {
                     otherTie = true;
                 }
@@ -142,7 +155,7 @@ final class Leaders {
             return depth == 0 ? Rule.HIGHEST_APPLIED_INDEX : depth == 1 ? Rule.HIGHEST_TERM : Rule.TIE_LOWEST_STORE;
         }
         if (sameRangeTie) {
-            tied[g] = true;
+            tieMask[g] = (byte) mask;
             return Rule.TIE_BALANCED;
         }
         if (otherTie) {

@@ -49,7 +49,7 @@ public final class Planner {
         int[] groupStart;    // region g's rows are perm[groupStart[g] .. groupStart[g+1])
         int[] leaderRow;     // -1 when no live replica
         byte[] leaderRule;
-        boolean[] tied;      // BR: leader may move among equal replicas
+        byte[] tieMask;      // BR: where region g's leader may move (Leaders#tieMask), 0 if it may not
         byte[] fate;
         int[] droppedBy;     // region index of the kept region that displaced it, or -1
         List<Hole> holes = List.of();
@@ -90,7 +90,7 @@ public final class Planner {
             choice.choose();
             leaderRow = choice.leaderRow;
             leaderRule = choice.leaderRule;
-            tied = choice.tied;
+            tieMask = choice.tieMask;
             targetTerm = choice.targetTerm;
         }
 

@@ -56,6 +56,51 @@ class PlannerInternalsTest {
         assertThat(m).isEqualTo(Arrays.stream(want2).mapToInt(Integer::intValue).toArray());
     }
 
+    /**
+     * BR's tie classes: the packed-key radix sort (sets that fit 63 bits) and the comparator merge sort (wider ones)
+     * both give the stable order of the sets compared lexicographically, prefix first, and the same class starts.
+     */
+    @ParameterizedTest(name = "stores={0}")
+    @ValueSource(ints = {1, 2, 3, 5, 7, 8, 48, 300})
+    void tieClassesSortLikeTheSetComparator(int stores) {
+        long seed = 0x9E3779B97F4A7C15L * stores;
+        SplittableRandom r = new SplittableRandom(seed);
+        int n = 70_000; // over Parallel's threshold: the radix sort runs on two cores
+        int[] off = new int[n + 1];
+        int[] ts = new int[n * Math.min(stores, 12)];
+        int used = 0;
+        int widest = 0;
+        for (int k = 0; k < n; k++) {
+            int size = Math.min(stores, 1 + r.nextInt(r.nextInt(8) == 0 ? 12 : 3));
+            TreeSet<Integer> set = new TreeSet<>();
+            while (set.size() < size) {
+                set.add(r.nextInt(Math.min(stores, 1 + r.nextInt(6) * 10)));
+            }
+            for (int v : set) {
+                ts[used++] = v;
+            }
+            off[k + 1] = used;
+            widest = Math.max(widest, size);
+        }
+        int[] order = IntStream.range(0, n).toArray();
+        int[] classStart = new int[n + 1];
+        int classes = LeaderBalancer.sortIntoClasses(order, n, ts, off, stores, widest, classStart);
+
+        Integer[] want = IntStream.range(0, n).boxed().toArray(Integer[]::new);
+        Arrays.sort(want, (a, b) -> Arrays.compare(ts, off[a], off[a + 1], ts, off[b], off[b + 1])); // stable
+        String where = "seed " + seed + " stores " + stores + " widest " + widest;
+        assertThat(order).as(where).isEqualTo(Arrays.stream(want).mapToInt(Integer::intValue).toArray());
+        int wantClasses = 0;
+        for (int k = 0; k < n; k++) {
+            int a = want[k];
+            if (k == 0 || !Arrays.equals(ts, off[a], off[a + 1], ts, off[want[k - 1]], off[want[k - 1] + 1])) {
+                assertThat(classStart[wantClasses++]).as(where).isEqualTo(k);
+            }
+        }
+        assertThat(classes).as(where).isEqualTo(wantClasses);
+        assertThat(classStart[classes]).as(where).isEqualTo(n);
+    }
+
     /** Keys with long shared prefixes and lengths around the 8-byte chunk boundaries, as TiKV keys are. */
     @ParameterizedTest(name = "n={0}")
     @ValueSource(ints = {1, 2, 33, 100, 1000, 20_000})
