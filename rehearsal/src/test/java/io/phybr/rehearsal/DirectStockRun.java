@@ -74,7 +74,11 @@ final class DirectStockRun {
         BROKEN
     }
 
-    record Result(Ending ending, String text) {
+    /** How the run ended, why, and every RecoverRegion command the stores received (for {@code PlanFactCheck}). */
+    record Result(Ending ending, String text, List<io.phybr.mock.check.PlanFactCheck.Sent> sent) {
+        Result(Ending ending, String text) {
+            this(ending, text, List.of());
+        }
     }
 
     private DirectStockRun() {
@@ -115,6 +119,15 @@ final class DirectStockRun {
         if (plan.refusal() != null) {
             return new Result(Ending.DIAGNOSIS, "plan refused: " + plan.refusal());
         }
+        List<io.phybr.mock.check.PlanFactCheck.Sent> sent = new ArrayList<>();
+        plan.perStore().forEach((store, reqs) -> reqs.forEach(r -> sent.add(
+                new io.phybr.mock.check.PlanFactCheck.Sent(store, r.getRegionId(), r.getAsLeader(), r.getTombstone()))));
+        Result r = finish(stores, backup, seed, plan);
+        return new Result(r.ending(), r.text(), List.copyOf(sent));
+    }
+
+    /** From RecoverRegion on: the commands sent in BR's order, then the finish and the checker. */
+    private static Result finish(DirectStockStores stores, Backup backup, long seed, Commands plan) {
         // recover: each store its commands; a store that hangs gets them once more after the others answered (R6:
         // the newer call replaces the older), as the adviser's next round would send them
         List<Long> hung = new ArrayList<>();
