@@ -15,7 +15,6 @@ import io.phybr.mock.fault.FaultSyntax;
 import io.phybr.mock.model.Backup;
 import io.phybr.mock.model.BrBackupMeta;
 import io.phybr.mock.model.StoreImage;
-import io.phybr.mock.model.Write;
 import io.phybr.mock.scenario.Expectation;
 import io.phybr.mock.scenario.Scenario;
 import io.phybr.mock.scenario.ScenarioParser;

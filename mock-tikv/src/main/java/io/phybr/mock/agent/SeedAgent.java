@@ -38,7 +38,10 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
 
 /**
- * A seed-protocol agent for one store (what {@code tikv-phybr} does on a TiKV): it streams the
+ * Internal (not API): public only because {@link io.phybr.mock.MockCluster} starts one per store; a test
+ * author scripts agents through {@code MockCluster} (whole stores) or {@link StoreClient} (single calls).
+ *
+ * <p>A seed-protocol agent for one store (what {@code tikv-phybr} does on a TiKV): it streams the
  * store's region metas to the adviser with {@code phybr-store-id} metadata, applies the commands it
  * gets back (term, silence, tombstone) to the store image, calls {@code close(workdone=true)} and
  * exits when the adviser answers. Faults from the scenario change what it does.

@@ -12,7 +12,10 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * The checker's judgement of a protocol-B (stock TiKV) recovery, from the model's truth and never from a planner:
+ * Internal (not API): public only because {@code stock.ModelStoreBackend#check} runs it; a test author
+ * gets this judgement from {@code ModelStoreBackend.check} (protocol B) or {@link Checker} (protocol A).
+ *
+ * <p>The checker's judgement of a protocol-B (stock TiKV) recovery, from the model's truth and never from a planner:
  * {@link Checker#checkState} (tiling, one leader per kept region, committed writes readable), plus what only stock
  * TiKV makes true:
  * <ul>

@@ -5,7 +5,9 @@ import io.phybr.mock.fault.Fault.Rpc;
 import io.phybr.mock.fault.Fault.StockMeaning;
 
 /**
- * The {@link Fault} variants only a seed-protocol agent (protocol A) honours, each with its meaning under protocol B.
+ * Internal (not API): a namespace; use the variants as {@code Fault.X}.
+ *
+ * <p>The {@link Fault} variants only a seed-protocol agent (protocol A) honours, each with its meaning under protocol B.
  * Used as {@code Fault.X}: {@link Fault} extends this interface only to name them (see there).
  */
 public interface AgentVariants {

@@ -6,7 +6,9 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * The {@link Fault} variants of the mock PD: faults of its HTTP answers ({@link PdFault}) and the scripted view it
+ * Internal (not API): a namespace; use the variants as {@code Fault.X}.
+ *
+ * <p>The {@link Fault} variants of the mock PD: faults of its HTTP answers ({@link PdFault}) and the scripted view it
  * has of the cluster ({@link PdEvent}). Used as {@code Fault.X}: {@link Fault} extends this interface only to name
  * them (see there).
  */

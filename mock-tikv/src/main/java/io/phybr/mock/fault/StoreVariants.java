@@ -8,7 +8,9 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * The {@link Fault} variants only a mock stock-TiKV store (protocol B) honours: per-call faults ({@link CallFault})
+ * Internal (not API): a namespace; use the variants as {@code Fault.X}.
+ *
+ * <p>The {@link Fault} variants only a mock stock-TiKV store (protocol B) honours: per-call faults ({@link CallFault})
  * and faults of the store as a whole. Used as {@code Fault.X}: {@link Fault} extends this interface only to name
  * them (see there).
  */

@@ -7,7 +7,10 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * A running TiKV cluster, driven one history step at a time. Each region has one Raft log (the
+ * Internal (not API): public only because {@code history.Step}, {@code scenario.Scenario} and {@code gen}
+ * drive it; a test author writes a history as {@code Step}s or a scenario file and reads the {@link Backup}.
+ *
+ * <p>A running TiKV cluster, driven one history step at a time. Each region has one Raft log (the
  * leader's); every store holds peers that persist and apply that log unless they lag. Volume
  * snapshots copy a store at a point while the cluster keeps running; {@link #finish()} returns the
  * copies (what each store will report) together with the truth the checker judges against.

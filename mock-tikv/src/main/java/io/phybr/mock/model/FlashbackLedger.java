@@ -6,7 +6,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * What a flashback leaves in one store's kv engine, beside the store's own writes (which it never deletes): TiKV's
+ * Internal (not API): public only because the stock stores ({@code stock}) keep one per store.
+ *
+ * <p>What a flashback leaves in one store's kv engine, beside the store's own writes (which it never deletes): TiKV's
  * flashback is an MVCC transaction, so it adds versions instead of removing any
  * ({@code src/storage/txn/actions/flashback_to_version.rs}). Held by the store's backend, so it survives a restart
  * (the flashback state is persisted in {@code RegionLocalState}, {@code fsm/apply.rs exec_flashback}).

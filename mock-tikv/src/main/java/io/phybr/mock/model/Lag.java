@@ -2,7 +2,11 @@ package io.phybr.mock.model;
 
 import java.util.Locale;
 
-/** How a replica falls behind its region's leader (a {@code lag} step). */
+/**
+ * Internal (not API): the mode of a {@code history.Step.Lag} step ({@code scenario} parses it).
+ *
+ * <p>How a replica falls behind its region's leader (a {@code lag} step).
+ */
 public enum Lag {
     /** Cut off from the leader (a partition): persists nothing new, learns no commit; applies what it knew. */
     CUT(""),

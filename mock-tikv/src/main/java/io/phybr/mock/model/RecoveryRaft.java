@@ -1,7 +1,9 @@
 package io.phybr.mock.model;
 
 /**
- * The Raft steps a TiKV in recovery mode takes on its replicas, for the mock stock stores (which run elections and
+ * Internal (not API): public only because the stock stores' Raft network ({@code stock}) runs it.
+ *
+ * <p>The Raft steps a TiKV in recovery mode takes on its replicas, for the mock stock stores (which run elections and
  * replication across stores themselves; this class is their only way to change a replica's log and hard state).
  * raft-rs semantics: a voter that sees a higher term takes it and forgets its vote ({@code Raft::become_follower});
  * it grants its vote once per term, only to a candidate at least as up to date (last entry term, then last index:

@@ -3,7 +3,9 @@ package io.phybr.mock.pd;
 import java.util.List;
 
 /**
- * What a region's leader tells PD in its heartbeat (pdpb {@code RegionHeartbeatRequest}): PD learns regions and
+ * Internal (not API): public only because the mock stores ({@code stock}) send it to {@link MockPd}.
+ *
+ * <p>What a region's leader tells PD in its heartbeat (pdpb {@code RegionHeartbeatRequest}): PD learns regions and
  * their leaders only from these. Keys are raw (unencoded) bytes. {@code flashbackStartTs} is the region meta's
  * flashback state as the leader held it when it sent the heartbeat (metapb.Region {@code is_in_flashback},
  * {@code flashback_start_ts}; 0: not in flashback) — TiKV sends no heartbeat when a flashback admin command applies

@@ -22,7 +22,7 @@ import java.util.function.Consumer;
  * states (R9). One lock (this object) guards every replica of every store, and the plain state it delegates to:
  * {@link RaftLinks} (which messages get through), {@link WaitApplyStates}, {@link FlashbackLog}.
  */
-public final class RaftNet {
+final class RaftNet {
     /** Told when a store's peer becomes leader (PD learns leaders from their heartbeats). */
     @FunctionalInterface
     public interface LeaderListener {

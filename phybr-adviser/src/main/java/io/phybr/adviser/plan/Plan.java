@@ -2,7 +2,6 @@ package io.phybr.adviser.plan;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -186,25 +185,7 @@ public final class Plan implements PlanOutcome {
 
     /** Writes the plan as JSON Lines (SPEC §6), sorted by store then region. */
     public void writeJsonLines(OutputStream out) throws IOException {
-        StringBuilder sb = new StringBuilder(128 * 1024);
-        boolean seed = options.protocol() == Protocol.SEED;
-        for (int s = 0; s < stores.length; s++) {
-            for (int k = storeFrom[s]; k < storeFrom[s + 1]; k++) {
-                sb.append("{\"store\":").append(stores[s]).append(",\"region_id\":").append(cmdRegion[k]);
-                if (seed) {
-                    sb.append(",\"term\":").append(cmdTerm[k]).append(",\"silence\":").append(commandSilence(k));
-                } else {
-                    sb.append(",\"as_leader\":").append(commandAsLeader(k));
-                }
-                sb.append(",\"tombstone\":").append(commandTombstone(k)).append("}\n");
-                if (sb.length() > 120 * 1024) {
-                    out.write(sb.toString().getBytes(StandardCharsets.UTF_8));
-                    sb.setLength(0);
-                }
-            }
-        }
-        out.write(sb.toString().getBytes(StandardCharsets.UTF_8));
-        out.flush();
+        PlanLines.write(this, out);
     }
 
     // ---- regions -------------------------------------------------------------------------

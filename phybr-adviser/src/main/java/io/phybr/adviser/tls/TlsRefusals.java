@@ -12,7 +12,6 @@ import org.slf4j.LoggerFactory;
  * most {@link #KEPT} distinct texts are kept (a misconfigured agent retries in a loop).
  */
 public final class TlsRefusals implements Consumer<String> {
-    private static final Logger LOG = LoggerFactory.getLogger(TlsRefusals.class);
     static final int KEPT = 8;
     private final List<String> texts = new ArrayList<>();
     private int count;
@@ -22,8 +21,16 @@ public final class TlsRefusals implements Consumer<String> {
         count++;
         if (!texts.contains(text) && texts.size() < KEPT) {
             texts.add(text);
-            LOG.warn("TLS handshake refused: {}", text);
+            Log.LOG.warn("TLS handshake refused: {}", text);
         }
+    }
+
+    /**
+     * The logger, made on the first refusal: every command builds its options (and so one of these) at start, and
+     * a logger made then would load and configure Logback even for {@code plan}, which logs nothing (~0.3 s).
+     */
+    private static final class Log {
+        static final Logger LOG = LoggerFactory.getLogger(TlsRefusals.class);
     }
 
     /** One sentence for a diagnosis, or "" when nothing was refused. */

@@ -86,6 +86,12 @@ public final class DumpReader {
         private final ReplicaSink sink;
         private final Consumer<String> tornWarning;
         private final ArrayDeque<Pending> ahead = new ArrayDeque<>();
+        /**
+         * Blocks and batches the sink is done with, reused: a new 4 MiB block per block read is a humongous
+         * allocation for G1 (its regions are 1 MiB under -Xmx2g), and each one started a concurrent marking cycle.
+         */
+        private final ArrayDeque<byte[]> freeBlocks = new ArrayDeque<>();
+        private final ArrayDeque<ReplicaBatch> freeBatches = new ArrayDeque<>();
         /** Bytes read after the last newline of the last block: the start of the next block's first line. */
         private byte[] carry = new byte[0];
         private int carryLength;
@@ -120,7 +126,9 @@ public final class DumpReader {
                     }
                     if (next != null) {
                         int length = blockLength;
-                        ahead.add(new Pending(next, length, workers.submit(() -> LineScanner.scan(next, length))));
+                        ReplicaBatch batch = freeBatches.isEmpty() ? new ReplicaBatch(length / 160, length / 4)
+                                : freeBatches.poll();
+                        ahead.add(new Pending(next, length, workers.submit(() -> LineScanner.scan(next, length, batch))));
                     }
                     while (!ahead.isEmpty() && (next == null || ahead.size() > AHEAD || ahead.peek().parse().isDone())) {
                         Pending p = ahead.poll();
@@ -136,6 +144,11 @@ public final class DumpReader {
                             return handOver(new ByteArrayInputStream(p.bytes(), r.stoppedAt, p.length() - r.stoppedAt));
                         }
                         line += r.lines;
+                        if (p.bytes().length == block) {
+                            freeBlocks.add(p.bytes());
+                        }
+                        r.rows.clear();
+                        freeBatches.add(r.rows);
                     }
                     if (next == null) {
                         return count;
@@ -151,7 +164,8 @@ public final class DumpReader {
          * the end of the input, or null with {@link #carry} holding a line of {@link #LONGEST_LINE_BLOCKS} blocks.
          */
         private byte[] nextBlock() throws IOException {
-            byte[] b = new byte[Math.max(block, carryLength * 2)];
+            byte[] b = carryLength * 2 <= block && !freeBlocks.isEmpty() ? freeBlocks.poll()
+                    : new byte[Math.max(block, carryLength * 2)];
             System.arraycopy(carry, 0, b, 0, carryLength);
             int n = carryLength;
             int scanned = carryLength;

@@ -52,29 +52,39 @@ final class LineScanner {
         this.buf = buf;
     }
 
-    /** Parses {@code buf[0, len)}: whole lines, the last one without its newline only at the end of the input. */
-    static Result scan(byte[] buf, int len) {
-        ReplicaBatch rows = new ReplicaBatch(len / 160, len / 4);
+    /**
+     * Parses {@code buf[0, len)}: whole lines, the last one without its newline only at the end of the input.
+     * {@code rows} is empty and is filled (a pooled batch, reused block after block).
+     */
+    static Result scan(byte[] buf, int len, ReplicaBatch rows) {
         LineScanner s = new LineScanner(buf);
+        s.end = len;
         long lines = 0;
         int at = 0;
         while (at < len) {
-            int nl = indexOf(buf, at, len, (byte) '\n');
-            int lineEnd = nl < 0 ? len : nl;
-            if (!(lineEnd == at || s.line(at, lineEnd, rows))) {
+            // One pass: the fast path reads the line up to its newline (the block's end bounds it); only a line it
+            // rejects is searched for its end, for the general parser.
+            int nl = buf[at] == '\n' ? at : s.line(at, rows);
+            if (nl < 0) {
+                nl = indexOf(buf, at, len, (byte) '\n');
                 // A whole line of plain ASCII may still be one JSON object in another shape (spaces, another field
                 // order, escapes): the general parser judges it alone. Anything else is left to it in the stream.
                 if (nl < 0 || !plainAscii(buf, at, nl) || !JsonDumpParser.tryLine(buf, at, nl + 1 - at, rows)) {
                     return new Result(rows, lines, at);
                 }
             }
-            if (nl < 0) {
+            if (nl >= len) {
                 break;
             }
             lines++;
             at = nl + 1;
         }
         return new Result(rows, lines, -1);
+    }
+
+    /** {@link #scan} into a new batch (tests). */
+    static Result scan(byte[] buf, int len) {
+        return scan(buf, len, new ReplicaBatch(len / 160, len / 4));
     }
 
     private static int indexOf(byte[] b, int from, int to, byte c) {
@@ -96,16 +106,19 @@ final class LineScanner {
         return true;
     }
 
-    /** One line {@code [from, to)} in the writer's exact shape, added to {@code rows}; false if it is not. */
-    private boolean line(int from, int to, ReplicaBatch rows) {
+    /**
+     * One line from {@code from} in the writer's exact shape, added to {@code rows}: returns the offset of its
+     * newline ({@link #end} if the input ends there), or -1 if it is not in that shape (nothing added). No field
+     * can take a newline, so reading up to the block's end finds the same line as reading up to its newline.
+     */
+    private int line(int from, ReplicaBatch rows) {
         pos = from;
-        end = to;
         if (!lit(STORE) || !num()) {
-            return false;
+            return -1;
         }
         long store = value;
         if (!lit(REGION) || !num()) {
-            return false;
+            return -1;
         }
         long region = value;
         boolean stock;
@@ -115,39 +128,39 @@ final class LineScanner {
         long commit = 0;
         if (pos + 2 < end && buf[pos + 2] == 'p') { // ,"peer_id": — a stock-TiKV line
             if (!lit(PEER) || !num()) {
-                return false;
+                return -1;
             }
             peer = value;
             if (!lit(LAST_LOG_TERM) || !num()) {
-                return false;
+                return -1;
             }
             term = value;
             if (!lit(LAST_INDEX) || !num()) {
-                return false;
+                return -1;
             }
             index = value;
             if (!lit(COMMIT) || !num()) {
-                return false;
+                return -1;
             }
             commit = value;
             stock = true;
         } else {
             if (!lit(APPLIED) || !num()) {
-                return false;
+                return -1;
             }
             index = value;
             if (!lit(TERM) || !num()) {
-                return false;
+                return -1;
             }
             term = value;
             stock = false;
         }
         if (!lit(VERSION) || !num()) {
-            return false;
+            return -1;
         }
         long version = value;
         if (!lit(TOMBSTONE)) {
-            return false;
+            return -1;
         }
         boolean tombstone;
         if (lit(TRUE)) {
@@ -155,31 +168,31 @@ final class LineScanner {
         } else if (lit(FALSE)) {
             tombstone = false;
         } else {
-            return false;
+            return -1;
         }
         if (!lit(START)) {
-            return false;
+            return -1;
         }
-        int startHex = pos;
-        if (!hex()) {
-            return false;
-        }
-        int startHexLen = pos - startHex;
-        if (!lit(END)) {
-            return false;
-        }
-        int endHex = pos;
-        if (!hex()) {
-            return false;
-        }
-        int endHexLen = pos - endHex;
-        // The writer's closing "}\n without its newline (the line ends here, or the input does).
-        if (end - pos != 2 || buf[pos] != DumpWriter.CLOSE[0] || buf[pos + 1] != DumpWriter.CLOSE[1]) {
-            return false;
-        }
+        // The keys are decoded straight into the batch as they are checked; a bad one takes the row back.
         int i = rows.row(store, region, peer, index, term, commit, version, stock, tombstone);
-        rows.putHexKeys(i, buf, startHex, startHexLen, endHex, endHexLen);
-        return true;
+        int p = rows.putHexKey(i, buf, pos, end, true, MAX_HEX);
+        if (p < 0) {
+            rows.truncate(i);
+            return -1;
+        }
+        pos = p;
+        if (!lit(END)) {
+            rows.truncate(i);
+            return -1;
+        }
+        p = rows.putHexKey(i, buf, pos, end, false, MAX_HEX);
+        // The writer's closing "}\n: the line ends with its newline there, or the input does.
+        if (p < 0 || end - p < 2 || buf[p] != DumpWriter.CLOSE[0] || buf[p + 1] != DumpWriter.CLOSE[1]
+                || (end - p > 2 && buf[p + 2] != '\n')) {
+            rows.truncate(i);
+            return -1;
+        }
+        return p + 2;
     }
 
     private boolean lit(byte[] expected) {
@@ -217,25 +230,6 @@ final class LineScanner {
             return false;
         }
         value = v;
-        pos = p;
-        return true;
-    }
-
-    /** Lowercase hex digits of even count up to the closing quote (which is left for the next literal). */
-    private boolean hex() {
-        int p = pos;
-        while (p < end) {
-            byte c = buf[p];
-            if (c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
-                p++;
-            } else {
-                break;
-            }
-        }
-        int n = p - pos;
-        if ((n & 1) != 0 || n > MAX_HEX || p == end || buf[p] != '"') {
-            return false;
-        }
         pos = p;
         return true;
     }

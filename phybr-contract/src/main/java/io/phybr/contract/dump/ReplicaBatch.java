@@ -77,28 +77,67 @@ public final class ReplicaBatch implements ReplicaSink {
         return i;
     }
 
-    /** Decodes the row's two lowercase-hex keys (already checked) from {@code src} into the key bytes. */
-    void putHexKeys(int i, byte[] src, int startHex, int startHexLen, int endHex, int endHexLen) {
-        int need = (startHexLen + endHexLen) >> 1;
-        if (keys.length - keyEnd < need) {
-            keys = Arrays.copyOf(keys, Math.max(keys.length * 2, keyEnd + need));
+    /**
+     * Decodes one lowercase-hex key of row {@code i} (its start key if {@code start}, else its end key, put right
+     * after the start key) from {@code src} at {@code at}, checking it as it goes: an even count of at most
+     * {@code maxHex} digits {@code [0-9a-f]}, ended by a quote before {@code limit}. Returns the quote's offset, or
+     * -1 if the key is not in that shape (the row must then be {@link #truncate truncated} away).
+     */
+    int putHexKey(int i, byte[] src, int at, int limit, boolean start, int maxHex) {
+        if (start) {
+            keyOff[i] = keyEnd;
         }
-        keyOff[i] = keyEnd;
-        startLen[i] = startHexLen >> 1;
-        endLen[i] = endHexLen >> 1;
-        keyEnd = decode(src, startHex, startHexLen, keys, keyEnd);
-        keyEnd = decode(src, endHex, endHexLen, keys, keyEnd);
+        byte[] dst = keys;
+        int to = keyEnd;
+        int p = at;
+        while (p < limit) {
+            int hi = NIBBLE[src[p] & 0xff];
+            if (hi < 0) {
+                break;
+            }
+            if (p + 1 >= limit) {
+                return -1;
+            }
+            int lo = NIBBLE[src[p + 1] & 0xff];
+            if (lo < 0) {
+                return -1; // an odd count, or not lowercase hex
+            }
+            if (to == dst.length) {
+                dst = Arrays.copyOf(dst, dst.length * 2);
+                keys = dst;
+            }
+            dst[to++] = (byte) (hi << 4 | lo);
+            p += 2;
+        }
+        if (p >= limit || src[p] != '"' || p - at > maxHex) {
+            return -1;
+        }
+        if (start) {
+            startLen[i] = to - keyEnd;
+        } else {
+            endLen[i] = to - keyEnd;
+        }
+        keyEnd = to;
+        return p;
     }
 
-    private static int decode(byte[] src, int at, int hexLen, byte[] dst, int to) {
-        for (int k = 0; k < hexLen; k += 2) {
-            dst[to++] = (byte) (nibble(src[at + k]) << 4 | nibble(src[at + k + 1]));
+    /** The value of a lowercase hex digit, -1 for any other byte. */
+    private static final byte[] NIBBLE = new byte[256];
+
+    static {
+        Arrays.fill(NIBBLE, (byte) -1);
+        for (int c = '0'; c <= '9'; c++) {
+            NIBBLE[c] = (byte) (c - '0');
         }
-        return to;
+        for (int c = 'a'; c <= 'f'; c++) {
+            NIBBLE[c] = (byte) (c - 'a' + 10);
+        }
     }
 
-    private static int nibble(byte c) {
-        return c <= '9' ? c - '0' : c - ('a' - 10);
+    /** Empties the batch for reuse, keeping its arrays. */
+    void clear() {
+        size = 0;
+        keyEnd = 0;
     }
 
     private int putKey(byte[] key) {

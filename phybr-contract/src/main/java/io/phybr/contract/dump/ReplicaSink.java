@@ -23,7 +23,8 @@ public interface ReplicaSink {
 
     /**
      * Every row of {@code batch}, in order, as if added one by one. A columnar sink overrides it to copy
-     * columns and key bytes without a key array per row.
+     * columns and key bytes without a key array per row. The batch is the reader's to reuse once this returns:
+     * keep no reference to it or its arrays.
      */
     default void addAll(ReplicaBatch batch) {
         SeedReport seed = new SeedReport();

@@ -88,6 +88,62 @@ class DumpReaderAgreementTest {
         assertThat(render(fast.rows())).isEqualTo(render(general.rows()));
     }
 
+    /**
+     * A small dump cut into blocks of every size from 1 byte to past its end (a block shorter than a line grows
+     * to hold it): lines split at every position, empty lines, a last line without its newline, CRLF lines
+     * (the general parser takes those), and a bad line that falls in a later block named as the general
+     * parser names it, by line number.
+     */
+    @Test
+    void blocksOfEverySizeReadASmallDumpAsTheGeneralParserDoes() throws IOException {
+        SplittableRandom r = new SplittableRandom(1_234);
+        String good = new String(writeDump(r, 4), StandardCharsets.ISO_8859_1);
+        String[] lines = good.split("\n");
+        String withEmpty = "\n" + lines[0] + "\n\n" + String.join("\n", List.of(lines).subList(1, 4)) + "\n\n";
+        String noLastNewline = good.substring(0, good.length() - 1);
+        String crlf = lines[0] + "\n" + lines[1] + "\r\n" + String.join("\n", List.of(lines).subList(2, 4)) + "\n";
+        String badFourth = String.join("\n", List.of(lines).subList(0, 3)) + "\n"
+                + lines[3].replace("\"version\":", "\"version\":x") + "\n" + lines[0] + "\n";
+        for (String text : List.of(good, withEmpty, noLastNewline, crlf, badFourth)) {
+            byte[] dump = text.getBytes(StandardCharsets.ISO_8859_1);
+            // A recording differs only in its torn last line: only the text without a last newline needs both.
+            for (boolean recording : text.equals(noLastNewline) ? new boolean[] {false, true} : new boolean[] {false}) {
+                String general = outcome(dump, recording, 0);
+                for (int block = 1; block <= dump.length + 1; block++) {
+                    assertThat(outcome(dump, recording, block)).as("block %d recording %s of:%n%s", block, recording,
+                            text).isEqualTo(general);
+                }
+            }
+        }
+        assertThat(outcome(badFourth.getBytes(StandardCharsets.ISO_8859_1), false, 0)).startsWith("error")
+                .contains("line 4");
+    }
+
+    /**
+     * Blocks and batches are reused from block to block: rows of one block never leak into the next, whatever
+     * the lines' lengths (keys up to 2 KiB make some lines longer than a small block, which then grows and is
+     * not reused).
+     */
+    @Test
+    void reusedBlocksAndBatchesKeepNoRowsOfTheLastBlock() throws IOException {
+        for (long seed = 500; seed < 520; seed++) {
+            SplittableRandom r = new SplittableRandom(seed);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            try (DumpWriter w = new DumpWriter(out)) {
+                for (int i = 0; i < 2_000; i++) {
+                    byte[] a = new byte[r.nextInt(20) == 0 ? r.nextInt(2_048) : r.nextInt(40)];
+                    r.nextBytes(a);
+                    w.writeSeed(new SeedReport().store(1 + r.nextInt(3)).region(i).appliedIndex(r.nextInt(100))
+                            .term(r.nextInt(9)).version(1).tombstone(false).keys(a, new byte[r.nextInt(40)]));
+                }
+            }
+            byte[] dump = out.toByteArray();
+            int block = new int[] {512, 4096, 65_536}[r.nextInt(3)];
+            assertThat(outcome(dump, false, block)).as("seed %d block %d", seed, block)
+                    .isEqualTo(outcome(dump, false, 0));
+        }
+    }
+
     /** The rows read, or the error, or the warning, as one comparable text; {@code block} 0 = the general parser. */
     private static String outcome(byte[] dump, boolean recording, int block) {
         DumpRows rows = new DumpRows();
