@@ -1,5 +1,10 @@
 package io.phybr.bench;
 
+import io.phybr.adviser.plan.Plan;
+import io.phybr.adviser.plan.PlanOptions;
+import io.phybr.adviser.plan.PlanOutcome;
+import io.phybr.adviser.plan.Planner;
+import io.phybr.adviser.plan.Policy;
 import io.phybr.adviser.plan.ReplicaTable;
 import io.phybr.contract.dump.DumpReader;
 import io.phybr.contract.dump.DumpWriter;
@@ -30,8 +35,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * Reading and writing the region dump (SPEC §6) of mock-tikv's capacity layout: {@code read} parses
  * a dump file into the planner's table as {@code phybr plan --input FILE} does ({@code fast} = the
  * byte-level reader on every core, {@code general} = the Jackson parser alone, what every line cost
- * before); {@code write} encodes the table as {@code DumpWriter} does for a recording (into a byte
- * counter, so the disk does not count).
+ * before); {@code write} encodes the table as {@code DumpWriter} does for a recording, and
+ * {@code writePlan} its seed-policy plan as {@code phybr plan --output} does (chunks encoded on every core,
+ * written in order), both into a byte counter so the disk does not count.
  */
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -47,6 +53,7 @@ public class DumpIoBenchmark {
     public String reader;
 
     private ReplicaTable table;
+    private Plan plan;
     private Path file;
 
     @Setup(Level.Trial)
@@ -56,6 +63,11 @@ public class DumpIoBenchmark {
         try (DumpWriter w = new DumpWriter(Files.newOutputStream(file))) {
             write(table, w);
         }
+        PlanOutcome outcome = Planner.plan(table, PlanOptions.of(Policy.SEED).withAcceptHoles(true));
+        if (!(outcome instanceof Plan p)) {
+            throw new IllegalStateException("the layout was refused: " + outcome);
+        }
+        plan = p;
     }
 
     @TearDown(Level.Trial)
@@ -81,6 +93,13 @@ public class DumpIoBenchmark {
         try (DumpWriter w = new DumpWriter(out)) {
             write(table, w);
         }
+        return out.bytes;
+    }
+
+    @Benchmark
+    public long writePlan() throws IOException {
+        Counter out = new Counter();
+        plan.writeJsonLines(out);
         return out.bytes;
     }
 

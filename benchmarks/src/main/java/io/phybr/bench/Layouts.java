@@ -1,5 +1,6 @@
 package io.phybr.bench;
 
+import io.phybr.contract.dump.StockReport;
 import io.phybr.adviser.plan.ReplicaTable;
 import io.phybr.contract.dump.SeedReport;
 import io.phybr.mock.gen.LayoutGenerator;
@@ -27,16 +28,15 @@ final class Layouts {
                 final long store = s;
                 LayoutGenerator gen = new LayoutGenerator(seed, regions, stores, 3, 0.05);
                 if (stock) {
-                    gen.generate((st, id, peer, lastTerm, lastIndex, commit, version, start, end) -> {
-                        if (st == store) {
-                            t.addStock(st, scatter(id), peer, lastTerm, lastIndex, commit, version, false, start, end);
+                    gen.generate((StockReport r) -> {
+                        if (r.store() == store) {
+                            t.addStock(r.region(scatter(r.regionId()))); // the report is the sink's until it returns
                         }
                     });
                 } else {
-                    gen.generate((st, id, applied, term, version, tombstone, start, end) -> {
-                        if (st == store) {
-                            t.addSeed(new SeedReport().store(st).region(scatter(id)).appliedIndex(applied).term(term)
-                                    .version(version).tombstone(tombstone).keys(start, end));
+                    gen.generate((SeedReport r) -> {
+                        if (r.store() == store) {
+                            t.addSeed(r.region(scatter(r.regionId())));
                         }
                     });
                 }

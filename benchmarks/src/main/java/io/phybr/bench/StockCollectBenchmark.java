@@ -1,5 +1,6 @@
 package io.phybr.bench;
 
+import io.phybr.contract.dump.StockReport;
 import io.phybr.adviser.pd.PdClient;
 import io.phybr.adviser.outcome.Outcome;
 import io.phybr.adviser.stock.StockRecovery;
@@ -52,9 +53,10 @@ public class StockCollectBenchmark {
         for (long s = 1; s <= 3; s++) {
             backends.add(new InMemoryStoreBackend(s));
         }
-        new LayoutGenerator(7, regions, 3, 3, 0.05).generate((store, id, peer, lastTerm, lastIndex, commit, version,
-                start, end) -> backends.get((int) store - 1).addPeer(new LocalPeer(id, new long[] {peer}, lastTerm,
-                lastIndex, commit, version, false, start.clone(), end.clone()), lastIndex));
+        new LayoutGenerator(7, regions, 3, 3, 0.05).generate((StockReport r) -> backends.get((int) r.store() - 1)
+                .addPeer(LocalPeer.of(r.regionId()).peers(r.peerId()).lastLogTerm(r.lastLogTerm())
+                        .lastIndex(r.lastIndex()).commitIndex(r.commitIndex()).version(r.version())
+                        .range(r.startKey(), r.endKey()).build(), r.lastIndex()));
         cluster = MockStockCluster.builder(backends).start();
     }
 

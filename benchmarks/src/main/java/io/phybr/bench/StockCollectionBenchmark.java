@@ -1,5 +1,6 @@
 package io.phybr.bench;
 
+import io.phybr.contract.dump.StockReport;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
@@ -103,11 +104,11 @@ public class StockCollectionBenchmark {
                 backends.add(new InMemoryStoreBackend(s));
             }
             long[] count = new long[1];
-            new LayoutGenerator(7, regions, STORES, 3, 0.05).generate((store, id, peer, lastTerm, lastIndex, commit,
-                    version, start, end) -> {
+            new LayoutGenerator(7, regions, STORES, 3, 0.05).generate((StockReport r) -> {
                 count[0]++;
-                backends.get((int) store - 1).addPeer(new LocalPeer(id, new long[] {peer}, lastTerm, lastIndex, commit,
-                        version, false, start.clone(), end.clone()), lastIndex);
+                backends.get((int) r.store() - 1).addPeer(LocalPeer.of(r.regionId()).peers(r.peerId())
+                        .lastLogTerm(r.lastLogTerm()).lastIndex(r.lastIndex()).commitIndex(r.commitIndex())
+                        .version(r.version()).range(r.startKey(), r.endKey()).build(), r.lastIndex());
             });
             expected = count[0];
             cluster = MockStockCluster.builder(backends).start();

@@ -1,5 +1,6 @@
 package io.phybr.bench;
 
+import io.phybr.contract.dump.StockReport;
 import io.phybr.adviser.plan.ReplicaTable;
 import io.phybr.contract.dump.SeedReport;
 import io.phybr.mock.gen.RecordKeys;
@@ -81,7 +82,8 @@ public final class SyntheticLayout {
     private static void add(ReplicaTable t, boolean stock, long store, long id, long index, long term, long version,
                             byte[] start, byte[] end) {
         if (stock) {
-            t.addStock(store, id, id * 3 + store, term, index, 0, version, false, start, end);
+            t.addStock(new StockReport().store(store).region(id).peerId(id * 3 + store).lastLogTerm(term)
+                    .lastIndex(index).commitIndex(0).version(version).tombstone(false).keys(start, end));
         } else {
             t.addSeed(new SeedReport().store(store).region(id).appliedIndex(index).term(term).version(version)
                     .tombstone(false).keys(start, end));

@@ -1,5 +1,6 @@
 package io.phybr.mock;
 
+import io.phybr.contract.dump.SeedReport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -21,11 +22,12 @@ class LayoutGeneratorTest {
 
     private static long checksum(long seed, long regions) throws IOException {
         CRC32 crc = new CRC32();
-        new LayoutGenerator(seed, regions, 5, 3, 0.05).generate((store, region, applied, term, version, tomb, s, e) -> {
-            crc.update(Long.hashCode(store * 31 + region * 17 + applied * 7 + term * 3 + version + (tomb ? 1 : 0)));
-            crc.update(s);
+        new LayoutGenerator(seed, regions, 5, 3, 0.05).generate((SeedReport r) -> {
+            crc.update(Long.hashCode(r.store() * 31 + r.regionId() * 17 + r.appliedIndex() * 7 + r.term() * 3
+                    + r.version() + (r.tombstone() ? 1 : 0)));
+            crc.update(r.startKey());
             crc.update(0xff);
-            crc.update(e);
+            crc.update(r.endKey());
         });
         return crc.getValue();
     }
@@ -43,15 +45,18 @@ class LayoutGeneratorTest {
         LayoutGenerator gen = new LayoutGenerator(seed, 2_000, 3, 3, 0.05).withMissedMerges(0.1);
         List<String> plain = new ArrayList<>();
         List<String> withMerges = new ArrayList<>();
-        new LayoutGenerator(seed, 2_000, 3, 3, 0.05).generate((st, r, a, t, v, tomb, s, e) ->
-                plain.add(st + "/" + r + "/" + a + "/" + t + "/" + v + "/" + tomb + "/" + Keys.hex(s) + "/" + Keys.hex(e)));
-        new LayoutGenerator(seed, 2_000, 3, 3, 0.05).withMissedMerges(0).generate((st, r, a, t, v, tomb, s, e) ->
-                withMerges.add(st + "/" + r + "/" + a + "/" + t + "/" + v + "/" + tomb + "/" + Keys.hex(s) + "/" + Keys.hex(e)));
+        new LayoutGenerator(seed, 2_000, 3, 3, 0.05).generate((SeedReport x) -> plain.add(line(x)));
+        new LayoutGenerator(seed, 2_000, 3, 3, 0.05).withMissedMerges(0).generate((SeedReport x) -> withMerges.add(line(x)));
         assertThat(withMerges).as("fraction 0 draws the same layout").isEqualTo(plain);
-        LayoutShape.Result r = LayoutShape.check(sink -> gen.generate(
-                (store, region, applied, term, version, tomb, s, e) -> sink.replica(store, region, version, tomb, s, e)));
+        LayoutShape.Result r = LayoutShape.check(sink -> gen.generate((SeedReport x) -> sink.replica(x.store(),
+                x.regionId(), x.version(), x.tombstone(), x.startKey(), x.endKey())));
         assertThat(r.problems()).as("seed %d", seed).isEmpty();
         assertThat(r.superseded()).as("seed %d: merge sources left alive", seed).isBetween(100L, 300L);
+    }
+
+    private static String line(SeedReport x) {
+        return x.store() + "/" + x.regionId() + "/" + x.appliedIndex() + "/" + x.term() + "/" + x.version() + "/"
+                + x.tombstone() + "/" + Keys.hex(x.startKey()) + "/" + Keys.hex(x.endKey());
     }
 
     record R(long store, long applied, long version, byte[] start, byte[] end) {
@@ -62,10 +67,10 @@ class LayoutGeneratorTest {
     void mostAppliedReplicasTileTheKeySpaceAndStaleOnesOverlap(long seed) throws IOException {
         Map<Long, List<R>> byRegion = new HashMap<>();
         LayoutGenerator.Stats st = new LayoutGenerator(seed, 5_000, 3, 3, 0.05).generate(
-                (store, region, applied, term, version, tomb, s, e) -> {
-                    if (!tomb) {
-                        byRegion.computeIfAbsent(region, k -> new ArrayList<>())
-                                .add(new R(store, applied, version, s.clone(), e.clone()));
+                (SeedReport x) -> {
+                    if (!x.tombstone()) {
+                        byRegion.computeIfAbsent(x.regionId(), k -> new ArrayList<>()).add(new R(x.store(),
+                                x.appliedIndex(), x.version(), x.startKey().clone(), x.endKey().clone()));
                     }
                 });
         List<R> leaders = new ArrayList<>();
@@ -98,7 +103,7 @@ class LayoutGeneratorTest {
         long t0 = System.nanoTime();
         long[] n = new long[1];
         LayoutGenerator.Stats st = new LayoutGenerator(11, 1_000_000, 3, 3, 0.05)
-                .generate((store, region, applied, term, version, tomb, s, e) -> n[0]++);
+                .generate((SeedReport x) -> n[0]++);
         double seconds = (System.nanoTime() - t0) / 1e9;
         assertThat(n[0]).isEqualTo(st.replicas()).isGreaterThan(2_900_000);
         assertThat(seconds).as("seconds for 1M regions").isLessThan(20);

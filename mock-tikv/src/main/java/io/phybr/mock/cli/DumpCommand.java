@@ -2,6 +2,7 @@ package io.phybr.mock.cli;
 
 import io.phybr.contract.dump.DumpWriter;
 import io.phybr.contract.dump.SeedReport;
+import io.phybr.contract.dump.StockReport;
 import io.phybr.mock.gen.LayoutGenerator;
 import io.phybr.mock.model.Backup;
 import io.phybr.mock.model.Peer;
@@ -86,11 +87,8 @@ final class DumpCommand implements Callable<Integer> {
                 LayoutGenerator gen = new LayoutGenerator(seed, regions, stores == null ? 3 : stores, replicas,
                         staleFraction);
                 LayoutGenerator.Stats st = stock
-                        ? gen.generate((store, region, peer, lastTerm, lastIndex, commit, version, s, e) ->
-                                w.writeStock(store, region, peer, lastTerm, lastIndex, commit, version, false, s, e))
-                        : gen.generate((store, region, applied, term, version, tomb, s, e) ->
-                                w.writeSeed(new SeedReport().store(store).region(region).appliedIndex(applied)
-                                        .term(term).version(version).tombstone(tomb).keys(s, e)));
+                        ? gen.generate((StockReport r) -> w.writeStock(r))
+                        : gen.generate((SeedReport r) -> w.writeSeed(r));
                 if (!output.equals("-")) {
                     spec.commandLine().getErr().printf("mock-tikv: %d regions, %d replicas (%d stale, %d tombstones)"
                             + " in %.1fs%n", st.regions(), st.replicas(), st.staleReplicas(), st.tombstones(),
@@ -123,9 +121,9 @@ final class DumpCommand implements Callable<Integer> {
                             .keys(p.start(), p.end()));
                 } else if (p.live()) {
                     // what TiKV reports (SPEC R1, R2): hard-state term as last_log_term, commit_index 0
-                    w.writeStock(img.id, p.regionId(), p.largestPeerId(), p.hardStateTerm(), p.lastIndex(), 0, p.version(),
-                            false,
-                            p.start(), p.end());
+                    w.writeStock(new StockReport().store(img.id).region(p.regionId()).peerId(p.largestPeerId())
+                            .lastLogTerm(p.hardStateTerm()).lastIndex(p.lastIndex()).commitIndex(0)
+                            .version(p.version()).tombstone(false).keys(p.start(), p.end()));
                 }
             }
         }

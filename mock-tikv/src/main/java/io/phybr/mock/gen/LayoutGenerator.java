@@ -1,5 +1,7 @@
 package io.phybr.mock.gen;
 
+import io.phybr.contract.dump.SeedReport;
+import io.phybr.contract.dump.StockReport;
 import io.phybr.mock.model.Keys;
 import java.io.IOException;
 import java.util.SplittableRandom;
@@ -15,18 +17,19 @@ import java.util.SplittableRandom;
  */
 public final class LayoutGenerator {
 
-    /** Receives one replica's protocol-A report. */
+    /**
+     * Receives one replica's protocol-A report, by name (it was eight positional arguments). The report and its key
+     * arrays are reused for the next replica: consume or copy them before returning.
+     */
     @FunctionalInterface
     public interface SeedSink {
-        void replica(long store, long regionId, long applied, long term, long version, boolean tombstone, byte[] start,
-                     byte[] end) throws IOException;
+        void replica(SeedReport report) throws IOException;
     }
 
-    /** Receives one replica's protocol-B report (stock TiKV: no tombstones, commit_index 0). */
+    /** Receives one replica's protocol-B report (stock TiKV: no tombstones, commit_index 0), reused as above. */
     @FunctionalInterface
     public interface StockSink {
-        void replica(long store, long regionId, long peerId, long lastLogTerm, long lastIndex, long commitIndex,
-                     long version, byte[] start, byte[] end) throws IOException;
+        void replica(StockReport report) throws IOException;
     }
 
     /** Counts of what was generated. */
@@ -91,6 +94,7 @@ public final class LayoutGenerator {
     }
 
     private Stats run(SeedSink seedSink, StockSink stockSink) throws IOException {
+        Reports out = new Reports(seedSink, stockSink);
         SplittableRandom rng = new SplittableRandom(seed);
         // rotating key buffers: start of region i, end of region i, end of region i+1
         byte[][] keys = {new byte[RecordKeys.LENGTH], new byte[RecordKeys.LENGTH], new byte[RecordKeys.LENGTH]};
@@ -159,14 +163,14 @@ public final class LayoutGenerator {
                 long peerId = regionId * 8 + replicas;
                 // a replica that missed the split persisted nothing after it: last = applied
                 long last = r == staleReplica ? a : a + rng.nextInt(3);
-                emit(seedSink, stockSink, store, regionId, peerId, a, last, t, Math.max(1, v), false, start, e);
+                out.emit(store, regionId, peerId, a, last, t, Math.max(1, v), false, start, e);
                 replicaCount++;
             }
             if (!childOfStale && rng.nextInt(100) == 0) {
                 // a merged-away source whose tombstone stayed on one store
                 long ghost = 2 * (regions + i) + 3;
                 if (seedSink != null) {
-                    seedSink.replica(storeOf[0], ghost, applied, term, Math.max(1, version - 2), true, start, end);
+                    out.emit(storeOf[0], ghost, 0, applied, applied, term, Math.max(1, version - 2), true, start, end);
                     tombstones++;
                     replicaCount++;
                 }
@@ -174,7 +178,7 @@ public final class LayoutGenerator {
             if (missedMergeFraction > 0 && !childOfStale && rng.nextDouble() < missedMergeFraction) {
                 // a merge source still alive where the merge never applied: older version, same range
                 long source = 4 * regions + 2 * i + 5;
-                emit(seedSink, stockSink, storeOf[replicas - 1], source, source * 8 + replicas, applied / 2,
+                out.emit(storeOf[replicas - 1], source, source * 8 + replicas, applied / 2,
                         applied / 2, term, Math.max(1, version - 1), false, start, end);
                 replicaCount++;
             }
@@ -192,13 +196,22 @@ public final class LayoutGenerator {
         return new Stats(regions, replicaCount, staleCount, tombstones);
     }
 
-    private static void emit(SeedSink seedSink, StockSink stockSink, long store, long regionId, long peerId,
-                             long applied, long last, long term, long version, boolean tombstone, byte[] start,
-                             byte[] end) throws IOException {
-        if (seedSink != null) {
-            seedSink.replica(store, regionId, applied, term, version, tombstone, start, end);
-        } else if (!tombstone) {
-            stockSink.replica(store, regionId, peerId, term, last, 0, version, start, end);
+    /** The one sink of a run and the one report it is handed, refilled for every replica. */
+    private record Reports(SeedSink seedSink, StockSink stockSink, SeedReport seed, StockReport stock) {
+        Reports(SeedSink seedSink, StockSink stockSink) {
+            this(seedSink, stockSink, new SeedReport(), new StockReport());
+        }
+
+        /** A replica as the run's protocol reports it: stock TiKV shows no tombstones and commit_index 0. */
+        void emit(long store, long regionId, long peerId, long applied, long last, long term, long version,
+                  boolean tombstone, byte[] start, byte[] end) throws IOException {
+            if (seedSink != null) {
+                seedSink.replica(seed.store(store).region(regionId).appliedIndex(applied).term(term).version(version)
+                        .tombstone(tombstone).keys(start, end));
+            } else if (!tombstone) {
+                stockSink.replica(stock.store(store).region(regionId).peerId(peerId).lastLogTerm(term).lastIndex(last)
+                        .commitIndex(0).version(version).tombstone(false).keys(start, end));
+            }
         }
     }
 }

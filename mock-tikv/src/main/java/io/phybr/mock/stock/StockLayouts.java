@@ -1,5 +1,6 @@
 package io.phybr.mock.stock;
 
+import io.phybr.contract.dump.StockReport;
 import io.phybr.mock.gen.LayoutGenerator;
 import io.phybr.mock.gen.RecordKeys;
 import java.io.IOException;
@@ -65,10 +66,10 @@ public final class StockLayouts {
         SplittableRandom applied = new SplittableRandom(seed ^ 0x5DEECE66DL);
         try {
             new LayoutGenerator(seed, regions, stores, Math.min(3, stores), 0.05).generate(
-                    (store, region, peer, lastTerm, lastIndex, commit, version, start, end) ->
-                            out.get((int) store - 1).addPeer(LocalPeer.of(region).peers(peer).lastLogTerm(lastTerm)
-                                    .lastIndex(lastIndex).commitIndex(commit).version(version).range(start, end).build(),
-                                    lastIndex - (applied.nextInt(4) == 0 ? applied.nextInt(3) : 0)));
+                    (StockReport r) -> out.get((int) r.store() - 1).addPeer(LocalPeer.of(r.regionId())
+                            .peers(r.peerId()).lastLogTerm(r.lastLogTerm()).lastIndex(r.lastIndex())
+                            .commitIndex(r.commitIndex()).version(r.version()).range(r.startKey(), r.endKey()).build(),
+                            r.lastIndex() - (applied.nextInt(4) == 0 ? applied.nextInt(3) : 0)));
         } catch (IOException e) {
             throw new UncheckedIOException(e); // the sink does no I/O
         }

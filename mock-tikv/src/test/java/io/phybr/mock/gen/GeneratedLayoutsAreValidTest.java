@@ -1,5 +1,7 @@
 package io.phybr.mock.gen;
 
+import io.phybr.contract.dump.StockReport;
+import io.phybr.contract.dump.SeedReport;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.phybr.mock.model.Backup;
@@ -40,15 +42,14 @@ class GeneratedLayoutsAreValidTest {
         long seed = seedFor(regions);
         int stores = 3 + (int) Math.floorMod(seed, 3);
         LayoutGenerator gen = new LayoutGenerator(seed, regions, stores, 3, 0.05);
-        LayoutShape.Result seedSide = LayoutShape.check(sink -> gen.generate(
-                (store, region, applied, term, version, tomb, s, e) -> sink.replica(store, region, version, tomb, s, e)));
+        LayoutShape.Result seedSide = LayoutShape.check(sink -> gen.generate((SeedReport r) -> sink.replica(r.store(),
+                r.regionId(), r.version(), r.tombstone(), r.startKey(), r.endKey())));
         assertThat(seedSide.problems()).as(why("LayoutGenerator (seed protocol)", regions, seed)).isEmpty();
         assertThat(seedSide.regions()).isEqualTo(regions);
         assertThat(seedSide.superseded()).isZero();
         if (regions <= 100_000) { // the stock view is the same layout minus tombstones; one big size is enough
-            LayoutShape.Result stock = LayoutShape.check(sink -> gen.generate(
-                    (store, region, peer, lastTerm, lastIndex, commit, version, s, e) ->
-                            sink.replica(store, region, version, false, s, e)));
+            LayoutShape.Result stock = LayoutShape.check(sink -> gen.generate((StockReport r) -> sink.replica(r.store(),
+                    r.regionId(), r.version(), false, r.startKey(), r.endKey())));
             assertThat(stock.problems()).as(why("LayoutGenerator (stock)", regions, seed)).isEmpty();
             assertThat(stock.regions()).isEqualTo(regions);
         }

@@ -1,8 +1,10 @@
 package io.phybr.adviser.plan;
 
 import io.phybr.contract.dump.ReplicaBatch;
+import io.phybr.contract.dump.ReplicaReport;
 import io.phybr.contract.dump.ReplicaSink;
 import io.phybr.contract.dump.SeedReport;
+import io.phybr.contract.dump.StockReport;
 import java.util.Arrays;
 
 /**
@@ -63,36 +65,26 @@ public final class ReplicaTable implements ReplicaSink {
      */
     @Override
     public void addSeed(SeedReport r) {
-        byte f = (byte) (r.tombstone() ? TOMBSTONE : 0);
+        add(r, 0, r.appliedIndex(), r.term(), 0, (byte) (r.tombstone() ? TOMBSTONE : 0));
+    }
+
+    /** Adds a stock-TiKV report ({@code recover_data.RegionMeta}) as the next row, keys as {@link #addSeed}. */
+    @Override
+    public void addStock(StockReport r) {
+        add(r, r.peerId(), r.lastIndex(), r.lastLogTerm(), r.commitIndex(),
+                (byte) (STOCK_FIELDS | (r.tombstone() ? TOMBSTONE : 0)));
+    }
+
+    /** Either protocol's report: its own columns given, the shared ones and the keys taken from {@code r}. */
+    private void add(ReplicaReport<?> r, long p, long idx, long t, long c, byte f) {
         if (!r.sliced()) {
-            add(r.store(), r.regionId(), 0, r.appliedIndex(), r.term(), 0, r.version(), f, r.startKey(), r.endKey());
+            add(r.store(), r.regionId(), p, idx, t, c, r.version(), f, r.startKey(), r.endKey());
             return;
         }
-        int i = row(r.store(), r.regionId(), 0, r.appliedIndex(), r.term(), 0, r.version(), f);
+        int i = row(r.store(), r.regionId(), p, idx, t, c, r.version(), f);
         keyAddr[i] = keys.append(r.startBuffer(), r.startOffset(), r.startLength(), r.endOffset(), r.endLength());
         startLen[i] = r.startLength();
         endLen[i] = r.endLength();
-    }
-
-    /** Adds a stock-TiKV report ({@code recover_data.RegionMeta}) as the next row. */
-    @Override
-    public void addStock(long storeId, long regionId, long peerId, long lastLogTerm, long lastIndex,
-                        long commitIndex, long version, boolean tombstone, byte[] startKey, byte[] endKey) {
-        add(storeId, regionId, peerId, lastIndex, lastLogTerm, commitIndex, version,
-                (byte) (STOCK_FIELDS | (tombstone ? TOMBSTONE : 0)), startKey, endKey);
-    }
-
-    /**
-     * Adds a stock-TiKV report whose keys are slices of {@code keys} (a received message's bytes): the keys are
-     * copied into the table, nothing is allocated per row.
-     */
-    public void addStock(long storeId, long regionId, long peerId, long lastLogTerm, long lastIndex, long commitIndex,
-                         long version, boolean tombstone, byte[] keys, int startOff, int startLen, int endOff, int endLen) {
-        int i = row(storeId, regionId, peerId, lastIndex, lastLogTerm, commitIndex, version,
-                (byte) (STOCK_FIELDS | (tombstone ? TOMBSTONE : 0)));
-        keyAddr[i] = this.keys.append(keys, startOff, startLen, endOff, endLen);
-        this.startLen[i] = startLen;
-        this.endLen[i] = endLen;
     }
 
     private int add(long s, long r, long p, long idx, long t, long c, long v, byte f, byte[] start, byte[] end) {

@@ -6,6 +6,7 @@ import io.phybr.adviser.flashback.FinishChoice;
 import io.phybr.adviser.flashback.FlashbackFinish;
 import io.phybr.adviser.flashback.FlashbackTexts;
 import io.phybr.adviser.flashback.FlashbackTs;
+import io.phybr.adviser.flashback.GrpcPdRoutes;
 import io.phybr.adviser.flashback.PdRoutes;
 import io.phybr.adviser.flashback.Stage;
 import io.phybr.adviser.flashback.TikvRegionCalls;
@@ -47,6 +48,25 @@ final class FinishStep {
         this.asked = asked;
         this.routes = routes;
         this.settings = settings;
+    }
+
+    /**
+     * The finish step a recovery built from {@code b} runs: PD's routes from {@code b} (tests) or gRPC to PD's
+     * endpoints over the recovery's store channels, the flashback's bounds from {@code b} and the recovery's retry.
+     */
+    static FinishStep of(StockRecoveryOptions<?> b, int concurrency, RetryPolicy retry, java.time.Duration progress) {
+        StoreChannels factory = b.channels;
+        Function<PdClient, PdRoutes> routes = b.pdRoutes != null ? b.pdRoutes
+                : p -> new GrpcPdRoutes(p.endpoints().stream().map(java.net.URI::getAuthority).toList(),
+                        a -> factory.open(new PdStore(0, a, false, "Up")), p.requestTimeout());
+        // Tries per region: twice the per-store attempts (a region error is routine: a leader move, a split)
+        FinishStep step = new FinishStep(Optional.ofNullable(b.finish), routes, new FlashbackFinish.Settings(
+                concurrency, b.flashbackTimeout, b.flashbackCallTimeout, Math.max(2, retry.attempts()) * 2,
+                retry.initialBackoff(), retry.maxBackoff(), progress));
+        if (b.flashbackCalls != null) {
+            step.wrapCalls(b.flashbackCalls);
+        }
+        return step;
     }
 
     /** Tests: what the flashback calls go through (e.g. a kill after some regions). */

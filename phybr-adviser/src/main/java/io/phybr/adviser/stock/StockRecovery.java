@@ -1,5 +1,7 @@
 package io.phybr.adviser.stock;
 
+import io.phybr.adviser.flashback.Finish;
+import io.phybr.adviser.flashback.FlashbackTexts;
 import io.phybr.adviser.flashback.FlashbackTs;
 import io.phybr.contract.ExitCode;
 import io.phybr.adviser.outcome.Outcome;
@@ -11,6 +13,7 @@ import io.phybr.adviser.pd.SchedulingPause;
 import io.phybr.adviser.pd.ExpectedStores;
 import io.phybr.adviser.plan.Plan;
 import io.phybr.adviser.plan.ReplicaTable;
+import io.phybr.adviser.progress.PhaseProgress;
 import io.phybr.adviser.record.RunRecorder;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -25,6 +28,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,8 +55,8 @@ public final class StockRecovery {
     private final RetryPolicy retry;
     private final PdRetry pdRetry;
     private final Duration progressInterval;
-    private final java.util.function.Consumer<io.phybr.adviser.progress.PhaseProgress> progressListener;
-    private final java.util.function.Consumer<io.phybr.adviser.progress.PhaseProgress> liveProgressListener;
+    private final Consumer<PhaseProgress> progressListener;
+    private final Consumer<PhaseProgress> liveProgressListener;
     private final RunRecorder recorder;
     private final Duration pdPauseTtl;
     private final ExpectedStores expectedStores;
@@ -101,17 +105,7 @@ public final class StockRecovery {
         this.force = b.force;
         this.killAt = b.killAt;
         this.runsRoot = b.runsRoot;
-        StoreChannels factory = b.channels;
-        java.util.function.Function<PdClient, io.phybr.adviser.flashback.PdRoutes> routes = b.pdRoutes != null ? b.pdRoutes
-                : p -> new io.phybr.adviser.flashback.GrpcPdRoutes(p.endpoints().stream().map(java.net.URI::getAuthority).toList(),
-                        a -> factory.open(new PdStore(0, a, false, "Up")), p.requestTimeout());
-        // Tries per region: twice the per-store attempts (a region error is routine: a leader move, a split)
-        this.finishStep = new FinishStep(Optional.ofNullable(b.finish), routes, new io.phybr.adviser.flashback.FlashbackFinish.Settings(
-                concurrency, b.flashbackTimeout, b.flashbackCallTimeout, Math.max(2, retry.attempts()) * 2,
-                retry.initialBackoff(), retry.maxBackoff(), progressInterval));
-        if (b.flashbackCalls != null) {
-            finishStep.wrapCalls(b.flashbackCalls);
-        }
+        this.finishStep = FinishStep.of(b, concurrency, retry, progressInterval);
         if (!dryRun && resolvedTs.isEmpty()) {
             throw new IllegalArgumentException("a resolved ts is needed unless this is a dry run");
         }
@@ -210,7 +204,7 @@ public final class StockRecovery {
         PlanSender sender = new PlanSender(new Assignment(thePlan), watch);
         Map<Long, Long> moved = recover(runner, stores, table, watch, sender);
         saveState(false, false, true); // every RecoverRegion answered: none left pending by this run
-        if (finishStep.finish() == io.phybr.adviser.flashback.Finish.FLASHBACK) {
+        if (finishStep.finish() == Finish.FLASHBACK) {
             // BR 7.x: no WaitApply (RecoverRegion answered once every forced leader applied, R3), no ResolveKvData
             finishStep.flashback(thePlan, table, moved, stores, pd, pdRetry,
                     new RestartCheck(watch, sender, connections::channel, timeouts.recover()), connections::channel, ticker,
@@ -218,7 +212,7 @@ public final class StockRecovery {
             recorder.flashedBack(finishStep.result().prepared(), finishStep.result().flashedBack());
             finish();
             enter(Phase.DONE);
-            return io.phybr.adviser.flashback.FlashbackTexts.recovered(storeCount, thePlan.summary().regionsKept(),
+            return FlashbackTexts.recovered(storeCount, thePlan.summary().regionsKept(),
                     thePlan.summary().regionsDropped(), finishStep.result().flashedBack(), finishStep.ts());
         }
         waitApply(runner, stores, watch, sender);
@@ -252,7 +246,7 @@ public final class StockRecovery {
         if (state == null) {
             state = new RunState(recorder.dir());
         }
-        if (finishStep.ts() != null && finishStep.finish() == io.phybr.adviser.flashback.Finish.FLASHBACK) {
+        if (finishStep.ts() != null && finishStep.finish() == Finish.FLASHBACK) {
             state.flashback(finishStep.ts());
         }
         state.write(phase, phaseDone, ended, ok, w.startTimestamps(), w.unproven());
@@ -291,7 +285,7 @@ public final class StockRecovery {
         finishStep.choose(stores);
         finishStep.refuseResolveAfterPrepared(others);
         recorder.finishedBy(finishStep.finish().label(), finishStep.why());
-        if (!dryRun && finishStep.finish() == io.phybr.adviser.flashback.Finish.FLASHBACK) {
+        if (!dryRun && finishStep.finish() == Finish.FLASHBACK) {
             finishStep.timestamps(resolvedTs.getAsLong(), others, pd);
             FlashbackTs ts = finishStep.ts();
             recorder.flashbackTs(ts.version(), ts.startTs(), ts.commitTs());

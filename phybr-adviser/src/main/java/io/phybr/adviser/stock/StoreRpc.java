@@ -16,6 +16,7 @@ import io.phybr.adviser.collect.RawMetas;
 import io.phybr.adviser.pd.PdStore;
 import io.phybr.adviser.plan.ReplicaTable;
 import io.phybr.adviser.record.StoreRecording;
+import io.phybr.contract.dump.StockReport;
 import io.phybr.proto.recoverdata.ReadRegionMetaRequest;
 import io.phybr.proto.recoverdata.RecoverDataGrpc;
 import io.phybr.proto.recoverdata.RecoverRegionRequest;
@@ -75,6 +76,8 @@ final class StoreRpc {
         CompletableFuture<ReplicaTable> done = new CompletableFuture<>();
         ClientResponseObserver<ReadRegionMetaRequest, MetaFrame> obs = new ClientResponseObserver<>() {
             private final MetaFields f = MetaFields.stock();
+            /** Filled for every meta and copied by the table: nothing allocated per row. */
+            private final StockReport report = new StockReport();
             private ClientCallStreamObserver<ReadRegionMetaRequest> call;
             private int unrequested;
             private int uncounted;
@@ -90,8 +93,9 @@ final class StoreRpc {
                 byte[] b = frame.bytes();
                 if (f.decode(b, 0, frame.length())) {
                     boolean tombstone = f.value(7) != 0;
-                    t.addStock(store, f.value(1), f.value(2), f.value(3), f.value(4), f.value(5), f.value(6), tombstone,
-                            b, f.startOffset(), f.startLength(), f.endOffset(), f.endLength());
+                    t.addStock(report.store(store).region(f.value(1)).peerId(f.value(2)).lastLogTerm(f.value(3))
+                            .lastIndex(f.value(4)).commitIndex(f.value(5)).version(f.value(6)).tombstone(tombstone)
+                            .keySlices(b, f.startOffset(), f.startLength(), f.endOffset(), f.endLength()));
                     rec.stock(f.value(1), f.value(2), f.value(3), f.value(4), f.value(5), f.value(6), tombstone,
                             b, f.startOffset(), f.startLength(), f.endOffset(), f.endLength());
                 } else {
@@ -110,8 +114,9 @@ final class StoreRpc {
             private void general(RegionMeta m) {
                 byte[] start = m.getStartKey().toByteArray();
                 byte[] end = m.getEndKey().toByteArray();
-                t.addStock(store, m.getRegionId(), m.getPeerId(), m.getLastLogTerm(), m.getLastIndex(),
-                        m.getCommitIndex(), m.getVersion(), m.getTombstone(), start, end);
+                t.addStock(report.store(store).region(m.getRegionId()).peerId(m.getPeerId())
+                        .lastLogTerm(m.getLastLogTerm()).lastIndex(m.getLastIndex()).commitIndex(m.getCommitIndex())
+                        .version(m.getVersion()).tombstone(m.getTombstone()).keys(start, end));
                 rec.stock(m.getRegionId(), m.getPeerId(), m.getLastLogTerm(), m.getLastIndex(), m.getCommitIndex(),
                         m.getVersion(), m.getTombstone(), start, end);
             }

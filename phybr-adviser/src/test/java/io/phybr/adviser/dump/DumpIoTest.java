@@ -1,5 +1,6 @@
 package io.phybr.adviser.dump;
 
+import io.phybr.contract.dump.StockReport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -45,16 +46,18 @@ class DumpIoTest {
                 in.addSeed(new SeedReport().store(1 + r.nextInt(7)).region(1 + i).appliedIndex(big).term(r.nextInt(50))
                         .version(r.nextInt(9)).tombstone(r.nextBoolean()).keys(a, b));
             } else {
-                in.addStock(1 + r.nextInt(7), 1 + i, big, r.nextInt(50), r.nextInt(1000), r.nextInt(1000), r.nextInt(9),
-                        r.nextBoolean(), a, b);
+                in.addStock(new StockReport().store(1 + r.nextInt(7)).region(1 + i).peerId(big)
+                        .lastLogTerm(r.nextInt(50)).lastIndex(r.nextInt(1000)).commitIndex(r.nextInt(1000))
+                        .version(r.nextInt(9)).tombstone(r.nextBoolean()).keys(a, b));
             }
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (DumpWriter w = new DumpWriter(out)) {
             for (int i = 0; i < in.size(); i++) {
                 if (in.stockFields(i)) {
-                    w.writeStock(in.store(i), in.regionId(i), in.peerId(i), in.term(i), in.index(i), in.commitIndex(i),
-                            in.version(i), in.tombstone(i), in.startKey(i), in.endKey(i));
+                    w.writeStock(new StockReport().store(in.store(i)).region(in.regionId(i)).peerId(in.peerId(i))
+                            .lastLogTerm(in.term(i)).lastIndex(in.index(i)).commitIndex(in.commitIndex(i))
+                            .version(in.version(i)).tombstone(in.tombstone(i)).keys(in.startKey(i), in.endKey(i)));
                 } else {
                     w.writeSeed(new SeedReport().store(in.store(i)).region(in.regionId(i)).appliedIndex(in.index(i))
                             .term(in.term(i)).version(in.version(i)).tombstone(in.tombstone(i))

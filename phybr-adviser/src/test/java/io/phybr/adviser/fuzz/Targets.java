@@ -1,5 +1,6 @@
 package io.phybr.adviser.fuzz;
 
+import io.phybr.contract.dump.StockReport;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.phybr.adviser.dump.BackupMeta;
@@ -229,9 +230,10 @@ final class Targets {
                             + e.getMessage() + ")");
                 }
                 ReplicaTable t = othersThan(rows, m.getRegionId(), Policy.BR);
-                t.addStock(3, m.getRegionId(), m.getPeerId(), m.getLastLogTerm(), m.getLastIndex(),
-                        m.getCommitIndex(), m.getVersion(), m.getTombstone(), m.getStartKey().toByteArray(),
-                        m.getEndKey().toByteArray());
+                t.addStock(new StockReport().store(3).region(m.getRegionId()).peerId(m.getPeerId())
+                        .lastLogTerm(m.getLastLogTerm()).lastIndex(m.getLastIndex()).commitIndex(m.getCommitIndex())
+                        .version(m.getVersion()).tombstone(m.getTombstone())
+                        .keys(m.getStartKey().toByteArray(), m.getEndKey().toByteArray()));
                 return plan(t, PlanOptions.of(Policy.BR));
             }
         };

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -19,6 +20,13 @@ class PlanLinesTest {
             new PlanOptions(Policy.BR, Protocol.SEED, false), PlanOptions.of(Policy.BR).withAcceptHoles(true),
             PlanOptions.of(Policy.SEED).withAcceptHoles(true));
 
+    private final int savedChunk = PlanLines.chunkCommands;
+
+    @AfterEach
+    void restore() {
+        PlanLines.chunkCommands = savedChunk;
+    }
+
     static LongStream seeds() {
         return LongStream.range(0, 20).map(i -> 0x9E3779B97F4A7C15L * (i + 3));
     }
@@ -30,6 +38,26 @@ class PlanLinesTest {
         for (PlanOptions o : COMBOS) {
             if (Planner.plan(Rows.table(gen.rows), o) instanceof Plan p) {
                 assertThat(Rows.jsonl(p)).as("seed %d %s (%s)", seed, o, gen.describe()).isEqualTo(reference(p));
+            }
+        }
+    }
+
+    /**
+     * Encoded on every core in chunks of 1, 2, 3 and 64 commands (chunks end at every command, inside and at the
+     * end of every store's run), the plan is the one one thread writes.
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void chunksOfAnySizeWriteWhatOneThreadWrites(long seed) {
+        HistoryLayouts gen = new HistoryLayouts(seed);
+        for (PlanOptions o : COMBOS) {
+            if (Planner.plan(Rows.table(gen.rows), o) instanceof Plan p) {
+                String expected = reference(p);
+                for (int chunk : new int[] {1, 2, 3, 64}) {
+                    PlanLines.chunkCommands = chunk;
+                    assertThat(Rows.jsonl(p)).as("seed %d %s chunk %d (%s)", seed, o, chunk, gen.describe())
+                            .isEqualTo(expected);
+                }
             }
         }
     }
@@ -62,7 +90,11 @@ class PlanLinesTest {
             assertThat(outcome instanceof Plan).as("%d regions, stock %s: %.300s", region, stock, outcome).isTrue();
             Plan p = (Plan) outcome;
             assertThat(Rows.jsonl(p).length()).isGreaterThan(3 << 19); // over 1.5 MiB: the buffer is written out mid-plan
-            assertThat(Rows.jsonl(p)).isEqualTo(reference(p));
+            String expected = reference(p);
+            for (int chunk : new int[] {savedChunk, 4_096, 25_000, 1 << 30}) { // several chunks, and one thread
+                PlanLines.chunkCommands = chunk;
+                assertThat(Rows.jsonl(p)).as("chunk %d stock %s", chunk, stock).isEqualTo(expected);
+            }
         }
     }
 

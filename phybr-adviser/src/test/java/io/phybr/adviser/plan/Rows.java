@@ -1,5 +1,6 @@
 package io.phybr.adviser.plan;
 
+import io.phybr.contract.dump.StockReport;
 import io.phybr.contract.dump.SeedReport;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -157,8 +158,9 @@ final class Rows {
         ReplicaTable t = new ReplicaTable(4);
         for (Row r : rows) {
             if (r.stock()) {
-                t.addStock(r.store(), r.region(), r.peer(), r.term(), r.index(), r.commit(), r.version(), r.tombstone(),
-                        r.start(), r.end());
+                t.addStock(new StockReport().store(r.store()).region(r.region()).peerId(r.peer()).lastLogTerm(r.term())
+                        .lastIndex(r.index()).commitIndex(r.commit()).version(r.version()).tombstone(r.tombstone())
+                        .keys(r.start(), r.end()));
             } else {
                 t.addSeed(new SeedReport().store(r.store()).region(r.region()).appliedIndex(r.index()).term(r.term())
                         .version(r.version()).tombstone(r.tombstone()).keys(r.start(), r.end()));

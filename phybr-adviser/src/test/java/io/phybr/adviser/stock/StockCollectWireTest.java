@@ -1,5 +1,6 @@
 package io.phybr.adviser.stock;
 
+import io.phybr.contract.dump.StockReport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
@@ -53,9 +54,10 @@ class StockCollectWireTest {
             byte[] bytes = message(rnd);
             messages.add(bytes);
             RegionMeta m = RegionMeta.parseFrom(bytes);
-            expected.addStock(7, m.getRegionId(), m.getPeerId(), m.getLastLogTerm(), m.getLastIndex(),
-                    m.getCommitIndex(), m.getVersion(), m.getTombstone(), m.getStartKey().toByteArray(),
-                    m.getEndKey().toByteArray());
+            expected.addStock(new StockReport().store(7).region(m.getRegionId()).peerId(m.getPeerId())
+                    .lastLogTerm(m.getLastLogTerm()).lastIndex(m.getLastIndex()).commitIndex(m.getCommitIndex())
+                    .version(m.getVersion()).tombstone(m.getTombstone())
+                    .keys(m.getStartKey().toByteArray(), m.getEndKey().toByteArray()));
         }
         ManagedChannel ch = channelTo(store(messages));
         PhaseRunner.Progress progress = new PhaseRunner.Progress();

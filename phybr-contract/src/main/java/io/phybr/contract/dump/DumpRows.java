@@ -14,10 +14,9 @@ public final class DumpRows implements ReplicaSink {
     }
 
     @Override
-    public void addStock(long storeId, long regionId, long peerId, long lastLogTerm, long lastIndex, long commitIndex,
-                         long version, boolean tombstone, byte[] startKey, byte[] endKey) {
-        rows.add(new DumpRow(storeId, regionId, true, peerId, lastIndex, lastLogTerm, commitIndex, version, tombstone,
-                startKey, endKey));
+    public void addStock(StockReport r) {
+        rows.add(new DumpRow(r.store(), r.regionId(), true, r.peerId(), r.lastIndex(), r.lastLogTerm(),
+                r.commitIndex(), r.version(), r.tombstone(), r.startKey(), r.endKey()));
     }
 
     /** The rows read so far, in file order. */

@@ -72,6 +72,16 @@ public final class DumpWriter implements Closeable {
                 r.endOffset(), r.endLength());
     }
 
+    /** Writes a stock-TiKV report as one line (keys as arrays or as slices; the report may be reused after). */
+    public void writeStock(StockReport r) throws IOException {
+        room(r.startLength() + r.endLength());
+        put(STORE).num(r.store()).put(REGION).num(r.regionId()).put(PEER).num(r.peerId()).put(LAST_LOG_TERM)
+                .num(r.lastLogTerm()).put(LAST_INDEX).num(r.lastIndex()).put(COMMIT).num(r.commitIndex());
+        tail(r.version(), r.tombstone(), r.startBuffer(), r.startOffset(), r.startLength(), r.endBuffer(),
+                r.endOffset(), r.endLength());
+    }
+
+    /** Positional form of {@link #writeStock(StockReport)}: kept only until the adviser's recording passes reports. */
     public void writeStock(long store, long regionId, long peerId, long lastLogTerm, long lastIndex, long commitIndex,
                            long version, boolean tombstone, byte[] start, byte[] end) throws IOException {
         room(length(start) + length(end));
@@ -80,7 +90,7 @@ public final class DumpWriter implements Closeable {
         tail(version, tombstone, start, 0, length(start), end, 0, length(end));
     }
 
-    /** {@link #writeStock(long, long, long, long, long, long, long, boolean, byte[], byte[])} with the keys as slices of {@code keys}. */
+    /** Positional form of {@link #writeStock(StockReport)} with sliced keys: kept only as the one above. */
     public void writeStock(long store, long regionId, long peerId, long lastLogTerm, long lastIndex, long commitIndex,
                            long version, boolean tombstone, byte[] keys, int startOff, int startLen, int endOff,
                            int endLen) throws IOException {

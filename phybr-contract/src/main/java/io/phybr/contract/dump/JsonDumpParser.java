@@ -29,8 +29,9 @@ final class JsonDumpParser {
 
     /** Added to Jackson's line numbers: the file line of Jackson's line 1, minus one. */
     private final long lineBase;
-    /** The report handed to the sink for every seed line (the sink copies it): no object per line. */
+    /** The reports handed to the sink for every line (the sink copies them): no object per line. */
     private final SeedReport seed = new SeedReport();
+    private final StockReport stock = new StockReport();
 
     private JsonDumpParser(long lineBase) {
         this.lineBase = lineBase;
@@ -282,7 +283,8 @@ final class JsonDumpParser {
                     + String.join(", ", missing) + "; every line carries its whole report (SPEC §6)");
         }
         if (stockFields) {
-            table.addStock(store, region, peer, lastLogTerm, lastIndex, commit, version, tombstone, start, end);
+            table.addStock(stock.store(store).region(region).peerId(peer).lastLogTerm(lastLogTerm).lastIndex(lastIndex)
+                    .commitIndex(commit).version(version).tombstone(tombstone).keys(start, end));
         } else {
             table.addSeed(seed.store(store).region(region).appliedIndex(applied).term(term).version(version)
                     .tombstone(tombstone).keys(start, end));

@@ -51,12 +51,12 @@ public final class ReplicaBatch implements ReplicaSink {
     }
 
     @Override
-    public void addStock(long storeId, long regionId, long peerId, long lastLogTerm, long lastIndex, long commitIndex,
-                         long v, boolean tomb, byte[] startKey, byte[] endKey) {
-        int i = row(storeId, regionId, peerId, lastIndex, lastLogTerm, commitIndex, v, true, tomb);
+    public void addStock(StockReport r) {
+        int i = row(r.store(), r.regionId(), r.peerId(), r.lastIndex(), r.lastLogTerm(), r.commitIndex(), r.version(),
+                true, r.tombstone());
         keyOff[i] = keyEnd;
-        startLen[i] = putKey(startKey);
-        endLen[i] = putKey(endKey);
+        startLen[i] = putKey(r.startKey());
+        endLen[i] = putKey(r.endKey());
     }
 
     /** Adds a row whose keys are still to be put with {@link #putHexKeys}; returns its index. */

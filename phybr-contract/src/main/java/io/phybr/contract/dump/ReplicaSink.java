@@ -10,9 +10,11 @@ public interface ReplicaSink {
     /** A seed-protocol report ({@code applied_index}, {@code term}); {@code report} is reused by the caller. */
     void addSeed(SeedReport report);
 
-    /** A stock-TiKV report ({@code peer_id}, {@code last_log_term}, {@code last_index}, {@code commit_index}). */
-    void addStock(long storeId, long regionId, long peerId, long lastLogTerm, long lastIndex, long commitIndex,
-                  long version, boolean tombstone, byte[] startKey, byte[] endKey);
+    /**
+     * A stock-TiKV report ({@code peer_id}, {@code last_log_term}, {@code last_index}, {@code commit_index});
+     * {@code report} is reused by the caller.
+     */
+    void addStock(StockReport report);
 
     /**
      * About {@code rows} more rows are coming (estimated from the input's size): a columnar sink can size
@@ -28,10 +30,13 @@ public interface ReplicaSink {
      */
     default void addAll(ReplicaBatch batch) {
         SeedReport seed = new SeedReport();
+        StockReport stock = new StockReport();
         for (int i = 0; i < batch.size(); i++) {
             if (batch.stock(i)) {
-                addStock(batch.store(i), batch.regionId(i), batch.peerId(i), batch.term(i), batch.index(i),
-                        batch.commitIndex(i), batch.version(i), batch.tombstone(i), batch.startKey(i), batch.endKey(i));
+                addStock(stock.store(batch.store(i)).region(batch.regionId(i)).peerId(batch.peerId(i))
+                        .lastLogTerm(batch.term(i)).lastIndex(batch.index(i)).commitIndex(batch.commitIndex(i))
+                        .version(batch.version(i)).tombstone(batch.tombstone(i))
+                        .keys(batch.startKey(i), batch.endKey(i)));
             } else {
                 addSeed(seed.store(batch.store(i)).region(batch.regionId(i)).appliedIndex(batch.index(i))
                         .term(batch.term(i)).version(batch.version(i)).tombstone(batch.tombstone(i))

@@ -184,8 +184,9 @@ class DumpReaderAgreementTest {
                             .appliedIndex(big).term(r.nextInt(50)).version(r.nextInt(9)).tombstone(r.nextInt(8) == 0)
                             .keys(a, b));
                 } else {
-                    w.writeStock(1 + r.nextInt(5), 1 + r.nextInt(100_000), big, r.nextInt(50), r.nextInt(1000),
-                            r.nextInt(1000), r.nextInt(9), r.nextInt(8) == 0, a, b);
+                    w.writeStock(new StockReport().store(1 + r.nextInt(5)).region(1 + r.nextInt(100_000)).peerId(big)
+                            .lastLogTerm(r.nextInt(50)).lastIndex(r.nextInt(1000)).commitIndex(r.nextInt(1000))
+                            .version(r.nextInt(9)).tombstone(r.nextInt(8) == 0).keys(a, b));
                 }
             }
         }

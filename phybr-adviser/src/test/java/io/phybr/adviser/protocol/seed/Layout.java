@@ -37,8 +37,8 @@ public final class Layout {
         }
         try {
             new LayoutGenerator(seed, regions, stores, Math.min(3, stores), 0.2).withMissedMerges(0.1).generate(
-                    (store, region, applied, term, version, tombstone, start, end) ->
-                            l.add(store, region, applied, term, version, tombstone, start.clone(), end.clone()));
+                    (SeedReport r) -> l.add(r.store(), r.regionId(), r.appliedIndex(), r.term(), r.version(),
+                            r.tombstone(), r.startKey().clone(), r.endKey().clone()));
         } catch (IOException e) {
             throw new UncheckedIOException(e); // the sink does no I/O
         }
