@@ -41,15 +41,17 @@ public final class MetaReader {
         ReplicaTable t = new ReplicaTable(Math.max(16, messages.size()));
         t.declareStore(storeId);
         io.phybr.adviser.collect.MetaFields f = io.phybr.adviser.collect.MetaFields.stock();
+        io.phybr.contract.dump.StockReport report = new io.phybr.contract.dump.StockReport().store(storeId);
         for (byte[] b : messages) {
             if (f.decode(b, 0, b.length)) {
-                t.addStock(storeId, f.value(1), f.value(2), f.value(3), f.value(4), f.value(5), f.value(6),
-                        f.value(7) != 0, b, f.startOffset(), f.startLength(), f.endOffset(), f.endLength());
+                t.addStock(report.region(f.value(1)).peerId(f.value(2)).lastLogTerm(f.value(3)).lastIndex(f.value(4))
+                        .commitIndex(f.value(5)).version(f.value(6)).tombstone(f.value(7) != 0)
+                        .keySlices(b, f.startOffset(), f.startLength(), f.endOffset(), f.endLength()));
             } else {
                 io.phybr.proto.recoverdata.RegionMeta m = io.phybr.proto.recoverdata.RegionMeta.parseFrom(b);
-                t.addStock(storeId, m.getRegionId(), m.getPeerId(), m.getLastLogTerm(), m.getLastIndex(),
-                        m.getCommitIndex(), m.getVersion(), m.getTombstone(), m.getStartKey().toByteArray(),
-                        m.getEndKey().toByteArray());
+                t.addStock(report.region(m.getRegionId()).peerId(m.getPeerId()).lastLogTerm(m.getLastLogTerm())
+                        .lastIndex(m.getLastIndex()).commitIndex(m.getCommitIndex()).version(m.getVersion())
+                        .tombstone(m.getTombstone()).keys(m.getStartKey().toByteArray(), m.getEndKey().toByteArray()));
             }
         }
         return t;
