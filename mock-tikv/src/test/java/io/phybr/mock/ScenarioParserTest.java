@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.phybr.mock.fault.Fault;
+import io.phybr.mock.history.Step;
 import io.phybr.mock.scenario.PlanFact;
 import io.phybr.mock.scenario.Scenario;
 import io.phybr.mock.scenario.ScenarioException;
@@ -21,6 +22,25 @@ class ScenarioParserTest {
         assertThatThrownBy(() -> ScenarioParser.parse("x", "stores 3\nwrite\u001b[2J 10\r\n"))
                 .isInstanceOf(ScenarioException.class).hasMessageContaining("'write\\u001b[2J 10'")
                 .hasMessageNotContaining("\u001b").hasMessageNotContaining("\r");
+    }
+
+    /**
+     * A line's keyword is read in any capitalisation (the switch lower-cases it); the add/remove choice once compared
+     * the raw word, so {@code ADD-PEER} parsed as a remove-peer. Fails on that code: the first step was a RemovePeer.
+     */
+    @Test
+    void aKeywordInCapitalsMeansWhatItSaysInLowerCase() {
+        String lower = "stores 1 2 3 4\nregion 1 - - on 1 2 3\nadd-peer r1 store 4\nremove-peer r1 store 3\n"
+                + "expect recovered\n";
+        Scenario upper = ScenarioParser.parse("caps", lower.replace("add-peer", "ADD-PEER")
+                .replace("remove-peer", "Remove-Peer").replace("region 1", "REGION 1"));
+        assertThat(upper.steps()).hasSize(3);
+        assertThat(upper.steps().get(0)).isInstanceOf(Step.Region.class);
+        assertThat(upper.steps().subList(1, 3)).containsExactly(new Step.AddPeer(1, 4), new Step.RemovePeer(1, 3));
+        assertThat(upper.render()).isEqualTo(ScenarioParser.parse("caps", lower).render());
+        assertThatThrownBy(() -> ScenarioParser.parse("caps", "stores 1 2 3\nregion 1 - - on 1 2 3\nADD-PEERS r1 store 3\n"))
+                .isInstanceOf(ScenarioException.class).hasMessageContaining("ADD-PEERS r1 store 3")
+                .hasMessageContaining("unknown step 'ADD-PEERS'");
     }
 
     @Test

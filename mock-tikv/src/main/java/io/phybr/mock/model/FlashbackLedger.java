@@ -6,9 +6,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Internal (not API): public only because the stock stores ({@code stock}) keep one per store.
- *
- * <p>What a flashback leaves in one store's kv engine, beside the store's own writes (which it never deletes): TiKV's
+ * What a flashback leaves in one store's kv engine, beside the store's own writes (which it never deletes): TiKV's
  * flashback is an MVCC transaction, so it adds versions instead of removing any
  * ({@code src/storage/txn/actions/flashback_to_version.rs}). Held by the store's backend, so it survives a restart
  * (the flashback state is persisted in {@code RegionLocalState}, {@code fsm/apply.rs exec_flashback}).
@@ -19,7 +17,8 @@ import java.util.TreeMap;
  *   <li>the flashback's writes: key, {@code commit_ts}, {@code start_ts} and the value they restore, named by the
  *       commit ts of the user write that wrote it (0: the key did not exist at the version, a Delete).</li>
  * </ul>
- * Keys are raw, as everywhere in the mock. Thread-safe.
+ * A test reads it through its store's {@code StoreBackend.ledger()} (e.g. {@link #preparedRegions()}: the regions a
+ * flashback left prepared). Keys are raw, as everywhere in the mock. Thread-safe.
  */
 public final class FlashbackLedger {
     /** One version written by a flashback: it makes {@code restoredTs}'s value (0: none) the key's latest. */

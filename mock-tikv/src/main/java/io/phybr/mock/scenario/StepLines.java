@@ -19,9 +19,14 @@ final class StepLines {
         this.w = w;
     }
 
-    /** The step line {@code t} (its words) says; an unknown keyword is a scenario error naming the line. */
+    /**
+     * The step line {@code t} (its words) says; an unknown keyword is a scenario error naming the line. The line's
+     * keyword is read in any capitalisation, as {@link ScenarioParser} reads the file-level ones — every test of it
+     * goes through {@code keyword} (comparing {@code t[0]} itself once made {@code ADD-PEER} a remove-peer).
+     */
     Step parse(String[] t) {
-        switch (t[0].toLowerCase(Locale.ROOT)) {
+        String keyword = t[0].toLowerCase(Locale.ROOT);
+        switch (keyword) {
             case "region" -> {
                 // region ID START END on S S S [version V]
                 if (t.length < 6 || !t[4].equals("on")) {
@@ -98,7 +103,7 @@ final class StepLines {
                 }
                 long r = w.region(t[1]);
                 long s = w.num(t[3], "store id");
-                return t[0].equals("add-peer") ? new Step.AddPeer(r, s) : new Step.RemovePeer(r, s);
+                return keyword.equals("add-peer") ? new Step.AddPeer(r, s) : new Step.RemovePeer(r, s);
             }
             case "lag" -> {
                 Lag mode = t.length == 6 ? Lag.of(t[5]) : Lag.CUT;
