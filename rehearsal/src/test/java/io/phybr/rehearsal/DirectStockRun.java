@@ -13,7 +13,6 @@ import io.phybr.mock.model.StoreImage;
 import io.phybr.mock.scenario.Scenario;
 import io.phybr.mock.stock.DirectStockStores;
 import io.phybr.proto.recoverdata.RecoverRegionRequest;
-import io.phybr.proto.recoverdata.RegionMeta;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -105,12 +104,8 @@ final class DirectStockRun {
         // collect: every store's metas, decoded by the adviser from the bytes the store reports
         ReplicaTable table = new ReplicaTable(64);
         for (long id : stores.storeIds()) {
-            List<byte[]> bytes = new ArrayList<>();
-            for (RegionMeta m : stores.readRegionMeta(id)) {
-                bytes.add(m.toByteArray());
-            }
             try {
-                table.appendAll(MetaReader.table(id, bytes));
+                table.appendAll(MetaReader.table(id, stores.readRegionMeta(id)));
             } catch (com.google.protobuf.InvalidProtocolBufferException e) {
                 return new Result(Ending.BROKEN, "store " + id + " reported an unreadable meta: " + e.getMessage());
             }

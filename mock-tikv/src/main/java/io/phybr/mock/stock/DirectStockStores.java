@@ -6,7 +6,6 @@ import io.phybr.mock.model.StoreImage;
 import io.phybr.mock.model.Write;
 import io.phybr.proto.kv.kvrpc.Context;
 import io.phybr.proto.recoverdata.RecoverRegionRequest;
-import io.phybr.proto.recoverdata.RegionMeta;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,14 +58,14 @@ public final class DirectStockStores {
         return backend(store).bootFailure();
     }
 
-    /** ReadRegionMeta: one meta per local non-tombstone peer, as the store would stream them (R1, R2). */
-    public List<RegionMeta> readRegionMeta(long store) {
+    /** ReadRegionMeta: one meta per local non-tombstone peer, each the wire bytes the store would stream (R1, R2). */
+    public List<byte[]> readRegionMeta(long store) {
         calls.add("ReadRegionMeta " + store);
         List<LocalPeer> peers;
         synchronized (net) {
             peers = backend(store).peers();
         }
-        List<RegionMeta> out = new ArrayList<>();
+        List<byte[]> out = new ArrayList<>();
         ReportedMetas.of(peers, List.of()).forEach(out::add);
         return out;
     }
