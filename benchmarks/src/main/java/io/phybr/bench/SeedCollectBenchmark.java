@@ -1,6 +1,5 @@
 package io.phybr.bench;
 
-import com.google.protobuf.ByteString;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
@@ -23,9 +22,10 @@ import io.phybr.adviser.plan.ReplicaTable;
 import io.phybr.adviser.protocol.seed.SeedAdviser;
 import io.phybr.bench.WireBytes.Slice;
 import io.phybr.bench.WireBytes.SliceMarshaller;
+import io.phybr.mock.agent.MetaBytes;
+import io.phybr.mock.agent.ReportStream;
 import io.phybr.mock.agent.StoreClient;
 import io.phybr.proto.seed.PhybrGrpc;
-import io.phybr.proto.seed.RegionMeta;
 import io.phybr.proto.seed.RegionRecover;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -33,6 +33,8 @@ import java.time.Duration;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -55,8 +57,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * each; one op = every meta of every store received ({@code 3 * regions} metas; divide by the time for the rate).
  * Planning, commands and the close barrier happen after the op (in the tear-down), so they are not measured.
  *
- * <p>Which end limits is shown by a 2×2: {@code sender} = {@code mock} (an agent as mock-tikv's, building a
- * RegionMeta per replica) or {@code bytes} (pre-serialized messages: no protobuf work);
+ * <p>Which end limits is shown by a 2×2: {@code sender} = {@code mock} (mock-tikv's seed agent's sender,
+ * {@link ReportStream}, each meta encoded as the agent encodes its peers, from a thread per store) or {@code bytes}
+ * (pre-serialized messages: no encoding, grpc-java's per-message send cost only) or {@code wire} (pre-built HTTP/2
+ * frames: next to no sender cost);
  * {@code receiver} = {@code adviser} (the real {@link SeedAdviser}: fast decode into its table) or {@code sink}
  * (a server that only counts the messages). bytes→adviser is the adviser's side alone, mock→sink the mock's side
  * alone, bytes→sink gRPC's own floor.
@@ -112,6 +116,7 @@ public class SeedCollectBenchmark {
 
     @TearDown(Level.Trial)
     public void stopLoop() throws InterruptedException {
+        agents.shutdownNow();
         if (wireLoop != null) {
             wireLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
         }
@@ -146,9 +151,7 @@ public class SeedCollectBenchmark {
                 streams[s] = Http2Wire.call(wireLoop, port, "/" + PhybrGrpc.getRecoverRegionsMethod().getFullMethodName(),
                         store, framed[s]);
             } else if (sender.equals("mock")) {
-                MockAgent a = new MockAgent(new Metas(table, store));
-                PhybrGrpc.newStub(StoreClient.as(channels[s], store)).recoverRegions(a);
-                streams[s] = a.done;
+                streams[s] = mockAgent(channels[s], store);
             } else {
                 BytesAgent a = new BytesAgent(wire[s]);
                 ClientCalls.asyncBidiStreamingCall(StoreClient.as(channels[s], store)
@@ -219,8 +222,36 @@ public class SeedCollectBenchmark {
         }
     }
 
-    /** The store's rows as RegionMeta messages, made one by one as the mock's agent makes them from its peers. */
-    static final class Metas implements Iterator<RegionMeta> {
+    /** The agents' sending threads (mock-tikv's seed agent sends from a thread of its own). */
+    private final ExecutorService agents = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "mock-agent");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /**
+     * A store's report as mock-tikv's seed agent sends it: its {@link ReportStream}, each meta encoded by
+     * {@link MetaBytes} as the agent encodes its peers, sent as flow control allows, then half-closed; completes when
+     * the adviser ends the stream.
+     */
+    private CompletableFuture<Void> mockAgent(ManagedChannel ch, long store) {
+        ReportStream rs = ReportStream.open(StoreClient.as(ch, store), TIMEOUT);
+        return CompletableFuture.runAsync(() -> {
+            for (Iterator<byte[]> it = new Metas(table, store); it.hasNext(); ) {
+                if (!rs.send(it.next())) {
+                    return;
+                }
+            }
+            rs.halfClose();
+        }, agents).thenCompose(v -> rs.done()).thenAccept(st -> {
+            if (!st.isOk()) {
+                throw st.asRuntimeException();
+            }
+        });
+    }
+
+    /** The store's rows as encoded RegionMeta messages, made one by one as the mock's agent makes them. */
+    static final class Metas implements Iterator<byte[]> {
         private final ReplicaTable t;
         private final long store;
         private int next;
@@ -243,16 +274,14 @@ public class SeedCollectBenchmark {
         }
 
         @Override
-        public RegionMeta next() {
+        public byte[] next() {
             if (!hasNext()) {
                 throw new NoSuchElementException();
             }
             int i = next++;
             skip();
-            return RegionMeta.newBuilder().setRegionId(t.regionId(i)).setAppliedIndex(t.index(i)).setTerm(t.term(i))
-                    .setVersion(t.version(i)).setTombstone(t.tombstone(i))
-                    .setStartKey(ByteString.copyFrom(t.startKey(i))).setEndKey(ByteString.copyFrom(t.endKey(i)))
-                    .build();
+            return MetaBytes.seed(t.regionId(i), t.index(i), t.term(i), t.version(i), t.tombstone(i), t.startKey(i),
+                    t.endKey(i));
         }
     }
 
@@ -297,28 +326,6 @@ public class SeedCollectBenchmark {
         @Override
         public void onCompleted() {
             done.complete(null);
-        }
-    }
-
-    /**
-     * An agent as mock-tikv's (StoreClient's pump, without its 60 s test deadline, which a loaded 1M-region run
-     * outlives): RegionMeta messages made one by one.
-     */
-    static final class MockAgent extends PumpingAgent<RegionMeta> {
-        private final Iterator<RegionMeta> metas;
-
-        MockAgent(Iterator<RegionMeta> metas) {
-            this.metas = metas;
-        }
-
-        @Override
-        boolean hasNext() {
-            return metas.hasNext();
-        }
-
-        @Override
-        RegionMeta next() {
-            return metas.next();
         }
     }
 

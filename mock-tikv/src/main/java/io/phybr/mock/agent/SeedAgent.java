@@ -1,17 +1,12 @@
 package io.phybr.mock.agent;
 
-import io.grpc.CallOptions;
 import io.grpc.Channel;
-import io.grpc.ClientCall;
 import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
-import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
-import io.grpc.stub.StreamObserver;
 import io.phybr.contract.SeedHeaders;
 import io.phybr.mock.model.Keys;
 import io.phybr.mock.model.Peer;
@@ -21,12 +16,7 @@ import io.phybr.mock.fault.Fault;
 import io.phybr.proto.seed.CloseReply;
 import io.phybr.proto.seed.CloseRequest;
 import io.phybr.proto.seed.PhybrGrpc;
-import io.phybr.proto.seed.RegionMeta;
 import io.phybr.proto.seed.RegionRecover;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,10 +39,6 @@ import java.util.function.BiConsumer;
 public final class SeedAgent {
     /** Field number the unknown-field fault adds to a meta (RegionMeta has fields 1..7). */
     public static final int UNKNOWN_FIELD_NUMBER = 99;
-
-    private static final MethodDescriptor<byte[], RegionRecover> RAW_RECOVER = PhybrGrpc.getRecoverRegionsMethod()
-            .toBuilder(new RawMarshaller(), PhybrGrpc.getRecoverRegionsMethod().getResponseMarshaller())
-            .build();
 
     private final long store;
     private final StoreImage image;
@@ -206,37 +192,16 @@ public final class SeedAgent {
                 start = newStart;
                 end = newEnd;
             }
-            byte[] bytes = meta(p, start, end).toByteArray();
+            byte[] bytes = MetaBytes.seed(p.regionId(), p.appliedIndex(), p.hardStateTerm(), p.version(), p.tombstone(),
+                    start, end);
             if (withGarbage && unk != null && unk.region() == p.regionId()) {
-                bytes = withUnknownField(bytes);
+                bytes = MetaBytes.withUnknownField(bytes, UNKNOWN_FIELD_NUMBER);
             }
             out.add(bytes);
             if (withGarbage && dup != null && dup.region() == p.regionId()) {
                 out.add(bytes);
             }
         }
-        return out;
-    }
-
-    public static RegionMeta meta(Peer p, byte[] start, byte[] end) {
-        return RegionMeta.newBuilder()
-                .setRegionId(p.regionId())
-                .setAppliedIndex(p.appliedIndex())
-                .setTerm(p.hardStateTerm())
-                .setVersion(p.version())
-                .setTombstone(p.tombstone())
-                .setStartKey(com.google.protobuf.ByteString.copyFrom(start))
-                .setEndKey(com.google.protobuf.ByteString.copyFrom(end))
-                .build();
-    }
-
-    static byte[] withUnknownField(byte[] bytes) {
-        int tag = UNKNOWN_FIELD_NUMBER << 3; // varint wire type
-        byte[] out = new byte[bytes.length + 3];
-        System.arraycopy(bytes, 0, out, 0, bytes.length);
-        out[bytes.length] = (byte) ((tag & 0x7f) | 0x80);
-        out[bytes.length + 1] = (byte) (tag >>> 7);
-        out[bytes.length + 2] = 1;
         return out;
     }
 
@@ -264,60 +229,45 @@ public final class SeedAgent {
 
     private Exchange exchange(ManagedChannel ch, List<byte[]> metas, int stopAfter) throws InterruptedException {
         Exchange ex = new Exchange();
-        List<RegionRecover> got = new CopyOnWriteArrayList<>();
-        CompletableFuture<Status> done = new CompletableFuture<>();
-        ClientCall<byte[], RegionRecover> call = withStoreId(ch).newCall(RAW_RECOVER, CallOptions.DEFAULT
-                .withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS));
-        StreamObserver<byte[]> requests = ClientCalls.asyncBidiStreamingCall(call, new StreamObserver<>() {
-            @Override
-            public void onNext(RegionRecover value) {
-                got.add(value);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                done.complete(Status.fromThrowable(t));
-            }
-
-            @Override
-            public void onCompleted() {
-                done.complete(Status.OK);
-            }
-        });
+        ReportStream stream = ReportStream.open(withStoreId(ch), deadline);
+        CompletableFuture<Status> done = stream.done();
         Fault.Slow slow = fault(AgentPoint.BEFORE_META, Fault.Slow.class);
         event("reporting " + metas.size() + " region metas");
         for (byte[] m : metas) {
             if (stopAfter >= 0 && ex.sent == stopAfter) {
                 break;
             }
-            if (done.isDone()) {
-                break;
-            }
             if (slow != null) {
                 Thread.sleep(slow.delay().toMillis());
             }
-            requests.onNext(m);
+            if (!stream.send(m)) { // waits while the adviser's flow control holds the stream
+                if (Thread.interrupted()) {
+                    throw new InterruptedException("agent of store " + store + " interrupted while reporting");
+                }
+                break;
+            }
             ex.sent++;
         }
         if (stopAfter >= 0 && !done.isDone()) {
             ex.interrupted = true;
-            requests.onError(Status.CANCELLED.withDescription("agent of store " + store + " went away").asException());
+            stream.breakOff("agent of store " + store + " went away");
             awaitQuietly(done);
             return ex;
         }
         if (!done.isDone()) {
-            requests.onCompleted();
+            stream.halfClose();
             event("sent " + ex.sent + " metas; waiting for commands");
         }
         Status st;
         try {
             st = done.get(deadline.toMillis() + 1000, TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
-            call.cancel("agent gave up waiting", null);
+            stream.cancel("agent gave up waiting");
             st = Status.DEADLINE_EXCEEDED.withDescription("agent of store " + store + " got no answer within " + deadline);
         }
+        List<RegionRecover> got = stream.commands();
         if (st.isOk()) {
-            ex.commands = List.copyOf(got);
+            ex.commands = got;
             event("received " + got.size() + " commands");
         } else {
             ex.error = explained(st);
@@ -354,23 +304,6 @@ public final class SeedAgent {
             f.get(5, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
             // the stream is gone either way
-        }
-    }
-
-    /** Sends pre-encoded messages as they are, so that garbage reaches the wire unchanged. */
-    private static final class RawMarshaller implements MethodDescriptor.Marshaller<byte[]> {
-        @Override
-        public InputStream stream(byte[] value) {
-            return new ByteArrayInputStream(value);
-        }
-
-        @Override
-        public byte[] parse(InputStream stream) {
-            try {
-                return stream.readAllBytes();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
         }
     }
 }

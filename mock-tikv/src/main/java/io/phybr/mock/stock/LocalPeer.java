@@ -89,7 +89,11 @@ public record LocalPeer(long regionId, long[] peerIds, long lastLogTerm, long la
     }
 
     public long maxPeerId() {
-        return Arrays.stream(peerIds).max().orElse(0);
+        long max = 0; // a loop, not a stream: ReadRegionMeta asks this of every peer it reports
+        for (int i = 0; i < peerIds.length; i++) {
+            max = i == 0 ? peerIds[0] : Math.max(max, peerIds[i]);
+        }
+        return max;
     }
 
     @Override

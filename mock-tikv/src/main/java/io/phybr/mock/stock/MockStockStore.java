@@ -119,7 +119,7 @@ public final class MockStockStore implements AutoCloseable {
                         .addService(tikv = new TikvService(this, faults, worker, net)); // tikvpb: served in every mode
                 service = new RecoverDataService(this, backend, faults, worker, net, clock);
                 if (recoveryMode) {
-                    b.addService(service);
+                    b.addService(service.definition());
                 }
                 if (tls != null) {
                     b.sslContext(tls);

@@ -1,8 +1,14 @@
 package io.phybr.mock.stock;
 
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerMethodDefinition;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
+import io.grpc.stub.ServerCalls;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.phybr.mock.agent.MetaBytes;
+import io.phybr.mock.agent.ReadyGate;
 import io.phybr.mock.fault.Fault;
 import io.phybr.mock.fault.Fault.CallFault;
 import io.phybr.mock.fault.Fault.Rpc;
@@ -12,7 +18,6 @@ import io.phybr.proto.recoverdata.ReadRegionMetaRequest;
 import io.phybr.proto.recoverdata.RecoverDataGrpc;
 import io.phybr.proto.recoverdata.RecoverRegionRequest;
 import io.phybr.proto.recoverdata.RecoverRegionResponse;
-import io.phybr.proto.recoverdata.RegionMeta;
 import io.phybr.proto.recoverdata.ResolveKvDataRequest;
 import io.phybr.proto.recoverdata.ResolveKvDataResponse;
 import io.phybr.proto.recoverdata.WaitApplyRequest;
@@ -118,7 +123,7 @@ final class RecoverDataService extends RecoverDataGrpc.RecoverDataImplBase {
      * Point BUILD_METAS: one meta per local non-tombstone peer, with the store's report faults applied (see
      * {@link ReportedMetas}).
      */
-    private Iterable<RegionMeta> metas() {
+    private Iterable<byte[]> metas() {
         List<Fault.ReportFault> garbage = faults.at(StorePoint.BUILD_METAS, Fault.ReportFault.class);
         List<LocalPeer> peers;
         synchronized (net) {
@@ -128,24 +133,25 @@ final class RecoverDataService extends RecoverDataGrpc.RecoverDataImplBase {
     }
 
     /**
-     * Waits until the transport can take another message (grpc flow control, as grpcio's sink honours it in TiKV),
-     * so a slow reader holds the store back instead of the store buffering its whole meta stream in memory.
+     * ReadRegionMeta streams pre-encoded metas ({@link ReportedMetas}, {@link MetaBytes}); the other methods are bound
+     * as generated. The wire is the same: only the server's marshaller for the answers differs. Serve this, not
+     * {@code bindService()}.
      */
-    private static void awaitReady(ServerCallStreamObserver<?> obs, Object ready, Call call) {
-        while (!obs.isReady() && !call.aborted) {
-            synchronized (ready) {
-                try {
-                    ready.wait(50); // bounded: an onReady signal racing this check costs at most 50 ms
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
+    ServerServiceDefinition definition() {
+        ServerServiceDefinition.Builder b = ServerServiceDefinition.builder(RecoverDataGrpc.SERVICE_NAME);
+        for (ServerMethodDefinition<?, ?> m : super.bindService().getMethods()) {
+            if (!m.getMethodDescriptor().getFullMethodName().equals(READ_REGION_META.getFullMethodName())) {
+                b.addMethod(m);
             }
         }
+        return b.addMethod(READ_REGION_META, ServerCalls.asyncServerStreamingCall(this::streamMetas)).build();
     }
 
-    @Override
-    public void readRegionMeta(ReadRegionMetaRequest request, StreamObserver<RegionMeta> obs) {
+    private static final MethodDescriptor<ReadRegionMetaRequest, byte[]> READ_REGION_META = RecoverDataGrpc
+            .getReadRegionMetaMethod().toBuilder(RecoverDataGrpc.getReadRegionMetaMethod().getRequestMarshaller(),
+                    MetaBytes.MARSHALLER).build();
+
+    private void streamMetas(ReadRegionMetaRequest request, StreamObserver<byte[]> obs) {
         store.record("ReadRegionMeta");
         CallFault f = faults.forCall(Rpc.READ_REGION_META);
         if (CallFaultPoints.failedAtCall(f, obs)) {
@@ -154,19 +160,14 @@ final class RecoverDataService extends RecoverDataGrpc.RecoverDataImplBase {
         // "the client may omit recover_region [...] so we abort last recover region here too" (R6)
         abortLastRecover();
         Call call = new Call(obs);
-        ServerCallStreamObserver<RegionMeta> server = (ServerCallStreamObserver<RegionMeta>) obs;
+        ServerCallStreamObserver<byte[]> server = (ServerCallStreamObserver<byte[]>) obs;
         server.setOnCancelHandler(() -> call.aborted = true);
-        Object ready = new Object();
-        server.setOnReadyHandler(() -> {
-            synchronized (ready) {
-                ready.notifyAll();
-            }
-        });
+        ReadyGate ready = new ReadyGate(server); // a slow reader holds the store back (grpcio's sink in TiKV)
         worker.execute(() -> {
             int sent = 0;
-            for (RegionMeta m : metas()) {
+            for (byte[] m : metas()) {
                 step();
-                awaitReady(server, ready, call);
+                ready.await(m.length, () -> call.aborted || dead);
                 if (call.aborted || dead || brokenAt(f, sent, call, obs)) {
                     return;
                 }

@@ -1,34 +1,45 @@
 package io.phybr.mock.stock;
 
-import com.google.protobuf.ByteString;
+import io.phybr.mock.agent.MetaBytes;
 import io.phybr.mock.fault.Fault;
-import io.phybr.proto.recoverdata.RegionMeta;
 import java.util.List;
 
 /**
  * What a store's ReadRegionMeta streams (R1, R2): one meta per local non-tombstone peer, with the store's report
- * faults applied (a reversed range, a duplicate, an unknown field); built as the stream sends them, so a store of a
- * million regions does not hold a million messages at once.
+ * faults applied (a reversed range, a duplicate, an unknown field); encoded straight into the message's bytes
+ * ({@link MetaBytes}: no message object per meta) as the stream sends them, so a store of a million regions does
+ * not hold a million messages at once. Peers are read in runs of {@link #RUN} ({@link List#subList}: the in-memory
+ * store reads a run under one hold of its locks). Reading ahead is TiKV's too: its RegionMetaCollector pushes every
+ * meta into an unbounded channel that the stream's sink drains ({@code snap_recovery/src/services.rs},
+ * {@code read_region_meta}).
  */
 final class ReportedMetas {
+    static final int RUN = 256;
+    /** The field number a newer TiKV's unknown field gets (recover_data.RegionMeta has fields 1..9). */
+    static final int UNKNOWN_FIELD = 99;
+
     private ReportedMetas() {
     }
 
-    static Iterable<RegionMeta> of(List<LocalPeer> peers, List<Fault.ReportFault> garbage) {
+    static Iterable<byte[]> of(List<LocalPeer> peers, List<Fault.ReportFault> garbage) {
         return () -> new java.util.Iterator<>() {
-            private final java.util.ArrayDeque<RegionMeta> ready = new java.util.ArrayDeque<>(2);
-            private final java.util.Iterator<LocalPeer> next = peers.iterator();
+            private final java.util.ArrayDeque<byte[]> ready = new java.util.ArrayDeque<>(2 * RUN);
+            private int next;
 
             @Override
             public boolean hasNext() {
-                while (ready.isEmpty() && next.hasNext()) {
-                    metasOf(next.next(), garbage, ready);
+                while (ready.isEmpty() && next < peers.size()) {
+                    int to = Math.min(peers.size(), next + RUN);
+                    for (LocalPeer p : peers.subList(next, to)) {
+                        metasOf(p, garbage, ready);
+                    }
+                    next = to;
                 }
                 return !ready.isEmpty();
             }
 
             @Override
-            public RegionMeta next() {
+            public byte[] next() {
                 if (!hasNext()) {
                     throw new java.util.NoSuchElementException();
                 }
@@ -37,7 +48,7 @@ final class ReportedMetas {
         };
     }
 
-    private static void metasOf(LocalPeer p, List<Fault.ReportFault> garbage, java.util.Collection<RegionMeta> out) {
+    private static void metasOf(LocalPeer p, List<Fault.ReportFault> garbage, java.util.Collection<byte[]> out) {
         if (p.tombstone()) {
             return;
         }
@@ -59,17 +70,11 @@ final class ReportedMetas {
                 unknown = true;
             }
         }
-        RegionMeta.Builder m = RegionMeta.newBuilder().setRegionId(p.regionId()).setPeerId(p.maxPeerId())
-                .setLastLogTerm(p.lastLogTerm()).setLastIndex(p.lastIndex()).setCommitIndex(0)
-                .setVersion(p.version()).setTombstone(false)
-                .setStartKey(ByteString.copyFrom(start)).setEndKey(ByteString.copyFrom(end));
-        if (unknown) {
-            m.setUnknownFields(com.google.protobuf.UnknownFieldSet.newBuilder().addField(99,
-                    com.google.protobuf.UnknownFieldSet.Field.newBuilder().addVarint(1).build()).build());
-        }
-        out.add(m.build());
+        byte[] m = MetaBytes.stock(p.regionId(), p.maxPeerId(), p.lastLogTerm(), p.lastIndex(), 0, p.version(), false,
+                start, end, unknown ? UNKNOWN_FIELD : 0);
+        out.add(m);
         if (twice) {
-            out.add(m.build());
+            out.add(m);
         }
     }
 }

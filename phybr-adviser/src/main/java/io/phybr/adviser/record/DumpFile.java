@@ -33,16 +33,16 @@ final class DumpFile {
     }
 
     /** Appends one chunk of {@code sink}'s lines. */
-    void append(int sink, byte[] bytes) throws IOException {
+    void append(int sink, byte[] bytes, int off, int len) throws IOException {
         if (!channel.isOpen()) {
             return; // a straggler after the end of the recording
         }
-        ByteBuffer buf = ByteBuffer.wrap(bytes);
+        ByteBuffer buf = ByteBuffer.wrap(bytes, off, len);
         long at = position;
         while (buf.hasRemaining()) {
             position += channel.write(buf);
         }
-        ranges.add(new long[] {sink, at, bytes.length});
+        ranges.add(new long[] {sink, at, len});
     }
 
     /** {@code sink}'s stream broke off: its chunks go to discarded.jsonl when the file closes. */

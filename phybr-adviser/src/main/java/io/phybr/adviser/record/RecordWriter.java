@@ -1,9 +1,9 @@
 package io.phybr.adviser.record;
 
 import java.io.IOException;
-import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
@@ -54,16 +54,36 @@ final class RecordWriter {
         }
     }
 
-    /** The tasks handed over so far run, then the thread ends; waits for it at most {@code max}: whether it ended. */
-    boolean stopAndJoin(Duration max) throws InterruptedException {
-        submit(STOP);
-        thread.join(max.toMillis());
+    /**
+     * Hands {@code t} to the thread, waiting while the queue is full until {@code deadline} (nanoTime) at most:
+     * whether it was taken (true also once the recording failed: nothing is taken then).
+     */
+    boolean submit(Task t, long deadline) throws InterruptedException {
+        return failed.getAsBoolean() || queue.offer(t, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * The tasks handed over so far run, then the thread ends; waits for it until {@code deadline} (nanoTime) at most:
+     * whether it ended.
+     */
+    boolean stopAndJoin(long deadline) throws InterruptedException {
+        if (!queue.offer(STOP, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+            return false; // the queue stayed full: the thread is stuck in a write
+        }
+        long left = deadline - System.nanoTime();
+        if (left > 0) {
+            thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+        }
         return !thread.isAlive();
     }
 
-    /** Drops the queued tasks (after a failure: unblocks producers; nobody submits after this). */
+    /**
+     * Drops the queued tasks and lets the thread end (after a failure: unblocks producers, nobody submits after
+     * this; a thread waiting for work ends now instead of at the finish).
+     */
     void clear() {
         queue.clear();
+        queue.offer(STOP);
     }
 
     private void loop() {

@@ -31,9 +31,10 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <p><b>Never changes what the adviser does.</b> No method throws; the first I/O error is logged as
- * one warning and the rest of the run goes unrecorded. Memory is bounded: each store's reports are
- * encoded into a 64 KiB buffer that is handed, as whole lines, to one writer thread through a
- * bounded queue ({@link RecordWriter}: a slow disk slows collection down rather than filling the heap). Lines
+ * one warning and the rest of the run goes unrecorded. Nothing is encoded on the collection threads: each
+ * store's reports are copied raw into batches ({@link MetaBatch}, ~100 KiB at most) handed to one writer thread
+ * through a bounded queue ({@link RecordWriter}: a slow disk slows collection down rather than filling the heap;
+ * at most {@value #QUEUE} batches wait), which encodes them into the store's 64 KiB chunks of whole lines. Lines
  * reach the file whole, so a run killed mid-way leaves a dump that is readable up to its last line; only a
  * torn write (disk full, power loss) can leave a partial last line, which {@code phybr plan} skips
  * with a warning.
@@ -57,7 +58,9 @@ public final class RunRecorder implements AutoCloseable {
     public static final String RUNS_DIR_ENV = "PHYBR_RUNS_DIR";
 
     static final int CHUNK = 64 * 1024;
-    private static final int QUEUE = 64;
+    static final int QUEUE = 64;
+    /** How long {@link #finish} waits for the disk, all told. */
+    private static final Duration FINISH = Duration.ofMinutes(1);
 
     private static final RunRecorder NONE = new RunRecorder();
 
@@ -230,6 +233,11 @@ public final class RunRecorder implements AutoCloseable {
      * Idempotent: only the first call counts.
      */
     public void finish(ExitCode exit, String verdict, String diagnosis) {
+        finish(exit, verdict, diagnosis, FINISH);
+    }
+
+    /** {@link #finish(ExitCode, String, String)} waiting for the disk {@code budget} at most, all told. */
+    void finish(ExitCode exit, String verdict, String diagnosis, Duration budget) {
         List<StoreRecording> open;
         synchronized (this) {
             if (finished) {
@@ -238,22 +246,27 @@ public final class RunRecorder implements AutoCloseable {
             finished = true;
             open = new ArrayList<>(sinks);
         }
-        for (StoreRecording s : open) {
-            s.flushForFinish();
-        }
-        submit(() -> {
-            dump.close();
-            writeManifest("finished", exit, verdict, diagnosis);
-        });
         if (writer == null) {
             return;
         }
+        // Bounded as a whole: a shutdown hook may be the caller, and a hung write must not hold it (a collection
+        // thread can hold a stream's lock while the writer's queue is full behind that write).
+        long deadline = System.nanoTime() + budget.toNanos();
         try {
-            if (!writer.stopAndJoin(Duration.ofMinutes(1))) {
-                fail(new IOException("the disk did not take the recording within a minute"));
+            boolean handed = true;
+            for (StoreRecording s : open) {
+                handed &= s.flushForFinish(deadline);
+            }
+            handed = handed && writer.submit(() -> {
+                dump.close();
+                writeManifest("finished", exit, verdict, diagnosis);
+            }, deadline);
+            if (!handed || !writer.stopAndJoin(deadline)) {
+                fail(new IOException("the disk did not take the recording within " + budget.toSeconds() + " s"));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            fail(new IOException("interrupted while finishing the recording"));
         }
         if (!failed) {
             log.info("recorded this run to {}; replay it with: phybr plan --input {}", dir, dumpFile());
@@ -275,9 +288,11 @@ public final class RunRecorder implements AutoCloseable {
             finished = true;
         }
         if (writer != null && writer.alive()) {
-            submit(dump::close);
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
             try {
-                writer.stopAndJoin(Duration.ofSeconds(10));
+                if (!writer.submit(dump::close, deadline) || !writer.stopAndJoin(deadline)) {
+                    fail(new IOException("the disk did not close the recording within 10 s"));
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -297,13 +312,23 @@ public final class RunRecorder implements AutoCloseable {
         return dir != null && !failed && !finished;
     }
 
+    /** Whether the writer thread is still running (it ends with the recording, on every path). */
+    boolean writing() {
+        return writer != null && writer.alive();
+    }
+
     boolean failedOrNone() {
         return dir == null || failed;
     }
 
-    /** A chunk of whole lines of one sink: appended to the dump on the writer thread. */
-    void chunk(int sink, byte[] bytes) {
-        submit(() -> dump.append(sink, bytes));
+    /** Work of a stream's recording (encoding a batch, flushing its chunk) for the writer thread, in order. */
+    void encode(RecordWriter.Task t) {
+        submit(t);
+    }
+
+    /** A chunk of whole lines of one sink, on the writer thread: appended to the dump. */
+    void append(int sink, byte[] bytes, int off, int len) throws IOException {
+        dump.append(sink, bytes, off, len);
     }
 
     void completed(long store) {

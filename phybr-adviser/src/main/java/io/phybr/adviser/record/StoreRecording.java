@@ -4,20 +4,29 @@ import io.phybr.contract.dump.DumpWriter;
 import io.phybr.contract.dump.SeedReport;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The recording of one store's report stream (see {@link RunRecorder#store}): lines are encoded into
- * this stream's own buffer and handed to the recorder's writer in chunks of whole lines. Safe to call
+ * The recording of one store's report stream (see {@link RunRecorder#store}). The collection thread only copies each
+ * report's fields into a {@link MetaBatch}; full batches go to the recorder's writer thread, which encodes them as
+ * dump lines with this stream's own {@link DumpWriter} and appends its chunks of whole lines to the dump — the same
+ * lines, chunked the same way, as when the collection thread encoded them itself. The hand-off waits while the
+ * writer's bounded queue is full (back-pressure: a slow disk slows collection, the heap does not fill). Safe to call
  * from the stream's callback thread while the recorder finishes on another; never throws.
  */
 public final class StoreRecording {
     static final StoreRecording NONE = new StoreRecording(null, -1, 0);
+    private static final byte[] EMPTY = new byte[0];
 
     private final RunRecorder recorder;
     private final int id;
     private final long store;
+    /** Used on the writer thread only. */
     private final DumpWriter writer;
+    /** Guards the batch and {@code ended}; a lock, not a monitor, so the finish can give up waiting for it. */
+    private final ReentrantLock lock = new ReentrantLock();
+    private MetaBatch batch;
     private volatile long lines;
     private volatile boolean discarded;
     private boolean ended;
@@ -36,58 +45,114 @@ public final class StoreRecording {
 
     /**
      * Records a seed-protocol report ({@code phybr.RegionMeta}) of this store: {@code r}'s store becomes this
-     * recording's; its keys may be arrays or slices of a received message.
+     * recording's; its keys may be arrays or slices of a received message (copied here).
      */
-    public synchronized void seed(SeedReport r) {
-        if (ended || recorder == null || !recorder.accepting()) {
+    public void seed(SeedReport r) {
+        if (recorder == null) {
             return;
         }
+        lock.lock();
         try {
-            writer.writeSeed(r.store(store));
-            lines++;
-        } catch (IOException | RuntimeException e) {
+            if (ended || !recorder.accepting()) {
+                return;
+            }
+            r.store(store);
+            batchOf(false).seed(r);
+            recorded();
+        } catch (RuntimeException e) {
             recorder.fail(e);
+        } finally {
+            lock.unlock();
         }
     }
 
     /** {@link #stock(long, long, long, long, long, long, boolean, byte[], byte[])} with the keys as slices of a received message. */
-    public synchronized void stock(long regionId, long peerId, long lastLogTerm, long lastIndex, long commitIndex,
-                                   long version, boolean tombstone, byte[] keys, int startOff, int startLen, int endOff,
-                                   int endLen) {
-        if (ended || recorder == null || !recorder.accepting()) {
+    public void stock(long regionId, long peerId, long lastLogTerm, long lastIndex, long commitIndex,
+                      long version, boolean tombstone, byte[] keys, int startOff, int startLen, int endOff,
+                      int endLen) {
+        if (recorder == null) {
             return;
         }
+        lock.lock();
         try {
-            writer.writeStock(store, regionId, peerId, lastLogTerm, lastIndex, commitIndex, version, tombstone, keys,
-                    startOff, startLen, endOff, endLen);
-            lines++;
-        } catch (IOException | RuntimeException e) {
+            if (ended || !recorder.accepting()) {
+                return;
+            }
+            batchOf(true).stock(regionId, peerId, lastLogTerm, lastIndex, commitIndex, version, tombstone, keys,
+                    startOff, startLen, keys, endOff, endLen);
+            recorded();
+        } catch (RuntimeException e) {
             recorder.fail(e);
+        } finally {
+            lock.unlock();
         }
     }
 
-    /** Records a stock-TiKV report ({@code recover_data.RegionMeta}) of this store. */
-    public synchronized void stock(long regionId, long peerId, long lastLogTerm, long lastIndex, long commitIndex,
-                                   long version, boolean tombstone, byte[] start, byte[] end) {
-        if (ended || recorder == null || !recorder.accepting()) {
+    /** Records a stock-TiKV report ({@code recover_data.RegionMeta}) of this store; null keys are empty. */
+    public void stock(long regionId, long peerId, long lastLogTerm, long lastIndex, long commitIndex,
+                      long version, boolean tombstone, byte[] start, byte[] end) {
+        if (recorder == null) {
             return;
         }
+        lock.lock();
         try {
-            writer.writeStock(store, regionId, peerId, lastLogTerm, lastIndex, commitIndex, version, tombstone, start,
-                    end);
-            lines++;
-        } catch (IOException | RuntimeException e) {
+            if (ended || !recorder.accepting()) {
+                return;
+            }
+            byte[] s = start == null ? EMPTY : start;
+            byte[] e = end == null ? EMPTY : end;
+            batchOf(true).stock(regionId, peerId, lastLogTerm, lastIndex, commitIndex, version, tombstone, s, 0,
+                    s.length, e, 0, e.length);
+            recorded();
+        } catch (RuntimeException e) {
             recorder.fail(e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The open batch, for a report of this protocol (a batch of the other one is handed off first). */
+    private MetaBatch batchOf(boolean stock) {
+        if (batch != null && batch.isStock() != stock) {
+            handOff();
+        }
+        if (batch == null) {
+            batch = stock ? MetaBatch.stock() : MetaBatch.seed();
+        }
+        return batch;
+    }
+
+    private void recorded() {
+        lines++;
+        if (batch.full()) {
+            handOff();
+        }
+    }
+
+    /** Gives the batch to the writer thread (waiting while its queue is full) to encode and append. */
+    private void handOff() {
+        MetaBatch b = batch;
+        batch = null;
+        if (b != null && b.size() > 0) {
+            recorder.encode(() -> b.writeTo(writer, store));
         }
     }
 
     /** The store's report is whole: its lines go to disk now. */
-    public synchronized void complete() {
-        if (ended || recorder == null) {
+    public void complete() {
+        if (recorder == null) {
             return;
         }
-        flush();
-        ended = true;
+        lock.lock();
+        try {
+            if (ended) {
+                return;
+            }
+            flush();
+            ended = true;
+        } finally {
+            lock.unlock();
+        }
         recorder.completed(store);
     }
 
@@ -96,19 +161,40 @@ public final class StoreRecording {
      * a new stream, recorded by a new {@link RunRecorder#store} call): its lines are moved to
      * {@code discarded.jsonl} when the recording finishes.
      */
-    public synchronized void discard() {
-        if (recorder == null || discarded) {
+    public void discard() {
+        if (recorder == null) {
             return;
         }
-        flush();
-        ended = true;
-        discarded = true;
-        recorder.discarded(id, store, lines);
+        lock.lock();
+        try {
+            if (discarded) {
+                return;
+            }
+            flush();
+            ended = true;
+            discarded = true;
+            recorder.discarded(id, store, lines);
+        } finally {
+            lock.unlock();
+        }
     }
 
-    synchronized void flushForFinish() {
-        if (!ended) {
-            flush();
+    /**
+     * The recording ends: what this stream has not handed over yet goes to the writer. Waits for the stream's lock
+     * until {@code deadline} (nanoTime) at most — a collection thread may hold it while the writer's queue is full
+     * behind a hung write; false if it gave up.
+     */
+    boolean flushForFinish(long deadline) throws InterruptedException {
+        if (!lock.tryLock(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+            return false;
+        }
+        try {
+            if (!ended) {
+                flush();
+            }
+            return true;
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -116,11 +202,8 @@ public final class StoreRecording {
         if (recorder.failedOrNone()) {
             return;
         }
-        try {
-            writer.flush();
-        } catch (IOException | RuntimeException e) {
-            recorder.fail(e);
-        }
+        handOff();
+        recorder.encode(writer::flush);
     }
 
     public long store() {
@@ -136,17 +219,17 @@ public final class StoreRecording {
         return discarded;
     }
 
-    /** DumpWriter writes whole lines per write call; each becomes one chunk for the writer thread. */
+    /** DumpWriter writes whole lines per write call; the writer thread appends each to the dump as one chunk. */
     private final class Chunks extends OutputStream {
         @Override
-        public void write(int b) {
+        public void write(int b) throws IOException {
             write(new byte[] {(byte) b}, 0, 1);
         }
 
         @Override
-        public void write(byte[] b, int off, int len) {
+        public void write(byte[] b, int off, int len) throws IOException {
             if (len > 0) {
-                recorder.chunk(id, Arrays.copyOfRange(b, off, off + len));
+                recorder.append(id, b, off, len);
             }
         }
     }
