@@ -39,6 +39,8 @@ class PublicApiTest {
             "stock.MockStockCluster", "stock.MockStockStore", "stock.StoreBackend", "stock.InMemoryStoreBackend",
             "stock.ModelStoreBackend", "stock.LocalPeer", "stock.StockReplica", "stock.StockLayouts",
             "stock.StoreFaults", "stock.RecoveryClock", "stock.StockCheck",
+            // protocol B with no transport: a history's stores called in the caller's thread (many histories per run)
+            "stock.DirectStockStores",
             "pd.MockPd", "pd.PdState", "pd.PdCall", "pd.ManualClock", "pd.KeyCodec",
             // the scenario and fault model
             "scenario.Scenario", "scenario.ScenarioParser", "scenario.ScenarioException", "scenario.Expectation",

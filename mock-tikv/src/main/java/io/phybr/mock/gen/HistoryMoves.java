@@ -39,6 +39,11 @@ final class HistoryMoves {
     }
 
     /** The steps drawn so far, in order. */
+    /** The backup of the history drawn so far (the model cluster every step was applied to). */
+    io.phybr.mock.model.Backup finish() {
+        return cluster.finish();
+    }
+
     List<Step> steps() {
         return steps;
     }

@@ -159,6 +159,12 @@ public final class ModelStoreBackend implements StoreBackend {
         }
         Map<Long, StoreBackend> backends = new java.util.TreeMap<>();
         stores.forEach(st -> backends.put(st.storeId(), st.backend()));
+        return check(backup, images, backends, tombstoned);
+    }
+
+    /** {@link #check(Backup, Map, List)} on backends, given the regions the adviser asked to tombstone. */
+    static List<String> check(Backup backup, Map<Long, StoreImage> images, Map<Long, ? extends StoreBackend> backends,
+                              java.util.Set<Long> tombstoned) {
         if (!FlashbackCheck.ran(backends)) {
             return io.phybr.mock.check.StockChecks.check(backup, images, tombstoned);
         }

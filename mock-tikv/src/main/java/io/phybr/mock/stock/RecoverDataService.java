@@ -270,23 +270,8 @@ final class RecoverDataService extends RecoverDataGrpc.RecoverDataImplBase {
     }
 
     private void recover(Call call, List<Long> leaders, CallFault f, StreamObserver<RecoverRegionResponse> obs) {
-        java.util.function.BooleanSupplier stop = () -> call.aborted || dead;
-        if (!LeaderKeeper.electAndWaitAllReady(backend.storeId(), leaders, net, clock, stop, this::step)) {
+        if (!RecoverDataSteps.forceLeaders(backend.storeId(), leaders, net, clock, () -> call.aborted || dead, this::step)) {
             return;
-        }
-        // wait for every leader to apply to its last index (SnapshotBrWaitApplyRequest::relaxed per region)
-        List<Long> waiting = new ArrayList<>();
-        for (long region : leaders) {
-            if (net.admit(backend.storeId(), region, true) == WaitApplyStates.Admission.WAITING) {
-                waiting.add(region); // DUPLICATED: an older wait's syncer is aborted, which answers this one at once
-            }
-        }
-        for (long region : waiting) {
-            while (!net.applied(backend.storeId(), region)) {
-                if (!clock.sleep(RecoveryClock.APPLY_POLL, stop)) {
-                    return;
-                }
-            }
         }
         RecoverRegionResponse.Builder resp = RecoverRegionResponse.newBuilder().setStoreId(backend.storeId());
         if (f instanceof Fault.ErrorReply e) {
@@ -315,34 +300,13 @@ final class RecoverDataService extends RecoverDataGrpc.RecoverDataImplBase {
         ((ServerCallStreamObserver<WaitApplyResponse>) obs).setOnCancelHandler(() -> call.aborted = true);
         worker.execute(() -> {
             step();
-            List<Long> waiting = new ArrayList<>();
-            boolean duplicated = false;
-            List<Long> regions = new ArrayList<>();
-            synchronized (net) {
-                backend.raft().allPeers().forEach(p -> {
-                    if (!p.tombstone()) {
-                        regions.add(p.regionId());
-                    }
-                });
-            }
-            for (long region : regions) {
-                WaitApplyStates.Admission a = net.admit(backend.storeId(), region, false);
-                duplicated |= a == WaitApplyStates.Admission.DUPLICATED;
-                if (a == WaitApplyStates.Admission.WAITING) {
-                    waiting.add(region);
+            boolean answers = RecoverDataSteps.waitApply(backend, net, clock, () -> call.aborted || dead, () -> {
+                if (!faults.at(StorePoint.RAFT, Fault.IsolatedUntilWaitApply.class).isEmpty()) {
+                    net.heal(backend.storeId()); // tikv#16307: the wait was taken before the new leader truncated the tail
                 }
-            }
-            if (!faults.at(StorePoint.RAFT, Fault.IsolatedUntilWaitApply.class).isEmpty()) {
-                net.heal(backend.storeId()); // tikv#16307: the wait was taken before the new leader truncated the tail
-            }
-            if (!duplicated) { // one Duplicated abort fires the shared syncer: the call answers at once
-                for (long region : waiting) {
-                    while (!net.applied(backend.storeId(), region)) {
-                        if (!clock.sleep(RecoveryClock.APPLY_POLL, () -> call.aborted || dead)) {
-                            return;
-                        }
-                    }
-                }
+            });
+            if (!answers) {
+                return;
             }
             WaitApplyResponse.Builder b = WaitApplyResponse.newBuilder();
             if (f instanceof Fault.ErrorReply e) {

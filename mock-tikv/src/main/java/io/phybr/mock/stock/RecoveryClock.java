@@ -22,22 +22,40 @@ public final class RecoveryClock {
     public static final Duration COMPACTION = Duration.ofSeconds(5);
 
     private final double speedup;
+    /** Virtual time (nanoseconds of TiKV time) for a {@link #virtual()} clock; null on a wall clock. */
+    private final java.util.concurrent.atomic.AtomicLong virtualNanos;
 
-    private RecoveryClock(double speedup) {
+    private RecoveryClock(double speedup, boolean virtual) {
         if (!(speedup >= 1)) {
             throw new IllegalArgumentException("speedup " + speedup + " must be at least 1");
         }
         this.speedup = speedup;
+        this.virtualNanos = virtual ? new java.util.concurrent.atomic.AtomicLong() : null;
     }
 
     /** TiKV's real time. */
     public static RecoveryClock tikv() {
-        return new RecoveryClock(1);
+        return new RecoveryClock(1, false);
     }
 
     /** TiKV's time {@code speedup} times faster (1000: a 10 s period takes 10 ms). */
     public static RecoveryClock scaled(double speedup) {
-        return new RecoveryClock(speedup);
+        return new RecoveryClock(speedup, false);
+    }
+
+    /**
+     * TiKV's time as a counter nobody waits on ({@link DirectStockStores}): {@link #sleep} advances it by the whole
+     * duration at once and returns, so the stores' loops (LeaderKeeper's steps, apply polls, the compaction) run in the
+     * caller's thread in TiKV's order, and a hang is a loop whose {@code stop} — a bound on {@link #now()} — ends it.
+     * Only for callers that drive every store call themselves, one at a time: no other thread's progress is awaited.
+     */
+    public static RecoveryClock virtual() {
+        return new RecoveryClock(1, true);
+    }
+
+    /** TiKV time passed on a {@link #virtual()} clock; on a wall clock, {@link System#nanoTime()}. */
+    public long now() {
+        return virtualNanos == null ? System.nanoTime() : virtualNanos.get();
     }
 
     public double speedup() {
@@ -55,6 +73,13 @@ public final class RecoveryClock {
      * @return false when stopped (or interrupted) before the time was up
      */
     public boolean sleep(Duration tikvTime, BooleanSupplier stop) {
+        if (virtualNanos != null) {
+            if (stop.getAsBoolean() || Thread.currentThread().isInterrupted()) {
+                return false;
+            }
+            virtualNanos.addAndGet(tikvTime.toNanos());
+            return true; // the whole time passed; the caller's next check of stop sees it
+        }
         long end = System.nanoTime() + scale(tikvTime).toNanos();
         long slice = Math.max(TimeUnit.MILLISECONDS.toNanos(1), Math.min(TimeUnit.MILLISECONDS.toNanos(20),
                 scale(tikvTime).toNanos()));
@@ -72,6 +97,6 @@ public final class RecoveryClock {
 
     @Override
     public String toString() {
-        return speedup == 1 ? "TiKV time" : "TiKV time x" + speedup;
+        return virtualNanos != null ? "virtual TiKV time" : speedup == 1 ? "TiKV time" : "TiKV time x" + speedup;
     }
 }

@@ -28,4 +28,32 @@ public final class MetaReader {
         return StoreRpc.collect(new PdStore(storeId, ch.authority(), false, "Up"), ch,
                 Deadline.after(timeout.toMillis(), TimeUnit.MILLISECONDS), new PhaseRunner.Progress(), rec);
     }
+
+    /**
+     * The table the collect phase makes of the messages {@code storeId} streamed, each a RegionMeta's wire bytes — the
+     * same fast decoder as over gRPC ({@link StoreRpc#collect}), the general parser for what it does not take — for a
+     * caller that holds the messages already (a test binding the adviser to stores with no transport).
+     *
+     * @throws com.google.protobuf.InvalidProtocolBufferException on a message gRPC's marshaller would refuse too
+     */
+    public static ReplicaTable table(long storeId, java.util.List<byte[]> messages)
+            throws com.google.protobuf.InvalidProtocolBufferException {
+        ReplicaTable t = new ReplicaTable(Math.max(16, messages.size()));
+        t.declareStore(storeId);
+        io.phybr.adviser.collect.MetaFields f = io.phybr.adviser.collect.MetaFields.stock();
+        io.phybr.contract.dump.StockReport report = new io.phybr.contract.dump.StockReport().store(storeId);
+        for (byte[] b : messages) {
+            if (f.decode(b, 0, b.length)) {
+                t.addStock(report.region(f.value(1)).peerId(f.value(2)).lastLogTerm(f.value(3)).lastIndex(f.value(4))
+                        .commitIndex(f.value(5)).version(f.value(6)).tombstone(f.value(7) != 0)
+                        .keySlices(b, f.startOffset(), f.startLength(), f.endOffset(), f.endLength()));
+            } else {
+                io.phybr.proto.recoverdata.RegionMeta m = io.phybr.proto.recoverdata.RegionMeta.parseFrom(b);
+                t.addStock(report.region(m.getRegionId()).peerId(m.getPeerId()).lastLogTerm(m.getLastLogTerm())
+                        .lastIndex(m.getLastIndex()).commitIndex(m.getCommitIndex()).version(m.getVersion())
+                        .tombstone(m.getTombstone()).keys(m.getStartKey().toByteArray(), m.getEndKey().toByteArray()));
+            }
+        }
+        return t;
+    }
 }

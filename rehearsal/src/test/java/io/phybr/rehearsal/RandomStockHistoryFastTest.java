@@ -1,0 +1,161 @@
+package io.phybr.rehearsal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.phybr.mock.gen.RandomHistory;
+import io.phybr.mock.scenario.Scenario;
+import io.phybr.mock.shrink.Shrinker;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 14: many random histories under protocol B per CI run, through {@link DirectStockRun} — the mock's stock stores'
+ * own RecoverData and flashback work with no transport, on a virtual clock, the adviser's collection decoding and BR
+ * planner, the model's checker — where {@link RandomStockHistoryTest} runs a few over loopback gRPC with the whole
+ * adviser. A fixed corpus ({@link #CORPUS} seeds from {@link #BASE}) and {@link #FRESH} fresh seeds from a run seed
+ * chosen now and printed; finishes alternate by seed (even: flashback, odd: WaitApply + ResolveKvData).
+ *
+ * <p>The property: a history whose every phase answered passes the checker. A run that stops earlier (a refusal, a
+ * RecoverRegion or WaitApply that would hang, a store that never boots) is counted as a diagnosis: the gRPC adviser
+ * stops there too, or moves a region to its next candidate (not modelled here). One class of failure is known and
+ * open, counted and printed but not failing the run ({@link #knownFlashbackDivergence}): a flashback finish after which
+ * a follower still shows writes newer than the resolved ts that it applied before the restore and its new leader's log
+ * never held (seeds 1536 and 1950 of {@code RandomHistory}, the same on the gRPC path).
+ *
+ * <p>Replay: {@code -Dphybr.random.stockfast.runSeed=R} (the same fresh seeds), {@code -Dphybr.random.stockfast.count=K}
+ * corpus seeds, {@code -Dphybr.random.stockfast.fresh=K} fresh ones (a million:
+ * {@code mvn -B -o -pl rehearsal -am test -Dtest=RandomStockHistoryFastTest -Dsurefire.failIfNoSpecifiedTests=false
+ * -Dphybr.random.stockfast.fresh=1000000}); one seed S alone: {@code -Dphybr.random.stockfast.count=0
+ * -Dphybr.random.stockfast.fresh=1 -Dphybr.random.stockfast.runSeed=S}. A failing seed is shrunk to a scenario under
+ * {@code target/shrunk/}.
+ */
+class RandomStockHistoryFastTest {
+    static final long BASE = 20_261_127_000L;
+    static final int CORPUS = Integer.getInteger("phybr.random.stockfast.count", 1000);
+    static final int FRESH = Integer.getInteger("phybr.random.stockfast.fresh", 3000);
+    static final long RUN_SEED = Long.getLong("phybr.random.stockfast.runSeed",
+            new java.security.SecureRandom().nextLong() & Long.MAX_VALUE >>> 1);
+
+    @Test
+    void randomHistoriesKeepProtocolBsContract() throws Exception {
+        System.out.println("random stock histories (direct): " + CORPUS + " corpus (seeds " + BASE + ".." + (BASE + CORPUS - 1)
+                + ") + " + FRESH + " fresh (seeds " + RUN_SEED + ".." + (RUN_SEED + FRESH - 1)
+                + "; replay with -Dphybr.random.stockfast.runSeed=" + RUN_SEED + ")");
+        List<Long> seeds = new ArrayList<>();
+        for (long s = BASE; s < BASE + CORPUS; s++) {
+            seeds.add(s);
+        }
+        for (long s = RUN_SEED; s < RUN_SEED + FRESH; s++) {
+            seeds.add(s);
+        }
+        Map<Long, DirectStockRun.Result> results = runAll(seeds, DirectStockRun.ADVISER);
+        Map<DirectStockRun.Ending, Integer> endings = new TreeMap<>();
+        List<String> failures = new ArrayList<>();
+        List<String> known = new ArrayList<>();
+        results.forEach((seed, r) -> {
+            endings.merge(r.ending(), 1, Integer::sum);
+            if (r.ending() == DirectStockRun.Ending.BROKEN) {
+                (knownFlashbackDivergence(seed, r) ? known : failures).add("seed " + seed + " ("
+                        + (DirectStockRun.flashback(seed) ? "flashback" : "resolve") + "): " + r.text());
+            }
+        });
+        known.forEach(k -> System.out.println("KNOWN OPEN ISSUE, " + k));
+        failures.forEach(System.out::println);
+        if (!failures.isEmpty()) {
+            long first = Long.parseLong(failures.get(0).split(" ")[1]);
+            System.out.println(shrink(first));
+        }
+        assertThat(results).hasSize(seeds.size());
+        assertThat(failures).as("failing seeds (corpus base %d, run seed %d)", BASE, RUN_SEED).isEmpty();
+        assertThat(endings.getOrDefault(DirectStockRun.Ending.RECOVERED, 0)).as("histories recovered and checked")
+                .isGreaterThan(seeds.size() * 9 / 10); // a fast path that mostly stops early would check nothing
+    }
+
+    /**
+     * Every seed's run, on half the cores (surefire runs another test class in a second JVM beside this one, some of
+     * them bounded in wall time); prints the count, the endings and the time.
+     */
+    static Map<Long, DirectStockRun.Result> runAll(List<Long> seeds, DirectStockRun.StockPlanner planner) throws Exception {
+        int threads = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        Map<Long, DirectStockRun.Result> out = new TreeMap<>();
+        long t0 = System.nanoTime();
+        try {
+            List<Future<DirectStockRun.Result>> fs = new ArrayList<>();
+            for (long seed : seeds) {
+                fs.add(pool.submit(() -> run(seed, planner)));
+            }
+            for (int i = 0; i < seeds.size(); i++) {
+                out.put(seeds.get(i), fs.get(i).get());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        double secs = (System.nanoTime() - t0) / 1e9;
+        Map<DirectStockRun.Ending, Integer> endings = new TreeMap<>();
+        out.values().forEach(r -> endings.merge(r.ending(), 1, Integer::sum));
+        System.out.printf(Locale.ROOT, "random stock histories (direct): %d in %.1f s on %d threads (%.2f ms each, wall): %s%n",
+                out.size(), secs, threads, secs * 1000 / Math.max(1, out.size()), endings);
+        return out;
+    }
+
+    static DirectStockRun.Result run(long seed, DirectStockRun.StockPlanner planner) {
+        try {
+            return DirectStockRun.run(RandomHistory.generateAndRun(seed, RandomHistory.Options.defaults()).backup(), seed,
+                    planner);
+        } catch (RuntimeException e) {
+            return new DirectStockRun.Result(DirectStockRun.Ending.BROKEN, "the run broke: " + e);
+        }
+    }
+
+    /**
+     * The known open issue (both paths): after a flashback finish, every problem is a write newer than the resolved ts
+     * still visible on some store — a follower that applied it before the restore (its raft and kv volumes snapshotted
+     * after the others', R16-like skew across stores) while the forced leader's log never held it, so the leader's
+     * flashback writes no version over it. Real TiKV would meet a follower whose applied index conflicts with its
+     * leader's log; what it does then is not modelled. Anything else broken fails the test.
+     */
+    static boolean knownFlashbackDivergence(long seed, DirectStockRun.Result r) {
+        if (!DirectStockRun.flashback(seed)) {
+            return false;
+        }
+        String t = r.text();
+        int from = t.indexOf("checker finds: [");
+        int to = t.indexOf("]; calls");
+        if (from < 0 || to < 0) {
+            return false;
+        }
+        // every problem is "write K@ts T > resolved ts R visible on store S (write#N{...})", and nothing else is left
+        String rest = t.substring(from + "checker finds: [".length(), to)
+                .replaceAll("write \\S+@ts \\d+ > resolved ts \\d+ visible on store \\d+ \\(write#\\d+\\{[^}]*\\}\\)", "")
+                .replace(", ", "");
+        return rest.isEmpty() && t.contains(" visible on store ");
+    }
+
+    /** The failing history shrunk to a minimal scenario, written under target/shrunk/. */
+    static String shrink(long seed) {
+        try {
+            Scenario s = RandomHistory.generate(seed, RandomHistory.Options.defaults());
+            Shrinker.Result r = new Shrinker(c -> {
+                DirectStockRun.Result x = DirectStockRun.run(c, seed, DirectStockRun.ADVISER);
+                return x.ending() == DirectStockRun.Ending.BROKEN && !knownFlashbackDivergence(seed, x);
+            }, 200).shrink(s, "random history seed " + seed + " under protocol B (direct), finish "
+                    + (DirectStockRun.flashback(seed) ? "flashback" : "resolve"));
+            Path out = Path.of("target", "shrunk", "stock-direct-" + seed + ".scn").toAbsolutePath();
+            Files.createDirectories(out.getParent());
+            Files.writeString(out, r.scenario().render());
+            return "shrunk to " + r.stepsAfter() + " steps in " + out + ":\n" + r.scenario().render();
+        } catch (Exception | AssertionError e) {
+            return "(shrinking failed: " + e + ")";
+        }
+    }
+}
