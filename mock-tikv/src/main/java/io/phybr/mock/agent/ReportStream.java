@@ -10,9 +10,9 @@ import io.grpc.stub.ClientResponseObserver;
 import io.phybr.proto.seed.PhybrGrpc;
 import io.phybr.proto.seed.RegionRecover;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -27,7 +27,8 @@ public final class ReportStream implements ClientResponseObserver<byte[], Region
     private static final MethodDescriptor<byte[], RegionRecover> METHOD = PhybrGrpc.getRecoverRegionsMethod()
             .toBuilder(MetaBytes.MARSHALLER, PhybrGrpc.getRecoverRegionsMethod().getResponseMarshaller()).build();
 
-    private final List<RegionRecover> commands = new CopyOnWriteArrayList<>();
+    /** Guarded by itself (not copy-on-write: a million-region store gets a million commands). */
+    private final List<RegionRecover> commands = new ArrayList<>();
     private final CompletableFuture<Status> done = new CompletableFuture<>();
     private ClientCallStreamObserver<byte[]> out;
     private ReadyGate ready;
@@ -85,12 +86,16 @@ public final class ReportStream implements ClientResponseObserver<byte[], Region
 
     /** The commands received so far. */
     public List<RegionRecover> commands() {
-        return List.copyOf(commands);
+        synchronized (commands) {
+            return List.copyOf(commands);
+        }
     }
 
     @Override
     public void onNext(RegionRecover value) {
-        commands.add(value);
+        synchronized (commands) {
+            commands.add(value);
+        }
     }
 
     @Override

@@ -53,7 +53,8 @@ class ScriptedConformanceTest {
     private MockStockCluster start(long[] term, long[] last, long[] applied, Fault... faults) throws Exception {
         List<StockReplica> layout = new ArrayList<>();
         for (int s = 1; s <= 3; s++) {
-            layout.add(StockClusterFixture.replica(s, 1, term[s - 1], last[s - 1], applied[s - 1], "", ""));
+            layout.add(StockClusterFixture.replica(s, 1).term(term[s - 1]).last(last[s - 1]).applied(applied[s - 1])
+                    .range("", "").build());
         }
         cluster = fx.startLayout(layout, faults);
         return cluster;

@@ -26,14 +26,57 @@ final class StockClusterFixture implements AutoCloseable {
     }
 
     /**
-     * Store {@code store}'s replica of {@code region} over [start, end) (ASCII keys, "" for the open ends): peers
-     * {@code region*10 + 1..3} on stores 1..3, hard-state term {@code term}, last index {@code last}, commit 0,
-     * epoch version 3, applied index {@code applied}.
+     * Store {@code store}'s replica of {@code region}, each number named (it was five positional longs):
+     * {@code replica(2, 1).term(6).last(40).applied(38).range("", "m").build()}. Peers {@code region*10 + 1..3} on
+     * stores 1..3, commit 0, epoch version 3; what it is not told is 0, over the whole key space.
      */
-    static StockReplica replica(long store, long region, long term, long last, long applied, String start, String end) {
-        long[] peers = {region * 10 + 1, region * 10 + 2, region * 10 + 3};
-        return new StockReplica(store, LocalPeer.of(region).peers(peers).lastLogTerm(term).lastIndex(last).version(3)
-                .range(b(start), b(end)).build(), applied);
+    static ReplicaBuilder replica(long store, long region) {
+        return new ReplicaBuilder(store, region);
+    }
+
+    /** Names the hard-state term, last and applied index and the range of a {@link #replica}. */
+    static final class ReplicaBuilder {
+        private final long store;
+        private final long region;
+        private long term;
+        private long last;
+        private long applied;
+        private String start = "";
+        private String end = "";
+
+        private ReplicaBuilder(long store, long region) {
+            this.store = store;
+            this.region = region;
+        }
+
+        /** The Raft hard-state term (reported as last_log_term). */
+        ReplicaBuilder term(long t) {
+            this.term = t;
+            return this;
+        }
+
+        ReplicaBuilder last(long index) {
+            this.last = index;
+            return this;
+        }
+
+        ReplicaBuilder applied(long index) {
+            this.applied = index;
+            return this;
+        }
+
+        /** ASCII keys, "" for the open ends. */
+        ReplicaBuilder range(String startKey, String endKey) {
+            this.start = startKey;
+            this.end = endKey;
+            return this;
+        }
+
+        StockReplica build() {
+            long[] peers = {region * 10 + 1, region * 10 + 2, region * 10 + 3};
+            return new StockReplica(store, LocalPeer.of(region).peers(peers).lastLogTerm(term).lastIndex(last)
+                    .version(3).range(b(start), b(end)).build(), applied);
+        }
     }
 
     /** Starts the cluster over in-memory stores holding {@code layout}, with {@code faults}. */

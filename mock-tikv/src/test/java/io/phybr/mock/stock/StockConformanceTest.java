@@ -47,8 +47,10 @@ class StockConformanceTest {
     private MockStockCluster start(long[] last1, long[] last2) throws Exception {
         List<StockReplica> layout = new ArrayList<>();
         for (int s = 1; s <= 3; s++) {
-            layout.add(StockClusterFixture.replica(s, 1, 6, last1[s - 1], last1[s - 1], "", "m"));
-            layout.add(StockClusterFixture.replica(s, 2, 6, last2[s - 1], last2[s - 1], "m", ""));
+            layout.add(StockClusterFixture.replica(s, 1).term(6).last(last1[s - 1]).applied(last1[s - 1])
+                    .range("", "m").build());
+            layout.add(StockClusterFixture.replica(s, 2).term(6).last(last2[s - 1]).applied(last2[s - 1])
+                    .range("m", "").build());
         }
         cluster = fx.startLayout(layout);
         return cluster;

@@ -107,6 +107,13 @@ final class KeyArena {
         return Arrays.copyOfRange(page(addr), off, off + len);
     }
 
+    /** Whether the {@code len} bytes at a and at b are the same. */
+    boolean equal(long a, long b, int len) {
+        int ao = offset(a);
+        int bo = offset(b);
+        return Arrays.equals(page(a), ao, ao + len, page(b), bo, bo + len);
+    }
+
     /** Unsigned lexicographic comparison, the order TiKV keys sort in. */
     int compare(long a, int aLen, long b, int bLen) {
         int ao = offset(a);

@@ -6,13 +6,19 @@ package io.phybr.adviser.plan;
  * per-region columns, which the run takes over.
  */
 final class Leaders {
-    private final ReplicaTable t;
     private final PlanOptions o;
     private final int n;
     private final int m;
     private final PolicyFields rowFields;
     private final int[] perm;
     private final int[] groupStart;
+    private final KeyArena keys;
+    private final long[] keyAddr;
+    private final int[] startLen;
+    private final int[] endLen;
+    /** Where {@link Ranges#touch}'s loads go, so the JIT keeps them; never read. */
+    @SuppressWarnings("unused")
+    private volatile long sink;
 
     int[] leaderRow;     // -1 when no live replica
     byte[] leaderRule;
@@ -26,13 +32,16 @@ final class Leaders {
     long[] targetTerm;   // seed protocol: the highest term among region g's replicas (0 if none)
 
     Leaders(Planner.Run run) {
-        this.t = run.t;
         this.o = run.o;
         this.n = run.n;
         this.m = run.m;
         this.rowFields = run.rowFields;
         this.perm = run.perm;
         this.groupStart = run.groupStart;
+        this.keys = run.keys;
+        this.keyAddr = run.t.keyAddrColumn();
+        this.startLen = run.t.startLenColumn();
+        this.endLen = run.t.endLenColumn();
     }
 
     static final int MASK_POSITIONS = 7;
@@ -58,9 +67,12 @@ final class Leaders {
 
     private void chooseLeaders(int gFrom, int gTo, boolean seed) {
         // Rows of consecutive regions are scattered over the table: gather a block of them first
-        // (independent loads the CPU overlaps), then decide the block's regions from the copy.
+        // (independent loads the CPU overlaps), then decide the block's regions from the copy. The seed
+        // policy reads applied index, term and flags only; BR also commit index, version and where each range is.
         PolicyFields col = rowFields;
-        PolicyFields b = new PolicyFields(new long[BLOCK], new long[BLOCK], new long[BLOCK], new long[BLOCK], new byte[BLOCK]);
+        PolicyFields b = block(BLOCK, seed);
+        Ranges r = seed ? null : new Ranges(BLOCK);
+        long touched = 0;
         for (int g0 = gFrom; g0 < gTo; ) {
             int from = groupStart[g0];
             int g1 = g0 + 1;
@@ -69,25 +81,77 @@ final class Leaders {
             }
             int len = groupStart[g1] - from;
             if (len > b.index.length) { // one region reported by more stores than a block holds
-                b = new PolicyFields(new long[len], new long[len], new long[len], new long[len], new byte[len]);
+                b = block(len, seed);
+                r = seed ? null : new Ranges(len);
             }
             for (int x = 0; x < len; x++) {
                 int i = perm[from + x];
                 b.index[x] = col.index[i];
                 b.term[x] = col.term[i];
-                b.commit[x] = col.commit[i];
-                b.version[x] = col.version[i];
                 b.flags[x] = col.flags[i];
             }
+            if (!seed) {
+                for (int x = 0; x < len; x++) {
+                    int i = perm[from + x];
+                    b.commit[x] = col.commit[i];
+                    b.version[x] = col.version[i];
+                    r.addr[x] = keyAddr[i];
+                    r.startLen[x] = startLen[i];
+                    r.endLen[x] = endLen[i];
+                }
+                touched += r.touch(keys, len);
+            }
             for (int g = g0; g < g1; g++) {
-                chooseLeader(g, b, groupStart[g] - from, groupStart[g + 1] - from, from, seed);
+                chooseLeader(g, b, r, groupStart[g] - from, groupStart[g + 1] - from, from, seed);
             }
             g0 = g1;
+        }
+        sink = touched;
+    }
+
+    private static PolicyFields block(int len, boolean seed) {
+        return new PolicyFields(new long[len], new long[len], seed ? null : new long[len], seed ? null : new long[len],
+                new byte[len]);
+    }
+
+    /**
+     * Where each row of a gathered block has its range: its start and end keys, contiguous in the arena. BR compares
+     * the ranges of tied replicas, which sit in different stores' parts of the arena: {@link #touch} loads them all
+     * first, as independent loads the CPU overlaps, so the comparisons that follow find them in cache.
+     */
+    private static final class Ranges {
+        final long[] addr;
+        final int[] startLen;
+        final int[] endLen;
+
+        Ranges(int len) {
+            addr = new long[len];
+            startLen = new int[len];
+            endLen = new int[len];
+        }
+
+        long touch(KeyArena keys, int len) {
+            long sum = 0;
+            for (int x = 0; x < len; x++) {
+                byte[] page = keys.page(addr[x]);
+                int off = KeyArena.offset(addr[x]);
+                int n = startLen[x] + endLen[x];
+                if (n > 0) {
+                    sum += page[off] + page[off + n - 1];
+                }
+            }
+            return sum;
+        }
+
+        /** Whether positions x and y hold the same range (start and end keys). */
+        boolean same(KeyArena keys, int x, int y) {
+            return startLen[x] == startLen[y] && endLen[x] == endLen[y]
+                    && keys.equal(addr[x], addr[y], startLen[x] + endLen[x]);
         }
     }
 
     /** Region g's replicas are block positions [lo, hi); position x is sorted position base + x. */
-    private void chooseLeader(int g, PolicyFields b, int lo, int hi, int base, boolean seed) {
+    private void chooseLeader(int g, PolicyFields b, Ranges r, int lo, int hi, int base, boolean seed) {
         if (targetTerm != null) {
             long target = 0;
             for (int x = lo; x < hi; x++) {
@@ -117,12 +181,12 @@ final class Leaders {
         } else if (live == 1) {
             leaderRule[g] = (byte) Rule.ONLY_LIVE_REPLICA.ordinal();
         } else {
-            leaderRule[g] = (byte) decidingRule(g, b, lo, hi, base, best, seed, majority).ordinal();
+            leaderRule[g] = (byte) decidingRule(g, b, r, lo, hi, best, seed, majority).ordinal();
         }
     }
 
     /** The deepest policy field needed to beat every other live replica; ties name their breaker. */
-    private Rule decidingRule(int g, PolicyFields b, int lo, int hi, int base, int leader, boolean seed, long majority) {
+    private Rule decidingRule(int g, PolicyFields b, Ranges r, int lo, int hi, int leader, boolean seed, long majority) {
         int depth = 0;
         boolean sameRangeTie = false;
         boolean otherTie = false;
@@ -141,7 +205,7 @@ final class Leaders {
             }
             depth = Math.max(depth, d);
             if (d == (seed ? 2 : 4)) {
-                if (!seed && sameEpochAndRange(t, perm[base + x], perm[base + leader])) {
+                if (!seed && b.version[x] == b.version[leader] && r.same(keys, x, leader)) {
                     sameRangeTie = true;
                     if (hi - lo <= MASK_POSITIONS) {
                         mask |= 1 << (x - lo);

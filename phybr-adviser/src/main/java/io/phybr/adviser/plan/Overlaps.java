@@ -58,54 +58,83 @@ final class Overlaps {
         // The key order is total (ties broken by region id), so the sort's input order is free:
         // feed it in leader row order. Reports arrive store by store in key order, so the first
         // chunk gathers then walk the key arena nearly sequentially instead of at random.
-        int[] byStart = new int[c];
-        long[] rowKey = versionKey; // reused: the version keys are no longer needed
+        int[] regionAt = new int[c]; // regionAt[k]: the candidate region whose leader row is k-th in row order
+        long[] startAddr = versionKey; // reused: the version keys are no longer needed
+        versionKey = null;
         for (int g = 0, k = 0; g < m; g++) {
             if (leaderRow[g] >= 0) {
-                byStart[k] = g;
-                rowKey[k] = leaderRow[g];
+                regionAt[k] = g;
+                startAddr[k] = leaderRow[g];
                 k++;
             }
         }
-        Sorting.radix(byStart, rowKey, c);
-        versionKey = null;
-        rowKey = null;
+        Sorting.radix(regionAt, startAddr, c);
+        // The sort reads each candidate's start key many times (a chunk per depth, its length per run): from
+        // columns in row order, gathered once here, each read is one load instead of a region's leader row then
+        // that row's columns.
+        int[] startLen = new int[c];
+        int[] endLen = new int[c];
+        for (int k = 0; k < c; k++) {
+            int l = (int) startAddr[k];
+            startLen[k] = t.startLen(l);
+            endLen[k] = t.endLen(l);
+            startAddr[k] = t.startAddr(l);
+        }
+        int[] byStart = new int[c];
+        for (int k = 0; k < c; k++) {
+            byStart[k] = k;
+        }
+        final long[] addrs = startAddr;
         Sorting.sortByKey(byStart, c, new Sorting.KeySource() {
             @Override
-            public long chunk(int g, int depth) {
-                int l = leaderRow[g];
-                return keys.chunk(t.startAddr(l), t.startLen(l), depth);
+            public long chunk(int k, int depth) {
+                return keys.chunk(addrs[k], startLen[k], depth);
             }
 
             @Override
-            public int length(int g) {
-                return t.startLen(leaderRow[g]);
+            public int length(int k) {
+                return startLen[k];
             }
 
             @Override
             public int compare(int a, int b) {
-                int la = leaderRow[a];
-                int lb = leaderRow[b];
-                int cmp = keys.compare(t.startAddr(la), t.startLen(la), t.startAddr(lb), t.startLen(lb));
-                return cmp != 0 ? cmp : Long.compare(regionIds[a], regionIds[b]);
+                int cmp = keys.compare(addrs[a], startLen[a], addrs[b], startLen[b]);
+                return cmp != 0 ? cmp : Long.compare(regionIds[regionAt[a]], regionIds[regionAt[b]]);
             }
         });
+        // below[p]: how many candidates start before the end of the candidate at p. Usually the
+        // next candidate starts exactly where this one ends, so one comparison settles it. Each p is
+        // decided alone, so two cores take half each.
+        int[] below = new int[c];
+        int[] order = byStart; // still candidate indices k, in start key order
+        int cands = c;
+        Parallel.Range belowTask = (from, to) -> {
+            for (int p = from; p < to; p++) {
+                int k = order[p];
+                if (endLen[k] == 0) {
+                    below[p] = cands;
+                    continue;
+                }
+                long endAddr = addrs[k] + startLen[k]; // a row's end key follows its start key in the arena
+                int next = p + 1 == cands ? -1 : order[p + 1];
+                if (next < 0 || keys.compare(addrs[next], startLen[next], endAddr, endLen[k]) >= 0) {
+                    below[p] = p + 1;
+                } else {
+                    below[p] = lowerBound(order, addrs, startLen, p + 1, cands, endAddr, endLen[k]);
+                }
+            }
+        };
+        if (Parallel.worth(c)) {
+            Parallel.halves(0, c, belowTask);
+        } else {
+            belowTask.run(0, c);
+        }
+        for (int p = 0; p < c; p++) {
+            byStart[p] = regionAt[byStart[p]];
+        }
         int[] position = new int[m];
         for (int p = 0; p < c; p++) {
             position[byStart[p]] = p;
-        }
-        // below[p]: how many candidates start before the end of the candidate at p. Usually the
-        // next candidate starts exactly where this one ends, so one comparison settles it.
-        int[] below = new int[c];
-        for (int p = 0; p < c; p++) {
-            int l = leaderRow[byStart[p]];
-            if (t.endLen(l) == 0) {
-                below[p] = c;
-            } else if (p + 1 == c || startNotBelow(byStart[p + 1], l)) {
-                below[p] = p + 1;
-            } else {
-                below[p] = lowerBound(byStart, p + 1, c, t.endAddr(l), t.endLen(l));
-            }
         }
 
         // Kept regions are disjoint, so only the kept region starting last before our end can
@@ -127,17 +156,12 @@ final class Overlaps {
         return byStart;
     }
 
-    private boolean startNotBelow(int g, int endRow) {
-        int l = leaderRow[g];
-        return keys.compare(t.startAddr(l), t.startLen(l), t.endAddr(endRow), t.endLen(endRow)) >= 0;
-    }
-
-    /** The first position in [lo, hi) whose start key is not below the given key. */
-    private int lowerBound(int[] byStart, int lo, int hi, long addr, int len) {
+    /** The first position in [lo, hi) of {@code order} (candidate indices) whose start key is not below the given key. */
+    private int lowerBound(int[] order, long[] addrs, int[] startLen, int lo, int hi, long addr, int len) {
         while (lo < hi) {
             int mid = (lo + hi) >>> 1;
-            int l = leaderRow[byStart[mid]];
-            if (keys.compare(t.startAddr(l), t.startLen(l), addr, len) < 0) {
+            int k = order[mid];
+            if (keys.compare(addrs[k], startLen[k], addr, len) < 0) {
                 lo = mid + 1;
             } else {
                 hi = mid;

@@ -4,7 +4,8 @@ import java.util.Arrays;
 
 /**
  * The policy fields the leader choice compares, as parallel columns: either the table's own
- * (addressed by row) or a block of them gathered in region order (addressed by position).
+ * (addressed by row) or a block of them gathered in region order (addressed by position). A block gathered for the
+ * seed policy has no {@code commit} and {@code version} (null): that policy never reads them.
  */
 final class PolicyFields {
     long[] index;

@@ -233,6 +233,9 @@ public final class ReplicaTable implements ReplicaSink {
     long[] termColumn() { return term; }
     long[] commitColumn() { return commit; }
     byte[] flagsColumn() { return flags; }
+    long[] keyAddrColumn() { return keyAddr; }
+    int[] startLenColumn() { return startLen; }
+    int[] endLenColumn() { return endLen; }
 
     /** Bytes of key data held (start and end keys of every row). */
     public long keyBytes() {
