@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  * killed each mutant and after how many runs. {@code -Dphybr.mutants.histories=K} bounds the random histories.
  */
 class MutatedPlannerTest {
-    static final int HISTORIES = Integer.getInteger("phybr.mutants.histories", 200);
+    static final int HISTORIES = Integer.getInteger("phybr.mutants.histories", 50);
     static final long BASE = 20_261_127_000L;
 
     @Test

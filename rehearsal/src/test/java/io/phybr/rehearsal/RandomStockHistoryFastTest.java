@@ -40,8 +40,8 @@ import org.junit.jupiter.api.Test;
  */
 class RandomStockHistoryFastTest {
     static final long BASE = 20_261_127_000L;
-    static final int CORPUS = Integer.getInteger("phybr.random.stockfast.count", 1000);
-    static final int FRESH = Integer.getInteger("phybr.random.stockfast.fresh", 3000);
+    static final int CORPUS = Integer.getInteger("phybr.random.stockfast.count", 200);
+    static final int FRESH = Integer.getInteger("phybr.random.stockfast.fresh", 800);
     static final long RUN_SEED = Long.getLong("phybr.random.stockfast.runSeed",
             new java.security.SecureRandom().nextLong() & Long.MAX_VALUE >>> 1);
 
