@@ -2,6 +2,7 @@ package io.phybr.adviser.record;
 
 import io.phybr.contract.dump.DumpWriter;
 import io.phybr.contract.dump.SeedReport;
+import io.phybr.contract.dump.StockReport;
 import java.io.IOException;
 import java.util.Arrays;
 
@@ -62,17 +63,17 @@ final class MetaBatch {
                 r.endLength());
     }
 
-    /** A stock report; the keys are copied. */
-    void stock(long regionId, long peerId, long lastLogTerm, long lastIndex, long commitIndex, long version,
-               boolean tomb, byte[] start, int startOff, int startLength, byte[] end, int endOff, int endLength) {
+    /** A stock report (its keys copied, as a seed report's). */
+    void stock(StockReport r) {
         int at = n * width;
-        numbers[at] = regionId;
-        numbers[at + 1] = peerId;
-        numbers[at + 2] = lastLogTerm;
-        numbers[at + 3] = lastIndex;
-        numbers[at + 4] = commitIndex;
-        numbers[at + 5] = version;
-        add(tomb, start, startOff, startLength, end, endOff, endLength);
+        numbers[at] = r.regionId();
+        numbers[at + 1] = r.peerId();
+        numbers[at + 2] = r.lastLogTerm();
+        numbers[at + 3] = r.lastIndex();
+        numbers[at + 4] = r.commitIndex();
+        numbers[at + 5] = r.version();
+        add(r.tombstone(), r.startBuffer(), r.startOffset(), r.startLength(), r.endBuffer(), r.endOffset(),
+                r.endLength());
     }
 
     private void add(boolean tomb, byte[] start, int startOff, int startLength, byte[] end, int endOff,
@@ -96,13 +97,15 @@ final class MetaBatch {
      */
     void writeTo(DumpWriter w, long store) throws IOException {
         SeedReport r = stock ? null : new SeedReport();
+        StockReport k = stock ? new StockReport() : null;
         int key = 0;
         for (int i = 0; i < n; i++) {
             int at = i * width;
             int endAt = key + startLen[i];
             if (stock) {
-                w.writeStock(store, numbers[at], numbers[at + 1], numbers[at + 2], numbers[at + 3], numbers[at + 4],
-                        numbers[at + 5], tombstone[i], keys, key, startLen[i], endAt, endLen[i]);
+                w.writeStock(k.store(store).region(numbers[at]).peerId(numbers[at + 1]).lastLogTerm(numbers[at + 2])
+                        .lastIndex(numbers[at + 3]).commitIndex(numbers[at + 4]).version(numbers[at + 5])
+                        .tombstone(tombstone[i]).keySlices(keys, key, startLen[i], endAt, endLen[i]));
             } else {
                 w.writeSeed(r.store(store).region(numbers[at]).appliedIndex(numbers[at + 1]).term(numbers[at + 2])
                         .version(numbers[at + 3]).tombstone(tombstone[i])

@@ -2,6 +2,7 @@ package io.phybr.adviser.record;
 
 import io.phybr.contract.dump.DumpWriter;
 import io.phybr.contract.dump.SeedReport;
+import io.phybr.contract.dump.StockReport;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.concurrent.TimeUnit;
@@ -17,7 +18,6 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class StoreRecording {
     static final StoreRecording NONE = new StoreRecording(null, -1, 0);
-    private static final byte[] EMPTY = new byte[0];
 
     private final RunRecorder recorder;
     private final int id;
@@ -66,10 +66,11 @@ public final class StoreRecording {
         }
     }
 
-    /** {@link #stock(long, long, long, long, long, long, boolean, byte[], byte[])} with the keys as slices of a received message. */
-    public void stock(long regionId, long peerId, long lastLogTerm, long lastIndex, long commitIndex,
-                      long version, boolean tombstone, byte[] keys, int startOff, int startLen, int endOff,
-                      int endLen) {
+    /**
+     * Records a stock-TiKV report ({@code recover_data.RegionMeta}) of this store: {@code r}'s store becomes this
+     * recording's; its keys may be arrays (null is empty) or slices of a received message (copied here).
+     */
+    public void stock(StockReport r) {
         if (recorder == null) {
             return;
         }
@@ -78,31 +79,8 @@ public final class StoreRecording {
             if (ended || !recorder.accepting()) {
                 return;
             }
-            batchOf(true).stock(regionId, peerId, lastLogTerm, lastIndex, commitIndex, version, tombstone, keys,
-                    startOff, startLen, keys, endOff, endLen);
-            recorded();
-        } catch (RuntimeException e) {
-            recorder.fail(e);
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Records a stock-TiKV report ({@code recover_data.RegionMeta}) of this store; null keys are empty. */
-    public void stock(long regionId, long peerId, long lastLogTerm, long lastIndex, long commitIndex,
-                      long version, boolean tombstone, byte[] start, byte[] end) {
-        if (recorder == null) {
-            return;
-        }
-        lock.lock();
-        try {
-            if (ended || !recorder.accepting()) {
-                return;
-            }
-            byte[] s = start == null ? EMPTY : start;
-            byte[] e = end == null ? EMPTY : end;
-            batchOf(true).stock(regionId, peerId, lastLogTerm, lastIndex, commitIndex, version, tombstone, s, 0,
-                    s.length, e, 0, e.length);
+            r.store(store);
+            batchOf(true).stock(r);
             recorded();
         } catch (RuntimeException e) {
             recorder.fail(e);

@@ -96,8 +96,7 @@ final class StoreRpc {
                     t.addStock(report.store(store).region(f.value(1)).peerId(f.value(2)).lastLogTerm(f.value(3))
                             .lastIndex(f.value(4)).commitIndex(f.value(5)).version(f.value(6)).tombstone(tombstone)
                             .keySlices(b, f.startOffset(), f.startLength(), f.endOffset(), f.endLength()));
-                    rec.stock(f.value(1), f.value(2), f.value(3), f.value(4), f.value(5), f.value(6), tombstone,
-                            b, f.startOffset(), f.startLength(), f.endOffset(), f.endLength());
+                    rec.stock(report);
                 } else {
                     general(GENERAL.parse(frame.stream())); // throws as gRPC's marshaller did on garbage
                 }
@@ -117,8 +116,7 @@ final class StoreRpc {
                 t.addStock(report.store(store).region(m.getRegionId()).peerId(m.getPeerId())
                         .lastLogTerm(m.getLastLogTerm()).lastIndex(m.getLastIndex()).commitIndex(m.getCommitIndex())
                         .version(m.getVersion()).tombstone(m.getTombstone()).keys(start, end));
-                rec.stock(m.getRegionId(), m.getPeerId(), m.getLastLogTerm(), m.getLastIndex(), m.getCommitIndex(),
-                        m.getVersion(), m.getTombstone(), start, end);
+                rec.stock(report);
             }
 
             @Override

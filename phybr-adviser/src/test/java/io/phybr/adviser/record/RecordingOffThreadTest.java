@@ -8,6 +8,7 @@ import io.phybr.adviser.plan.Protocol;
 import io.phybr.contract.ExitCode;
 import io.phybr.contract.dump.DumpWriter;
 import io.phybr.contract.dump.SeedReport;
+import io.phybr.contract.dump.StockReport;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -72,6 +73,7 @@ class RecordingOffThreadTest {
         ByteArrayOutputStream old = new ByteArrayOutputStream();
         DumpWriter w = new DumpWriter(old);
         SeedReport report = new SeedReport(); // reused, as a collector does
+        StockReport stockReport = new StockReport();
         byte[] buf = new byte[8192];
         for (int i = 0; i < n; i++) {
             long[] v = {value(r), value(r), value(r), value(r), value(r), value(r)};
@@ -85,14 +87,11 @@ class RecordingOffThreadTest {
                 System.arraycopy(end, 0, buf, 7 + start.length, end.length);
             }
             if (stock) {
-                w.writeStock(store, v[0], v[1], v[2], v[3], v[4], v[5], tomb, start, end);
-                if (sliced) {
-                    rec.stock(v[0], v[1], v[2], v[3], v[4], v[5], tomb, buf, 7, start.length, 7 + start.length,
-                            end.length);
-                } else {
-                    rec.stock(v[0], v[1], v[2], v[3], v[4], v[5], tomb, start.length == 0 && r.nextBoolean() ? null
-                            : start, end);
-                }
+                stockReport.store(store).region(v[0]).peerId(v[1]).lastLogTerm(v[2]).lastIndex(v[3]).commitIndex(v[4])
+                        .version(v[5]).tombstone(tomb);
+                w.writeStock(stockReport.keys(start, end));
+                rec.stock(sliced ? stockReport.store(0).keySlices(buf, 7, start.length, 7 + start.length, end.length)
+                        : stockReport.store(0).keys(start.length == 0 && r.nextBoolean() ? null : start, end));
             } else {
                 report.store(store).region(v[0]).appliedIndex(v[1]).term(v[2]).version(v[3]).tombstone(tomb);
                 w.writeSeed(report.keys(start, end));

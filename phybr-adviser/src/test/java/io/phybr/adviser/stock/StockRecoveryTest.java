@@ -23,8 +23,6 @@ import io.phybr.mock.stock.StockReplica;
 import io.phybr.mock.stock.MockStockCluster;
 import io.phybr.mock.stock.MockStockStore;
 import io.phybr.mock.stock.StockLayouts;
-import io.phybr.mock.stock.StoreBackend;
-import io.phybr.mock.stock.LocalPeer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -340,67 +338,89 @@ class StockRecoveryTest {
         assertThat(out.exitCode()).as(out.verdict()).isEqualTo(ExitCode.OK);
     }
 
-    /** Delegates to a store and counts ReadRegionMeta streams in flight across every store. */
-    private record Counting(StoreBackend inner, java.util.concurrent.atomic.AtomicInteger now,
-                            java.util.concurrent.atomic.AtomicInteger max) implements StoreBackend {
-        @Override
-        public long storeId() {
-            return inner.storeId();
+    /**
+     * The adviser's channels, counting its ReadRegionMeta calls in flight across every store: from the call's start
+     * to its close, as the adviser sees it. (Counting on the store's side, by how far a stream had read its peers,
+     * stopped measuring when the mock began reading peers in runs ahead of sending them.)
+     */
+    private static final class CountingChannels implements StoreChannels {
+        private final StoreChannels inner;
+        private final java.util.concurrent.atomic.AtomicInteger now;
+        private final java.util.concurrent.atomic.AtomicInteger max;
+
+        CountingChannels(StoreChannels inner, java.util.concurrent.atomic.AtomicInteger now,
+                         java.util.concurrent.atomic.AtomicInteger max) {
+            this.inner = inner;
+            this.now = now;
+            this.max = max;
         }
 
         @Override
-        public List<LocalPeer> peers() {
-            List<LocalPeer> all = inner.peers();
-            return new java.util.AbstractList<>() {
+        public io.grpc.ManagedChannel open(io.phybr.adviser.pd.PdStore store) {
+            io.grpc.ManagedChannel ch = inner.open(store);
+            io.grpc.Channel counted = io.grpc.ClientInterceptors.intercept(ch, new io.grpc.ClientInterceptor() {
                 @Override
-                public LocalPeer get(int i) {
-                    return all.get(i);
-                }
-
-                @Override
-                public int size() {
-                    return all.size();
-                }
-
-                @Override
-                public java.util.Iterator<LocalPeer> iterator() {
-                    max.accumulateAndGet(now.incrementAndGet(), Math::max);
-                    java.util.Iterator<LocalPeer> it = all.iterator();
-                    return new java.util.Iterator<>() {
-                        boolean open = true;
-
+                public <Q, A> io.grpc.ClientCall<Q, A> interceptCall(io.grpc.MethodDescriptor<Q, A> method,
+                                                                     io.grpc.CallOptions options, io.grpc.Channel next) {
+                    io.grpc.ClientCall<Q, A> call = next.newCall(method, options);
+                    if (!method.getBareMethodName().equals("ReadRegionMeta")) {
+                        return call;
+                    }
+                    return new io.grpc.ForwardingClientCall.SimpleForwardingClientCall<>(call) {
                         @Override
-                        public boolean hasNext() {
-                            boolean more = it.hasNext();
-                            if (!more && open) {
-                                open = false;
-                                now.decrementAndGet();
-                            }
-                            return more;
-                        }
-
-                        @Override
-                        public LocalPeer next() {
-                            return it.next();
+                        public void start(Listener<A> listener, io.grpc.Metadata headers) {
+                            max.accumulateAndGet(now.incrementAndGet(), Math::max);
+                            super.start(new io.grpc.ForwardingClientCallListener.SimpleForwardingClientCallListener<>(
+                                    listener) {
+                                @Override
+                                public void onClose(Status status, io.grpc.Metadata trailers) {
+                                    now.decrementAndGet();
+                                    super.onClose(status, trailers);
+                                }
+                            }, headers);
                         }
                     };
                 }
+            });
+            return new io.grpc.ManagedChannel() {
+                @Override
+                public io.grpc.ManagedChannel shutdown() {
+                    ch.shutdown();
+                    return this;
+                }
+
+                @Override
+                public boolean isShutdown() {
+                    return ch.isShutdown();
+                }
+
+                @Override
+                public boolean isTerminated() {
+                    return ch.isTerminated();
+                }
+
+                @Override
+                public io.grpc.ManagedChannel shutdownNow() {
+                    ch.shutdownNow();
+                    return this;
+                }
+
+                @Override
+                public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+                    return ch.awaitTermination(timeout, unit);
+                }
+
+                @Override
+                public <Q, A> io.grpc.ClientCall<Q, A> newCall(io.grpc.MethodDescriptor<Q, A> method,
+                                                               io.grpc.CallOptions options) {
+                    return counted.newCall(method, options);
+                }
+
+                @Override
+                public String authority() {
+                    return ch.authority();
+                }
             };
-        }
-
-        @Override
-        public io.phybr.mock.model.StoreImage raft() {
-            return inner.raft();
-        }
-
-        @Override
-        public io.phybr.mock.model.Peer raftPeer(long region) {
-            return inner.raftPeer(region);
-        }
-
-        @Override
-        public void resolve(long resolvedTs, ResolveSink sink) {
-            inner.resolve(resolvedTs, sink);
         }
     }
 
@@ -410,12 +430,11 @@ class StockRecoveryTest {
         var now = new java.util.concurrent.atomic.AtomicInteger();
         var max = new java.util.concurrent.atomic.AtomicInteger();
         List<StockReplica> layout = StockLayouts.healthy(4, 8, 21);
-        List<StoreBackend> backends = MockStockCluster.backends(layout).stream()
-                .map(b -> (StoreBackend) new Counting(b, now, max)).toList();
-        cluster = MockStockCluster.builder(backends).start();
+        cluster = MockStockCluster.start(layout);
         cluster.stores().forEach(s -> s.faults().slow(Duration.ofMillis(20)));
 
-        Outcome out = recovery().concurrency(concurrency).build().run();
+        Outcome out = recovery().channels(new CountingChannels(channels, now, max)).concurrency(concurrency).build()
+                .run();
 
         assertThat(out.exitCode()).as(out.verdict()).isEqualTo(ExitCode.OK);
         assertThat(max.get()).isBetween(1, concurrency);

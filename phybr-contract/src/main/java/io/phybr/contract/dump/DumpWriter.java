@@ -81,29 +81,6 @@ public final class DumpWriter implements Closeable {
                 r.endOffset(), r.endLength());
     }
 
-    /** Positional form of {@link #writeStock(StockReport)}: kept only until the adviser's recording passes reports. */
-    public void writeStock(long store, long regionId, long peerId, long lastLogTerm, long lastIndex, long commitIndex,
-                           long version, boolean tombstone, byte[] start, byte[] end) throws IOException {
-        room(length(start) + length(end));
-        put(STORE).num(store).put(REGION).num(regionId).put(PEER).num(peerId).put(LAST_LOG_TERM).num(lastLogTerm)
-                .put(LAST_INDEX).num(lastIndex).put(COMMIT).num(commitIndex);
-        tail(version, tombstone, start, 0, length(start), end, 0, length(end));
-    }
-
-    /** Positional form of {@link #writeStock(StockReport)} with sliced keys: kept only as the one above. */
-    public void writeStock(long store, long regionId, long peerId, long lastLogTerm, long lastIndex, long commitIndex,
-                           long version, boolean tombstone, byte[] keys, int startOff, int startLen, int endOff,
-                           int endLen) throws IOException {
-        room(startLen + endLen);
-        put(STORE).num(store).put(REGION).num(regionId).put(PEER).num(peerId).put(LAST_LOG_TERM).num(lastLogTerm)
-                .put(LAST_INDEX).num(lastIndex).put(COMMIT).num(commitIndex);
-        tail(version, tombstone, keys, startOff, startLen, keys, endOff, endLen);
-    }
-
-    private static int length(byte[] key) {
-        return key == null ? 0 : key.length;
-    }
-
     /** Makes room for one whole line: drains the chunk first if the line would not fit. */
     private void room(int keyBytes) throws IOException {
         int need = FIXED + 2 * keyBytes;

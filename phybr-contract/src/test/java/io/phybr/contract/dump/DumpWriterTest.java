@@ -45,7 +45,9 @@ class DumpWriterTest {
                         .append(",\"applied_index\":").append(u(v[2])).append(",\"term\":").append(u(v[3]));
                 tail(want, v[4], tombstone, start, end);
             } else {
-                w.writeStock(v[0], v[1], v[2], v[3], v[4], v[5], v[6], tombstone, keys, 0, startLen, startLen, endLen);
+                w.writeStock(new StockReport().store(v[0]).region(v[1]).peerId(v[2]).lastLogTerm(v[3]).lastIndex(v[4])
+                        .commitIndex(v[5]).version(v[6]).tombstone(tombstone).keySlices(keys, 0, startLen, startLen,
+                                endLen));
                 want.append("{\"store\":").append(u(v[0])).append(",\"region_id\":").append(u(v[1]))
                         .append(",\"peer_id\":").append(u(v[2])).append(",\"last_log_term\":").append(u(v[3]))
                         .append(",\"last_index\":").append(u(v[4])).append(",\"commit_index\":").append(u(v[5]));
