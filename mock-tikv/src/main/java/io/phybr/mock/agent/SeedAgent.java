@@ -39,6 +39,11 @@ import java.util.function.BiConsumer;
 public final class SeedAgent {
     /** Field number the unknown-field fault adds to a meta (RegionMeta has fields 1..7). */
     public static final int UNKNOWN_FIELD_NUMBER = 99;
+    /** How often, and how far apart, a crashed and restarted agent retries a refusal of its new stream. */
+    private static final int RESTART_RETRIES = 5;
+    private static final long RESTART_BACKOFF_MS = 100;
+    /** How long a crashed agent's process takes to come back (a real one: seconds). */
+    private static final long RESTART_DELAY_MS = 200;
 
     private final long store;
     private final StoreImage image;
@@ -89,17 +94,37 @@ public final class SeedAgent {
             Fault.ResetStream reset = fault(AgentPoint.BEFORE_META, Fault.ResetStream.class);
             int interruptAfter = crash != null ? crash.after() : reset != null ? reset.after() : -1;
             Exchange ex;
+            int refusedAfterRestart = 0;
             while (true) {
                 attempts++;
                 int stopAfter = attempts == 1 ? interruptAfter : -1;
                 ex = exchange(ch, buildMetas(true), stopAfter);
                 sent = ex.sent;
+                if (crash != null && attempts > 1 && ex.error != null
+                        && ex.error.getCode() == Status.Code.ALREADY_EXISTS && ++refusedAfterRestart <= RESTART_RETRIES) {
+                    // The restarted agent dialled before the adviser had processed the dead process's stream (a
+                    // real restart takes seconds; this one is instant): the adviser's refusal says to retry, as the
+                    // supervisor that restarts a crashed agent does. Bounded: an adviser that never lets the dead
+                    // stream go still refuses every try and the scenario fails.
+                    event("refused as ALREADY_EXISTS after its restart; retrying");
+                    TimeUnit.MILLISECONDS.sleep(RESTART_BACKOFF_MS);
+                    continue;
+                }
                 if (!ex.interrupted) {
                     break;
                 }
                 if (crash != null) {
                     event("crashed after " + ex.sent + " metas; restarting");
+                    // A process that dies has its sockets closed by the kernel, and what it had written (the
+                    // stream's headers, metas, the reset) reaches the adviser before a restarted process, which
+                    // takes far longer than RESTART_DELAY_MS to start, can dial. An instant redial let the dead
+                    // stream's headers arrive after the new stream's: the adviser then saw store 2 claimed twice
+                    // and, rightly, would not plan.
                     ch.shutdownNow();
+                    if (!ch.awaitTermination(deadline.toMillis(), TimeUnit.MILLISECONDS)) {
+                        problems.add("the crashed agent's connection did not close within " + deadline);
+                    }
+                    TimeUnit.MILLISECONDS.sleep(RESTART_DELAY_MS);
                     ch = channels.open();
                 } else {
                     event("reset its stream after " + ex.sent + " metas; reporting again");
