@@ -1,11 +1,10 @@
 package io.phybr.adviser.plan;
 
+import io.phybr.contract.dump.ChunkResults;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -97,31 +96,13 @@ final class PlanLines {
                     }));
                     next = k1;
                 }
-                PlanLines done = result(ahead.poll());
+                PlanLines done = ChunkResults.await(ahead.poll(), "writing the plan");
                 out.write(done.buf, 0, done.at);
                 free.add(done);
             }
             out.flush();
         } finally {
             encoders.shutdownNow();
-        }
-    }
-
-    private static PlanLines result(Future<PlanLines> f) throws IOException {
-        try {
-            return f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while writing the plan");
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof Error err) {
-                throw err; // OutOfMemoryError above all: the command turns it into its diagnosis
-            }
-            if (cause instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new IOException(cause);
         }
     }
 

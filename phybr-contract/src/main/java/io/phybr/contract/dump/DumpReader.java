@@ -3,14 +3,12 @@ package io.phybr.contract.dump;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
 import java.io.SequenceInputStream;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -132,7 +130,7 @@ public final class DumpReader {
                     }
                     while (!ahead.isEmpty() && (next == null || ahead.size() > AHEAD || ahead.peek().parse().isDone())) {
                         Pending p = ahead.poll();
-                        LineScanner.Result r = result(p.parse());
+                        LineScanner.Result r = ChunkResults.await(p.parse(), "reading the dump");
                         if (count == 0 && inputBytes > p.length() && r.rows.size() > 0) {
                             double bytesPerRow = (double) p.length() / r.rows.size();
                             sink.expect((long) ((inputBytes - p.length()) / bytesPerRow * 1.02) + r.rows.size() + 16);
@@ -228,22 +226,5 @@ public final class DumpReader {
                     tornWarning);
         }
 
-        private static LineScanner.Result result(Future<LineScanner.Result> f) throws IOException {
-            try {
-                return f.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new InterruptedIOException("interrupted while reading the dump");
-            } catch (ExecutionException e) {
-                Throwable cause = e.getCause();
-                if (cause instanceof Error err) {
-                    throw err; // OutOfMemoryError above all: the caller turns it into its diagnosis
-                }
-                if (cause instanceof RuntimeException re) {
-                    throw re;
-                }
-                throw new IOException(cause);
-            }
-        }
     }
 }
