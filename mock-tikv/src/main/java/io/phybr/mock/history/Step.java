@@ -11,6 +11,10 @@ import java.util.stream.Collectors;
 /** One line of a history; {@link #render()} gives the scenario-file line back. */
 public sealed interface Step {
 
+    /**
+     * Plays the step on the model. Public only because an interface's methods are; {@link Cluster} is internal, so
+     * a test hands steps to a {@code Scenario} or {@code RandomHistory} rather than calling this.
+     */
     void apply(Cluster c);
 
     String render();

@@ -54,7 +54,8 @@ public final class MockStockStore implements AutoCloseable {
         this(backend, new RaftNet(), RecoveryClock.scaled(1000));
     }
 
-    public MockStockStore(StoreBackend backend, RaftNet net, RecoveryClock clock) {
+    /** One of the stores of {@code net} (MockStockCluster builds its stores so). */
+    MockStockStore(StoreBackend backend, RaftNet net, RecoveryClock clock) {
         this.backend = backend;
         this.net = net;
         this.clock = clock;
@@ -214,10 +215,6 @@ public final class MockStockStore implements AutoCloseable {
     /** Told the store id after every restart (the mock PD re-registers the store with a new start timestamp). */
     public void onRestart(java.util.function.LongConsumer listener) {
         restartListeners.add(listener);
-    }
-
-    public RaftNet net() {
-        return net;
     }
 
     public RecoveryClock clock() {

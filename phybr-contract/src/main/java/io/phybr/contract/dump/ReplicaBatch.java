@@ -8,15 +8,7 @@ import java.util.Arrays;
  * order: no object and no key array per row. Seed rows keep applied_index and term in
  * {@code index} and {@code term}; stock rows last_index and last_log_term, as the adviser's table does.
  */
-public final class ReplicaBatch implements ReplicaSink {
-    private int size;
-    private long[] store;
-    private long[] region;
-    private long[] peer;
-    private long[] index;
-    private long[] term;
-    private long[] commit;
-    private long[] version;
+public final class ReplicaBatch extends ReplicaColumns implements ReplicaSink {
     private boolean[] stock;
     private boolean[] tombstone;
     private int[] keyOff;
@@ -26,14 +18,8 @@ public final class ReplicaBatch implements ReplicaSink {
     private int keyEnd;
 
     ReplicaBatch(int rows, int keyBytes) {
-        int cap = Math.max(16, rows);
-        store = new long[cap];
-        region = new long[cap];
-        peer = new long[cap];
-        index = new long[cap];
-        term = new long[cap];
-        commit = new long[cap];
-        version = new long[cap];
+        super(Math.max(16, rows));
+        int cap = store.length;
         stock = new boolean[cap];
         tombstone = new boolean[cap];
         keyOff = new int[cap];
@@ -61,17 +47,7 @@ public final class ReplicaBatch implements ReplicaSink {
 
     /** Adds a row whose keys are still to be put with {@link #putHexKeys}; returns its index. */
     int row(long s, long r, long p, long idx, long t, long c, long v, boolean isStock, boolean tomb) {
-        if (size == store.length) {
-            grow();
-        }
-        int i = size++;
-        store[i] = s;
-        region[i] = r;
-        peer[i] = p;
-        index[i] = idx;
-        term[i] = t;
-        commit[i] = c;
-        version[i] = v;
+        int i = addRow(s, r, p, idx, t, c, v);
         stock[i] = isStock;
         tombstone[i] = tomb;
         return i;
@@ -161,15 +137,10 @@ public final class ReplicaBatch implements ReplicaSink {
         }
     }
 
-    private void grow() {
+    @Override
+    protected void grow() {
         int cap = store.length * 2;
-        store = Arrays.copyOf(store, cap);
-        region = Arrays.copyOf(region, cap);
-        peer = Arrays.copyOf(peer, cap);
-        index = Arrays.copyOf(index, cap);
-        term = Arrays.copyOf(term, cap);
-        commit = Arrays.copyOf(commit, cap);
-        version = Arrays.copyOf(version, cap);
+        resizeColumns(cap);
         stock = Arrays.copyOf(stock, cap);
         tombstone = Arrays.copyOf(tombstone, cap);
         keyOff = Arrays.copyOf(keyOff, cap);
@@ -177,19 +148,6 @@ public final class ReplicaBatch implements ReplicaSink {
         endLen = Arrays.copyOf(endLen, cap);
     }
 
-    public int size() {
-        return size;
-    }
-
-    public long store(int i) { return store[i]; }
-    public long regionId(int i) { return region[i]; }
-    public long peerId(int i) { return peer[i]; }
-    /** applied_index (seed row) or last_index (stock row). */
-    public long index(int i) { return index[i]; }
-    /** term (seed row) or last_log_term (stock row). */
-    public long term(int i) { return term[i]; }
-    public long commitIndex(int i) { return commit[i]; }
-    public long version(int i) { return version[i]; }
     public boolean stock(int i) { return stock[i]; }
     public boolean tombstone(int i) { return tombstone[i]; }
     /** The array holding every row's keys: the start key at {@link #keyOffset}, the end key right after it. */
