@@ -16,7 +16,6 @@ import io.phybr.mock.agent.ReportStream;
 import io.phybr.mock.agent.StoreClient;
 import io.phybr.proto.seed.PhybrGrpc;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CompletableFuture;
@@ -25,18 +24,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Seed-protocol collection over loopback TCP, 3 stores streaming {@code recover_regions} at once, one connection
@@ -51,26 +41,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * (a server that only counts the messages). bytes→adviser is the adviser's side alone, mock→sink the mock's side
  * alone, bytes→sink gRPC's own floor.
  */
-@BenchmarkMode(Mode.SingleShotTime)
-@OutputTimeUnit(TimeUnit.MILLISECONDS)
-@State(Scope.Benchmark)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx6g"})
-@Warmup(iterations = 1)
-@Measurement(iterations = 3)
-public class SeedCollectBenchmark {
-    static final int STORES = 3;
-    private static final Duration TIMEOUT = Duration.ofMinutes(5);
-
-    @Param({"1000000"})
-    public int regions;
-    @Param({"mock", "bytes", "wire"})
-    public String sender;
-    @Param({"adviser", "sink"})
-    public String receiver;
-    /** {@code on}: the adviser records the run as {@code serve} does by default (every meta a JSON line on disk). */
-    @Param({"off"})
-    public String record = "off";
-
+public class SeedCollectBenchmark extends CollectionGrid {
     private ReplicaTable table;
     private WireBytes[] wire;
     /** The wire sender's stores' whole message streams, and its event loop. */

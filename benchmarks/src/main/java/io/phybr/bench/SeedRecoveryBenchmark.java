@@ -22,16 +22,9 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -40,17 +33,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * the close barrier. One op = one recovery of {@code regions} regions (3 replicas each); divide
  * {@code 3 * regions} by the time for the collection rate.
  */
-@BenchmarkMode(Mode.SingleShotTime)
-@OutputTimeUnit(TimeUnit.MILLISECONDS)
-@State(Scope.Benchmark)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx6g"})
 @Warmup(iterations = 2)
 @Measurement(iterations = 5)
-public class SeedRecoveryBenchmark {
-
-    @Param({"1000000"})
-    public int regions;
-
+public class SeedRecoveryBenchmark extends LoopbackBenchmark {
     private ReplicaTable table;
 
     @Setup(Level.Trial)
