@@ -120,10 +120,6 @@ public sealed interface Step {
     }
 
     record Lag(long store, long region, io.phybr.mock.model.Lag mode) implements Step {
-        public Lag(long store, long region, boolean applyOnly) {
-            this(store, region, applyOnly ? io.phybr.mock.model.Lag.APPLY : io.phybr.mock.model.Lag.CUT);
-        }
-
         public void apply(Cluster c) {
             c.lag(store, region, mode);
         }
