@@ -2,55 +2,31 @@ package io.phybr.bench;
 
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
-import io.grpc.MethodDescriptor;
-import io.grpc.Server;
-import io.grpc.ServerServiceDefinition;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
-import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientCalls;
-import io.grpc.stub.ClientResponseObserver;
-import io.grpc.stub.ServerCallStreamObserver;
-import io.grpc.stub.ServerCalls;
-import io.grpc.stub.StreamObserver;
 import io.phybr.adviser.outcome.Outcome;
 import io.phybr.adviser.plan.Policy;
 import io.phybr.adviser.plan.Protocol;
 import io.phybr.adviser.record.RunRecorder;
 import io.phybr.adviser.plan.ReplicaTable;
 import io.phybr.adviser.protocol.seed.SeedAdviser;
-import io.phybr.bench.WireBytes.Slice;
-import io.phybr.bench.WireBytes.SliceMarshaller;
 import io.phybr.mock.agent.MetaBytes;
 import io.phybr.mock.agent.ReportStream;
+import io.phybr.mock.agent.SenderBuffers;
 import io.phybr.mock.agent.StoreClient;
 import io.phybr.proto.seed.PhybrGrpc;
-import io.phybr.proto.seed.RegionRecover;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Seed-protocol collection over loopback TCP, 3 stores streaming {@code recover_regions} at once, one connection
@@ -65,26 +41,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * (a server that only counts the messages). bytes→adviser is the adviser's side alone, mock→sink the mock's side
  * alone, bytes→sink gRPC's own floor.
  */
-@BenchmarkMode(Mode.SingleShotTime)
-@OutputTimeUnit(TimeUnit.MILLISECONDS)
-@State(Scope.Benchmark)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx6g"})
-@Warmup(iterations = 1)
-@Measurement(iterations = 3)
-public class SeedCollectBenchmark {
-    static final int STORES = 3;
-    private static final Duration TIMEOUT = Duration.ofMinutes(5);
-
-    @Param({"1000000"})
-    public int regions;
-    @Param({"mock", "bytes", "wire"})
-    public String sender;
-    @Param({"adviser", "sink"})
-    public String receiver;
-    /** {@code on}: the adviser records the run as {@code serve} does by default (every meta a JSON line on disk). */
-    @Param({"off"})
-    public String record = "off";
-
+public class SeedCollectBenchmark extends CollectionGrid {
     private ReplicaTable table;
     private WireBytes[] wire;
     /** The wire sender's stores' whole message streams, and its event loop. */
@@ -93,7 +50,7 @@ public class SeedCollectBenchmark {
 
     private SeedAdviser adviser;
     private RunRecorder recorder = RunRecorder.none();
-    private Sink sink;
+    private CountingSink sink;
     private ManagedChannel[] channels;
     private CompletableFuture<?>[] streams;
 
@@ -117,6 +74,7 @@ public class SeedCollectBenchmark {
     @TearDown(Level.Trial)
     public void stopLoop() throws InterruptedException {
         agents.shutdownNow();
+        senderLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
         if (wireLoop != null) {
             wireLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
         }
@@ -130,13 +88,16 @@ public class SeedCollectBenchmark {
                     .closeTimeout(TIMEOUT).policy(Policy.SEED).recorder(recorder).build().start();
             port = adviser.port();
         } else {
-            sink = new Sink();
+            sink = new CountingSink();
             port = sink.server.getPort();
         }
         channels = new ManagedChannel[STORES];
         streams = new CompletableFuture<?>[STORES];
         for (int s = 0; s < STORES; s++) {
-            channels[s] = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+            // The mock's agents' channel (SenderBuffers), on event loops of their own only so that the [cpu] line can
+            // tell the senders' loops from the receiver's (no difference in rate measured against grpc's shared ones).
+            channels[s] = SenderBuffers.channel("127.0.0.1:" + port).usePlaintext().eventLoopGroup(senderLoops)
+                    .channelType(SenderLoops.channelType()).build();
         }
     }
 
@@ -169,7 +130,7 @@ public class SeedCollectBenchmark {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("collection did not finish in " + TIMEOUT);
             }
-            LockSupport.parkNanos(200_000);
+            LockSupport.parkNanos(2_000_000); // a few ms late on a ~3 s op; polling every 0.2 ms cost ~0.1 µs per meta
         }
         long metas = receiver.equals("adviser") ? metasOf(adviser) : sink.metas.get();
         cpu.print(metas);
@@ -221,6 +182,8 @@ public class SeedCollectBenchmark {
             }
         }
     }
+
+    private final EventLoopGroup senderLoops = SenderLoops.group();
 
     /** The agents' sending threads (mock-tikv's seed agent sends from a thread of its own). */
     private final ExecutorService agents = Executors.newCachedThreadPool(r -> {
@@ -282,125 +245,6 @@ public class SeedCollectBenchmark {
             skip();
             return MetaBytes.seed(t.regionId(i), t.index(i), t.term(i), t.version(i), t.tombstone(i), t.startKey(i),
                     t.endKey(i));
-        }
-    }
-
-    /**
-     * A store's side of recover_regions: messages sent as fast as flow control allows, then half-closed; the
-     * adviser's answers are not needed here. Subclasses say what the messages are.
-     */
-    abstract static class PumpingAgent<T> implements ClientResponseObserver<T, RegionRecover> {
-        final CompletableFuture<Void> done = new CompletableFuture<>();
-        private ClientCallStreamObserver<T> out;
-        private boolean halfClosed;
-
-        abstract boolean hasNext();
-
-        abstract T next();
-
-        @Override
-        public void beforeStart(ClientCallStreamObserver<T> r) {
-            out = r;
-            r.setOnReadyHandler(this::pump);
-        }
-
-        private synchronized void pump() {
-            while (hasNext() && out.isReady()) {
-                out.onNext(next());
-            }
-            if (!hasNext() && !halfClosed) {
-                halfClosed = true;
-                out.onCompleted();
-            }
-        }
-
-        @Override
-        public void onNext(RegionRecover value) {
-        }
-
-        @Override
-        public void onError(Throwable t) {
-            done.completeExceptionally(t);
-        }
-
-        @Override
-        public void onCompleted() {
-            done.complete(null);
-        }
-    }
-
-    /** An agent that streams pre-serialized metas. */
-    static final class BytesAgent extends PumpingAgent<Slice> {
-        static final MethodDescriptor<Slice, RegionRecover> METHOD = PhybrGrpc.getRecoverRegionsMethod()
-                .toBuilder(new SliceMarshaller(), PhybrGrpc.getRecoverRegionsMethod().getResponseMarshaller()).build();
-        private final WireBytes wire;
-        private final Slice slice = new Slice();
-        private int next;
-
-        BytesAgent(WireBytes wire) {
-            this.wire = wire;
-        }
-
-        @Override
-        boolean hasNext() {
-            return next < wire.count();
-        }
-
-        @Override
-        Slice next() {
-            return slice.at(wire, next++);
-        }
-    }
-
-    /** A recover_regions server that counts messages (skipping their bytes) with the adviser's flow control. */
-    static final class Sink {
-        final AtomicLong metas = new AtomicLong();
-        private final AtomicLong completed = new AtomicLong();
-        final Server server;
-
-        Sink() throws IOException {
-            MethodDescriptor<Slice, RegionRecover> method = PhybrGrpc.getRecoverRegionsMethod()
-                    .toBuilder(new SliceMarshaller(), PhybrGrpc.getRecoverRegionsMethod().getResponseMarshaller())
-                    .build();
-            ServerServiceDefinition service = ServerServiceDefinition.builder(PhybrGrpc.SERVICE_NAME)
-                    .addMethod(method, ServerCalls.asyncBidiStreamingCall(out -> counter(
-                            (ServerCallStreamObserver<RegionRecover>) out)))
-                    .build();
-            server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).directExecutor()
-                    .addService(service).build().start();
-        }
-
-        long completed() {
-            return completed.get();
-        }
-
-        private StreamObserver<Slice> counter(ServerCallStreamObserver<RegionRecover> out) {
-            out.disableAutoRequest();
-            out.request(16384);
-            return new StreamObserver<>() {
-                private long n;
-                private int unrequested;
-
-                @Override
-                public void onNext(Slice value) {
-                    n++;
-                    if (++unrequested >= 8192) {
-                        out.request(unrequested);
-                        unrequested = 0;
-                    }
-                }
-
-                @Override
-                public void onError(Throwable t) {
-                }
-
-                @Override
-                public void onCompleted() {
-                    metas.addAndGet(n);
-                    completed.incrementAndGet();
-                    out.onCompleted();
-                }
-            };
         }
     }
 }

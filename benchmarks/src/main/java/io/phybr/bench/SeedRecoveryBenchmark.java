@@ -8,14 +8,13 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.MetadataUtils;
-import io.grpc.stub.StreamObserver;
 import io.phybr.adviser.plan.Policy;
 import io.phybr.adviser.plan.ReplicaTable;
 import io.phybr.adviser.outcome.Outcome;
 import io.phybr.adviser.protocol.seed.SeedAdviser;
 import io.phybr.contract.SeedHeaders;
+import io.phybr.mock.agent.StoreClient;
 import io.phybr.proto.seed.CloseReply;
-import io.phybr.proto.seed.CloseRequest;
 import io.phybr.proto.seed.PhybrGrpc;
 import io.phybr.proto.seed.RegionMeta;
 import io.phybr.proto.seed.RegionRecover;
@@ -23,16 +22,9 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -41,17 +33,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * the close barrier. One op = one recovery of {@code regions} regions (3 replicas each); divide
  * {@code 3 * regions} by the time for the collection rate.
  */
-@BenchmarkMode(Mode.SingleShotTime)
-@OutputTimeUnit(TimeUnit.MILLISECONDS)
-@State(Scope.Benchmark)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx6g"})
 @Warmup(iterations = 2)
 @Measurement(iterations = 5)
-public class SeedRecoveryBenchmark {
-
-    @Param({"1000000"})
-    public int regions;
-
+public class SeedRecoveryBenchmark extends LoopbackBenchmark {
     private ReplicaTable table;
 
     @Setup(Level.Trial)
@@ -91,6 +75,7 @@ public class SeedRecoveryBenchmark {
     /** One store's agent: streams its rows of the table with flow control, counts commands, closes. */
     static final class Agent implements ClientResponseObserver<RegionMeta, RegionRecover> {
         private static final int COMMAND_WINDOW = 1024;
+        private final ManagedChannel raw;
         private final io.grpc.Channel channel;
         private final long store;
         private final ReplicaTable table;
@@ -102,6 +87,7 @@ public class SeedRecoveryBenchmark {
         Agent(ManagedChannel channel, long store, ReplicaTable table) {
             Metadata md = new Metadata();
             md.put(SeedHeaders.STORE_ID, Long.toString(store));
+            this.raw = channel;
             this.channel = ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(md));
             this.store = store;
             this.table = table;
@@ -109,11 +95,8 @@ public class SeedRecoveryBenchmark {
 
         CompletableFuture<CloseReply> run() {
             PhybrGrpc.newStub(channel).recoverRegions(this);
-            return streamDone.thenCompose(n -> {
-                CompletableFuture<CloseReply> closed = new CompletableFuture<>();
-                PhybrGrpc.newStub(channel).close(CloseRequest.newBuilder().setWorkdone(true).build(), observer(closed));
-                return closed;
-            });
+            // StoreClient.close names the store itself: the raw channel, not the one that already carries the header.
+            return streamDone.thenCompose(n -> StoreClient.close(raw, store, true));
         }
 
         @Override
@@ -158,24 +141,6 @@ public class SeedRecoveryBenchmark {
         @Override
         public void onCompleted() {
             streamDone.complete(commands);
-        }
-
-        private static <T> StreamObserver<T> observer(CompletableFuture<T> f) {
-            return new StreamObserver<>() {
-                @Override
-                public void onNext(T value) {
-                    f.complete(value);
-                }
-
-                @Override
-                public void onError(Throwable t) {
-                    f.completeExceptionally(t);
-                }
-
-                @Override
-                public void onCompleted() {
-                }
-            };
         }
     }
 }

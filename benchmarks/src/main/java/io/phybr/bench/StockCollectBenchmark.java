@@ -14,20 +14,10 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Protocol B collection over loopback: {@code phybr recover --dry-run} against 3 mock stock-TiKV
@@ -35,16 +25,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * every store concurrently, BR-policy plan, PD restored. One op = one dry run over
  * {@code regions} regions (3 replicas each); {@code 3 * regions} over the time is the rate.
  */
-@BenchmarkMode(Mode.SingleShotTime)
-@OutputTimeUnit(TimeUnit.MILLISECONDS)
-@State(Scope.Benchmark)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx6g"})
-@Warmup(iterations = 1)
-@Measurement(iterations = 3)
-public class StockCollectBenchmark {
-    @Param({"1000000"})
-    public int regions;
-
+public class StockCollectBenchmark extends LoopbackBenchmark {
     private MockStockCluster cluster;
 
     @Setup(Level.Trial)

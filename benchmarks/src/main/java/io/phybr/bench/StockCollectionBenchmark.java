@@ -30,7 +30,6 @@ import io.phybr.proto.recoverdata.ReadRegionMetaRequest;
 import io.phybr.proto.recoverdata.RecoverDataGrpc;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -39,18 +38,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Stock-TiKV collection over loopback TCP: ReadRegionMeta from 3 stores at once, one channel each (as
@@ -60,26 +50,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code receiver} = {@code adviser} ({@link MetaReader}: the collect phase's call, fast decode into a table per
  * store, tables merged in store order as CollectAndPlan does) or {@code sink} (a client that only counts).
  */
-@BenchmarkMode(Mode.SingleShotTime)
-@OutputTimeUnit(TimeUnit.MILLISECONDS)
-@State(Scope.Benchmark)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx6g"})
-@Warmup(iterations = 1)
-@Measurement(iterations = 3)
-public class StockCollectionBenchmark {
-    static final int STORES = 3;
-    private static final Duration TIMEOUT = Duration.ofMinutes(5);
-
-    @Param({"1000000"})
-    public int regions;
-    @Param({"mock", "bytes", "wire"})
-    public String sender;
-    @Param({"adviser", "sink"})
-    public String receiver;
-    /** {@code on}: the adviser records every meta as {@code recover} does by default (a JSON line each, on disk). */
-    @Param({"off"})
-    public String record = "off";
-
+public class StockCollectionBenchmark extends CollectionGrid {
     private long expected;
     private MockStockCluster cluster;
     private final List<Server> servers = new ArrayList<>();

@@ -35,6 +35,8 @@ class PublicApiTest {
             // protocol A's report stream as the seed agent sends it, and metas encoded as the mock's senders encode
             // them (the collection benchmarks drive them at a million metas per store)
             "agent.ReportStream", "agent.MetaBytes",
+            // the buffers the mock's senders frame their messages in (a benchmark's stand-in sender builds on them)
+            "agent.SenderBuffers",
             // protocol B: stock TiKV stores + PD, their disks, layouts, faults and clock
             "stock.MockStockCluster", "stock.MockStockStore", "stock.StoreBackend", "stock.InMemoryStoreBackend",
             "stock.ModelStoreBackend", "stock.LocalPeer", "stock.StockReplica", "stock.StockLayouts",
@@ -52,6 +54,7 @@ class PublicApiTest {
             // the model a history leaves (read-only for tests)
             "model.Backup", "model.StoreImage", "model.BrBackupMeta", "model.Peer", "model.PeerBuilder", "model.Group",
             "model.Entry", "model.Write", "model.Keys", "model.ModelException", "model.FlashbackLedger",
+            "model.Lag",
             // generators
             "gen.RandomHistory", "gen.LayoutGenerator", "gen.LayoutShape", "gen.RecordKeys", "shrink.Shrinker",
             // the command line (mock-tikv.jar, and the mixins the rehearsal's command line shares)
@@ -60,8 +63,8 @@ class PublicApiTest {
 
     /** Public only because another package of mock-tikv uses them; no other module may. */
     static final Set<String> INTERNAL = Set.of(
-            "agent.SeedAgent", "agent.ChannelFactory", "agent.ReadyGate", "check.StockChecks",
-            "model.Cluster", "model.Lag", "model.RecoveryRaft", "pd.RegionHeartbeat",
+            "agent.SeedAgent", "agent.ReadyGate", "check.StockChecks",
+            "model.Cluster", "model.RecoveryRaft", "pd.RegionHeartbeat",
             // namespaces of Fault's variants (reached as Fault.X; see Fault's javadoc for why they are public)
             "fault.AgentVariants", "fault.StoreVariants", "fault.PdVariants");
 

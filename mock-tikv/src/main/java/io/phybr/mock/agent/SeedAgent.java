@@ -26,6 +26,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 
 /**
  * Internal (not API): public only because {@link io.phybr.mock.MockCluster} starts one per store; a test
@@ -48,13 +49,13 @@ public final class SeedAgent {
     private final long store;
     private final StoreImage image;
     private final List<Fault.AgentFault> faults;
-    private final ChannelFactory channels;
+    private final Supplier<ManagedChannel> channels;
     private final Duration deadline;
     private final BiConsumer<Long, String> progress;
     private final List<String> events = new CopyOnWriteArrayList<>();
     private final List<String> problems = new ArrayList<>();
 
-    public SeedAgent(long store, StoreImage image, List<Fault.AgentFault> faults, ChannelFactory channels, Duration deadline,
+    public SeedAgent(long store, StoreImage image, List<Fault.AgentFault> faults, Supplier<ManagedChannel> channels, Duration deadline,
                      BiConsumer<Long, String> progress) {
         this.store = store;
         this.image = image;
@@ -88,7 +89,7 @@ public final class SeedAgent {
         String errDesc = null;
         boolean closed = false;
         String closeReply = null;
-        ManagedChannel ch = channels.open();
+        ManagedChannel ch = channels.get();
         try {
             Fault.CrashMidStream crash = fault(AgentPoint.BEFORE_META, Fault.CrashMidStream.class);
             Fault.ResetStream reset = fault(AgentPoint.BEFORE_META, Fault.ResetStream.class);
@@ -125,7 +126,7 @@ public final class SeedAgent {
                         problems.add("the crashed agent's connection did not close within " + deadline);
                     }
                     TimeUnit.MILLISECONDS.sleep(RESTART_DELAY_MS);
-                    ch = channels.open();
+                    ch = channels.get();
                 } else {
                     event("reset its stream after " + ex.sent + " metas; reporting again");
                 }
@@ -142,7 +143,7 @@ public final class SeedAgent {
             if (fault(AgentPoint.AFTER_APPLY, Fault.RebootAfterApply.class) != null) {
                 event("rebooting after applying; reporting again");
                 ch.shutdownNow();
-                ch = channels.open();
+                ch = channels.get();
                 attempts++;
                 Exchange again = exchange(ch, buildMetas(false), -1);
                 if (again.error != null) {
@@ -165,7 +166,7 @@ public final class SeedAgent {
             if (fault(AgentPoint.AFTER_APPLY, Fault.DisconnectBeforeClose.class) != null) {
                 event("connection dropped before close; reconnecting to close");
                 ch.shutdownNow();
-                ch = channels.open();
+                ch = channels.get();
             }
             try {
                 CloseReply reply = PhybrGrpc.newBlockingStub(withStoreId(ch))

@@ -11,6 +11,10 @@ import java.util.stream.Collectors;
 /** One line of a history; {@link #render()} gives the scenario-file line back. */
 public sealed interface Step {
 
+    /**
+     * Plays the step on the model. Public only because an interface's methods are; {@link Cluster} is internal, so
+     * a test hands steps to a {@code Scenario} or {@code RandomHistory} rather than calling this.
+     */
     void apply(Cluster c);
 
     String render();
@@ -116,10 +120,6 @@ public sealed interface Step {
     }
 
     record Lag(long store, long region, io.phybr.mock.model.Lag mode) implements Step {
-        public Lag(long store, long region, boolean applyOnly) {
-            this(store, region, applyOnly ? io.phybr.mock.model.Lag.APPLY : io.phybr.mock.model.Lag.CUT);
-        }
-
         public void apply(Cluster c) {
             c.lag(store, region, mode);
         }

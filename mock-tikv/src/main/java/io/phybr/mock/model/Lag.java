@@ -3,9 +3,8 @@ package io.phybr.mock.model;
 import java.util.Locale;
 
 /**
- * Internal (not API): the mode of a {@code history.Step.Lag} step ({@code scenario} parses it).
- *
- * <p>How a replica falls behind its region's leader (a {@code lag} step).
+ * How a replica falls behind its region's leader: the mode of a {@code lag} step ({@code history.Step.Lag}), for a
+ * test that builds a history in code; a {@code .scn} file names it after {@code lag} ({@code apply}, {@code commit}).
  */
 public enum Lag {
     /** Cut off from the leader (a partition): persists nothing new, learns no commit; applies what it knew. */

@@ -92,20 +92,6 @@ public final class MockPd implements AutoCloseable {
     private final CountDownLatch closing = new CountDownLatch(1);
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    public MockPd(List<Store> stores, boolean marked) throws IOException {
-        this(builder().stores(stores).marked(marked));
-    }
-
-    public MockPd(List<Store> stores, boolean marked, Map<String, ?> schedule, List<String> schedulers) throws IOException {
-        this(stores, marked, schedule, schedulers, null);
-    }
-
-    /** With {@code tls} set, PD serves HTTPS (as a PD with {@code [security]} configured does). */
-    public MockPd(List<Store> stores, boolean marked, Map<String, ?> schedule, List<String> schedulers, SSLContext tls)
-            throws IOException {
-        this(builder().stores(stores).marked(marked).schedule(schedule).schedulers(schedulers).tls(tls));
-    }
-
     private MockPd(Builder b) throws IOException {
         this.model = new PdModel(b.clock, b.stores, b.marked, b.schedule, b.schedulers);
         InetSocketAddress at = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);

@@ -98,15 +98,18 @@ public final class Scenario {
 
     /** A scenario that expects {@code e} under protocol B finished by flashback (null: as {@link #stockExpectation()}). */
     public Scenario withFlashbackExpectation(Expectation e) {
-        Scenario s = copy(faults, expectation, collectTimeout, closeTimeout);
-        s.flashbackExpectation = e;
-        return s;
+        return with(s -> s.flashbackExpectation = e);
     }
 
     /** A scenario that expects {@code e} under protocol B (null: the same as under protocol A). */
     public Scenario withStockExpectation(Expectation e) {
+        return with(s -> s.stockExpectation = e);
+    }
+
+    /** A copy of this scenario with one change made to the copy (a scenario is never changed once built). */
+    private Scenario with(java.util.function.Consumer<Scenario> change) {
         Scenario s = copy(faults, expectation, collectTimeout, closeTimeout);
-        s.stockExpectation = e;
+        change.accept(s);
         return s;
     }
 
@@ -125,9 +128,7 @@ public final class Scenario {
 
     /** The exact plan properties this scenario states ({@code expect [stock] plan ...} lines), in file order. */
     public Scenario withPlanFacts(List<PlanFact> facts) {
-        Scenario s = copy(faults, expectation, collectTimeout, closeTimeout);
-        s.planFacts = List.copyOf(facts);
-        return s;
+        return with(s -> s.planFacts = List.copyOf(facts));
     }
 
     /** The plan facts of protocol B ({@code stock}) or protocol A: what our adviser's plan must hold (SPEC §4). */
@@ -162,11 +163,11 @@ public final class Scenario {
 
     /** The same scenario with {@code option tikv-speedup}, {@code option backup-meta br} and {@code model-only} set. */
     public Scenario withOptions(Double speedup, boolean backupMeta, String onlyModel) {
-        Scenario s = copy(faults, expectation, collectTimeout, closeTimeout);
-        s.tikvSpeedup = speedup;
-        s.brBackupMeta = backupMeta;
-        s.modelOnly = onlyModel;
-        return s;
+        return with(s -> {
+            s.tikvSpeedup = speedup;
+            s.brBackupMeta = backupMeta;
+            s.modelOnly = onlyModel;
+        });
     }
 
     /** Why the adviser fails this scenario today (an open bug), or null. */
@@ -175,9 +176,7 @@ public final class Scenario {
     }
 
     public Scenario withKnownIssue(String issue) {
-        Scenario s = copy(faults, expectation, collectTimeout, closeTimeout);
-        s.knownIssue = issue;
-        return s;
+        return with(s -> s.knownIssue = issue);
     }
 
     /**
@@ -189,9 +188,7 @@ public final class Scenario {
     }
 
     public Scenario withKnownStockIssue(String issue) {
-        Scenario s = copy(faults, expectation, collectTimeout, closeTimeout);
-        s.knownStockIssue = issue;
-        return s;
+        return with(s -> s.knownStockIssue = issue);
     }
 
     public Expectation expectation() {

@@ -149,16 +149,22 @@ final class Flashback {
 
     // ---- the two phases -----------------------------------------------------------------------------------------
 
+    /** {@link #route}, then refused when this store keeps no MVCC data to flash back (a wrapping test backend). */
+    private Object routeWithData(Context ctx, Kind kind) {
+        Object r = route(ctx, kind);
+        if (r instanceof Answer || ledger(store) != null) {
+            return r;
+        }
+        return new Answer(null, "this store keeps no MVCC data (a wrapping test backend)");
+    }
+
     Answer prepare(Context ctx, byte[] start, byte[] end, long startTs, long version, Crash crash) {
-        Object r = route(ctx, Kind.ADMIN);
+        Object r = routeWithData(ctx, Kind.ADMIN);
         if (r instanceof Answer a) {
             return a;
         }
         Peer p = (Peer) r;
         long region = p.regionId();
-        if (ledger(store) == null) {
-            return new Answer(null, "this store keeps no MVCC data (a wrapping test backend)");
-        }
         // the PrepareFlashback admin command (fsm/apply.rs exec_flashback): the replicas enter the flashback state
         if (!net.proposeFlashback(store, region, b -> b.ledger().prepare(region, startTs))) {
             return Answer.NO_QUORUM;
@@ -193,15 +199,12 @@ final class Flashback {
     }
 
     Answer flashback(Context ctx, long version, byte[] start, byte[] end, long startTs, long commitTs, Crash crash) {
-        Object r = route(ctx, Kind.WRITE);
+        Object r = routeWithData(ctx, Kind.WRITE);
         if (r instanceof Answer a) {
             return a;
         }
         Peer p = (Peer) r;
         long region = p.regionId();
-        if (ledger(store) == null) {
-            return new Answer(null, "this store keeps no MVCC data (a wrapping test backend)");
-        }
         if (commitTs <= startTs) {
             return new Answer(null, "invalid txn tso with start_ts:" + startTs + ", commit_ts:" + commitTs);
         }

@@ -206,11 +206,6 @@ public final class InMemoryStoreBackend implements StoreBackend {
     }
 
     @Override
-    public void resolve(long resolvedTs, ResolveSink sink) {
-        resolve(resolvedTs, SCAN_BATCH, sink);
-    }
-
-    @Override
     public void resolve(long resolvedTs, int scanBatch, ResolveSink sink) {
         List<Kv> writes;
         synchronized (this) {

@@ -244,8 +244,8 @@ public final class MockStockCluster implements AutoCloseable {
         return list;
     }
 
-    /** The Raft network of the cluster's stores (leaders, pending WaitApply states). */
-    public RaftNet net() {
+    /** The Raft network of the cluster's stores (leaders, pending WaitApply states), for this package's tests. */
+    RaftNet net() {
         return net;
     }
 

@@ -2,6 +2,7 @@ package io.phybr.mock.stock;
 
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.phybr.mock.agent.SenderBuffers;
 import io.phybr.mock.fault.Fault;
 import io.phybr.mock.fault.StorePoint;
 import io.phybr.proto.recoverdata.RecoverRegionRequest;
@@ -54,7 +55,8 @@ public final class MockStockStore implements AutoCloseable {
         this(backend, new RaftNet(), RecoveryClock.scaled(1000));
     }
 
-    public MockStockStore(StoreBackend backend, RaftNet net, RecoveryClock clock) {
+    /** One of the stores of {@code net} (MockStockCluster builds its stores so). */
+    MockStockStore(StoreBackend backend, RaftNet net, RecoveryClock clock) {
         this.backend = backend;
         this.net = net;
         this.clock = clock;
@@ -115,7 +117,8 @@ public final class MockStockStore implements AutoCloseable {
         recoveryMode = pdMarked.getAsBoolean();
         for (int attempt = 0; attempt < 50; attempt++) {
             try {
-                NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))
+                NettyServerBuilder b = SenderBuffers.serving(NettyServerBuilder.forAddress(
+                                new InetSocketAddress(InetAddress.getLoopbackAddress(), port)))
                         .addService(tikv = new TikvService(this, faults, worker, net)); // tikvpb: served in every mode
                 service = new RecoverDataService(this, backend, faults, worker, net, clock);
                 if (recoveryMode) {
@@ -214,10 +217,6 @@ public final class MockStockStore implements AutoCloseable {
     /** Told the store id after every restart (the mock PD re-registers the store with a new start timestamp). */
     public void onRestart(java.util.function.LongConsumer listener) {
         restartListeners.add(listener);
-    }
-
-    public RaftNet net() {
-        return net;
     }
 
     public RecoveryClock clock() {

@@ -126,11 +126,6 @@ public final class ModelStoreBackend implements StoreBackend {
     }
 
     @Override
-    public void resolve(long resolvedTs, ResolveSink sink) {
-        resolve(resolvedTs, SCAN_BATCH, sink);
-    }
-
-    @Override
     public void resolve(long resolvedTs, int scanBatch, ResolveSink sink) {
         sink.message(0, 0); // the model has no locks
         List<Write> held = new ArrayList<>();

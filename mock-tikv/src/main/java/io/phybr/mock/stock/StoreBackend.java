@@ -45,18 +45,16 @@ public interface StoreBackend {
     /**
      * ResolveKvData (R11, {@code data_resolver.rs}): delete every lock, then every write (with its default-CF value)
      * whose commit_ts is greater than {@code resolvedTs}, telling {@code sink} one message for the locks and then one
-     * per scanned batch of {@link #SCAN_BATCH} write keys that deleted something (and always the last one). The lock
+     * per scanned batch of {@code scanBatch} write keys ({@link #SCAN_BATCH} in TiKV; fewer under
+     * {@link io.phybr.mock.fault.Fault.ResolveBatch}) that deleted something (and always the last one). The lock
      * message always comes first here; the store's service sends the messages in an order TiKV's two racing workers
      * may produce ({@link ResolveWorkers}).
      */
-    void resolve(long resolvedTs, ResolveSink sink);
+    void resolve(long resolvedTs, int scanBatch, ResolveSink sink);
 
-    /**
-     * {@link #resolve(long, ResolveSink)} scanning {@code scanBatch} write keys per message
-     * ({@link io.phybr.mock.fault.Fault.ResolveBatch}); a backend without batches of its own ignores it.
-     */
-    default void resolve(long resolvedTs, int scanBatch, ResolveSink sink) {
-        resolve(resolvedTs, sink);
+    /** {@link #resolve(long, int, ResolveSink)} in TiKV's batches of {@link #SCAN_BATCH} write keys. */
+    default void resolve(long resolvedTs, ResolveSink sink) {
+        resolve(resolvedTs, SCAN_BATCH, sink);
     }
 
     /** One MVCC entry of the store's user data: a committed write (its commit ts) or a lock (its start ts). */

@@ -98,8 +98,8 @@ class ReadRegionMetaFlowTest {
         }
 
         @Override
-        public void resolve(long resolvedTs, ResolveSink sink) {
-            inner.resolve(resolvedTs, sink);
+        public void resolve(long resolvedTs, int scanBatch, ResolveSink sink) {
+            inner.resolve(resolvedTs, scanBatch, sink);
         }
     }
 

@@ -2,6 +2,7 @@ package io.phybr.adviser.flashback;
 
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
+import io.phybr.adviser.grpc.Channels;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
@@ -232,17 +233,7 @@ public final class GrpcPdRoutes implements PdRoutes {
 
     @Override
     public synchronized void close() {
-        for (ManagedChannel ch : opened.values()) {
-            ch.shutdownNow();
-        }
-        for (ManagedChannel ch : opened.values()) {
-            try {
-                ch.awaitTermination(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
+        Channels.closeAll(opened.values());
         opened.clear();
         leader = null;
     }

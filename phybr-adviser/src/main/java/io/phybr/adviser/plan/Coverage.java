@@ -15,7 +15,6 @@ final class Coverage {
     private final int[] perm;
     private final int[] groupStart;
     private final long[] regionIds;
-    private final int[] leaderRow;
     private final byte[] fate;
     private final int[] droppedBy;
     final List<Hole> holes = new ArrayList<>();
@@ -27,35 +26,34 @@ final class Coverage {
         this.perm = run.perm;
         this.groupStart = run.groupStart;
         this.regionIds = run.regionIds;
-        this.leaderRow = run.leaderRow;
         this.fate = run.fate;
         this.droppedBy = run.droppedBy;
     }
 
-    void findHoles(int[] byStart) {
-        // Walk the kept regions in key order; 'covered' is the end of what is tiled so far, held as
-        // the arena address of a kept region's end key: keys are copied out only for a hole.
+    void findHoles(Overlaps o) {
+        // Walk the kept candidates in key order; 'covered' is the end of what is tiled so far, held as the arena
+        // address of a kept region's end key: keys are copied out only for a hole. Every column read here is in
+        // start order, so the walk is sequential.
         long coveredAddr = 0;
         int coveredLen = 0;
         boolean toInfinity = false;
         boolean first = true;
-        for (int g : byStart) {
-            if (fate[g] != Planner.FATE_KEPT) {
+        for (int p = 0; p < o.cands; p++) {
+            if (!o.kept.contains(p)) {
                 continue;
             }
-            int l = leaderRow[g];
-            long startAddr = t.startAddr(l);
-            int startLen = t.startLen(l);
+            long startAddr = o.addr[p];
+            int startLen = o.startLen[p];
             if (first ? startLen > 0 : keys.compare(startAddr, startLen, coveredAddr, coveredLen) > 0) {
-                holes.add(new Hole(first ? new byte[0] : keys.copy(coveredAddr, coveredLen), t.startKey(l)));
+                holes.add(new Hole(first ? new byte[0] : keys.copy(coveredAddr, coveredLen), keys.copy(startAddr, startLen)));
             }
             first = false;
-            if (t.endLen(l) == 0) {
+            if (o.endLen[p] == 0) {
                 toInfinity = true;
                 break;
             }
-            coveredAddr = t.endAddr(l);
-            coveredLen = t.endLen(l);
+            coveredAddr = startAddr + startLen; // the end key follows the start key in the arena
+            coveredLen = o.endLen[p];
         }
         if (first) {
             holes.add(new Hole(new byte[0], new byte[0]));

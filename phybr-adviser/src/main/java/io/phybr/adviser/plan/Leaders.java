@@ -12,6 +12,7 @@ final class Leaders {
     private final PolicyFields rowFields;
     private final int[] perm;
     private final int[] groupStart;
+    private final int[] byFirstRow;
     private final KeyArena keys;
     private final long[] keyAddr;
     private final int[] startLen;
@@ -38,6 +39,8 @@ final class Leaders {
         this.rowFields = run.rowFields;
         this.perm = run.perm;
         this.groupStart = run.groupStart;
+        // The seed policy reads three columns: for it, region order's scattered rows cost less than the indirection.
+        this.byFirstRow = run.o.policy() == Policy.SEED ? null : run.byFirstRow();
         this.keys = run.keys;
         this.keyAddr = run.t.keyAddrColumn();
         this.startLen = run.t.startLenColumn();
@@ -65,46 +68,72 @@ final class Leaders {
         }
     }
 
-    private void chooseLeaders(int gFrom, int gTo, boolean seed) {
-        // Rows of consecutive regions are scattered over the table: gather a block of them first
-        // (independent loads the CPU overlaps), then decide the block's regions from the copy. The seed
-        // policy reads applied index, term and flags only; BR also commit index, version and where each range is.
+    private void chooseLeaders(int qFrom, int qTo, boolean seed) {
+        // Regions are visited in the order of their rows in the table (byFirstRow), not by id: reports arrive
+        // store by store in key order, so one region's replicas sit at about the same place in each store's
+        // part of the table, and consecutive regions in this order read each column (and the key arena) in a
+        // few nearly sequential streams. Region-id order reads every row at random: a cache and TLB miss per
+        // column and row. A block of regions is gathered first, then decided from the copy. The seed policy
+        // reads applied index, term and flags only; BR also commit index, version and where each range is.
         PolicyFields col = rowFields;
         PolicyFields b = block(BLOCK, seed);
         Ranges r = seed ? null : new Ranges(BLOCK);
+        int[] lo = new int[BLOCK + 1]; // region byFirstRow[q0 + y] is at block positions [lo[y], lo[y + 1])
+        int[] rows = new int[BLOCK];
         long touched = 0;
-        for (int g0 = gFrom; g0 < gTo; ) {
-            int from = groupStart[g0];
-            int g1 = g0 + 1;
-            while (g1 < gTo && groupStart[g1 + 1] - from <= BLOCK) {
-                g1++;
+        for (int q0 = qFrom; q0 < qTo; ) {
+            // Three passes, each of loads that do not wait on one another (the CPU overlaps them): where each
+            // region's sorted rows start, which rows they are, then the rows' columns.
+            int q1 = q0;
+            int len = 0;
+            while (q1 < qTo) {
+                int g = byFirstRow == null ? q1 : byFirstRow[q1];
+                int size = groupStart[g + 1] - groupStart[g];
+                if (len + size > rows.length) {
+                    if (q1 > q0) {
+                        break;
+                    }
+                    b = block(size, seed); // one region reported by more stores than a block holds
+                    r = seed ? null : new Ranges(size);
+                    lo = new int[size + 1];
+                    rows = new int[size];
+                }
+                lo[q1 - q0] = len;
+                len += size;
+                q1++;
             }
-            int len = groupStart[g1] - from;
-            if (len > b.index.length) { // one region reported by more stores than a block holds
-                b = block(len, seed);
-                r = seed ? null : new Ranges(len);
+            lo[q1 - q0] = len;
+            for (int q = q0; q < q1; q++) {
+                int from = groupStart[byFirstRow == null ? q : byFirstRow[q]];
+                for (int x = lo[q - q0], to = lo[q - q0 + 1]; x < to; x++) {
+                    rows[x] = perm[from++];
+                }
             }
             for (int x = 0; x < len; x++) {
-                int i = perm[from + x];
+                int i = rows[x];
                 b.index[x] = col.index[i];
                 b.term[x] = col.term[i];
                 b.flags[x] = col.flags[i];
             }
             if (!seed) {
                 for (int x = 0; x < len; x++) {
-                    int i = perm[from + x];
+                    int i = rows[x];
                     b.commit[x] = col.commit[i];
                     b.version[x] = col.version[i];
                     r.addr[x] = keyAddr[i];
                     r.startLen[x] = startLen[i];
                     r.endLen[x] = endLen[i];
                 }
+            }
+            if (!seed) {
                 touched += r.touch(keys, len);
             }
-            for (int g = g0; g < g1; g++) {
-                chooseLeader(g, b, r, groupStart[g] - from, groupStart[g + 1] - from, from, seed);
+            for (int q = q0; q < q1; q++) {
+                int g = byFirstRow == null ? q : byFirstRow[q];
+                int from = lo[q - q0];
+                chooseLeader(g, b, r, from, lo[q - q0 + 1], groupStart[g] - from, seed);
             }
-            g0 = g1;
+            q0 = q1;
         }
         sink = touched;
     }

@@ -1,6 +1,7 @@
 package io.phybr.adviser.plan;
 
 import io.phybr.contract.dump.ReplicaBatch;
+import io.phybr.contract.dump.ReplicaColumns;
 import io.phybr.contract.dump.ReplicaReport;
 import io.phybr.contract.dump.ReplicaSink;
 import io.phybr.contract.dump.SeedReport;
@@ -17,20 +18,12 @@ import java.util.Arrays;
  * commit_index. Not thread-safe: collectors either add under one lock or fill one table per
  * store and {@link #appendAll} them.
  */
-public final class ReplicaTable implements ReplicaSink {
+public final class ReplicaTable extends ReplicaColumns implements ReplicaSink {
     static final byte TOMBSTONE = 1;
     static final byte STOCK_FIELDS = 2;
 
     private static final byte[] EMPTY = new byte[0];
 
-    private int size;
-    private long[] store;
-    private long[] region;
-    private long[] peer;
-    private long[] index;
-    private long[] term;
-    private long[] commit;
-    private long[] version;
     private byte[] flags;
     private long[] keyAddr;
     private int[] startLen;
@@ -45,14 +38,8 @@ public final class ReplicaTable implements ReplicaSink {
     }
 
     public ReplicaTable(int expectedReplicas) {
-        int cap = Math.max(16, expectedReplicas);
-        store = new long[cap];
-        region = new long[cap];
-        peer = new long[cap];
-        index = new long[cap];
-        term = new long[cap];
-        commit = new long[cap];
-        version = new long[cap];
+        super(Math.max(16, expectedReplicas));
+        int cap = store.length;
         flags = new byte[cap];
         keyAddr = new long[cap];
         startLen = new int[cap];
@@ -99,17 +86,7 @@ public final class ReplicaTable implements ReplicaSink {
 
     /** The next row's columns but its keys. */
     private int row(long s, long r, long p, long idx, long t, long c, long v, byte f) {
-        if (size == store.length) {
-            grow();
-        }
-        int i = size++;
-        store[i] = s;
-        region[i] = r;
-        peer[i] = p;
-        index[i] = idx;
-        term[i] = t;
-        commit[i] = c;
-        version[i] = v;
+        int i = addRow(s, r, p, idx, t, c, v);
         flags[i] = f;
         return i;
     }
@@ -150,19 +127,14 @@ public final class ReplicaTable implements ReplicaSink {
         }
     }
 
-    private void grow() {
+    @Override
+    protected void grow() {
         // 1.5x: at tens of millions of rows a doubling spike would cost gigabytes.
         resize((int) Math.min(Integer.MAX_VALUE - 8, store.length + (store.length >> 1) + 16));
     }
 
     private void resize(int cap) {
-        store = Arrays.copyOf(store, cap);
-        region = Arrays.copyOf(region, cap);
-        peer = Arrays.copyOf(peer, cap);
-        index = Arrays.copyOf(index, cap);
-        term = Arrays.copyOf(term, cap);
-        commit = Arrays.copyOf(commit, cap);
-        version = Arrays.copyOf(version, cap);
+        resizeColumns(cap);
         flags = Arrays.copyOf(flags, cap);
         keyAddr = Arrays.copyOf(keyAddr, cap);
         startLen = Arrays.copyOf(startLen, cap);
@@ -202,19 +174,6 @@ public final class ReplicaTable implements ReplicaSink {
         }
     }
 
-    public int size() {
-        return size;
-    }
-
-    public long store(int i) { return store[i]; }
-    public long regionId(int i) { return region[i]; }
-    public long peerId(int i) { return peer[i]; }
-    /** applied_index (seed report) or last_index (stock report). */
-    public long index(int i) { return index[i]; }
-    /** term (seed report) or last_log_term (stock report). */
-    public long term(int i) { return term[i]; }
-    public long commitIndex(int i) { return commit[i]; }
-    public long version(int i) { return version[i]; }
     public boolean tombstone(int i) { return (flags[i] & TOMBSTONE) != 0; }
     /** Whether the row came from a stock-TiKV report (peer_id, last_log_term, last_index, commit_index). */
     public boolean stockFields(int i) { return (flags[i] & STOCK_FIELDS) != 0; }

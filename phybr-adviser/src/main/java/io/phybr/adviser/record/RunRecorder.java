@@ -186,8 +186,8 @@ public final class RunRecorder implements AutoCloseable {
             planCommands = plan.commandCount();
         }
         submit(() -> {
-            writeAtomically(dir.resolve(PLAN), plan::writeJsonLines);
-            writeAtomically(dir.resolve(SUMMARY), o -> o.write((plan.summary().toJson() + "\n")
+            AtomicFiles.write(dir.resolve(PLAN), plan::writeJsonLines);
+            AtomicFiles.write(dir.resolve(SUMMARY), o -> o.write((plan.summary().toJson() + "\n")
                     .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
             synchronized (this) {
                 planWritten = true;
@@ -321,11 +321,6 @@ public final class RunRecorder implements AutoCloseable {
         return dir == null || failed;
     }
 
-    /** Work of a stream's recording (encoding a batch, flushing its chunk) for the writer thread, in order. */
-    void encode(RecordWriter.Task t) {
-        submit(t);
-    }
-
     /** A chunk of whole lines of one sink, on the writer thread: appended to the dump. */
     void append(int sink, byte[] bytes, int off, int len) throws IOException {
         dump.append(sink, bytes, off, len);
@@ -342,7 +337,8 @@ public final class RunRecorder implements AutoCloseable {
         submit(() -> dump.discard(sink));
     }
 
-    private void submit(RecordWriter.Task t) {
+    /** Work for the writer thread, in order (a stream's batch to encode or chunk to flush, a manifest, a plan). */
+    void submit(RecordWriter.Task t) {
         if (writer != null) {
             writer.submit(t);
         }
@@ -371,10 +367,6 @@ public final class RunRecorder implements AutoCloseable {
         } catch (IOException | RuntimeException again) {
             // the warning above said it all
         }
-    }
-
-    private static void writeAtomically(Path file, AtomicFiles.Content body) throws IOException {
-        AtomicFiles.write(file, body);
     }
 
     private void writeManifest(String status, ExitCode exit, String verdict, String diagnosis) throws IOException {

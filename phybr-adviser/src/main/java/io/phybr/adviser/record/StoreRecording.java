@@ -1,6 +1,7 @@
 package io.phybr.adviser.record;
 
 import io.phybr.contract.dump.DumpWriter;
+import io.phybr.contract.dump.ReplicaReport;
 import io.phybr.contract.dump.SeedReport;
 import io.phybr.contract.dump.StockReport;
 import java.io.IOException;
@@ -48,22 +49,7 @@ public final class StoreRecording {
      * recording's; its keys may be arrays or slices of a received message (copied here).
      */
     public void seed(SeedReport r) {
-        if (recorder == null) {
-            return;
-        }
-        lock.lock();
-        try {
-            if (ended || !recorder.accepting()) {
-                return;
-            }
-            r.store(store);
-            batchOf(false).seed(r);
-            recorded();
-        } catch (RuntimeException e) {
-            recorder.fail(e);
-        } finally {
-            lock.unlock();
-        }
+        record(r);
     }
 
     /**
@@ -71,6 +57,11 @@ public final class StoreRecording {
      * recording's; its keys may be arrays (null is empty) or slices of a received message (copied here).
      */
     public void stock(StockReport r) {
+        record(r);
+    }
+
+    /** One report of either protocol, copied into the open batch of its protocol. */
+    private void record(ReplicaReport<?> r) {
         if (recorder == null) {
             return;
         }
@@ -80,7 +71,11 @@ public final class StoreRecording {
                 return;
             }
             r.store(store);
-            batchOf(true).stock(r);
+            if (r instanceof StockReport stock) {
+                batchOf(true).stock(stock);
+            } else {
+                batchOf(false).seed((SeedReport) r);
+            }
             recorded();
         } catch (RuntimeException e) {
             recorder.fail(e);
@@ -112,7 +107,7 @@ public final class StoreRecording {
         MetaBatch b = batch;
         batch = null;
         if (b != null && b.size() > 0) {
-            recorder.encode(() -> b.writeTo(writer, store));
+            recorder.submit(() -> b.writeTo(writer, store));
         }
     }
 
@@ -181,7 +176,7 @@ public final class StoreRecording {
             return;
         }
         handOff();
-        recorder.encode(writer::flush);
+        recorder.submit(writer::flush);
     }
 
     public long store() {

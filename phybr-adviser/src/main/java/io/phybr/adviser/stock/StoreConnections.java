@@ -1,11 +1,11 @@
 package io.phybr.adviser.stock;
 
 import io.grpc.ManagedChannel;
+import io.phybr.adviser.grpc.Channels;
 import io.phybr.adviser.pd.PdStore;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** One gRPC channel per store for the whole recovery, opened on first use, all closed when it ends. */
@@ -28,17 +28,7 @@ final class StoreConnections implements AutoCloseable {
 
     @Override
     public void close() {
-        for (ManagedChannel ch : channels.values()) {
-            ch.shutdownNow();
-        }
-        for (ManagedChannel ch : channels.values()) {
-            try {
-                ch.awaitTermination(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
+        Channels.closeAll(channels.values());
         channels.clear();
     }
 

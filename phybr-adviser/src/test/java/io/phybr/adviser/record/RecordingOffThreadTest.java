@@ -137,7 +137,7 @@ class RecordingOffThreadTest {
     void aStuckDiskHoldsTheCollectionThreadBackWithABoundedQueue() throws Exception {
         RunRecorder rec = RunRecorder.open(dir, INFO);
         CountDownLatch disk = new CountDownLatch(1);
-        rec.encode(() -> stuckUntil(disk)); // the writer thread is stuck in a write
+        rec.submit(() -> stuckUntil(disk)); // the writer thread is stuck in a write
         StoreRecording s = rec.store(1);
         int n = (RunRecorder.QUEUE + 8) * MetaBatch.METAS;
         AtomicLong recorded = new AtomicLong();
@@ -171,7 +171,7 @@ class RecordingOffThreadTest {
         RunRecorder rec = RunRecorder.open(dir, INFO);
         StoreRecording s = rec.store(1);
         feed(s, 1, false, 3 * MetaBatch.METAS, new Random(SEED));
-        rec.encode(() -> {
+        rec.submit(() -> {
             throw new IOException("No space left on device");
         });
         await().atMost(Duration.ofSeconds(10)).until(() -> !rec.active());
@@ -188,7 +188,7 @@ class RecordingOffThreadTest {
     void aFinishDuringAHungWriteGivesUpAfterItsBudgetAndTheWriterStillEnds() throws Exception {
         RunRecorder rec = RunRecorder.open(dir, INFO);
         CountDownLatch disk = new CountDownLatch(1);
-        rec.encode(() -> stuckUntil(disk));
+        rec.submit(() -> stuckUntil(disk));
         StoreRecording s = rec.store(1);
         CompletableFuture<Void> collecting = CompletableFuture.runAsync(() -> {
             SeedReport report = new SeedReport();

@@ -8,15 +8,7 @@ import java.util.Arrays;
  * order: no object and no key array per row. Seed rows keep applied_index and term in
  * {@code index} and {@code term}; stock rows last_index and last_log_term, as the adviser's table does.
  */
-public final class ReplicaBatch implements ReplicaSink {
-    private int size;
-    private long[] store;
-    private long[] region;
-    private long[] peer;
-    private long[] index;
-    private long[] term;
-    private long[] commit;
-    private long[] version;
+public final class ReplicaBatch extends ReplicaColumns implements ReplicaSink {
     private boolean[] stock;
     private boolean[] tombstone;
     private int[] keyOff;
@@ -26,14 +18,8 @@ public final class ReplicaBatch implements ReplicaSink {
     private int keyEnd;
 
     ReplicaBatch(int rows, int keyBytes) {
-        int cap = Math.max(16, rows);
-        store = new long[cap];
-        region = new long[cap];
-        peer = new long[cap];
-        index = new long[cap];
-        term = new long[cap];
-        commit = new long[cap];
-        version = new long[cap];
+        super(Math.max(16, rows));
+        int cap = store.length;
         stock = new boolean[cap];
         tombstone = new boolean[cap];
         keyOff = new int[cap];
@@ -61,17 +47,7 @@ public final class ReplicaBatch implements ReplicaSink {
 
     /** Adds a row whose keys are still to be put with {@link #putHexKeys}; returns its index. */
     int row(long s, long r, long p, long idx, long t, long c, long v, boolean isStock, boolean tomb) {
-        if (size == store.length) {
-            grow();
-        }
-        int i = size++;
-        store[i] = s;
-        region[i] = r;
-        peer[i] = p;
-        index[i] = idx;
-        term[i] = t;
-        commit[i] = c;
-        version[i] = v;
+        int i = addRow(s, r, p, idx, t, c, v);
         stock[i] = isStock;
         tombstone[i] = tomb;
         return i;
@@ -84,41 +60,42 @@ public final class ReplicaBatch implements ReplicaSink {
      * -1 if the key is not in that shape (the row must then be {@link #truncate truncated} away).
      */
     int putHexKey(int i, byte[] src, int at, int limit, boolean start, int maxHex) {
+        // The closing quote first, then one counted loop over the digit pairs into room made beforehand: a loop
+        // bounded by the block's end (as this was) let the JIT hoist its checks for a key as long as the rest of the
+        // block, which failed on every key, and the reader's hottest method was compiled a second time in each run.
+        // The same keys pass: every byte before the first quote a lowercase hex digit, an even count of them.
         if (start) {
-            keyOff[i] = keyEnd;
+            keyOff[i] = keyEnd; // first: a key refused below is taken back from here (truncate)
+        }
+        int q = at;
+        while (q < limit && src[q] != '"') {
+            q++;
+        }
+        int digits = q - at;
+        if (q >= limit || (digits & 1) != 0 || digits > maxHex) {
+            return -1;
+        }
+        int n = digits >> 1;
+        if (keys.length - keyEnd < n) {
+            keys = Arrays.copyOf(keys, Math.max(keys.length * 2, keyEnd + n));
         }
         byte[] dst = keys;
         int to = keyEnd;
-        int p = at;
-        while (p < limit) {
-            int hi = NIBBLE[src[p] & 0xff];
-            if (hi < 0) {
-                break;
+        for (int k = 0; k < n; k++) {
+            int hi = NIBBLE[src[at + 2 * k] & 0xff];
+            int lo = NIBBLE[src[at + 2 * k + 1] & 0xff];
+            if ((hi | lo) < 0) {
+                return -1; // not lowercase hex
             }
-            if (p + 1 >= limit) {
-                return -1;
-            }
-            int lo = NIBBLE[src[p + 1] & 0xff];
-            if (lo < 0) {
-                return -1; // an odd count, or not lowercase hex
-            }
-            if (to == dst.length) {
-                dst = Arrays.copyOf(dst, dst.length * 2);
-                keys = dst;
-            }
-            dst[to++] = (byte) (hi << 4 | lo);
-            p += 2;
-        }
-        if (p >= limit || src[p] != '"' || p - at > maxHex) {
-            return -1;
+            dst[to + k] = (byte) (hi << 4 | lo);
         }
         if (start) {
-            startLen[i] = to - keyEnd;
+            startLen[i] = n;
         } else {
-            endLen[i] = to - keyEnd;
+            endLen[i] = n;
         }
-        keyEnd = to;
-        return p;
+        keyEnd = to + n;
+        return q;
     }
 
     /** The value of a lowercase hex digit, -1 for any other byte. */
@@ -160,15 +137,10 @@ public final class ReplicaBatch implements ReplicaSink {
         }
     }
 
-    private void grow() {
+    @Override
+    protected void grow() {
         int cap = store.length * 2;
-        store = Arrays.copyOf(store, cap);
-        region = Arrays.copyOf(region, cap);
-        peer = Arrays.copyOf(peer, cap);
-        index = Arrays.copyOf(index, cap);
-        term = Arrays.copyOf(term, cap);
-        commit = Arrays.copyOf(commit, cap);
-        version = Arrays.copyOf(version, cap);
+        resizeColumns(cap);
         stock = Arrays.copyOf(stock, cap);
         tombstone = Arrays.copyOf(tombstone, cap);
         keyOff = Arrays.copyOf(keyOff, cap);
@@ -176,19 +148,6 @@ public final class ReplicaBatch implements ReplicaSink {
         endLen = Arrays.copyOf(endLen, cap);
     }
 
-    public int size() {
-        return size;
-    }
-
-    public long store(int i) { return store[i]; }
-    public long regionId(int i) { return region[i]; }
-    public long peerId(int i) { return peer[i]; }
-    /** applied_index (seed row) or last_index (stock row). */
-    public long index(int i) { return index[i]; }
-    /** term (seed row) or last_log_term (stock row). */
-    public long term(int i) { return term[i]; }
-    public long commitIndex(int i) { return commit[i]; }
-    public long version(int i) { return version[i]; }
     public boolean stock(int i) { return stock[i]; }
     public boolean tombstone(int i) { return tombstone[i]; }
     /** The array holding every row's keys: the start key at {@link #keyOffset}, the end key right after it. */

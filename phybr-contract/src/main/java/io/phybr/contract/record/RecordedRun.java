@@ -42,8 +42,14 @@ public record RecordedRun(Path dir, String command, Optional<String> policy, Opt
     /** The manifest's {@code format}: a reader refuses any other. */
     public static final String FORMAT = "phybr-run/1";
 
-    private static final JsonFactory JSON = JsonFactory.builder()
-            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+    /**
+     * Built on first use: {@code plan} looks for a manifest beside every dump, and on the usual path (none there)
+     * loading Jackson's parser classes would be start-up time for nothing.
+     */
+    private static final class Json {
+        static final JsonFactory FACTORY = JsonFactory.builder()
+                .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+    }
 
     /**
      * One manifest value, checked for its type and range: a value of the wrong shape (an array where a word
@@ -154,7 +160,7 @@ public record RecordedRun(Path dir, String command, Optional<String> policy, Opt
         String diagnosis = "";
         String status = "";
         String format = null;
-        try (JsonParser p = JSON.createParser(in)) {
+        try (JsonParser p = Json.FACTORY.createParser(in)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new IOException(manifest + " is not a phybr run manifest (not a JSON object)");
             }
