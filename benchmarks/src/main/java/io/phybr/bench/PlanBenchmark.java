@@ -5,6 +5,8 @@ import io.phybr.adviser.plan.PlanOutcome;
 import io.phybr.adviser.plan.Planner;
 import io.phybr.adviser.plan.Policy;
 import io.phybr.adviser.plan.ReplicaTable;
+import java.lang.management.ManagementFactory;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -17,6 +19,7 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -33,6 +36,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 3)
 @Measurement(iterations = 5)
 public class PlanBenchmark {
+    private static final com.sun.management.OperatingSystemMXBean OS =
+            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+
     @Param({"100000", "1000000"})
     public int regions;
 
@@ -58,8 +64,29 @@ public class PlanBenchmark {
         }
     }
 
+    private long cpu0;
+    private long wall0;
+    private int ops;
+
+    /** CPU time per plan is printed beside JMH's wall time: on a shared machine it moves far less with load. */
+    @Setup(Level.Iteration)
+    public void startCpu() {
+        cpu0 = OS.getProcessCpuTime();
+        wall0 = System.nanoTime();
+        ops = 0;
+    }
+
+    @TearDown(Level.Iteration)
+    public void printCpu() {
+        double cpu = (OS.getProcessCpuTime() - cpu0) / 1e6 / Math.max(1, ops);
+        double wall = (System.nanoTime() - wall0) / 1e6 / Math.max(1, ops);
+        System.out.printf(Locale.ROOT, "%n[cpu] %.0f ms/op of process CPU (wall %.0f ms/op, %d ops); load %.1f%n",
+                cpu, wall, ops, OS.getSystemLoadAverage());
+    }
+
     @Benchmark
     public PlanOutcome plan() {
+        ops++;
         return Planner.plan(table, options);
     }
 }

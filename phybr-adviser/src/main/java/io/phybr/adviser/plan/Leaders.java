@@ -39,6 +39,7 @@ final class Leaders {
         this.rowFields = run.rowFields;
         this.perm = run.perm;
         this.groupStart = run.groupStart;
+        // The seed policy reads three columns: for it, region order's scattered rows cost less than the indirection.
         this.byFirstRow = run.o.policy() == Policy.SEED ? null : run.byFirstRow();
         this.keys = run.keys;
         this.keyAddr = run.t.keyAddrColumn();

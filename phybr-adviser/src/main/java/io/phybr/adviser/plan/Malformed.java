@@ -10,10 +10,24 @@ final class Malformed {
     }
 
     static List<ReportProblem> validate(ReplicaTable t) {
-        List<ReportProblem> problems = new ArrayList<>();
         int n = t.size();
+        if (!Parallel.worth(n)) {
+            List<ReportProblem> problems = new ArrayList<>();
+            validate(t, 0, n, problems);
+            return problems;
+        }
+        // Each half lists its own rows' problems; the first half's then the second's is the one-core list.
+        List<ReportProblem> first = new ArrayList<>();
+        List<ReportProblem> second = new ArrayList<>();
+        int mid = n >>> 1;
+        Parallel.both(() -> validate(t, 0, mid, first), () -> validate(t, mid, n, second));
+        first.addAll(second);
+        return first;
+    }
+
+    private static void validate(ReplicaTable t, int from, int to, List<ReportProblem> problems) {
         KeyArena keys = t.keys;
-        for (int i = 0; i < n; i++) {
+        for (int i = from; i < to; i++) {
             long s = t.store(i);
             long r = t.regionId(i);
             if (s <= 0) {
@@ -30,7 +44,6 @@ final class Malformed {
                         + Planner.hex(t.endKey(i))));
             }
         }
-        return problems;
     }
 
     static Refusal refusal(List<ReportProblem> problems) {

@@ -54,40 +54,67 @@ public final class Plan implements PlanOutcome {
         // Two passes over the regions in id order: count the commands of each store, then write
         // each at its store's next slot. The result is sorted by (store, region) without a sort,
         // and the columns are exactly as long as needed. Both passes read the planner's region-ordered
-        // store index column (sequential), not the table's rows (scattered).
-        this.storeFrom = new int[stores.length + 1];
-        this.leadersAt = new int[stores.length];
-        emitCommands(null, null, null, null, storeAt, targetTerm);
-        for (int s = 0; s < stores.length; s++) {
-            storeFrom[s + 1] += storeFrom[s];
+        // store index column (sequential), not the table's rows (scattered). On two cores each half of the
+        // regions counts its own commands, and writes them after the first half's of the same store: the
+        // one-core order.
+        int ns = stores.length;
+        boolean two = Parallel.worth(m);
+        int mid = two ? m >>> 1 : m;
+        int[] count1 = new int[ns];
+        int[] count2 = new int[ns];
+        int[] leaders1 = new int[ns];
+        int[] leaders2 = new int[ns];
+        if (two) {
+            Parallel.both(() -> emitCommands(0, mid, count1, leaders1, null, null, null, null, storeAt, targetTerm),
+                    () -> emitCommands(mid, m, count2, leaders2, null, null, null, null, storeAt, targetTerm));
+        } else {
+            emitCommands(0, m, count1, leaders1, null, null, null, null, storeAt, targetTerm);
         }
-        this.count = storeFrom[stores.length];
-        this.cmdRegion = new long[count];
-        this.cmdTerm = new long[count];
-        this.cmdFlags = new byte[count];
-        int[] next = Arrays.copyOf(storeFrom, stores.length);
-        emitCommands(next, cmdRegion, cmdTerm, cmdFlags, storeAt, targetTerm);
+        this.storeFrom = new int[ns + 1];
+        this.leadersAt = new int[ns];
+        int[] next1 = new int[ns];
+        int[] next2 = new int[ns];
+        for (int s = 0; s < ns; s++) {
+            next1[s] = storeFrom[s];
+            next2[s] = storeFrom[s] + count1[s];
+            storeFrom[s + 1] = next2[s] + count2[s];
+            leadersAt[s] = leaders1[s] + leaders2[s];
+        }
+        this.count = storeFrom[ns];
+        long[] region = new long[count];
+        long[] term = new long[count];
+        byte[] flags = new byte[count];
+        if (two) {
+            Parallel.both(() -> emitCommands(0, mid, null, null, next1, region, term, flags, storeAt, targetTerm),
+                    () -> emitCommands(mid, m, null, null, next2, region, term, flags, storeAt, targetTerm));
+        } else {
+            emitCommands(0, m, null, null, next1, region, term, flags, storeAt, targetTerm);
+        }
+        this.cmdRegion = region;
+        this.cmdTerm = term;
+        this.cmdFlags = flags;
         this.summary = PlanSummary.of(this);
     }
 
     // ---- rule 5: commands --------------------------------------------------------------
 
     /**
-     * Counting pass when {@code next} is null (counts go to storeFrom[s+1], leaders to leadersAt);
-     * else fills the columns. storeAt is per sorted position, targetTerm per region. Only the few
-     * regions that are not kept read rows of the table (their tombstone flags).
+     * Counting pass over regions [gFrom, gTo) when {@code next} is null (commands per store index to counts,
+     * kept regions led there to leaders); else writes each command at its store's next slot. storeAt is per
+     * sorted position, targetTerm per region. Only the few regions that are not kept read rows of the table
+     * (their tombstone flags).
      */
-    private void emitCommands(int[] next, long[] region, long[] term, byte[] flags,
-                              int[] storeAt, long[] targetTerm) {
+    private void emitCommands(int gFrom, int gTo, int[] counts, int[] leaders, int[] next, long[] region,
+                              long[] term, byte[] flags, int[] storeAt, long[] targetTerm) {
         boolean seed = options.protocol() == Protocol.SEED;
-        for (int g = 0; g < m; g++) {
+        for (int g = gFrom; g < gTo; g++) {
             int from = groupStart[g];
             int to = groupStart[g + 1];
             long id = regionIds[g];
             if (fate[g] != Planner.FATE_KEPT) {
                 for (int j = from; j < to; j++) {
                     if (!t.tombstone(perm[j])) {
-                        emit(next, region, term, flags, storeAt[j], id, 0, TOMBSTONE);
+                        emit(counts, next, region, term, flags, storeAt[j], id, 0, TOMBSTONE);
                     }
                 }
                 continue;
@@ -97,26 +124,27 @@ public final class Plan implements PlanOutcome {
             for (int j = from; j < to; j++) {
                 if (perm[j] != leader) {
                     if (seed) {
-                        emit(next, region, term, flags, storeAt[j], id, target, SILENCE);
+                        emit(counts, next, region, term, flags, storeAt[j], id, target, SILENCE);
                     }
                     continue;
                 }
                 if (next == null) {
-                    leadersAt[storeAt[j]]++;
+                    leaders[storeAt[j]]++;
                 }
                 // Seed protocol: the leader always gets term=target, silence=false, even when its term already is
                 // the target (SPEC §4 rule 5 sends it nothing then). A report carries no silence flag, so a replica
                 // an earlier, killed run silenced looks exactly like one it never touched — at the target term, in a
                 // tie with that run's leader — and a rerun picking it would leave the region with no leader at all
                 // (Rule.LEADER_UNSILENCED, README "Candidate order").
-                emit(next, region, term, flags, storeAt[j], id, target, seed ? (byte) 0 : AS_LEADER);
+                emit(counts, next, region, term, flags, storeAt[j], id, target, seed ? (byte) 0 : AS_LEADER);
             }
         }
     }
 
-    private void emit(int[] next, long[] region, long[] term, byte[] flags, int s, long id, long target, byte f) {
+    private static void emit(int[] counts, int[] next, long[] region, long[] term, byte[] flags, int s, long id,
+                             long target, byte f) {
         if (next == null) {
-            storeFrom[s + 1]++;
+            counts[s]++;
             return;
         }
         int k = next[s]++;

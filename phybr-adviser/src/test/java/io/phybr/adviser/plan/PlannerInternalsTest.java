@@ -162,4 +162,42 @@ class PlannerInternalsTest {
             assertThat(a.chunk(addr, len, depth)).as("depth %d", depth).isEqualTo(want);
         }
     }
+
+    /**
+     * Overlaps decides clusters of overlapping candidates one at a time (a candidate that overlaps nothing is kept
+     * without the version sort): clusters of every size, nested and chained, equal versions broken by region id,
+     * must decide as the oracle's one pass over all regions in version order. Wide regions spanning up to 300
+     * tiles make clusters far above the merge sort's insertion runs.
+     */
+    @ParameterizedTest(name = "seed={0}")
+    @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10})
+    void overlapClustersOfAnySizeDecideAsTheOracle(long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        int tiles = 400;
+        java.util.function.IntFunction<byte[]> bound = i -> i == 0 || i == tiles ? new byte[0]
+                : new byte[] {(byte) (i >>> 8), (byte) i};
+        java.util.List<Rows.Row> rows = new java.util.ArrayList<>();
+        for (int i = 0; i < tiles; i++) {
+            rows.add(Rows.Row.seedRow(1 + r.nextInt(3), 10 + i).withVersion(1 + r.nextInt(4)).withIndex(5)
+                    .withRange(bound.apply(i), bound.apply(i + 1)));
+        }
+        int wides = 1 + r.nextInt(40);
+        for (int w = 0; w < wides; w++) {
+            int a = r.nextInt(tiles);
+            int b = Math.min(tiles, a + 1 + r.nextInt(r.nextBoolean() ? 5 : 300));
+            rows.add(Rows.Row.seedRow(1 + r.nextInt(3), 1000 + w).withVersion(1 + r.nextInt(5)).withIndex(5)
+                    .withRange(bound.apply(a), bound.apply(b)));
+        }
+        java.util.Collections.shuffle(rows, new java.util.Random(seed));
+        Oracle oracle = Oracle.of(rows, Policy.SEED);
+        Plan p = (Plan) Planner.plan(Rows.table(rows), PlanOptions.of(Policy.SEED).withAcceptHoles(true));
+        int dropped = 0;
+        for (int g = 0; g < p.regionCount(); g++) {
+            Oracle.Fate fate = p.kept(g) ? Oracle.Fate.KEPT
+                    : p.fateRule(g) == Rule.GONE ? Oracle.Fate.GONE : Oracle.Fate.DROPPED;
+            assertThat(fate).as("seed %d region %d", seed, p.regionId(g)).isEqualTo(oracle.regions.get(p.regionId(g)).fate);
+            dropped += fate == Oracle.Fate.DROPPED ? 1 : 0;
+        }
+        assertThat(dropped).as("seed %d: the layout has overlaps to decide", seed).isPositive();
+    }
 }
