@@ -2,10 +2,10 @@ package io.phybr.mock;
 
 import io.grpc.ManagedChannel;
 import io.grpc.inprocess.InProcessChannelBuilder;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.phybr.mock.agent.AgentReport;
 import io.phybr.mock.agent.SeedAgent;
+import io.phybr.mock.agent.SenderBuffers;
 import io.phybr.mock.check.AdviserResult;
 import io.phybr.mock.check.Checker;
 import io.phybr.mock.check.Verdict;
@@ -211,8 +211,8 @@ public final class MockCluster implements AutoCloseable {
     private ManagedChannel open(String target, SslContext tls) {
         ManagedChannel ch = target.startsWith("inproc:")
                 ? InProcessChannelBuilder.forName(target.substring("inproc:".length())).directExecutor().build()
-                : tls == null ? NettyChannelBuilder.forTarget(target).usePlaintext().build()
-                : NettyChannelBuilder.forTarget(target).sslContext(tls).build();
+                : tls == null ? SenderBuffers.channel(target).usePlaintext().build()
+                : SenderBuffers.channel(target).sslContext(tls).build();
         OPEN_CHANNELS.incrementAndGet();
         channels.add(ch);
         return ch;

@@ -35,6 +35,8 @@ class PublicApiTest {
             // protocol A's report stream as the seed agent sends it, and metas encoded as the mock's senders encode
             // them (the collection benchmarks drive them at a million metas per store)
             "agent.ReportStream", "agent.MetaBytes",
+            // the buffers the mock's senders frame their messages in (a benchmark's stand-in sender builds on them)
+            "agent.SenderBuffers",
             // protocol B: stock TiKV stores + PD, their disks, layouts, faults and clock
             "stock.MockStockCluster", "stock.MockStockStore", "stock.StoreBackend", "stock.InMemoryStoreBackend",
             "stock.ModelStoreBackend", "stock.LocalPeer", "stock.StockReplica", "stock.StockLayouts",

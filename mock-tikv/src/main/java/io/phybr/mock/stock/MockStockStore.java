@@ -2,6 +2,7 @@ package io.phybr.mock.stock;
 
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.phybr.mock.agent.SenderBuffers;
 import io.phybr.mock.fault.Fault;
 import io.phybr.mock.fault.StorePoint;
 import io.phybr.proto.recoverdata.RecoverRegionRequest;
@@ -116,7 +117,8 @@ public final class MockStockStore implements AutoCloseable {
         recoveryMode = pdMarked.getAsBoolean();
         for (int attempt = 0; attempt < 50; attempt++) {
             try {
-                NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))
+                NettyServerBuilder b = SenderBuffers.serving(NettyServerBuilder.forAddress(
+                                new InetSocketAddress(InetAddress.getLoopbackAddress(), port)))
                         .addService(tikv = new TikvService(this, faults, worker, net)); // tikvpb: served in every mode
                 service = new RecoverDataService(this, backend, faults, worker, net, clock);
                 if (recoveryMode) {
