@@ -214,22 +214,40 @@ public final class Planner {
         /** Rows of region g that tie with its leader on every policy field, version and range (BR). */
         boolean tiesWithLeader(int g, int row) {
             int l = leaderRow[g];
-            return !t.tombstone(row) && rowFields.compareBr(row, l, majorityTerm(g)) == 0
+            long[] cap = cap(g);
+            return !t.tombstone(row) && rowFields.compareBr(row, l, cap[0], cap[1]) == 0
                     && Leaders.sameEpochAndRange(t, row, l);
         }
 
-        /** {@link PolicyFields#majorityTerm} of region g, read from the table's rows (the balancer asks per tied row). */
-        long majorityTerm(int g) {
+        /**
+         * {@link PolicyFields#majorityTerm} and {@link PolicyFields#capIndex} of region g, read from the table's rows
+         * (the balancer asks per tied row).
+         */
+        long[] cap(int g) {
             int from = groupStart[g];
             int to = groupStart[g + 1];
             long[] scratch = new long[to - from]; // per call: the balancer may ask from several threads one day
             int live = 0;
+            long majority;
             for (int j = from; j < to; j++) {
                 if (!rowFields.tombstone(perm[j])) {
                     scratch[live++] = rowFields.term[perm[j]];
                 }
             }
-            return PolicyFields.majorityOf(scratch, live);
+            majority = PolicyFields.majorityOf(scratch, live);
+            int n = 0;
+            boolean above = false;
+            for (int j = from; j < to; j++) {
+                int row = perm[j];
+                if (!rowFields.tombstone(row)) {
+                    if (rowFields.term[row] <= majority) {
+                        scratch[n++] = rowFields.index[row];
+                    } else {
+                        above = true;
+                    }
+                }
+            }
+            return new long[] {majority, above ? PolicyFields.refutedUpTo(scratch, n, live) : -1};
         }
     }
 }
