@@ -34,8 +34,19 @@ public final class RandomHistory {
      */
     public record Options(int stores, int regions, int steps, int write, int split, int merge, int leader,
                           int move, int lag, int resume, int campaign, int depose) {
+        /**
+         * The default rates, as a TiKV cluster runs before its backup. {@link Move#CAMPAIGN} — a replica cut off from
+         * the others campaigning in vain, which raises its hard-state term — is off: TiKV runs Raft with pre-vote by
+         * default (tikv {@code components/raftstore/src/store/config.rs}: {@code prevote: true}), and a pre-candidate
+         * does not raise its term or change its vote (raft-rs {@code src/raft.rs} {@code become_pre_candidate}), so a
+         * cut-off replica's failed campaign leaves its hard state as it was. With it on, the generator drew states a
+         * default cluster never reaches, and some are ones no rank of the reports can recover safely (issue 14: seeds
+         * 5070 and 5718 of the former defaults, snapshot skew beside a failed campaign; see
+         * {@code PolicyFields#capIndex}). {@code withWeight(Move.CAMPAIGN, 3)} draws them as before, for a cluster
+         * run with {@code raftstore.prevote = false}; scenario files still script campaigns.
+         */
         public static Options defaults() {
-            return new Options(0, 0, 0, 30, 14, 8, 8, 6, 12, 4, 3, 3);
+            return new Options(0, 0, 0, 30, 14, 8, 8, 6, 12, 4, 0, 3);
         }
 
         /** Stores, initial regions and steps (0: drawn from the seed). */

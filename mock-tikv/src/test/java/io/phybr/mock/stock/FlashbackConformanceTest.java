@@ -4,118 +4,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import com.google.protobuf.ByteString;
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.phybr.mock.fault.Fault;
 import io.phybr.mock.fault.Fault.Rpc;
 import io.phybr.proto.kv.error.Error;
 import io.phybr.proto.kv.kvrpc.Context;
-import io.phybr.proto.kv.kvrpc.FlashbackToVersionRequest;
 import io.phybr.proto.kv.kvrpc.FlashbackToVersionResponse;
-import io.phybr.proto.kv.kvrpc.GetRequest;
-import io.phybr.proto.kv.kvrpc.GetResponse;
 import io.phybr.proto.kv.kvrpc.PrepareFlashbackToVersionRequest;
 import io.phybr.proto.kv.kvrpc.PrepareFlashbackToVersionResponse;
 import io.phybr.proto.kv.meta.Peer;
 import io.phybr.proto.kv.meta.RegionEpoch;
-import io.phybr.proto.kv.tikv.TikvGrpc;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/**
- * The mock stock stores' flashback calls behave as TiKV's (tikv {@code src/server/service/kv.rs},
- * {@code src/storage/txn/commands/flashback_to_version_read_phase.rs}, {@code src/storage/txn/actions/flashback_to_version.rs},
- * {@code components/raftstore/src/store/util.rs check_flashback_state}, {@code fsm/apply.rs exec_flashback},
- * {@code fsm/peer.rs pre_propose_raft_command}), one test per behaviour named after what it models. They must fail if
- * the mock is made friendlier.
- *
- * <p>Layout: region 1 [-, m) and region 2 [m, +inf) on stores 1..3 (peers 11/12/13 and 21/22/23, epoch version 3
- * conf_ver 1), store 1 leads region 1 and store 2 leads region 2 after a real election. Every store holds the same
- * user data (replicated): a@5, a@15, b@20, c@3 and a user lock on d at ts 12; flashbacks go to version 10.
- */
-class FlashbackConformanceTest {
-    private static final long VERSION = 10;
-
-    private MockStockCluster cluster;
-    private final Map<Long, ManagedChannel> channels = new TreeMap<>();
-
-    @AfterEach
-    void tearDown() throws InterruptedException {
-        for (ManagedChannel ch : channels.values()) {
-            ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        }
-        if (cluster != null) {
-            cluster.close();
-        }
-        Leaks.assertNoServersLeft();
-    }
-
-    private static byte[] b(String s) {
-        return s.getBytes(StandardCharsets.US_ASCII);
-    }
-
-    private void start(Fault... faults) throws Exception {
-        List<StockReplica> layout = new ArrayList<>();
-        for (int s = 1; s <= 3; s++) {
-            layout.add(new StockReplica(s, LocalPeer.of(1).peers(11, 12, 13).lastLogTerm(6).lastIndex(10).version(3)
-                    .range(b(""), b("m")).build(), 10));
-            layout.add(new StockReplica(s, LocalPeer.of(2).peers(21, 22, 23).lastLogTerm(6).lastIndex(10).version(3)
-                    .range(b("m"), b("")).build(), 10));
-        }
-        List<InMemoryStoreBackend> backends = MockStockCluster.backends(layout);
-        for (InMemoryStoreBackend be : backends) {
-            be.addKv(new InMemoryStoreBackend.Kv(b("a"), 5, false)).addKv(new InMemoryStoreBackend.Kv(b("a"), 15, false))
-                    .addKv(new InMemoryStoreBackend.Kv(b("b"), 20, false)).addKv(new InMemoryStoreBackend.Kv(b("c"), 3, false))
-                    .addKv(new InMemoryStoreBackend.Kv(b("d"), 12, true)).addKv(new InMemoryStoreBackend.Kv(b("x"), 30, false));
-        }
-        cluster = MockStockCluster.builder(backends).faults(List.of(faults)).start();
-        assertThat(cluster.net().campaign(1, 1)).isTrue();
-        assertThat(cluster.net().campaign(2, 2)).isTrue();
-    }
-
-    private TikvGrpc.TikvBlockingStub tikv(long store) {
-        ManagedChannel ch = channels.computeIfAbsent(store,
-                s -> NettyChannelBuilder.forTarget(cluster.store(s).address()).usePlaintext().build());
-        return TikvGrpc.newBlockingStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS);
-    }
-
-    private static Context ctx(long region, long store, long version) {
-        return Context.newBuilder().setRegionId(region)
-                .setPeer(Peer.newBuilder().setId(region * 10 + store).setStoreId(store))
-                .setRegionEpoch(RegionEpoch.newBuilder().setVersion(version).setConfVer(1)).build();
-    }
-
-    private PrepareFlashbackToVersionResponse prepare(long region, long store, long startTs) {
-        return tikv(store).kvPrepareFlashbackToVersion(PrepareFlashbackToVersionRequest.newBuilder()
-                .setContext(ctx(region, store, 3)).setStartTs(startTs).setVersion(VERSION).build());
-    }
-
-    private FlashbackToVersionResponse flashback(long region, long store, long startTs, long commitTs) {
-        return tikv(store).kvFlashbackToVersion(FlashbackToVersionRequest.newBuilder()
-                .setContext(ctx(region, store, 3)).setVersion(VERSION).setStartTs(startTs).setCommitTs(commitTs).build());
-    }
-
-    private GetResponse get(long store, String key, long ts) {
-        long region = key.compareTo("m") < 0 ? 1 : 2;
-        return tikv(store).kvGet(GetRequest.newBuilder().setContext(ctx(region, store, 3)).setKey(ByteString.copyFrom(b(key)))
-                .setVersion(ts).build());
-    }
-
-    private static String value(GetResponse r) {
-        assertThat(r.hasRegionError()).as("%s", r).isFalse();
-        return r.getNotFound() ? "none" : r.getValue().toStringUtf8();
-    }
-
+/** The flashback calls' answers as TiKV's (layout and upstream files: {@link FlashbackFixture}). */
+class FlashbackConformanceTest extends FlashbackFixture {
     /** util.rs check_flashback_state: a prepared region refuses every read at or above flashback_start_ts. */
     @Test
     void preparedRegionRefusesReadsAtOrAboveItsStartTsButServesOlderOnes() throws Exception {
@@ -344,108 +250,5 @@ class FlashbackConformanceTest {
         Error e = prepare(1, 1, 100).getRegionError();
         assertThat(e.getNotLeader().getLeader().getStoreId()).isEqualTo(3);
         assertThat(prepare(1, 3, 100).hasRegionError()).isFalse();
-    }
-    private long stateOn(long store, long region) {
-        return ((InMemoryStoreBackend) cluster.store(store).backend()).ledger().flashbackStartTs(region);
-    }
-
-    /**
-     * fsm/apply.rs exec_flashback: PrepareFlashback is an admin command proposed by the leader, so a replica enters
-     * the flashback state when it applies it — at once where the leader reaches it, and a follower cut off from the
-     * leader only once it catches up. The mock must not put a replica the leader cannot reach in the state at once.
-     */
-    @Test
-    void prepareReachesFollowersByRaftApply_aFollowerCutOffSeesItOnlyAfterItCatchesUp() throws Exception {
-        start();
-        cluster.net().isolate(3); // store 3 runs but hears nothing from the leader on store 1
-
-        assertThat(prepare(1, 1, 100).hasRegionError()).isFalse();
-        assertThat(stateOn(1, 1)).as("the leader applied it").isEqualTo(100);
-        assertThat(stateOn(2, 1)).as("a reached follower applied it").isEqualTo(100);
-        assertThat(stateOn(3, 1)).as("the cut-off follower has not").isZero();
-        assertThat(flashback(1, 1, 100, 101).hasRegionError()).isFalse();
-        assertThat(((InMemoryStoreBackend) cluster.store(3).backend()).ledger().isEmpty())
-                .as("nor any of the flashback's writes").isTrue();
-
-        cluster.net().heal(3); // the leader replicates to it again: it applies prepare, writes and finish in order
-        assertThat(stateOn(3, 1)).isZero();
-        assertThat(((InMemoryStoreBackend) cluster.store(3).backend()).ledger().records(b("a")))
-                .as("the flashback's write of a reached store 3 by catch-up").hasSize(1);
-    }
-
-    /**
-     * A leader that reaches no quorum cannot commit the PrepareFlashback proposal: TiKV's proposal waits and the
-     * request gets no answer (the client's deadline ends it), and no replica enters the flashback state.
-     */
-    @Test
-    void aLeaderWithoutAQuorumLeavesPrepareUnansweredAndNoReplicaPrepared() throws Exception {
-        start();
-        cluster.net().isolate(2);
-        cluster.net().isolate(3);
-
-        assertThatThrownBy(() -> tikv(1).withDeadlineAfter(300, TimeUnit.MILLISECONDS).kvPrepareFlashbackToVersion(
-                PrepareFlashbackToVersionRequest.newBuilder().setContext(ctx(1, 1, 3)).setStartTs(100).setVersion(VERSION)
-                        .build())).isInstanceOf(StatusRuntimeException.class)
-                .satisfies(t -> assertThat(((StatusRuntimeException) t).getStatus().getCode())
-                        .isEqualTo(Status.Code.DEADLINE_EXCEEDED));
-        for (long s = 1; s <= 3; s++) {
-            assertThat(stateOn(s, 1)).as("store %d", s).isZero();
-        }
-    }
-
-    /**
-     * PD learns a region's flashback state (metapb.Region is_in_flashback / flashback_start_ts) only from its
-     * leader's heartbeats, and TiKV sends none when the flashback admin command applies (fsm/peer.rs
-     * on_set_flashback_state): PD's copy lags until the next heartbeat — here the one a new leader sends.
-     */
-    @Test
-    void pdSeesTheFlashbackStateOnlyFromTheLeadersNextHeartbeat() throws Exception {
-        start();
-        assertThat(prepare(1, 1, 100).hasRegionError()).isFalse();
-        assertThat(pdRegion(1).getIsInFlashback()).as("no heartbeat since the prepare").isFalse();
-
-        assertThat(cluster.net().campaign(2, 1)).isTrue(); // a new leader heartbeats its region meta
-        io.phybr.proto.kv.meta.Region r = pdRegion(1);
-        assertThat(r.getIsInFlashback()).isTrue();
-        assertThat(r.getFlashbackStartTs()).isEqualTo(100);
-        assertThat(pdRegion(2).getIsInFlashback()).isFalse();
-    }
-
-    private io.phybr.proto.kv.meta.Region pdRegion(long id) {
-        ManagedChannel ch = channels.computeIfAbsent(0L,
-                s -> NettyChannelBuilder.forTarget(cluster.pd().address()).usePlaintext().build());
-        return io.phybr.proto.kv.pd.PDGrpc.newBlockingStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS)
-                .getRegionByID(io.phybr.proto.kv.pd.GetRegionByIDRequest.newBuilder()
-                        .setHeader(io.phybr.proto.kv.pd.RequestHeader.newBuilder().setClusterId(
-                                io.phybr.mock.pd.MockPd.clusterId())).setRegionId(id).build()).getRegion();
-    }
-    private io.phybr.proto.kv.kvrpc.PrewriteResponse prewrite(long store, String key, long startTs) {
-        long region = key.compareTo("m") < 0 ? 1 : 2;
-        return tikv(store).kvPrewrite(io.phybr.proto.kv.kvrpc.PrewriteRequest.newBuilder().setContext(ctx(region, store, 3))
-                .addMutations(io.phybr.proto.kv.kvrpc.Mutation.newBuilder().setOp(io.phybr.proto.kv.kvrpc.Op.Put)
-                        .setKey(ByteString.copyFrom(b(key))).setValue(ByteString.copyFrom(b("v"))))
-                .setPrimaryLock(ByteString.copyFrom(b(key))).setStartVersion(startTs).setLockTtl(3000).build());
-    }
-
-    /**
-     * util.rs check_flashback_state (at propose, fsm/peer.rs pre_propose_raft_command): a region in the flashback
-     * state refuses every write but the flashback's with FlashbackInProgress — a write carries no read ts, so unlike
-     * a read it is refused even below flashback_start_ts; once FinishFlashback applied, writes are not refused.
-     */
-    @Test
-    void preparedRegionRefusesWritesWithFlashbackInProgressWhateverTheirStartTs() throws Exception {
-        start();
-        assertThat(prepare(1, 1, 100).hasRegionError()).isFalse();
-
-        for (long startTs : new long[] {50, 100, 200}) {
-            Error e = prewrite(1, "a", startTs).getRegionError();
-            assertThat(e.hasFlashbackInProgress()).as("prewrite at %d: %s", startTs, e).isTrue();
-            assertThat(e.getFlashbackInProgress().getRegionId()).isEqualTo(1);
-            assertThat(e.getFlashbackInProgress().getFlashbackStartTs()).isEqualTo(100);
-        }
-        assertThat(prewrite(2, "x", 200).hasRegionError()).as("region 2 was not prepared").isFalse();
-
-        assertThat(flashback(1, 1, 100, 101).hasRegionError()).isFalse();
-        assertThat(prewrite(1, "a", 200).hasRegionError()).as("finished: no longer refused").isFalse();
     }
 }

@@ -192,6 +192,7 @@ final class Leaders {
             b.scratch = new long[hi - lo];
         }
         long majority = seed ? 0 : b.majorityTerm(lo, hi, b.scratch);
+        long capIndex = seed ? -1 : b.capIndex(lo, hi, majority, b.scratch);
         int best = -1;
         int live = 0;
         for (int x = lo; x < hi; x++) {
@@ -200,7 +201,7 @@ final class Leaders {
             }
             live++;
             // Rows are in store order, so on a full tie the lower store stays best.
-            if (best < 0 || b.better(x, best, seed, majority)) {
+            if (best < 0 || b.better(x, best, seed, majority, capIndex)) {
                 best = x;
             }
         }
@@ -210,12 +211,13 @@ final class Leaders {
         } else if (live == 1) {
             leaderRule[g] = (byte) Rule.ONLY_LIVE_REPLICA.ordinal();
         } else {
-            leaderRule[g] = (byte) decidingRule(g, b, r, lo, hi, best, seed, majority).ordinal();
+            leaderRule[g] = (byte) decidingRule(g, b, r, lo, hi, best, seed, majority, capIndex).ordinal();
         }
     }
 
     /** The deepest policy field needed to beat every other live replica; ties name their breaker. */
-    private Rule decidingRule(int g, PolicyFields b, Ranges r, int lo, int hi, int leader, boolean seed, long majority) {
+    private Rule decidingRule(int g, PolicyFields b, Ranges r, int lo, int hi, int leader, boolean seed, long majority,
+                              long capIndex) {
         int depth = 0;
         boolean sameRangeTie = false;
         boolean otherTie = false;
@@ -228,9 +230,11 @@ final class Leaders {
             if (seed) {
                 d = b.index[x] != b.index[leader] ? 0 : b.term[x] != b.term[leader] ? 1 : 2;
             } else {
-                d = Math.min(b.term[x], majority) != Math.min(b.term[leader], majority) ? 0
+                boolean cx = b.capped(x, majority, capIndex);
+                boolean cl = b.capped(leader, majority, capIndex);
+                d = (cx ? majority : b.term[x]) != (cl ? majority : b.term[leader]) ? 0
                         : b.index[x] != b.index[leader] ? 1 : b.commit[x] != b.commit[leader] ? 2
-                        : (b.term[x] <= majority) != (b.term[leader] <= majority) ? 3 : 4;
+                        : cx != cl ? 3 : 4;
             }
             depth = Math.max(depth, d);
             if (d == (seed ? 2 : 4)) {

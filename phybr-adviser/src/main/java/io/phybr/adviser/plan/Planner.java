@@ -126,16 +126,23 @@ public final class Planner {
             if (64 - Long.numberOfLeadingZeros(maxRegion) + storeBits <= 63) {
                 // One sort by (region, store index) packed in a long: the sorted keys then give
                 // region ids and store indices sequentially, with no random reads of the columns.
-                StoreLookup lookup = new StoreLookup();
-                for (int i = 0; i < n; i++) {
-                    k[i] = regionCol[i] << storeBits | lookup.index(storeCol[i]);
-                }
+                // Each pass writes only its own positions: on two cores, a half each.
+                Parallel.Range pack = (from, to) -> {
+                    StoreLookup lookup = new StoreLookup();
+                    for (int i = from; i < to; i++) {
+                        k[i] = regionCol[i] << storeBits | lookup.index(storeCol[i]);
+                    }
+                };
+                halves(pack);
                 Sorting.radix(perm, k, n);
                 storeAt = new int[n]; // only now: the sort's own buffers are garbage again
-                for (int j = 0; j < n; j++) {
-                    storeAt[j] = (int) (k[j] & storeMask);
-                    k[j] >>>= storeBits;
-                }
+                int[] at = storeAt;
+                halves((from, to) -> {
+                    for (int j = from; j < to; j++) {
+                        at[j] = (int) (k[j] & storeMask);
+                        k[j] >>>= storeBits;
+                    }
+                });
             } else {
                 // Ids too wide to pack: stable sorts by store index, then by region.
                 StoreLookup lookup = new StoreLookup();
@@ -173,6 +180,15 @@ public final class Planner {
                 }
             }
             groupStart[m] = n;
+        }
+
+        /** Runs a task over [0, n) on two cores when n is worth it. */
+        private void halves(Parallel.Range task) {
+            if (Parallel.worth(n)) {
+                Parallel.halves(0, n, task);
+            } else {
+                task.run(0, n);
+            }
         }
 
         /** Store id to its index in {@link #stores}; rows come in long runs of one store, so the last answer is kept. */
@@ -214,22 +230,40 @@ public final class Planner {
         /** Rows of region g that tie with its leader on every policy field, version and range (BR). */
         boolean tiesWithLeader(int g, int row) {
             int l = leaderRow[g];
-            return !t.tombstone(row) && rowFields.compareBr(row, l, majorityTerm(g)) == 0
+            long[] cap = cap(g);
+            return !t.tombstone(row) && rowFields.compareBr(row, l, cap[0], cap[1]) == 0
                     && Leaders.sameEpochAndRange(t, row, l);
         }
 
-        /** {@link PolicyFields#majorityTerm} of region g, read from the table's rows (the balancer asks per tied row). */
-        long majorityTerm(int g) {
+        /**
+         * {@link PolicyFields#majorityTerm} and {@link PolicyFields#capIndex} of region g, read from the table's rows
+         * (the balancer asks per tied row).
+         */
+        long[] cap(int g) {
             int from = groupStart[g];
             int to = groupStart[g + 1];
             long[] scratch = new long[to - from]; // per call: the balancer may ask from several threads one day
             int live = 0;
+            long majority;
             for (int j = from; j < to; j++) {
                 if (!rowFields.tombstone(perm[j])) {
                     scratch[live++] = rowFields.term[perm[j]];
                 }
             }
-            return PolicyFields.majorityOf(scratch, live);
+            majority = PolicyFields.majorityOf(scratch, live);
+            int n = 0;
+            boolean above = false;
+            for (int j = from; j < to; j++) {
+                int row = perm[j];
+                if (!rowFields.tombstone(row)) {
+                    if (rowFields.term[row] <= majority) {
+                        scratch[n++] = rowFields.index[row];
+                    } else {
+                        above = true;
+                    }
+                }
+            }
+            return new long[] {majority, above ? PolicyFields.refutedUpTo(scratch, n, live) : -1};
         }
     }
 }

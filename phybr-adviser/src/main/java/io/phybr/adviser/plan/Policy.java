@@ -7,9 +7,12 @@ public enum Policy {
     /**
      * BR's rule: highest (last_log_term, last_index, commit_index); remaining ties are balanced
      * across stores so that the busiest store carries as few leaders as possible. Unlike BR, last_log_term (TiKV's
-     * hard-state term, SPEC R2) is first capped at the highest term a majority of the region's live replicas reached,
-     * and at equal keys a replica within that term goes before one above it: a term nobody else reached is a vote or
-     * a failed campaign, not a newer log, and BR's uncapped rank picks a replica that loses its election (R3).
+     * hard-state term, SPEC R2) above the highest term a majority of the region's live replicas reached is capped
+     * there when replicas with logs at least as long refute it (enough of them to meet every majority; see
+     * {@code PolicyFields#capIndex}), and at equal keys a replica within that term goes before a capped one: such a
+     * term is a vote or a failed campaign, not a newer log, and BR's uncapped rank picks a replica that loses its
+     * election (R3). A term the reports do not refute keeps BR's rank: the volume snapshots are no one cut, and a
+     * replica snapshotted late may hold entries of a term the others reached only after their snapshots (issue 14).
      */
     BR;
 

@@ -9,11 +9,13 @@ public enum Rule {
     ONLY_LIVE_REPLICA("its only live replica"),
     HIGHEST_APPLIED_INDEX("highest applied_index"),
     HIGHEST_TERM("highest term at equal applied_index"),
-    HIGHEST_LAST_LOG_TERM("highest last_log_term (capped at the highest term a majority of its replicas reached)"),
+    HIGHEST_LAST_LOG_TERM("highest last_log_term (capped at the highest term a majority of its replicas reached"
+            + " where replicas with logs as long refute a higher one)"),
     HIGHEST_LAST_INDEX("highest last_index at equal (capped) last_log_term"),
     HIGHEST_COMMIT_INDEX("highest commit_index at equal last_log_term and last_index"),
     TERM_REACHED_BY_MAJORITY("equal capped last_log_term, last_index and commit_index; a majority reached its"
-            + " last_log_term, the others' is above that: a vote or failed campaign, not a newer log (R2)"),
+            + " last_log_term, the others' is above that and refuted by replicas with logs as long: a vote or failed"
+            + " campaign, not a newer log (R2)"),
     TIE_LOWEST_STORE("tie on every field, lowest store id"),
     TIE_HIGHER_VERSION("tie on every field, the replica with the newest version and range"),
     TIE_BALANCED("tie on every field, balanced across stores"),

@@ -47,9 +47,10 @@ final class Oracle {
     }
 
     /**
-     * The leader key of r among its region's replicas {@code all}: seed (applied_index, term); BR (last_log_term capped
-     * at the term a majority of the live replicas reached, last_index, commit_index, whether its own term is within
-     * that majority term) — computed here independently of the planner's code.
+     * The leader key of r among its region's replicas {@code all}: seed (applied_index, term); BR (last_log_term, capped
+     * at the term a majority of the live replicas reached when refuted — at least k = v - v/2 replicas (v = the live
+     * ones, at least 3) within that term hold logs as long as r's — then last_index, commit_index, whether it is not
+     * capped) — computed here independently of the planner's code.
      */
     static long[] key(Row r, Policy p, List<Row> all) {
         if (p == Policy.SEED) {
@@ -63,7 +64,10 @@ final class Oracle {
         }
         terms.sort(Comparator.reverseOrder());
         long majority = terms.isEmpty() ? 0 : terms.get(terms.size() / 2); // the (n/2+1)-th largest
-        return new long[] {Math.min(r.term(), majority), r.index(), r.commit(), r.term() <= majority ? 1 : 0};
+        int v = Math.max(terms.size(), 3);
+        long refuting = all.stream().filter(x -> !x.tombstone() && x.term() <= majority && x.index() >= r.index()).count();
+        boolean capped = r.term() > majority && refuting >= v - v / 2;
+        return new long[] {capped ? majority : r.term(), r.index(), r.commit(), capped ? 0 : 1};
     }
 
     static Oracle of(List<Row> rows, Policy policy) {

@@ -5,126 +5,28 @@ import static org.awaitility.Awaitility.await;
 
 import io.grpc.Status;
 import io.phybr.contract.ExitCode;
-import io.phybr.adviser.cli.PhybrMain;
 import io.phybr.adviser.pd.PdClient;
-import io.phybr.adviser.plan.Policy;
-import io.phybr.adviser.plan.Protocol;
-import io.phybr.adviser.record.RunInfo;
-import io.phybr.adviser.record.RunRecorder;
 import io.phybr.adviser.outcome.Outcome;
 import io.phybr.mock.pd.PdCall;
 import io.phybr.mock.fault.Fault;
 import io.phybr.mock.pd.PdState;
 import io.phybr.proto.recoverdata.RecoverRegionRequest;
-import io.phybr.mock.stock.InMemoryStoreBackend;
-import io.phybr.mock.stock.StoreFaults;
-import io.phybr.mock.stock.StockCheck;
 import io.phybr.mock.stock.StockReplica;
 import io.phybr.mock.stock.MockStockCluster;
 import io.phybr.mock.stock.MockStockStore;
 import io.phybr.mock.stock.StockLayouts;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.OptionalLong;
-import java.util.Set;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
-import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The adviser's stock recovery, as a library, against the mock PD and mock stores on loopback. */
-class StockRecoveryTest {
-    private static final long RESOLVED_TS = 150;
-
-    private MockStockCluster cluster;
-    private final TrackingChannels channels = new TrackingChannels();
-
-    @TempDir
-    Path tmp;
-
-    @AfterEach
-    void tearDown() {
-        if (cluster != null) {
-            cluster.close();
-        }
-        channels.assertAllClosed();
-        assertThat(MockStockCluster.liveServers()).as("mock stores and PDs left running").isZero();
-    }
-
-    private MockStockCluster start(List<StockReplica> layout) throws Exception {
-        cluster = MockStockCluster.start(layout);
-        long ts = 100;
-        for (MockStockStore s : cluster.stores()) {
-            InMemoryStoreBackend b = (InMemoryStoreBackend) s.backend();
-            for (int i = 0; i < 40; i++) {
-                b.addKv(new InMemoryStoreBackend.Kv(("key" + i).getBytes(), ts + i * 3, i == 7));
-            }
-        }
-        return cluster;
-    }
-
-    private StockRecovery.Builder recovery() {
-        return StockRecovery.builder().finish(io.phybr.adviser.flashback.Finish.RESOLVE)
-                .pd(new PdClient(List.of(cluster.pdAddress()), null, Duration.ofSeconds(5)))
-                .channels(channels)
-                .resolvedTs(RESOLVED_TS)
-                .retry(new RetryPolicy(5, Duration.ofMillis(50), Duration.ofMillis(400)))
-                .timeouts(new Timeouts(Duration.ofSeconds(20), Duration.ofSeconds(20), Duration.ofSeconds(20), Duration.ofSeconds(20)))
-                .progressInterval(Duration.ofMillis(200));
-    }
-
-    private static List<StockReplica> layout(long seed) {
-        System.out.println("layout seed " + seed);
-        int regions = 5 + new Random(seed).nextInt(40);
-        return StockLayouts.withStaleOverlap(StockLayouts.healthy(3, regions, seed), 77);
-    }
-
-    /** Every kept region led on exactly one store, by a replica with the highest (term, last index); stale 77 led nowhere. */
-    private void assertRecovered(List<StockReplica> layout) {
-        List<InMemoryStoreBackend> backends = cluster.stores().stream().map(s -> (InMemoryStoreBackend) s.backend()).toList();
-        assertThat(StockCheck.check(backends, RESOLVED_TS)).isEmpty();
-        Map<Long, Long> leaderOf = new HashMap<>();
-        for (MockStockStore s : cluster.stores()) {
-            InMemoryStoreBackend b = (InMemoryStoreBackend) s.backend();
-            assertThat(b.allApplied()).as("store %d applied", s.storeId()).isTrue();
-            assertThat(b.kvs()).allSatisfy(k -> {
-                assertThat(k.commitTs()).isLessThanOrEqualTo(RESOLVED_TS);
-                assertThat(k.lock()).isFalse();
-            });
-            for (long r : b.leaders()) {
-                assertThat(leaderOf.put(r, s.storeId())).as("region %d led twice", r).isNull();
-            }
-        }
-        Map<Long, long[]> best = new HashMap<>();
-        for (StockReplica r : layout) {
-            if (r.peer().regionId() == 77) {
-                continue;
-            }
-            best.merge(r.peer().regionId(), new long[] {r.peer().lastLogTerm(), r.peer().lastIndex()},
-                    (a, c) -> (a[0] > c[0] || (a[0] == c[0] && a[1] >= c[1])) ? a : c);
-        }
-        assertThat(leaderOf.keySet()).containsExactlyInAnyOrderElementsOf(best.keySet());
-        for (StockReplica r : layout) {
-            Long leader = leaderOf.get(r.peer().regionId());
-            if (leader != null && leader == r.store()) {
-                long[] b = best.get(r.peer().regionId());
-                assertThat(new long[] {r.peer().lastLogTerm(), r.peer().lastIndex()}).isEqualTo(b);
-            }
-        }
-    }
-
+class StockRecoveryTest extends StockRecoveryFixture {
     @ParameterizedTest(name = "seed {0}")
     @ValueSource(longs = {1, 2, 3, 20261125})
     void recoversAndLeavesPdAsItStarted(long seed) throws Exception {
@@ -338,92 +240,6 @@ class StockRecoveryTest {
         assertThat(out.exitCode()).as(out.verdict()).isEqualTo(ExitCode.OK);
     }
 
-    /**
-     * The adviser's channels, counting its ReadRegionMeta calls in flight across every store: from the call's start
-     * to its close, as the adviser sees it. (Counting on the store's side, by how far a stream had read its peers,
-     * stopped measuring when the mock began reading peers in runs ahead of sending them.)
-     */
-    private static final class CountingChannels implements StoreChannels {
-        private final StoreChannels inner;
-        private final java.util.concurrent.atomic.AtomicInteger now;
-        private final java.util.concurrent.atomic.AtomicInteger max;
-
-        CountingChannels(StoreChannels inner, java.util.concurrent.atomic.AtomicInteger now,
-                         java.util.concurrent.atomic.AtomicInteger max) {
-            this.inner = inner;
-            this.now = now;
-            this.max = max;
-        }
-
-        @Override
-        public io.grpc.ManagedChannel open(io.phybr.adviser.pd.PdStore store) {
-            io.grpc.ManagedChannel ch = inner.open(store);
-            io.grpc.Channel counted = io.grpc.ClientInterceptors.intercept(ch, new io.grpc.ClientInterceptor() {
-                @Override
-                public <Q, A> io.grpc.ClientCall<Q, A> interceptCall(io.grpc.MethodDescriptor<Q, A> method,
-                                                                     io.grpc.CallOptions options, io.grpc.Channel next) {
-                    io.grpc.ClientCall<Q, A> call = next.newCall(method, options);
-                    if (!method.getBareMethodName().equals("ReadRegionMeta")) {
-                        return call;
-                    }
-                    return new io.grpc.ForwardingClientCall.SimpleForwardingClientCall<>(call) {
-                        @Override
-                        public void start(Listener<A> listener, io.grpc.Metadata headers) {
-                            max.accumulateAndGet(now.incrementAndGet(), Math::max);
-                            super.start(new io.grpc.ForwardingClientCallListener.SimpleForwardingClientCallListener<>(
-                                    listener) {
-                                @Override
-                                public void onClose(Status status, io.grpc.Metadata trailers) {
-                                    now.decrementAndGet();
-                                    super.onClose(status, trailers);
-                                }
-                            }, headers);
-                        }
-                    };
-                }
-            });
-            return new io.grpc.ManagedChannel() {
-                @Override
-                public io.grpc.ManagedChannel shutdown() {
-                    ch.shutdown();
-                    return this;
-                }
-
-                @Override
-                public boolean isShutdown() {
-                    return ch.isShutdown();
-                }
-
-                @Override
-                public boolean isTerminated() {
-                    return ch.isTerminated();
-                }
-
-                @Override
-                public io.grpc.ManagedChannel shutdownNow() {
-                    ch.shutdownNow();
-                    return this;
-                }
-
-                @Override
-                public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
-                    return ch.awaitTermination(timeout, unit);
-                }
-
-                @Override
-                public <Q, A> io.grpc.ClientCall<Q, A> newCall(io.grpc.MethodDescriptor<Q, A> method,
-                                                               io.grpc.CallOptions options) {
-                    return counted.newCall(method, options);
-                }
-
-                @Override
-                public String authority() {
-                    return ch.authority();
-                }
-            };
-        }
-    }
-
     @ParameterizedTest(name = "concurrency {0}")
     @ValueSource(ints = {1, 2})
     void noMoreStoresAtOnceThanTheConcurrency(int concurrency) throws Exception {
@@ -451,109 +267,5 @@ class StockRecoveryTest {
         assertThat(out.exitCode()).isEqualTo(ExitCode.FAILURE);
         assertThat(out.verdict()).contains("GET /pd/api/v1/stores").contains("HTTP 500").contains("after 5 attempts");
         assertThat(cluster.pd().mutatingCalls()).isEmpty();
-    }
-    // ---- recording ------------------------------------------------------------------------------
-
-    private static RunRecorder recorder(Path dir, boolean acceptHoles) {
-        return RunRecorder.open(dir, new RunInfo("recover", Policy.BR, Protocol.STOCK, acceptHoles,
-                List.of("recover", "--pd", "test"), OptionalLong.of(RESOLVED_TS), "TiKV stores listed by PD"));
-    }
-
-    /** {@code phybr plan ARGS} in-process; returns the exit code, the output into {@code out}. */
-    private static int phybr(StringWriter out, String... args) {
-        picocli.CommandLine cl = PhybrMain.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(out, true));
-        return cl.execute(args);
-    }
-
-    @Test
-    void aRecordedRecoveryReplaysByteForByteThroughPlan() throws Exception {
-        List<StockReplica> layout = layout(31);
-        start(layout);
-        // a stream that breaks off after 3 metas: its attempt's lines must not count twice
-        cluster.store(3).faults().resetStream(Fault.Rpc.READ_REGION_META, 3, 1);
-        Path run = tmp.resolve("run");
-        Path planFile = tmp.resolve("plan.jsonl");
-
-        Outcome out = recovery().recorder(recorder(run, false)).planOutput(planFile).build().run();
-
-        assertThat(out.exitCode()).as(out.verdict()).isEqualTo(ExitCode.OK);
-        assertRecovered(layout);
-        assertThat(Files.readAllLines(run.resolve(RunRecorder.DUMP))).hasSize(layout.size())
-                .allSatisfy(l -> assertThat(l).contains("\"peer_id\":").contains("\"last_log_term\":"));
-        assertThat(Files.readAllLines(run.resolve(RunRecorder.DISCARDED))).hasSize(3);
-        assertThat(run.resolve(RunRecorder.PLAN)).hasSameTextualContentAs(planFile);
-        assertThat(Files.readString(run.resolve(RunRecorder.SUMMARY))).contains("\"policy\":\"br\"");
-        String manifest = Files.readString(run.resolve(RunRecorder.MANIFEST));
-        assertThat(manifest).contains("\"command\" : \"recover\"", "\"status\" : \"finished\"",
-                "\"policy\" : \"br\"", "\"protocol\" : \"stock\"", "\"exit_code\" : 0",
-                "\"replicas\" : " + layout.size(), "\"discarded_replicas\" : 3", "\"resolved_ts\" : \"150\"",
-                "\"expected_stores\" : \"TiKV stores listed by PD\"", "recovered 3 stores")
-                .doesNotContain("\"diagnosis\"");
-
-        StringWriter replayOut = new StringWriter();
-        Path replay = tmp.resolve("replay.jsonl");
-        assertThat(phybr(replayOut, "plan", "--input", run.resolve(RunRecorder.DUMP).toString(),
-                "--output", replay.toString())).as(replayOut.toString()).isZero();
-        assertThat(replayOut.toString()).contains("policy br, protocol stock, no-accept-holes taken from its manifest.json")
-                .contains("byte-identical to the recorded");
-        assertThat(Files.readString(replay)).isEqualTo(Files.readString(run.resolve(RunRecorder.PLAN)));
-    }
-
-    @Test
-    void aRefusedRecoveryRecordsItsDiagnosis() throws Exception {
-        start(StockLayouts.withHole(StockLayouts.healthy(3, 10, 5), 104));
-        Path run = tmp.resolve("run");
-
-        Outcome out = recovery().recorder(recorder(run, false)).build().run();
-
-        assertThat(out.exitCode()).isEqualTo(ExitCode.REFUSED);
-        assertThat(run.resolve(RunRecorder.PLAN)).doesNotExist();
-        assertThat(Files.readAllLines(run.resolve(RunRecorder.DUMP))).hasSize((int) out.counts().replicas()).isNotEmpty();
-        String manifest = Files.readString(run.resolve(RunRecorder.MANIFEST));
-        assertThat(manifest).contains("\"status\" : \"finished\"", "\"exit_code\" : 3", "\"outcome\" : \"refused\"",
-                "\"plan\" : null", "\"stores\" : [ 1, 2, 3 ]", "\"diagnosis\" : ").contains("hole [");
-        StringWriter replayOut = new StringWriter();
-        assertThat(phybr(replayOut, "plan", "--input", run.resolve(RunRecorder.DUMP).toString()))
-                .isEqualTo(ExitCode.REFUSED.code());
-        assertThat(replayOut.toString()).contains("hole [");
-    }
-
-    private static Set<Path> runsDirs() throws Exception {
-        String env = System.getenv(RunRecorder.RUNS_DIR_ENV);
-        Path runs = Path.of(env == null || env.isBlank() ? "phybr-runs" : env);
-        if (!Files.isDirectory(runs)) {
-            return Set.of();
-        }
-        try (Stream<Path> s = Files.list(runs)) {
-            return s.filter(p -> p.getFileName().toString().contains("-recover")).collect(Collectors.toSet());
-        }
-    }
-
-    @Test
-    void theCommandRecordsADryRunWhereToldAndNothingWithNoRecord() throws Exception {
-        start(layout(32));
-        Path run = tmp.resolve("dry");
-        StringWriter out = new StringWriter();
-        assertThat(phybr(out, "recover", "--pd", cluster.pdAddress(), "--dry-run", "--record", run.toString()))
-                .as(out.toString()).isZero();
-        assertThat(Files.readString(run.resolve(RunRecorder.MANIFEST))).contains("\"exit_code\" : 0", "dry run: collected",
-                "\"--dry-run\"", "\"resolved_ts\" : null");
-        assertThat(run.resolve(RunRecorder.PLAN)).exists();
-        StringWriter replayOut = new StringWriter();
-        assertThat(phybr(replayOut, "plan", "--input", run.resolve(RunRecorder.DUMP).toString())).isZero();
-        assertThat(replayOut.toString()).contains("byte-identical to the recorded");
-
-        Set<Path> before = runsDirs();
-        out = new StringWriter();
-        assertThat(phybr(out, "recover", "--pd", cluster.pdAddress(), "--dry-run", "--no-record")).as(out.toString())
-                .isZero();
-        assertThat(runsDirs()).isEqualTo(before);
-        Path other = tmp.resolve("other");
-        assertThat(phybr(out, "recover", "--pd", cluster.pdAddress(), "--dry-run", "--no-record", "--record",
-                other.toString())).isEqualTo(ExitCode.USAGE.code());
-        assertThat(out.toString()).contains("give either --record DIR or --no-record, not both");
-        assertThat(other).doesNotExist();
     }
 }
