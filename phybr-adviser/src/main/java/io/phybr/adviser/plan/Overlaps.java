@@ -73,11 +73,18 @@ final class Overlaps {
         // that row's columns.
         int[] rowStartLen = new int[c];
         int[] rowEndLen = new int[c];
-        for (int k = 0; k < c; k++) {
-            int l = (int) rowAddr[k];
-            rowStartLen[k] = t.startLen(l);
-            rowEndLen[k] = t.endLen(l);
-            rowAddr[k] = t.startAddr(l);
+        Parallel.Range rowGather = (from, to) -> {
+            for (int k = from; k < to; k++) {
+                int l = (int) rowAddr[k];
+                rowStartLen[k] = t.startLen(l);
+                rowEndLen[k] = t.endLen(l);
+                rowAddr[k] = t.startAddr(l);
+            }
+        };
+        if (Parallel.worth(c)) {
+            Parallel.halves(0, c, rowGather);
+        } else {
+            rowGather.run(0, c);
         }
         int[] order = new int[c];
         for (int k = 0; k < c; k++) {

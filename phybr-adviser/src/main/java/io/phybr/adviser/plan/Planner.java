@@ -126,16 +126,23 @@ public final class Planner {
             if (64 - Long.numberOfLeadingZeros(maxRegion) + storeBits <= 63) {
                 // One sort by (region, store index) packed in a long: the sorted keys then give
                 // region ids and store indices sequentially, with no random reads of the columns.
-                StoreLookup lookup = new StoreLookup();
-                for (int i = 0; i < n; i++) {
-                    k[i] = regionCol[i] << storeBits | lookup.index(storeCol[i]);
-                }
+                // Each pass writes only its own positions: on two cores, a half each.
+                Parallel.Range pack = (from, to) -> {
+                    StoreLookup lookup = new StoreLookup();
+                    for (int i = from; i < to; i++) {
+                        k[i] = regionCol[i] << storeBits | lookup.index(storeCol[i]);
+                    }
+                };
+                halves(pack);
                 Sorting.radix(perm, k, n);
                 storeAt = new int[n]; // only now: the sort's own buffers are garbage again
-                for (int j = 0; j < n; j++) {
-                    storeAt[j] = (int) (k[j] & storeMask);
-                    k[j] >>>= storeBits;
-                }
+                int[] at = storeAt;
+                halves((from, to) -> {
+                    for (int j = from; j < to; j++) {
+                        at[j] = (int) (k[j] & storeMask);
+                        k[j] >>>= storeBits;
+                    }
+                });
             } else {
                 // Ids too wide to pack: stable sorts by store index, then by region.
                 StoreLookup lookup = new StoreLookup();
@@ -173,6 +180,15 @@ public final class Planner {
                 }
             }
             groupStart[m] = n;
+        }
+
+        /** Runs a task over [0, n) on two cores when n is worth it. */
+        private void halves(Parallel.Range task) {
+            if (Parallel.worth(n)) {
+                Parallel.halves(0, n, task);
+            } else {
+                task.run(0, n);
+            }
         }
 
         /** Store id to its index in {@link #stores}; rows come in long runs of one store, so the last answer is kept. */
