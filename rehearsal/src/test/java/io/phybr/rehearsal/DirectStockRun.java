@@ -117,12 +117,35 @@ final class DirectStockRun {
         List<io.phybr.mock.check.PlanFactCheck.Sent> sent = new ArrayList<>();
         plan.perStore().forEach((store, reqs) -> reqs.forEach(r -> sent.add(
                 new io.phybr.mock.check.PlanFactCheck.Sent(store, r.getRegionId(), r.getAsLeader(), r.getTombstone()))));
-        Result r = finish(stores, backup, seed, plan);
+        Result r = finish(stores, backup, seed, plan, table);
         return new Result(r.ending(), r.text(), List.copyOf(sent));
     }
 
+    /**
+     * SPEC §4 rule 5 under protocol B, judged from the outcome, not the plan: a region a store reported that leads
+     * nowhere after the recovery was dropped, so that store must have been sent its tombstone request. TiKV only counts
+     * tombstone requests (R1: the store keeps the peer), so the model's checker cannot see a missing one.
+     */
+    static List<String> unTombstoned(ReplicaTable table, Commands plan, java.util.Set<Long> led) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < table.size(); i++) {
+            long store = table.store(i);
+            long region = table.regionId(i);
+            if (led.contains(region)) {
+                continue;
+            }
+            boolean sent = plan.perStore().getOrDefault(store, List.of()).stream()
+                    .anyMatch(q -> q.getRegionId() == region && q.getTombstone());
+            if (!sent) {
+                out.add("region " + region + " reported by store " + store + " leads nowhere after the recovery, and"
+                        + " store " + store + " got no tombstone for it (SPEC §4 rule 5)");
+            }
+        }
+        return out;
+    }
+
     /** From RecoverRegion on: the commands sent in BR's order, then the finish and the checker. */
-    private static Result finish(DirectStockStores stores, Backup backup, long seed, Commands plan) {
+    private static Result finish(DirectStockStores stores, Backup backup, long seed, Commands plan, ReplicaTable table) {
         // recover: each store its commands; a store that hangs gets them once more after the others answered (R6:
         // the newer call replaces the older), as the adviser's next round would send them
         List<Long> hung = new ArrayList<>();
@@ -154,7 +177,8 @@ final class DirectStockRun {
                 stores.resolveKvData(id, Math.max(1, backup.resolvedTs()));
             }
         }
-        List<String> problems = stores.check();
+        List<String> problems = new ArrayList<>(stores.check());
+        problems.addAll(unTombstoned(table, plan, stores.leaders().keySet()));
         return problems.isEmpty() ? new Result(Ending.RECOVERED, "")
                 : new Result(Ending.BROKEN, "every phase answered, but the checker finds: " + problems
                         + "; calls " + stores.calls());

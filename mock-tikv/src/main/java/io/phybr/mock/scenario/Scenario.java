@@ -161,8 +161,11 @@ public final class Scenario {
         return modelOnly;
     }
 
-    /** The same scenario with {@code option tikv-speedup}, {@code option backup-meta br} and {@code model-only} set. */
-    public Scenario withOptions(Double speedup, boolean backupMeta, String onlyModel) {
+    /**
+     * The same scenario with {@code option tikv-speedup}, {@code option backup-meta br} and {@code model-only} set:
+     * the parser's, which reads them as named lines (not public: positional, and a test writes them in the file).
+     */
+    Scenario withOptions(Double speedup, boolean backupMeta, String onlyModel) {
         return with(s -> {
             s.tikvSpeedup = speedup;
             s.brBackupMeta = backupMeta;
