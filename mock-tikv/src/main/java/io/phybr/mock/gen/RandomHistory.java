@@ -117,7 +117,7 @@ public final class RandomHistory {
         int regions = opt.regions() > 0 ? opt.regions() : big ? 6 + rng.nextInt(15) : 1 + rng.nextInt(5);
         int total = opt.steps() > 0 ? opt.steps() : big ? 80 + rng.nextInt(120) : 20 + rng.nextInt(50);
         long rowLimit = Math.max(MIN_ROWS, regions * 1000L);
-        HistoryMoves moves = new HistoryMoves(rng, storeIds, rowLimit);
+        HistoryMoves moves = new HistoryMoves(rng, storeIds, rowLimit, opt.lag() > 0);
         TreeSet<Long> cuts = new TreeSet<>();
         while (cuts.size() < regions - 1) {
             cuts.add(1 + rng.nextLong(rowLimit - 2));
