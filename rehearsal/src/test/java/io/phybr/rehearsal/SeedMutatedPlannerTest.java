@@ -29,8 +29,7 @@ import org.junit.jupiter.api.Test;
  * Prints which check killed each mutant after how many runs, and the total time. {@code -Dphybr.seed-mutants.histories=K}
  * bounds the random histories; {@code -Dphybr.seed-mutants.whole-corpus=true} runs every corpus scenario and
  * {@code -Dphybr.seed-mutants.every-layer=true} the random histories even after a scenario caught the mutant (how
- * strong each layer is); {@code -Dphybr.seed-mutants.identity=true} adds the real planner as a "mutant", which must then
- * be reported as not caught (the test fails: proof it can); {@code -Dphybr.seed-mutants.survivors=true} adds the known
+ * strong each layer is); {@code -Dphybr.seed-mutants.survivors=true} adds the known
  * survivors of {@link SeedPlanMutants#survivors} (the test fails until a check catches them).
  */
 class SeedMutatedPlannerTest {
@@ -65,9 +64,6 @@ class SeedMutatedPlannerTest {
         // the real planner's verdict on each random history a mutant fails, computed once (it must pass them all)
         Map<Long, String> real = new HashMap<>();
         List<SeedPlanMutants.Mutant> mutants = new ArrayList<>(SeedPlanMutants.all());
-        if (Boolean.getBoolean("phybr.seed-mutants.identity")) {
-            mutants.add(SeedPlanMutants.identity());
-        }
         if (Boolean.getBoolean("phybr.seed-mutants.survivors")) {
             mutants.addAll(SeedPlanMutants.survivors());
         }

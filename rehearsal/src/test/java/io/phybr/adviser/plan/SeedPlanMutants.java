@@ -18,11 +18,6 @@ public final class SeedPlanMutants {
     private SeedPlanMutants() {
     }
 
-    /** The identity "mutant" (the real planner through the same seam): used to show the test can fail. */
-    public static Mutant identity() {
-        return mutant("identity", "none: the real planner", r -> { });
-    }
-
     public static List<Mutant> all() {
         return List.of(
                 mutant("leader-lowest-applied-index", "rule 2: the leader has the highest applied_index",
