@@ -25,7 +25,15 @@ public final class Planner {
     }
 
     public static PlanOutcome plan(ReplicaTable t, PlanOptions options) {
-        return new Run(t, options).run();
+        return new Run(t, options).run(null);
+    }
+
+    /**
+     * As {@link #plan}, with {@code beforePlan} editing the decided columns (leaders, fates) just before the plan is
+     * built: the seam of the mutation tests' deliberately broken planners. Not for production callers.
+     */
+    static PlanOutcome plan(ReplicaTable t, PlanOptions options, java.util.function.Consumer<Run> beforePlan) {
+        return new Run(t, options).run(beforePlan);
     }
 
     static String hex(byte[] key) {
@@ -64,7 +72,7 @@ public final class Planner {
             this.rowFields = new PolicyFields(t.indexColumn(), t.termColumn(), t.commitColumn(), t.versionColumn(), t.flagsColumn());
         }
 
-        PlanOutcome run() {
+        PlanOutcome run(java.util.function.Consumer<Run> beforePlan) {
             List<ReportProblem> problems = Malformed.validate(t);
             sortAndGroup(problems);
             if (!problems.isEmpty()) {
@@ -81,6 +89,9 @@ public final class Planner {
             }
             if (o.policy() == Policy.BR) {
                 LeaderBalancer.balance(this, stores);
+            }
+            if (beforePlan != null) {
+                beforePlan.accept(this);
             }
             Plan plan = new Plan(t, o, perm, m, regionIds, groupStart, leaderRow, leaderRule, fate, droppedBy,
                     List.copyOf(holes), stores, storeAt, targetTerm);

@@ -30,6 +30,11 @@ final class Planning {
         void write(Plan plan, Path file) throws IOException;
     }
 
+    /** Makes the plan from the merged reports ({@link Planner#plan}); a seam for tests of deliberately broken planners. */
+    interface PlanMaker {
+        PlanOutcome plan(ReplicaTable all, PlanOptions options);
+    }
+
     /** The plan to send, or how the session ends instead (exit, status code, verdict, diagnosis). */
     record Result(Plan plan, ExitCode exit, Status.Code code, String verdict, String diagnosis) {
         static Result planned(Plan plan) {
@@ -63,7 +68,7 @@ final class Planning {
             for (ReportStream r : reports) {
                 all.appendAll(r.table());
             }
-            result = Planner.plan(all, options);
+            result = config.planMaker().plan(all, options);
         } catch (RuntimeException | OutOfMemoryError e) {
             log.error("internal error while planning", e);
             return Result.ended(ExitCode.INTERNAL, Status.Code.INTERNAL, Diagnoses.VERDICT_INTERNAL,

@@ -74,7 +74,7 @@ public final class SeedAdviser implements AutoCloseable {
         StoreRegistry<ReportStream> stores = b.storeIds != null ? StoreRegistry.listed(b.storeIds)
                 : StoreRegistry.counted(b.stores);
         this.session = new Session(stores, new Session.Config(b.collectTimeout, b.closeTimeout,
-                new PlanOptions(b.policy, Protocol.SEED, b.acceptHoles), b.planOutput, b.recorder, b.planWriter));
+                new PlanOptions(b.policy, Protocol.SEED, b.acceptHoles), b.planOutput, b.recorder, b.planWriter, b.planMaker));
     }
 
     public static Builder builder() {
@@ -246,6 +246,7 @@ public final class SeedAdviser implements AutoCloseable {
         private Path planOutput;
         private RunRecorder recorder = RunRecorder.none();
         private Planning.PlanWriter planWriter = SeedAdviser::writePlan;
+        private Planning.PlanMaker planMaker = io.phybr.adviser.plan.Planner::plan;
         private Tls tls;
 
         private Builder() {
@@ -344,6 +345,12 @@ public final class SeedAdviser implements AutoCloseable {
         /** How {@link #planOutput} is written (default: {@code AtomicFiles}); tests inject a failing disk here. */
         Builder planWriter(Planning.PlanWriter writer) {
             this.planWriter = Objects.requireNonNull(writer, "writer");
+            return this;
+        }
+
+        /** How the plan is made (default: {@code Planner.plan}); tests inject deliberately broken planners here. */
+        Builder planMaker(Planning.PlanMaker maker) {
+            this.planMaker = Objects.requireNonNull(maker, "maker");
             return this;
         }
 

@@ -37,7 +37,7 @@ final class Session {
 
     /** What a session is told at start. */
     record Config(Duration collectTimeout, Duration closeTimeout, PlanOptions planOptions, Path planOutput,
-                  RunRecorder recorder, Planning.PlanWriter planWriter) {
+                  RunRecorder recorder, Planning.PlanWriter planWriter, Planning.PlanMaker planMaker) {
     }
 
     private final StoreRegistry<ReportStream> stores;
