@@ -109,9 +109,13 @@ class RandomStockHistoryFastTest {
     }
 
     static DirectStockRun.Result run(long seed, DirectStockRun.StockPlanner planner) {
+        return run(seed, planner, RandomHistory.Options.defaults());
+    }
+
+    /** One seed's history drawn with {@code options}, run with {@code planner}. */
+    static DirectStockRun.Result run(long seed, DirectStockRun.StockPlanner planner, RandomHistory.Options options) {
         try {
-            return DirectStockRun.run(RandomHistory.generateAndRun(seed, RandomHistory.Options.defaults()).backup(), seed,
-                    planner);
+            return DirectStockRun.run(RandomHistory.generateAndRun(seed, options).backup(), seed, planner);
         } catch (RuntimeException e) {
             return new DirectStockRun.Result(DirectStockRun.Ending.BROKEN, "the run broke: " + e);
         }

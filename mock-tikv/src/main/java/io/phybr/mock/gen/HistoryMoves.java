@@ -30,9 +30,15 @@ final class HistoryMoves {
     /** Rows of the key space: [0, rowLimit); row -1 stands for the empty start key, rowLimit for the empty end key. */
     private final long rowLimit;
     private long nextRegion;
+    /** Whether replicas may fall behind at all ({@link RandomHistory.Move#LAG} drawn): then a merge's target may too. */
+    private final boolean lags;
+    /** Whether the declared regions hold their first elections before the first draw ({@code Options#electFirst}). */
+    private final boolean electFirst;
 
-    HistoryMoves(SplittableRandom rng, List<Long> storeIds, long rowLimit) {
+    HistoryMoves(SplittableRandom rng, List<Long> storeIds, long rowLimit, boolean lags, boolean electFirst) {
         this.rng = rng;
+        this.lags = lags;
+        this.electFirst = electFirst;
         this.storeIds = storeIds;
         this.cluster = new Cluster(storeIds);
         this.rowLimit = rowLimit;
@@ -61,6 +67,11 @@ final class HistoryMoves {
             rows.put(id, new long[] {bounds.get(i), bounds.get(i + 1)});
         }
         nextRegion = regions + 1;
+        if (electFirst) {
+            // first elections now, as the replayed history's first step holds them; else moves drawn before any
+            // step started the history find no elected region and add nothing (see RandomHistory.Options)
+            cluster.begin();
+        }
     }
 
     private byte[] key(long row) {
@@ -186,12 +197,44 @@ final class HistoryMoves {
                 || !canCommit(target, 0)) {
             return;
         }
+        if (lags && rng.nextInt(2) == 0) {
+            slowToApply(target);
+        }
         do_(new Step.Merge(source.id(), target.id()));
         long[] s = rows.remove(source.id());
         long[] t = rows.get(target.id());
         t[0] = Math.min(t[0], s[0]);
         t[1] = Math.max(t[1], s[1]);
         lagging.remove(source.id());
+    }
+
+    /**
+     * Before a merge, one follower of the target falls behind (cut off, or a slow apply worker): PD finishes a merge
+     * once the target's leader applied it, not every replica, so on that store the source's peer stays alive (its
+     * PrepareMerge applied) until the target's peer there applies the CommitMerge (tikv {@code
+     * components/raftstore/src/store/fsm/apply.rs} {@code exec_commit_merge}: the local source is destroyed by the
+     * local target's apply). A volume snapshot of that store taken before it catches up shows a displaced region —
+     * the source, with the only live replica left — beside the merged target that covers its keys at a higher
+     * version (SPEC §4 rules 3 and 5); the default rates made that state in about one history in 200.
+     */
+    private void slowToApply(Group target) {
+        if (anyLag(target.id()) || !canCommit(target, 1)) {
+            return;
+        }
+        List<Long> followers = new ArrayList<>();
+        for (long s : target.members().keySet()) {
+            Peer p = cluster.liveStore(s).peer(target.id());
+            if (s != target.leader() && p != null && p.live()) {
+                followers.add(s);
+            }
+        }
+        if (followers.isEmpty()) {
+            return;
+        }
+        long s = followers.get(rng.nextInt(followers.size()));
+        Lag mode = rng.nextInt(4) == 0 ? Lag.APPLY : Lag.CUT;
+        do_(new Step.Lag(s, target.id(), mode));
+        lagging.computeIfAbsent(target.id(), x -> new TreeMap<>()).put(s, mode);
     }
 
     private static boolean sameKey(byte[] a, byte[] b) {

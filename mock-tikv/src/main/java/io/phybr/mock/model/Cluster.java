@@ -95,6 +95,15 @@ public final class Cluster {
     }
 
     /** Checks the initial regions tile the key space; called before the first history step. */
+    /**
+     * Starts the history now: the declared regions must tile the key space and hold their first elections. Every
+     * history step does this itself first; a generator that draws its steps against the model's state calls it
+     * before the first draw, or it sees no elected region until some step started the history.
+     */
+    public void begin() {
+        start();
+    }
+
     private void start() {
         if (started) {
             return;

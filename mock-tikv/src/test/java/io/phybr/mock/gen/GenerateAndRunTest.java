@@ -25,6 +25,17 @@ class GenerateAndRunTest {
         }
     }
 
+    /** The same with the regions elected before the first draw: the replay's first step holds those elections. */
+    @Test
+    void withFirstElectionsTooTheBackupEqualsAReplayOfItsScenario() {
+        RandomHistory.Options o = RandomHistory.Options.defaults().withFirstElections();
+        for (long seed = 0; seed < 150; seed++) {
+            RandomHistory.Generated g = RandomHistory.generateAndRun(seed, o);
+            assertThat(g.scenario().render()).as("seed %d", seed).isEqualTo(RandomHistory.generate(seed, o).render());
+            assertThat(state(g.backup())).as("seed %d", seed).isEqualTo(state(g.scenario().run()));
+        }
+    }
+
     /** Everything a recovery reads of a backup, as text. */
     private static List<String> state(Backup b) {
         List<String> out = new ArrayList<>();
