@@ -109,8 +109,16 @@ class RandomStockHistoryFastTest {
     }
 
     static DirectStockRun.Result run(long seed, DirectStockRun.StockPlanner planner) {
-        return run(seed, planner, RandomHistory.Options.defaults());
+        return run(seed, planner, OPTIONS);
     }
+
+    /**
+     * The default rates; {@code -Dphybr.random.stockfast.firstElections=true} draws them against regions elected
+     * before the first draw (merges and peer moves drawn: {@code RandomHistory.Options#withFirstElections}), not yet
+     * the CI default: issue 14, about 25 of 3,000 such histories break the real planner's recovery in the model.
+     */
+    static final RandomHistory.Options OPTIONS = Boolean.getBoolean("phybr.random.stockfast.firstElections")
+            ? RandomHistory.Options.defaults().withFirstElections() : RandomHistory.Options.defaults();
 
     /** One seed's history drawn with {@code options}, run with {@code planner}. */
     static DirectStockRun.Result run(long seed, DirectStockRun.StockPlanner planner, RandomHistory.Options options) {
@@ -124,7 +132,7 @@ class RandomStockHistoryFastTest {
     /** The failing history shrunk to a minimal scenario, written under target/shrunk/. */
     static String shrink(long seed) {
         try {
-            Scenario s = RandomHistory.generate(seed, RandomHistory.Options.defaults());
+            Scenario s = RandomHistory.generate(seed, OPTIONS);
             Shrinker.Result r = new Shrinker(c -> {
                 DirectStockRun.Result x = DirectStockRun.run(c, seed, DirectStockRun.ADVISER);
                 return x.ending() == DirectStockRun.Ending.BROKEN;
