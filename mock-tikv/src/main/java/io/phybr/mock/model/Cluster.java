@@ -94,17 +94,12 @@ public final class Cluster {
         }
     }
 
-    /** Checks the initial regions tile the key space; called before the first history step. */
     /**
      * Starts the history now: the declared regions must tile the key space and hold their first elections. Every
      * history step does this itself first; a generator that draws its steps against the model's state calls it
      * before the first draw, or it sees no elected region until some step started the history.
      */
     public void begin() {
-        start();
-    }
-
-    private void start() {
         if (started) {
             return;
         }
@@ -128,7 +123,7 @@ public final class Cluster {
     }
 
     public Write write(byte[] key) {
-        start();
+        begin();
         for (Group g : groups.values()) {
             if (g.alive && Keys.contains(g.start, g.end, key)) {
                 return write(g.id, key);
@@ -138,7 +133,7 @@ public final class Cluster {
     }
 
     public Write write(long regionId, byte[] key) {
-        start();
+        begin();
         Group g = alive(regionId);
         if (key == null) {
             key = Write.autoKey(g, writes);
@@ -157,7 +152,7 @@ public final class Cluster {
     }
 
     public void split(long regionId, byte[] at, long newRegionId) {
-        start();
+        begin();
         Group g = alive(regionId);
         if (groups.containsKey(newRegionId) || newRegionId <= 0) {
             throw new ModelException("cannot split region " + regionId + " into region " + newRegionId
@@ -185,7 +180,7 @@ public final class Cluster {
     }
 
     public void merge(long source, long target) {
-        start();
+        begin();
         Group s = alive(source);
         Group t = alive(target);
         if (source == target) {
@@ -229,7 +224,7 @@ public final class Cluster {
      * overwritten (they stay, uncommitted, on replicas cut off from it: tikv#16307). See {@link Elections}.
      */
     public void transferLeader(long regionId, long toStore) {
-        start();
+        begin();
         Group g = alive(regionId);
         elections.elect(g, toStore);
         propose(g, new Entry.Noop());
@@ -247,7 +242,7 @@ public final class Cluster {
      * term, so its hard-state term exceeds its last entry's term (SPEC R2).
      */
     public void campaign(long storeId, long regionId, List<Long> voters) {
-        start();
+        begin();
         Group g = groups.get(regionId);
         if (g == null) {
             throw new ModelException("region " + regionId + " does not exist");
@@ -260,7 +255,7 @@ public final class Cluster {
     }
 
     public void addPeer(long regionId, long storeId) {
-        start();
+        begin();
         Group g = alive(regionId);
         store(storeId);
         if (g.members.containsKey(storeId)) {
@@ -277,7 +272,7 @@ public final class Cluster {
     }
 
     public void removePeer(long regionId, long storeId) {
-        start();
+        begin();
         Group g = alive(regionId);
         if (!g.members.containsKey(storeId)) {
             throw new ModelException("region " + regionId + " has no peer on store " + storeId);
@@ -303,7 +298,7 @@ public final class Cluster {
      * its own proposals, which then never commit unless it gets its followers back.
      */
     public void lag(long storeId, long regionId, Lag mode) {
-        start();
+        begin();
         store(storeId);
         replication.startLag(storeId, regionId, mode);
     }
@@ -313,7 +308,7 @@ public final class Cluster {
     }
 
     public void resume(long storeId, long regionId) {
-        start();
+        begin();
         replication.endLag(storeId, regionId);
         Group g = groups.get(regionId);
         if (g.alive && elections.higherTermThanLeader(g) != null) {
@@ -327,7 +322,7 @@ public final class Cluster {
 
     /** The backup's resolved ts, taken once before the first snapshot (see {@link Volumes#markResolved}). */
     public void markResolved() {
-        start();
+        begin();
         volumes.markResolved(clock);
     }
 
@@ -339,26 +334,26 @@ public final class Cluster {
 
     /** The raft volume of a store (every replica's log and hard state) snapshotted now (SPEC R16 when apart). */
     public void snapshotRaft(long storeId) {
-        start();
+        begin();
         volumes.take(store(storeId), true, clock);
     }
 
     /** The kv volume of a store (apply state, region state, user data) snapshotted now (SPEC R16 when apart). */
     public void snapshotKv(long storeId) {
-        start();
+        begin();
         volumes.take(store(storeId), false, clock);
     }
 
     /** The backup of {@code storeId} lost its peer of {@code regionId} (damaged or deleted metadata). */
     public void lose(long storeId, long regionId) {
-        start();
+        begin();
         store(storeId);
         volumes.lose(storeId, regionId);
     }
 
     /** Ends the history: volumes not yet snapshotted are snapshotted now. */
     public Backup finish() {
-        start();
+        begin();
         return volumes.finish(clock, sortedByStart());
     }
 
