@@ -11,7 +11,6 @@ import io.phybr.mock.pd.PdState;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import io.phybr.mock.stock.MockStockCluster;
 import io.phybr.mock.stock.MockStockStore;
@@ -22,19 +21,7 @@ import io.phybr.mock.stock.StockLayouts;
  * waits, bounded and with progress, for every expected TiKV store, names the missing ones at the timeout, and
  * recovers a subset only when the operator names the missing stores.
  */
-class LateStoresTest {
-    private static final long RESOLVED_TS = 150;
-    private MockStockCluster cluster;
-    private final TrackingChannels channels = new TrackingChannels();
-
-    @AfterEach
-    void tearDown() {
-        if (cluster != null) {
-            cluster.close();
-        }
-        channels.assertAllClosed();
-        assertThat(MockStockCluster.liveServers()).as("mock stores and PDs left running").isZero();
-    }
+class LateStoresTest extends StockRecoveryFixture {
 
     /** Three stores; PD lists only store 1 at first, the others register one per {@code every} listings. */
     private void startWithLateStores(int every, boolean lastNeverComes) throws Exception {
