@@ -115,7 +115,11 @@ final class TikvService extends TikvGrpc.TikvImplBase {
                     a = work.apply(crash(f));
                 }
                 if (a == null) {
+                    // the status goes out before the restart's shutdownNow: otherwise the server resets the stream
+                    // (RST_STREAM CANCEL, the client sees CANCELLED) where a killed TiKV's connection drops
+                    // (UNAVAILABLE) — the code the test pins and the adviser's retry reads
                     obs.onError(Status.UNAVAILABLE.withDescription("the store restarted").asRuntimeException());
+                    store.rebootAsync();
                     return;
                 }
                 if (a == Flashback.Answer.NO_QUORUM) {
@@ -235,15 +239,12 @@ final class TikvService extends TikvGrpc.TikvImplBase {
         return null;
     }
 
-    /** A restart fault in the middle of the call: the process dies there (the call breaks, the disk stays). */
-    private Flashback.Crash crash(CallFault f) {
-        return () -> {
-            if (f instanceof Fault.RestartDuring) {
-                store.rebootAsync();
-                return true;
-            }
-            return false;
-        };
+    /**
+     * A restart fault in the middle of the call: the process dies there (the call breaks, the disk stays). The work
+     * stops at the crash point; {@link #phase} breaks the call and then restarts the store.
+     */
+    private static Flashback.Crash crash(CallFault f) {
+        return () -> f instanceof Fault.RestartDuring;
     }
 
     private <T> void answer(StreamObserver<T> obs, T reply, CallFault f) {
