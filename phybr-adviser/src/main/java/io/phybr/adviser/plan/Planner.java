@@ -68,6 +68,7 @@ public final class Planner {
             this.o = o;
             this.n = t.size();
             this.keys = t.keys;
+            t.dropReserve(); // the table is complete: key pages reserved for rows that never came go back
             this.stores = t.stores();
             // commit_index is read by BR's rank only (a seed-only table has no such column: it would be zeros)
             this.rowFields = new PolicyFields(t.indexColumn(), t.termColumn(),
