@@ -74,19 +74,24 @@ abstract class ModelStockCorpusRun {
                            io.phybr.adviser.flashback.Finish finish) {
         return StockRecovery.builder()
                 .finish(finish)
-                .pd(new PdClient(List.of(cluster.pdAddress()), null, Duration.ofSeconds(5)))
+                // no scenario stalls PD: the bound only catches a hang. At 5 s it measured speed: the flashback's
+                // first gRPC call (GetMembers) in a test JVM opens its first channel, 3.5 s at load 22 and over 5 s
+                // at load 34 (session 7's agent-crashes-mid-stream failure); 30 s is recover's default --pd-timeout
+                .pd(new PdClient(List.of(cluster.pdAddress()), null, Duration.ofSeconds(30)))
                 .resolvedTs(Math.max(1, resolvedTs))
                 .expectedStores(expected)
                 .storeWait(Duration.ofSeconds(5), Duration.ofMillis(50))
-                // rounds of 2 s in a 5 s recover phase: a scenario where a round must hang (R3, R4) still gets the
-                // next round within the bound (at the corpus pace a round is hundreds of LeaderKeeper periods)
-                .roundTimeout(Duration.ofSeconds(2))
+                // rounds of 4 s in a 10 s recover phase, as the IT's (ScenarioStockRun): a scenario where a round must
+                // hang (R3, R4) still gets the next round within the bound (at the corpus pace a round is hundreds of
+                // LeaderKeeper periods). A round that answers takes ~50 ms; at 2 s a loaded machine (load 20-34) once
+                // took longer (r13-base-alloc-id-without-pd-leader, session 7) and the run failed as if it hung (R8)
+                .roundTimeout(Duration.ofSeconds(4))
                 // PD's start timestamps read every 200 ms, as the IT's --store-watch-interval 1s: at BR's 30 s a store
                 // whose WaitApply was cut by its restart (unproven, R10) could never be seen restarting within the 5 s
                 // wait-apply bound, and the run ended in exit 4 whenever PD re-registered it after the first look
                 .watchInterval(Duration.ofMillis(200))
                 .retry(new RetryPolicy(3, Duration.ofMillis(50), Duration.ofMillis(200)))
-                .timeouts(new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(5),
+                .timeouts(new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(5),
                         Duration.ofSeconds(5)))
                 .build().run();
     }

@@ -65,7 +65,9 @@ class SnapshotSkewTest {
         stock = MockStockCluster.builder(backends).start();
 
         Outcome out = StockRecovery.builder()
-                .pd(new PdClient(List.of(stock.pdAddress()), null, Duration.ofSeconds(5)))
+                // a hang bound, as recover's default --pd-timeout (nothing here stalls PD): at 5 s a loaded machine
+                // could exceed it on a JVM's first PD call (its first channel or HTTP client)
+                .pd(new PdClient(List.of(stock.pdAddress()), null, Duration.ofSeconds(30)))
                 .resolvedTs(backup.resolvedTs())
                 .retry(new RetryPolicy(3, Duration.ofMillis(20), Duration.ofMillis(50)))
                 .timeouts(new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(5),

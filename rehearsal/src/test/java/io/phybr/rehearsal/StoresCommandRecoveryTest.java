@@ -59,7 +59,9 @@ class StoresCommandRecoveryTest {
                 "--resolved-ts", "1000", "--speedup", "1000", "--exit-after-recovery", "--timeout", "120");
         await().atMost(Duration.ofSeconds(30)).until(() -> sink.toString().contains("--pd "));
         Outcome out = StockRecovery.builder().finish(io.phybr.adviser.flashback.Finish.RESOLVE)
-                .pd(new PdClient(List.of(pdOf(sink)), null, Duration.ofSeconds(5)))
+                // a hang bound, as recover's default --pd-timeout (nothing here stalls PD): at 5 s a loaded machine
+                // could exceed it on a JVM's first PD call (its first channel or HTTP client)
+                .pd(new PdClient(List.of(pdOf(sink)), null, Duration.ofSeconds(30)))
                 .resolvedTs(1000).build().run();
         assertThat(out.exitCode()).as(out.verdict()).isEqualTo(ExitCode.OK);
         assertThat(cmd.get(60, TimeUnit.SECONDS)).as(sink.toString()).isZero();
@@ -75,7 +77,9 @@ class StoresCommandRecoveryTest {
         Matcher ts = Pattern.compile("resolved ts (\\d+)").matcher(sink.toString());
         assertThat(ts.find()).isTrue();
         Outcome out = StockRecovery.builder().finish(io.phybr.adviser.flashback.Finish.RESOLVE)
-                .pd(new PdClient(List.of(pdOf(sink)), null, Duration.ofSeconds(5)))
+                // a hang bound, as recover's default --pd-timeout (nothing here stalls PD): at 5 s a loaded machine
+                // could exceed it on a JVM's first PD call (its first channel or HTTP client)
+                .pd(new PdClient(List.of(pdOf(sink)), null, Duration.ofSeconds(30)))
                 .resolvedTs(Long.parseLong(ts.group(1))).build().run();
         assertThat(out.exitCode()).as(out.verdict()).isEqualTo(ExitCode.OK);
         assertThat(cmd.get(60, TimeUnit.SECONDS)).as(sink.toString()).isZero();

@@ -40,8 +40,7 @@ import java.util.function.Supplier;
 public final class SeedAgent {
     /** Field number the unknown-field fault adds to a meta (RegionMeta has fields 1..7). */
     public static final int UNKNOWN_FIELD_NUMBER = 99;
-    /** How often, and how far apart, a crashed and restarted agent retries a refusal of its new stream. */
-    private static final int RESTART_RETRIES = 5;
+    /** How far apart a crashed and restarted agent retries a refusal of its new stream (for up to its deadline). */
     private static final long RESTART_BACKOFF_MS = 100;
     /** How long a crashed agent's process takes to come back (a real one: seconds). */
     private static final long RESTART_DELAY_MS = 200;
@@ -95,18 +94,20 @@ public final class SeedAgent {
             Fault.ResetStream reset = fault(AgentPoint.BEFORE_META, Fault.ResetStream.class);
             int interruptAfter = crash != null ? crash.after() : reset != null ? reset.after() : -1;
             Exchange ex;
-            int refusedAfterRestart = 0;
+            long refusalsEnd = 0; // set at the restart: refusals are retried until the agent's deadline from there
             while (true) {
                 attempts++;
                 int stopAfter = attempts == 1 ? interruptAfter : -1;
                 ex = exchange(ch, buildMetas(true), stopAfter);
                 sent = ex.sent;
                 if (crash != null && attempts > 1 && ex.error != null
-                        && ex.error.getCode() == Status.Code.ALREADY_EXISTS && ++refusedAfterRestart <= RESTART_RETRIES) {
+                        && ex.error.getCode() == Status.Code.ALREADY_EXISTS && System.nanoTime() - refusalsEnd < 0) {
                     // The restarted agent dialled before the adviser had processed the dead process's stream (a
                     // real restart takes seconds; this one is instant): the adviser's refusal says to retry, as the
-                    // supervisor that restarts a crashed agent does. Bounded: an adviser that never lets the dead
-                    // stream go still refuses every try and the scenario fails.
+                    // supervisor that restarts a crashed agent does. Bounded by the agent's deadline, not by a count
+                    // of tries: on a loaded machine the adviser may take seconds to see the dead stream go (five
+                    // tries 100 ms apart measured its speed). An adviser that never lets the dead stream go still
+                    // refuses every try until then, and the scenario fails.
                     event("refused as ALREADY_EXISTS after its restart; retrying");
                     TimeUnit.MILLISECONDS.sleep(RESTART_BACKOFF_MS);
                     continue;
@@ -127,6 +128,7 @@ public final class SeedAgent {
                     }
                     TimeUnit.MILLISECONDS.sleep(RESTART_DELAY_MS);
                     ch = channels.get();
+                    refusalsEnd = System.nanoTime() + deadline.toNanos();
                 } else {
                     event("reset its stream after " + ex.sent + " metas; reporting again");
                 }

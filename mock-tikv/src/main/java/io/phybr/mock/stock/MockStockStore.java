@@ -49,6 +49,8 @@ public final class MockStockStore implements AutoCloseable {
     private volatile java.util.function.BooleanSupplier pdMarked = () -> true;
     private volatile boolean recoveryMode = true;
     private volatile TikvService tikv;
+    /** The calls the running process serves (a new set per start): a stop breaks them as a killed TiKV's would. */
+    private LiveCalls liveCalls;
 
     /** A store alone in its own Raft network, on TiKV time scaled by 1000 (tests). */
     public MockStockStore(StoreBackend backend) {
@@ -119,7 +121,8 @@ public final class MockStockStore implements AutoCloseable {
             try {
                 NettyServerBuilder b = SenderBuffers.serving(NettyServerBuilder.forAddress(
                                 new InetSocketAddress(InetAddress.getLoopbackAddress(), port)))
-                        .addService(tikv = new TikvService(this, faults, worker, net)); // tikvpb: served in every mode
+                        .addService(tikv = new TikvService(this, faults, worker, net)) // tikvpb: served in every mode
+                        .intercept(liveCalls = new LiveCalls());
                 service = new RecoverDataService(this, backend, faults, worker, net, clock);
                 if (recoveryMode) {
                     b.addService(service.definition());
@@ -167,6 +170,11 @@ public final class MockStockStore implements AutoCloseable {
         if (tikv != null) {
             tikv.die();
         }
+        // A killed TiKV's connections drop: its in-flight calls fail UNAVAILABLE. shutdownNow alone resets each open
+        // stream instead (RST_STREAM CANCEL: the client sees CANCELLED when that frame wins), so every call gets its
+        // UNAVAILABLE status first (LiveCalls).
+        liveCalls.killAll(io.grpc.Status.UNAVAILABLE.withDescription("store " + storeId() + " went down (its process stopped)"),
+                java.time.Duration.ofSeconds(5));
         server.shutdownNow();
         try {
             server.awaitTermination(10, TimeUnit.SECONDS);

@@ -82,6 +82,20 @@ class RecoverDataServiceTest {
         assertThat(store.faults().pending()).isZero();
     }
 
+    /**
+     * A store killed in the middle of a call breaks it as a killed TiKV does: its connection drops, and grpc's client
+     * fails the call with UNAVAILABLE (never CANCELLED, which a server's stream reset gives: the restart's
+     * {@code shutdownNow} used to race the call and answer either code). {@link LiveCalls} closes the call first.
+     */
+    @Test
+    void aStoreRestartedMidCallFailsItWithUnavailable() {
+        store.faults().add(new Fault.RestartDuring(7, Fault.Rpc.READ_REGION_META, 1, 1));
+        assertThatThrownBy(this::readAll).isInstanceOfSatisfying(io.grpc.StatusRuntimeException.class,
+                e -> assertThat(e.getStatus().getCode()).as("%s", e.getStatus()).isEqualTo(Status.Code.UNAVAILABLE));
+        await().atMost(Duration.ofSeconds(10)).until(() -> store.reboots() == 1 && store.running());
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> readAll().size() == 2);
+    }
+
     @Test
     void aRebootedStoreComesBackOnTheSamePort() throws Exception {
         int port = store.port();

@@ -66,7 +66,9 @@ class StatusServerTest {
                 }
             };
             Outcome outcome = StockRecovery.builder().finish(io.phybr.adviser.flashback.Finish.RESOLVE)
-                    .pd(new PdClient(List.of(cluster.pdAddress()), null, Duration.ofSeconds(5)))
+                    // a hang bound, as recover's default --pd-timeout (nothing here stalls PD): at 5 s a loaded machine
+                    // could exceed it on a JVM's first PD call (its first channel or HTTP client)
+                    .pd(new PdClient(List.of(cluster.pdAddress()), null, Duration.ofSeconds(30)))
                     .channels(StoreChannels.netty(null)).resolvedTs(5)
                     .retry(new RetryPolicy(3, Duration.ofMillis(50), Duration.ofMillis(200)))
                     .timeouts(new Timeouts(Duration.ofSeconds(20), Duration.ofSeconds(20), Duration.ofSeconds(20), Duration.ofSeconds(20)))

@@ -78,7 +78,9 @@ class FlashbackFinishTest {
 
     private StockRecovery.Builder recovery() {
         Path dir = runDir(++runNo);
-        return StockRecovery.builder().pd(new PdClient(List.of(cluster.pdAddress()), null, Duration.ofSeconds(5)))
+        // a hang bound, as recover's default --pd-timeout (nothing here stalls PD): at 5 s a loaded machine
+        // could exceed it on a JVM's first PD call (its first channel or HTTP client)
+        return StockRecovery.builder().pd(new PdClient(List.of(cluster.pdAddress()), null, Duration.ofSeconds(30)))
                 .resolvedTs(Math.max(1, backup.resolvedTs()))
                 .retry(new RetryPolicy(3, Duration.ofMillis(20), Duration.ofMillis(100)))
                 .timeouts(new Timeouts(Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(10)))

@@ -32,7 +32,9 @@ class LateStoresTest extends StockRecoveryFixture {
     }
 
     private StockRecovery.Builder recovery(ExpectedStores expected, Duration wait) {
-        return StockRecovery.builder().finish(io.phybr.adviser.flashback.Finish.RESOLVE).pd(new PdClient(List.of(cluster.pdAddress()), null, Duration.ofSeconds(5)))
+        // a hang bound, as recover's default --pd-timeout (nothing here stalls PD): at 5 s a loaded machine
+        // could exceed it on a JVM's first PD call (its first channel or HTTP client)
+        return StockRecovery.builder().finish(io.phybr.adviser.flashback.Finish.RESOLVE).pd(new PdClient(List.of(cluster.pdAddress()), null, Duration.ofSeconds(30)))
                 .channels(channels).resolvedTs(RESOLVED_TS)
                 .retry(new RetryPolicy(3, Duration.ofMillis(20), Duration.ofMillis(100)))
                 .timeouts(new Timeouts(Duration.ofSeconds(20), Duration.ofSeconds(20), Duration.ofSeconds(20), Duration.ofSeconds(20)))

@@ -55,7 +55,9 @@ abstract class StockRecoveryFixture {
 
     StockRecovery.Builder recovery() {
         return StockRecovery.builder().finish(io.phybr.adviser.flashback.Finish.RESOLVE)
-                .pd(new PdClient(List.of(cluster.pdAddress()), null, Duration.ofSeconds(5)))
+                // a hang bound, as recover's default --pd-timeout (nothing here stalls PD): at 5 s a loaded machine
+                // could exceed it on a JVM's first PD call (its first channel or HTTP client)
+                .pd(new PdClient(List.of(cluster.pdAddress()), null, Duration.ofSeconds(30)))
                 .channels(channels)
                 .resolvedTs(RESOLVED_TS)
                 .retry(new RetryPolicy(5, Duration.ofMillis(50), Duration.ofMillis(400)))

@@ -195,7 +195,9 @@ class StockRecoveryTest extends StockRecoveryFixture {
         Path planFile = tmp.resolve("dry.jsonl");
 
         Outcome out = StockRecovery.builder().finish(io.phybr.adviser.flashback.Finish.RESOLVE)
-                .pd(new PdClient(List.of(cluster.pdAddress()), null, Duration.ofSeconds(5)))
+                // a hang bound, as recover's default --pd-timeout (nothing here stalls PD): at 5 s a loaded machine
+                // could exceed it on a JVM's first PD call (its first channel or HTTP client)
+                .pd(new PdClient(List.of(cluster.pdAddress()), null, Duration.ofSeconds(30)))
                 .channels(channels).dryRun(true).planOutput(planFile).build().run();
 
         assertThat(out.exitCode()).as(out.verdict()).isEqualTo(ExitCode.OK);
