@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
  * bounds the random histories; {@code -Dphybr.seed-mutants.whole-corpus=true} runs every corpus scenario and
  * {@code -Dphybr.seed-mutants.every-layer=true} the random histories even after a scenario caught the mutant (how
  * strong each layer is); {@code -Dphybr.seed-mutants.survivors=true} adds the known
- * survivors of {@link SeedPlanMutants#survivors} (the test fails until a check catches them).
+ * survivors of {@link SeedPlanMutants#survivors} (the test then fails: they are behaviour-equivalent, see there).
  */
 class SeedMutatedPlannerTest {
     static final int HISTORIES = Integer.getInteger("phybr.seed-mutants.histories", 30);

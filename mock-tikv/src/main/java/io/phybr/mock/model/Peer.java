@@ -195,8 +195,9 @@ public final class Peer {
     }
 
     /**
-     * The adviser's recover command for a replica it keeps: adopt {@code term} as the hard-state term and, when
-     * {@code silence}, never campaign again.
+     * The adviser's recover command for a replica it keeps: adopt {@code term} as the hard-state term — lower or
+     * higher, as the seed agent writes {@code hard_state.term = command.term} whenever they differ (tikv/tikv
+     * {@code cmd/tikv-phybr/src/main.rs}) — and, when {@code silence}, never campaign again.
      */
     public void takeRecoverCommand(long term, boolean silence) {
         this.term = term;
@@ -312,6 +313,24 @@ public final class Peer {
     /** Resets the log to start after {@code base} (term {@code term}): a peer created from a snapshot. */
     void resetLog(long base, long term) {
         log.reset(base, term);
+    }
+
+    /**
+     * A Raft snapshot of {@code leader}'s replica at its index {@code index} (term {@code term}) applied here
+     * (raftstore {@code peer_storage.rs apply_snapshot}): the region state becomes the leader's (range, epoch,
+     * members), the log is empty after the snapshot point, and last, commit and applied index are the snapshot's. The
+     * store's KV data over the range is the caller's to replace.
+     */
+    void installSnapshot(Peer leader, long index, long term) {
+        start = leader.start;
+        end = leader.end;
+        version = leader.version;
+        confVer = leader.confVer;
+        members.clear();
+        members.putAll(leader.members);
+        resetLog(index, term);
+        applied = index;
+        commit = index;
     }
 
     /** Takes {@code other}'s Raft state (log, last, hard state): a raft volume from another instant (R16). */

@@ -44,9 +44,19 @@ public final class RecoveryRaft {
 
     /**
      * The follower takes the leader's log: it keeps its entries up to the last index where its term matches the
-     * leader's and takes the leader's after it; with no common index it takes the leader's log whole (a snapshot).
+     * leader's and takes the leader's after it. With no common index (the leader no longer holds the entries the
+     * follower needs: its log starts after a snapshot) the leader sends a Raft snapshot of its replica at its applied
+     * index, as TiKV does (raftstore {@code peer_storage.rs do_snapshot}: the RegionLocalState — range, epoch, peers —
+     * and the region's KV data at the applied index; {@code apply_snapshot}: the follower's last and applied index
+     * become the snapshot's, its old log goes); the caller moves the KV data ({@code StoreBackend}). A follower that
+     * already knows a commit beyond the snapshot refuses it (raft-rs {@code Raft::restore}). Before, the follower took
+     * the leader's log alone and stepped over the entries below its base without applying them: a write committed
+     * there was missing from its data, and a flashback entry restoring that write's value later made the checker read
+     * a value the replica never held (issue 14, run seed 2081714741270035687, history …35720).
+     *
+     * @return true when the follower installed a snapshot (the caller copies the leader's data over its range)
      */
-    public static void follow(Peer follower, Peer leader) {
+    public static boolean follow(Peer follower, Peer leader) {
         observe(follower, leader.term);
         long match = -1;
         for (long i = Math.min(follower.lastIndex(), leader.lastIndex()); i >= Math.max(follower.logBase(), leader.logBase()); i--) {
@@ -57,8 +67,21 @@ public final class RecoveryRaft {
             }
         }
         if (match < 0) {
-            follower.copyRaftLogFrom(leader);
-            return;
+            long snap = leader.applied;
+            if (leader.entryTerm(snap) == -1) {
+                // a leader that holds no entry at its applied index (an in-memory store's replica keeps no entries):
+                // no snapshot point to send; the follower takes the log alone, as before
+                follower.copyRaftLogFrom(leader);
+                return false;
+            }
+            if (follower.commit > snap) {
+                return false; // raft-rs Raft::restore: a snapshot below the committed index is ignored
+            }
+            follower.installSnapshot(leader, snap, leader.entryTerm(snap));
+            for (Entry e : leader.entriesAfter(snap)) {
+                follower.append(e);
+            }
+            return true;
         }
         if (match < follower.lastIndex()) {
             follower.truncateAfter(match);
@@ -66,6 +89,7 @@ public final class RecoveryRaft {
         for (Entry e : leader.entriesAfter(match)) {
             follower.append(e);
         }
+        return false;
     }
 
     /**

@@ -20,8 +20,9 @@ import java.util.Map;
  *   <li>{@link #resolve} clears, from the store's KV data, every write whose commit ts is newer than the
  *       resolved ts (the model has no locks: the lock message says 0).</li>
  * </ul>
- * Limitation: a follower that receives a leader's log whole (no common index: a Raft snapshot) does not receive the
- * leader's KV data with it; the checker reads committed writes from leaders.
+ * A follower whose log has no index in common with its leader's installs a Raft snapshot ({@code RecoveryRaft#follow}):
+ * its data over the region's old and new range becomes the leader store's over the new range
+ * ({@link #installSnapshotData}).
  */
 public final class ModelStoreBackend implements StoreBackend {
     private final StoreImage image;
@@ -107,6 +108,38 @@ public final class ModelStoreBackend implements StoreBackend {
             }
         }
         return out;
+    }
+
+    /**
+     * The leader's data over the follower's new range replaces this store's over the old and the new range (raftstore
+     * {@code clear_extra_data} + {@code apply_snap}). Keys another live replica on this store covers are left alone:
+     * TiKV never lets two live regions of a store overlap ({@code check_snapshot} refuses such a snapshot), so only a
+     * model state TiKV cannot reach would meet them.
+     */
+    @Override
+    public void installSnapshotData(StoreBackend leader, Peer follower, byte[] oldStart, byte[] oldEnd) {
+        java.util.BitSet from = leader.raft().data;
+        for (Write w : backup.writes()) {
+            boolean inNew = io.phybr.mock.model.Keys.contains(follower.start(), follower.end(), w.key());
+            boolean inOld = io.phybr.mock.model.Keys.contains(oldStart, oldEnd, w.key());
+            if (!inNew && !inOld || coveredByAnother(follower, w.key())) {
+                continue;
+            }
+            if (inNew && from.get(w.id())) {
+                image.data.set(w.id());
+            } else {
+                image.data.clear(w.id());
+            }
+        }
+    }
+
+    private boolean coveredByAnother(Peer follower, byte[] key) {
+        for (Peer p : image.allPeers()) {
+            if (p != follower && p.live() && io.phybr.mock.model.Keys.contains(p.start(), p.end(), key)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The model has no user locks (its writes are committed entries). */

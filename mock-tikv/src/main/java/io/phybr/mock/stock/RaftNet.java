@@ -141,7 +141,11 @@ final class RaftNet {
             return; // no quorum: nothing new commits, so the leader never applies its own empty entry
         }
         for (Peer f : followers) {
-            RecoveryRaft.follow(f, leader);
+            byte[] oldStart = f.start();
+            byte[] oldEnd = f.end();
+            if (RecoveryRaft.follow(f, leader)) {
+                links.backend(f.store()).installSnapshotData(links.backend(ls), f, oldStart, oldEnd);
+            }
             f.silence();
         }
         List<Long> bornUnderLeader = applyThenSilenceNewPeers(ls, leader, leader.lastIndex());

@@ -78,6 +78,16 @@ public interface StoreBackend {
     default void rollbackLock(byte[] key, long ts) {
     }
 
+    /**
+     * A Raft snapshot of {@code leader}'s replica of {@code region} was just installed here ({@code follower}, its
+     * range now the leader's; it covered {@code [oldStart, oldEnd)} before): the KV data over the old and the new
+     * range is replaced by the leader store's over the new range (raftstore {@code peer_storage.rs
+     * clear_extra_data}, {@code worker/region.rs apply_snap}: the region's range is cleaned, the snapshot's data
+     * ingested). The default keeps no data (wrapping test backends, the in-memory stores' replicas keep no log).
+     */
+    default void installSnapshotData(StoreBackend leader, Peer follower, byte[] oldStart, byte[] oldEnd) {
+    }
+
     /** What flashbacks wrote on this store (survives a restart: it is on disk); null: this backend has none. */
     default io.phybr.mock.model.FlashbackLedger ledger() {
         return null;

@@ -68,6 +68,7 @@ public final class Planner {
             this.o = o;
             this.n = t.size();
             this.keys = t.keys;
+            t.dropReserve(); // the table is complete: key pages reserved for rows that never came go back
             this.stores = t.stores();
             this.rowFields = new PolicyFields(t.indexColumn(), t.termColumn(), t.commitColumn(), t.versionColumn(), t.flagsColumn());
         }

@@ -35,10 +35,27 @@ public final class SeedPlanMutants {
     }
 
     /**
-     * Mutants no check catches yet (not in {@link #all}): the mock's seed agent sets a replica's term to the
-     * command's term even when that LOWERS it (model Peer.takeRecoverCommand), so a target term below a replica's
-     * hard-state term goes unnoticed in every corpus scenario and random history. Whether real raft tolerates it is
-     * open (issue 14); until a check catches it, it stays here.
+     * Mutants no check can catch (not in {@link #all}), because they are behaviour-equivalent against the seed agent.
+     *
+     * <p>{@code target-term-of-leader} (the leader's own term instead of the highest over the region's replicas,
+     * issue 14): the seed agent, tikv/tikv {@code cmd/tikv-phybr/src/main.rs} (commit 446085bd), first cuts every
+     * reported replica's log to its applied index ({@code cut_logs(rid, applied_index + 1, ..)}, hard-state commit =
+     * applied), then for each non-tombstone command writes {@code hard_state.term = command.term} whenever the two
+     * differ — it lowers a term as readily as it raises it — and only then starts the TiKV, where each unsilenced
+     * region campaigns ({@code SignificantMsg::Campaign}: raft-rs {@code become_candidate}, term + 1). SPEC §4 rule 5
+     * sends every non-leader replica a command, and our plan sends the leader one too (README, LEADER_UNSILENCED);
+     * tombstone replicas are neither reported nor started by the agent ({@code scan_regions} skips them), so they never
+     * vote. Whatever target T the plan names, every voter of the region therefore restarts at hard-state term T and
+     * the forced leader campaigns at T + 1, above every voter; its log (highest applied index; every log cut to its
+     * applied, committed entries agree) is at least as up to date as each voter's, so it wins the same election in
+     * both cases. The leader's own term is at least its last entry's term and so at least every follower's last
+     * entry's term, so lowering a follower to it leaves no hard state below its own log. The term value reaches
+     * nothing else: PD compares heartbeat terms only with heartbeats it saw ({@code pkg/core/region.go}
+     * {@code isTermBehind}), and the restore procedure starts PD without region meta and no leader heartbeats before
+     * these campaigns. The mock's agent ({@code Peer.takeRecoverCommand}) lowers terms as the real one does, so
+     * it is not friendlier than the agent here; the checker's "leader term at least every replica's" holds under
+     * both plans for the same reason. Kept here, out of CI ({@code -Dphybr.seed-mutants.survivors=true} still runs
+     * it and fails, as it should for an equivalent mutant).
      */
     public static List<Mutant> survivors() {
         return List.of(
