@@ -179,27 +179,20 @@ public final class Cluster {
         propose(g, new Entry.Split(at, newRegionId, newPeers));
     }
 
+    /**
+     * Merges {@code source} into its neighbour {@code target} as PD's merge operator does: PrepareMerge in the source's
+     * log, then CommitMerge in the target's. Refused ({@link ModelException}) where PD or TiKV would not merge
+     * ({@link #mergeRefusal}).
+     */
     public void merge(long source, long target) {
         begin();
         Group s = alive(source);
         Group t = alive(target);
-        if (source == target) {
-            throw new ModelException("cannot merge region " + source + " into itself");
+        String refusal = MergeRules.refusal(s, t, stores, replication);
+        if (refusal != null) {
+            throw new ModelException(refusal);
         }
-        if (!s.members.keySet().equals(t.members.keySet())) {
-            throw new ModelException("cannot merge region " + source + " into region " + target
-                    + ": their peers are on different stores " + s.members.keySet() + " and " + t.members.keySet()
-                    + " (PD would move peers first)");
-        }
-        boolean left = Keys.compare(s.end, t.start) == 0 && s.end.length != 0;
-        boolean right = Keys.compare(t.end, s.start) == 0 && t.end.length != 0;
-        if (!left && !right) {
-            throw new ModelException("cannot merge region " + source + " " + Keys.range(s.start, s.end) + " into region "
-                    + target + " " + Keys.range(t.start, t.end) + ": they are not adjacent");
-        }
-        if (s.merging || t.merging) {
-            throw new ModelException("region " + (s.merging ? source : target) + " is already merging");
-        }
+        boolean left = MergeRules.sourceIsLeft(s, t);
         long prepareIndex = s.lastIndex() + 1;
         s.version++;
         s.confVer++;
@@ -217,6 +210,20 @@ public final class Cluster {
         t.version = Math.max(t.version, s.version) + 1;
         s.alive = false;
         propose(t, new Entry.CommitMerge(source, prepareIndex));
+    }
+
+    /**
+     * Why PD and TiKV would not merge {@code source} into {@code target} now, or null when they would: the regions must
+     * be adjacent, live, on the same stores and not merging, every peer of both must exist and be matched by its
+     * leader, and the source's log gap must hold no admin command ({@link MergeRules}, issue 14).
+     */
+    public String mergeRefusal(long source, long target) {
+        Group s = groups.get(source);
+        Group t = groups.get(target);
+        if (s == null || t == null) {
+            return "region " + (s == null ? source : target) + " does not exist";
+        }
+        return MergeRules.refusal(s, t, stores, replication);
     }
 
     /**
