@@ -10,8 +10,8 @@ import java.util.Arrays;
 
 /**
  * The region reports of every store, one row per replica, stored column by column in primitive
- * arrays: millions of replicas cost a few arrays, not millions of objects (about 73 bytes per
- * replica plus its key bytes).
+ * arrays: millions of replicas cost a few arrays, not millions of objects (about 57 bytes per
+ * replica plus its key bytes; 73 once a row carries peer_id or commit_index).
  *
  * <p>Seed-protocol reports fill {@code index} with applied_index and {@code term} with term;
  * stock-TiKV reports fill them with last_index and last_log_term and also carry peer_id and
@@ -114,15 +114,22 @@ public final class ReplicaTable extends ReplicaColumns implements ReplicaSink {
             }
             expectedRows = 0;
         }
+        if (batch.hasStockColumns()) {
+            stockColumns();
+        }
+        if (peer != null) {
+            for (int k = 0; k < n; k++) {
+                peer[size + k] = batch.peerId(k);
+                commit[size + k] = batch.commitIndex(k);
+            }
+        }
         byte[] src = batch.keyBytes();
         for (int k = 0; k < n; k++) {
             int i = size + k;
             store[i] = batch.store(k);
             region[i] = batch.regionId(k);
-            peer[i] = batch.peerId(k);
             index[i] = batch.index(k);
             term[i] = batch.term(k);
-            commit[i] = batch.commitIndex(k);
             version[i] = batch.version(k);
             flags[i] = (byte) ((batch.stock(k) ? STOCK_FIELDS : 0) | (batch.tombstone(k) ? TOMBSTONE : 0));
             int s = batch.startLength(k);
@@ -180,11 +187,17 @@ public final class ReplicaTable extends ReplicaColumns implements ReplicaSink {
         }
         System.arraycopy(other.store, 0, store, size, n);
         System.arraycopy(other.region, 0, region, size, n);
-        System.arraycopy(other.peer, 0, peer, size, n);
         System.arraycopy(other.index, 0, index, size, n);
         System.arraycopy(other.term, 0, term, size, n);
-        System.arraycopy(other.commit, 0, commit, size, n);
         System.arraycopy(other.version, 0, version, size, n);
+        if (other.peer != null) {
+            stockColumns();
+            System.arraycopy(other.peer, 0, peer, size, n);
+            System.arraycopy(other.commit, 0, commit, size, n);
+        } else if (peer != null) {
+            Arrays.fill(peer, size, size + n, 0);
+            Arrays.fill(commit, size, size + n, 0);
+        }
         System.arraycopy(other.flags, 0, flags, size, n);
         System.arraycopy(other.startLen, 0, startLen, size, n);
         System.arraycopy(other.endLen, 0, endLen, size, n);
@@ -213,7 +226,8 @@ public final class ReplicaTable extends ReplicaColumns implements ReplicaSink {
     long[] versionColumn() { return version; }
     long[] indexColumn() { return index; }
     long[] termColumn() { return term; }
-    long[] commitColumn() { return commit; }
+    /** commit_index by row; a table of seed rows only has none, so it is all zeros then (a new array). */
+    long[] commitColumn() { return commit != null ? commit : new long[size]; }
     byte[] flagsColumn() { return flags; }
     long[] keyAddrColumn() { return keyAddr; }
     int[] startLenColumn() { return startLen; }
