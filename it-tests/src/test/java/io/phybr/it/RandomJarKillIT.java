@@ -176,16 +176,19 @@ class RandomJarKillIT {
     private int cleanStockCalls(int regions, long layoutSeed, Finish finish) throws Exception {
         StockFixture f = StockFixture.start(regions, layoutSeed);
         try {
+            // Nothing hangs in a clean run, so every bound only has to catch a hang: this is the first recovery in a
+            // fresh failsafe JVM, whose first PD call opens its first gRPC channel (3.5 s measured at load 22), and a
+            // RecoverRegion round (~50 ms) or flashback call slower than a 2 s bound on a loaded machine would fail the run
             var outcome = StockRecovery.builder()
-                    .pd(new PdClient(List.of(f.cluster.pdAddress()), null, Duration.ofSeconds(5)))
+                    .pd(new PdClient(List.of(f.cluster.pdAddress()), null, Duration.ofSeconds(30)))
                     .finish(finish).resolvedTs(RESOLVED_TS)
                     .expectedStores(new ExpectedStores(3, Set.of(), Set.of(), "--expected-stores 3"))
                     .storeWait(Duration.ofSeconds(10), Duration.ofMillis(50))
                     .retry(new RetryPolicy(3, Duration.ofMillis(10), Duration.ofMillis(40)))
                     .timeouts(new Timeouts(Duration.ofSeconds(20), Duration.ofSeconds(20), Duration.ofSeconds(20),
                             Duration.ofSeconds(20)))
-                    .roundTimeout(Duration.ofSeconds(2)).restartGrace(Duration.ofSeconds(2))
-                    .watchInterval(Duration.ofMillis(50)).flashbackTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(2))
+                    .roundTimeout(Duration.ofSeconds(20)).restartGrace(Duration.ofSeconds(2))
+                    .watchInterval(Duration.ofMillis(50)).flashbackTimeouts(Duration.ofSeconds(20), Duration.ofSeconds(10))
                     .runsRoot(Files.createDirectories(tmp.resolve("clean-runs")))
                     .build().run();
             assertThat(outcome.exitCode()).as("a clean in-process run: %s", outcome.verdict()).isEqualTo(ExitCode.OK);
@@ -198,7 +201,9 @@ class RandomJarKillIT {
     private String[] stockArgs(Finish finish, Path record) {
         return new String[] {"recover", "--finish", finish.label(), "--pd", stock.pdAddress(), "--resolved-ts",
             Long.toString(RESOLVED_TS), "--expected-stores", "3", "--retry-backoff", "50ms", "--max-attempts", "5",
-            "--pd-timeout", "5s", "--store-watch-interval", "1s", "--record", record.toString(),
+            // --pd-timeout 30 s (the default): nothing stalls PD; a fresh JVM's first gRPC channel (the flashback's
+            // one-try TSO call) took 3.5 s at load 22, too close to 5 s
+            "--pd-timeout", "30s", "--store-watch-interval", "1s", "--record", record.toString(),
             "--output", planOf(record).toString()};
     }
 

@@ -17,14 +17,24 @@ final class KeyArena {
      */
     private static final int PAGE_SIZE = (1 << 22) - 64;
 
+    /**
+     * The size of the pages {@link #reserve} allocates: 16 pages' worth at once, still whole G1 regions with the
+     * array header (the region size is a power of two from 1 to 32 MiB).
+     */
+    private static final int RESERVED_PAGE_SIZE = (1 << 26) - 64;
+
     private byte[][] pages = new byte[4][];
     private int pageCount;
-    private int pos = PAGE_SIZE; // forces a page on first append
+    /** Pages allocated ahead by {@link #reserve} and not written yet: {@code pages[pageCount, pageCount + reserved)}. */
+    private int reserved;
+    private int pos;
+    /** The length of the page being filled (0 before the first). */
+    private int limit;
 
     /** Appends {@code a} then {@code b} contiguously and returns the address of the first. */
     long append(byte[] a, byte[] b) {
         int len = a.length + b.length;
-        if (pos + len > PAGE_SIZE || pageCount == 0) {
+        if (pos + len > limit || pageCount == 0) {
             newPage(Math.max(len, PAGE_SIZE));
         }
         byte[] page = pages[pageCount - 1];
@@ -37,7 +47,7 @@ final class KeyArena {
 
     /** Appends {@code src[off, off+len)} and returns its address. */
     long append(byte[] src, int off, int len) {
-        if (pos + len > PAGE_SIZE || pageCount == 0) {
+        if (pos + len > limit || pageCount == 0) {
             newPage(Math.max(len, PAGE_SIZE));
         }
         System.arraycopy(src, off, pages[pageCount - 1], pos, len);
@@ -49,7 +59,7 @@ final class KeyArena {
     /** Appends {@code src[aOff, aOff+aLen)} then {@code src[bOff, bOff+bLen)} contiguously; returns the address of the first. */
     long append(byte[] src, int aOff, int aLen, int bOff, int bLen) {
         int len = aLen + bLen;
-        if (pos + len > PAGE_SIZE || pageCount == 0) {
+        if (pos + len > limit || pageCount == 0) {
             newPage(Math.max(len, PAGE_SIZE));
         }
         byte[] page = pages[pageCount - 1];
@@ -62,7 +72,7 @@ final class KeyArena {
 
     /** Appends {@code len} bytes held by another arena at {@code addr}; returns their new address. */
     long appendFrom(KeyArena src, long addr, int len) {
-        if (pos + len > PAGE_SIZE || pageCount == 0) {
+        if (pos + len > limit || pageCount == 0) {
             newPage(Math.max(len, PAGE_SIZE));
         }
         System.arraycopy(src.page(addr), offset(addr), pages[pageCount - 1], pos, len);
@@ -72,11 +82,51 @@ final class KeyArena {
     }
 
     private void newPage(int size) {
-        if (pageCount == pages.length) {
-            pages = Arrays.copyOf(pages, pageCount * 2);
+        if (pageCount + reserved == pages.length) {
+            pages = Arrays.copyOf(pages, (pageCount + reserved) * 2);
         }
-        pages[pageCount++] = new byte[size];
+        if (reserved > 0 && pages[pageCount].length >= size) {
+            reserved--;
+        } else {
+            // No page reserved, or a key longer than the next one: a page of its own, the reserved ones after it.
+            pages[pageCount + reserved] = pages[pageCount];
+            pages[pageCount] = new byte[size];
+        }
+        limit = pages[pageCount++].length;
         pos = 0;
+    }
+
+    /**
+     * Allocates now, in pages of 64 MiB, about {@code bytes} more key bytes (an estimate: {@link #dropReserve}
+     * gives back pages it over-counted). Each page is a humongous allocation for G1, and once the heap is ~45 %
+     * full each one starts a concurrent marking cycle (three pauses): a 1M-region dump's keys, page by page of
+     * 4 MiB, started ~40 of them while it was read.
+     */
+    void reserve(long bytes) {
+        long left = bytes;
+        for (int i = pageCount; i < pageCount + reserved; i++) {
+            left -= pages[i].length;
+        }
+        while (left > 0 && pageCount + reserved < Integer.MAX_VALUE - 8) {
+            // The first few of 4 MiB, so that the JIT sees pages change while the table's appends are profiled (a
+            // change it never saw is compiled as a trap, and the first one made the append loop not entrant), then
+            // 64 MiB; the last only as large as what is left, rounded up to whole 4 MiB (G1 regions, header in).
+            int size = (int) Math.min(pageCount + reserved < 4 ? PAGE_SIZE : RESERVED_PAGE_SIZE,
+                    ((left + 64 + (1 << 22) - 1) >>> 22 << 22) - 64);
+            if (pageCount + reserved == pages.length) {
+                pages = Arrays.copyOf(pages, (pageCount + reserved) * 2);
+            }
+            pages[pageCount + reserved++] = new byte[size];
+            left -= size;
+        }
+    }
+
+    /** Releases the pages {@link #reserve} allocated that were never written. */
+    void dropReserve() {
+        for (int i = 0; i < reserved; i++) {
+            pages[pageCount + i] = null;
+        }
+        reserved = 0;
     }
 
     byte[] page(long addr) {

@@ -68,8 +68,11 @@ public final class Planner {
             this.o = o;
             this.n = t.size();
             this.keys = t.keys;
+            t.dropReserve(); // the table is complete: key pages reserved for rows that never came go back
             this.stores = t.stores();
-            this.rowFields = new PolicyFields(t.indexColumn(), t.termColumn(), t.commitColumn(), t.versionColumn(), t.flagsColumn());
+            // commit_index is read by BR's rank only (a seed-only table has no such column: it would be zeros)
+            this.rowFields = new PolicyFields(t.indexColumn(), t.termColumn(),
+                    o.policy() == Policy.BR ? t.commitColumn() : null, t.versionColumn(), t.flagsColumn());
         }
 
         PlanOutcome run(java.util.function.Consumer<Run> beforePlan) {

@@ -10,8 +10,8 @@ import java.util.Arrays;
 
 /**
  * The region reports of every store, one row per replica, stored column by column in primitive
- * arrays: millions of replicas cost a few arrays, not millions of objects (about 73 bytes per
- * replica plus its key bytes).
+ * arrays: millions of replicas cost a few arrays, not millions of objects (about 57 bytes per
+ * replica plus its key bytes; 73 once a row carries peer_id or commit_index).
  *
  * <p>Seed-protocol reports fill {@code index} with applied_index and {@code term} with term;
  * stock-TiKV reports fill them with last_index and last_log_term and also carry peer_id and
@@ -32,6 +32,8 @@ public final class ReplicaTable extends ReplicaColumns implements ReplicaSink {
 
     private long[] declaredStores = new long[8];
     private int declaredCount;
+    /** Rows {@link #expect} announced and the key bytes they are still to bring have not been reserved for. */
+    private long expectedRows;
 
     public ReplicaTable() {
         this(1024);
@@ -98,15 +100,36 @@ public final class ReplicaTable extends ReplicaColumns implements ReplicaSink {
         while (store.length - size < n) {
             grow();
         }
+        if (expectedRows > 0 && n > 0) {
+            // The first block announced tells how many key bytes a row brings: the arena takes them at once.
+            long batchKeys = (long) batch.keyOffset(n - 1) + batch.startLength(n - 1) + batch.endLength(n - 1)
+                    - batch.keyOffset(0);
+            long want = (long) (batchKeys / (double) n * expectedRows);
+            // Only with room to spare: a heap too small for the dump must still run out where it always has (on
+            // this thread, which says how much heap the dump needs), not in a reader thread whose next block no
+            // longer fits beside the reserve.
+            Runtime rt = Runtime.getRuntime();
+            if (want <= (rt.maxMemory() - rt.totalMemory() + rt.freeMemory()) / 2) {
+                keys.reserve(want);
+            }
+            expectedRows = 0;
+        }
+        if (batch.hasStockColumns()) {
+            stockColumns();
+        }
+        if (peer != null) {
+            for (int k = 0; k < n; k++) {
+                peer[size + k] = batch.peerId(k);
+                commit[size + k] = batch.commitIndex(k);
+            }
+        }
         byte[] src = batch.keyBytes();
         for (int k = 0; k < n; k++) {
             int i = size + k;
             store[i] = batch.store(k);
             region[i] = batch.regionId(k);
-            peer[i] = batch.peerId(k);
             index[i] = batch.index(k);
             term[i] = batch.term(k);
-            commit[i] = batch.commitIndex(k);
             version[i] = batch.version(k);
             flags[i] = (byte) ((batch.stock(k) ? STOCK_FIELDS : 0) | (batch.tombstone(k) ? TOMBSTONE : 0));
             int s = batch.startLength(k);
@@ -125,6 +148,13 @@ public final class ReplicaTable extends ReplicaColumns implements ReplicaSink {
         if (want > store.length) {
             resize((int) want);
         }
+        expectedRows = rows;
+    }
+
+    /** Gives back what {@link #expect} made the key storage reserve and no row used (the table is complete). */
+    void dropReserve() {
+        expectedRows = 0;
+        keys.dropReserve();
     }
 
     @Override
@@ -157,11 +187,17 @@ public final class ReplicaTable extends ReplicaColumns implements ReplicaSink {
         }
         System.arraycopy(other.store, 0, store, size, n);
         System.arraycopy(other.region, 0, region, size, n);
-        System.arraycopy(other.peer, 0, peer, size, n);
         System.arraycopy(other.index, 0, index, size, n);
         System.arraycopy(other.term, 0, term, size, n);
-        System.arraycopy(other.commit, 0, commit, size, n);
         System.arraycopy(other.version, 0, version, size, n);
+        if (other.peer != null) {
+            stockColumns();
+            System.arraycopy(other.peer, 0, peer, size, n);
+            System.arraycopy(other.commit, 0, commit, size, n);
+        } else if (peer != null) {
+            Arrays.fill(peer, size, size + n, 0);
+            Arrays.fill(commit, size, size + n, 0);
+        }
         System.arraycopy(other.flags, 0, flags, size, n);
         System.arraycopy(other.startLen, 0, startLen, size, n);
         System.arraycopy(other.endLen, 0, endLen, size, n);
@@ -190,7 +226,8 @@ public final class ReplicaTable extends ReplicaColumns implements ReplicaSink {
     long[] versionColumn() { return version; }
     long[] indexColumn() { return index; }
     long[] termColumn() { return term; }
-    long[] commitColumn() { return commit; }
+    /** commit_index by row; a table of seed rows only has none, so it is all zeros then (a new array). */
+    long[] commitColumn() { return commit != null ? commit : new long[size]; }
     byte[] flagsColumn() { return flags; }
     long[] keyAddrColumn() { return keyAddr; }
     int[] startLenColumn() { return startLen; }
@@ -212,24 +249,74 @@ public final class ReplicaTable extends ReplicaColumns implements ReplicaSink {
 
     /** Every store that reported a region or was declared, ascending, without repeats. */
     public long[] stores() {
-        // Reports arrive store by store, so runs are long: collect run heads, then sort those few.
-        long[] heads = Arrays.copyOf(declaredStores, declaredCount + 16);
-        int n = declaredCount;
+        // Where the store changes from one row to the next, its id goes into a set of the few distinct ids: a dump
+        // in region order changes store on nearly every row, and sorting those ~2 changes per region (as this did)
+        // cost a single-threaded ~0.1 s at a million regions before planning began.
+        StoreSet seen = new StoreSet();
+        for (int i = 0; i < declaredCount; i++) {
+            seen.add(declaredStores[i]);
+        }
         for (int i = 0; i < size; i++) {
             if (i == 0 || store[i] != store[i - 1]) {
-                if (n == heads.length) {
-                    heads = Arrays.copyOf(heads, n * 2);
+                seen.add(store[i]);
+            }
+        }
+        long[] ids = seen.toArray();
+        Arrays.sort(ids);
+        return ids;
+    }
+
+    /** A set of longs by open addressing (any value, 0 included), for {@link #stores}. */
+    private static final class StoreSet {
+        private long[] slots = new long[16];
+        private boolean[] used = new boolean[16];
+        private int count;
+        private long last;
+        private boolean any;
+
+        void add(long id) {
+            if (any && id == last) {
+                return;
+            }
+            any = true;
+            last = id;
+            insert(id);
+        }
+
+        private void insert(long id) {
+            int mask = slots.length - 1;
+            int at = (int) (id * 0x9E3779B97F4A7C15L >>> 32) & mask;
+            while (used[at]) {
+                if (slots[at] == id) {
+                    return;
                 }
-                heads[n++] = store[i];
+                at = (at + 1) & mask;
+            }
+            used[at] = true;
+            slots[at] = id;
+            if (++count * 2 > slots.length) {
+                long[] oldSlots = slots;
+                boolean[] oldUsed = used;
+                slots = new long[oldSlots.length * 2];
+                used = new boolean[oldSlots.length * 2];
+                count = 0;
+                for (int i = 0; i < oldSlots.length; i++) {
+                    if (oldUsed[i]) {
+                        insert(oldSlots[i]);
+                    }
+                }
             }
         }
-        Arrays.sort(heads, 0, n);
-        int d = 0;
-        for (int i = 0; i < n; i++) {
-            if (d == 0 || heads[d - 1] != heads[i]) {
-                heads[d++] = heads[i];
+
+        long[] toArray() {
+            long[] ids = new long[count];
+            int n = 0;
+            for (int i = 0; i < slots.length; i++) {
+                if (used[i]) {
+                    ids[n++] = slots[i];
+                }
             }
+            return ids;
         }
-        return Arrays.copyOf(heads, d);
     }
 }

@@ -12,19 +12,22 @@ public abstract class ReplicaColumns {
     protected int size;
     protected long[] store;
     protected long[] region;
-    protected long[] peer;
     protected long[] index;
     protected long[] term;
-    protected long[] commit;
     protected long[] version;
+    /**
+     * peer_id and commit_index: null until a row brings either (a stock row; seed rows have neither), and every row
+     * before it then reads 0. A seed dump's table is 16 bytes a replica smaller: 480 MB less heap to allocate,
+     * zero and copy into at 30M replicas.
+     */
+    protected long[] peer;
+    protected long[] commit;
 
     protected ReplicaColumns(int capacity) {
         store = new long[capacity];
         region = new long[capacity];
-        peer = new long[capacity];
         index = new long[capacity];
         term = new long[capacity];
-        commit = new long[capacity];
         version = new long[capacity];
     }
 
@@ -39,23 +42,41 @@ public abstract class ReplicaColumns {
         int i = size++;
         store[i] = s;
         region[i] = r;
-        peer[i] = p;
         index[i] = idx;
         term[i] = t;
-        commit[i] = c;
         version[i] = v;
+        if (peer != null || (p | c) != 0) {
+            stockColumns();
+            peer[i] = p; // written even when 0: a reused batch may hold an older row's value here
+            commit[i] = c;
+        }
         return i;
+    }
+
+    /** Allocates the peer_id and commit_index columns (0 for every row so far) unless they are there. */
+    protected final void stockColumns() {
+        if (peer == null) {
+            peer = new long[store.length];
+            commit = new long[store.length];
+        }
+    }
+
+    /** Whether any row so far brought a peer_id or commit_index (else both read 0 for every row). */
+    public final boolean hasStockColumns() {
+        return peer != null;
     }
 
     /** Resizes the shared columns to {@code capacity} rows. */
     protected final void resizeColumns(int capacity) {
         store = Arrays.copyOf(store, capacity);
         region = Arrays.copyOf(region, capacity);
-        peer = Arrays.copyOf(peer, capacity);
         index = Arrays.copyOf(index, capacity);
         term = Arrays.copyOf(term, capacity);
-        commit = Arrays.copyOf(commit, capacity);
         version = Arrays.copyOf(version, capacity);
+        if (peer != null) {
+            peer = Arrays.copyOf(peer, capacity);
+            commit = Arrays.copyOf(commit, capacity);
+        }
     }
 
     public final int size() {
@@ -64,11 +85,11 @@ public abstract class ReplicaColumns {
 
     public final long store(int i) { return store[i]; }
     public final long regionId(int i) { return region[i]; }
-    public final long peerId(int i) { return peer[i]; }
+    public final long peerId(int i) { return peer == null ? 0 : peer[i]; }
     /** applied_index (seed row) or last_index (stock row). */
     public final long index(int i) { return index[i]; }
     /** term (seed row) or last_log_term (stock row). */
     public final long term(int i) { return term[i]; }
-    public final long commitIndex(int i) { return commit[i]; }
+    public final long commitIndex(int i) { return commit == null ? 0 : commit[i]; }
     public final long version(int i) { return version[i]; }
 }
