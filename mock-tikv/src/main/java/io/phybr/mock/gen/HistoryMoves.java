@@ -32,10 +32,13 @@ final class HistoryMoves {
     private long nextRegion;
     /** Whether replicas may fall behind at all ({@link RandomHistory.Move#LAG} drawn): then a merge's target may too. */
     private final boolean lags;
+    /** Whether the declared regions hold their first elections before the first draw ({@code Options#electFirst}). */
+    private final boolean electFirst;
 
-    HistoryMoves(SplittableRandom rng, List<Long> storeIds, long rowLimit, boolean lags) {
+    HistoryMoves(SplittableRandom rng, List<Long> storeIds, long rowLimit, boolean lags, boolean electFirst) {
         this.rng = rng;
         this.lags = lags;
+        this.electFirst = electFirst;
         this.storeIds = storeIds;
         this.cluster = new Cluster(storeIds);
         this.rowLimit = rowLimit;
@@ -64,10 +67,11 @@ final class HistoryMoves {
             rows.put(id, new long[] {bounds.get(i), bounds.get(i + 1)});
         }
         nextRegion = regions + 1;
-        // the first elections now, as the replayed history's first step holds them: moves drawn before any step
-        // started the model's history found no elected region and added nothing, so until issue 14 the first half of
-        // every history (up to the resolved ts) was empty and no merge or peer move was ever drawn
-        cluster.begin();
+        if (electFirst) {
+            // first elections now, as the replayed history's first step holds them; else moves drawn before any
+            // step started the history find no elected region and add nothing (see RandomHistory.Options)
+            cluster.begin();
+        }
     }
 
     private byte[] key(long row) {

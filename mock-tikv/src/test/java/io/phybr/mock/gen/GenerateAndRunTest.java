@@ -17,11 +17,21 @@ import org.junit.jupiter.api.Test;
 class GenerateAndRunTest {
     @Test
     void theGeneratorsBackupEqualsAReplayOfItsScenario() {
-        // the generator holds the first elections before its first draw; the replay's first step holds them
         for (long seed = 0; seed < 300; seed++) {
             RandomHistory.Generated g = RandomHistory.generateAndRun(seed, RandomHistory.Options.defaults());
             assertThat(g.scenario().render()).as("seed %d", seed)
                     .isEqualTo(RandomHistory.generate(seed, RandomHistory.Options.defaults()).render());
+            assertThat(state(g.backup())).as("seed %d", seed).isEqualTo(state(g.scenario().run()));
+        }
+    }
+
+    /** The same with the regions elected before the first draw: the replay's first step holds those elections. */
+    @Test
+    void withFirstElectionsTooTheBackupEqualsAReplayOfItsScenario() {
+        RandomHistory.Options o = RandomHistory.Options.defaults().withFirstElections();
+        for (long seed = 0; seed < 150; seed++) {
+            RandomHistory.Generated g = RandomHistory.generateAndRun(seed, o);
+            assertThat(g.scenario().render()).as("seed %d", seed).isEqualTo(RandomHistory.generate(seed, o).render());
             assertThat(state(g.backup())).as("seed %d", seed).isEqualTo(state(g.scenario().run()));
         }
     }

@@ -63,9 +63,7 @@ class RaftSnapshotConformanceTest {
         Map<Long, StoreImage> images = backup.freshImages();
         long base = images.get(4L).peer(1).logBase();
         assertThat(images.get(2L).peer(1).lastIndex()).as("store 2's log ends before store 4's begins").isLessThan(base);
-        RaftNet net = new RaftNet();
-        images.keySet().forEach(id -> net.join(new ModelStoreBackend(id, images, backup), () -> true));
-        assertThat(net.campaign(4, 1)).as("store 4 (the longest log) wins region 1").isTrue();
+        RaftNet net = store4LeadsRegion1(backup, images);
         synchronized (net) {
             Peer leader = images.get(4L).peer(1);
             Peer follower = images.get(2L).peer(1);
@@ -82,9 +80,7 @@ class RaftSnapshotConformanceTest {
     void aSnapshotNarrowsAStaleRangeToTheLeaders() {
         Backup backup = ScenarioParser.parse("raft-snapshot-split", SPLIT_HISTORY).run();
         Map<Long, StoreImage> images = backup.freshImages();
-        RaftNet net = new RaftNet();
-        images.keySet().forEach(id -> net.join(new ModelStoreBackend(id, images, backup), () -> true));
-        assertThat(net.campaign(4, 1)).as("store 4 wins region 1").isTrue();
+        RaftNet net = store4LeadsRegion1(backup, images);
         synchronized (net) {
             Peer leader = images.get(4L).peer(1);
             Peer follower = images.get(2L).peer(1);
@@ -92,6 +88,14 @@ class RaftSnapshotConformanceTest {
                     .isEqualTo(Keys.range(leader.start(), leader.end()));
             assertThat(follower.version()).as("store 2's epoch version").isEqualTo(leader.version());
         }
+    }
+
+    /** The backup's stores in one recovery-mode Raft network, store 4's peer of region 1 elected (as RecoverRegion would). */
+    private static RaftNet store4LeadsRegion1(Backup backup, Map<Long, StoreImage> images) {
+        RaftNet net = new RaftNet();
+        images.keySet().forEach(id -> net.join(new ModelStoreBackend(id, images, backup), () -> true));
+        assertThat(net.campaign(4, 1)).as("store 4 (the longest log) wins region 1").isTrue();
+        return net;
     }
 
     /** The symptom: the flashback finish on store 4's leadership leaves every replica reading the resolved ts's value. */

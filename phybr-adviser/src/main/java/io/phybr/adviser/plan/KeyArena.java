@@ -108,8 +108,11 @@ final class KeyArena {
             left -= pages[i].length;
         }
         while (left > 0 && pageCount + reserved < Integer.MAX_VALUE - 8) {
-            // The last one only as large as what is left, rounded up to whole 4 MiB (G1 regions, the header in).
-            int size = (int) Math.min(RESERVED_PAGE_SIZE, ((left + 64 + (1 << 22) - 1) >>> 22 << 22) - 64);
+            // The first few of 4 MiB, so that the JIT sees pages change while the table's appends are profiled (a
+            // change it never saw is compiled as a trap, and the first one made the append loop not entrant), then
+            // 64 MiB; the last only as large as what is left, rounded up to whole 4 MiB (G1 regions, header in).
+            int size = (int) Math.min(pageCount + reserved < 4 ? PAGE_SIZE : RESERVED_PAGE_SIZE,
+                    ((left + 64 + (1 << 22) - 1) >>> 22 << 22) - 64);
             if (pageCount + reserved == pages.length) {
                 pages = Arrays.copyOf(pages, (pageCount + reserved) * 2);
             }

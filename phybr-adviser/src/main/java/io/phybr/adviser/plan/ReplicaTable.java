@@ -104,7 +104,14 @@ public final class ReplicaTable extends ReplicaColumns implements ReplicaSink {
             // The first block announced tells how many key bytes a row brings: the arena takes them at once.
             long batchKeys = (long) batch.keyOffset(n - 1) + batch.startLength(n - 1) + batch.endLength(n - 1)
                     - batch.keyOffset(0);
-            keys.reserve((long) (batchKeys / (double) n * expectedRows));
+            long want = (long) (batchKeys / (double) n * expectedRows);
+            // Only with room to spare: a heap too small for the dump must still run out where it always has (on
+            // this thread, which says how much heap the dump needs), not in a reader thread whose next block no
+            // longer fits beside the reserve.
+            Runtime rt = Runtime.getRuntime();
+            if (want <= (rt.maxMemory() - rt.totalMemory() + rt.freeMemory()) / 2) {
+                keys.reserve(want);
+            }
             expectedRows = 0;
         }
         if (batch.hasStockColumns()) {
