@@ -155,6 +155,18 @@ public final class Checker {
      * Checks 1-5; {@code mayStayLeaderless} are regions whose live replicas may be left without a leader (protocol
      * B: the adviser asked to tombstone them, which TiKV ignores — MOCK-MODEL check 5).
      */
+    /**
+     * Whether {@code leader}'s peer drops every message of {@code other} (tikv raftstore {@code fsm/peer.rs
+     * PeerFsmDelegate::check_msg}): a message whose region epoch is stale (older version or conf_ver) from a store the
+     * region no longer has a peer on is handled as stale ({@code handle_stale_msg}: dropped, the sender told to GC
+     * itself) — a replica removed by a conf change it never applied cannot vote, and its higher term never reaches
+     * the leader.
+     */
+    private static boolean droppedAsStale(Peer other, Peer leader) {
+        boolean staleEpoch = other.version() < leader.version() || other.confVer() < leader.confVer();
+        return staleEpoch && !leader.members().containsKey(other.store());
+    }
+
     public static List<String> checkState(Backup backup, Map<Long, StoreImage> after, Set<Long> mayStayLeaderless) {
         List<String> failures = new ArrayList<>();
         TreeMap<Long, List<Peer>> byRegion = new TreeMap<>();
@@ -184,7 +196,7 @@ public final class Checker {
             }
             Peer l = lead.get(0);
             for (Peer other : live) {
-                if (other.hardStateTerm() > l.hardStateTerm()) {
+                if (other.hardStateTerm() > l.hardStateTerm() && !droppedAsStale(other, l)) {
                     failures.add("region " + e.getKey() + "'s leader on store " + l.store() + " has term " + l.hardStateTerm()
                             + " below term " + other.hardStateTerm() + " of its replica on store " + other.store()
                             + ": it cannot win the election");
