@@ -29,7 +29,8 @@ import org.junit.jupiter.api.Test;
  * recovered (exit 0) leaves every committed write at or below the resolved ts and one leader per region (the model's
  * checker); any other run ends in one paragraph with exit 3, 4 or 5, and one that failed before RecoverRegion sent
  * none. A few per CI run (protocol A's 10,000 are it-tests' RandomizedRecoveryIT): a fixed corpus of seeds that once
- * found something, then {@link #FRESH} fresh seeds drawn from a run seed chosen now and printed. In the corpus:
+ * found something, then {@link #FRESH} seeds drawn from a printed run seed (fixed
+ * unless {@code -Dphybr.random.stock.runSeed=random}, see {@code RunSeed}). In the corpus:
  * 20261126002 exposed the mock's missed catch-up of split-created peers ({@code SplitCreatedPeerCatchUpTest});
  * 20261126011 a region born of a split a forced leader committed that never campaigned in the mock, while TiKV's
  * {@code maybe_campaign} after {@code on_ready_split_region} elects it ({@code SplitBornCampaignConformanceTest}).
@@ -47,8 +48,7 @@ class RandomStockHistoryTest {
     static final int CORPUS_COUNT = Math.min(CORPUS.size(), Integer.getInteger("phybr.random.stock.count", CORPUS.size()));
     /** Fresh seeds per run: each costs about a second, so CI's share stays a few seconds. */
     static final int FRESH = Integer.getInteger("phybr.random.stock.fresh", 4);
-    static final long RUN_SEED = Long.getLong("phybr.random.stock.runSeed",
-            new java.security.SecureRandom().nextLong() & Long.MAX_VALUE >>> 1);
+    static final long RUN_SEED = io.phybr.mock.gen.RunSeed.of("phybr.random.stock.runSeed", 2_026_112_810_000L);
 
     @Test
     void randomHistoriesAreRecoveredByTheStockRecovery() {
