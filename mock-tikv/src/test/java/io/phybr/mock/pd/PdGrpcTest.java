@@ -51,7 +51,10 @@ class PdGrpcTest {
         pd = MockPd.builder().stores(List.of(MockPd.Store.tikv(1, "127.0.0.1:1"),
                 MockPd.Store.tikv(2, "127.0.0.1:2").withVersion("6.1.0"), MockPd.Store.tiflash(9, "127.0.0.1:9"))).start();
         channel = NettyChannelBuilder.forTarget(pd.address()).usePlaintext().build();
-        return PDGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS);
+        // Nothing here stalls PD but stalledTsoNeverAnswers (its own 1 s deadline), so the bound only catches a hang:
+        // 30 s, as PD calls elsewhere. The first call opens the channel (perhaps the JVM's first: measured over 5 s at
+        // load 20-34), and this deadline is absolute, shared by every call of the test on the stub.
+        return PDGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
     }
 
     private static RequestHeader header() {
@@ -60,7 +63,7 @@ class PdGrpcTest {
 
     /** One Tso stream, several requests: {physical, logical} strictly increasing, count honoured. */
     private List<TsoResponse> tso(int... counts) throws Exception {
-        return tsoWithin(5, counts);
+        return tsoWithin(30, counts); // catches a hang only (see start)
     }
 
     private List<TsoResponse> tsoWithin(int deadlineSeconds, int... counts) throws Exception {
@@ -74,7 +77,7 @@ class PdGrpcTest {
         java.util.ArrayList<TsoResponse> out = new java.util.ArrayList<>();
         for (int c : counts) {
             req.onNext(TsoRequest.newBuilder().setHeader(header()).setCount(c).build());
-            Object o = got.poll(deadlineSeconds + 5L, TimeUnit.SECONDS);
+            Object o = got.poll(deadlineSeconds + 30L, TimeUnit.SECONDS); // the slack only catches a hang
             assertThat(o).as("an answer or an error within the deadline").isNotNull();
             if (o instanceof Throwable t) {
                 req.onCompleted();
@@ -100,7 +103,7 @@ class PdGrpcTest {
         }
         java.net.http.HttpResponse<String> http = java.net.http.HttpClient.newHttpClient().send(
                 java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://" + pd.address() + "/pd/api/v1/stores"))
-                        .timeout(java.time.Duration.ofSeconds(5)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+                        .timeout(java.time.Duration.ofSeconds(30)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
         assertThat(http.statusCode()).isEqualTo(200);
         assertThat(http.body()).contains("\"version\":\"6.1.0\"");
     }
@@ -138,7 +141,7 @@ class PdGrpcTest {
                 return e;
             }
         });
-        Object o = f.get(10, TimeUnit.SECONDS); // the deadline of the stream ends it
+        Object o = f.get(60, TimeUnit.SECONDS); // the 1 s deadline of the stream ends it (60 s: catches a hang)
         assertThat(o).isInstanceOf(StatusRuntimeException.class);
         assertThat(((StatusRuntimeException) o).getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
     }

@@ -49,6 +49,12 @@ class FlashbackScenariosTest {
     private MockStockCluster cluster;
     private final List<ManagedChannel> channels = new ArrayList<>();
     private final List<String> met = new ArrayList<>();
+    /**
+     * Every PD and store call's deadline. No scenario here stalls a call (faults answer: busy, epoch, not leader, a
+     * restarted store's UNAVAILABLE), so it only catches a hang: 30 s, as PD calls elsewhere. Each call may open a
+     * fresh channel (the first PD call perhaps the JVM's first: measured over 5 s at load 20-34).
+     */
+    private static final int CALL_BOUND_S = 30;
 
     @AfterEach
     void tearDown() throws InterruptedException {
@@ -152,13 +158,13 @@ class FlashbackScenariosTest {
     private long tso(RequestHeader h) throws Exception {
         CompletableFuture<TsoResponse> got = new CompletableFuture<>();
         StreamObserver<TsoRequest> req = PDGrpc.newStub(channel(cluster.pdAddress()))
-                .withDeadlineAfter(5, TimeUnit.SECONDS).tso(new StreamObserver<>() {
+                .withDeadlineAfter(CALL_BOUND_S, TimeUnit.SECONDS).tso(new StreamObserver<>() {
                     public void onNext(TsoResponse r) { got.complete(r); }
                     public void onError(Throwable t) { got.completeExceptionally(t); }
                     public void onCompleted() { }
                 });
         req.onNext(TsoRequest.newBuilder().setHeader(h).setCount(1).build());
-        TsoResponse r = got.get(5, TimeUnit.SECONDS);
+        TsoResponse r = got.get(CALL_BOUND_S + 5L, TimeUnit.SECONDS);
         req.onCompleted();
         return r.getTimestamp().getPhysical() << 18 | r.getTimestamp().getLogical();
     }
@@ -167,11 +173,13 @@ class FlashbackScenariosTest {
     private void walk(PDGrpc.PDBlockingStub pd, RequestHeader h, boolean prepare, long version, long startTs,
                       long commitTs) throws Exception {
         Map<Long, String> addr = new TreeMap<>();
-        pd.withDeadlineAfter(5, TimeUnit.SECONDS).getAllStores(GetAllStoresRequest.newBuilder().setHeader(h).build())
+        pd.withDeadlineAfter(CALL_BOUND_S, TimeUnit.SECONDS)
+                .getAllStores(GetAllStoresRequest.newBuilder().setHeader(h).build())
                 .getStoresList().forEach(st -> addr.put(st.getId(), st.getAddress()));
         byte[] from = new byte[0];
         for (int attempt = 0; attempt < 200; attempt++) {
-            ScanRegionsResponse sr = pd.withDeadlineAfter(5, TimeUnit.SECONDS).scanRegions(ScanRegionsRequest.newBuilder()
+            ScanRegionsResponse sr = pd.withDeadlineAfter(CALL_BOUND_S, TimeUnit.SECONDS)
+                    .scanRegions(ScanRegionsRequest.newBuilder()
                     .setHeader(h).setStartKey(ByteString.copyFrom(KeyCodec.encode(from))).setLimit(1).build());
             assertThat(sr.getRegionsCount()).as("PD knows a region at %s", java.util.HexFormat.of().formatHex(from))
                     .isEqualTo(1);
@@ -179,7 +187,7 @@ class FlashbackScenariosTest {
             io.phybr.proto.kv.meta.Peer leader = sr.getRegions(0).getLeader();
             Context ctx = Context.newBuilder().setRegionId(r.getId()).setRegionEpoch(r.getRegionEpoch()).setPeer(leader).build();
             TikvGrpc.TikvBlockingStub kv = TikvGrpc.newBlockingStub(channel(addr.get(leader.getStoreId())))
-                    .withDeadlineAfter(5, TimeUnit.SECONDS);
+                    .withDeadlineAfter(CALL_BOUND_S, TimeUnit.SECONDS);
             Error e;
             String err;
             try {

@@ -151,11 +151,14 @@ class ReadRegionMetaFlowTest {
                         done.complete(null);
                     }
                 });
-        // the store stops once the reader's window and the ready threshold are full (~13 MB of metas; ~1.3 MB fit)
-        await().atMost(Duration.ofSeconds(30)).during(Duration.ofMillis(500)).until(() -> {
-            int before = counting.read.get();
-            return before > 0 && before == counting.read.get();
-        });
+        // the store stops once the reader's window and the ready threshold are full (~13 MB of metas; ~1.3 MB fit):
+        // the count read stays the same from one poll to the next for 500 ms
+        AtomicInteger lastPoll = new AtomicInteger(-1);
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).during(Duration.ofMillis(500))
+                .until(() -> {
+                    int now = counting.read.get();
+                    return now > 0 && lastPoll.getAndSet(now) == now;
+                });
         assertThat(counting.read.get()).as("peers read while the reader asked for one").isLessThan(PEERS / 4);
         assertThat(done).isNotDone();
 

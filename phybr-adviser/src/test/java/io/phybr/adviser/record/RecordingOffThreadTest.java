@@ -150,10 +150,13 @@ class RecordingOffThreadTest {
                 recorded.incrementAndGet();
             }
         }, collectors);
-        await().atMost(Duration.ofSeconds(30)).during(Duration.ofMillis(300)).until(() -> {
-            long before = recorded.get();
-            return before > 0 && before == recorded.get();
-        });
+        // held back: the count stays the same from one poll to the next for 300 ms
+        AtomicLong lastPoll = new AtomicLong(-1);
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).during(Duration.ofMillis(300))
+                .until(() -> {
+                    long now = recorded.get();
+                    return now > 0 && lastPoll.getAndSet(now) == now;
+                });
         // the queue's batches, the one the thread is handing over, the one it fills: no more
         assertThat(recorded.get()).isLessThanOrEqualTo((RunRecorder.QUEUE + 2L) * MetaBatch.METAS).isLessThan(n);
         assertThat(collecting).isNotDone();
@@ -197,10 +200,13 @@ class RecordingOffThreadTest {
             }
         }, collectors);
         // the collection thread ends up waiting to hand a batch over, holding its stream's lock
-        await().atMost(Duration.ofSeconds(30)).during(Duration.ofMillis(300)).until(() -> {
-            long before = s.lines();
-            return before > 0 && before == s.lines();
-        });
+        // (the lines count stays the same from one poll to the next for 300 ms)
+        AtomicLong lastPoll = new AtomicLong(-1);
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).during(Duration.ofMillis(300))
+                .until(() -> {
+                    long now = s.lines();
+                    return now > 0 && lastPoll.getAndSet(now) == now;
+                });
         long t0 = System.nanoTime();
         CompletableFuture<Void> hook = CompletableFuture.runAsync(
                 () -> rec.finish(ExitCode.FAILURE, "interrupted", "interrupted", Duration.ofSeconds(1)), collectors);
