@@ -57,9 +57,11 @@ public final class RandomHistory {
          * them no displaced region (a merge source whose target one store had not applied when it was snapshotted).
          * With it, about 3 histories in 8 hold a displaced region. Its 83 "region N has no leader" breaks in 10,000
          * (run seed 2081714741270035687) were merges of a region whose peer on a lagging store did not exist yet,
-         * which PD and TiKV refuse: the model refuses them now ({@code Cluster#mergeRefusal}; 0 in 33,000 since). Not
-         * yet the default (issue 14, session 8): run seed 1113446058281852475 breaks history 1113446058281858334
-         * (flashback finish: writes newer than the resolved ts left visible on store 4), not analysed.
+         * which PD and TiKV refuse: the model refuses them now ({@code Cluster#mergeRefusal}; 0 in 33,000 since).
+         * History 1113446058281858334 (run seed 1113446058281852475) broke the flashback finish: a forced leader
+         * whose applied configuration predated an AddPeer never replicated to the added voter after applying it, so a
+         * later split never reached that store and its newer writes stayed visible — the mock's Raft network, fixed
+         * in {@code RaftNet#settle} (scenario {@code leader-applies-add-peer-after-election}).
          */
         public Options withFirstElections() {
             return new Options(stores, regions, steps, write, split, merge, leader, move, lag, resume, campaign,

@@ -128,7 +128,15 @@ final class RaftNet {
 
     /**
      * The leader of {@code region} (if its store runs) replicates its log to every live voter on a running store and
-     * commits it once a majority holds it; everyone applies what is committed.
+     * commits it once a majority holds it; everyone applies what is committed. A conf change the leader applies
+     * meanwhile changes whom it replicates to: TiKV's leader adds a new voter's progress when it applies the AddPeer
+     * (raftstore {@code fsm/peer.rs on_ready_change_peer} → raft-rs {@code apply_conf_change}, whose
+     * {@code post_conf_change} appends to everyone in the new configuration) and pings it, so the region settles again
+     * over its new voters. Settling once over the voters of the election's configuration left a voter added by an
+     * AddPeer the forced leader had not applied yet without the rest of the log — a split after it never created the
+     * child there, and no flashback of the child reached its newer writes (issue 14, random stock history
+     * 1113446058281858334; scenario {@code leader-applies-add-peer-after-election}). Terminates: the voters change only
+     * when the leader applies an entry.
      */
     private void settle(long region) {
         Long ls = leaders.get(region);
@@ -136,6 +144,7 @@ final class RaftNet {
         if (leader == null) {
             return;
         }
+        java.util.Set<Long> voters = new java.util.TreeSet<>(leader.members().keySet());
         List<Peer> followers = links.reachedFollowers(ls, leader);
         if (!RaftLinks.quorum(leader, followers)) {
             return; // no quorum: nothing new commits, so the leader never applies its own empty entry
@@ -154,6 +163,9 @@ final class RaftNet {
             applyThenSilenceNewPeers(f.store(), f, leader.commitIndex())
                     .forEach(child -> bornUnderFollowers.add(new long[] {f.store(), child}));
             flashbackLog.catchUp(links.backend(f.store()), region);
+        }
+        if (!leader.tombstone() && !voters.equals(leader.members().keySet())) {
+            settle(region);
         }
         // after the followers applied the split too: TiKV parks a vote request for a peer its store has not created
         // yet (store.rs pending_msgs) and hands it over in on_ready_split_region, so they can vote
