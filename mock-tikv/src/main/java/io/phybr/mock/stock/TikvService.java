@@ -96,8 +96,8 @@ final class TikvService extends TikvGrpc.TikvImplBase {
 
     /**
      * One flashback phase call on the worker: the CALL-point faults, then {@code work} under the Raft network's lock
-     * (null: the process died in the middle, the call breaks UNAVAILABLE), then the reply built from the region error
-     * and the error text (an ErrorReply fault sets the text), then the ANSWERED-point faults.
+     * (null: the process died in the middle; its restart breaks the call UNAVAILABLE), then the reply built from the
+     * region error and the error text (an ErrorReply fault sets the text), then the ANSWERED-point faults.
      */
     private <T> void phase(Rpc rpc, StreamObserver<T> obs, java.util.function.Function<Flashback.Crash, Flashback.Answer> work,
                            java.util.function.BiFunction<Error, String, T> reply) {
@@ -115,11 +115,7 @@ final class TikvService extends TikvGrpc.TikvImplBase {
                     a = work.apply(crash(f));
                 }
                 if (a == null) {
-                    // the status goes out before the restart's shutdownNow: otherwise the server resets the stream
-                    // (RST_STREAM CANCEL, the client sees CANCELLED) where a killed TiKV's connection drops
-                    // (UNAVAILABLE) — the code the test pins and the adviser's retry reads
-                    obs.onError(Status.UNAVAILABLE.withDescription("the store restarted").asRuntimeException());
-                    store.rebootAsync();
+                    store.rebootAsync(); // the stop breaks this call UNAVAILABLE, as every other (LiveCalls)
                     return;
                 }
                 if (a == Flashback.Answer.NO_QUORUM) {
