@@ -52,6 +52,15 @@ class RandomStockHistoryTest {
     static final SeedPlan SEEDS = SeedPlan.builder("random stock histories", "phybr.random.stock").corpus(CORPUS)
             .fixedBatch(2_026_112_810_000L, 2).fresh(2).build();
 
+    /**
+     * The corpus seeds found their bugs in the generator before issue 14's first elections, so they are drawn as then
+     * ({@code withFirstElections(false)}) to replay the same histories; every other seed under the defaults.
+     */
+    static RandomHistory.Options options(long seed) {
+        RandomHistory.Options o = RandomHistory.Options.defaults();
+        return CORPUS.contains(seed) ? o.withFirstElections(false) : o;
+    }
+
     @Test
     void randomHistoriesAreRecoveredByTheStockRecovery() {
         System.out.println(SEEDS.banner());
@@ -60,7 +69,7 @@ class RandomStockHistoryTest {
         List<String> failures = new ArrayList<>();
         long firstFailing = -1;
         for (long seed : seeds) {
-            String bad = failure(RandomHistory.generate(seed, RandomHistory.Options.defaults()), seed);
+            String bad = failure(RandomHistory.generate(seed, options(seed)), seed);
             if (bad != null) {
                 failures.add(SEEDS.describe(seed) + ", " + finish(seed) + ": " + bad);
                 firstFailing = firstFailing < 0 ? seed : firstFailing;
@@ -124,7 +133,7 @@ class RandomStockHistoryTest {
     /** The failing history shrunk to a minimal scenario, written under target/shrunk/. */
     static String shrink(long seed) {
         try {
-            Scenario s = RandomHistory.generate(seed, RandomHistory.Options.defaults());
+            Scenario s = RandomHistory.generate(seed, options(seed));
             Shrinker.Result r = new Shrinker(c -> failure(c, seed) != null, 200).shrink(s,
                     "random history seed " + seed + " under protocol B, finish " + finish(seed));
             Path out = Path.of("target", "shrunk", "stock-random-" + seed + ".scn").toAbsolutePath();
