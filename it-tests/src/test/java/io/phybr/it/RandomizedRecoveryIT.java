@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.phybr.mock.MockCluster;
 import io.phybr.mock.Rehearsal;
 import io.phybr.mock.gen.RandomHistory;
+import io.phybr.mock.gen.SeedPlan;
 import io.phybr.mock.scenario.Scenario;
 import io.phybr.mock.shrink.Shrinker;
 import io.phybr.rehearsal.OurAdviser;
@@ -24,30 +25,30 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Seeded random histories through our adviser (in-process SeedAdviser) + the mock agents + the checker: 10,000
- * per CI run. The first 1,000 seeds are a fixed corpus (every run checks them); the other 9,000 are fresh each
- * run, consecutive from a run seed drawn now and printed. Any failing seed is printed with its replay command
- * ({@code phybr-rehearsal --seed N}) and shrunk to a minimal scenario written under {@code target/shrunk/}.
+ * per CI run, {@link #SEEDS} ({@code SeedPlan}): a fixed corpus of 1,000 seeds, a fixed batch of 9,000 from a fixed run
+ * seed, and a fresh batch drawn for this run from a printed fresh seed (none by default until a hunt sizes it;
+ * {@code -Dphybr.random.fresh=K}). Any failing seed is printed with its replay
+ * flags ({@code -Dphybr.random.only=N}, or {@code phybr-rehearsal --seed N}) and shrunk to a minimal scenario written
+ * under {@code target/shrunk/}.
  *
- * <p>{@code -Dphybr.random.count=K} sets the corpus size, {@code -Dphybr.random.fresh=K} the fresh ones,
- * {@code -Dphybr.random.runSeed=R} replays a run's fresh seeds. A million (README):
+ * <p>A whole run replays with {@code -Dphybr.random.freshSeed=F} (printed). {@code -Dphybr.random.count=K} sets the
+ * corpus size, {@code -Dphybr.random.batch=K} the fixed batch's, {@code -Dphybr.random.fresh=K} the fresh one's,
+ * {@code -Dphybr.random.runSeed=R|random} another fixed batch. A million fresh (README):
  * {@code mvn -B -pl it-tests -am verify -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false
- * -Dit.test=RandomizedRecoveryIT -Dphybr.random.fresh=1000000}.
+ * -Dit.test=RandomizedRecoveryIT -Dphybr.random.count=0 -Dphybr.random.batch=0 -Dphybr.random.fresh=1000000}.
  */
 class RandomizedRecoveryIT {
-    static final int CORPUS = Integer.getInteger("phybr.random.count", 1000);
-    static final int FRESH = Integer.getInteger("phybr.random.fresh", 9000);
     static final long BASE = Long.getLong("phybr.random.seed", 20_261_125_000L);
-    /** Fixed, so CI checks the same histories every run ({@code RunSeed}); {@code -Dphybr.random.runSeed=random} explores. */
-    static final long RUN_SEED = io.phybr.mock.gen.RunSeed.of("phybr.random.runSeed", 2_026_112_820_000L);
+    /** Corpus 1,000 + fixed batch 9,000 + fresh 0 = 10,000 per run until a hunt of fresh histories sizes its share. */
+    static final SeedPlan SEEDS = SeedPlan.builder("randomized recovery", "phybr.random")
+            .corpus(1000, i -> BASE + i).fixedBatch(2_026_112_820_000L, 9_000).fresh(0).build();
     static final Duration TIMEOUT = Duration.ofSeconds(30);
     /** Failing seeds shrunk (each may take a few hundred rehearsals); the rest are only listed. */
     static final int SHRINK_AT_MOST = 2;
 
     @Test
     void randomHistoriesAreAllRecovered() throws Exception {
-        System.out.println("randomized recovery: " + CORPUS + " corpus histories (seeds " + BASE + ".." + (BASE + CORPUS - 1)
-                + ") + " + FRESH + " fresh (seeds " + RUN_SEED + ".." + (RUN_SEED + FRESH - 1)
-                + "; replay this run with -Dphybr.random.runSeed=" + RUN_SEED + ")");
+        System.out.println(SEEDS.banner());
         TreeMap<Long, String> failures = new TreeMap<>();
         AtomicInteger done = new AtomicInteger();
         int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
@@ -55,13 +56,7 @@ class RandomizedRecoveryIT {
         long t0 = System.nanoTime();
         try {
             List<Future<?>> fs = new ArrayList<>();
-            List<Long> seeds = new ArrayList<>();
-            for (long s = BASE; s < BASE + CORPUS; s++) {
-                seeds.add(s);
-            }
-            for (long s = RUN_SEED; s < RUN_SEED + FRESH; s++) {
-                seeds.add(s);
-            }
+            List<Long> seeds = SEEDS.seeds();
             for (long seed : seeds) {
                 fs.add(pool.submit(() -> {
                     String bad = failure(RandomHistory.generate(seed, RandomHistory.Options.defaults()), seed);
@@ -86,15 +81,15 @@ class RandomizedRecoveryIT {
         List<String> report = new ArrayList<>();
         int shrunk = 0;
         for (var e : failures.entrySet()) {
-            String line = "seed " + e.getKey() + " (replay: phybr-rehearsal --seed " + e.getKey() + "):\n" + e.getValue();
+            String line = SEEDS.describe(e.getKey()) + " (or phybr-rehearsal --seed " + e.getKey() + "):\n" + e.getValue();
             if (shrunk++ < SHRINK_AT_MOST) {
                 line += "\n" + shrink(e.getKey());
             }
             report.add(line);
         }
         report.forEach(System.out::println);
-        assertThat(done.get()).isEqualTo(CORPUS + FRESH);
-        assertThat(report).as("failing seeds (corpus base %d, run seed %d)", BASE, RUN_SEED).isEmpty();
+        assertThat(done.get()).isEqualTo(SEEDS.total());
+        assertThat(report).as("failing seeds (replay this run: %s)", SEEDS.replayRun()).isEmpty();
         assertThat(MockCluster.openChannels()).isZero();
     }
 

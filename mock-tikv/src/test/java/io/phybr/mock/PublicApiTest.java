@@ -56,7 +56,7 @@ class PublicApiTest {
             "model.Entry", "model.Write", "model.Keys", "model.ModelException", "model.FlashbackLedger",
             "model.Lag",
             // generators
-            "gen.RandomHistory", "gen.RunSeed", "gen.LayoutGenerator", "gen.LayoutShape", "gen.RecordKeys", "shrink.Shrinker",
+            "gen.RandomHistory", "gen.SeedPlan", "gen.LayoutGenerator", "gen.LayoutShape", "gen.RecordKeys", "shrink.Shrinker",
             // the command line (mock-tikv.jar, and the mixins the rehearsal's command line shares)
             "cli.MockTikvMain", "cli.AgentRun", "cli.ClusterSource", "stock.StoresCommand",
             "replay.ScenarioCommand");

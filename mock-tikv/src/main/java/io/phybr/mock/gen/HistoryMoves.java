@@ -68,8 +68,8 @@ final class HistoryMoves {
         }
         nextRegion = regions + 1;
         if (electFirst) {
-            // first elections now, as the replayed history's first step holds them; else moves drawn before any
-            // step started the history find no elected region and add nothing (see RandomHistory.Options)
+            // first elections now (the default), as the replayed history's first step holds them; else moves drawn
+            // before any step started the history find no elected region and add nothing (RandomHistory.Options)
             cluster.begin();
         }
     }

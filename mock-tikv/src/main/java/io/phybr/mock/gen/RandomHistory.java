@@ -15,6 +15,11 @@ import java.util.TreeSet;
  * moves, lagging followers and failed campaigns, then a resolved ts and volume snapshots taken one
  * store after another while the cluster keeps running. The same seed and options always give the
  * same scenario; {@link Scenario#render()} turns it into a replayable scenario file.
+ *
+ * <p>By default the declared regions hold their first elections before the first move is drawn
+ * ({@link Options#withFirstElections}), so moves are drawn against elected regions from the first step: merges, peer
+ * moves and displaced regions (a merge source one store had not destroyed when it was snapshotted) appear in every
+ * part of a history. A merge is drawn only where PD and TiKV would merge ({@code Cluster#mergeRefusal}).
  */
 public final class RandomHistory {
     /**
@@ -29,7 +34,8 @@ public final class RandomHistory {
     public enum Move { WRITE, SPLIT, MERGE, LEADER, MOVE, LAG, RESUME, CAMPAIGN, DEPOSE }
 
     /**
-     * Sizes and rates (weights) of each {@link Move}. 0 for a size means "drawn from the seed". Start from
+     * Sizes and rates (weights) of each {@link Move}, and whether the declared regions are elected before the first
+     * draw ({@code electFirst}, {@link #withFirstElections}). 0 for a size means "drawn from the seed". Start from
      * {@link #defaults()} and name what differs: {@code defaults().withSizes(3, 0, 0).without(Move.LAG)}.
      */
     public record Options(int stores, int regions, int steps, int write, int split, int merge, int leader,
@@ -46,26 +52,42 @@ public final class RandomHistory {
          * run with {@code raftstore.prevote = false}; scenario files still script campaigns.
          */
         public static Options defaults() {
-            return new Options(0, 0, 0, 30, 14, 8, 8, 6, 12, 4, 0, 3, false);
+            return new Options(0, 0, 0, 30, 14, 8, 8, 6, 12, 4, 0, 3,
+                    !"false".equals(System.getProperty(FIRST_ELECTIONS_PROPERTY)));
         }
 
         /**
-         * The same rates, drawn against a cluster whose declared regions held their first elections before the first
-         * draw. Without it (the defaults, issue 14, open) every move drawn before some step started the model's
-         * history found no elected region and added nothing: the first half of a history (up to the resolved ts) is
-         * empty, so no merge and no peer move is ever drawn (the scheduler window forbids them after it), and with
-         * them no displaced region (a merge source whose target one store had not applied when it was snapshotted).
-         * With it, about 3 histories in 8 hold a displaced region. Its 83 "region N has no leader" breaks in 10,000
-         * (run seed 2081714741270035687) were merges of a region whose peer on a lagging store did not exist yet,
-         * which PD and TiKV refuse: the model refuses them now ({@code Cluster#mergeRefusal}; 0 in 33,000 since).
-         * History 1113446058281858334 (run seed 1113446058281852475) broke the flashback finish: a forced leader
-         * whose applied configuration predated an AddPeer never replicated to the added voter after applying it, so a
-         * later split never reached that store and its newer writes stayed visible — the mock's Raft network, fixed
-         * in {@code RaftNet#settle} (scenario {@code leader-applies-add-peer-after-election}).
+         * The one flag that opts every random-history test out of {@link #withFirstElections first elections}:
+         * {@code -Dphybr.random.firstElections=false} makes {@link #defaults()} draw as the generator did before
+         * issue 14 (a fixed corpus that needs that generator names it in code with {@code withFirstElections(false)}).
          */
-        public Options withFirstElections() {
+        public static final String FIRST_ELECTIONS_PROPERTY = "phybr.random.firstElections";
+
+        /**
+         * The same rates, drawn against a cluster whose declared regions held their first elections before the first
+         * draw ({@code on}, the default since issue 14, session 9) or not. In TiKV no region's peers exist before a
+         * leader made them: the first region is bootstrapped with one peer, which elects itself, and every later
+         * region is born of a split its leader applied, whose new peer on that leader's store campaigns at once (tikv
+         * {@code components/raftstore/src/store/fsm/peer.rs} {@code on_ready_split_region} →
+         * {@code maybe_campaign(is_leader)}), or of PD's conf changes through such a leader. So a real cluster's
+         * regions are elected from their first moment; the generator's declared regions stand for that history.
+         *
+         * <p>Without it, every move drawn before some step started the model's history found no elected region and
+         * added nothing: the first half of a history (up to the resolved ts) was empty, so no merge and no peer move
+         * was ever drawn (the scheduler window forbids them after it), and with them no displaced region (a merge
+         * source whose target one store had not applied when it was snapshotted). With it, about 3 histories in 8
+         * hold a displaced region. Its 83 "region N has no leader" breaks in 10,000 (run seed 2081714741270035687)
+         * were merges of a region whose peer on a lagging store did not exist yet, which PD and TiKV refuse: the model
+         * refuses them now ({@code Cluster#mergeRefusal}). History 1113446058281858334 (run seed
+         * 1113446058281852475) broke the flashback finish: a forced leader whose applied configuration predated an
+         * AddPeer never replicated to the added voter after applying it, so a later split never reached that store
+         * and its newer writes stayed visible — the mock's Raft network, fixed in {@code RaftNet#settle} (scenario
+         * {@code leader-applies-add-peer-after-election}). Seeds quoted before session 9 under the defaults (1536,
+         * 1950, 5070, 5718, 20261126002, …) name histories drawn with {@code withFirstElections(false)}.
+         */
+        public Options withFirstElections(boolean on) {
             return new Options(stores, regions, steps, write, split, merge, leader, move, lag, resume, campaign,
-                    depose, true);
+                    depose, on);
         }
 
         /** Stores, initial regions and steps (0: drawn from the seed). */

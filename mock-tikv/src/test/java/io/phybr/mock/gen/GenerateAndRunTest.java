@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 class GenerateAndRunTest {
     @Test
     void theGeneratorsBackupEqualsAReplayOfItsScenario() {
+        // the generator holds the first elections before its first draw (the default); the replay's first step holds them
         for (long seed = 0; seed < 300; seed++) {
             RandomHistory.Generated g = RandomHistory.generateAndRun(seed, RandomHistory.Options.defaults());
             assertThat(g.scenario().render()).as("seed %d", seed)
@@ -25,10 +26,10 @@ class GenerateAndRunTest {
         }
     }
 
-    /** The same with the regions elected before the first draw: the replay's first step holds those elections. */
+    /** The same without first elections before the first draw (the generator before issue 14, still an option). */
     @Test
-    void withFirstElectionsTooTheBackupEqualsAReplayOfItsScenario() {
-        RandomHistory.Options o = RandomHistory.Options.defaults().withFirstElections();
+    void withoutFirstElectionsTooTheBackupEqualsAReplayOfItsScenario() {
+        RandomHistory.Options o = RandomHistory.Options.defaults().withFirstElections(false);
         for (long seed = 0; seed < 150; seed++) {
             RandomHistory.Generated g = RandomHistory.generateAndRun(seed, o);
             assertThat(g.scenario().render()).as("seed %d", seed).isEqualTo(RandomHistory.generate(seed, o).render());

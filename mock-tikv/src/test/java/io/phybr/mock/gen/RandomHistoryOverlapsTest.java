@@ -28,21 +28,23 @@ class RandomHistoryOverlapsTest {
     }
 
     @Test
-    void displacedRegionsAppearInManyHistoriesOnceRegionsAreElectedBeforeTheFirstDraw() {
-        int[] fixed = count(RandomHistory.Options.defaults().withFirstElections());
-        int[] defaults = count(RandomHistory.Options.defaults());
-        System.out.printf("of %d random histories (seeds %d..): with first elections %d with a displaced region, %d with"
-                + " an equal-version overlap; the defaults %d and %d%n", SEEDS, BASE, fixed[0], fixed[1], defaults[0],
-                defaults[1]);
-        // 73 of 200 today; the defaults (no merge is ever drawn, see Options#withFirstElections) 1 of 200
-        assertThat(fixed[0]).as("histories with a displaced region, of %d", SEEDS).isGreaterThanOrEqualTo(SEEDS / 5);
+    void displacedRegionsAppearInManyHistories() {
+        int[] found = count(RandomHistory.Options.defaults().withFirstElections(true));
+        int[] former = count(RandomHistory.Options.defaults().withFirstElections(false));
+        System.out.printf("of %d random histories (seeds %d..): %d with a displaced region, %d with an equal-version"
+                + " overlap; without first elections %d and %d%n", SEEDS, BASE, found[0], found[1], former[0],
+                former[1]);
+        // 73 of 200 today. Without first elections (the generator before issue 14: no merge is ever drawn, see
+        // Options#withFirstElections) 1 of 200, and merges a lagging store's missing peer blocks
+        // (Cluster#mergeRefusal) are not drawn
+        assertThat(found[0]).as("histories with a displaced region, of %d", SEEDS).isGreaterThanOrEqualTo(SEEDS / 5);
         // A region's epoch version rises at every split and merge that moves a key to it (tikv apply.rs
         // exec_batch_split: version + 1 for every part; exec_prepare_merge: source + 1; exec_commit_merge:
         // max(source, target) + 1), so the states that ever held one key form one chain of rising versions: no two
         // regions overlap at one version in any Raft history. SPEC §4's tie rule (lower id wins) is reached by
         // region dumps only (scenario equal-version-overlap-lower-id-wins); pinned here so a generator that makes
         // such a state shows it is modelling something TiKV does not do.
-        assertThat(fixed[1] + defaults[1]).as("histories with an equal-version overlap").isZero();
+        assertThat(found[1] + former[1]).as("histories with an equal-version overlap").isZero();
     }
 
     private static int[] count(RandomHistory.Options o) {

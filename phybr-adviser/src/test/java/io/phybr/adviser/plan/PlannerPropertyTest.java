@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import io.phybr.adviser.plan.Rows.Row;
+import io.phybr.mock.gen.SeedPlan;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -16,9 +17,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Property tests over seeded generated layouts (see {@link HistoryLayouts}). Each failure names
- * its seed; re-run one seed with
- * {@code mvn -pl phybr-adviser verify -Dtest=PlannerPropertyTest -Dphybr.seed=SEED}.
+ * Property tests over seeded generated layouts (see {@link HistoryLayouts}). Each run checks {@link #SEEDS}
+ * ({@code SeedPlan}): a fixed corpus of 400 seeds and 40 fresh ones drawn for this run from a printed fresh seed (the
+ * 40 that were a fixed batch before; a hunt of 4,000 fresh seeds broke none before they were enabled). Each failure
+ * names its seed, its part and the one flag that replays it alone ({@code -Dphybr.seed=SEED}, e.g.
+ * {@code mvn -B -o -pl phybr-adviser -am test -Dtest=PlannerPropertyTest -Dsurefire.failIfNoSpecifiedTests=false
+ * -Dphybr.seed=SEED}); {@code -Dphybr.planner.freshSeed=F} replays a whole run. A hunt:
+ * {@code -Dphybr.planner.count=0 -Dphybr.planner.fresh=4000}; {@code -Dphybr.planner.batch=K} adds a fixed batch of K
+ * from {@code -Dphybr.planner.runSeed=R}.
  */
 class PlannerPropertyTest {
     private static final PlanOptions[] COMBOS = {
@@ -29,37 +35,31 @@ class PlannerPropertyTest {
             PlanOptions.of(Policy.BR).withAcceptHoles(true),
     };
 
-    static LongStream seeds() {
-        String one = System.getProperty("phybr.seed");
-        if (one != null && !one.isBlank()) {
-            return LongStream.of(Long.parseLong(one.trim()));
-        }
-        // The fixed corpus, then seeds from a run seed, fixed unless -Dphybr.runSeed=random (issue 14): each is in the test name and its failure message,
-        // replayable alone with -Dphybr.seed=N; -Dphybr.runSeed=R replays a whole run's fresh seeds.
-        SplittableRandom fresh = new SplittableRandom(RUN_SEED);
-        return LongStream.concat(LongStream.range(0, 400).map(i -> 0x9E3779B97F4A7C15L * (i + 1)),
-                LongStream.generate(fresh::nextLong).limit(FRESH_SEEDS));
+    /** Corpus 400 + fresh 40 = 440 per property (before: 400 + 40 fixed); each fresh seed a SplittableRandom draw. */
+    private static final SeedPlan SEEDS = seedPlan();
+
+    private static SeedPlan seedPlan() {
+        SeedPlan plan = SeedPlan.builder("PlannerPropertyTest", "phybr.planner")
+                .corpus(400, i -> 0x9E3779B97F4A7C15L * (i + 1)).fixedBatch(2_026_112_830_000L, 0).fresh(40)
+                .spread(SeedPlan.Spread.SPLITMIX).onlyProperty("phybr.seed").build();
+        System.out.println(plan.banner());
+        return plan;
     }
 
-    private static final int FRESH_SEEDS = 40;
-    private static final long RUN_SEED = runSeed();
+    static LongStream seeds() {
+        return SEEDS.seeds().stream().mapToLong(Long::longValue);
+    }
+
     /** Balancing-optimality checks run, and skipped (over 5,000 tied regions or 64 stores: the oracle's time). */
     private static final java.util.concurrent.atomic.AtomicInteger BALANCE_CHECKED = new java.util.concurrent.atomic.AtomicInteger();
     private static final java.util.concurrent.atomic.AtomicInteger BALANCE_SKIPPED = new java.util.concurrent.atomic.AtomicInteger();
-
-    private static long runSeed() {
-        long seed = io.phybr.mock.gen.RunSeed.of("phybr.runSeed", 2_026_112_830_000L); // -Dphybr.runSeed=random explores
-        System.out.println("PlannerPropertyTest: " + FRESH_SEEDS + " fresh seeds from run seed " + seed
-                + " (replay the run with -Dphybr.runSeed=" + seed + ", one seed with -Dphybr.seed=N)");
-        return seed;
-    }
 
     @org.junit.jupiter.api.AfterAll
     static void reportBalancingChecks() {
         int checked = BALANCE_CHECKED.get();
         int skipped = BALANCE_SKIPPED.get();
         System.out.println("PlannerPropertyTest: balancing optimality checked exactly on " + checked + " BR plans, skipped on "
-                + skipped + " (over 5,000 tied regions or 64 stores); run seed " + RUN_SEED);
+                + skipped + " (over 5,000 tied regions or 64 stores); replay this run: " + SEEDS.replayRun());
         if (System.getProperty("phybr.seed") == null) {
             // the corpus must keep exercising the property: a generator change that skips it everywhere fails here
             assertThat(checked).as("balancing checks run (skipped %d)", skipped).isGreaterThan(skipped);
@@ -67,8 +67,7 @@ class PlannerPropertyTest {
     }
 
     private static String repro(HistoryLayouts gen, PlanOptions o) {
-        return gen.describe() + " " + o + "; reproduce: mvn -B -pl phybr-adviser verify -Dtest=PlannerPropertyTest"
-                + " -Dphybr.seed=" + gen.seed;
+        return SEEDS.describe(gen.seed) + ": " + gen.describe() + " " + o;
     }
 
     @ParameterizedTest(name = "seed {0}")
@@ -96,8 +95,7 @@ class PlannerPropertyTest {
             default -> bad = Row.seedRow(base.store(), 0).withIndex(1).withTerm(1);
         }
         rows.add(r.nextInt(rows.size() + 1), bad);
-        String where = "seed " + seed + " with " + bad + "; reproduce: -Dtest=PlannerPropertyTest#malformedReportsAreRefusedByName"
-                + " -Dphybr.seed=" + seed;
+        String where = SEEDS.describe(seed) + " with " + bad + " (in -Dtest=PlannerPropertyTest#malformedReportsAreRefusedByName)";
         for (Policy policy : Policy.values()) {
             PlanOutcome out = Planner.plan(Rows.table(rows), PlanOptions.of(policy));
             assertThat(out).as(where).isInstanceOf(Refusal.class);
@@ -132,16 +130,7 @@ class PlannerPropertyTest {
     }
 
     static LongStream largeSeeds() {
-        return seeds().filter(s -> Long.remainderUnsigned(s, 10) == 0 || !corpusSeed(s));
-    }
-
-    private static boolean corpusSeed(long s) {
-        for (long i = 0; i < 400; i++) {
-            if (0x9E3779B97F4A7C15L * (i + 1) == s) {
-                return true;
-            }
-        }
-        return false;
+        return seeds().filter(s -> Long.remainderUnsigned(s, 10) == 0 || SEEDS.partOf(s) != SeedPlan.Part.CORPUS);
     }
 
     private static void balancing(long seed, SplittableRandom r, int stores, int regions, String test) {
@@ -167,8 +156,8 @@ class PlannerPropertyTest {
             }
         }
         PlanOutcome out = Planner.plan(Rows.table(rows), PlanOptions.of(Policy.BR));
-        String where = "balancing seed " + seed + " (" + regions + " regions on " + stores + " stores);"
-                + " reproduce: -Dtest=PlannerPropertyTest#" + test + " -Dphybr.seed=" + seed;
+        String where = "balancing " + SEEDS.describe(seed) + ", " + regions + " regions on " + stores + " stores"
+                + " (in -Dtest=PlannerPropertyTest#" + test + ")";
         assertThat(out).as(where).isInstanceOf(Plan.class);
         Plan p = (Plan) out;
         assertBalanced(p, rows, Oracle.of(rows, Policy.BR), where);
