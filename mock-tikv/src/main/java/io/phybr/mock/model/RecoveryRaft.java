@@ -58,14 +58,7 @@ public final class RecoveryRaft {
      */
     public static boolean follow(Peer follower, Peer leader) {
         observe(follower, leader.term);
-        long match = -1;
-        for (long i = Math.min(follower.lastIndex(), leader.lastIndex()); i >= Math.max(follower.logBase(), leader.logBase()); i--) {
-            long t = follower.entryTerm(i);
-            if (t != -1 && t == leader.entryTerm(i)) {
-                match = i;
-                break;
-            }
-        }
+        long match = matchIndex(follower, leader);
         if (match < 0) {
             long snap = leader.applied;
             if (leader.entryTerm(snap) == -1) {
@@ -90,6 +83,39 @@ public final class RecoveryRaft {
             follower.append(e);
         }
         return false;
+    }
+
+    /** The highest index where both logs hold an entry of the same term (Raft's log matching), or -1. */
+    private static long matchIndex(Peer follower, Peer leader) {
+        for (long i = Math.min(follower.lastIndex(), leader.lastIndex()); i >= Math.max(follower.logBase(), leader.logBase()); i--) {
+            long t = follower.entryTerm(i);
+            if (t != -1 && t == leader.entryTerm(i)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Whether {@code follower} holds a committed entry that {@code leader}'s log contradicts (a different term at that
+     * index, or none): Raft's leader completeness says this never happens, but volume snapshots taken store after
+     * store can leave an entry committed after one store's snapshot on a single restored replica, and a candidate
+     * that campaigned in vain (pre-vote off: its hard-state term above its last entry's) can then win over the
+     * shorter logs (issue 14, histories 777101414 and 777103048 of the pre-vote-off first-elections batch). raft-rs
+     * never lets such a follower overwrite a committed entry, and never panics over it either: its probe walks down to
+     * an index below the follower's commit, which {@code Raft::handle_append_entries} answers with a success at the
+     * follower's commit index ("got message with lower index than committed") — before {@code RaftLog::maybe_append}
+     * and its "conflict with committed entry" fatal are reached — so the leader counts the follower matched up to its
+     * commit (a quorum member for entries up to there); every later append, anchored at the leader's entry at that
+     * index, is rejected ({@code maybe_append} finds no matching term), and the leader drops the rejection as stale
+     * ({@code Progress::maybe_decr_to}: rejected == matched) or probes the same anchor again. The follower keeps its
+     * log and applied data and takes nothing more from this leader — no entry, no flashback step — until the leader
+     * sends it a Raft snapshot (only once its log is compacted past that index). Only a follower whose log shares an
+     * index with the leader's: with none, the leader sends a snapshot ({@link #follow}).
+     */
+    public static boolean holdsCommittedEntryLeaderLacks(Peer follower, Peer leader) {
+        long match = matchIndex(follower, leader);
+        return match >= 0 && match < Math.min(follower.commit, follower.lastIndex());
     }
 
     /**

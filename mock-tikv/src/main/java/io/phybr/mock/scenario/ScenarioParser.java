@@ -79,6 +79,7 @@ public final class ScenarioParser {
         boolean noRegions = false;
         String knownIssue = null;
         String knownStockIssue = null;
+        String knownFlashbackIssue = null;
         Double speedup = null;
         boolean backupMeta = false;
         String modelOnly = null;
@@ -146,6 +147,12 @@ public final class ScenarioParser {
                         throw w.err("expected 'known-issue-stock TEXT' (why our protocol-B recovery fails this today)");
                     }
                     knownStockIssue = line.substring("known-issue-stock".length()).strip();
+                }
+                case "known-issue-flashback" -> {
+                    if (t.length < 2) {
+                        throw w.err("expected 'known-issue-flashback TEXT' (why the flashback finish fails this today)");
+                    }
+                    knownFlashbackIssue = line.substring("known-issue-flashback".length()).strip();
                 }
                 case "model-only" -> {
                     if (t.length < 2) {
@@ -232,7 +239,8 @@ public final class ScenarioParser {
             }
         }
         return new Scenario(name, description, stores, steps, lines, faults, expect, collect, close)
-                .withKnownIssue(knownIssue).withKnownStockIssue(knownStockIssue).withStockExpectation(stockExpect)
+                .withKnownIssue(knownIssue).withKnownStockIssue(knownStockIssue)
+                .withKnownFlashbackIssue(knownFlashbackIssue).withStockExpectation(stockExpect)
                 .withFlashbackExpectation(flashbackExpect).withOptions(speedup, backupMeta, modelOnly)
                 .withPlanFacts(planFacts);
     }

@@ -134,6 +134,13 @@ public final class DirectStockStores {
         }
     }
 
+    /** Flashback entries of {@code region} that {@code store}'s replica has not applied (for conformance tests). */
+    int flashbackBehind(long store, long region) {
+        synchronized (net) {
+            return net.flashbackBehind(store, region);
+        }
+    }
+
     /** A timestamp above every write of the history: where a flashback's start ts may sit. */
     public long aboveEveryWrite() {
         long max = backup.resolvedTs();

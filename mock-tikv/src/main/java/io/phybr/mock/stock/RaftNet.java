@@ -145,10 +145,20 @@ final class RaftNet {
             return;
         }
         java.util.Set<Long> voters = new java.util.TreeSet<>(leader.members().keySet());
-        List<Peer> followers = links.reachedFollowers(ls, leader);
-        if (!RaftLinks.quorum(leader, followers)) {
+        List<Peer> reached = links.reachedFollowers(ls, leader);
+        List<Peer> followers = taking(leader, reached);
+        // one holding a committed entry the leader contradicts (RecoveryRaft.holdsCommittedEntryLeaderLacks) takes the
+        // term and nothing else; raft-rs counts it matched up to its commit: a quorum member for entries up to there
+        List<Peer> wedged = reached.stream().filter(f -> !followers.contains(f)).toList();
+        List<Peer> matched = new ArrayList<>(followers);
+        wedged.stream().filter(f -> f.commitIndex() >= leader.lastIndex()).forEach(matched::add);
+        if (!RaftLinks.quorum(leader, matched)) {
             return; // no quorum: nothing new commits, so the leader never applies its own empty entry
         }
+        wedged.forEach(f -> {
+            RecoveryRaft.observe(f, leader.hardStateTerm());
+            f.silence();
+        });
         for (Peer f : followers) {
             byte[] oldStart = f.start();
             byte[] oldEnd = f.end();
@@ -194,6 +204,11 @@ final class RaftNet {
         }
     }
 
+    /** The reached followers that take the leader's entries: not those holding a committed entry it contradicts. */
+    private static List<Peer> taking(Peer leader, List<Peer> reached) {
+        return reached.stream().filter(f -> !RecoveryRaft.holdsCommittedEntryLeaderLacks(f, leader)).toList();
+    }
+
     /**
      * A flashback entry proposed by {@code store}'s leader peer of {@code region}: committed when a majority of the
      * voters gets it, then applied on the leader and the followers it reaches; a follower down or cut off applies it
@@ -207,7 +222,9 @@ final class RaftNet {
         if (leader == null) {
             return false;
         }
-        List<Peer> followers = links.reachedFollowers(store, leader);
+        // a follower holding a conflicting committed entry takes none of the flashback's entries; harsher than raft-rs
+        // where its commit index lies beyond the leader's last entry (it would count for the first few of them)
+        List<Peer> followers = taking(leader, links.reachedFollowers(store, leader));
         if (!RaftLinks.quorum(leader, followers)) {
             return false;
         }

@@ -91,7 +91,7 @@ final class Overlaps {
             order[k] = k;
         }
         final long[] addrs = rowAddr;
-        Sorting.sortByKey(order, c, new Sorting.KeySource() {
+        KeySorting.sortByKey(order, c, new KeySorting.KeySource() {
             @Override
             public long chunk(int k, int depth) {
                 return keys.chunk(addrs[k], rowStartLen[k], depth);

@@ -107,7 +107,6 @@ class PlannerInternalsTest {
     void sortByKeyAgreesWithTheComparator(int n) {
         SplittableRandom r = new SplittableRandom(n * 7L);
         byte[][] k = new byte[n][];
-        long[] tie = new long[n];
         for (int i = 0; i < n; i++) {
             int len = r.nextInt(4) == 0 ? r.nextInt(30) : new int[] {7, 8, 9, 15, 16, 17, 24, 25}[r.nextInt(8)];
             k[i] = new byte[len];
@@ -115,9 +114,47 @@ class PlannerInternalsTest {
                 // Mostly a shared prefix of 0x74/0xff bytes; the rest differs late and in both byte halves.
                 k[i][b] = b < 12 && r.nextInt(8) != 0 ? (byte) 0x74 : (byte) (r.nextBoolean() ? 0xff : r.nextInt(3));
             }
+        }
+        assertSortsByKey(k, r);
+    }
+
+    /**
+     * On two cores (every split taken, however small): one table's keys, a shared prefix of 0 to 3 chunks and then
+     * some, beside an empty key and keys ending at the chunk boundaries of that prefix, so the sort descends
+     * through chunks most items tie on, stops where a key ends inside one, and splits the runs left.
+     */
+    @ParameterizedTest(name = "prefix={0}")
+    @ValueSource(ints = {0, 5, 8, 16, 19, 24})
+    void sortByKeyOnTwoCoresAgreesWithTheComparator(int prefix) {
+        int saved = Parallel.threshold;
+        Parallel.threshold = 2;
+        try {
+            for (int n : new int[] {2, 3, 40, 3000}) {
+                SplittableRandom r = new SplittableRandom(prefix * 31L + n);
+                byte[][] k = new byte[n][];
+                for (int i = 0; i < n; i++) {
+                    int kind = r.nextInt(20);
+                    int len = kind == 0 ? 0 : kind == 1 ? 8 * r.nextInt(4) : prefix + 1 + r.nextInt(12);
+                    k[i] = new byte[len];
+                    for (int b = 0; b < len; b++) {
+                        k[i][b] = b < prefix ? (byte) (0x74 + b) : (byte) (r.nextInt(3) == 0 ? 0xff : r.nextInt(4));
+                    }
+                }
+                assertSortsByKey(k, r);
+            }
+        } finally {
+            Parallel.threshold = saved;
+        }
+    }
+
+    /** {@link KeySorting#sortByKey} of the keys (ties broken by a random tag, then the item) against Arrays.sort. */
+    private static void assertSortsByKey(byte[][] k, SplittableRandom r) {
+        int n = k.length;
+        long[] tie = new long[n];
+        for (int i = 0; i < n; i++) {
             tie[i] = r.nextInt(5);
         }
-        Sorting.KeySource src = new Sorting.KeySource() {
+        KeySorting.KeySource src = new KeySorting.KeySource() {
             @Override
             public long chunk(int item, int depth) {
                 long v = 0;
@@ -139,7 +176,7 @@ class PlannerInternalsTest {
             }
         };
         int[] items = IntStream.range(0, n).toArray();
-        Sorting.sortByKey(items, n, src);
+        KeySorting.sortByKey(items, n, src);
         Integer[] want = IntStream.range(0, n).boxed().toArray(Integer[]::new);
         Arrays.sort(want, src::compare);
         assertThat(items).isEqualTo(Arrays.stream(want).mapToInt(Integer::intValue).toArray());
