@@ -18,13 +18,17 @@ import io.phybr.proto.seed.CloseReply;
 import io.phybr.proto.seed.PhybrGrpc;
 import io.phybr.proto.seed.RegionMeta;
 import io.phybr.proto.seed.RegionRecover;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -38,9 +42,28 @@ import org.openjdk.jmh.annotations.Warmup;
 public class SeedRecoveryBenchmark extends LoopbackBenchmark {
     private ReplicaTable table;
 
+    private CpuMeter cpu;
+    private Marks marks;
+
     @Setup(Level.Trial)
     public void setUp() {
         table = Layouts.realistic(7, regions, 3, false);
+    }
+
+    /**
+     * The process's CPU per replica over each recovery (one op per iteration), printed beside JMH's wall time: on a
+     * shared machine it is the steadier figure. Agents and adviser share the JVM and grpc's event loops, so it is
+     * both ends together; the adviser's log splits the wall time into collect, plan and commands + close.
+     */
+    @Setup(Level.Iteration)
+    public void startCpu() {
+        cpu = new CpuMeter();
+    }
+
+    @TearDown(Level.Iteration)
+    public void printCpu() {
+        cpu.print(table.size());
+        System.out.println(marks.line());
     }
 
     @Benchmark
@@ -48,15 +71,18 @@ public class SeedRecoveryBenchmark extends LoopbackBenchmark {
         try (SeedAdviser adviser = SeedAdviser.builder().listen("127.0.0.1:0").storeIds(1, 2, 3)
                 .collectTimeout(Duration.ofMinutes(5)).closeTimeout(Duration.ofMinutes(5))
                 .policy(Policy.SEED).build().start()) {
+            Marks m = new Marks();
+            marks = m;
             ManagedChannel[] channels = new ManagedChannel[3];
             try {
                 CompletableFuture<?>[] agents = new CompletableFuture<?>[3];
                 for (int s = 0; s < 3; s++) {
                     channels[s] = NettyChannelBuilder.forAddress("127.0.0.1", adviser.port()).usePlaintext()
                             .maxInboundMessageSize(64 << 20).build();
-                    agents[s] = new Agent(channels[s], s + 1, table).run();
+                    agents[s] = new Agent(channels[s], s + 1, table, m).run();
                 }
                 CompletableFuture.allOf(agents).get(5, TimeUnit.MINUTES);
+                m.end();
                 Outcome outcome = adviser.awaitOutcome();
                 if (!outcome.ok()) {
                     throw new IllegalStateException("recovery failed: " + outcome.verdict());
@@ -72,6 +98,41 @@ public class SeedRecoveryBenchmark extends LoopbackBenchmark {
         }
     }
 
+    /**
+     * Wall and process CPU time at the op's start, when the first command reached any agent (the adviser had
+     * collected every report and planned: it sends nothing before) and when every agent passed the close barrier:
+     * collect + plan vs commands + close, from outside the adviser, in every iteration.
+     */
+    static final class Marks {
+        private static final com.sun.management.OperatingSystemMXBean OS =
+                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        private final long wall0 = System.nanoTime();
+        private final long cpu0 = OS.getProcessCpuTime();
+        private final AtomicBoolean commanded = new AtomicBoolean();
+        private volatile long wall1;
+        private volatile long cpu1;
+        private long wall2;
+        private long cpu2;
+
+        void firstCommand() {
+            if (commanded.compareAndSet(false, true)) {
+                cpu1 = OS.getProcessCpuTime();
+                wall1 = System.nanoTime();
+            }
+        }
+
+        void end() {
+            wall2 = System.nanoTime();
+            cpu2 = OS.getProcessCpuTime();
+        }
+
+        String line() {
+            return String.format(Locale.ROOT,
+                    "[phases] collect + plan %.2f s wall, %.2f s CPU; commands + close %.2f s wall, %.2f s CPU",
+                    (wall1 - wall0) / 1e9, (cpu1 - cpu0) / 1e9, (wall2 - wall1) / 1e9, (cpu2 - cpu1) / 1e9);
+        }
+    }
+
     /** One store's agent: streams its rows of the table with flow control, counts commands, closes. */
     static final class Agent implements ClientResponseObserver<RegionMeta, RegionRecover> {
         private static final int COMMAND_WINDOW = 1024;
@@ -79,18 +140,20 @@ public class SeedRecoveryBenchmark extends LoopbackBenchmark {
         private final io.grpc.Channel channel;
         private final long store;
         private final ReplicaTable table;
+        private final Marks marks;
         private final CompletableFuture<Long> streamDone = new CompletableFuture<>();
         private ClientCallStreamObserver<RegionMeta> requests;
         private int next;
         private long commands;
 
-        Agent(ManagedChannel channel, long store, ReplicaTable table) {
+        Agent(ManagedChannel channel, long store, ReplicaTable table, Marks marks) {
             Metadata md = new Metadata();
             md.put(SeedHeaders.STORE_ID, Long.toString(store));
             this.raw = channel;
             this.channel = ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(md));
             this.store = store;
             this.table = table;
+            this.marks = marks;
         }
 
         CompletableFuture<CloseReply> run() {
@@ -128,6 +191,9 @@ public class SeedRecoveryBenchmark extends LoopbackBenchmark {
 
         @Override
         public void onNext(RegionRecover value) {
+            if (commands == 0) {
+                marks.firstCommand();
+            }
             if (++commands % (COMMAND_WINDOW / 2) == 0) {
                 requests.request(COMMAND_WINDOW / 2);
             }

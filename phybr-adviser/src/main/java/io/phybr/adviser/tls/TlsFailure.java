@@ -25,7 +25,9 @@ public final class TlsFailure {
         for (Throwable c = t; c != null; c = c.getCause()) {
             String m = String.valueOf(c.getMessage());
             String lower = m.toLowerCase(Locale.ROOT);
-            if (lower.contains("unsupported or unrecognized ssl message") || c.getClass().getSimpleName().equals("NotSslRecordException")
+            // the JDK says "Unsupported or unrecognized SSL message" (SSLSocket) or "Unrecognized SSL message,
+            // plaintext connection?" (the SSLEngine under HttpClient), netty NotSslRecordException
+            if (lower.contains("unrecognized ssl message") || c.getClass().getSimpleName().equals("NotSslRecordException")
                     || lower.contains("not an ssl/tls record")) {
                 return Optional.of("it answered in plaintext: it does not serve TLS (drop --ca/--cert/--key, or give"
                         + " the address where it serves TLS)");

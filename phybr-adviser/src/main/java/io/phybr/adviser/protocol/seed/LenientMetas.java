@@ -14,7 +14,6 @@ import io.phybr.adviser.collect.RawMetas;
 import io.phybr.contract.text.Printable;
 import io.phybr.proto.seed.PhybrGrpc;
 import io.phybr.proto.seed.RegionMeta;
-import io.phybr.proto.seed.RegionRecover;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
@@ -49,8 +48,8 @@ final class LenientMetas implements MethodDescriptor.Marshaller<RegionMeta> {
         ServerServiceDefinition.Builder b = ServerServiceDefinition.builder(generated.getServiceDescriptor().getName());
         for (ServerMethodDefinition<?, ?> m : generated.getMethods()) {
             if (m.getMethodDescriptor().getFullMethodName().equals(recoverRegions)) {
-                MethodDescriptor<MetaFrame, RegionRecover> raw = PhybrGrpc.getRecoverRegionsMethod()
-                        .toBuilder(new RawMetas(MAX_META_BYTES), PhybrGrpc.getRecoverRegionsMethod().getResponseMarshaller())
+                MethodDescriptor<MetaFrame, byte[]> raw = PhybrGrpc.getRecoverRegionsMethod()
+                        .toBuilder(new RawMetas(MAX_META_BYTES), RawCommands.MARSHALLER)
                         .build();
                 b.addMethod(ServerMethodDefinition.create(raw,
                         ServerCalls.asyncBidiStreamingCall(service::recoverRegionsRaw)));

@@ -10,7 +10,6 @@ import io.phybr.adviser.plan.ReplicaTable;
 import io.phybr.adviser.record.StoreRecording;
 import io.phybr.contract.dump.SeedReport;
 import io.phybr.proto.seed.RegionMeta;
-import io.phybr.proto.seed.RegionRecover;
 import java.net.SocketAddress;
 import java.util.Locale;
 import org.slf4j.Logger;
@@ -42,7 +41,8 @@ final class ReportStream implements StreamObserver<MetaFrame> {
     /** How the transport ended this call, when it did (null outside a traced server). */
     private final CallFate fate;
     final long store;
-    final ServerCallStreamObserver<RegionRecover> out;
+    /** The commands go out as {@link RawCommands}: each one's RegionRecover bytes, no message object built. */
+    final ServerCallStreamObserver<byte[]> out;
     final SocketAddress remote;
     /** Opened once the plan existed or was being made: metas are counted and dropped, not kept. */
     final boolean afterPlan;
@@ -81,9 +81,8 @@ final class ReportStream implements StreamObserver<MetaFrame> {
     /** For diagnoses without taking the monitor: commands sent, and of how many (-1 before the plan). */
     private volatile int progressSent;
     private volatile int progressTotal = -1;
-    private final RegionRecover.Builder command = RegionRecover.newBuilder();
 
-    ReportStream(Session adviser, long store, ServerCallStreamObserver<RegionRecover> out, SocketAddress remote,
+    ReportStream(Session adviser, long store, ServerCallStreamObserver<byte[]> out, SocketAddress remote,
                  boolean afterPlan) {
         this.adviser = adviser;
         this.store = store;
@@ -281,12 +280,7 @@ final class ReportStream implements StreamObserver<MetaFrame> {
             try {
                 while (next < end && out.isReady()) {
                     int k = next++;
-                    out.onNext(command.clear()
-                            .setRegionId(plan.commandRegion(k))
-                            .setTerm(plan.commandTerm(k))
-                            .setSilence(plan.commandSilence(k))
-                            .setTombstone(plan.commandTombstone(k))
-                            .build());
+                    out.onNext(RawCommands.encode(plan, k));
                 }
                 progressSent = progressTotal - (end - next);
                 if (next < end) {

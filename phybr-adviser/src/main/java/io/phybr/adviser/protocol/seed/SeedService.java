@@ -7,7 +7,6 @@ import io.phybr.proto.seed.CloseReply;
 import io.phybr.proto.seed.CloseRequest;
 import io.phybr.proto.seed.PhybrGrpc;
 import io.phybr.adviser.collect.MetaFrame;
-import io.phybr.proto.seed.RegionRecover;
 import io.phybr.proto.seed.ResolvedReply;
 import io.phybr.proto.seed.ResolvedRequest;
 import java.net.SocketAddress;
@@ -45,8 +44,8 @@ final class SeedService extends PhybrGrpc.PhybrImplBase {
     }
 
     /** recover_regions as bound by {@link LenientMetas#bind}: the agent's messages arrive as raw frames. */
-    StreamObserver<MetaFrame> recoverRegionsRaw(StreamObserver<RegionRecover> responseObserver) {
-        var out = (ServerCallStreamObserver<RegionRecover>) responseObserver;
+    StreamObserver<MetaFrame> recoverRegionsRaw(StreamObserver<byte[]> responseObserver) {
+        var out = (ServerCallStreamObserver<byte[]>) responseObserver;
         String header = StoreIdentity.STORE_ID.get();
         SocketAddress remote = StoreIdentity.REMOTE.get();
         long explicit = header == null ? -1 : StoreIdentity.parse(header);

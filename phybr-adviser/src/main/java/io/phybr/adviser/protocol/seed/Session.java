@@ -9,7 +9,6 @@ import io.phybr.adviser.plan.Plan;
 import io.phybr.adviser.plan.PlanOptions;
 import io.phybr.adviser.record.RunRecorder;
 import io.phybr.proto.seed.CloseReply;
-import io.phybr.proto.seed.RegionRecover;
 import java.net.SocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -147,7 +146,7 @@ final class Session {
     // ---- streams ------------------------------------------------------------------------------
 
     /** Admits a {@code recover_regions} call: {@code explicit} is its phybr-store-id, -1 without one. */
-    Opened open(long explicit, ServerCallStreamObserver<RegionRecover> out, SocketAddress remote) {
+    Opened open(long explicit, ServerCallStreamObserver<byte[]> out, SocketAddress remote) {
         synchronized (lock) {
             if (phase == Phase.DONE && terminalStatus != null) {
                 return new Opened(null, terminalStatus);
