@@ -207,17 +207,6 @@ final class KeySorting {
             return;
         }
         System.arraycopy(a, from, tmp, from, to - from);
-        int i = from;
-        int j = mid;
-        int o = from;
-        while (i < mid && j < to) {
-            a[o++] = order.compare(tmp[j], tmp[i]) < 0 ? tmp[j++] : tmp[i++];
-        }
-        while (i < mid) {
-            a[o++] = tmp[i++];
-        }
-        while (j < to) {
-            a[o++] = tmp[j++];
-        }
+        Sorting.merge(tmp, from, mid, to, a, order);
     }
 }

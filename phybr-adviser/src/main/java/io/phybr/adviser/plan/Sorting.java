@@ -155,22 +155,11 @@ final class Sorting {
             for (int lo = 0; lo < n; lo += width << 1) {
                 int mid = Math.min(n, lo + width);
                 int hi = Math.min(n, lo + (width << 1));
-                int i = lo;
-                int j = mid;
-                int o = lo;
                 if (mid >= hi || order.compare(src[mid - 1], src[mid]) <= 0) {
                     System.arraycopy(src, lo, dst, lo, hi - lo); // already in order
                     continue;
                 }
-                while (i < mid && j < hi) {
-                    dst[o++] = order.compare(src[j], src[i]) < 0 ? src[j++] : src[i++];
-                }
-                while (i < mid) {
-                    dst[o++] = src[i++];
-                }
-                while (j < hi) {
-                    dst[o++] = src[j++];
-                }
+                merge(src, lo, mid, hi, dst, order);
             }
             int[] t = src;
             src = dst;
@@ -178,6 +167,22 @@ final class Sorting {
         }
         if (src != a) {
             System.arraycopy(src, 0, a, 0, n);
+        }
+    }
+
+    /** Merges the ordered runs {@code src[lo..mid)} and {@code src[mid..hi)} into {@code dst[lo..hi)}, stably. */
+    static void merge(int[] src, int lo, int mid, int hi, int[] dst, IntOrder order) {
+        int i = lo;
+        int j = mid;
+        int o = lo;
+        while (i < mid && j < hi) {
+            dst[o++] = order.compare(src[j], src[i]) < 0 ? src[j++] : src[i++];
+        }
+        while (i < mid) {
+            dst[o++] = src[i++];
+        }
+        while (j < hi) {
+            dst[o++] = src[j++];
         }
     }
 
