@@ -90,7 +90,11 @@ abstract class ModelStockCorpusRun {
                 // whose WaitApply was cut by its restart (unproven, R10) could never be seen restarting within the 5 s
                 // wait-apply bound, and the run ended in exit 4 whenever PD re-registered it after the first look
                 .watchInterval(Duration.ofMillis(200))
-                .retry(new RetryPolicy(3, Duration.ofMillis(50), Duration.ofMillis(200)))
+                // 8 attempts as recover's default (and the IT's), backoff from 50 ms to 1 s: a scenario that restarts
+                // a store mid-call (crash-mid-stream → R7) needs the store back within the retries, and at 3 attempts
+                // of 50-200 ms (~0.35 s) a restart at load 40 took longer (agent-crashes-mid-stream, resolve: "store 2
+                // unreachable after 3 attempts", session 9); now ~3.6 s of backoff
+                .retry(new RetryPolicy(8, Duration.ofMillis(50), Duration.ofSeconds(1)))
                 .timeouts(new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(5),
                         Duration.ofSeconds(5)))
                 .build().run();
