@@ -1,13 +1,6 @@
 package io.phybr.mock.agent;
 
-import io.grpc.Drainable;
-import io.grpc.KnownLength;
 import io.grpc.MethodDescriptor;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.util.Arrays;
 
 /**
@@ -22,7 +15,7 @@ import java.util.Arrays;
  */
 public final class MetaBytes {
     /** grpc-java's marshaller for pre-encoded messages; parsing reads the message's bytes as they are. */
-    public static final MethodDescriptor.Marshaller<byte[]> MARSHALLER = new Marshaller();
+    public static final MethodDescriptor.Marshaller<byte[]> MARSHALLER = io.phybr.contract.wire.RawBytesMarshaller.INSTANCE;
 
     private byte[] buf;
     private int pos;
@@ -128,39 +121,5 @@ public final class MetaBytes {
 
     private byte[] toArray() {
         return pos == buf.length ? buf : Arrays.copyOf(buf, pos);
-    }
-
-    private static final class Marshaller implements MethodDescriptor.Marshaller<byte[]> {
-        @Override
-        public InputStream stream(byte[] value) {
-            return new Stream(value);
-        }
-
-        @Override
-        public byte[] parse(InputStream stream) {
-            try {
-                return stream.readAllBytes();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-    }
-
-    /**
-     * Known length, so grpc-java's framer writes the message into one frame buffer instead of a chain of 4 KiB ones;
-     * drainable, so it copies the array once.
-     */
-    private static final class Stream extends ByteArrayInputStream implements KnownLength, Drainable {
-        Stream(byte[] b) {
-            super(b);
-        }
-
-        @Override
-        public int drainTo(OutputStream target) throws IOException {
-            int n = count - pos;
-            target.write(buf, pos, n);
-            pos = count;
-            return n;
-        }
     }
 }

@@ -1,13 +1,7 @@
 package io.phybr.adviser.protocol.seed;
 
-import io.grpc.Drainable;
-import io.grpc.KnownLength;
 import io.grpc.MethodDescriptor;
 import io.phybr.adviser.plan.Plan;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 
 /**
  * The commands of {@code recover_regions} as the bytes protobuf would send for each {@code phybr.RegionRecover}
@@ -19,7 +13,7 @@ import java.io.OutputStream;
  */
 final class RawCommands {
     /** grpc-java's marshaller for the encoded commands: the bytes go to the framer as they are, in one copy. */
-    static final MethodDescriptor.Marshaller<byte[]> MARSHALLER = new Marshaller();
+    static final MethodDescriptor.Marshaller<byte[]> MARSHALLER = io.phybr.contract.wire.RawBytesMarshaller.INSTANCE;
 
     private RawCommands() {
     }
@@ -60,37 +54,5 @@ final class RawCommands {
         }
         b[p++] = (byte) v;
         return p;
-    }
-
-    private static final class Marshaller implements MethodDescriptor.Marshaller<byte[]> {
-        @Override
-        public InputStream stream(byte[] value) {
-            return new Bytes(value);
-        }
-
-        /** Not used by the adviser (it only sends commands); reads a message's bytes as they are. */
-        @Override
-        public byte[] parse(InputStream in) {
-            try {
-                return in.readAllBytes();
-            } catch (IOException e) {
-                throw new IllegalStateException("could not read a RegionRecover message: " + e.getMessage(), e);
-            }
-        }
-    }
-
-    /** Known length, so grpc-java frames it without buffering; drained in one write. */
-    private static final class Bytes extends ByteArrayInputStream implements KnownLength, Drainable {
-        Bytes(byte[] b) {
-            super(b);
-        }
-
-        @Override
-        public int drainTo(OutputStream target) throws IOException {
-            int n = count - pos;
-            target.write(buf, pos, n);
-            pos = count;
-            return n;
-        }
     }
 }
