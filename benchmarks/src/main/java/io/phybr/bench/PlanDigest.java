@@ -1,6 +1,7 @@
 package io.phybr.bench;
 
 import io.phybr.adviser.plan.Plan;
+import io.phybr.contract.ExitCode;
 import io.phybr.adviser.plan.PlanOutcome;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -27,9 +28,11 @@ public final class PlanDigest {
     }
 
     public static void main(String[] args) throws IOException, NoSuchAlgorithmException {
-        if (args.length != 3) {
-            System.err.println("usage: PlanDigest REGIONS LAYOUT(realistic|overlaps) POLICY(seed|br)");
-            System.exit(2);
+        if (args.length != 3 || !args[0].matches("[1-9][0-9]{0,8}")) {
+            System.err.println("usage: PlanDigest REGIONS LAYOUT(realistic|overlaps) POLICY(seed|br), REGIONS a positive"
+                    + " count (given: " + String.join(" ", args) + ")");
+            System.exit(ExitCode.USAGE.code()); // a command-line tool: its exit codes are the project's
+            return;
         }
         PlanBenchmark b = new PlanBenchmark();
         b.regions = Integer.parseInt(args[0]);
@@ -38,8 +41,8 @@ public final class PlanDigest {
         b.setUp();
         PlanOutcome outcome = b.plan();
         if (!(outcome instanceof Plan p)) {
-            System.err.println("not a plan: " + outcome);
-            System.exit(1);
+            System.err.println("PlanDigest: the layout was refused, there is no plan to digest: " + outcome);
+            System.exit(ExitCode.REFUSED.code());
             return;
         }
         MessageDigest sha = MessageDigest.getInstance("SHA-256");
