@@ -207,6 +207,11 @@ public final class SeedAdviser implements AutoCloseable {
         return progress.next(session.view(), ended);
     }
 
+    /**
+     * Metas received from {@code store}: its complete report's count once it reported (also after its stream
+     * delivered the commands and completed), else its open stream's so far; -1 for a store with neither (unknown, or
+     * its stream died before it reported).
+     */
     public long metasSoFar(long store) {
         return session.metasSoFar(store);
     }

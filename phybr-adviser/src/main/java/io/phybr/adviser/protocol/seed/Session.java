@@ -133,7 +133,16 @@ final class Session {
     long metasSoFar(long store) {
         synchronized (lock) {
             StoreRegistry.Store<ReportStream> s = stores.get(store);
-            return s == null || s.stream == null ? -1 : s.stream.metas();
+            if (s == null) {
+                return -1;
+            }
+            // The report planned with counts even once its stream delivered its commands and completed (the stream is
+            // then detached so the store may reopen after a reboot): a poller reading the count just after the last
+            // store reported must not see the report vanish as the recovery races ahead of it.
+            if (s.report != null) {
+                return s.report.metas();
+            }
+            return s.stream == null ? -1 : s.stream.metas();
         }
     }
 
