@@ -70,21 +70,12 @@ public final class AtomicFiles {
                 }
             }
             try (FileChannel ch = created) {
-                OutputStream out = new BufferedOutputStream(sink.apply(Channels.newOutputStream(ch)), 1 << 16);
-                // Writers such as Jackson close the stream they are given; the channel must stay open to be forced.
-                content.writeTo(new FilterOutputStream(out) {
-                    @Override
-                    public void write(byte[] b, int off, int len) throws IOException {
-                        out.write(b, off, len);
-                    }
-
-                    @Override
-                    public void close() throws IOException {
-                        out.flush();
-                    }
-                });
-                out.flush();
-                ch.force(true);
+                Writeback writeback = new Writeback(Channels.newOutputStream(ch), () -> ch.force(false), Writeback.STEP);
+                try {
+                    writeTo(ch, writeback, content, sink);
+                } finally {
+                    writeback.await(); // no force may still run on a channel closed (and a file deleted) below
+                }
             }
             move(tmp, abs);
             moved = true;
@@ -93,6 +84,27 @@ public final class AtomicFiles {
                 Files.deleteIfExists(tmp);
             }
         }
+    }
+
+    /** Writes the content through {@code sink} and {@code writeback}, then forces the whole file to disk. */
+    private static void writeTo(FileChannel ch, Writeback writeback, Content content, UnaryOperator<OutputStream> sink)
+            throws IOException {
+        OutputStream out = new BufferedOutputStream(sink.apply(writeback), 1 << 16);
+        // Writers such as Jackson close the stream they are given; the channel must stay open to be forced.
+        content.writeTo(new FilterOutputStream(out) {
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                out.write(b, off, len);
+            }
+
+            @Override
+            public void close() throws IOException {
+                out.flush();
+            }
+        });
+        out.flush();
+        writeback.finish();
+        ch.force(true);
     }
 
     private static final Set<StandardOpenOption> CREATE_NEW_WRITE =
