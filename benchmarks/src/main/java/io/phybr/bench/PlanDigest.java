@@ -12,8 +12,9 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * What {@link PlanBenchmark} measures, as a digest: builds the benchmark's state exactly as a JMH trial does (its
- * public parameters and {@code setUp}), plans once through the benchmark method, and prints the SHA-256 of the plan's
+ * What {@link PlanBenchmark} and {@link Plan10MBenchmark} measure (one state, {@link PlanTrial}), as a digest: builds
+ * the benchmark's state exactly as a JMH trial does ({@code PlanBenchmark}'s public parameters, any region count, and
+ * {@code setUp}), plans once through the benchmark method, and prints the SHA-256 of the plan's
  * JSON Lines, its summary and every region's fate and leader. A change to the harness must leave it unchanged for
  * the same parameters. Only the benchmark's public surface is used, so the same source runs against an older
  * benchmarks jar through the source launcher:

@@ -3,6 +3,7 @@ package io.phybr.adviser.cli;
 import io.phybr.adviser.BuildInfo;
 import io.phybr.adviser.log.LogSetup;
 import io.phybr.contract.ExitCode;
+import java.io.PrintWriter;
 import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -57,6 +58,11 @@ public final class PhybrMain implements Runnable {
 
     /** Runs a command line and returns the exit code; never throws. */
     public static int run(String... args) {
+        PlanCommand plan = PlanArgs.parse(args);
+        if (plan != null) {
+            return runPlan(plan, PlanArgs.writer(System.out, "sun.stdout.encoding"),
+                    PlanArgs.writer(System.err, "sun.stderr.encoding"));
+        }
         CommandLine cl = commandLine(args);
         try {
             return cl.execute(args);
@@ -65,6 +71,30 @@ public final class PhybrMain implements Runnable {
             cl.getErr().flush();
             return ExitCode.OUT_OF_MEMORY.code();
         }
+    }
+
+    /**
+     * A {@code plan} command line {@link PlanArgs} read, run as picocli runs it through {@link #commandLine}: the same
+     * exit codes, the same paragraph for running out of memory and for an uncaught exception.
+     */
+    static int runPlan(PlanCommand plan, PrintWriter out, PrintWriter err) {
+        try {
+            return plan.call(out, err);
+        } catch (OutOfMemoryError e) {
+            err.println(HeapAdvice.generic("plan"));
+            return ExitCode.OUT_OF_MEMORY.code();
+        } catch (Exception e) {
+            return internalError(err, e);
+        } finally {
+            out.flush();
+            err.flush();
+        }
+    }
+
+    /** An uncaught exception is a bug; still one paragraph, not a stack trace. */
+    private static int internalError(PrintWriter err, Exception e) {
+        err.println("phybr: internal error: " + e + ". Please report it with the input that caused it.");
+        return ExitCode.INTERNAL.code();
     }
 
     private static String commandName(String[] args) {
@@ -108,11 +138,7 @@ public final class PhybrMain implements Runnable {
         cl.setExecutionStrategy(PhybrMain::configureLoggingThenRun);
         cl.setExitCodeExceptionMapper(e -> e instanceof CommandLine.ParameterException
                 ? ExitCode.USAGE.code() : ExitCode.INTERNAL.code());
-        cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            // An uncaught exception is a bug; still one paragraph, not a stack trace.
-            commandLine.getErr().println("phybr: internal error: " + e + ". Please report it with the input that caused it.");
-            return ExitCode.INTERNAL.code();
-        });
+        cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> internalError(commandLine.getErr(), e));
         return cl;
     }
 

@@ -8,10 +8,17 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
 
 /**
@@ -46,33 +53,80 @@ public final class AtomicFiles {
     public static void write(Path target, Content content, UnaryOperator<OutputStream> sink) throws IOException {
         Path abs = target.toAbsolutePath();
         Path dir = abs.getParent();
-        Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+        Path tmp = null;
         boolean moved = false;
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                OutputStream out = new BufferedOutputStream(sink.apply(Channels.newOutputStream(ch)), 1 << 16);
-                // Writers such as Jackson close the stream they are given; the channel must stay open to be forced.
-                content.writeTo(new FilterOutputStream(out) {
-                    @Override
-                    public void write(byte[] b, int off, int len) throws IOException {
-                        out.write(b, off, len);
+            FileChannel created = null;
+            for (int attempt = 0; created == null; attempt++) {
+                tmp = dir.resolve(tempName(abs.getFileName().toString()));
+                try {
+                    created = posix(dir) ? FileChannel.open(tmp, CREATE_NEW_WRITE, OWNER_ONLY)
+                            : FileChannel.open(tmp, CREATE_NEW_WRITE);
+                } catch (FileAlreadyExistsException e) {
+                    tmp = null; // another writer's: not ours to delete
+                    if (attempt >= 16) {
+                        throw e;
                     }
-
-                    @Override
-                    public void close() throws IOException {
-                        out.flush();
-                    }
-                });
-                out.flush();
-                ch.force(true);
+                }
+            }
+            try (FileChannel ch = created) {
+                Writeback writeback = new Writeback(Channels.newOutputStream(ch), () -> ch.force(false), Writeback.STEP);
+                try {
+                    writeTo(ch, writeback, content, sink);
+                } finally {
+                    writeback.await(); // no force may still run on a channel closed (and a file deleted) below
+                }
             }
             move(tmp, abs);
             moved = true;
         } finally {
-            if (!moved) {
+            if (!moved && tmp != null) {
                 Files.deleteIfExists(tmp);
             }
         }
+    }
+
+    /** Writes the content through {@code sink} and {@code writeback}, then forces the whole file to disk. */
+    private static void writeTo(FileChannel ch, Writeback writeback, Content content, UnaryOperator<OutputStream> sink)
+            throws IOException {
+        OutputStream out = new BufferedOutputStream(sink.apply(writeback), 1 << 16);
+        // Writers such as Jackson close the stream they are given; the channel must stay open to be forced.
+        content.writeTo(new FilterOutputStream(out) {
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                out.write(b, off, len);
+            }
+
+            @Override
+            public void close() throws IOException {
+                out.flush();
+            }
+        });
+        out.flush();
+        writeback.finish();
+        ch.force(true);
+    }
+
+    private static final Set<StandardOpenOption> CREATE_NEW_WRITE =
+            EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    /** What {@link Files#createTempFile} gives a temporary file: readable and writable by its owner only. */
+    private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY = PosixFilePermissions.asFileAttribute(
+            EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE));
+    private static final AtomicLong TEMP_COUNTER = new AtomicLong();
+
+    private static boolean posix(Path dir) {
+        return dir.getFileSystem().supportedFileAttributeViews().contains("posix");
+    }
+
+    /**
+     * A temporary name unlikely to be any other writer's ({@code .NAME.NANOS-N.tmp}: the clock in base 36 and a
+     * count), created with {@code CREATE_NEW} so that a clash is an error the caller retries with the next name.
+     * Not {@link Files#createTempFile}: its random names load and seed {@code SecureRandom}, ~20 ms of a
+     * {@code plan} run before the plan is written.
+     */
+    static String tempName(String fileName) {
+        return "." + fileName + "." + Long.toUnsignedString(System.nanoTime(), 36)
+                + "-" + TEMP_COUNTER.incrementAndGet() + ".tmp";
     }
 
     /** Renames {@code from} onto {@code to}, atomically where the file system can. */

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,6 +53,23 @@ class AtomicFilesTest {
         AtomicFiles.writeString(f, "new\n");
         assertThat(f).hasContent("new");
         assertThat(entries()).as("no temporary file left").isEqualTo(1);
+    }
+
+    @Test
+    void theWrittenFileIsOwnerOnlyAsCreateTempFileMadeIt() throws IOException {
+        Path f = dir.resolve("plan.jsonl");
+        AtomicFiles.writeString(f, "new\n");
+        if (f.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f))).isEqualTo("rw-------");
+        }
+    }
+
+    @Test
+    void temporaryNamesDifferFromCallToCallAndKeepThePrefixAndSuffix() {
+        String a = AtomicFiles.tempName("plan.jsonl");
+        String b = AtomicFiles.tempName("plan.jsonl");
+        assertThat(a).isNotEqualTo(b).startsWith(".plan.jsonl.").endsWith(".tmp");
+        assertThat(b).startsWith(".plan.jsonl.").endsWith(".tmp");
     }
 
     @Test
