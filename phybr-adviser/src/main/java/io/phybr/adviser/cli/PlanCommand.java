@@ -85,6 +85,8 @@ public final class PlanCommand implements Callable<Integer> {
     private ReplicaTable table;
     /** The dump's size if it is a regular file, else 0. */
     private long inputBytes;
+    /** The older plan at --output being deleted while the command works, if there was one. */
+    private OutputFiles.Removal removal;
     /** What the command is doing, for the out-of-memory paragraph. */
     private String phase = "reading";
 
@@ -95,6 +97,17 @@ public final class PlanCommand implements Callable<Integer> {
 
     /** Runs the command, printing to {@code out} and {@code err} (picocli's writers, or {@link PlanArgs}'s). */
     int call(PrintWriter out, PrintWriter err) throws IOException {
+        try {
+            return planOrExplainOutOfMemory(out, err);
+        } finally {
+            String warning = removal == null ? null : removal.await();
+            if (warning != null) {
+                err.println("phybr plan: " + warning + ".");
+            }
+        }
+    }
+
+    private int planOrExplainOutOfMemory(PrintWriter out, PrintWriter err) throws IOException {
         try {
             return plan(out, err);
         } catch (OutOfMemoryError e) {
@@ -114,7 +127,6 @@ public final class PlanCommand implements Callable<Integer> {
     }
 
     private int plan(PrintWriter out, PrintWriter err) throws IOException {
-        prepareHeapGauge();
         boolean planToStdout = "-".equals(output);
         PrintWriter report = planToStdout ? err : out;
         Optional<RecordedRun> recording;
@@ -139,9 +151,11 @@ public final class PlanCommand implements Callable<Integer> {
             err.println("phybr plan: " + unwritable + ". Nothing was read or planned.");
             return ExitCode.USAGE.code();
         }
-        String removed = planToStdout || output == null ? null : OutputFiles.removeOlder(Path.of(output));
-        if (removed != null) {
-            report.println(removed);
+        if (!planToStdout && output != null) {
+            removal = OutputFiles.removeOlderWhileWorking(Path.of(output));
+            if (removal.message() != null) {
+                report.println(removal.message());
+            }
         }
 
         long t0 = System.nanoTime();
@@ -178,6 +192,7 @@ public final class PlanCommand implements Callable<Integer> {
         }
         long t1 = System.nanoTime();
         phase = "planning";
+        prepareHeapGauge();
         PlanOutcome outcome = Planner.plan(table, options);
         phase = "writing the plan of";
         long t2 = System.nanoTime();
@@ -296,8 +311,8 @@ public final class PlanCommand implements Callable<Integer> {
 
     /**
      * Sets up the management beans {@link #peakHeapMiB} reads (java.management's classes: ~30 ms) on a background
-     * thread while the dump is read, rather than on the main thread after the plan is written, the command's last
-     * step before it exits.
+     * thread while the plan is made (its serial phases leave a core free), rather than on the main thread after the
+     * plan is written, the command's last step before it exits.
      */
     private static void prepareHeapGauge() {
         Thread t = new Thread(ManagementFactory::getMemoryPoolMXBeans, "heap-gauge");

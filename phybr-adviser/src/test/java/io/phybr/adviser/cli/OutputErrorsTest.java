@@ -75,6 +75,35 @@ class OutputErrorsTest {
     }
 
     @Test
+    void theOlderPlanMovedAsideIsDeletedBeforeTheCommandEnds() throws IOException {
+        Path in = dump(DUMP);
+        Path out = Files.writeString(dir.resolve("plan.jsonl"), "{\"store\":1,\"region_id\":9,\"term\":1}\n");
+        PlanCommandTest.Run r = run("plan", "--input", in.toString(), "--output", out.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("removed the older plan at " + out);
+        assertThat(Files.readString(out)).doesNotContain("\"region_id\":9");
+        try (Stream<Path> s = Files.list(dir)) {
+            assertThat(s.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("dump.jsonl", "plan.jsonl");
+        }
+    }
+
+    @Test
+    void removingWhileWorkingFreesThePathAtOnceAndTheFileByAwait() throws IOException {
+        Path out = Files.writeString(dir.resolve("plan.jsonl"), "old\n");
+        OutputFiles.Removal removal = OutputFiles.removeOlderWhileWorking(out);
+        assertThat(out).doesNotExist();
+        assertThat(removal.message()).isEqualTo(
+                "removed the older plan at " + out + "; this run's plan replaces it only once it is complete");
+        assertThat(removal.await()).isNull();
+        try (Stream<Path> s = Files.list(dir)) {
+            assertThat(s).isEmpty();
+        }
+        OutputFiles.Removal none = OutputFiles.removeOlderWhileWorking(out);
+        assertThat(none.message()).isNull();
+        assertThat(none.await()).isNull();
+    }
+
+    @Test
     void planOutputsWhoseDirectoryIsMissingOrAFileAreRefusedBeforePlanning() throws IOException {
         Path in = dump(DUMP);
         PlanCommandTest.Run missing = run("plan", "--input", in.toString(), "--output", dir.resolve("no/plan.jsonl").toString());
