@@ -75,20 +75,25 @@ final class Leaders {
         // few nearly sequential streams. Region-id order reads every row at random: a cache and TLB miss per
         // column and row. A block of regions is gathered first, then decided from the copy. The seed policy
         // reads applied index, term and flags only; BR also commit index, version and where each range is.
+        // In that order the region-indexed columns (where a region's sorted rows start; the leader, rule and tie
+        // mask written) are the scattered ones: each is read or written once per block in a loop of its own,
+        // whose loads and stores do not wait on one another, and the decisions work on block-local copies.
         PolicyFields col = rowFields;
         PolicyFields b = block(BLOCK, seed);
         Ranges r = seed ? null : new Ranges(BLOCK);
-        int[] lo = new int[BLOCK + 1]; // region byFirstRow[q0 + y] is at block positions [lo[y], lo[y + 1])
+        Decided out = new Decided(BLOCK);
+        int[] lo = new int[BLOCK + 1]; // region out.region[y] is at block positions [lo[y], lo[y + 1])
         int[] rows = new int[BLOCK];
         long touched = 0;
         for (int q0 = qFrom; q0 < qTo; ) {
-            // Three passes, each of loads that do not wait on one another (the CPU overlaps them): where each
-            // region's sorted rows start, which rows they are, then the rows' columns.
+            // Passes of loads that do not wait on one another (the CPU overlaps them): which regions and where
+            // their sorted rows start, which rows they are, then the rows' columns.
             int q1 = q0;
             int len = 0;
             while (q1 < qTo) {
                 int g = byFirstRow == null ? q1 : byFirstRow[q1];
-                int size = groupStart[g + 1] - groupStart[g];
+                int start = groupStart[g];
+                int size = groupStart[g + 1] - start;
                 if (len + size > rows.length) {
                     if (q1 > q0) {
                         break;
@@ -97,15 +102,19 @@ final class Leaders {
                     r = seed ? null : new Ranges(size);
                     lo = new int[size + 1];
                     rows = new int[size];
+                    out = new Decided(size); // later blocks may hold as many regions as rows
                 }
+                out.region[q1 - q0] = g;
+                out.start[q1 - q0] = start;
                 lo[q1 - q0] = len;
                 len += size;
                 q1++;
             }
-            lo[q1 - q0] = len;
-            for (int q = q0; q < q1; q++) {
-                int from = groupStart[byFirstRow == null ? q : byFirstRow[q]];
-                for (int x = lo[q - q0], to = lo[q - q0 + 1]; x < to; x++) {
+            int regions = q1 - q0;
+            lo[regions] = len;
+            for (int y = 0; y < regions; y++) {
+                int from = out.start[y];
+                for (int x = lo[y], to = lo[y + 1]; x < to; x++) {
                     rows[x] = perm[from++];
                 }
             }
@@ -128,14 +137,54 @@ final class Leaders {
             if (!seed) {
                 touched += r.touch(keys, len);
             }
-            for (int q = q0; q < q1; q++) {
-                int g = byFirstRow == null ? q : byFirstRow[q];
-                int from = lo[q - q0];
-                chooseLeader(g, b, r, from, lo[q - q0 + 1], groupStart[g] - from, seed);
+            for (int y = 0; y < regions; y++) {
+                chooseLeader(y, out, b, r, rows, lo[y], lo[y + 1], seed);
             }
+            out.store(this, regions);
             q0 = q1;
         }
         sink = touched;
+    }
+
+    /**
+     * One block's decisions, by block region y (region {@code region[y]}, whose sorted rows start at
+     * {@code start[y]}), stored into the per-region columns by {@link #store} in one loop each.
+     */
+    private static final class Decided {
+        final int[] region;
+        final int[] start;
+        final int[] leaderRow;
+        final byte[] rule;
+        final byte[] mask;
+        final long[] target;
+
+        Decided(int len) {
+            region = new int[len];
+            start = new int[len];
+            leaderRow = new int[len];
+            rule = new byte[len];
+            mask = new byte[len];
+            target = new long[len];
+        }
+
+        void store(Leaders l, int regions) {
+            for (int y = 0; y < regions; y++) {
+                l.leaderRow[region[y]] = leaderRow[y];
+            }
+            for (int y = 0; y < regions; y++) {
+                l.leaderRule[region[y]] = rule[y];
+            }
+            for (int y = 0; y < regions; y++) {
+                if (mask[y] != 0) {
+                    l.tieMask[region[y]] = mask[y];
+                }
+            }
+            if (l.targetTerm != null) {
+                for (int y = 0; y < regions; y++) {
+                    l.targetTerm[region[y]] = target[y];
+                }
+            }
+        }
     }
 
     private static PolicyFields block(int len, boolean seed) {
@@ -179,14 +228,14 @@ final class Leaders {
         }
     }
 
-    /** Region g's replicas are block positions [lo, hi); position x is sorted position base + x. */
-    private void chooseLeader(int g, PolicyFields b, Ranges r, int lo, int hi, int base, boolean seed) {
+    /** Block region y's replicas are block positions [lo, hi), table rows {@code rows[lo, hi)}; decides into out. */
+    private void chooseLeader(int y, Decided out, PolicyFields b, Ranges r, int[] rows, int lo, int hi, boolean seed) {
         if (targetTerm != null) {
             long target = 0;
             for (int x = lo; x < hi; x++) {
                 target = Math.max(target, b.term[x]);
             }
-            targetTerm[g] = target;
+            out.target[y] = target;
         }
         if (!seed && b.scratch.length < hi - lo) {
             b.scratch = new long[hi - lo];
@@ -205,19 +254,20 @@ final class Leaders {
                 best = x;
             }
         }
-        leaderRow[g] = best < 0 ? -1 : perm[base + best];
+        out.leaderRow[y] = best < 0 ? -1 : rows[best];
+        out.mask[y] = 0;
         if (best < 0) {
-            leaderRule[g] = (byte) Rule.NO_LIVE_REPLICA.ordinal();
+            out.rule[y] = (byte) Rule.NO_LIVE_REPLICA.ordinal();
         } else if (live == 1) {
-            leaderRule[g] = (byte) Rule.ONLY_LIVE_REPLICA.ordinal();
+            out.rule[y] = (byte) Rule.ONLY_LIVE_REPLICA.ordinal();
         } else {
-            leaderRule[g] = (byte) decidingRule(g, b, r, lo, hi, best, seed, majority, capIndex).ordinal();
+            out.rule[y] = (byte) decidingRule(y, out, b, r, lo, hi, best, seed, majority, capIndex).ordinal();
         }
     }
 
     /** The deepest policy field needed to beat every other live replica; ties name their breaker. */
-    private Rule decidingRule(int g, PolicyFields b, Ranges r, int lo, int hi, int leader, boolean seed, long majority,
-                              long capIndex) {
+    private Rule decidingRule(int y, Decided out, PolicyFields b, Ranges r, int lo, int hi, int leader, boolean seed,
+                              long majority, long capIndex) {
         int depth = 0;
         boolean sameRangeTie = false;
         boolean otherTie = false;
@@ -252,7 +302,7 @@ final class Leaders {
             return depth == 0 ? Rule.HIGHEST_APPLIED_INDEX : depth == 1 ? Rule.HIGHEST_TERM : Rule.TIE_LOWEST_STORE;
         }
         if (sameRangeTie) {
-            tieMask[g] = (byte) mask;
+            out.mask[y] = (byte) mask;
             return Rule.TIE_BALANCED;
         }
         if (otherTie) {

@@ -250,34 +250,24 @@ public final class Planner {
         }
 
         /**
-         * {@link PolicyFields#majorityTerm} and {@link PolicyFields#capIndex} of region g, read from the table's rows
-         * (the balancer asks per tied row).
+         * {@link PolicyFields#majorityTerm} and {@link PolicyFields#capIndex} of region g (the balancer asks per tied
+         * row of a region too wide for a tie mask): its rows' columns copied into a block of their own, so both are
+         * computed by the code the leader choice runs.
          */
         long[] cap(int g) {
             int from = groupStart[g];
-            int to = groupStart[g + 1];
-            long[] scratch = new long[to - from]; // per call: the balancer may ask from several threads one day
-            int live = 0;
-            long majority;
-            for (int j = from; j < to; j++) {
-                if (!rowFields.tombstone(perm[j])) {
-                    scratch[live++] = rowFields.term[perm[j]];
-                }
+            int len = groupStart[g + 1] - from;
+            // per call: the balancer may ask from several threads one day
+            PolicyFields region = new PolicyFields(new long[len], new long[len], null, null, new byte[len]);
+            for (int x = 0; x < len; x++) {
+                int row = perm[from + x];
+                region.index[x] = rowFields.index[row];
+                region.term[x] = rowFields.term[row];
+                region.flags[x] = rowFields.flags[row];
             }
-            majority = PolicyFields.majorityOf(scratch, live);
-            int n = 0;
-            boolean above = false;
-            for (int j = from; j < to; j++) {
-                int row = perm[j];
-                if (!rowFields.tombstone(row)) {
-                    if (rowFields.term[row] <= majority) {
-                        scratch[n++] = rowFields.index[row];
-                    } else {
-                        above = true;
-                    }
-                }
-            }
-            return new long[] {majority, above ? PolicyFields.refutedUpTo(scratch, n, live) : -1};
+            long[] scratch = new long[len];
+            long majority = region.majorityTerm(0, len, scratch);
+            return new long[] {majority, region.capIndex(0, len, majority, scratch)};
         }
     }
 }

@@ -138,7 +138,7 @@ final class PolicyFields {
      * {@link #capIndex} from the last indexes {@code values[0, n)} (reordered) of the live replicas within the majority
      * term, of {@code live} live replicas: the k-th largest, -1 when fewer than k.
      */
-    static long refutedUpTo(long[] values, int n, int live) {
+    private static long refutedUpTo(long[] values, int n, int live) {
         int v = Math.max(live, 3);
         int k = v - v / 2;
         if (n < k) {
@@ -149,7 +149,7 @@ final class PolicyFields {
     }
 
     /** The {@code live/2+1}-th largest of {@code terms[0, live)} (reordered), 0 for none. */
-    static long majorityOf(long[] terms, int live) {
+    private static long majorityOf(long[] terms, int live) {
         boolean same = true;
         for (int x = 1; x < live && same; x++) {
             same = terms[x] == terms[0];

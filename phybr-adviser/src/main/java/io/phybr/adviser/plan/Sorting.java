@@ -8,6 +8,8 @@ package io.phybr.adviser.plan;
 final class Sorting {
     private static final int DIGIT_BITS = 11;
     private static final int DIGIT_MASK = (1 << DIGIT_BITS) - 1;
+    /** From this many items a sort over 3 or more digits goes most-significant digit first ({@link #msdFirst}). */
+    static final int MSD_MIN_ITEMS = 1 << 16;
 
     private Sorting() {
     }
@@ -55,6 +57,10 @@ final class Sorting {
         // which the caches absorb far better than 65536 (16-bit digits) at millions of rows.
         // On two cores each half counts its own digits and scatters to its own offsets (the first
         // half's rows of a digit before the second's), which is the same stable order as one pass.
+        if (n >= MSD_MIN_ITEMS && digits(diff) >= 3) {
+            msdFirst(perm, k, from, to, pTmp, kTmp, diff, two);
+            return;
+        }
         int[] count = new int[1 << DIGIT_BITS];
         int[] count2 = two ? new int[1 << DIGIT_BITS] : null;
         long[] srcK = k;
@@ -90,6 +96,137 @@ final class Sorting {
         if (srcP != perm) {
             System.arraycopy(srcP, from, perm, from, n);
             System.arraycopy(srcK, from, k, from, n);
+        }
+    }
+
+    /** How many 11-bit digits an LSD pass would place: those in which some key differs. */
+    private static int digits(long diff) {
+        int d = 0;
+        for (int shift = 0; shift < 64; shift += DIGIT_BITS) {
+            if (((diff >>> shift) & DIGIT_MASK) != 0) {
+                d++;
+            }
+        }
+        return d;
+    }
+
+    /**
+     * The radix sort for many items over 3 or more digits (the grouping's 3M (region, store) keys of 42 bits: four
+     * LSD passes, each a scatter of every item to 2,048 streams spread over the whole array, each missing the caches
+     * and the TLB): one pass on the highest differing digit first, then each of its buckets (~n/2048 items, a few
+     * KiB) sorted on its own by LSD passes of 8-bit digits that stay in the L1/L2 caches. Both are stable, so the
+     * result is the LSD sort's. On two cores the first pass is split as the LSD passes are, then the buckets are
+     * split at the one holding the middle item, each core sorting its own buckets' ranges.
+     */
+    private static void msdFirst(int[] perm, long[] k, int from, int to, int[] pTmp, long[] kTmp, long diff,
+                                 boolean two) {
+        int top = 63 - Long.numberOfLeadingZeros(diff);
+        int shift = Math.max(0, top + 1 - DIGIT_BITS);
+        int half = from + ((to - from) >>> 1);
+        int[] count = new int[1 << DIGIT_BITS];
+        int[] count2 = two ? new int[1 << DIGIT_BITS] : null;
+        if (two) {
+            Parallel.both(() -> countDigits(k, from, half, shift, count), () -> countDigits(k, half, to, shift, count2));
+        } else {
+            countDigits(k, from, to, shift, count);
+        }
+        int[] bounds = new int[count.length + 1]; // bucket d is [bounds[d], bounds[d + 1])
+        bounds[0] = from;
+        for (int d = 0; d < count.length; d++) {
+            bounds[d + 1] = bounds[d] + count[d] + (two ? count2[d] : 0);
+        }
+        offsets(count, count2, from);
+        if (two) {
+            Parallel.both(() -> scatter(k, perm, from, half, shift, count, kTmp, pTmp),
+                    () -> scatter(k, perm, half, to, shift, count2, kTmp, pTmp));
+        } else {
+            scatter(k, perm, from, to, shift, count, kTmp, pTmp);
+        }
+        long low = diff & ((1L << shift) - 1); // shift < 64: top < 64
+        if (two) {
+            int split = 0;
+            while (bounds[split + 1] <= half) {
+                split++;
+            }
+            int s = split;
+            Parallel.both(() -> sortBuckets(kTmp, pTmp, k, perm, bounds, 0, s, low),
+                    () -> sortBuckets(kTmp, pTmp, k, perm, bounds, s, count.length, low));
+        } else {
+            sortBuckets(kTmp, pTmp, k, perm, bounds, 0, count.length, low);
+        }
+    }
+
+    private static final int LOCAL_BITS = 8;
+    private static final int LOCAL_MASK = (1 << LOCAL_BITS) - 1;
+    /** Buckets this small are insertion-sorted (stable) instead of counted. */
+    private static final int LOCAL_INSERTION = 32;
+
+    /**
+     * Sorts buckets {@code [dFrom, dTo)} (their items in {@code srcK/srcP}, ordered on every bit above {@code low})
+     * by the bits of {@code low} into {@code k/perm} at the same positions, stably.
+     */
+    private static void sortBuckets(long[] srcK, int[] srcP, long[] k, int[] perm, int[] bounds, int dFrom, int dTo,
+                                    long low) {
+        int[] count = new int[1 << LOCAL_BITS];
+        for (int d = dFrom; d < dTo; d++) {
+            int b0 = bounds[d];
+            int b1 = bounds[d + 1];
+            if (b1 - b0 <= LOCAL_INSERTION) {
+                System.arraycopy(srcK, b0, k, b0, b1 - b0);
+                System.arraycopy(srcP, b0, perm, b0, b1 - b0);
+                insertionUnsigned(k, perm, b0, b1);
+                continue;
+            }
+            long[] sk = srcK;
+            int[] sp = srcP;
+            long[] dk = k;
+            int[] dp = perm;
+            for (int shift = 0; shift < 64; shift += LOCAL_BITS) {
+                if (((low >>> shift) & LOCAL_MASK) == 0) {
+                    continue;
+                }
+                java.util.Arrays.fill(count, 0);
+                for (int j = b0; j < b1; j++) {
+                    count[(int) ((sk[j] >>> shift) & LOCAL_MASK)]++;
+                }
+                int sum = b0;
+                for (int x = 0; x < count.length; x++) {
+                    int c = count[x];
+                    count[x] = sum;
+                    sum += c;
+                }
+                for (int j = b0; j < b1; j++) {
+                    int at = count[(int) ((sk[j] >>> shift) & LOCAL_MASK)]++;
+                    dk[at] = sk[j];
+                    dp[at] = sp[j];
+                }
+                long[] tk = sk;
+                sk = dk;
+                dk = tk;
+                int[] tp = sp;
+                sp = dp;
+                dp = tp;
+            }
+            if (sk != k) {
+                System.arraycopy(sk, b0, k, b0, b1 - b0);
+                System.arraycopy(sp, b0, perm, b0, b1 - b0);
+            }
+        }
+    }
+
+    /** Stable insertion sort of {@code k[lo..hi)} read as unsigned numbers, permuting {@code perm} alike. */
+    private static void insertionUnsigned(long[] k, int[] perm, int lo, int hi) {
+        for (int i = lo + 1; i < hi; i++) {
+            long v = k[i];
+            int p = perm[i];
+            int j = i - 1;
+            while (j >= lo && Long.compareUnsigned(k[j], v) > 0) {
+                k[j + 1] = k[j];
+                perm[j + 1] = perm[j];
+                j--;
+            }
+            k[j + 1] = v;
+            perm[j + 1] = p;
         }
     }
 

@@ -12,22 +12,12 @@ import java.util.List;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@link PlanArgs} reads only what picocli reads the same way, and a command line it reads prints, exits and writes
  * exactly as it does through picocli ({@link PhybrMain#commandLine}).
  */
 class PlanArgsTest {
-    /** Regions 1 ["", "62") and 2 ["62", ""), region 3 stale and dropped (as in PlanCommandTest). */
-    private static final String DUMP = """
-            {"store":1,"region_id":1,"applied_index":20,"term":6,"version":3,"tombstone":false,"start_key":"","end_key":"62"}
-            {"store":2,"region_id":1,"applied_index":20,"term":6,"version":3,"tombstone":false,"start_key":"","end_key":"62"}
-            {"store":3,"region_id":1,"applied_index":12,"term":5,"version":2,"tombstone":false,"start_key":"","end_key":"64"}
-            {"store":1,"region_id":2,"applied_index":15,"term":6,"version":3,"tombstone":false,"start_key":"62","end_key":""}
-            {"store":2,"region_id":2,"applied_index":16,"term":6,"version":3,"tombstone":false,"start_key":"62","end_key":""}
-            {"store":3,"region_id":3,"applied_index":4,"term":2,"version":1,"tombstone":false,"start_key":"60","end_key":"70"}
-            """;
     /** The timings and the peak heap differ from run to run; nothing else may. */
     private static final Pattern VARYING = Pattern.compile("\\d+\\.\\d\\d s|peak heap \\d+ MiB");
 
@@ -88,10 +78,10 @@ class PlanArgsTest {
 
     @Test
     void printsExitsAndWritesAsPicocliDoes() throws IOException {
-        Path in = Files.writeString(dir.resolve("dump.jsonl"), DUMP);
+        Path in = Files.writeString(dir.resolve("dump.jsonl"), PlanCommandTest.DUMP);
         Path garbage = Files.writeString(dir.resolve("garbage.jsonl"), "{\"store\":1,\"region_id\":2,\"term\":x}\n");
         Path holes = Files.writeString(dir.resolve("holes.jsonl"),
-                DUMP.lines().filter(l -> !l.contains("\"region_id\":2,")).reduce("", (a, b) -> a + b + "\n"));
+                PlanCommandTest.DUMP.lines().filter(l -> !l.contains("\"region_id\":2,")).reduce("", (a, b) -> a + b + "\n"));
         String plan = dir.resolve("plan.jsonl").toString();
         String summary = dir.resolve("summary.json").toString();
         List<String[]> lines = new ArrayList<>();
@@ -114,13 +104,8 @@ class PlanArgsTest {
     }
 
     private Printed viaPicocli(String[] args, Path plan, Path summary) throws IOException {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = PhybrMain.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int code = cl.execute(args);
-        return printed(code, out, err, plan, summary);
+        CliRun r = CliRun.of(args);
+        return printed(r.code(), r.out(), r.err(), plan, summary);
     }
 
     private Printed viaPlanArgs(String[] args, Path plan, Path summary) throws IOException {
@@ -129,14 +114,12 @@ class PlanArgsTest {
         PlanCommand c = PlanArgs.parse(args);
         assertThat(c).as(String.join(" ", args)).isNotNull();
         int code = PhybrMain.runPlan(c, new PrintWriter(out, true), new PrintWriter(err, true));
-        return printed(code, out, err, plan, summary);
+        return printed(code, out.toString(), err.toString(), plan, summary);
     }
 
     /** What a run printed and wrote; its files are then removed, so the next run starts from the same directory. */
-    private static Printed printed(int code, StringWriter out, StringWriter err, Path plan, Path summary)
-            throws IOException {
-        Printed p = new Printed(code, VARYING.matcher(out.toString()).replaceAll("#"),
-                VARYING.matcher(err.toString()).replaceAll("#"),
+    private static Printed printed(int code, String out, String err, Path plan, Path summary) throws IOException {
+        Printed p = new Printed(code, VARYING.matcher(out).replaceAll("#"), VARYING.matcher(err).replaceAll("#"),
                 Files.exists(plan) ? Files.readString(plan) : null, Files.exists(summary) ? Files.readString(summary) : null);
         Files.deleteIfExists(plan);
         Files.deleteIfExists(summary);

@@ -15,7 +15,7 @@ import picocli.CommandLine;
 
 class PlanCommandTest {
     /** Regions 1 ["", "62") and 2 ["62", ""), store 3 lagging on region 1; region 3 is stale and dropped. */
-    private static final String DUMP = """
+    static final String DUMP = """
             {"store":1,"region_id":1,"applied_index":20,"term":6,"version":3,"tombstone":false,"start_key":"","end_key":"62"}
             {"store":2,"region_id":1,"applied_index":20,"term":6,"version":3,"tombstone":false,"start_key":"","end_key":"62"}
             {"store":3,"region_id":1,"applied_index":12,"term":5,"version":2,"tombstone":false,"start_key":"","end_key":"64"}

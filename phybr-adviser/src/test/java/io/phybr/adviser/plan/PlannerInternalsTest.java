@@ -8,6 +8,7 @@ import java.util.SplittableRandom;
 import java.util.TreeSet;
 import java.util.stream.IntStream;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The planner's primitive building blocks against plain-JDK oracles, at the sizes the planner meets. */
@@ -31,6 +32,45 @@ class PlannerInternalsTest {
         }
         assertThat(set.floor(n - 1)).isEqualTo(oracle.last());
         assertThat(set.contains(oracle.first())).isTrue();
+    }
+
+    /**
+     * The radix sort's most-significant-digit-first path (from {@link Sorting#MSD_MIN_ITEMS} items over 3 or more
+     * digits) is the stable sort by unsigned key, on one core and on two: keys like the grouping's (42-bit region
+     * and store index, each region on a few stores), with duplicates, buckets of every size from empty to most of
+     * the items, and keys with the sign bit set (the start-key sort's chunks are unsigned).
+     */
+    @ParameterizedTest(name = "n={0}, shape {1}, two cores {2}")
+    @CsvSource({"70000,0,true", "70000,0,false", "300000,0,true", "300000,0,false", "100000,1,true", "100000,1,false",
+            "100000,2,true", "100000,2,false", "70000,3,true", "70000,3,false"})
+    void msdFirstRadixIsTheStableUnsignedSort(int n, int shape, boolean twoCores) {
+        SplittableRandom r = new SplittableRandom(31L * n + shape);
+        long[] k = new long[n];
+        for (int i = 0; i < n; i++) {
+            k[i] = switch (shape) {
+                case 0 -> (r.nextLong(1L << 40) << 2) | r.nextInt(3); // (region, store): distinct mostly
+                case 1 -> r.nextInt(3) == 0 ? -1L - r.nextInt(5) : r.nextLong(); // sign bit set, duplicates
+                case 2 -> r.nextInt(4) == 0 ? (long) r.nextInt(1 << 23) : 5L << 40; // one bucket holds 3/4
+                default -> (long) r.nextInt(1 << 16) << 30; // ~34 items a bucket, duplicates in most
+            };
+        }
+        long[] col = k.clone();
+        int[] perm = IntStream.range(0, n).toArray();
+        int saved = Parallel.threshold;
+        Parallel.threshold = twoCores ? 2 : Integer.MAX_VALUE;
+        try {
+            Sorting.radix(perm, k, n);
+        } finally {
+            Parallel.threshold = saved;
+        }
+        Integer[] want = IntStream.range(0, n).boxed().toArray(Integer[]::new);
+        Arrays.sort(want, (a, b) -> Long.compareUnsigned(col[a], col[b])); // stable
+        assertThat(perm).isEqualTo(Arrays.stream(want).mapToInt(Integer::intValue).toArray());
+        for (int j = 0; j < n; j++) {
+            if (k[j] != col[perm[j]]) {
+                throw new AssertionError("key " + j + " not carried with its item");
+            }
+        }
     }
 
     @ParameterizedTest(name = "n={0}")
