@@ -43,12 +43,24 @@ public final class MetaBytes {
      */
     public static byte[] stock(long regionId, long peerId, long lastLogTerm, long lastIndex, long commitIndex,
                                long version, boolean tombstone, byte[] start, byte[] end, int unknownField) {
+        return stock(regionId, peerId, lastLogTerm, lastIndex, commitIndex, version, tombstone, start, 0,
+                length(start), end, 0, length(end), unknownField);
+    }
+
+    /**
+     * {@link #stock(long, long, long, long, long, long, boolean, byte[], byte[], int)} with the keys given as slices
+     * ({@code start[startOff, startOff + startLen)}, likewise the end key) of a store's key arena: no key array per
+     * meta. Same bytes.
+     */
+    public static byte[] stock(long regionId, long peerId, long lastLogTerm, long lastIndex, long commitIndex,
+                               long version, boolean tombstone, byte[] start, int startOff, int startLen, byte[] end,
+                               int endOff, int endLen, int unknownField) {
         int size = uint64Size(1, regionId) + uint64Size(2, peerId) + uint64Size(3, lastLogTerm)
                 + uint64Size(4, lastIndex) + uint64Size(5, commitIndex) + uint64Size(6, version) + (tombstone ? 2 : 0)
-                + bytesSize(8, start) + bytesSize(9, end) + (unknownField > 0 ? uint64Size(unknownField, 1) : 0);
+                + bytesSize(8, startLen) + bytesSize(9, endLen) + (unknownField > 0 ? uint64Size(unknownField, 1) : 0);
         MetaBytes m = new MetaBytes(size).uint64(1, regionId).uint64(2, peerId)
                 .uint64(3, lastLogTerm).uint64(4, lastIndex).uint64(5, commitIndex).uint64(6, version)
-                .bool(7, tombstone).bytes(8, start).bytes(9, end);
+                .bool(7, tombstone).bytes(8, start, startOff, startLen).bytes(9, end, endOff, endLen);
         if (unknownField > 0) {
             m.uint64(unknownField, 1);
         }
@@ -76,7 +88,10 @@ public final class MetaBytes {
     }
 
     private static int bytesSize(int field, byte[] b) {
-        int n = length(b);
+        return bytesSize(field, length(b));
+    }
+
+    private static int bytesSize(int field, int n) {
         return n == 0 ? 0 : varintSize(((long) field << 3) | 2) + varintSize(n) + n;
     }
 
@@ -101,11 +116,14 @@ public final class MetaBytes {
     }
 
     private MetaBytes bytes(int field, byte[] b) {
-        int n = length(b);
+        return bytes(field, b, 0, length(b));
+    }
+
+    private MetaBytes bytes(int field, byte[] b, int off, int n) {
         if (n > 0) {
             varint(((long) field << 3) | 2);
             varint(n);
-            System.arraycopy(b, 0, buf, pos, n);
+            System.arraycopy(b, off, buf, pos, n);
             pos += n;
         }
         return this;

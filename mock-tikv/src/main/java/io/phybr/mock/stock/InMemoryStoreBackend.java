@@ -6,6 +6,7 @@ import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -48,7 +49,7 @@ public final class InMemoryStoreBackend implements StoreBackend {
 
     /** Adds a peer that has applied (and knows committed) up to {@code applied} (≤ its last index). */
     public synchronized InMemoryStoreBackend addPeer(LocalPeer p, long applied) {
-        peers.add(p, applied, "store " + storeId);
+        peers.add(p, applied, storeId); // the message only on a refusal: a million peers are added at start
         return this;
     }
 
@@ -128,51 +129,115 @@ public final class InMemoryStoreBackend implements StoreBackend {
         return peers.find(region) >= 0;
     }
 
-    /** Every peer, ascending by region id, built as read; a peer the Raft network touched shows its hard state. */
+    /**
+     * Every peer, ascending by region id, built as read; a peer the Raft network touched shows its hard state. The list
+     * also encodes runs of ReadRegionMeta's metas straight from the columns ({@link ReportedMetas.Encoded}).
+     */
     @Override
     public List<LocalPeer> peers() {
         List<LocalPeer> base;
         synchronized (this) {
             base = peers.view(peers.size(), this);
         }
-        return new AbstractList<>() {
-            @Override
-            public LocalPeer get(int i) {
-                LocalPeer m = base.get(i);
-                Peer p;
-                synchronized (lock) {
-                    p = image.peer(m.regionId());
-                }
-                return asRaftSees(m, p);
-            }
+        return new PeerList(base);
+    }
 
-            /**
-             * The run {@code [from, to)} read at once, taking each lock once instead of once per peer (ReadRegionMeta
-             * reads a million peers in runs); a copy, not a view — each peer as {@link #get} would build it.
-             */
-            @Override
-            public List<LocalPeer> subList(int from, int to) {
-                java.util.Objects.checkFromToIndex(from, to, size());
-                List<LocalPeer> run = new ArrayList<>(to - from);
-                for (int i = from; i < to; i++) {
-                    run.add(base.get(i));
-                }
-                synchronized (lock) {
-                    for (int k = 0; k < run.size(); k++) {
-                        Peer p = image.peer(run.get(k).regionId());
-                        if (p != null) {
-                            run.set(k, asRaftSees(run.get(k), p));
-                        }
+    /** {@link #peers()}: a view of the first {@code base.size()} peers. */
+    private final class PeerList extends AbstractList<LocalPeer> implements ReportedMetas.Encoded {
+        private final List<LocalPeer> base;
+
+        PeerList(List<LocalPeer> base) {
+            this.base = base;
+        }
+
+        @Override
+        public LocalPeer get(int i) {
+            LocalPeer m = base.get(i);
+            Peer p;
+            synchronized (lock) {
+                p = image.peer(m.regionId());
+            }
+            return asRaftSees(m, p);
+        }
+
+        /**
+         * The run {@code [from, to)} read at once, taking each lock once instead of once per peer (ReadRegionMeta
+         * reads a million peers in runs); a copy, not a view — each peer as {@link #get} would build it.
+         */
+        @Override
+        public List<LocalPeer> subList(int from, int to) {
+            java.util.Objects.checkFromToIndex(from, to, size());
+            List<LocalPeer> run = new ArrayList<>(to - from);
+            for (int i = from; i < to; i++) {
+                run.add(base.get(i));
+            }
+            synchronized (lock) {
+                for (int k = 0; k < run.size(); k++) {
+                    Peer p = image.peer(run.get(k).regionId());
+                    if (p != null) {
+                        run.set(k, asRaftSees(run.get(k), p));
                     }
                 }
-                return run;
             }
+            return run;
+        }
 
-            @Override
-            public int size() {
-                return base.size();
+        /**
+         * The metas of {@link #subList subList(from, to)} as {@link ReportedMetas#metasOf} makes them, but encoded
+         * straight from the columns under one hold of the store's lock. Only peers that need more than the columns —
+         * one the Raft network touched (its hard state is reported), one a report fault names, a tombstone — are
+         * built as {@link LocalPeer}s and go through {@code metasOf}. The Raft view is then read under the network's
+         * lock, as {@link #subList} reads it.
+         */
+        @Override
+        public void metas(int from, int to, List<io.phybr.mock.fault.Fault.ReportFault> garbage,
+                          java.util.Collection<byte[]> out) {
+            java.util.Objects.checkFromToIndex(from, to, size());
+            int n = to - from;
+            if (n == 0) {
+                return;
             }
-        };
+            long[] regions = new long[n];
+            byte[][] metas = new byte[n][];
+            LocalPeer[] built = new LocalPeer[n]; // the peers that take the general path; null elsewhere
+            synchronized (InMemoryStoreBackend.this) {
+                for (int k = 0; k < n; k++) {
+                    int i = from + k;
+                    regions[k] = peers.regionId(i);
+                    if (peers.tombstone(i) || !garbage.isEmpty() && ReportedMetas.faulted(regions[k], garbage)) {
+                        built[k] = peers.peer(i);
+                    } else {
+                        metas[k] = peers.stockMeta(i);
+                    }
+                }
+            }
+            synchronized (lock) {
+                // only the peers the network touched (usually none while ReadRegionMeta runs), not a lookup per peer
+                for (Map.Entry<Long, Peer> e : image.peers.subMap(regions[0], true, regions[n - 1], true).entrySet()) {
+                    int k = Arrays.binarySearch(regions, e.getKey());
+                    if (k >= 0) {
+                        if (built[k] == null) {
+                            synchronized (InMemoryStoreBackend.this) { // the network's lock, then the store's: as raftPeer
+                                built[k] = peers.peer(peers.find(regions[k])); // peers are only ever added
+                            }
+                        }
+                        built[k] = asRaftSees(built[k], e.getValue());
+                    }
+                }
+            }
+            for (int k = 0; k < n; k++) {
+                if (built[k] != null) {
+                    ReportedMetas.metasOf(built[k], garbage, out);
+                } else {
+                    out.add(metas[k]);
+                }
+            }
+        }
+
+        @Override
+        public int size() {
+            return base.size();
+        }
     }
 
     /** Peer {@code m} as its Raft replica {@code p} (if the network touched it) now stands. */

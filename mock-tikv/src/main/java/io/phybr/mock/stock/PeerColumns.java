@@ -41,13 +41,13 @@ final class PeerColumns {
      * Adds a peer. Peers usually come in ascending region order (appended); one that does not is inserted in
      * place (tests, small layouts).
      *
-     * @throws IllegalArgumentException the region is already there
+     * @throws IllegalArgumentException the region is already there (named as store {@code storeId}'s)
      */
-    void add(LocalPeer p, long appliedIndex, String who) {
+    void add(LocalPeer p, long appliedIndex, long storeId) {
         int at = size == 0 || region[size - 1] < p.regionId() ? size : find(p.regionId());
         if (at >= 0) {
             if (at < size) {
-                throw new IllegalArgumentException(who + " already holds region " + p.regionId());
+                throw new IllegalArgumentException("store " + storeId + " already holds region " + p.regionId());
             }
         } else {
             at = -at - 1;
@@ -66,7 +66,7 @@ final class PeerColumns {
         flags[at] = p.tombstone() ? TOMBSTONE : 0;
         long[] ids = p.peerIds();
         if (ids.length > Byte.MAX_VALUE) {
-            throw new IllegalArgumentException(who + " region " + p.regionId() + " lists " + ids.length + " peers");
+            throw new IllegalArgumentException("store " + storeId + " region " + p.regionId() + " lists " + ids.length + " peers");
         }
         if (poolSize + ids.length > peerPool.length) {
             peerPool = Arrays.copyOf(peerPool, Math.max(peerPool.length * 2, poolSize + ids.length));
@@ -156,6 +156,23 @@ final class PeerColumns {
                 .lastLogTerm(term[i]).lastIndex(last[i]).commitIndex(commit[i]).version(version[i])
                 .tombstone(tombstone(i)).range(Arrays.copyOfRange(keys, k, k + startLen[i]),
                         Arrays.copyOfRange(keys, k + startLen[i], k + startLen[i] + endLen[i])).build();
+    }
+
+    /**
+     * What ReadRegionMeta sends of peer {@code i} as the columns hold it — exactly
+     * {@code MetaBytes.stock} of {@link #peer}'s fields as {@link ReportedMetas} encodes a peer (its largest peer id,
+     * commit index 0, not a tombstone) — straight from the columns and the key arena: no {@link LocalPeer}, no key
+     * copies. The caller deals with tombstones, the Raft network's view and report faults.
+     */
+    byte[] stockMeta(int i) {
+        int at = peersAt[i];
+        long max = 0; // as LocalPeer.maxPeerId
+        for (int k = 0; k < peerCount[i]; k++) {
+            max = k == 0 ? peerPool[at] : Math.max(max, peerPool[at + k]);
+        }
+        int key = keyAt[i];
+        return io.phybr.mock.agent.MetaBytes.stock(region[i], max, term[i], last[i], 0, version[i], false, keys, key,
+                startLen[i], keys, key + startLen[i], endLen[i], 0);
     }
 
     /** The first {@code n} peers as a list whose elements are built when read (a million peers are not copied). */

@@ -30,8 +30,12 @@ final class ReportedMetas {
             public boolean hasNext() {
                 while (ready.isEmpty() && next < peers.size()) {
                     int to = Math.min(peers.size(), next + RUN);
-                    for (LocalPeer p : peers.subList(next, to)) {
-                        metasOf(p, garbage, ready);
+                    if (peers instanceof Encoded store) {
+                        store.metas(next, to, garbage, ready);
+                    } else {
+                        for (LocalPeer p : peers.subList(next, to)) {
+                            metasOf(p, garbage, ready);
+                        }
                     }
                     next = to;
                 }
@@ -48,7 +52,27 @@ final class ReportedMetas {
         };
     }
 
-    private static void metasOf(LocalPeer p, List<Fault.ReportFault> garbage, java.util.Collection<byte[]> out) {
+    /**
+     * A store's peer list that encodes a run of its peers' metas straight from its own storage (the in-memory store's
+     * columns: no {@link LocalPeer} per peer, no key copies). What it adds for peers {@code [from, to)} must be exactly
+     * what {@link #metasOf} makes of {@code subList(from, to)}'s peers ({@code ReportedMetasTest} compares the two).
+     */
+    interface Encoded {
+        void metas(int from, int to, List<Fault.ReportFault> garbage, java.util.Collection<byte[]> out);
+    }
+
+    /** Whether a report fault of {@code garbage} names {@code region} (its peer then takes {@link #metasOf}). */
+    static boolean faulted(long region, List<Fault.ReportFault> garbage) {
+        for (int i = 0; i < garbage.size(); i++) {
+            if (garbage.get(i).region() == region) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The metas of peer {@code p} (none for a tombstone, two for a duplicate), report faults applied. */
+    static void metasOf(LocalPeer p, List<Fault.ReportFault> garbage, java.util.Collection<byte[]> out) {
         if (p.tombstone()) {
             return;
         }

@@ -111,18 +111,32 @@ final class PlanLines {
      * whenever it is nearly full (one thread), else it must hold every line ({@code (k1 - k0) * LONGEST_LINE}).
      */
     private void encode(Plan plan, long[] stores, int[] from, int k0, int k1, OutputStream out) throws IOException {
+        if (k0 >= k1) {
+            return;
+        }
         boolean seed = plan.options().protocol() == Protocol.SEED;
-        int s = 0; // the store of command k: from[s] <= k < from[s + 1]
+        int s = 0; // the store of command k0: from[s] <= k0 < from[s + 1]
+        while (k0 >= from[s + 1]) {
+            s++;
+        }
+        // Store by store: the loop over one store's commands has no store test, whose rare exit (a chunk starting
+        // or ending in another store) compiled as a trap and cost a third compile of the whole loop.
+        for (int k = k0; k < k1; s++) {
+            int to = Math.min(k1, from[s + 1]);
+            encode(plan, seed, stores[s], k, to, out);
+            k = to;
+        }
+    }
+
+    /** Encodes commands {@code [k0, k1)}, all of store {@code store}. */
+    private void encode(Plan plan, boolean seed, long store, int k0, int k1, OutputStream out) throws IOException {
         for (int k = k0; k < k1; k++) {
-            while (k >= from[s + 1]) {
-                s++;
-            }
             if (out != null && buf.length - at < LONGEST_LINE) {
                 out.write(buf, 0, at);
                 at = 0;
             }
             put(STORE);
-            number(stores[s]);
+            number(store);
             put(REGION);
             number(plan.commandRegion(k));
             if (seed) {
