@@ -175,40 +175,40 @@ final class Sorting {
                 insertionUnsigned(k, perm, b0, b1);
                 continue;
             }
-            long[] sk = srcK;
-            int[] sp = srcP;
-            long[] dk = k;
-            int[] dp = perm;
+            boolean inSrc = true; // where the bucket's items are now: srcK/srcP, or k/perm
             for (int shift = 0; shift < 64; shift += LOCAL_BITS) {
-                if (((low >>> shift) & LOCAL_MASK) == 0) {
-                    continue;
+                if (((low >>> shift) & LOCAL_MASK) != 0) {
+                    if (inSrc) {
+                        localPass(srcK, srcP, b0, b1, shift, count, k, perm);
+                    } else {
+                        localPass(k, perm, b0, b1, shift, count, srcK, srcP);
+                    }
+                    inSrc = !inSrc;
                 }
-                java.util.Arrays.fill(count, 0);
-                for (int j = b0; j < b1; j++) {
-                    count[(int) ((sk[j] >>> shift) & LOCAL_MASK)]++;
-                }
-                int sum = b0;
-                for (int x = 0; x < count.length; x++) {
-                    int c = count[x];
-                    count[x] = sum;
-                    sum += c;
-                }
-                for (int j = b0; j < b1; j++) {
-                    int at = count[(int) ((sk[j] >>> shift) & LOCAL_MASK)]++;
-                    dk[at] = sk[j];
-                    dp[at] = sp[j];
-                }
-                long[] tk = sk;
-                sk = dk;
-                dk = tk;
-                int[] tp = sp;
-                sp = dp;
-                dp = tp;
             }
-            if (sk != k) {
-                System.arraycopy(sk, b0, k, b0, b1 - b0);
-                System.arraycopy(sp, b0, perm, b0, b1 - b0);
+            if (inSrc) {
+                System.arraycopy(srcK, b0, k, b0, b1 - b0);
+                System.arraycopy(srcP, b0, perm, b0, b1 - b0);
             }
+        }
+    }
+
+    /** One stable counting pass of a bucket {@code [b0, b1)} on its 8-bit digit at {@code shift}. */
+    private static void localPass(long[] sk, int[] sp, int b0, int b1, int shift, int[] count, long[] dk, int[] dp) {
+        java.util.Arrays.fill(count, 0);
+        for (int j = b0; j < b1; j++) {
+            count[(int) ((sk[j] >>> shift) & LOCAL_MASK)]++;
+        }
+        int sum = b0;
+        for (int x = 0; x < count.length; x++) {
+            int c = count[x];
+            count[x] = sum;
+            sum += c;
+        }
+        for (int j = b0; j < b1; j++) {
+            int at = count[(int) ((sk[j] >>> shift) & LOCAL_MASK)]++;
+            dk[at] = sk[j];
+            dp[at] = sp[j];
         }
     }
 
