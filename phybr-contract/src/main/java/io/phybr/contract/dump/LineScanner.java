@@ -1,5 +1,9 @@
 package io.phybr.contract.dump;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
 /**
  * The fast path of {@link DumpReader}: parses a block of whole lines straight from bytes, accepting
  * only the exact shape {@link DumpWriter} writes (fields in its order, no spaces, numbers without
@@ -200,12 +204,36 @@ final class LineScanner {
         if (end - pos < n) {
             return false;
         }
+        if (!same(buf, pos, expected)) {
+            return false;
+        }
+        pos += n;
+        return true;
+    }
+
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+
+    /**
+     * Whether {@code b[p, p + e.length)} holds {@code e}; the caller has checked the length. A field name (4 to 17
+     * bytes) is two or three overlapping word compares, not a loop: a line has a dozen of them, inlined into
+     * {@link #line}, and as loops they were most of what C2 compiled for the reader's hottest method.
+     */
+    private static boolean same(byte[] b, int p, byte[] e) {
+        int n = e.length;
+        if (n >= 8 && n <= 24) {
+            return (long) LONGS.get(b, p) == (long) LONGS.get(e, 0)
+                    && (long) LONGS.get(b, p + n - 8) == (long) LONGS.get(e, n - 8)
+                    && (n <= 16 || (long) LONGS.get(b, p + 8) == (long) LONGS.get(e, 8));
+        }
+        if (n >= 4 && n < 8) {
+            return (int) INTS.get(b, p) == (int) INTS.get(e, 0) && (int) INTS.get(b, p + n - 4) == (int) INTS.get(e, n - 4);
+        }
         for (int k = 0; k < n; k++) {
-            if (buf[pos + k] != expected[k]) {
+            if (b[p + k] != e[k]) {
                 return false;
             }
         }
-        pos += n;
         return true;
     }
 

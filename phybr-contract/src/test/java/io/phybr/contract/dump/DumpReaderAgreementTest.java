@@ -50,6 +50,27 @@ class DumpReaderAgreementTest {
         }
     }
 
+    @Test
+    void everySingleByteChangeOfALineIsJudgedAsTheGeneralParserJudgesIt() throws IOException {
+        // The fast path compares each field name as two or three overlapping words (LineScanner.same): a change at
+        // any byte of one (first, last, between the words) must still leave the line to the general parser.
+        String[] lines = {
+            "{\"store\":1,\"region_id\":2,\"applied_index\":3,\"term\":4,\"version\":5,\"tombstone\":false,"
+                + "\"start_key\":\"0a\",\"end_key\":\"\"}\n",
+            "{\"store\":1,\"region_id\":2,\"peer_id\":3,\"last_log_term\":4,\"last_index\":5,\"commit_index\":6,"
+                + "\"version\":7,\"tombstone\":true,\"start_key\":\"\",\"end_key\":\"0b\"}\n"};
+        for (String line : lines) {
+            byte[] ok = line.getBytes(StandardCharsets.US_ASCII);
+            for (int i = 0; i < ok.length - 1; i++) {
+                byte[] changed = ok.clone();
+                changed[i] = (byte) (ok[i] == 'x' ? 'y' : 'x');
+                String general = outcome(changed, false, 0);
+                assertThat(general).as("byte %d of %s", i, line).startsWith("error");
+                assertThat(outcome(changed, false, 4096)).as("byte %d of %s", i, line).isEqualTo(general);
+            }
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {
         "{\"store\":1,\"region_id\":2,\"applied_index\":01,\"term\":1,\"version\":1,\"tombstone\":false,\"start_key\":\"\",\"end_key\":\"\"}\n",
