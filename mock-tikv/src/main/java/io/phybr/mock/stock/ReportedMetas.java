@@ -8,8 +8,8 @@ import java.util.List;
  * What a store's ReadRegionMeta streams (R1, R2): one meta per local non-tombstone peer, with the store's report
  * faults applied (a reversed range, a duplicate, an unknown field); encoded straight into the message's bytes
  * ({@link MetaBytes}: no message object per meta) as the stream sends them, so a store of a million regions does
- * not hold a million messages at once. Peers are read in runs of {@link #RUN} ({@link List#subList}: the in-memory
- * store reads a run under one hold of its locks). Reading ahead is TiKV's too: its RegionMetaCollector pushes every
+ * not hold a million messages at once. Peers are read in runs of {@link #RUN} ({@link List#subList}, or for the
+ * in-memory store {@link Encoded}: a run encoded straight from its columns under one hold of its locks). Reading ahead is TiKV's too: its RegionMetaCollector pushes every
  * meta into an unbounded channel that the stream's sink drains ({@code snap_recovery/src/services.rs},
  * {@code read_region_meta}).
  */

@@ -52,6 +52,8 @@ final class Leaders {
 
     /** Rows per gathered block: the block's columns stay in L1/L2 while its regions are decided. */
     private static final int BLOCK = 1024;
+    /** Regions per block: a block of 3-replica regions fills {@link #BLOCK} rows (a larger one grows the block). */
+    private static final int BLOCK_REGIONS = BLOCK / 3;
 
     void choose() {
         leaderRow = new int[m];
@@ -81,37 +83,35 @@ final class Leaders {
         PolicyFields col = rowFields;
         PolicyFields b = block(BLOCK, seed);
         Ranges r = seed ? null : new Ranges(BLOCK);
-        Decided out = new Decided(BLOCK);
-        int[] lo = new int[BLOCK + 1]; // region out.region[y] is at block positions [lo[y], lo[y + 1])
+        Decided out = new Decided(BLOCK_REGIONS);
+        int[] lo = new int[BLOCK_REGIONS + 1]; // region out.region[y] is at block positions [lo[y], lo[y + 1])
         int[] rows = new int[BLOCK];
         long touched = 0;
         for (int q0 = qFrom; q0 < qTo; ) {
-            // Passes of loads that do not wait on one another (the CPU overlaps them): which regions and where
-            // their sorted rows start, which rows they are, then the rows' columns.
-            int q1 = q0;
-            int len = 0;
-            while (q1 < qTo) {
-                int g = byFirstRow == null ? q1 : byFirstRow[q1];
-                int start = groupStart[g];
-                int size = groupStart[g + 1] - start;
-                if (len + size > rows.length) {
-                    if (q1 > q0) {
-                        break;
-                    }
-                    b = block(size, seed); // one region reported by more stores than a block holds
-                    r = seed ? null : new Ranges(size);
-                    lo = new int[size + 1];
-                    rows = new int[size];
-                    out = new Decided(size); // later blocks may hold as many regions as rows
-                }
-                out.region[q1 - q0] = g;
-                out.start[q1 - q0] = start;
-                lo[q1 - q0] = len;
-                len += size;
-                q1++;
-            }
+            // Passes of loads that do not wait on one another (the CPU overlaps them): which regions, where their
+            // sorted rows start and end, which rows they are, then the rows' columns. A block is a fixed count of
+            // regions, so no load decides where the block ends.
+            int q1 = Math.min(qTo, q0 + BLOCK_REGIONS);
             int regions = q1 - q0;
+            for (int y = 0; y < regions; y++) {
+                out.region[y] = byFirstRow == null ? q0 + y : byFirstRow[q0 + y];
+            }
+            for (int y = 0; y < regions; y++) {
+                int g = out.region[y];
+                out.start[y] = groupStart[g];
+                out.end[y] = groupStart[g + 1];
+            }
+            int len = 0;
+            for (int y = 0; y < regions; y++) {
+                lo[y] = len;
+                len += out.end[y] - out.start[y];
+            }
             lo[regions] = len;
+            if (len > rows.length) { // regions reported by more stores than a block holds
+                b = block(len, seed);
+                r = seed ? null : new Ranges(len);
+                rows = new int[len];
+            }
             for (int y = 0; y < regions; y++) {
                 int from = out.start[y];
                 for (int x = lo[y], to = lo[y + 1]; x < to; x++) {
@@ -147,12 +147,13 @@ final class Leaders {
     }
 
     /**
-     * One block's decisions, by block region y (region {@code region[y]}, whose sorted rows start at
-     * {@code start[y]}), stored into the per-region columns by {@link #store} in one loop each.
+     * One block's decisions, by block region y (region {@code region[y]}, its sorted rows
+     * {@code [start[y], end[y])}), stored into the per-region columns by {@link #store} in one loop each.
      */
     private static final class Decided {
         final int[] region;
         final int[] start;
+        final int[] end;
         final int[] leaderRow;
         final byte[] rule;
         final byte[] mask;
@@ -161,6 +162,7 @@ final class Leaders {
         Decided(int len) {
             region = new int[len];
             start = new int[len];
+            end = new int[len];
             leaderRow = new int[len];
             rule = new byte[len];
             mask = new byte[len];

@@ -71,31 +71,44 @@ final class Sorting {
             if (((diff >>> shift) & DIGIT_MASK) == 0) {
                 continue; // every key has the same digit here
             }
-            final int sh = shift;
-            final long[] sk = srcK;
-            final int[] sp = srcP;
-            final long[] dk = dstK;
-            final int[] dp = dstP;
-            if (two) {
-                Parallel.both(() -> countDigits(sk, from, half, sh, count), () -> countDigits(sk, half, to, sh, count2));
-            } else {
-                countDigits(sk, from, to, sh, count);
-            }
-            offsets(count, count2, from);
-            if (two) {
-                Parallel.both(() -> scatter(sk, sp, from, half, sh, count, dk, dp),
-                        () -> scatter(sk, sp, half, to, sh, count2, dk, dp));
-            } else {
-                scatter(sk, sp, from, to, sh, count, dk, dp);
-            }
-            srcK = dk;
-            dstK = sk;
-            srcP = dp;
-            dstP = sp;
+            pass(srcK, srcP, from, half, to, shift, count, count2, dstK, dstP, null);
+            long[] tk = srcK;
+            srcK = dstK;
+            dstK = tk;
+            int[] tp = srcP;
+            srcP = dstP;
+            dstP = tp;
         }
         if (srcP != perm) {
             System.arraycopy(srcP, from, perm, from, n);
             System.arraycopy(srcK, from, k, from, n);
+        }
+    }
+
+    /**
+     * One stable counting pass on the 11-bit digit at {@code shift}: {@code src[from..to)} into {@code dst} at the
+     * same range; {@code count2} non-null: on two cores, split at {@code half}. {@code bounds} non-null: set to where
+     * each digit's items start (and, last, {@code to}).
+     */
+    private static void pass(long[] sk, int[] sp, int from, int half, int to, int shift, int[] count, int[] count2,
+                             long[] dk, int[] dp, int[] bounds) {
+        if (count2 != null) {
+            Parallel.both(() -> countDigits(sk, from, half, shift, count), () -> countDigits(sk, half, to, shift, count2));
+        } else {
+            countDigits(sk, from, to, shift, count);
+        }
+        if (bounds != null) {
+            bounds[0] = from;
+            for (int d = 0; d < count.length; d++) {
+                bounds[d + 1] = bounds[d] + count[d] + (count2 != null ? count2[d] : 0);
+            }
+        }
+        offsets(count, count2, from);
+        if (count2 != null) {
+            Parallel.both(() -> scatter(sk, sp, from, half, shift, count, dk, dp),
+                    () -> scatter(sk, sp, half, to, shift, count2, dk, dp));
+        } else {
+            scatter(sk, sp, from, to, shift, count, dk, dp);
         }
     }
 
@@ -125,23 +138,8 @@ final class Sorting {
         int half = from + ((to - from) >>> 1);
         int[] count = new int[1 << DIGIT_BITS];
         int[] count2 = two ? new int[1 << DIGIT_BITS] : null;
-        if (two) {
-            Parallel.both(() -> countDigits(k, from, half, shift, count), () -> countDigits(k, half, to, shift, count2));
-        } else {
-            countDigits(k, from, to, shift, count);
-        }
         int[] bounds = new int[count.length + 1]; // bucket d is [bounds[d], bounds[d + 1])
-        bounds[0] = from;
-        for (int d = 0; d < count.length; d++) {
-            bounds[d + 1] = bounds[d] + count[d] + (two ? count2[d] : 0);
-        }
-        offsets(count, count2, from);
-        if (two) {
-            Parallel.both(() -> scatter(k, perm, from, half, shift, count, kTmp, pTmp),
-                    () -> scatter(k, perm, half, to, shift, count2, kTmp, pTmp));
-        } else {
-            scatter(k, perm, from, to, shift, count, kTmp, pTmp);
-        }
+        pass(k, perm, from, half, to, shift, count, count2, kTmp, pTmp, bounds);
         long low = diff & ((1L << shift) - 1); // shift < 64: top < 64
         if (two) {
             int split = 0;
@@ -177,40 +175,40 @@ final class Sorting {
                 insertionUnsigned(k, perm, b0, b1);
                 continue;
             }
-            long[] sk = srcK;
-            int[] sp = srcP;
-            long[] dk = k;
-            int[] dp = perm;
+            boolean inSrc = true; // where the bucket's items are now: srcK/srcP, or k/perm
             for (int shift = 0; shift < 64; shift += LOCAL_BITS) {
-                if (((low >>> shift) & LOCAL_MASK) == 0) {
-                    continue;
+                if (((low >>> shift) & LOCAL_MASK) != 0) {
+                    if (inSrc) {
+                        localPass(srcK, srcP, b0, b1, shift, count, k, perm);
+                    } else {
+                        localPass(k, perm, b0, b1, shift, count, srcK, srcP);
+                    }
+                    inSrc = !inSrc;
                 }
-                java.util.Arrays.fill(count, 0);
-                for (int j = b0; j < b1; j++) {
-                    count[(int) ((sk[j] >>> shift) & LOCAL_MASK)]++;
-                }
-                int sum = b0;
-                for (int x = 0; x < count.length; x++) {
-                    int c = count[x];
-                    count[x] = sum;
-                    sum += c;
-                }
-                for (int j = b0; j < b1; j++) {
-                    int at = count[(int) ((sk[j] >>> shift) & LOCAL_MASK)]++;
-                    dk[at] = sk[j];
-                    dp[at] = sp[j];
-                }
-                long[] tk = sk;
-                sk = dk;
-                dk = tk;
-                int[] tp = sp;
-                sp = dp;
-                dp = tp;
             }
-            if (sk != k) {
-                System.arraycopy(sk, b0, k, b0, b1 - b0);
-                System.arraycopy(sp, b0, perm, b0, b1 - b0);
+            if (inSrc) {
+                System.arraycopy(srcK, b0, k, b0, b1 - b0);
+                System.arraycopy(srcP, b0, perm, b0, b1 - b0);
             }
+        }
+    }
+
+    /** One stable counting pass of a bucket {@code [b0, b1)} on its 8-bit digit at {@code shift}. */
+    private static void localPass(long[] sk, int[] sp, int b0, int b1, int shift, int[] count, long[] dk, int[] dp) {
+        java.util.Arrays.fill(count, 0);
+        for (int j = b0; j < b1; j++) {
+            count[(int) ((sk[j] >>> shift) & LOCAL_MASK)]++;
+        }
+        int sum = b0;
+        for (int x = 0; x < count.length; x++) {
+            int c = count[x];
+            count[x] = sum;
+            sum += c;
+        }
+        for (int j = b0; j < b1; j++) {
+            int at = count[(int) ((sk[j] >>> shift) & LOCAL_MASK)]++;
+            dk[at] = sk[j];
+            dp[at] = sp[j];
         }
     }
 
