@@ -2,9 +2,9 @@ package io.phybr.bench;
 
 import io.phybr.adviser.plan.Plan;
 import io.phybr.contract.ExitCode;
-import io.phybr.adviser.plan.PlanOutcome;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
@@ -29,36 +29,47 @@ public final class PlanDigest {
     }
 
     public static void main(String[] args) throws IOException, NoSuchAlgorithmException {
+        System.exit(run(System.out, System.err, args));
+    }
+
+    /**
+     * Digests the plan of one benchmark trial and returns the exit code (the project's {@link ExitCode}s): USAGE with
+     * one line naming the bad argument, REFUSED if the layout gives no plan.
+     */
+    static int run(PrintStream out, PrintStream err, String... args) throws IOException, NoSuchAlgorithmException {
         if (args.length != 3 || !args[0].matches("[1-9][0-9]{0,8}")) {
-            System.err.println("usage: PlanDigest REGIONS LAYOUT(realistic|overlaps) POLICY(seed|br), REGIONS a positive"
+            err.println("usage: PlanDigest REGIONS LAYOUT(realistic|overlaps) POLICY(seed|br), REGIONS a positive"
                     + " count (given: " + String.join(" ", args) + ")");
-            System.exit(ExitCode.USAGE.code()); // a command-line tool: its exit codes are the project's
-            return;
+            return ExitCode.USAGE.code();
         }
         PlanBenchmark b = new PlanBenchmark();
         b.regions = Integer.parseInt(args[0]);
         b.layout = args[1];
         b.policy = args[2];
-        b.setUp();
-        PlanOutcome outcome = b.plan();
-        if (!(outcome instanceof Plan p)) {
-            System.err.println("PlanDigest: the layout was refused, there is no plan to digest: " + outcome);
-            System.exit(ExitCode.REFUSED.code());
-            return;
+        try {
+            b.setUp();
+        } catch (IllegalArgumentException e) { // an unknown layout or policy, named by the message
+            err.println("usage: PlanDigest REGIONS LAYOUT(realistic|overlaps) POLICY(seed|br): " + e.getMessage());
+            return ExitCode.USAGE.code();
+        } catch (IllegalStateException e) { // the set-up's check plan was refused
+            err.println("PlanDigest: there is no plan to digest: " + e.getMessage());
+            return ExitCode.REFUSED.code();
         }
+        Plan p = (Plan) b.plan(); // the set-up planned the same table and refused a layout without a plan
         MessageDigest sha = MessageDigest.getInstance("SHA-256");
-        try (OutputStream out = new DigestOutputStream(OutputStream.nullOutputStream(), sha)) {
-            p.writeJsonLines(out);
-            out.write(p.summary().toJson().getBytes(StandardCharsets.UTF_8));
+        try (OutputStream digest = new DigestOutputStream(OutputStream.nullOutputStream(), sha)) {
+            p.writeJsonLines(digest);
+            digest.write(p.summary().toJson().getBytes(StandardCharsets.UTF_8));
             StringBuilder regions = new StringBuilder();
             for (int g = 0; g < p.regionCount(); g++) {
                 regions.setLength(0);
                 regions.append(p.regionId(g)).append(' ').append(p.kept(g)).append(' ').append(p.leaderStore(g))
                         .append('\n');
-                out.write(regions.toString().getBytes(StandardCharsets.UTF_8));
+                digest.write(regions.toString().getBytes(StandardCharsets.UTF_8));
             }
         }
-        System.out.printf("%s %s %s: %d commands, %d regions, sha256 %s%n", args[0], args[1], args[2],
+        out.printf("%s %s %s: %d commands, %d regions, sha256 %s%n", args[0], args[1], args[2],
                 p.commandCount(), p.regionCount(), HexFormat.of().formatHex(sha.digest()));
+        return ExitCode.OK.code();
     }
 }

@@ -49,9 +49,13 @@ public abstract class PlanTrial {
     public void setUp() {
         Params trial = params();
         Policy p = Policy.parse(trial.policy());
-        table = "overlaps".equals(trial.layout())
-                ? SyntheticLayout.build(42, trial.regions(), 0.20, p == Policy.BR, true)
-                : Layouts.realistic(42, trial.regions(), 3, p == Policy.BR);
+        table = switch (trial.layout()) {
+            case "overlaps" -> SyntheticLayout.build(42, trial.regions(), 0.20, p == Policy.BR, true);
+            case "realistic" -> Layouts.realistic(42, trial.regions(), 3, p == Policy.BR);
+            // A misspelt -p layout=… must not measure (or digest) the realistic layout under another name.
+            default -> throw new IllegalArgumentException("unknown layout '" + trial.layout()
+                    + "' (expected realistic or overlaps)");
+        };
         options = PlanOptions.of(p);
         PlanOutcome check = Planner.plan(table, options);
         if (!(check instanceof io.phybr.adviser.plan.Plan)) {

@@ -7,6 +7,7 @@ import io.grpc.HandlerRegistry;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
+import io.phybr.contract.wire.RawBytesMarshaller;
 import io.grpc.Server;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
@@ -14,9 +15,7 @@ import io.grpc.ServerMethodDefinition;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
@@ -34,21 +33,8 @@ final class RewritingGrpcProxy implements AutoCloseable {
         byte[] answer(String method, int index, byte[] message);
     }
 
-    static final MethodDescriptor.Marshaller<byte[]> RAW = new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(byte[] value) {
-            return new ByteArrayInputStream(value);
-        }
-
-        @Override
-        public byte[] parse(InputStream in) {
-            try {
-                return in.readAllBytes();
-            } catch (IOException e) {
-                throw Status.INTERNAL.withDescription("cannot read a message").withCause(e).asRuntimeException();
-            }
-        }
-    };
+    /** Messages as their bytes, unparsed (the project's marshaller for pre-encoded messages). */
+    static final MethodDescriptor.Marshaller<byte[]> RAW = RawBytesMarshaller.INSTANCE;
 
     private final ManagedChannel upstream;
     private final Server server;

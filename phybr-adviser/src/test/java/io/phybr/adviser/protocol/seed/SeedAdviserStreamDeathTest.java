@@ -9,15 +9,14 @@ import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
+import io.phybr.contract.wire.RawBytesMarshaller;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.phybr.contract.ExitCode;
 import io.phybr.adviser.outcome.Outcome;
 import io.phybr.proto.seed.PhybrGrpc;
 import io.phybr.mock.agent.StoreClient;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -59,21 +58,7 @@ class SeedAdviserStreamDeathTest {
         return closed;
     }
 
-    private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(byte[] value) {
-            return new ByteArrayInputStream(value);
-        }
-
-        @Override
-        public byte[] parse(InputStream stream) {
-            try {
-                return stream.readAllBytes();
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-    };
+    private static final MethodDescriptor.Marshaller<byte[]> BYTES = RawBytesMarshaller.INSTANCE;
 
     private void start(Duration collectTimeout) throws IOException {
         adviser = cleanup.register(SeedAdviser.builder().listen("127.0.0.1:0").stores(2)
