@@ -16,6 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Issue 14: SIGKILL of the real {@code recover} process at every phase boundary, then a rerun, against mock PD and
@@ -25,6 +26,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * killed run may have left a RecoverRegion or WaitApply pending (R10) — and runs recover again: it must end 0,
  * the stores must pass the checker's view and PD must end exactly as the operator had it (no pause, no limit at 0).
  */
+@ExtendWith(DumpsClusterOnFailure.class)
 class CrashRerunIT {
     private static final long RESOLVED_TS = StockFixture.RESOLVED_TS;
     private static final Duration EXIT = Duration.ofSeconds(90);

@@ -19,6 +19,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Issue 13: SIGKILL of the real {@code recover} jar in the middle of the flashback finish — every region prepared
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * jar run here would cost the CI budget another JVM.) The kill lands by what the mock sees (the first FlashbackToVersion reaching a
  * store, which answers ServerIsBusy a few times so the stage lasts while we look), never by sleeping.
  */
+@ExtendWith(DumpsClusterOnFailure.class)
 class FlashbackCrashRerunIT {
     private static final long RESOLVED_TS = StockFixture.RESOLVED_TS;
     private static final Duration EXIT = Duration.ofSeconds(90);

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Issue 12 item 8 beyond the phase boundaries: the real {@code phybr-adviser.jar recover} is SIGKILLed while a store
@@ -29,6 +30,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * exactly as the operator had it, every region led once, everything applied, nothing newer than the resolved ts.
  * Where the killed call may have left an apply wait pending, the rerun resolves nothing until the stores restart.
  */
+@ExtendWith(DumpsClusterOnFailure.class)
 class MidPhaseKillIT {
     private static final long RESOLVED_TS = 150;
     private static final Duration EXIT = Duration.ofSeconds(90);

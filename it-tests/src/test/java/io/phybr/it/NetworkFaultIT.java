@@ -21,6 +21,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Issue 14: network faults on real sockets between the real jar and its peers — PD over HTTP, stock stores over
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * bounded end to end: each case ends in recovery or a named diagnosis within the bound its flags give, measured
  * here, and a failed run leaves PD as the operator had it and sends no store a half plan.
  */
+@ExtendWith(DumpsClusterOnFailure.class)
 class NetworkFaultIT {
     private static final long RESOLVED_TS = StockFixture.RESOLVED_TS;
 

@@ -35,6 +35,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Issue 14: SIGKILL of the real jar at a random point of a run, both protocols, then a rerun. CrashRerunIT and
@@ -56,6 +57,7 @@ import org.junit.jupiter.api.io.TempDir;
  * One fresh seed per protocol per CI run (printed); {@code -Dphybr.jarkill.points=N} runs N per protocol,
  * {@code -Dphybr.jarkill.seed=S} replays seed S (then only S, for both protocols).
  */
+@ExtendWith(DumpsClusterOnFailure.class)
 class RandomJarKillIT {
     static final int POINTS = Integer.getInteger("phybr.jarkill.points", 1);
     static final Long REPLAY = Long.getLong("phybr.jarkill.seed");

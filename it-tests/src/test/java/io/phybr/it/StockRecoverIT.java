@@ -25,11 +25,13 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * {@code java -jar phybr-adviser.jar recover --pd …} as a process against a mock PD and mock stock-TiKV
  * stores on loopback (protocol B).
  */
+@ExtendWith(DumpsClusterOnFailure.class)
 class StockRecoverIT {
     private static final long RESOLVED_TS = 150;
     private static final Duration EXIT = Duration.ofSeconds(90);

@@ -17,6 +17,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * SPEC R5 through the real jar with the adviser's own default timeouts: the stores take TiKV's latencies
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * jar's default. The run must recover, every committed write readable, PD as the operator had it, and its
  * RecoverRegion must have taken at least the two periods TiKV takes.
  */
+@ExtendWith(DumpsClusterOnFailure.class)
 class TikvPaceIT {
     @TempDir
     Path tmp;

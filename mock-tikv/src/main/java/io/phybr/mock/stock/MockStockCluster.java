@@ -280,6 +280,36 @@ public final class MockStockCluster implements AutoCloseable {
     }
 
     /**
+     * The cluster's state for a failure report (the harness dumps it, not the test): per store whether it serves,
+     * its restarts, the regions it leads, the peers with a pending WaitApply state, every peer's Raft state, and the
+     * PD and store calls in the order they arrived.
+     */
+    public String describe() {
+        StringBuilder sb = new StringBuilder("mock cluster state:\n");
+        Map<Long, Long> leaders = net.leaders();
+        for (MockStockStore s : stores.values()) {
+            long id = s.storeId();
+            List<Long> leads = new ArrayList<>();
+            leaders.forEach((region, store) -> {
+                if (store == id) {
+                    leads.add(region);
+                }
+            });
+            sb.append("  store ").append(id).append(s.running() ? " serving" : " down").append(", ").append(s.reboots())
+                    .append(" restart(s), leads ").append(leads).append(", WaitApply pending for ")
+                    .append(net.waiting(id)).append('\n');
+            synchronized (net) {
+                for (Peer p : s.backend().raft().allPeers()) {
+                    sb.append("    ").append(p).append('\n');
+                }
+            }
+        }
+        sb.append("  calls in order:");
+        callLog.entries().forEach(e -> sb.append("\n    ").append(e));
+        return sb.toString();
+    }
+
+    /**
      * A test's clean-up in one call: closes {@code cluster} (null when the test never started one), then fails with
      * an {@link AssertionError} naming what leaked when any mock store or PD of this JVM still serves (grpc-java's
      * rule: every server a test opened is closed when it ends).

@@ -48,6 +48,9 @@ public final class MockStockStore implements AutoCloseable {
     /** Asked at every boot: was PD marked snapshot-recovering (R0)? */
     private volatile java.util.function.BooleanSupplier pdMarked = () -> true;
     private volatile boolean recoveryMode = true;
+    /** Each boot step of a restart: down before registering with PD, registered before serving (R9; {@link #reboot}). */
+    public static final java.time.Duration DEFAULT_BOOT_GAP = java.time.Duration.ofMillis(150);
+    private volatile java.time.Duration bootGap = DEFAULT_BOOT_GAP;
     private volatile TikvService tikv;
     /** The calls the running process serves (a new set per start): a stop breaks them as a killed TiKV's would. */
     private LiveCalls liveCalls;
@@ -187,15 +190,31 @@ public final class MockStockStore implements AutoCloseable {
 
     /**
      * The TiKV process restarts (R9): in-flight calls break, the forced leaders and pending WaitApply states are lost,
-     * it registers with PD again (restart listeners), and serves again on the same port; its disk stays.
+     * it registers with PD again (restart listeners) once booted, and serves again on the same port a little later; its disk
+     * stays.
      */
     public synchronized void reboot() {
         stop();
         net.restarted(storeId());
         reboots.incrementAndGet();
+        // R9 as TiKV boots: the process is gone (its connections with it) while the new one opens its engines, then
+        // it registers with PD — its new start timestamp — in init_servers, and serves gRPC only in run_server
+        // (src/server/raft_server.rs put_store; components/server/src/server.rs): a client that acts on the new
+        // timestamp at once finds the port closed
+        LockSupport.parkNanos(bootGap.toNanos());
         restartListeners.forEach(l -> l.accept(storeId()));
+        LockSupport.parkNanos(bootGap.toNanos());
         start();
         net.settleAll(); // leaders elsewhere replicate to its followers again
+    }
+
+    /**
+     * A restart's two boot steps, each this long (default {@link #DEFAULT_BOOT_GAP}, real time: what a client watching
+     * PD meets; TiKV takes seconds): down before it registers with PD, registered before it serves.
+     */
+    public MockStockStore bootGap(java.time.Duration gap) {
+        this.bootGap = gap;
+        return this;
     }
 
     /**

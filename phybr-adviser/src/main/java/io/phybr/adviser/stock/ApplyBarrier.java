@@ -43,6 +43,8 @@ final class ApplyBarrier {
     private final Duration restartGrace;
     private final Duration pollInterval;
     private final int maxRestarts;
+    /** Stores whose plan a watcher thread is sending again now. */
+    private final java.util.Set<Long> resending = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     ApplyBarrier(PhaseRunner runner, ScheduledExecutorService ticker, Function<PdStore, ManagedChannel> channels,
                  StoreWatch watch, PlanSender sender, WatchPolicy policy) {
@@ -60,7 +62,9 @@ final class ApplyBarrier {
     void await(List<PdStore> stores, Duration timeout) throws PhaseFailure, PdException {
         Deadline deadline = Deadline.after(timeout.toMillis(), TimeUnit.MILLISECONDS);
         List<PdStore> todo = stores;
-        ExecutorService resender = Executors.newSingleThreadExecutor(r -> {
+        // one thread per store being sent its plan again at most (see pollQuietly): a RecoverRegion that waits for
+        // its forced leaders to apply must not hold up another restarted store's plan
+        ExecutorService resender = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "phybr-resend-plan");
             t.setDaemon(true);
             return t;
@@ -129,28 +133,44 @@ final class ApplyBarrier {
     }
 
     /**
-     * Reads PD's start timestamps; a restarted store is sent its plan again at once, so that the waits on the other
-     * stores, which hang on its lost leaders (R9), can finish; its own WaitApply is redone after the round.
+     * Reads PD's start timestamps; every store that restarted and has not had its plan since is sent it again at once,
+     * so that the waits on the other stores, which hang on its lost leaders (R9), can finish; its own WaitApply is
+     * redone after the round. A send that fails is tried again at the next check, whatever the store's own task does:
+     * TiKV shows its new start timestamp in PD before its port serves, and the store's own task may have ended its
+     * round before the restart — a send tried once would leave the other stores' waits hanging until the timeout.
      */
     private void pollQuietly(Deadline deadline, ExecutorService resender) {
         try {
             for (PdStore s : watch.poll()) {
                 LOG.warn("wait-apply: {} restarted (PD start timestamp {}); its forced leaders are gone (R9), its plan is"
                         + " sent again", StockTexts.store(s), s.startTimestamp());
-                resender.execute(() -> {
-                    try {
-                        sender.resendIfRestarted(watch.store(s.id()), channels.apply(watch.store(s.id())), deadline,
-                                new PhaseRunner.Progress());
-                    } catch (Exception e) {
-                        LOG.warn("wait-apply: sending {} its plan again failed ({}); its own wait retries it",
-                                StockTexts.store(s), e.toString());
-                    }
-                });
             }
         } catch (PdException e) {
             LOG.warn("wait-apply: cannot read PD's store list to watch for restarts: {}", e.getMessage());
         } catch (RuntimeException e) {
             LOG.warn("wait-apply: restart watch failed: {}", e.toString());
+        }
+        for (long id : watch.needingPlan()) {
+            if (!resending.add(id)) {
+                continue; // still being sent
+            }
+            try {
+                resender.execute(() -> {
+                    PdStore s = watch.store(id);
+                    try {
+                        sender.resendIfRestarted(s, channels.apply(s), deadline, new PhaseRunner.Progress());
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    } catch (Exception e) {
+                        LOG.warn("wait-apply: sending {} its plan again failed ({}); tried again at the next check",
+                                StockTexts.store(s), e.toString());
+                    } finally {
+                        resending.remove(id);
+                    }
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                resending.remove(id); // the phase is ending
+            }
         }
     }
 

@@ -26,6 +26,17 @@ final class StoreConnections implements AutoCloseable {
         return channels.computeIfAbsent(s.id(), id -> factory.open(s));
     }
 
+    /**
+     * The store restarted (R9): its channel drops the connection it has (to the old process, which may not have been
+     * noticed dead yet) and opens a new one for the next call; calls in flight go on ({@link ManagedChannel#enterIdle}).
+     */
+    void forgetConnection(PdStore s) {
+        ManagedChannel ch = channels.get(s.id());
+        if (ch != null) {
+            ch.enterIdle();
+        }
+    }
+
     @Override
     public void close() {
         Channels.closeAll(channels.values());

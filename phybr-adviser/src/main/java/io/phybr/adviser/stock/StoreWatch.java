@@ -44,6 +44,7 @@ final class StoreWatch {
     private final PdClient pd;
     private final PdRetry pdRetry;
     private final Map<Long, Entry> entries = new TreeMap<>();
+    private volatile java.util.function.Consumer<PdStore> onRestart = s -> { };
 
     StoreWatch(PdClient pd, PdRetry pdRetry, List<PdStore> stores) {
         this.pd = pd;
@@ -51,6 +52,16 @@ final class StoreWatch {
         for (PdStore s : stores) {
             entries.put(s.id(), new Entry(s));
         }
+    }
+
+    /**
+     * Told each store whose restart a poll sees, under the watch's lock and before any caller can see the restart —
+     * the recovery drops the store's connection there: it led to the old process, and a call sent on it before the
+     * client noticed that process die would end without an answer and look like a wait left pending (R10).
+     */
+    StoreWatch onRestart(java.util.function.Consumer<PdStore> listener) {
+        this.onRestart = listener;
+        return this;
     }
 
     /** PD reports start timestamps at all (else restarts cannot be seen, and an interrupted wait stays unproven). */
@@ -95,6 +106,22 @@ final class StoreWatch {
     synchronized boolean needsPlan(long storeId) {
         Entry e = entries.get(storeId);
         return e != null && e.lastSeen != e.planSentUnder;
+    }
+
+    /**
+     * The stores that restarted since their plan was last sent, by id: what a restart watcher sends again at every
+     * check until it is through — TiKV registers its new start timestamp with PD before its gRPC port serves
+     * ({@code raft_server.rs} put_store in {@code init_servers}, the server in {@code run_server}), so the first try
+     * after a restart is seen may find the port closed.
+     */
+    synchronized List<Long> needingPlan() {
+        List<Long> out = new ArrayList<>();
+        entries.forEach((id, e) -> {
+            if (e.lastSeen != e.planSentUnder) {
+                out.add(id);
+            }
+        });
+        return out;
     }
 
     /** The store's WaitApply answered (as a barrier) while it ran under its last seen start timestamp. */
@@ -148,6 +175,7 @@ final class StoreWatch {
                     e.restarts++;
                     e.unproven = null;
                     restarted.add(now);
+                    onRestart.accept(e.store); // before any thread can act on the restart (needsPlan is now true)
                 } else {
                     e.planSentUnder = e.lastSeen; // the first timestamp PD gave: nothing to compare with yet
                     if (e.appliedUnder == 0) {

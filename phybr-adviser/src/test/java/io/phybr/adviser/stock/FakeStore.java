@@ -38,7 +38,9 @@ final class FakeStore implements AutoCloseable {
     final long id;
     final String address;
     private final List<RegionMeta> metas = new ArrayList<>();
-    private final Server server;
+    private Server server;
+    private final Service service = new Service();
+    private boolean closed;
     private final ManagedChannel channel;
     private final AtomicLong startTs;
     private final long firstStartTs;
@@ -62,7 +64,7 @@ final class FakeStore implements AutoCloseable {
         this.address = "fake-" + id + "-" + UUID.randomUUID();
         this.startTs = new AtomicLong(1_700_000_000L + id);
         this.firstStartTs = startTs.get();
-        this.server = InProcessServerBuilder.forName(address).addService(new Service()).build().start();
+        this.server = serve();
         this.channel = InProcessChannelBuilder.forName(address).build();
     }
 
@@ -106,6 +108,40 @@ final class FakeStore implements AutoCloseable {
         }
     }
 
+    /**
+     * R9 as TiKV boots: the process restarts and PD shows its new start timestamp at once, but its gRPC port serves
+     * only {@code gap} later (raft_server.rs registers with PD in {@code init_servers}; the server starts in
+     * {@code run_server}): a call in the gap finds no server and reaches nothing.
+     */
+    void restartServingAfter(java.time.Duration gap) throws InterruptedException {
+        Server old;
+        synchronized (this) {
+            old = server;
+            server = null;
+        }
+        restart();
+        old.shutdownNow();
+        old.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+        Thread boot = new Thread(() -> {
+            java.util.concurrent.locks.LockSupport.parkNanos(gap.toNanos());
+            synchronized (this) {
+                if (!closed) {
+                    try {
+                        server = serve();
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }
+            }
+        }, "fake-boot-" + id);
+        boot.setDaemon(true);
+        boot.start();
+    }
+
+    private Server serve() throws IOException {
+        return InProcessServerBuilder.forName(address).addService(service).build().start();
+    }
+
     private static void fail(StreamObserver<?> o, Status s) {
         try {
             o.onError(s.withDescription("fake store").asRuntimeException());
@@ -131,10 +167,17 @@ final class FakeStore implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
+        Server s;
+        synchronized (this) {
+            closed = true;
+            s = server;
+        }
         channel.shutdownNow();
-        server.shutdownNow();
         channel.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
-        server.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+        if (s != null) {
+            s.shutdownNow();
+            s.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+        }
     }
 
     private final class Service extends RecoverDataGrpc.RecoverDataImplBase {

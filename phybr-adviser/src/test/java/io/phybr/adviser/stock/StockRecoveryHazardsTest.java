@@ -156,11 +156,100 @@ class StockRecoveryHazardsTest {
             restarted.restart();
         });
         restarter.start();
+        Map<Long, java.util.concurrent.atomic.AtomicInteger> idled = new java.util.concurrent.ConcurrentHashMap<>();
 
-        Outcome out = recovery().build().run();
+        Outcome out = recovery().channels(s -> new IdleCounting(
+                io.grpc.inprocess.InProcessChannelBuilder.forName(s.address()).build(),
+                idled.computeIfAbsent(s.id(), id -> new java.util.concurrent.atomic.AtomicInteger()))).build().run();
 
         assertThat(out.exitCode()).as(out.verdict()).isEqualTo(ExitCode.OK);
         assertThat(restarted.recoverCalls.size()).isEqualTo(2);
+        assertThat(restarted.calls("WaitApply")).isEqualTo(2);
+        assertThat(resolveCalls()).isEqualTo(3);
+        // the restarted store's connection (to its old process) was dropped once the restart was seen, the others kept
+        assertThat(idled.get(1L)).as("store 1's channel dropped its connection").hasValue(1);
+        assertThat(idled.get(2L)).hasValue(0);
+        assertThat(idled.get(3L)).hasValue(0);
+    }
+
+    /** A channel that counts {@link io.grpc.ManagedChannel#enterIdle} (its connection dropped for a new one). */
+    private static final class IdleCounting extends io.grpc.ManagedChannel {
+        private final io.grpc.ManagedChannel delegate;
+        private final java.util.concurrent.atomic.AtomicInteger idled;
+
+        IdleCounting(io.grpc.ManagedChannel delegate, java.util.concurrent.atomic.AtomicInteger idled) {
+            this.delegate = delegate;
+            this.idled = idled;
+        }
+
+        @Override
+        public void enterIdle() {
+            idled.incrementAndGet();
+            delegate.enterIdle();
+        }
+
+        @Override
+        public io.grpc.ManagedChannel shutdown() {
+            delegate.shutdown();
+            return this;
+        }
+
+        @Override
+        public boolean isShutdown() {
+            return delegate.isShutdown();
+        }
+
+        @Override
+        public boolean isTerminated() {
+            return delegate.isTerminated();
+        }
+
+        @Override
+        public io.grpc.ManagedChannel shutdownNow() {
+            delegate.shutdownNow();
+            return this;
+        }
+
+        @Override
+        public boolean awaitTermination(long timeout, java.util.concurrent.TimeUnit unit) throws InterruptedException {
+            return delegate.awaitTermination(timeout, unit);
+        }
+
+        @Override
+        public <Q, A> io.grpc.ClientCall<Q, A> newCall(io.grpc.MethodDescriptor<Q, A> method, io.grpc.CallOptions options) {
+            return delegate.newCall(method, options);
+        }
+
+        @Override
+        public String authority() {
+            return delegate.authority();
+        }
+    }
+
+    @Test
+    void R9_aRestartedStoreWhosePortOpensLateGetsItsPlanOnceItServes() {
+        // Before: the restart watcher sent store 1 its plan once, as soon as PD showed the new start timestamp; TiKV
+        // registers with PD before its gRPC serves (raft_server.rs, server.rs run_server), the send found no server
+        // and was never tried again — store 1's own task had ended its round — so store 3's WaitApply hung on store
+        // 1's lost leaders until the wait-apply timeout.
+        FakeStore restarted = store(1);
+        store(3).waitsOnLeadersOf = restarted;
+        Thread restarter = new Thread(() -> {
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> restarted.calls("WaitApply") >= 1);
+            try {
+                restarted.restartServingAfter(Duration.ofMillis(600)); // a dozen watch ticks find its port closed
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        restarter.start();
+
+        // the wait-apply timeout is under store 3's own give-up (20 s): only store 1 leading again ends its wait
+        Outcome out = recovery().timeouts(new Timeouts(Duration.ofSeconds(20), Duration.ofSeconds(20),
+                Duration.ofSeconds(6), Duration.ofSeconds(20))).build().run();
+
+        assertThat(out.exitCode()).as(out.verdict()).isEqualTo(ExitCode.OK);
+        assertThat(restarted.recoverCalls.size()).as("its plan once before the restart and once after it served").isEqualTo(2);
         assertThat(restarted.calls("WaitApply")).isEqualTo(2);
         assertThat(resolveCalls()).isEqualTo(3);
     }
