@@ -224,6 +224,24 @@ class StockRecoveryHazardsTest {
     }
 
     @Test
+    void R9_aRestartedStoreThatNeverServesIsNamedWhenTheWaitsTimeOut() {
+        // Before: the diagnosis named only store 3, whose WaitApply hung, not the restarted store it hung on.
+        FakeStore restarted = store(1);
+        store(3).waitsOnLeadersOf = restarted;
+        restartAfterItsFirstWaitApply(restarted, () -> restarted.restartServingAfter(Duration.ofSeconds(30)));
+
+        Outcome out = recovery().timeouts(new Timeouts(Duration.ofSeconds(20), Duration.ofSeconds(20),
+                Duration.ofSeconds(2), Duration.ofSeconds(20))).build().run();
+
+        assertThat(out.exitCode()).as(out.verdict()).isEqualTo(ExitCode.TIMEOUT);
+        assertThat(out.verdict()).contains("1 of 3 stores did not answer WaitApply within 2s: store 3 (" + store(3).address)
+                .contains("store 1 (" + restarted.address + ") restarted (PD shows a new start timestamp) and its plan"
+                        + " was not through again by the timeout")
+                .contains("exit 4");
+        assertThat(resolveCalls()).isZero();
+    }
+
+    @Test
     void R9_aStoreThatKeepsRestartingIsNamed() {
         FakeStore flaky = store(3);
         flaky.waitMode = FakeStore.WaitMode.HANG;
