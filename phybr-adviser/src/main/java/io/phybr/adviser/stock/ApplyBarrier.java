@@ -106,7 +106,8 @@ final class ApplyBarrier {
             }
             if (!failures.isEmpty()) {
                 if (allTimedOut) {
-                    throw new PhaseFailure(ExitCode.TIMEOUT, StockTexts.waitApplyTimedOut(waiting, stores.size(), timeout));
+                    throw new PhaseFailure(ExitCode.TIMEOUT, StockTexts.waitApplyTimedOut(waiting, stores.size(), timeout,
+                            watch.needingPlan().stream().map(watch::store).toList()));
                 }
                 String text = StockTexts.phaseFailed(Phase.WAIT_APPLY, failures.size(), todo.size(), failures);
                 throw new PhaseFailure(ExitCode.FAILURE, watch.unproven().isEmpty() ? text

@@ -282,11 +282,21 @@ final class StockTexts {
                 + " restarts (its log, OOM, disk) and run recover again";
     }
 
-    static String waitApplyTimedOut(List<PdStore> waiting, int total, Duration timeout) {
+    static String waitApplyTimedOut(List<PdStore> waiting, int total, Duration timeout, List<PdStore> withoutPlan) {
         StringBuilder sb = new StringBuilder("wait-apply: ").append(waiting.size()).append(" of ").append(total)
                 .append(" stores did not answer WaitApply within ").append(Texts.duration(timeout)).append(": ");
         for (int i = 0; i < waiting.size(); i++) {
             sb.append(i == 0 ? "" : ", ").append(store(waiting.get(i)));
+        }
+        if (!withoutPlan.isEmpty()) {
+            sb.append(". ");
+            for (int i = 0; i < withoutPlan.size(); i++) {
+                sb.append(i == 0 ? "" : ", ").append(store(withoutPlan.get(i)));
+            }
+            sb.append(withoutPlan.size() == 1 ? " restarted (PD shows a new start timestamp) and its" : " restarted (PD"
+                    + " shows new start timestamps) and their").append(" plan was not through again by the"
+                    + " timeout (the port did not serve, or RecoverRegion did not answer): the waits on the other stores"
+                    + " hang on the forced leaders that restart lost (R9); check that TiKV is up and serving");
         }
         return sb.append(". WaitApply waits until every peer on the store applied to its last index; it hangs on a"
                 + " follower whose tail is uncommitted entries of an older term that the new leader never replicates"

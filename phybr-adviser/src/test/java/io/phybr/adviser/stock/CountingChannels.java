@@ -1,7 +1,6 @@
 package io.phybr.adviser.stock;
 
 import io.grpc.Status;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The adviser's channels, counting its ReadRegionMeta calls in flight across every store: from the call's start
@@ -47,44 +46,6 @@ final class CountingChannels implements StoreChannels {
                 };
             }
         });
-        return new io.grpc.ManagedChannel() {
-            @Override
-            public io.grpc.ManagedChannel shutdown() {
-                ch.shutdown();
-                return this;
-            }
-
-            @Override
-            public boolean isShutdown() {
-                return ch.isShutdown();
-            }
-
-            @Override
-            public boolean isTerminated() {
-                return ch.isTerminated();
-            }
-
-            @Override
-            public io.grpc.ManagedChannel shutdownNow() {
-                ch.shutdownNow();
-                return this;
-            }
-
-            @Override
-            public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
-                return ch.awaitTermination(timeout, unit);
-            }
-
-            @Override
-            public <Q, A> io.grpc.ClientCall<Q, A> newCall(io.grpc.MethodDescriptor<Q, A> method,
-                                                           io.grpc.CallOptions options) {
-                return counted.newCall(method, options);
-            }
-
-            @Override
-            public String authority() {
-                return ch.authority();
-            }
-        };
+        return new ForwardingManagedChannel(ch, counted);
     }
 }

@@ -151,11 +151,7 @@ class StockRecoveryHazardsTest {
         // Before: nothing noticed; store 3's WaitApply waited for leaders that no longer existed until the timeout.
         FakeStore restarted = store(1);
         store(3).waitsOnLeadersOf = restarted;
-        Thread restarter = new Thread(() -> {
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> restarted.calls("WaitApply") >= 1);
-            restarted.restart();
-        });
-        restarter.start();
+        restartAfterItsFirstWaitApply(restarted, restarted::restart);
         Map<Long, java.util.concurrent.atomic.AtomicInteger> idled = new java.util.concurrent.ConcurrentHashMap<>();
 
         Outcome out = recovery().channels(s -> new IdleCounting(
@@ -173,57 +169,37 @@ class StockRecoveryHazardsTest {
     }
 
     /** A channel that counts {@link io.grpc.ManagedChannel#enterIdle} (its connection dropped for a new one). */
-    private static final class IdleCounting extends io.grpc.ManagedChannel {
-        private final io.grpc.ManagedChannel delegate;
+    private static final class IdleCounting extends ForwardingManagedChannel {
         private final java.util.concurrent.atomic.AtomicInteger idled;
 
         IdleCounting(io.grpc.ManagedChannel delegate, java.util.concurrent.atomic.AtomicInteger idled) {
-            this.delegate = delegate;
+            super(delegate, delegate);
             this.idled = idled;
         }
 
         @Override
         public void enterIdle() {
             idled.incrementAndGet();
-            delegate.enterIdle();
+            super.enterIdle();
         }
+    }
 
-        @Override
-        public io.grpc.ManagedChannel shutdown() {
-            delegate.shutdown();
-            return this;
-        }
+    /** Runs {@code restart} on its own thread once {@code store} answered its first WaitApply. */
+    private static void restartAfterItsFirstWaitApply(FakeStore store, ThrowingRunnable restart) {
+        Thread restarter = new Thread(() -> {
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> store.calls("WaitApply") >= 1);
+            try {
+                restart.run();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "test-restarter");
+        restarter.start();
+    }
 
-        @Override
-        public boolean isShutdown() {
-            return delegate.isShutdown();
-        }
-
-        @Override
-        public boolean isTerminated() {
-            return delegate.isTerminated();
-        }
-
-        @Override
-        public io.grpc.ManagedChannel shutdownNow() {
-            delegate.shutdownNow();
-            return this;
-        }
-
-        @Override
-        public boolean awaitTermination(long timeout, java.util.concurrent.TimeUnit unit) throws InterruptedException {
-            return delegate.awaitTermination(timeout, unit);
-        }
-
-        @Override
-        public <Q, A> io.grpc.ClientCall<Q, A> newCall(io.grpc.MethodDescriptor<Q, A> method, io.grpc.CallOptions options) {
-            return delegate.newCall(method, options);
-        }
-
-        @Override
-        public String authority() {
-            return delegate.authority();
-        }
+    @FunctionalInterface
+    private interface ThrowingRunnable {
+        void run() throws InterruptedException;
     }
 
     @Test
@@ -234,15 +210,8 @@ class StockRecoveryHazardsTest {
         // 1's lost leaders until the wait-apply timeout.
         FakeStore restarted = store(1);
         store(3).waitsOnLeadersOf = restarted;
-        Thread restarter = new Thread(() -> {
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> restarted.calls("WaitApply") >= 1);
-            try {
-                restarted.restartServingAfter(Duration.ofMillis(600)); // a dozen watch ticks find its port closed
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        restarter.start();
+        // a dozen watch ticks find its port closed
+        restartAfterItsFirstWaitApply(restarted, () -> restarted.restartServingAfter(Duration.ofMillis(600)));
 
         // the wait-apply timeout is under store 3's own give-up (20 s): only store 1 leading again ends its wait
         Outcome out = recovery().timeouts(new Timeouts(Duration.ofSeconds(20), Duration.ofSeconds(20),
@@ -252,6 +221,24 @@ class StockRecoveryHazardsTest {
         assertThat(restarted.recoverCalls.size()).as("its plan once before the restart and once after it served").isEqualTo(2);
         assertThat(restarted.calls("WaitApply")).isEqualTo(2);
         assertThat(resolveCalls()).isEqualTo(3);
+    }
+
+    @Test
+    void R9_aRestartedStoreThatNeverServesIsNamedWhenTheWaitsTimeOut() {
+        // Before: the diagnosis named only store 3, whose WaitApply hung, not the restarted store it hung on.
+        FakeStore restarted = store(1);
+        store(3).waitsOnLeadersOf = restarted;
+        restartAfterItsFirstWaitApply(restarted, () -> restarted.restartServingAfter(Duration.ofSeconds(30)));
+
+        Outcome out = recovery().timeouts(new Timeouts(Duration.ofSeconds(20), Duration.ofSeconds(20),
+                Duration.ofSeconds(2), Duration.ofSeconds(20))).build().run();
+
+        assertThat(out.exitCode()).as(out.verdict()).isEqualTo(ExitCode.TIMEOUT);
+        assertThat(out.verdict()).contains("1 of 3 stores did not answer WaitApply within 2s: store 3 (" + store(3).address)
+                .contains("store 1 (" + restarted.address + ") restarted (PD shows a new start timestamp) and its plan"
+                        + " was not through again by the timeout")
+                .contains("exit 4");
+        assertThat(resolveCalls()).isZero();
     }
 
     @Test
