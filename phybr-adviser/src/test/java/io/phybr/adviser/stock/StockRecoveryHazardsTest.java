@@ -52,6 +52,12 @@ class StockRecoveryHazardsTest {
         return cluster.recovery().restartGrace(Duration.ofSeconds(2));
     }
 
+    /** The recovery with every phase's timeout at 20 s but wait-apply's. */
+    private Outcome runWithWaitApplyTimeout(Duration waitApply) {
+        return recovery().timeouts(new Timeouts(Duration.ofSeconds(20), Duration.ofSeconds(20), waitApply,
+                Duration.ofSeconds(20))).build().run();
+    }
+
     private long resolveCalls() {
         return cluster.calls("ResolveKvData");
     }
@@ -214,8 +220,7 @@ class StockRecoveryHazardsTest {
         restartAfterItsFirstWaitApply(restarted, () -> restarted.restartServingAfter(Duration.ofMillis(600)));
 
         // the wait-apply timeout is under store 3's own give-up (20 s): only store 1 leading again ends its wait
-        Outcome out = recovery().timeouts(new Timeouts(Duration.ofSeconds(20), Duration.ofSeconds(20),
-                Duration.ofSeconds(6), Duration.ofSeconds(20))).build().run();
+        Outcome out = runWithWaitApplyTimeout(Duration.ofSeconds(6));
 
         assertThat(out.exitCode()).as(out.verdict()).isEqualTo(ExitCode.OK);
         assertThat(restarted.recoverCalls.size()).as("its plan once before the restart and once after it served").isEqualTo(2);
@@ -230,8 +235,7 @@ class StockRecoveryHazardsTest {
         store(3).waitsOnLeadersOf = restarted;
         restartAfterItsFirstWaitApply(restarted, () -> restarted.restartServingAfter(Duration.ofSeconds(30)));
 
-        Outcome out = recovery().timeouts(new Timeouts(Duration.ofSeconds(20), Duration.ofSeconds(20),
-                Duration.ofSeconds(2), Duration.ofSeconds(20))).build().run();
+        Outcome out = runWithWaitApplyTimeout(Duration.ofSeconds(2));
 
         assertThat(out.exitCode()).as(out.verdict()).isEqualTo(ExitCode.TIMEOUT);
         assertThat(out.verdict()).contains("1 of 3 stores did not answer WaitApply within 2s: store 3 (" + store(3).address)
@@ -267,8 +271,7 @@ class StockRecoveryHazardsTest {
         // Before: "store 3 did not finish within 30 min" and no way out.
         store(3).waitMode = FakeStore.WaitMode.HANG;
 
-        Outcome out = recovery().timeouts(new Timeouts(Duration.ofSeconds(20), Duration.ofSeconds(20),
-                Duration.ofMillis(800), Duration.ofSeconds(20))).build().run();
+        Outcome out = runWithWaitApplyTimeout(Duration.ofMillis(800));
 
         assertThat(out.exitCode()).as(out.verdict()).isEqualTo(ExitCode.TIMEOUT);
         assertThat(out.verdict()).contains("1 of 3 stores did not answer WaitApply").contains("store 3 (" + store(3).address + ")")
