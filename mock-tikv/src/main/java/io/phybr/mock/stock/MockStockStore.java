@@ -112,10 +112,13 @@ public final class MockStockStore implements AutoCloseable {
             // hook BOOT: the process never comes up (scripted, or TiKV refuses its data: R16); its address is a port
             // nobody listens on
             if (port == 0) {
-                port = unusedPort();
+                port = reserveNewPort();
+            } else {
+                reservePort();
             }
             return this;
         }
+        releasePort(); // the server binds it now
         IOException last = null;
         // R0 (components/server/src/server.rs): the recovery service is registered only when the TiKV booted in
         // snapshot-recovery mode (PD marked); otherwise every RecoverData call answers UNIMPLEMENTED.
@@ -153,11 +156,61 @@ public final class MockStockStore implements AutoCloseable {
         throw new UncheckedIOException("store " + storeId() + " cannot listen on port " + port, last);
     }
 
-    private int unusedPort() {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
+    /*
+     * While the store does not serve (absent, stopped, booting), its port stays bound by a socket that never listens:
+     * a connection is refused, as to a TiKV that is down, but no other server or client of any test on this machine
+     * can take the port meanwhile — the forks of the build run side by side, and a port merely left free was once
+     * bound by another fork's store, whose cluster this store's adviser then talked to.
+     */
+    private java.net.Socket reservation;
+
+    /** Binds a fresh port and keeps it bound (not listening); returns it. */
+    private int reserveNewPort() {
+        java.net.Socket s = new java.net.Socket();
+        try {
+            s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         } catch (IOException e) {
+            closeQuietly(s);
             throw new UncheckedIOException("store " + storeId() + " cannot find a free port", e);
+        }
+        reservation = s;
+        return s.getLocalPort();
+    }
+
+    /**
+     * Keeps {@link #port} bound while the store does not serve. Right after the server closed, connections it
+     * accepted may still be in TIME_WAIT on the port; the reservation then shares it (SO_REUSEADDR) — connects
+     * elsewhere still never pick a port that is bound. Best effort: a port it cannot bind is left as it is.
+     */
+    private void reservePort() {
+        if (reservation != null || port == 0) {
+            return;
+        }
+        for (boolean reuse : new boolean[] {false, true}) {
+            java.net.Socket s = new java.net.Socket();
+            try {
+                s.setReuseAddress(reuse);
+                s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+                reservation = s;
+                return;
+            } catch (IOException e) {
+                closeQuietly(s);
+            }
+        }
+    }
+
+    private void releasePort() {
+        if (reservation != null) {
+            closeQuietly(reservation);
+            reservation = null;
+        }
+    }
+
+    private static void closeQuietly(java.net.Socket s) {
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // nothing was sent on it
         }
     }
 
@@ -186,6 +239,7 @@ public final class MockStockStore implements AutoCloseable {
         }
         server = null;
         LIVE.decrementAndGet();
+        reservePort(); // down, but nobody else's port until it serves again or closes
     }
 
     /**
@@ -327,6 +381,7 @@ public final class MockStockStore implements AutoCloseable {
     public synchronized void close() {
         stop();
         closed = true;
+        releasePort();
         worker.shutdownNow();
     }
 }

@@ -4,10 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import java.net.BindException;
 import java.net.ConnectException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
@@ -45,6 +49,30 @@ class StoreRestartPdTest {
             await().atMost(Duration.ofSeconds(20)).until(store::running);
             new Socket(InetAddress.getLoopbackAddress(), store.port()).close(); // serves again, same port
             reboot.join(20_000);
+        }
+        assertThat(MockStockCluster.liveServers()).isZero();
+    }
+
+    @Test
+    void aStoreThatDoesNotServeRefusesConnectionsButKeepsItsPortFromEveryoneElse() throws Exception {
+        // The build's forks run side by side: a down store's port once went to another fork's store, and this
+        // cluster's adviser read that cluster's regions. Down (stopped, booting, absent) means refused, not free.
+        List<io.phybr.mock.fault.Fault> absent = List.of(new io.phybr.mock.fault.Fault.Absent(3));
+        try (MockStockCluster cluster = MockStockCluster.builder(MockStockCluster.backends(StockLayouts.healthy(3, 4, 1)))
+                .faults(absent).start()) {
+            MockStockStore stopped = cluster.store(2);
+            stopped.stop();
+            for (MockStockStore down : List.of(stopped, cluster.store(3))) {
+                assertThatThrownBy(() -> new Socket(InetAddress.getLoopbackAddress(), down.port()).close())
+                        .as("store %d refuses", down.storeId()).isInstanceOf(ConnectException.class);
+                assertThatThrownBy(() -> {
+                    try (ServerSocket other = new ServerSocket()) {
+                        other.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), down.port()));
+                    }
+                }).as("nobody else takes store %d's port", down.storeId()).isInstanceOf(BindException.class);
+            }
+            stopped.start();
+            new Socket(InetAddress.getLoopbackAddress(), stopped.port()).close(); // serves again, on its own port
         }
         assertThat(MockStockCluster.liveServers()).isZero();
     }
