@@ -110,7 +110,7 @@ public final class MockStockStore implements AutoCloseable {
         }
         if (!faults.at(StorePoint.BOOT, Fault.Absent.class).isEmpty() || backend.bootFailure() != null) {
             // hook BOOT: the process never comes up (scripted, or TiKV refuses its data: R16); its address is a port
-            // nobody listens on
+            // nobody listens on, kept bound so that nobody else can (see reservation)
             if (port == 0) {
                 port = reserveNewPort();
             } else {

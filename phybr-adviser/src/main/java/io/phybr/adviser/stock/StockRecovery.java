@@ -198,7 +198,7 @@ public final class StockRecovery {
             return StockTexts.dryRun(replicas, storeCount, thePlan);
         }
         allocId(stores, table);
-        StoreWatch watch = new StoreWatch(pd, pdRetry, stores).onRestart(connections::forgetConnection);
+        StoreWatch watch = new StoreWatch(pd, pdRetry, stores, connections::forgetConnection);
         this.watch = watch;
         OtherRuns.inheritPending(others, watch, stores);
         PlanSender sender = new PlanSender(new Assignment(thePlan), watch);

@@ -150,10 +150,7 @@ final class StockTexts {
 
     static String recoverLeadersNotApplied(List<PdStore> stores, Duration bound) {
         StringBuilder sb = new StringBuilder("recover: RecoverRegion did not answer within the round bound of ")
-                .append(Texts.duration(bound)).append(" on ");
-        for (int i = 0; i < stores.size(); i++) {
-            sb.append(i == 0 ? "" : ", ").append(store(stores.get(i)));
-        }
+                .append(Texts.duration(bound)).append(" on ").append(storeList(stores));
         return sb.append(" although PD shows every forced leader there leading. PD knows leaders only from their"
                 + " heartbeats and keeps the last one it heard, so this has two causes PD cannot tell apart: those"
                 + " leaders won but have not applied to their last index (a hung apply, R8), or PD's leader is stale"
@@ -284,16 +281,10 @@ final class StockTexts {
 
     static String waitApplyTimedOut(List<PdStore> waiting, int total, Duration timeout, List<PdStore> withoutPlan) {
         StringBuilder sb = new StringBuilder("wait-apply: ").append(waiting.size()).append(" of ").append(total)
-                .append(" stores did not answer WaitApply within ").append(Texts.duration(timeout)).append(": ");
-        for (int i = 0; i < waiting.size(); i++) {
-            sb.append(i == 0 ? "" : ", ").append(store(waiting.get(i)));
-        }
+                .append(" stores did not answer WaitApply within ").append(Texts.duration(timeout)).append(": ")
+                .append(storeList(waiting));
         if (!withoutPlan.isEmpty()) {
-            sb.append(". ");
-            for (int i = 0; i < withoutPlan.size(); i++) {
-                sb.append(i == 0 ? "" : ", ").append(store(withoutPlan.get(i)));
-            }
-            sb.append(withoutPlan.size() == 1 ? " restarted (PD shows a new start timestamp) and its" : " restarted (PD"
+            sb.append(". ").append(storeList(withoutPlan)).append(withoutPlan.size() == 1 ? " restarted (PD shows a new start timestamp) and its" : " restarted (PD"
                     + " shows new start timestamps) and their").append(" plan was not through again by the"
                     + " timeout (the port did not serve, or RecoverRegion did not answer): the waits on the other stores"
                     + " hang on the forced leaders that restart lost (R9); check that TiKV is up and serving");
@@ -323,6 +314,15 @@ final class StockTexts {
 
     static String inheritedUnproven(String run, String why) {
         return run + " left it unproven (" + why + ") and the store has not restarted since";
+    }
+
+    /** Every store of a list as {@link #store}, comma-separated. */
+    private static String storeList(List<PdStore> stores) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < stores.size(); i++) {
+            sb.append(i == 0 ? "" : ", ").append(store(stores.get(i)));
+        }
+        return sb.toString();
     }
 
     /** The first stores of a list as {@code id@address}, for the log. */

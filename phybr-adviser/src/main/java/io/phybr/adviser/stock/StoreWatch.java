@@ -34,6 +34,11 @@ final class StoreWatch {
         int restarts;
         String unproven;
 
+        /** It restarted since its plan was last sent: it has no forced leader left (R9). */
+        boolean owesPlan() {
+            return lastSeen != planSentUnder;
+        }
+
         Entry(PdStore s) {
             this.store = s;
             this.planSentUnder = s.startTimestamp();
@@ -44,24 +49,20 @@ final class StoreWatch {
     private final PdClient pd;
     private final PdRetry pdRetry;
     private final Map<Long, Entry> entries = new TreeMap<>();
-    private volatile java.util.function.Consumer<PdStore> onRestart = s -> { };
+    private final java.util.function.Consumer<PdStore> onRestart;
 
-    StoreWatch(PdClient pd, PdRetry pdRetry, List<PdStore> stores) {
+    /**
+     * {@code onRestart} is told each store whose restart a poll sees, under the watch's lock and before any caller can
+     * see the restart — the recovery drops the store's connection there: it led to the old process, and a call sent on
+     * it before the client noticed that process die would end without an answer and look like a wait left pending (R10).
+     */
+    StoreWatch(PdClient pd, PdRetry pdRetry, List<PdStore> stores, java.util.function.Consumer<PdStore> onRestart) {
         this.pd = pd;
         this.pdRetry = pdRetry;
+        this.onRestart = onRestart;
         for (PdStore s : stores) {
             entries.put(s.id(), new Entry(s));
         }
-    }
-
-    /**
-     * Told each store whose restart a poll sees, under the watch's lock and before any caller can see the restart —
-     * the recovery drops the store's connection there: it led to the old process, and a call sent on it before the
-     * client noticed that process die would end without an answer and look like a wait left pending (R10).
-     */
-    StoreWatch onRestart(java.util.function.Consumer<PdStore> listener) {
-        this.onRestart = listener;
-        return this;
     }
 
     /** PD reports start timestamps at all (else restarts cannot be seen, and an interrupted wait stays unproven). */
@@ -105,7 +106,7 @@ final class StoreWatch {
     /** The store restarted since its plan was last sent: it has no forced leader left (R9). */
     synchronized boolean needsPlan(long storeId) {
         Entry e = entries.get(storeId);
-        return e != null && e.lastSeen != e.planSentUnder;
+        return e != null && e.owesPlan();
     }
 
     /**
@@ -117,7 +118,7 @@ final class StoreWatch {
     synchronized List<Long> needingPlan() {
         List<Long> out = new ArrayList<>();
         entries.forEach((id, e) -> {
-            if (e.lastSeen != e.planSentUnder) {
+            if (e.owesPlan()) {
                 out.add(id);
             }
         });
